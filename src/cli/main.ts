@@ -1,0 +1,104 @@
+// `prompt-tuner`: the same engine as the extension, without VS Code.
+import { COMMANDS } from './commandTable';
+import { EXIT, UsageError, type CliCommand, type CliIo } from './cliTypes';
+
+const VERSION = '0.1.0';
+
+function topHelp(): string {
+  const rows = COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(20)} ${c.summary}`).join('\n');
+  return `prompt-tuner ${VERSION}: make system prompts better by measurement
+
+Usage: prompt-tuner <command> [options]
+
+Commands:
+${rows}
+
+Every command takes --workspace DIR (default: the current folder) and --help.
+Exit codes: 0 done, 1 failed, 2 bad input (nothing written), 130 cancelled.
+`;
+}
+
+function groupHelp(group: string): string {
+  const rows = COMMANDS.filter((c) => c.path[0] === group)
+    .map((c) => `  ${c.path.join(' ').padEnd(20)} ${c.summary}`)
+    .join('\n');
+  return `Usage: prompt-tuner ${group} <command> [options]\n\nCommands:\n${rows}\n\nRun prompt-tuner ${group} <command> --help for its options.\n`;
+}
+
+/** Longest command path that prefixes argv. */
+function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
+  let found: { command: CliCommand; rest: string[] } | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.every((w, i) => argv[i] === w) && (!found || c.path.length > found.command.path.length)) {
+      found = { command: c, rest: argv.slice(c.path.length) };
+    }
+  }
+  return found;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(topHelp());
+    return argv.length === 0 ? EXIT.badInput : EXIT.ok;
+  }
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    io.out(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const isGroup = COMMANDS.some((c) => c.path[0] === argv[0]);
+    if (isGroup) {
+      const asksHelp = argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h';
+      io[asksHelp && argv[1] ? 'out' : 'err'](groupHelp(argv[0]!));
+      if (!asksHelp) io.err(`Unknown command: ${argv.slice(0, 2).join(' ')}\n`);
+      return asksHelp && argv[1] ? EXIT.ok : EXIT.badInput;
+    }
+    io.err(`Unknown command: ${argv[0]}\n\n${topHelp()}`);
+    return EXIT.badInput;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    io.out(found.command.help.endsWith('\n') ? found.command.help : `${found.command.help}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await found.command.run(found.rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`prompt-tuner ${found.command.path.join(' ')}: ${e.message}\nRun with --help for usage.\n`);
+      return EXIT.badInput;
+    }
+    if (io.signal.aborted) {
+      io.err('Cancelled.\n');
+      return EXIT.cancelled;
+    }
+    io.err(`prompt-tuner ${found.command.path.join(' ')}: ${(e as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    process.stderr.write('\nCancelling… (Ctrl-C again to quit at once)\n');
+    controller.abort(new Error('Cancelled by Ctrl-C'));
+  });
+  runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    signal: controller.signal,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`prompt-tuner: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

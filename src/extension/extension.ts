@@ -1,21 +1,27 @@
 // activate(): build the context, register every command in one loop, register views lazily.
 import * as vscode from 'vscode';
 import { COMMAND_PREFIX, type HostCommand } from './commandTypes';
-import type { HostContext } from './hostContext';
+import { HostContext } from './hostContext';
+import { libraryFeature } from './library/libraryFeature';
+import { runCommand } from './runCommand';
+import { suitesFeature } from './suites/suitesFeature';
 
-const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [];
+const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [libraryFeature, suitesFeature];
 
 export function activate(extension: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Prompt Tuner', { log: true });
   extension.subscriptions.push(log);
-  const ctx: HostContext = { extension, log };
+  const ctx = new HostContext(extension, log);
+  extension.subscriptions.push(ctx);
+  const started = Date.now();
   for (const feature of FEATURES) {
     for (const command of feature(ctx)) {
       extension.subscriptions.push(
-        vscode.commands.registerCommand(COMMAND_PREFIX + command.id, (...args: unknown[]) => command.run(ctx, ...args)),
+        vscode.commands.registerCommand(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(ctx, command, args)),
       );
     }
   }
+  log.info(`Activated in ${Date.now() - started} ms`);
 }
 
 export function deactivate(): void {}

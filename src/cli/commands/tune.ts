@@ -1,0 +1,390 @@
+// `prompt-tuner tune`: Quick or Evolutionary prompt tuning on a suite, the timeline as it goes, the best prompt at the end.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
+import { createCliGateway, type CliGatewayOptions } from '../../core/models/cliGateway';
+import { loadModelConfig } from '../../core/models/modelConfig';
+import { Store } from '../../core/store/store';
+import { formatCost } from '../../core/suites/evalReport';
+import { loadSuite, SuiteError } from '../../core/suites/loadSuite';
+import type { Suite } from '../../core/suites/suiteSchema';
+import { parseTuneConfig, TUNE_LIMITS, TuneConfigError, type TuneConfig } from '../../core/tuning/config';
+import { startTuning } from '../../core/tuning/engine';
+import { estimateTune, formatEstimate } from '../../core/tuning/estimate';
+import { formatLineDiff, lineDiff } from '../../core/tuning/lineDiff';
+import type { ModelScore, TuneEvent, TuneRunSnapshot } from '../../core/tuning/types';
+import { numberFlag, parse, workspaceDir } from '../args';
+import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+
+/** The base prompt when none is given. */
+export const DEFAULT_BASE_PROMPT = 'You are a helpful assistant. Use the available tools to answer the user.';
+
+const L = TUNE_LIMITS;
+const HELP = `Usage: prompt-tuner tune --suite FILE --mode quick|evolutionary --meta-model ID --model ID [--model ID…]
+                         [--base-prompt-file F | --base-prompt TEXT | --base-library NAME[@V]] [options]
+
+Makes a system prompt better on a tool-calling suite (*.suite.json). The meta model writes new prompts;
+every prompt is evaluated on every case × target model; the best one is saved to the Prompt Library
+(source "tuned") as "<suite name> (tuned)".
+
+  quick         the meta model writes population − 1 variants of the base prompt, each with a different
+                strategy; the base and every variant are evaluated once
+  evolutionary  generation 1 as quick; then the top ⌈population × selection ratio⌉ survive unchanged
+                (their scores carry over) and the meta model fills the population with children:
+                reflective mutations guided by the parent's failing cases, and crossovers of two survivors
+
+Options:
+  --suite FILE              the suite to tune on
+  --mode MODE               quick or evolutionary
+  --meta-model ID           the model that writes and mutates prompts (provider/model)
+  --model ID                a target model the prompts are evaluated on; repeat for several
+  --base-prompt-file F      the prompt to start from, from a file
+  --base-prompt TEXT        the prompt to start from, inline
+  --base-library NAME[@V]   the prompt to start from, from the Prompt Library (latest without @V)
+                            (default: "${DEFAULT_BASE_PROMPT}")
+  --population N            prompts per generation, ${L.population.min}–${L.population.max} (default ${L.population.default})
+  --generations N           generations, ${L.generations.min}–${L.generations.max} (evolutionary only; default ${L.generations.default})
+  --selection-ratio R       share that survives each generation, ${L.selectionRatio.min}–${L.selectionRatio.max} (evolutionary only; default ${L.selectionRatio.default})
+  --validation-split F      share of cases held out, ${L.validationSplit.min}–${L.validationSplit.max}: selection uses the rest, the
+                            validation score is reported beside it (default 0)
+  --concurrency N           calls at a time per provider (default from .prompt-tuner/config.json, else 4)
+  --budget-usd X            stop starting calls once X USD would be exceeded (partial results, exit 1)
+  --no-cache                do not use the response cache for evaluations (meta calls never use it)
+  --estimate                print the number of API calls and the time it would take, then stop
+  --json                    print one JSON object with the result (with --estimate: { calls, seconds, warning })
+  --events                  print one JSON object per line per event, ending with tune_complete,
+                            tune_error or tune_cancelled
+  --workspace DIR           the workspace whose .prompt-tuner/ store and config to use (default: current folder)
+  --help                    this text
+
+Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY; OPENAI_BASE_URL / ANTHROPIC_BASE_URL point at other servers.
+
+Exit codes: 0 the run completed, 1 it failed or reached the budget (partial results kept), 2 bad input
+(nothing written), 130 cancelled with Ctrl-C (partial results kept in the store).
+
+Examples:
+  prompt-tuner tune --suite examples/travel-desk.suite.json --mode quick --meta-model openai/gpt-4o --model openai/gpt-4o-mini --estimate
+  prompt-tuner tune --suite examples/travel-desk.suite.json --mode evolutionary --meta-model anthropic/claude-sonnet-4-5 \\
+      --model openai/gpt-4o-mini --model anthropic/claude-haiku-4-5 --base-library travel-desk --population 8 --generations 4
+`;
+
+const OPTIONS = {
+  suite: { type: 'string' },
+  mode: { type: 'string' },
+  'meta-model': { type: 'string' },
+  model: { type: 'string', multiple: true },
+  'base-prompt-file': { type: 'string' },
+  'base-prompt': { type: 'string' },
+  'base-library': { type: 'string' },
+  population: { type: 'string' },
+  generations: { type: 'string' },
+  'selection-ratio': { type: 'string' },
+  'validation-split': { type: 'string' },
+  concurrency: { type: 'string' },
+  'budget-usd': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  estimate: { type: 'boolean' },
+  events: { type: 'boolean' },
+} as const;
+
+/** Config fields as the flags that set them, for messages that name the flag. */
+const FLAG_OF: Record<string, string> = {
+  suiteFile: '--suite',
+  mode: '--mode',
+  metaModel: '--meta-model',
+  targetModels: '--model',
+  basePrompt: '--base-prompt',
+  population: '--population',
+  generations: '--generations',
+  selectionRatio: '--selection-ratio',
+  validationSplit: '--validation-split',
+  budgetUsd: '--budget-usd',
+  concurrency: '--concurrency',
+};
+
+function toUsage(e: TuneConfigError): UsageError {
+  const top = e.field.split('.')[0]!;
+  const flag = FLAG_OF[top] ?? top;
+  return new UsageError(e.message.replace(new RegExp(`^${top}(\\.\\d+)?:`), `${flag}:`));
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`);
+const perModelText = (pm: ModelScore[]) => pm.map((m) => `${m.model} ${pct(m.score)}`).join(' | ');
+const oneLine = (t: string, n = 70) => {
+  const s = t.replace(/\s+/g, ' ').trim();
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+};
+
+/** Human timeline lines for one event ('' for events it does not show). */
+export function timelineLine(e: TuneEvent, s: TuneRunSnapshot): string {
+  switch (e.type) {
+    case 'tune_start':
+      return `Tuning "${s.suite.name}" (${e.mode}, population ${e.population}${e.mode === 'evolutionary' ? `, ${e.generations} generations` : ''})\n  meta model ${e.metaModel}; target${e.targetModels.length > 1 ? 's' : ''} ${e.targetModels.join(', ')}\n  ${e.callsPlanned} API calls planned${e.validationCaseIds?.length ? `; ${e.validationCaseIds.length} cases held out for validation` : ''}\n`;
+    case 'generation_start':
+      return `\nGeneration ${e.generation}/${s.generationsPlanned}\n`;
+    case 'prompt_generated':
+      if (e.origin !== 'survivor') return '';
+      return `  ${e.promptId.padEnd(7)} ${pct(e.score).padStart(6)}  survivor of ${e.parentIds.join(', ')} (score carried over, not re-evaluated)\n`;
+    case 'prompt_eval_result': {
+      const c = s.generations.find((g) => g.number === e.generation)?.candidates.find((x) => x.id === e.promptId);
+      const how = c ? (c.origin === 'base' ? 'base prompt' : `${c.origin}${c.note ? `: ${c.note}` : ''}`) : '';
+      const val = e.validationScore !== null ? `  validation ${pct(e.validationScore)}` : '';
+      const models = e.perModel.length > 1 ? `  [${perModelText(e.perModel)}]` : '';
+      return `  ${e.promptId.padEnd(7)} ${pct(e.score).padStart(6)}${val}${models}  ${oneLine(how, 90)}\n`;
+    }
+    case 'prompt_retry':
+      return `  ${e.promptId.padEnd(7)}         (asked again: ${e.note})\n`;
+    case 'prompt_skipped':
+      return `  ${e.promptId.padEnd(7)}   skip  ${e.note}\n`;
+    case 'generation_complete':
+      return `  best ${pct(e.bestScore)}${e.survivorIds.length ? `; survivors → generation ${e.generation + 1}: ${e.survivorIds.join(', ')}` : ''}\n`;
+    case 'tune_cancelled':
+      return `\nCancelled: ${e.reason}\n`;
+    case 'tune_error':
+      return `\n${e.status === 'budget_reached' ? 'Budget reached' : 'Tuning failed'}: ${e.error}\n`;
+    default:
+      return '';
+  }
+}
+
+/** The --json result. */
+export function tuneJson(s: TuneRunSnapshot, extra: { estimateCalls: number; costIncomplete: boolean }) {
+  return {
+    runId: s.runId,
+    status: s.status,
+    bestPrompt: s.best?.text ?? null,
+    bestScore: s.best?.score ?? null,
+    bestPromptId: s.best?.candidateId ?? null,
+    bestPerModel: s.best?.perModel ?? [],
+    baseScore: s.baseScore,
+    validationScore: s.best?.validationScore ?? null,
+    generations: s.generations.map((g) => ({
+      number: g.number,
+      bestScore: g.bestScore,
+      complete: g.complete,
+      candidates: g.candidates.map((c) => ({
+        id: c.id,
+        origin: c.origin,
+        parentIds: c.parentIds,
+        note: c.note ?? null,
+        score: c.score,
+        validationScore: c.validationScore ?? null,
+        perModel: c.perModel,
+        survived: c.survived,
+        text: c.text,
+      })),
+    })),
+    calls: s.callsDone,
+    estimateCalls: extra.estimateCalls,
+    /** null when some price is unknown (never shown as 0). */
+    costUsd: extra.costIncomplete ? null : s.costUsd,
+    costKnownUsd: s.costUsd,
+    libraryVersion: s.savedVersion,
+    error: s.error,
+    notes: s.notes ?? [],
+  };
+}
+
+function finalReport(s: TuneRunSnapshot, estimateCalls: number, costIncomplete: boolean): string {
+  const out: string[] = [''];
+  if (!s.best) {
+    out.push('No prompt was scored.');
+    return `${out.join('\n')}\n`;
+  }
+  const delta = s.baseScore !== null ? ` (base ${pct(s.baseScore)}, ${s.best.score >= s.baseScore ? '+' : ''}${(Math.round((s.best.score - s.baseScore) * 1000) / 10).toFixed(1)} points)` : '';
+  const partial = s.status === 'completed' ? '' : ' so far';
+  out.push(`Best prompt${partial}: ${s.best.candidateId} ${pct(s.best.score)}${delta}${s.best.validationScore !== null ? `, validation ${pct(s.best.validationScore)}` : ''}`);
+  if (s.best.perModel.length > 1) out.push(`  per model: ${perModelText(s.best.perModel)}`);
+  out.push('----', s.best.text, '----');
+  if (s.best.text !== s.basePrompt) out.push('Diff against the base prompt:', formatLineDiff(lineDiff(s.basePrompt, s.best.text)), '----');
+  else out.push('The base prompt stayed the best.');
+  if (s.savedVersion) out.push(`Saved to the Prompt Library as "${s.savedVersion.name}" v${s.savedVersion.version}.`);
+  for (const n of s.notes ?? []) out.push(`note: ${n}`);
+  out.push(`${s.callsDone} API calls (estimate ${estimateCalls}), cost ${formatCost(s.costUsd, costIncomplete)}. Run id ${s.runId}.`);
+  return `${out.join('\n')}\n`;
+}
+
+async function readBase(values: { 'base-prompt-file'?: string; 'base-prompt'?: string; 'base-library'?: string }, cwd: string): Promise<{ text?: string; library?: string }> {
+  const given = (['base-prompt-file', 'base-prompt', 'base-library'] as const).filter((k) => values[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`give only one of ${given.map((g) => `--${g}`).join(', ')}`);
+  if (values['base-prompt'] !== undefined) return { text: values['base-prompt'] };
+  if (values['base-prompt-file'] !== undefined) {
+    try {
+      return { text: await readFile(path.resolve(cwd, values['base-prompt-file']), 'utf8') };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`--base-prompt-file: cannot read ${values['base-prompt-file']}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+    }
+  }
+  if (values['base-library'] !== undefined) return { library: values['base-library'] };
+  return { text: DEFAULT_BASE_PROMPT };
+}
+
+export async function runTune(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, OPTIONS, false);
+  if (values.json && values.events) throw new UsageError('--json and --events cannot be combined: choose one');
+  if (!values.suite) throw new UsageError('--suite FILE is required');
+  if (!values.mode) throw new UsageError('--mode is required: quick or evolutionary');
+  if (!values['meta-model']) throw new UsageError('--meta-model ID is required (the model that writes the prompts)');
+  const models = values.model ?? [];
+  if (models.length === 0) throw new UsageError('--model: give at least one target model (provider/model)');
+  const num = (flag: string, v: string | undefined, lim: { min: number; max: number }, integer: boolean) => numberFlag(flag, v, { ...lim, integer });
+  const population = num('population', values.population, L.population, true);
+  const generations = num('generations', values.generations, L.generations, true);
+  const selectionRatio = num('selection-ratio', values['selection-ratio'], L.selectionRatio, false);
+  const validationSplit = num('validation-split', values['validation-split'], L.validationSplit, false);
+  const concurrency = num('concurrency', values.concurrency, L.concurrency, true);
+  const budgetUsd = numberFlag('budget-usd', values['budget-usd'], { min: 0 });
+  if (budgetUsd === 0) throw new UsageError('--budget-usd: must be above 0');
+  const workspace = workspaceDir(values.workspace, io.cwd);
+  const base = await readBase(values, io.cwd);
+
+  const draft = {
+    suiteFile: values.suite,
+    mode: values.mode,
+    metaModel: values['meta-model'],
+    targetModels: models,
+    basePrompt: base.text ?? 'from the library',
+    ...(population !== undefined ? { population } : {}),
+    ...(generations !== undefined ? { generations } : {}),
+    ...(selectionRatio !== undefined ? { selectionRatio } : {}),
+    ...(validationSplit !== undefined ? { validationSplit } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(values['no-cache'] ? { noCache: true } : {}),
+  };
+  let config: TuneConfig;
+  try {
+    config = parseTuneConfig(draft);
+  } catch (e) {
+    if (e instanceof TuneConfigError) throw toUsage(e);
+    throw e;
+  }
+
+  let suite: Suite;
+  try {
+    suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
+  } catch (e) {
+    if (e instanceof SuiteError) {
+      io.err(`${e.message}\n`);
+      return EXIT.badInput;
+    }
+    throw e;
+  }
+  try {
+    loadModelConfig(workspace);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return EXIT.badInput;
+  }
+  const storeDir = path.join(workspace, '.prompt-tuner');
+  const gatewayOptions = (store?: Store): CliGatewayOptions => ({
+    env: io.env,
+    workspace,
+    ...(store ? { store } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(values['no-cache'] ? { noCache: true } : {}),
+  });
+
+  if (values.estimate && !base.library) {
+    // Nothing is written for an estimate: read measured latencies only when a store already exists.
+    const store = existsSync(storeDir) ? await Store.open({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) }) : undefined;
+    try {
+      const gateway = createCliGateway(gatewayOptions(store));
+      return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
+    } finally {
+      await store?.close();
+    }
+  }
+
+  const store = await Store.open({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) });
+  try {
+    const library = new LibraryRepository(store);
+    if (base.library !== undefined) {
+      let ref: ReturnType<typeof parseVersionRef>;
+      try {
+        ref = parseVersionRef(base.library);
+      } catch (e) {
+        throw new UsageError(`--base-library: ${(e as Error).message}`);
+      }
+      const version = library.resolve(ref);
+      if (!version) throw new UsageError(`--base-library: no prompt version "${base.library}" in the library at ${store.dir}`);
+      config = { ...config, basePrompt: version.text, baseVersionId: version.id };
+    }
+    const gateway = createCliGateway(gatewayOptions(store));
+    const known = gateway.providerIds();
+    for (const [flag, m] of [['--meta-model', config.metaModel], ...config.targetModels.map((t) => ['--model', t])] as [string, string][]) {
+      const provider = m.slice(0, m.indexOf('/'));
+      if (!known.includes(provider)) throw new UsageError(`${flag}: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`);
+    }
+    if (values.estimate) return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
+
+    const job = startTuning(config, { suite, gateway, store, library });
+    const onAbort = () => job.cancel('Cancelled by Ctrl-C');
+    if (io.signal.aborted) onAbort();
+    io.signal.addEventListener('abort', onAbort, { once: true });
+    const human = !values.json && !values.events;
+    let lastThrottleNote = 0;
+    const stop = job.onEvent((e) => {
+      if (values.events) {
+        io.out(`${JSON.stringify(e)}\n`);
+        return;
+      }
+      if (!human) return;
+      const line = timelineLine(e, job.snapshot());
+      if (line) io.out(line);
+      if (e.type === 'tune_start') io.out(`  estimate: ${formatEstimate(job.estimate)}\n`);
+      if (e.type === 'throttle' && e.retryInMs !== undefined && Date.now() - lastThrottleNote > 2000) {
+        lastThrottleNote = Date.now();
+        io.err(`  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`);
+      }
+    });
+    let final: TuneRunSnapshot;
+    try {
+      final = await job.done;
+    } finally {
+      stop();
+      io.signal.removeEventListener('abort', onAbort);
+      // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
+      await gateway.onIdle();
+    }
+    const costIncomplete = gateway.stats().costIncomplete;
+    if (values.json) io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: job.estimate.calls, costIncomplete }), null, 2)}\n`);
+    if (human) io.out(finalReport(final, job.estimate.calls, costIncomplete));
+    switch (final.status) {
+      case 'completed':
+        return EXIT.ok;
+      case 'cancelled':
+        io.err(`Cancelled: partial results kept (run ${final.runId}).\n`);
+        return EXIT.cancelled;
+      case 'budget_reached':
+        io.err(`Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`);
+        return EXIT.failed;
+      default:
+        io.err(`prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`);
+        return EXIT.failed;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function printEstimate(config: TuneConfig, suite: Suite, latency: (m: string) => number | undefined, json: boolean, io: CliIo): number {
+  const e = estimateTune(config, suite.cases.length, latency);
+  if (json) {
+    io.out(`${JSON.stringify({ calls: e.calls, seconds: e.seconds, warning: e.warning, metaCalls: e.metaCalls, evalCalls: e.evalCalls, assumedDefaultLatency: e.assumedDefaultLatency })}\n`);
+  } else {
+    io.out(`${formatEstimate(e)}\n  ${e.metaCalls} meta-model calls + ${e.evalCalls} evaluations (${e.candidatesEvaluated} prompts × ${suite.cases.length} cases × ${config.targetModels.length} model${config.targetModels.length > 1 ? 's' : ''})\n`);
+    if (e.warning) io.out(`warning: ${e.warning}\n`);
+  }
+  return EXIT.ok;
+}
+
+export const tuneCommand: CliCommand = {
+  path: ['tune'],
+  summary: 'Tune a system prompt on a suite (quick or evolutionary)',
+  help: HELP,
+  run: runTune,
+};

@@ -1,0 +1,61 @@
+// The small job machinery the tuning engine needs: ids, a typed event emitter, cancellation, an ETA.
+import { randomUUID } from 'node:crypto';
+
+/** A new job/run id (uuid v4). */
+export function newJobId(): string {
+  return randomUUID();
+}
+
+/** Listeners by event; a throwing listener never breaks the job (its error goes to onListenerError). */
+export class TypedEmitter<E> {
+  private readonly listeners = new Set<(event: E) => void>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void = () => undefined) {}
+
+  on(listener: (event: E) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  emit(event: E): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (e) {
+        this.onListenerError(e);
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}
+
+/**
+ * Seconds left from the pace so far: elapsed / done × (planned − done).
+ * Null until at least one unit is done, or when nothing is planned.
+ */
+export function etaSeconds(startedAtMs: number, nowMs: number, done: number, planned: number): number | null {
+  if (done <= 0 || planned <= 0) return null;
+  const left = Math.max(0, planned - done);
+  if (left === 0) return 0;
+  const elapsed = Math.max(0, nowMs - startedAtMs) / 1000;
+  return Math.round((elapsed / done) * left * 10) / 10;
+}
+
+/** An AbortController that also aborts when any parent signal does. */
+export function linkedController(...parents: (AbortSignal | undefined)[]): AbortController {
+  const controller = new AbortController();
+  for (const p of parents) {
+    if (!p) continue;
+    if (p.aborted) {
+      controller.abort(p.reason);
+      break;
+    }
+    p.addEventListener('abort', () => controller.abort(p.reason), { once: true });
+  }
+  return controller;
+}

@@ -1,0 +1,320 @@
+// The one gateway every model call goes through: a queue per provider (concurrency and rate), retries with
+// Retry-After or jittered backoff, the response cache, cost, the budget, cancellation and throttle events.
+import PQueue from 'p-queue';
+import { BudgetTracker, type BudgetLimits, estimateUsage } from './budget';
+import { cacheKey } from './canonicalJson';
+import { createPriceBook, type PriceBook } from './prices';
+import { type ModelProvider, ProviderError, providerErrorFromSdk } from './providerTypes';
+import type { ResponseCache } from './responseCache';
+import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
+import { type CallOptions, type GatewayEvent, type GatewayStats, type ModelGateway, ModelError, type ModelRequest, type ModelResult } from './types';
+
+/** Time, sleep and randomness, injectable so tests can measure waits without waiting. */
+export interface GatewayClock {
+  now(): number;
+  /** Resolves after `ms`; rejects when the signal aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+export const systemClock: GatewayClock = {
+  now: () => performance.now(),
+  random: Math.random,
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export interface GatewayOptions {
+  /** Providers by id; a model `x/y` goes to provider `x`. */
+  providers: ModelProvider[];
+  /** Concurrency per provider unless the provider sets its own. Default 8. */
+  concurrency?: number;
+  /** Retry limits; defaults in retry.ts. */
+  retry?: Partial<RetryPolicy>;
+  /** Response cache and latency store; without one nothing is cached and latency is kept in memory. */
+  cache?: ResponseCache;
+  /** False disables cache reads and writes for every call (`--no-cache`). Default true. */
+  useCache?: boolean;
+  /** Prices; the bundled table without overrides when absent. */
+  prices?: PriceBook;
+  /** Spending cap. */
+  budget?: BudgetLimits;
+  /** What to tell the user on 401/403 for a provider, e.g. "check the key with Prompt Tuner: Set API Key". */
+  authHint?: (providerId: string) => string;
+  clock?: GatewayClock;
+  /** Diagnostic lines (no keys ever reach it: messages are redacted by the providers). */
+  log?: (message: string) => void;
+}
+
+/** The gateway with a few extras for the host and the CLI. */
+export interface Gateway extends ModelGateway {
+  /** Zeroes the stats (the budget is not reset). */
+  resetStats(): void;
+  /** Resolves when no call is queued or running. */
+  onIdle(): Promise<void>;
+  /** Provider ids this gateway knows. */
+  providerIds(): string[];
+}
+
+interface ProviderLane {
+  provider: ModelProvider;
+  queue: PQueue;
+  concurrency: number;
+  lastStateEventAt: number;
+  throttled: boolean;
+}
+
+const zeroUsage = () => ({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 });
+
+function errorDetail(message: string, status: number | undefined): string {
+  let text = message.trim();
+  if (status !== undefined && text.startsWith(String(status))) text = text.slice(String(status).length).trim();
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** Splits `provider/model` at the first slash (endpoint model names may contain more slashes). */
+export function splitModelId(id: string): { provider: string; model: string } {
+  const slash = id.indexOf('/');
+  if (slash <= 0 || slash === id.length - 1) {
+    throw new ModelError('config', `model "${id}" must be written provider/model, e.g. openai/gpt-4o-mini`);
+  }
+  return { provider: id.slice(0, slash), model: id.slice(slash + 1) };
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const clock = options.clock ?? systemClock;
+  const prices = options.prices ?? createPriceBook();
+  const budget = new BudgetTracker(options.budget ?? {});
+  const useCache = options.useCache !== false && options.cache !== undefined;
+  const authHint = options.authHint ?? ((id: string) => `check the API key for ${id}`);
+  const listeners = new Set<(event: GatewayEvent) => void>();
+  const memoryLatency = new Map<string, { calls: number; total: number }>();
+  let budgetAnnounced = false;
+  let stats: GatewayStats = { calls: 0, cacheHits: 0, retries: 0, usage: zeroUsage(), costUsd: 0, costIncomplete: false };
+
+  const lanes = new Map<string, ProviderLane>();
+  for (const provider of options.providers) {
+    const concurrency = Math.max(1, Math.floor(provider.concurrency ?? options.concurrency ?? 8));
+    const queue = new PQueue({
+      concurrency,
+      ...(provider.intervalCap ? { intervalCap: provider.intervalCap, interval: provider.intervalMs ?? 1000 } : {}),
+    });
+    lanes.set(provider.id, { provider, queue, concurrency, lastStateEventAt: -Infinity, throttled: false });
+  }
+
+  function emit(event: GatewayEvent): void {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A throwing listener must not break calls (or end the process from inside p-queue).
+        options.log?.(`gateway event listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Reports queue state while calls wait (at most every 200 ms), and once more when the wait is over. */
+  function emitState(lane: ProviderLane, force = false): void {
+    const queued = lane.queue.size;
+    const now = clock.now();
+    if (queued > 0) {
+      if (!force && now - lane.lastStateEventAt < 200) return;
+      lane.throttled = true;
+    } else if (!lane.throttled) return;
+    else lane.throttled = false;
+    lane.lastStateEventAt = now;
+    emit({ type: 'throttle', provider: lane.provider.id, active: lane.queue.pending, concurrency: lane.concurrency, queued });
+  }
+
+  function toModelError(error: ProviderError, lane: ProviderLane, modelId: string, attempts: number): ModelError {
+    const id = lane.provider.id;
+    const status = error.status;
+    const detail = errorDetail(error.message, status);
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    switch (error.failure) {
+      case 'aborted':
+        return new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, id);
+      case 'config':
+        return new ModelError('config', error.message, undefined, id);
+      case 'timeout':
+        return new ModelError('timeout', `${id} did not answer within ${Math.round(policy.attemptTimeoutMs / 1000)} s${tries}; try again later or lower the concurrency`, undefined, id);
+      case 'network':
+        return new ModelError('network', `could not reach ${id}${lane.provider.baseUrl ? ` at ${lane.provider.baseUrl}` : ''}${tries}: ${detail}. Check the base URL and that the server is running`, undefined, id);
+      case 'invalid_response':
+        return new ModelError('invalid_response', detail, status, id);
+      case 'http':
+        break;
+    }
+    if (status === 401 || status === 403) {
+      return new ModelError('auth', `${status} from ${id}: ${authHint(id)}${detail ? ` (${detail})` : ''}`, status, id);
+    }
+    if (status === 404) {
+      return new ModelError('bad_request', `404 from ${id}: model "${modelId}" or the endpoint was not found; check the model id and the base URL${detail ? ` (${detail})` : ''}`, status, id);
+    }
+    if (status === 429) {
+      return new ModelError('rate_limit', `429 from ${id}: still rate-limited${tries}; lower the concurrency or try again later${detail ? ` (${detail})` : ''}`, status, id);
+    }
+    if (status !== undefined && status >= 500) {
+      return new ModelError('server', `${status} from ${id}${tries}: the provider failed; try again later${detail ? ` (${detail})` : ''}`, status, id);
+    }
+    return new ModelError('bad_request', `${status ?? 'error'} from ${id}: the request was refused${detail ? `: ${detail}` : ''}`, status, id);
+  }
+
+  async function attemptOnce(lane: ProviderLane, model: string, request: ModelRequest, signal: AbortSignal) {
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort(new Error('attempt timed out'));
+    }, policy.attemptTimeoutMs);
+    const onAbort = (): void => attempt.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const started = clock.now();
+    try {
+      const response = await lane.provider.send(model, request, attempt.signal);
+      return { response, latencyMs: Math.max(0, Math.round(clock.now() - started)) };
+    } catch (error) {
+      if (signal.aborted) throw new ProviderError('aborted', 'cancelled');
+      if (timedOut) throw new ProviderError('timeout', `${lane.provider.id} did not answer in time`);
+      throw error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, attempt.signal);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function runCall(lane: ProviderLane, modelId: string, model: string, request: ModelRequest, signal: AbortSignal, key: string | null): Promise<ModelResult> {
+    emitState(lane);
+    if (signal.aborted) throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
+    await prices.ready();
+    const estimate = budget.enabled ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
+    const slot = budget.tryStart(estimate);
+    if (!slot.ok) {
+      if (!budgetAnnounced) {
+        budgetAnnounced = true;
+        const spent = budget.spent();
+        emit({ type: 'budget_reached', costUsd: stats.costUsd, calls: spent.calls });
+      }
+      throw new ModelError('budget', slot.reason, undefined, lane.provider.id);
+    }
+    let spentUsd: number | null = null;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { response, latencyMs } = await attemptOnce(lane, model, request, signal);
+          const costUsd = prices.cost(modelId, lane.provider.priceProviderId, response.usage);
+          spentUsd = costUsd;
+          stats.calls += 1;
+          stats.usage = {
+            inputTokens: stats.usage.inputTokens + response.usage.inputTokens,
+            outputTokens: stats.usage.outputTokens + response.usage.outputTokens,
+            cachedInputTokens: stats.usage.cachedInputTokens + response.usage.cachedInputTokens,
+          };
+          if (costUsd === null) stats.costIncomplete = true;
+          else stats.costUsd += costUsd;
+          const result: ModelResult = { model: modelId, text: response.text, toolCalls: response.toolCalls, usage: response.usage, latencyMs, costUsd, cached: false };
+          const l = memoryLatency.get(modelId) ?? { calls: 0, total: 0 };
+          memoryLatency.set(modelId, { calls: l.calls + 1, total: l.total + latencyMs });
+          try {
+            options.cache?.put(key, { model: modelId, text: result.text, toolCalls: result.toolCalls, usage: result.usage, latencyMs }, new Date());
+          } catch (error) {
+            // The answer is good even if it could not be cached; say so and go on.
+            options.log?.(`response cache write failed: ${(error as Error).message}`);
+          }
+          return result;
+        } catch (error) {
+          const failure = error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, signal);
+          if (failure.failure === 'aborted' || signal.aborted) throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
+          if (!isRetryable(failure) || attempt >= policy.maxAttempts) throw toModelError(failure, lane, modelId, attempt);
+          if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
+            throw new ModelError('rate_limit', `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(), failure.status, lane.provider.id);
+          }
+          const delay = retryDelayMs(failure, attempt, policy, clock.random);
+          stats.retries += 1;
+          emit({
+            type: 'throttle',
+            provider: lane.provider.id,
+            active: lane.queue.pending,
+            concurrency: lane.concurrency,
+            queued: lane.queue.size,
+            retryInMs: delay,
+            ...(failure.status !== undefined ? { status: failure.status } : {}),
+          });
+          try {
+            await clock.sleep(delay, signal);
+          } catch {
+            throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
+          }
+        }
+      }
+    } finally {
+      slot.release(spentUsd);
+      emitState(lane);
+    }
+  }
+
+  const gateway: Gateway = {
+    async call(request: ModelRequest, callOptions: CallOptions = {}): Promise<ModelResult> {
+      const { provider: providerId, model } = splitModelId(request.model);
+      const lane = lanes.get(providerId);
+      if (!lane) {
+        const known = [...lanes.keys()].join(', ') || 'none configured';
+        throw new ModelError('config', `unknown provider "${providerId}" in model "${request.model}"; known providers: ${known}`, undefined, providerId);
+      }
+      if (!Array.isArray(request.messages) || request.messages.length === 0) {
+        throw new ModelError('bad_request', `request to ${request.model} has no messages: give at least one`, undefined, providerId);
+      }
+      const signal = callOptions.signal ?? new AbortController().signal;
+      if (signal.aborted) throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
+      const caching = useCache && callOptions.cache !== false;
+      const key = caching ? cacheKey(providerId, model, request) : null;
+      if (key !== null) {
+        const hit = options.cache?.get(key);
+        if (hit) {
+          stats.cacheHits += 1;
+          return { model: request.model, text: hit.text, toolCalls: hit.toolCalls, usage: hit.usage, latencyMs: 0, costUsd: 0, cached: true };
+        }
+      }
+      try {
+        return await lane.queue.add(() => runCall(lane, request.model, model, request, signal, key), { signal });
+      } catch (error) {
+        if (error instanceof ModelError) throw error;
+        if (signal.aborted) throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
+        throw error;
+      } finally {
+        emitState(lane);
+      }
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stats: () => ({ ...stats, usage: { ...stats.usage } }),
+    measuredLatencyMs(model) {
+      const stored = options.cache?.meanLatencyMs(model);
+      if (stored !== undefined) return stored;
+      const l = memoryLatency.get(model);
+      return l && l.calls > 0 ? l.total / l.calls : undefined;
+    },
+    resetStats() {
+      stats = { calls: 0, cacheHits: 0, retries: 0, usage: zeroUsage(), costUsd: 0, costIncomplete: false };
+    },
+    async onIdle() {
+      await Promise.all([...lanes.values()].map((l) => l.queue.onIdle()));
+    },
+    providerIds: () => [...lanes.keys()],
+  };
+  return gateway;
+}

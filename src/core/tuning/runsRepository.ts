@@ -1,0 +1,270 @@
+// Tuning runs in the workspace store (migration 3): the run with its latest snapshot, generations,
+// candidates, every case × model result, and the event log, written as the run goes.
+import type { Store, WriteTx } from '../store/store';
+import type { CaseResult } from '../suites/evaluate';
+import type { CandidateSnapshot, GenerationSnapshot, RunStatus, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
+
+/** Migration 3 (numbers are reserved in TEAM.md). */
+export const TUNING_MIGRATION = {
+  version: 3,
+  name: 'tuning runs',
+  up(tx: Pick<WriteTx, 'run'>): void {
+    // One row per run; snapshot_json is the latest full snapshot, so a reopened run renders at once.
+    tx.run(`CREATE TABLE tune_runs (
+      run_id TEXT PRIMARY KEY,            -- uuid
+      status TEXT NOT NULL,               -- RunStatus
+      mode TEXT NOT NULL,                 -- quick | evolutionary
+      suite_name TEXT NOT NULL,           -- suite name at the time of the run
+      suite_file TEXT NOT NULL,           -- suite path as given
+      meta_model TEXT NOT NULL,           -- provider/model that wrote the prompts
+      target_models TEXT NOT NULL,        -- JSON array of provider/model
+      config_json TEXT NOT NULL,          -- the validated TuneConfig
+      started_at TEXT NOT NULL,           -- ISO time
+      finished_at TEXT,                   -- ISO time, null while running
+      best_score REAL,                    -- best selection score so far
+      best_candidate_id TEXT,             -- candidate id of the best prompt
+      base_score REAL,                    -- the base prompt's selection score
+      calls_planned INTEGER NOT NULL,     -- calls the estimate planned
+      calls_done INTEGER NOT NULL,        -- calls finished (provider calls and cache hits)
+      cost_usd REAL NOT NULL,             -- spent so far (lower bound when prices are unknown)
+      error TEXT,                         -- failure reason when failed / budget_reached
+      saved_version_id INTEGER,           -- library version the best prompt was saved as
+      snapshot_json TEXT NOT NULL,        -- latest TuneRunSnapshot
+      updated_at TEXT NOT NULL            -- ISO time of the latest write
+    )`);
+    tx.run('CREATE INDEX tune_runs_started ON tune_runs (started_at)');
+    tx.run(`CREATE TABLE tune_generations (
+      run_id TEXT NOT NULL,               -- owning run
+      number INTEGER NOT NULL,            -- 1-based
+      best_score REAL,                    -- best score in the generation
+      survivor_ids TEXT NOT NULL,         -- JSON array of candidate ids that survived
+      complete INTEGER NOT NULL,          -- 1 when every candidate has its score
+      PRIMARY KEY (run_id, number)
+    )`);
+    tx.run(`CREATE TABLE tune_candidates (
+      run_id TEXT NOT NULL,               -- owning run
+      candidate_id TEXT NOT NULL,         -- e.g. g2-p3
+      generation INTEGER NOT NULL,        -- generation it belongs to
+      origin TEXT NOT NULL,               -- base | variant | mutation | crossover | survivor
+      parent_ids TEXT NOT NULL,           -- JSON array of candidate ids
+      note TEXT,                          -- strategy or mutation note
+      text TEXT NOT NULL,                 -- the prompt
+      score REAL,                         -- selection score, null until evaluated
+      validation_score REAL,              -- held-out score when a split is used
+      per_model TEXT NOT NULL,            -- JSON ModelScore[]
+      survived INTEGER NOT NULL,          -- 1 when selected into the next generation
+      PRIMARY KEY (run_id, candidate_id)
+    )`);
+    tx.run(`CREATE TABLE tune_case_results (
+      run_id TEXT NOT NULL,               -- owning run
+      candidate_id TEXT NOT NULL,         -- candidate evaluated
+      case_id TEXT NOT NULL,              -- suite case id
+      model TEXT NOT NULL,                -- target provider/model
+      repeat INTEGER NOT NULL,            -- repeat index (0 unless repeated)
+      split TEXT NOT NULL,                -- train | validation
+      pass INTEGER NOT NULL,              -- 1 when the case passed
+      reason TEXT,                        -- typed failure reason
+      detail TEXT,                        -- failure detail
+      tool_calls TEXT NOT NULL,           -- JSON ToolCall[]
+      text TEXT NOT NULL,                 -- the model's text output
+      latency_ms REAL NOT NULL,           -- call latency
+      cost_usd REAL,                      -- null when the price is unknown
+      cached INTEGER NOT NULL,            -- 1 when served from the response cache
+      PRIMARY KEY (run_id, candidate_id, case_id, model, repeat)
+    )`);
+    tx.run(`CREATE TABLE tune_events (
+      run_id TEXT NOT NULL,               -- owning run
+      seq INTEGER NOT NULL,               -- order within the run
+      type TEXT NOT NULL,                 -- TuneEvent type
+      at TEXT NOT NULL,                   -- ISO time
+      json TEXT NOT NULL,                 -- the whole event
+      PRIMARY KEY (run_id, seq)
+    )`);
+  },
+};
+
+/** One row of the run list. */
+export interface TuneRunSummary {
+  runId: string;
+  status: RunStatus;
+  mode: TuneMode;
+  suiteName: string;
+  startedAt: string;
+  bestScore: number | null;
+  finishedAt: string | null;
+}
+
+/** A case result as stored, with the split it belongs to. */
+export type StoredCaseResult = CaseResult & { candidateId: string; split: 'train' | 'validation' };
+
+/** What one write carries; the engine batches so a run costs few commits. */
+export interface RunWrite {
+  snapshot: TuneRunSnapshot;
+  events?: { seq: number; event: TuneEvent }[];
+  candidates?: CandidateSnapshot[];
+  generations?: GenerationSnapshot[];
+  results?: StoredCaseResult[];
+}
+
+type RunRow = {
+  run_id: string;
+  status: RunStatus;
+  mode: TuneMode;
+  suite_name: string;
+  started_at: string;
+  finished_at: string | null;
+  best_score: number | null;
+};
+
+export class TuneRunsRepository {
+  constructor(private readonly store: Store) {}
+
+  /** Creates the run row (status pending) with its config. */
+  create(snapshot: TuneRunSnapshot, config: unknown): void {
+    this.store.write((tx) => {
+      tx.run(
+        `INSERT INTO tune_runs (run_id, status, mode, suite_name, suite_file, meta_model, target_models, config_json, started_at,
+           finished_at, best_score, best_candidate_id, base_score, calls_planned, calls_done, cost_usd, error, saved_version_id, snapshot_json, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, 0, 0, NULL, NULL, ?, ?)`,
+        [
+          snapshot.runId,
+          snapshot.status,
+          snapshot.mode,
+          snapshot.suite.name,
+          snapshot.suite.file,
+          snapshot.metaModel,
+          JSON.stringify(snapshot.targetModels),
+          JSON.stringify(config),
+          snapshot.startedAt,
+          snapshot.callsPlanned,
+          JSON.stringify(snapshot),
+          snapshot.startedAt,
+        ],
+      );
+    });
+  }
+
+  /** One transaction: the latest snapshot plus whatever events, candidates, generations and results came since. */
+  write(w: RunWrite): void {
+    const s = w.snapshot;
+    this.store.write((tx) => {
+      for (const { seq, event } of w.events ?? []) {
+        tx.run('INSERT OR REPLACE INTO tune_events (run_id, seq, type, at, json) VALUES (?, ?, ?, ?, ?)', [s.runId, seq, event.type, event.at, JSON.stringify(event)]);
+      }
+      for (const g of w.generations ?? []) {
+        tx.run('INSERT OR REPLACE INTO tune_generations (run_id, number, best_score, survivor_ids, complete) VALUES (?, ?, ?, ?, ?)', [
+          s.runId,
+          g.number,
+          g.bestScore,
+          JSON.stringify(g.candidates.filter((c) => c.survived).map((c) => c.id)),
+          g.complete ? 1 : 0,
+        ]);
+      }
+      for (const c of w.candidates ?? []) {
+        tx.run(
+          // An upsert, not REPLACE: the rowid keeps the order candidates were created in.
+          `INSERT INTO tune_candidates (run_id, candidate_id, generation, origin, parent_ids, note, text, score, validation_score, per_model, survived)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, candidate_id) DO UPDATE SET score = excluded.score, validation_score = excluded.validation_score,
+             per_model = excluded.per_model, survived = excluded.survived, note = excluded.note`,
+          [
+            s.runId,
+            c.id,
+            c.generation,
+            c.origin,
+            JSON.stringify(c.parentIds),
+            c.note ?? null,
+            c.text,
+            c.score,
+            c.validationScore ?? null,
+            JSON.stringify(c.perModel),
+            c.survived ? 1 : 0,
+          ],
+        );
+      }
+      for (const r of w.results ?? []) {
+        tx.run(
+          `INSERT OR REPLACE INTO tune_case_results (run_id, candidate_id, case_id, model, repeat, split, pass, reason, detail, tool_calls, text, latency_ms, cost_usd, cached)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            s.runId,
+            r.candidateId,
+            r.caseId,
+            r.model,
+            r.repeat,
+            r.split,
+            r.pass ? 1 : 0,
+            r.reason,
+            r.detail,
+            JSON.stringify(r.toolCalls),
+            r.text,
+            r.latencyMs,
+            r.costUsd,
+            r.cached ? 1 : 0,
+          ],
+        );
+      }
+      tx.run(
+        `UPDATE tune_runs SET status = ?, finished_at = ?, best_score = ?, best_candidate_id = ?, base_score = ?, calls_planned = ?, calls_done = ?,
+           cost_usd = ?, error = ?, saved_version_id = ?, snapshot_json = ?, updated_at = ? WHERE run_id = ?`,
+        [
+          s.status,
+          s.finishedAt,
+          s.best?.score ?? null,
+          s.best?.candidateId ?? null,
+          s.baseScore,
+          s.callsPlanned,
+          s.callsDone,
+          s.costUsd,
+          s.error,
+          s.savedVersion?.id ?? null,
+          JSON.stringify(s),
+          new Date().toISOString(),
+          s.runId,
+        ],
+      );
+    });
+  }
+
+  /** Runs, newest first. */
+  list(): TuneRunSummary[] {
+    return this.store
+      .all<RunRow>('SELECT run_id, status, mode, suite_name, started_at, finished_at, best_score FROM tune_runs ORDER BY started_at DESC, run_id')
+      .map((r) => ({ runId: r.run_id, status: r.status, mode: r.mode, suiteName: r.suite_name, startedAt: r.started_at, finishedAt: r.finished_at, bestScore: r.best_score }));
+  }
+
+  /** The latest stored snapshot of a run, or undefined when there is no such run. */
+  getSnapshot(runId: string): TuneRunSnapshot | undefined {
+    const row = this.store.get<{ snapshot_json: string }>('SELECT snapshot_json FROM tune_runs WHERE run_id = ?', [runId]);
+    if (!row) return undefined;
+    const parsed: unknown = JSON.parse(row.snapshot_json);
+    if (!parsed || typeof parsed !== 'object' || (parsed as { runId?: unknown }).runId !== runId) {
+      throw new Error(`tune_runs.snapshot_json of run ${runId}: not a tuning snapshot`);
+    }
+    return parsed as TuneRunSnapshot;
+  }
+
+  /** Stored events of a run in order. */
+  events(runId: string): TuneEvent[] {
+    return this.store.all<{ json: string }>('SELECT json FROM tune_events WHERE run_id = ? ORDER BY seq', [runId]).map((r) => JSON.parse(r.json) as TuneEvent);
+  }
+
+  /** Stored candidates of a run, by generation then id order of creation. */
+  candidates(runId: string): { id: string; generation: number; origin: string; text: string; score: number | null; survived: boolean }[] {
+    return this.store
+      .all<{ candidate_id: string; generation: number; origin: string; text: string; score: number | null; survived: number }>(
+        'SELECT candidate_id, generation, origin, text, score, survived FROM tune_candidates WHERE run_id = ? ORDER BY generation, rowid',
+        [runId],
+      )
+      .map((r) => ({ id: r.candidate_id, generation: r.generation, origin: r.origin, text: r.text, score: r.score, survived: r.survived === 1 }));
+  }
+
+  /** Stored case × model results of a run, optionally of one candidate. */
+  caseResults(runId: string, candidateId?: string): { candidateId: string; caseId: string; model: string; split: string; pass: boolean; reason: string | null }[] {
+    const rows = this.store.all<{ candidate_id: string; case_id: string; model: string; split: string; pass: number; reason: string | null }>(
+      `SELECT candidate_id, case_id, model, split, pass, reason FROM tune_case_results WHERE run_id = ?${candidateId ? ' AND candidate_id = ?' : ''} ORDER BY rowid`,
+      candidateId ? [runId, candidateId] : [runId],
+    );
+    return rows.map((r) => ({ candidateId: r.candidate_id, caseId: r.case_id, model: r.model, split: r.split, pass: r.pass === 1, reason: r.reason }));
+  }
+}

@@ -1,0 +1,130 @@
+// What the panel's buttons do in the editor: save the base prompt, and Apply / Save / View / Copy / Show Diff
+// for a run's best prompt. Texts come from the host's own snapshot, never from the webview.
+import * as vscode from 'vscode';
+import type { PromptVersion } from '../../core/library/types';
+import type { TuneRunSnapshot } from '../../core/tuning/types';
+import type { HostContext } from '../hostContext';
+import { UserError } from '../runCommand';
+import type { TuningService } from './tuningService';
+
+/** Read-only documents of a run's base and best prompts, for the diff editor. */
+export const RUN_TEXT_SCHEME = 'prompt-tuner-run';
+
+const PICK_TITLE = 'Save to Prompt Library';
+const NEW_PROMPT = 'New prompt…';
+
+async function bestOf(service: TuningService, runId: string): Promise<TuneRunSnapshot & { best: NonNullable<TuneRunSnapshot['best']> }> {
+  const s = await service.snapshot(runId);
+  if (!s) throw new UserError('This tuning run is no longer in the store.');
+  if (!s.best) throw new UserError('This run has no best prompt yet: wait until a prompt has been scored.');
+  return s as TuneRunSnapshot & { best: NonNullable<TuneRunSnapshot['best']> };
+}
+
+/** The prompt name a run's best prompt is saved under by default. */
+async function defaultName(ctx: HostContext, s: TuneRunSnapshot): Promise<string> {
+  if (s.baseVersionId) {
+    const base = (await ctx.getLibrary()).getVersion(s.baseVersionId);
+    if (base) return base.promptName;
+  }
+  return `${s.suite.name} (tuned)`;
+}
+
+async function ensureSaved(ctx: HostContext, service: TuningService, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
+  const s = await bestOf(service, runId);
+  const library = await ctx.getLibrary();
+  if (s.savedVersion) {
+    const v = library.getVersion(s.savedVersion.id);
+    if (v) return v;
+  }
+  let name = await defaultName(ctx, s);
+  if (ask) {
+    const typed = await vscode.window.showInputBox({
+      title: PICK_TITLE,
+      prompt: 'Name of the prompt (a new version is added when it exists)',
+      value: name,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim().length === 0 ? 'A name is needed.' : v.trim().length > 200 ? 'At most 200 characters.' : undefined),
+    });
+    if (typed === undefined) return undefined;
+    name = typed.trim();
+  }
+  const saved = await service.saveBest(runId, name);
+  void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
+  return saved;
+}
+
+export const bestActions = {
+  /** The base prompt's "Save to Library": a new prompt or a new version of one, then a label. */
+  async saveText(ctx: HostContext, text: string): Promise<PromptVersion | undefined> {
+    const library = await ctx.getLibrary();
+    const prompts = library.listPrompts();
+    const pick = await vscode.window.showQuickPick(
+      [{ label: NEW_PROMPT, alwaysShow: true }, ...prompts.map((p) => ({ label: p.name, description: `add a version (now v${p.latestVersion})` }))],
+      { title: PICK_TITLE, placeHolder: 'Save the base prompt as a new prompt, or as a new version of a prompt' },
+    );
+    if (!pick) return undefined;
+    let name = pick.label;
+    if (name === NEW_PROMPT) {
+      const typed = await vscode.window.showInputBox({
+        title: PICK_TITLE,
+        prompt: 'Name of the new prompt',
+        placeHolder: 'e.g. travel-agent',
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim().length === 0 ? 'A name is needed.' : v.trim().length > 200 ? 'At most 200 characters.' : undefined),
+      });
+      if (typed === undefined) return undefined;
+      name = typed.trim();
+    }
+    const label = await vscode.window.showInputBox({ title: `${PICK_TITLE}: ${name}`, prompt: 'Label for this version (optional)', ignoreFocusOut: true });
+    if (label === undefined) return undefined;
+    const saved = library.addVersion({ name, text, label: label.trim() || null, source: 'manual' });
+    void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
+    return saved;
+  },
+
+  async apply(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
+    const v = await ensureSaved(ctx, service, runId, false);
+    if (!v) return;
+    await ctx.activeContext.set(v.id);
+    ctx.log.info(`Active context: ${v.promptName} v${v.version} (from tuning run ${runId})`);
+    void vscode.window.showInformationMessage(`${v.promptName} v${v.version} is now the active system prompt`);
+  },
+
+  async save(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
+    await ensureSaved(ctx, service, runId, true);
+  },
+
+  async view(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
+    const v = await ensureSaved(ctx, service, runId, true);
+    if (!v) return;
+    await vscode.commands.executeCommand('promptTuner.library.focus');
+    await vscode.commands.executeCommand('promptTuner.library.open', v.id);
+  },
+
+  async copy(service: TuningService, runId: string): Promise<void> {
+    const s = await bestOf(service, runId);
+    await vscode.env.clipboard.writeText(s.best.text);
+    vscode.window.setStatusBarMessage('$(copy) Best prompt copied', 3000);
+  },
+
+  async diff(service: TuningService, runId: string): Promise<void> {
+    const s = await bestOf(service, runId);
+    const uri = (which: 'base' | 'best') => vscode.Uri.from({ scheme: RUN_TEXT_SCHEME, path: `/${runId}/${which}.md` });
+    const title = `Base ↔ Best ${Math.round(s.best.score * 100)}% (${s.suite.name})`;
+    await vscode.commands.executeCommand('vscode.diff', uri('base'), uri('best'), title, { preview: true });
+  },
+};
+
+/** Serves `prompt-tuner-run:/RUNID/base.md` and `/best.md` from the run's snapshot. */
+export class RunTextProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly service: TuningService) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const [, runId, file] = uri.path.split('/');
+    const s = runId ? await this.service.snapshot(runId) : undefined;
+    if (!s) return `Tuning run ${runId ?? '?'} is not in the store.`;
+    if (file === 'base.md') return s.basePrompt;
+    if (file === 'best.md') return s.best?.text ?? 'No best prompt yet.';
+    return `Unknown document: ${uri.toString()}`;
+  }
+}

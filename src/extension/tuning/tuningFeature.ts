@@ -1,0 +1,61 @@
+// Prompt tuning in the editor: the panel's commands, its serializer (panels come back after a reload),
+// the run service that outlives the panel, and the read-only run texts the diff shows.
+import * as vscode from 'vscode';
+import { TUNING_VIEW_TYPE } from '../../protocol/tuningPanel';
+import type { HostCommand } from '../commandTypes';
+import type { HostContext } from '../hostContext';
+import { RUN_TEXT_SCHEME, RunTextProvider } from './bestActions';
+import { TuningPanel } from './tuningPanel';
+import { TuningService } from './tuningService';
+
+const STATUS_ICON: Record<string, string> = {
+  running: '$(sync~spin)',
+  pending: '$(sync~spin)',
+  completed: '$(pass)',
+  failed: '$(error)',
+  cancelled: '$(circle-slash)',
+  budget_reached: '$(warning)',
+};
+
+export function tuningFeature(ctx: HostContext): HostCommand[] {
+  const service = new TuningService(ctx);
+  ctx.extension.subscriptions.push(
+    service,
+    vscode.window.registerWebviewPanelSerializer(TUNING_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        TuningPanel.revive(ctx, service, panel, state);
+      },
+    }),
+    vscode.workspace.registerTextDocumentContentProvider(RUN_TEXT_SCHEME, new RunTextProvider(service)),
+  );
+  return [
+    { id: 'tuning.open', run: () => void TuningPanel.show(ctx, service) },
+    { id: 'tuning.openRun', run: (_ctx, arg) => openRun(ctx, service, arg) },
+  ];
+}
+
+interface RunItem extends vscode.QuickPickItem {
+  runId: string;
+}
+
+async function openRun(ctx: HostContext, service: TuningService, arg: unknown): Promise<void> {
+  // A run id passed by another command (or a test) opens that run directly.
+  if (typeof arg === 'string' && arg.length > 0) {
+    TuningPanel.show(ctx, service, arg);
+    return;
+  }
+  const runs = await service.listRuns();
+  if (runs.length === 0) {
+    const choice = await vscode.window.showInformationMessage('No tuning runs yet in this workspace.', 'Run Prompt Tuning');
+    if (choice) TuningPanel.show(ctx, service);
+    return;
+  }
+  const items: RunItem[] = runs.map((r) => ({
+    runId: r.runId,
+    label: `${STATUS_ICON[r.status] ?? ''} ${r.suiteName} · ${r.mode === 'quick' ? 'Quick' : 'Evolutionary'}`.trim(),
+    description: `${r.status.replace('_', ' ')}${r.bestScore !== null ? ` · best ${Math.round(r.bestScore * 100)}%` : ''}`,
+    detail: `${new Date(r.startedAt).toLocaleString()} · ${r.runId}`,
+  }));
+  const pick = await vscode.window.showQuickPick(items, { title: 'Open Tuning Run', placeHolder: 'A past or running tuning run', matchOnDetail: true });
+  if (pick) TuningPanel.show(ctx, service, pick.runId);
+}

@@ -1,0 +1,52 @@
+// Reads how long the extension took to activate from the logs code-server writes under the user
+// data folder: the extension's own "activated in N ms" line in its "Prompt Tuner" log channel, and
+// the extension host's "activating" line (when the activation started).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ActivationReading {
+  /** The extension's own measure of activate(), from its log channel. */
+  activateMs: number | null;
+  /** The log line it came from. */
+  line: string | null;
+  /** The event that activated it, from the extension host log. */
+  activationEvent: string | null;
+  /** The log files read. */
+  files: string[];
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+export function readActivation(userDataDir: string, extensionId: string, channel = 'Prompt Tuner'): ActivationReading {
+  const files = walk(join(userDataDir, 'logs'));
+  const channelLogs = files.filter((f) => f.endsWith(`${channel}.log`));
+  const hostLogs = files.filter((f) => f.endsWith('exthost.log'));
+  let activateMs: number | null = null;
+  let line: string | null = null;
+  for (const f of channelLogs) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) {
+      const m = /activated in (\d+(?:\.\d+)?)\s*ms/i.exec(l);
+      if (m?.[1]) {
+        activateMs = Number(m[1]);
+        line = l.trim();
+      }
+    }
+  }
+  let activationEvent: string | null = null;
+  for (const f of hostLogs) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) {
+      if (l.includes('_doActivateExtension') && l.includes(extensionId)) {
+        activationEvent = /activationEvent: '([^']*)'/.exec(l)?.[1] ?? l.trim();
+      }
+    }
+  }
+  return { activateMs, line, activationEvent, files: [...channelLogs, ...hostLogs] };
+}

@@ -1,0 +1,217 @@
+// Issue 2's library flow in a real VS Code: the view shows; Save Selection to Library from an
+// editor; the version appears in the tree; Insert into File inserts its text; Apply to Context
+// updates the status bar; Compare with Previous opens a diff. The files on disk are a second witness.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StepRunner } from './steps';
+import type { Workbench } from './workbench';
+import { REPO_ROOT } from './paths';
+
+export const PROMPT_NAME = 'support-agent';
+export const VIEW_CONTAINER = 'Prompt Tuner';
+export const VIEW = 'Prompt Library';
+
+/** agent.md: a heading, a blank line, then the system prompt (lines 3–5) that gets saved. */
+export const AGENT_MD = [
+  '# Support agent',
+  '',
+  'You are a support agent for Acme Travel.',
+  'Answer in two sentences or fewer.',
+  'Call a tool whenever the user asks about a booking.',
+  '',
+].join('\n');
+const V1_TEXT = AGENT_MD.split('\n').slice(2, 5).join('\n');
+const V2_EXTRA = 'Never invent booking numbers.';
+const V2_TEXT = `${V1_TEXT}\n${V2_EXTRA}`;
+export const NOTES_MD = '# Notes\n\n';
+
+export interface FlowContext {
+  /** The workbench once it is open (steps only run after the step that opens it passed). */
+  workbench: () => Workbench;
+  steps: StepRunner;
+  workspace: string;
+  /** Filled in when the view first shows: click on the activity bar → tree or welcome visible. */
+  timings: { viewShownMs?: number };
+}
+
+/** The CLI over the same store: a third witness that the version was stored, when the CLI has `library`. */
+function cliShow(workspace: string, ref: string): { text: string; version: number } | null {
+  const cli = join(REPO_ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli)) return null;
+  const r = spawnSync(process.execPath, [cli, 'library', 'show', ref, '--json', '--workspace', workspace], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (r.status !== 0) {
+    if (/unknown command|usage/i.test(`${r.stderr}${r.stdout}`) && !/library/.test(r.stdout)) return null;
+    throw new Error(`prompt-tuner library show ${ref} exited ${r.status}: ${r.stderr || r.stdout}`);
+  }
+  const parsed: unknown = JSON.parse(r.stdout);
+  const v = (parsed && typeof parsed === 'object' && 'version' in parsed ? parsed : (parsed as { version?: unknown })) as {
+    text?: unknown;
+    version?: unknown;
+  };
+  if (typeof v.text !== 'string' || typeof v.version !== 'number') {
+    throw new Error(`prompt-tuner library show ${ref} --json printed no {text, version}: ${r.stdout.slice(0, 300)}`);
+  }
+  return { text: v.text, version: v.version };
+}
+
+/** Runs Save Selection to Library and answers its questions; returns the toast text. */
+async function saveSelection(wb: Workbench, target: 'new' | string, label: string, expectToast: string): Promise<string> {
+  await wb.runCommand('Prompt Tuner: Save Selection to Library');
+  await wb.expectQuickInput('Save to Prompt Library');
+  if (target === 'new') {
+    await wb.pickQuickItem('New prompt…');
+    await wb.expectQuickInput('Name of the new prompt');
+    await wb.answerInput(PROMPT_NAME);
+  } else {
+    await wb.pickQuickItem(target);
+  }
+  await wb.expectQuickInput('Label for this version');
+  await wb.answerInput(label);
+  return wb.expectToast(expectToast);
+}
+
+export async function libraryFlow(ctx: FlowContext): Promise<void> {
+  const { steps, workspace, timings } = ctx;
+  // The workbench is looked up inside each step: when opening it failed, the steps are not run.
+  const use = (): { wb: Workbench; page: Workbench['page'] } => {
+    const wb = ctx.workbench();
+    return { wb, page: wb.page };
+  };
+
+  await steps.step(
+    'the Prompt Tuner activity-bar view shows the Prompt Library',
+    async () => {
+      const { wb } = use();
+      const started = Date.now();
+      const sidebar = await wb.openViewContainer(VIEW_CONTAINER);
+      const pane = wb.viewPane(VIEW);
+      // Either the tree (rows) or its welcome content (empty library) must render inside the view.
+      await pane
+        .locator('.monaco-list-row, .welcome-view-content')
+        .first()
+        .waitFor({ state: 'visible', timeout: 20_000 })
+        .catch(async () => {
+          const text = (await sidebar.innerText().catch(() => '')).trim();
+          throw new Error(`the side bar shows no "${VIEW}" view with a tree or welcome content; it shows: ${JSON.stringify(text.slice(0, 400))}`);
+        });
+      timings.viewShownMs = Date.now() - started;
+      const welcome = (await pane.locator('.welcome-view-content').innerText().catch(() => '')).trim();
+      return `view rendered ${timings.viewShownMs} ms after the click${welcome ? `; welcome: ${JSON.stringify(welcome.slice(0, 120))}` : ''}`;
+    },
+    { critical: true },
+  );
+
+  await steps.step(
+    'Save Selection to Library saves a new prompt from the editor',
+    async () => {
+      const { wb } = use();
+      await wb.openFile('agent.md');
+      await wb.selectLines(3, 5);
+      const toast = await saveSelection(wb, 'new', 'first draft', `Saved ${PROMPT_NAME} v1 to the Prompt Library`);
+      const stored = cliShow(workspace, `${PROMPT_NAME}@1`);
+      if (stored) assert.equal(stored.text, V1_TEXT, 'the CLI shows the stored v1 text');
+      return `toast "${toast.split('\n')[0]}"${stored ? '; the CLI reads v1 with the selected text' : ''}`;
+    },
+    { critical: true },
+  );
+
+  await steps.step(
+    'the version appears in the tree under its prompt',
+    async () => {
+      const { wb } = use();
+      await wb.clearNotifications();
+      const promptRow = wb.treeRow(VIEW, PROMPT_NAME);
+      await promptRow.waitFor({ state: 'visible', timeout: 15_000 });
+      if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
+      const versionRow = wb.treeRow(VIEW, /^\s*v1\b/);
+      await versionRow.waitFor({ state: 'visible', timeout: 10_000 });
+      const text = (await versionRow.innerText()).replace(/\s+/g, ' ').trim();
+      assert.match(text, /first draft/, `the v1 row shows its label; it shows "${text}"`);
+      return `row "${text}"`;
+    },
+    { critical: true },
+  );
+
+  await steps.step('Insert into File inserts the version text at the cursor', async () => {
+    const { wb, page } = use();
+    await wb.openFile('notes.md');
+    await page.keyboard.press('Control+End');
+    await wb.contextMenu(wb.treeRow(VIEW, /^\s*v1\b/), 'Insert into File');
+    const editorText = await waitFor(async () => {
+      const t = await wb.activeEditorText();
+      return t.includes(V1_TEXT.split('\n')[0] ?? '') ? t : null;
+    }, 'the inserted text in the notes.md editor');
+    await wb.focusEditor();
+    await page.keyboard.press('Control+S');
+    const onDisk = await waitFor(() => {
+      const t = readFileSync(join(workspace, 'notes.md'), 'utf8');
+      return Promise.resolve(t.includes(V1_TEXT) ? t : null);
+    }, `notes.md on disk containing the v1 text`);
+    assert.ok(onDisk.startsWith('# Notes'), 'the existing text stays before the insertion');
+    return `editor shows ${editorText.split('\n').length} lines; notes.md on disk holds the v1 text`;
+  });
+
+  await steps.step('Apply to Context shows the version in the status bar', async () => {
+    const { wb } = use();
+    await wb.contextMenu(wb.treeRow(VIEW, /^\s*v1\b/), 'Apply to Context');
+    const item = wb.statusBarItem(`${PROMPT_NAME} v1`);
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    const aria = (await item.getAttribute('aria-label')) ?? '';
+    const title = (await item.locator('a, .statusbar-item-label').first().getAttribute('title').catch(() => null)) ?? '';
+    return `status bar: "${(await item.innerText()).trim()}"${aria ? ` (aria "${aria}")` : ''}${title ? ` tooltip "${title}"` : ''}`;
+  });
+
+  await steps.step(
+    'Save Selection to Library adds v2 to the existing prompt',
+    async () => {
+      const { wb, page } = use();
+      await wb.openFile('agent.md');
+      await page.keyboard.press('Control+Home');
+      for (let i = 1; i < 5; i++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type(V2_EXTRA);
+      await wb.selectLines(3, 6);
+      const toast = await saveSelection(wb, PROMPT_NAME, 'stricter', `Saved ${PROMPT_NAME} v2 to the Prompt Library`);
+      const stored = cliShow(workspace, PROMPT_NAME);
+      if (stored) {
+        assert.equal(stored.version, 2, 'the latest version is v2');
+        assert.equal(stored.text, V2_TEXT, 'v2 holds the new selection');
+      }
+      await wb.treeRow(VIEW, /^\s*v2\b/).waitFor({ state: 'visible', timeout: 10_000 });
+      return `toast "${toast.split('\n')[0]}"; v2 row in the tree`;
+    },
+    { critical: true },
+  );
+
+  await steps.step('Compare with Previous opens a diff editor from the palette', async () => {
+    const { wb, page } = use();
+    await wb.clearNotifications();
+    await wb.runCommand('Prompt Tuner: Compare with Previous');
+    await wb.expectQuickInput(`${PROMPT_NAME} v2`);
+    await wb.pickQuickItem(`${PROMPT_NAME} v2`);
+    const diff = page.locator('.editor-group-container.active .monaco-diff-editor').first();
+    await diff.waitFor({ state: 'visible', timeout: 15_000 });
+    const modified = await waitFor(async () => {
+      const t = (await diff.locator('.editor.modified .view-lines').innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      return t.includes(V2_EXTRA) ? t : null;
+    }, `the diff's right side showing v2 ("${V2_EXTRA}")`);
+    const tab = (await page.locator('.tabs-container .tab.active').innerText().catch(() => '')).trim();
+    return `diff editor "${tab}", right side ${modified.split('\n').length} lines`;
+  });
+}
+
+async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeout = 10_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => null);
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,224 @@
+// Drives VS Code's workbench in the browser the way a user does: palette, quick inputs, editors,
+// views, context menus, notifications and the status bar. Selectors are VS Code's own DOM classes.
+import type { Locator, Page } from 'playwright-core';
+
+const QUICK_INPUT = '.quick-input-widget';
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async waitReady(): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // The status bar is one of the last parts to render; after it the workbench takes keys.
+    await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  quickInput(): Locator {
+    return this.page.locator(QUICK_INPUT);
+  }
+
+  /** F1, `>TITLE`, then Enter on the row that shows exactly that command. */
+  async runCommand(title: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput().locator('input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.quickInput().locator('.monaco-list-row').first();
+    await row.waitFor({ state: 'visible' });
+    await waitForText(row, title, `the command palette's first row for "${title}"`);
+    await this.page.keyboard.press('Enter');
+  }
+
+  async closeQuickInput(): Promise<void> {
+    if (await this.quickInput().isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await this.quickInput().waitFor({ state: 'hidden' });
+    }
+  }
+
+  /** Waits until the open quick input (its title, prompt or placeholder) mentions TEXT. */
+  async expectQuickInput(text: string, timeout = 15_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    let seen = '';
+    while (Date.now() < deadline) {
+      seen = await this.quickInput()
+        .evaluate((node) => {
+          // Runs in the page: typed loosely because this project's tsconfig has no DOM lib.
+          const el = node as unknown as {
+            innerText: string;
+            style: { display: string };
+            querySelector(s: string): { getAttribute(n: string): string | null } | null;
+          };
+          if (el.style.display === 'none') return '';
+          const input = el.querySelector('input');
+          return `${el.innerText}\n${input?.getAttribute('placeholder') ?? ''}\n${input?.getAttribute('aria-label') ?? ''}`;
+        })
+        .catch(() => '');
+      if (seen.includes(text)) return;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`expected a quick input showing "${text}"; it shows: ${JSON.stringify(seen.trim()) || 'nothing'}`);
+  }
+
+  /** Lists the labels of the rows the open quick pick shows. */
+  async quickPickLabels(): Promise<string[]> {
+    return this.quickInput()
+      .locator('.monaco-list-row .label-name, .monaco-list-row .monaco-icon-label-container .label-name')
+      .allInnerTexts()
+      .then((labels) => [...new Set(labels.map((l) => l.trim()))]);
+  }
+
+  /** Picks the quick-pick row whose label is exactly LABEL (clicking it, as a user does). */
+  async pickQuickItem(label: string): Promise<void> {
+    const row = this.quickInput()
+      .locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) })
+      .first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      throw new Error(`no quick-pick item "${label}"; items: ${JSON.stringify(await this.quickPickLabels())}`);
+    }
+    await row.click();
+  }
+
+  /** Types TEXT into the open input box and presses Enter. */
+  async answerInput(text: string): Promise<void> {
+    const input = this.quickInput().locator('input');
+    await input.fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Waits for a notification toast containing TEXT and returns its full text. */
+  async expectToast(text: string, timeout = 15_000): Promise<string> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout });
+    return (await toast.innerText()).trim();
+  }
+
+  async clearNotifications(): Promise<void> {
+    const toasts = this.page.locator('.notifications-toasts .notification-toast');
+    for (let i = (await toasts.count()) - 1; i >= 0; i--) {
+      const close = toasts.nth(i).locator('.codicon-notifications-clear, .codicon-close').first();
+      if (await close.isVisible().catch(() => false)) await close.click().catch(() => {});
+    }
+  }
+
+  /** Quick Open (Ctrl+P) a workspace file by name and wait for its tab to be active. */
+  async openFile(name: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('Control+P');
+    const input = this.quickInput().locator('input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    const row = this.quickInput().locator('.monaco-list-row').first();
+    await waitForText(row, name, `a quick-open row for ${name}`);
+    await this.page.keyboard.press('Enter');
+    await this.page
+      .locator('.tabs-container .tab.active', { hasText: name })
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    await this.focusEditor();
+  }
+
+  activeEditor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  async focusEditor(): Promise<void> {
+    const editor = this.activeEditor();
+    await editor.waitFor({ state: 'visible' });
+    await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+  }
+
+  /** The visible text of the active editor (monaco renders spaces as U+00A0). */
+  async activeEditorText(): Promise<string> {
+    const text = await this.activeEditor().locator('.view-lines').innerText();
+    return text.replace(/\u00a0/g, ' ');
+  }
+
+  /** Selects whole lines FROM..TO (1-based) of the active editor with the keyboard. */
+  async selectLines(from: number, to: number): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+Home');
+    for (let i = 1; i < from; i++) await this.page.keyboard.press('ArrowDown');
+    await this.page.keyboard.press('Home');
+    for (let i = from; i < to; i++) await this.page.keyboard.press('Shift+ArrowDown');
+    await this.page.keyboard.press('Shift+End');
+  }
+
+  /** Clicks an activity-bar item by its title and returns the side bar. */
+  async openViewContainer(title: string): Promise<Locator> {
+    const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item [aria-label^="${title}"]`).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 15_000 });
+    } catch {
+      const titles = await this.page.locator('.part.activitybar .action-item [aria-label]').evaluateAll((els) =>
+        els.map((e) => e.getAttribute('aria-label')),
+      );
+      throw new Error(`no activity-bar item "${title}"; the activity bar has: ${JSON.stringify(titles)}`);
+    }
+    const sidebar = this.page.locator('.part.sidebar');
+    const selected = await item.evaluate((el) => !!el.closest('.action-item')?.classList.contains('checked'));
+    if (!selected || !(await sidebar.isVisible())) await item.click();
+    await sidebar.waitFor({ state: 'visible' });
+    return sidebar;
+  }
+
+  /** The rows of the tree view named VIEW in the side bar. */
+  treeRows(view: string): Locator {
+    return this.viewPane(view).locator('.monaco-list-row');
+  }
+
+  /** A view's pane in the side bar, found by its header (or, alone in its container, the side bar). */
+  viewPane(view: string): Locator {
+    const sidebar = this.page.locator('.part.sidebar');
+    return sidebar
+      .locator('.pane', { has: this.page.locator('.pane-header', { hasText: view }) })
+      .or(sidebar.locator(`.pane:has(.monaco-list[aria-label="${view}"])`))
+      .first();
+  }
+
+  /** The tree row whose label starts with LABEL. */
+  treeRow(view: string, label: string | RegExp): Locator {
+    return this.treeRows(view).filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
+  }
+
+  /** Right-clicks ROW and runs the context-menu entry ACTION. */
+  async contextMenu(row: Locator, action: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const entry = this.page.locator('.context-view .monaco-menu .action-item', { hasText: exactText(action) }).first();
+    try {
+      await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      const items = await this.page.locator('.context-view .monaco-menu .action-label').allInnerTexts();
+      await this.page.keyboard.press('Escape');
+      throw new Error(`no context-menu entry "${action}"; the menu has: ${JSON.stringify(items.filter((i) => i.trim()))}`);
+    }
+    await entry.click();
+  }
+
+  statusBarItem(text: string): Locator {
+    return this.page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+  }
+
+  async screenshot(path: string): Promise<void> {
+    await this.page.screenshot({ path, fullPage: false }).catch(() => {});
+  }
+}
+
+/** A regex matching exactly TEXT (trimmed), for hasText filters. */
+export function exactText(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
+
+async function waitForText(locator: Locator, text: string, what: string, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = (await locator.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+    if (seen.includes(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${what}; found ${JSON.stringify(seen.trim()) || 'nothing'}`);
+}

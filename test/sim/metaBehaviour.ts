@@ -1,0 +1,115 @@
+// The simulated meta model: rewrites a prompt by adding the rule sentences of rules.ts, following the
+// tag contract of TEAM.md (<current_prompt>, <failures>, <strategy>, <parent_a>/<parent_b> → <prompt>).
+import type { SimRequest } from './behaviour';
+import { activeRules, FAILURE_REASONS, SIM_RULES, type SimFailureReason, type SimRule } from './rules';
+
+/** Sentences added when every rule is already present, so the variant still differs. */
+export const SIM_REWORDINGS: readonly string[] = [
+  'Be concise.',
+  'Keep replies short and friendly.',
+  'Answer in the language the user writes in.',
+  'Double-check each argument against the user request before calling a tool.',
+];
+
+function allText(request: SimRequest): string {
+  return [request.system, ...request.messages.map((m) => m.text)].join('\n');
+}
+
+/** Content of the last complete <name>…</name> (instructions may mention a tag before the real one). */
+function tag(text: string, name: string): string | null {
+  const all = [...text.matchAll(new RegExp(`<${name}>((?:(?!<${name}>)[\\s\\S])*?)</${name}>`, 'g'))];
+  const m = all[all.length - 1];
+  return m?.[1] !== undefined ? m[1].trim() : null;
+}
+
+/** True when a request without tools carries the meta contract's tags. */
+export function isMetaRequest(request: SimRequest): boolean {
+  const text = allText(request);
+  return /<current_prompt>/.test(text) || (/<parent_a>/.test(text) && /<parent_b>/.test(text));
+}
+
+/** FNV-1a, 32 bit: a stable hash for picking rules. */
+export function stableHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function missingRules(prompt: string): SimRule[] {
+  const active = activeRules(prompt);
+  return SIM_RULES.filter((r) => !active.has(r.id));
+}
+
+function append(prompt: string, sentences: string[]): string {
+  const base = prompt.trimEnd();
+  if (sentences.length === 0) return base;
+  return base.length === 0 ? sentences.join('\n') : `${base}\n${sentences.join('\n')}`;
+}
+
+/** A variant that adds one missing rule picked by hash, or a rewording when none is missing. */
+export function strategyVariant(prompt: string, strategy: string): string {
+  const missing = missingRules(prompt);
+  const h = stableHash(`${strategy}\n${prompt}`);
+  if (missing.length > 0) return append(prompt, [missing[h % missing.length]!.sentence]);
+  return reword(prompt, h);
+}
+
+function reword(prompt: string, h: number): string {
+  const unused = SIM_REWORDINGS.filter((s) => !prompt.includes(s));
+  if (unused.length === 0) return prompt.trimEnd();
+  return append(prompt, [unused[h % unused.length]!]);
+}
+
+/** Failure reasons named in a <failures> block, in order of first mention. */
+export function failureReasons(failures: string): SimFailureReason[] {
+  const out: SimFailureReason[] = [];
+  for (const m of failures.matchAll(/\b[a-z_]+\b/g)) {
+    const r = m[0] as SimFailureReason;
+    if (FAILURE_REASONS.includes(r) && !out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/** Reflective mutation: add the rule that fixes the first listed reason not fixed yet; else as a strategy. */
+export function reflectiveVariant(prompt: string, reasons: SimFailureReason[], strategy: string): string {
+  const missing = missingRules(prompt);
+  for (const reason of reasons) {
+    const rule = missing.find((r) => r.fixes.includes(reason));
+    if (rule) return append(prompt, [rule.sentence]);
+  }
+  return strategyVariant(prompt, strategy || 'reflective');
+}
+
+/** Crossover: parent A plus the rules parent B states that A lacks. */
+export function crossoverVariant(parentA: string, parentB: string): string {
+  const inA = activeRules(parentA);
+  const inB = activeRules(parentB);
+  const added = SIM_RULES.filter((r) => inB.has(r.id) && !inA.has(r.id)).map((r) => r.sentence);
+  if (added.length > 0) return append(parentA, added);
+  return reword(parentA, stableHash(`${parentA}\n${parentB}`));
+}
+
+/** The meta model's whole answer text. */
+export function metaReply(request: SimRequest): string {
+  const text = allText(request);
+  const parentA = tag(text, 'parent_a');
+  const parentB = tag(text, 'parent_b');
+  const current = tag(text, 'current_prompt');
+  const strategy = tag(text, 'strategy') ?? '';
+  let prompt: string;
+  let how: string;
+  if (current === null && parentA !== null && parentB !== null) {
+    prompt = crossoverVariant(parentA, parentB);
+    how = 'I combined the instructions of both parents.';
+  } else {
+    const failures = tag(text, 'failures');
+    const reasons = failures ? failureReasons(failures) : [];
+    const base = current ?? parentA ?? '';
+    prompt = reasons.length > 0 ? reflectiveVariant(base, reasons, strategy) : strategyVariant(base, strategy);
+    how = reasons.length > 0 ? `I addressed the failures (${reasons.join(', ')}).` : `I applied the strategy "${strategy || 'default'}".`;
+  }
+  return `${how}\n<prompt>${prompt}</prompt>`;
+}

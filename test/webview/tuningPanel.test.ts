@@ -1,0 +1,415 @@
+// The built tuning panel in headless Chromium against a fake host: what the user sees and what it sends.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { BrowserContext } from 'playwright-core';
+import { BUNDLE, launchChromium, PanelSession, startPageServer } from './harness';
+import { completedSnapshot, HOSTILE, options, runningSnapshot, versions } from './fixtures';
+import type { ThemeName } from './themes';
+
+describe('tuning panel (webview in Chromium)', function () {
+  this.timeout(60_000);
+  let context: BrowserContext;
+  let cleanup: () => Promise<void>;
+  let server: { url: string; close(): Promise<void> };
+  let s: PanelSession;
+
+  before(async () => {
+    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run node esbuild.mjs first`);
+    server = await startPageServer();
+    ({ context, cleanup } = await launchChromium());
+  });
+  after(async () => {
+    await cleanup?.();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    s = await PanelSession.open(context, server.url);
+  });
+  afterEach(async function () {
+    const violations = await s.cspViolations();
+    const errors = s.consoleErrors;
+    await s.close();
+    // Every test also proves the page runs under the real CSP without violations or script errors.
+    if (this.currentTest?.state === 'passed') {
+      assert.deepEqual(violations, [], 'CSP violations');
+      assert.deepEqual(errors, [], 'console errors');
+    }
+  });
+
+  const page = () => s.page;
+  const byId = (id: string) => page().locator(`[data-testid="${id}"]`);
+
+  /** Picks an option in a vscode-single-select the way a user does: open it, click the option. */
+  async function choose(testId: string, optionText: string): Promise<void> {
+    await byId(testId).click();
+    await byId(testId).locator('[role=option]', { hasText: optionText }).first().click();
+    await s.settle();
+  }
+
+  async function checkTarget(model: string): Promise<void> {
+    await page().locator(`[data-testid="target"][data-model="${model}"]`).click();
+    await s.settle();
+  }
+
+  async function blockers(): Promise<string[]> {
+    if ((await byId('blockers').count()) === 0) return [];
+    return byId('blockers').locator('li').allInnerTexts();
+  }
+
+  async function startDisabled(): Promise<boolean> {
+    return byId('start').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled);
+  }
+
+  async function fillNumber(testId: string, value: string): Promise<void> {
+    const input = byId(testId).locator('input');
+    await input.fill(value);
+    await s.settle();
+  }
+
+  /** Answers every estimate request so far with `calls` (only the newest one counts). */
+  async function answerEstimate(calls: number, seconds: number, warning: string | null = null): Promise<void> {
+    const req = await s.waitForPosted('estimate/compute');
+    await s.send({ type: 'estimate/didCompute', requestId: req.requestId, estimate: { calls, seconds, warning, assumedDefaultLatency: false }, error: null });
+  }
+
+  async function readyWithOptions(): Promise<void> {
+    await s.send({ type: 'options/didChange', options: options() });
+    await s.send({ type: 'library/didChangeVersions', versions: versions() });
+  }
+
+  it('says ready first and posts nothing else before the host answers', async () => {
+    await page().waitForTimeout(300);
+    const posted = await s.posted();
+    assert.deepEqual(posted, [{ type: 'webview/ready' }]);
+    assert.match(await page().locator('tuning-app').innerText(), /Loading/);
+  });
+
+  it('keeps Start disabled, with the reasons shown, until a suite, a meta model and a target are chosen', async () => {
+    await readyWithOptions();
+    assert.equal(await startDisabled(), true);
+    assert.deepEqual(await blockers(), ['Choose a test suite', 'Choose a meta model', 'Choose at least one target model']);
+
+    await choose('suite', 'examples/travel-desk.suite.json');
+    assert.deepEqual(await blockers(), ['Choose a meta model', 'Choose at least one target model']);
+    assert.equal(await startDisabled(), true);
+
+    await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    assert.deepEqual(await blockers(), ['Choose at least one target model']);
+    assert.equal(await startDisabled(), true);
+
+    await checkTarget('openai/gpt-4o-mini');
+    assert.deepEqual(await blockers(), []);
+    assert.equal(await startDisabled(), false);
+
+    // An out-of-range parameter disables it again and says why, at the field and beside Start.
+    await fillNumber('param-population', '25');
+    assert.equal(await startDisabled(), true);
+    assert.match(await byId('param-population-error').innerText(), /Population must be a whole number from 2 to 20/);
+    assert.deepEqual(await blockers(), ['Population must be a whole number from 2 to 20']);
+    // An emptied prompt is a reason too.
+    await fillNumber('param-population', '4');
+    await byId('base-prompt').locator('textarea').fill('   ');
+    await s.settle();
+    assert.deepEqual(await blockers(), ['Write a base system prompt']);
+  });
+
+  it('shows the seed texts on two mode cards that work as a keyboard radio group; Evolutionary adds its parameters', async () => {
+    await readyWithOptions();
+    const quick = byId('mode-quick');
+    const evo = byId('mode-evolutionary');
+    assert.match(await quick.innerText(), /Generate N prompts, evaluate once/);
+    assert.match(await evo.innerText(), /Multiple generations with selection, best survive and mutate/);
+    assert.equal(await quick.getAttribute('aria-checked'), 'true');
+    assert.equal(await byId('param-generations').count(), 0);
+    assert.equal(await byId('param-selectionRatio').count(), 0);
+
+    await quick.focus();
+    await page().keyboard.press('ArrowRight');
+    await s.settle();
+    assert.equal(await evo.getAttribute('aria-checked'), 'true');
+    assert.equal(await quick.getAttribute('aria-checked'), 'false');
+    assert.equal(await evo.getAttribute('tabindex'), '0');
+    assert.equal(await page().evaluate(() => document.activeElement?.getAttribute('data-testid')), 'mode-evolutionary');
+    assert.equal(await byId('param-generations').count(), 1);
+    assert.equal(await byId('param-selectionRatio').count(), 1);
+
+    await page().keyboard.press('ArrowLeft');
+    await s.settle();
+    assert.equal(await quick.getAttribute('aria-checked'), 'true');
+    assert.equal(await byId('param-generations').count(), 0);
+
+    await evo.click();
+    await s.settle();
+    assert.equal(await evo.getAttribute('aria-checked'), 'true');
+  });
+
+  it('asks for an estimate after a parameter change (debounced), shows "X API calls, ~Ys", warns above 100 calls', async () => {
+    await readyWithOptions();
+    assert.match(await byId('estimate').innerText(), /Choose a suite and at least one target model/);
+    await choose('suite', 'examples/travel-desk.suite.json');
+    await checkTarget('openai/gpt-4o-mini');
+    const first = await s.waitForPosted('estimate/compute');
+    assert.deepEqual(first.params, {
+      suiteFile: '/ws/examples/travel-desk.suite.json',
+      mode: 'quick',
+      metaModel: '',
+      targetModels: ['openai/gpt-4o-mini'],
+      population: 6,
+      generations: 3,
+      selectionRatio: 0.5,
+    });
+    await answerEstimate(65, 24.2);
+    assert.equal(await byId('estimate-text').innerText(), '65 API calls, ~25s');
+    assert.equal(await byId('estimate-warning').count(), 0);
+
+    // Typing "12" is two input events; one request goes out for the final value.
+    await s.clearPosted();
+    const input = byId('param-population').locator('input');
+    await input.fill('');
+    await input.pressSequentially('12', { delay: 20 });
+    await s.settle();
+    assert.match(await byId('estimate').innerText(), /Estimating/);
+    const second = await s.waitForPosted('estimate/compute');
+    await page().waitForTimeout(400);
+    const requests = (await s.posted()).filter((m) => m.type === 'estimate/compute');
+    assert.equal(requests.length, 1, `one debounced request, got ${JSON.stringify(requests)}`);
+    assert.equal(second.params.population, 12);
+
+    // A stale answer (older request id) is ignored; the current one shows, with the warning.
+    await s.send({ type: 'estimate/didCompute', requestId: second.requestId - 1, estimate: { calls: 1, seconds: 1, warning: null, assumedDefaultLatency: false }, error: null });
+    assert.match(await byId('estimate').innerText(), /Estimating/);
+    await answerEstimate(141, 130, '141 API calls (more than 100): lower the population, or use fewer target models, to spend less.');
+    assert.equal(await byId('estimate-text').innerText(), '141 API calls, ~130s (about 2 min)');
+    assert.match(await byId('estimate-warning').innerText(), /more than 100/);
+
+    // The host's error (e.g. a suite that does not load) is shown instead.
+    await s.clearPosted();
+    await fillNumber('param-population', '5');
+    const third = await s.waitForPosted('estimate/compute');
+    await s.send({ type: 'estimate/didCompute', requestId: third.requestId, estimate: null, error: 'suite.json: cases[2].expect: unknown tool' });
+    assert.match(await byId('estimate').innerText(), /cases\[2\]\.expect: unknown tool/);
+  });
+
+  it('sends the whole form on Start, in a shape the host accepts, with the library version it came from', async () => {
+    await readyWithOptions();
+    await choose('suite', 'suites/billing.suite.json');
+    await byId('mode-evolutionary').click();
+    await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    await checkTarget('openai/gpt-4o-mini');
+    await checkTarget('ollama/llama3.1');
+    await byId('add-model-input').locator('input').fill('not a model');
+    await byId('add-model').click();
+    await s.settle();
+    assert.match(await byId('add-model-error').innerText(), /provider\/model/);
+    await byId('add-model-input').locator('input').fill('vllm/qwen2.5-7b');
+    await byId('add-model').click();
+    await s.settle();
+    assert.equal(await page().locator('[data-testid="target"][data-model="vllm/qwen2.5-7b"]').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
+
+    await byId('load-base').click();
+    await s.settle();
+    const items = byId('library-item');
+    assert.equal(await items.count(), 3);
+    const firstRow = await items.first().innerText();
+    for (const part of ['v3', 'travel-desk', 'tuned best', 'tuned', '82%']) assert.ok(firstRow.includes(part), `"${part}" in "${firstRow}"`);
+    await items.nth(1).click();
+    await s.settle();
+    assert.equal(await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value), 'You are a travel desk agent.');
+    assert.equal(await byId('base-source').innerText(), 'From the library: travel-desk v2');
+
+    await fillNumber('param-generations', '4');
+    await fillNumber('param-selectionRatio', '0.3');
+    await byId('use-validation').click();
+    await s.settle();
+    await fillNumber('param-validationSplit', '0.25');
+    assert.equal(await startDisabled(), false);
+    await byId('start').click();
+    const start = await s.waitForPosted('tuning/start');
+    assert.deepEqual(start.config, {
+      suiteFile: '/ws/suites/billing.suite.json',
+      mode: 'evolutionary',
+      metaModel: 'anthropic/claude-opus-4-6',
+      targetModels: ['openai/gpt-4o-mini', 'ollama/llama3.1', 'vllm/qwen2.5-7b'],
+      basePrompt: 'You are a travel desk agent.',
+      baseVersionId: 11,
+      population: 6,
+      generations: 4,
+      selectionRatio: 0.3,
+      validationSplit: 0.25,
+    });
+    assert.match(await byId('start').innerText(), /Starting/);
+    // A refusal is shown and Start works again.
+    await s.send({ type: 'tuning/didFailToStart', message: 'metaModel: no API key for anthropic' });
+    assert.match(await byId('start-error').innerText(), /no API key for anthropic/);
+    assert.equal(await startDisabled(), false);
+
+    // Editing the loaded text detaches it from the library version.
+    await byId('base-prompt').locator('textarea').fill('You are a travel desk agent. Be brief.');
+    await s.settle();
+    assert.equal(await byId('base-source').innerText(), 'Edited here (not in the library yet).');
+    await s.clearPosted();
+    await byId('save-base').click();
+    const save = await s.waitForPosted('library/saveBasePrompt');
+    assert.equal(save.text, 'You are a travel desk agent. Be brief.');
+  });
+
+  it('starts from the active context prompt when one is applied', async () => {
+    await s.send({
+      type: 'options/didChange',
+      options: options({ activeContext: { versionId: 12, name: 'travel-desk', version: 3, text: 'Always call get_weather with ISO dates.' } }),
+    });
+    assert.equal(await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value), 'Always call get_weather with ISO dates.');
+    assert.equal(await byId('base-source').innerText(), 'From the library: travel-desk v3');
+  });
+
+  it('keeps the draft across a reload (setState)', async () => {
+    await readyWithOptions();
+    await choose('suite', 'suites/billing.suite.json');
+    await byId('mode-evolutionary').click();
+    await fillNumber('param-population', '9');
+    await byId('base-prompt').locator('textarea').fill('Draft prompt kept across reloads');
+    await s.settle();
+    await page().reload();
+    await page().waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await readyWithOptions();
+    assert.equal(await byId('mode-evolutionary').getAttribute('aria-checked'), 'true');
+    assert.equal(await byId('param-population').evaluate((el) => (el as HTMLElement & { value: string }).value), '9');
+    assert.equal(await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value), 'Draft prompt kept across reloads');
+    assert.equal(await byId('suite').evaluate((el) => (el as HTMLElement & { value: string }).value), '/ws/suites/billing.suite.json');
+  });
+
+  it('renders the progress card, the timeline and the best card from a snapshot; Cancel sends tuning/cancel', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
+    assert.equal(await byId('status').innerText(), 'Running');
+    assert.equal(await byId('percent').innerText(), '45%');
+    assert.equal(await byId('detail').innerText(), 'Evaluating g2-p2 on 20 cases × 2 models');
+    assert.equal(await byId('eta').innerText(), 'about 42s left');
+    assert.equal(await byId('progress-bar').evaluate((el) => (el as HTMLElement & { value: number }).value), 45);
+    assert.equal(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'pt-pulse');
+
+    const gens = byId('generation');
+    assert.equal(await gens.count(), 2);
+    assert.equal(await gens.nth(0).locator('[data-testid=candidate]').count(), 3);
+    assert.equal(await gens.nth(1).locator('[data-testid=candidate]').count(), 2);
+    const survivors = await page().locator('[data-testid=candidate]:has([data-testid=survivor])').evaluateAll((els) => els.map((e) => e.getAttribute('data-candidate-id')));
+    assert.deepEqual(survivors, ['g1-p2', 'g1-p3']);
+    const scores = await byId('candidate-score').allInnerTexts();
+    assert.deepEqual(scores, ['30%', '75%', '50%', '75%', '7/20']);
+    assert.match(await gens.nth(0).locator('[data-testid=candidate-per-model]').nth(1).innerText(), /openai\/gpt-4o-mini: 80%.*ollama\/llama3\.1: 70%/s);
+
+    // Candidate text is collapsed until asked for.
+    const g13 = page().locator('[data-candidate-id="g1-p3"]');
+    assert.equal(await g13.locator('[data-testid=candidate-text]').count(), 0);
+    await g13.locator('[data-testid=candidate-expand]').click();
+    await s.settle();
+    assert.equal(await g13.locator('[data-testid=candidate-text]').innerText(), 'Ask before booking.');
+
+    assert.equal(await byId('best-score').innerText(), '75%');
+    assert.match(await byId('best-per-model').innerText(), /gpt-4o-mini: 80% \(8\/10\)/);
+    const border = await byId('best-card').evaluate((el) => getComputedStyle(el).borderTopColor);
+    assert.equal(border, await page().evaluate(() => {
+      const probe = document.createElement('div');
+      probe.style.color = 'var(--vscode-testing-iconPassed, var(--vscode-charts-green))';
+      document.body.appendChild(probe);
+      const c = getComputedStyle(probe).color;
+      probe.remove();
+      return c;
+    }), 'best card border uses the theme pass colour');
+
+    await byId('cancel').click();
+    const cancel = await s.waitForPosted('tuning/cancel');
+    assert.equal(cancel.runId, 'run-1');
+
+    // A later snapshot replaces the whole view: finished, saved, no Cancel, View in Library instead of Save.
+    await s.send({ type: 'run/didChange', snapshot: completedSnapshot(), reveal: false });
+    assert.equal(await byId('status').innerText(), 'Completed');
+    assert.equal(await byId('cancel').count(), 0);
+    assert.equal(await byId('best-save').count(), 0);
+    assert.match(await byId('best-saved').innerText(), /Saved as travel-desk v4/);
+    assert.equal(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'none');
+  });
+
+  it('sends the right message for each best-prompt button', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ status: 'cancelled' }), reveal: true });
+    assert.match(await byId('run-cancelled').innerText(), /results so far are kept/);
+    const pairs: [string, string][] = [
+      ['best-apply', 'best/applyToContext'],
+      ['best-save', 'best/saveToLibrary'],
+      ['best-copy', 'best/copy'],
+      ['best-diff', 'best/showDiff'],
+    ];
+    for (const [button, type] of pairs) {
+      await s.clearPosted();
+      await byId(button).click();
+      const posted = await s.posted();
+      assert.deepEqual(posted, [{ type, runId: 'run-1' }], `${button} → ${type}`);
+    }
+    await s.send({ type: 'run/didChange', snapshot: completedSnapshot(), reveal: false });
+    await s.clearPosted();
+    await byId('best-view').click();
+    assert.deepEqual(await s.posted(), [{ type: 'best/viewInLibrary', runId: 'run-1' }]);
+
+    // "New Tuning" goes back to the form, which offers the run again.
+    await byId('new-tuning').click();
+    await s.settle();
+    assert.equal(await byId('start').count(), 1);
+    await byId('show-run').click();
+    await s.settle();
+    assert.equal(await byId('best-card').count(), 1);
+  });
+
+  it('shows a failed run with its reason', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ status: 'failed', error: '401 from anthropic: check the key with Prompt Tuner: Set API Key' }), reveal: true });
+    assert.equal(await byId('run-error').innerText(), 'Tuning failed: 401 from anthropic: check the key with Prompt Tuner: Set API Key');
+    assert.equal(await byId('cancel').count(), 0);
+  });
+
+  it('shows model output containing HTML as literal text, never as markup', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ detail: `Evaluating ${HOSTILE}` }), reveal: true });
+    await byId('best-expand').click();
+    await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-expand]').click();
+    await s.settle();
+    await page().waitForTimeout(200);
+    assert.equal(await page().locator('tuning-app img').count(), 0, 'no <img> element created');
+    assert.equal(await page().locator('tuning-app b:has-text("bold")').count(), 0, 'no <b> element created');
+    assert.equal(await page().locator('tuning-app script').count(), 0, 'no <script> element created');
+    assert.equal(await page().evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await byId('best-text').innerText(), `Use ISO dates. ${HOSTILE}`);
+    assert.equal(await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-text]').innerText(), `Use ISO dates. ${HOSTILE}`);
+    assert.equal(await byId('detail').innerText(), `Evaluating ${HOSTILE}`);
+  });
+
+  it('stops the pulsing dot when the user prefers reduced motion', async () => {
+    await s.close();
+    s = await PanelSession.open(context, server.url, { reducedMotion: 'reduce' });
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
+    assert.equal(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'none');
+  });
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as ThemeName[]) {
+    it(`renders in the ${theme} theme (screenshots)`, async () => {
+      await s.setTheme(theme);
+      await readyWithOptions();
+      await choose('suite', 'examples/travel-desk.suite.json');
+      await byId('mode-evolutionary').click();
+      await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+      await checkTarget('openai/gpt-4o-mini');
+      await checkTarget('ollama/llama3.1');
+      await byId('load-base').click();
+      await answerEstimate(141, 130, '141 API calls (more than 100): lower the population or the generations, or use fewer target models, to spend less.');
+      await s.screenshot(`config-${theme}`);
+      await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
+      await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-expand]').click();
+      await s.settle();
+      await s.screenshot(`run-${theme}`);
+      const fg = await page().evaluate(() => getComputedStyle(document.body).color);
+      const bg = await page().evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.notEqual(fg, bg, 'text and background differ');
+    });
+  }
+});

@@ -1,0 +1,342 @@
+// The configuration view: suite, mode cards, meta and target models, base prompt, parameters, estimate, Start.
+import { html, nothing, type TemplateResult } from 'lit';
+import type { ModelOption, TuneMode } from '../../src/protocol/tuningPanel';
+import { dateText, estimateText, percent } from './format';
+import { modelIdError, numberField, startBlockers, startConfig } from './formState';
+import type { TuningApp } from './tuningApp';
+
+const MODES: { mode: TuneMode; title: string; text: string; icon: string }[] = [
+  { mode: 'quick', title: 'Quick', text: 'Generate N prompts, evaluate once', icon: 'zap' },
+  { mode: 'evolutionary', title: 'Evolutionary', text: 'Multiple generations with selection, best survive and mutate', icon: 'git-merge' },
+];
+
+type ValueTarget = EventTarget & { value: string };
+type CheckTarget = EventTarget & { checked: boolean; value: string };
+
+export function renderConfigView(app: TuningApp): TemplateResult {
+  const options = app.options!;
+  const d = app.draft;
+  const blockers = startBlockers(d, options);
+  const running = app.snapshot && (app.snapshot.status === 'running' || app.snapshot.status === 'pending');
+  return html`
+    <h1>Prompt Tuning</h1>
+    <p class="subtitle">A meta model writes variants of your system prompt; each is scored on a test suite across the target models.</p>
+    ${app.snapshot
+      ? html`<div class="banner row">
+          <span>${running ? 'A tuning run is in progress.' : `Last run: ${app.snapshot.status}, best ${percent(app.snapshot.best?.score)}.`}</span>
+          <button class="linkish" data-testid="show-run" @click=${() => app.showView('run')}>Show run</button>
+        </div>`
+      : nothing}
+
+    <div class="field">
+      <label for="suite">Test suite</label>
+      ${options.suites.length === 0
+        ? html`<p class="hint" data-testid="no-suites">No <code>*.suite.json</code> file in this workspace. Create one (see examples/), then refresh.</p>`
+        : html`<vscode-single-select
+            id="suite"
+            data-testid="suite"
+            aria-label="Test suite"
+            .value=${d.suiteFile}
+            @change=${(e: Event) => app.updateDraft({ suiteFile: (e.target as ValueTarget).value })}
+          >
+            <vscode-option value="" ?selected=${d.suiteFile === ''}>Choose a suite…</vscode-option>
+            ${options.suites.map((s) => html`<vscode-option value=${s.file} ?selected=${s.file === d.suiteFile}>${s.relativePath}</vscode-option>`)}
+          </vscode-single-select>`}
+      <div class="row"><button class="linkish" data-testid="refresh" @click=${() => app.post({ type: 'options/refresh' })}>Refresh suites and models</button></div>
+    </div>
+
+    <div class="field">
+      <span class="field-label" id="mode-label">Tuning mode</span>
+      <div class="mode-cards" role="radiogroup" aria-labelledby="mode-label" @keydown=${(e: KeyboardEvent) => onModeKey(app, e)}>
+        ${MODES.map(
+          (m) => html`<div
+            class="mode-card"
+            role="radio"
+            data-testid=${`mode-${m.mode}`}
+            aria-checked=${d.mode === m.mode ? 'true' : 'false'}
+            tabindex=${d.mode === m.mode ? 0 : -1}
+            @click=${() => app.updateDraft({ mode: m.mode })}
+          >
+            <div class="title"><span class="codicon codicon-${m.icon}" aria-hidden="true"></span>${m.title}</div>
+            <p>${m.text}</p>
+          </div>`,
+        )}
+      </div>
+    </div>
+
+    ${renderModels(app)} ${renderBasePrompt(app)} ${renderParams(app)} ${renderEstimate(app)}
+
+    <div class="start-row">
+      <vscode-button
+        data-testid="start"
+        icon="play"
+        ?disabled=${blockers.length > 0 || app.startPending}
+        @click=${() => {
+          if (startBlockers(app.draft, app.options).length > 0 || app.startPending) return;
+          app.startPending = true;
+          app.startError = null;
+          app.post({ type: 'tuning/start', config: startConfig(app.draft, options) });
+          app.requestUpdate();
+        }}
+        >${app.startPending ? 'Starting…' : 'Start Prompt Tuning'}</vscode-button
+      >
+      ${blockers.length > 0
+        ? html`<div data-testid="blockers" role="status">
+            <span class="hint">Start Prompt Tuning is disabled until you:</span>
+            <ul class="blockers">
+              ${blockers.map((b) => html`<li>${b}</li>`)}
+            </ul>
+          </div>`
+        : nothing}
+      ${app.startError ? html`<p class="error-text" data-testid="start-error" role="alert">${app.startError}</p>` : nothing}
+    </div>
+  `;
+}
+
+function onModeKey(app: TuningApp, e: KeyboardEvent): void {
+  const i = MODES.findIndex((m) => m.mode === app.draft.mode);
+  let next: number | null = null;
+  if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = (i + 1) % MODES.length;
+  else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = (i - 1 + MODES.length) % MODES.length;
+  else if (e.key === ' ' || e.key === 'Enter') {
+    const focused = (e.target as HTMLElement).closest('[role=radio]');
+    const hit = MODES.find((m) => focused?.getAttribute('data-testid') === `mode-${m.mode}`);
+    if (hit) app.updateDraft({ mode: hit.mode });
+    e.preventDefault();
+    return;
+  }
+  if (next === null) return;
+  e.preventDefault();
+  app.updateDraft({ mode: MODES[next]!.mode });
+  void app.updateComplete.then(() => app.querySelector<HTMLElement>(`[data-testid=mode-${MODES[next!]!.mode}]`)?.focus());
+}
+
+function allModels(app: TuningApp): ModelOption[] {
+  const known = app.options!.models;
+  const custom = app.draft.customModels
+    .filter((id) => !known.some((m) => m.id === id))
+    .map((id) => ({ id, label: labelOf(id), source: 'added by you' }));
+  return [...known, ...custom];
+}
+
+function labelOf(id: string): string {
+  const slash = id.indexOf('/');
+  return slash > 0 ? `${id.slice(slash + 1)} (${id.slice(0, slash)})` : id;
+}
+
+function renderModels(app: TuningApp): TemplateResult {
+  const d = app.draft;
+  const models = allModels(app);
+  const addModel = (): void => {
+    const id = app.addModelText.trim();
+    const error = modelIdError(id);
+    app.addModelError = error;
+    if (error) return app.requestUpdate();
+    app.addModelText = '';
+    app.updateDraft({
+      customModels: d.customModels.includes(id) ? d.customModels : [...d.customModels, id],
+      targetModels: d.targetModels.includes(id) ? d.targetModels : [...d.targetModels, id],
+    });
+  };
+  return html`
+    <div class="field">
+      <label for="meta-model">Meta model <span class="hint">(writes and mutates the prompts)</span></label>
+      <vscode-single-select
+        id="meta-model"
+        data-testid="meta-model"
+        aria-label="Meta model"
+        .value=${d.metaModel}
+        @change=${(e: Event) => app.updateDraft({ metaModel: (e.target as ValueTarget).value })}
+      >
+        <vscode-option value="" ?selected=${d.metaModel === ''}>Choose a meta model…</vscode-option>
+        ${models.map((m) => html`<vscode-option value=${m.id} description=${m.source} ?selected=${m.id === d.metaModel}>${m.label}</vscode-option>`)}
+      </vscode-single-select>
+    </div>
+
+    <div class="field">
+      <span class="field-label" id="targets-label">Target models <span class="hint">(the prompts are evaluated on each)</span></span>
+      ${models.length === 0
+        ? html`<p class="hint" data-testid="no-models">No models configured yet: set a key with <b>Prompt Tuner: Set API Key</b>, or add a model id below.</p>`
+        : nothing}
+      <div class="model-grid" role="group" aria-labelledby="targets-label" data-testid="target-models">
+        ${models.map(
+          (m) => html`<vscode-checkbox
+            data-testid="target"
+            data-model=${m.id}
+            value=${m.id}
+            title=${`${m.id} · ${m.source}`}
+            .checked=${d.targetModels.includes(m.id)}
+            @change=${(e: Event) => {
+              const t = e.target as CheckTarget;
+              const rest = app.draft.targetModels.filter((x) => x !== m.id);
+              app.updateDraft({ targetModels: t.checked ? [...rest, m.id] : rest });
+            }}
+            >${m.label}</vscode-checkbox
+          >`,
+        )}
+      </div>
+      <div class="row add-model">
+        <vscode-textfield
+          data-testid="add-model-input"
+          placeholder="Add model… (provider/model)"
+          aria-label="Add model"
+          .value=${app.addModelText}
+          ?invalid=${app.addModelError !== null}
+          @input=${(e: Event) => {
+            app.addModelText = (e.target as ValueTarget).value;
+            app.addModelError = null;
+          }}
+          @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && addModel()}
+        ></vscode-textfield>
+        <vscode-button secondary icon="add" data-testid="add-model" @click=${addModel}>Add model</vscode-button>
+      </div>
+      ${app.addModelError ? html`<p class="error-text" data-testid="add-model-error">${app.addModelError}</p>` : nothing}
+    </div>
+  `;
+}
+
+function renderBasePrompt(app: TuningApp): TemplateResult {
+  const d = app.draft;
+  const fromLibrary = d.baseVersion && d.baseVersion.text === d.basePrompt ? d.baseVersion : null;
+  return html`
+    <div class="field">
+      <label for="base-prompt">Base system prompt</label>
+      <vscode-textarea
+        id="base-prompt"
+        data-testid="base-prompt"
+        rows="7"
+        resize="vertical"
+        .value=${d.basePrompt}
+        @input=${(e: Event) => app.updateDraft({ basePrompt: (e.target as ValueTarget).value, basePromptTouched: true })}
+      ></vscode-textarea>
+      <p class="hint" data-testid="base-source">
+        ${fromLibrary
+          ? `From the library: ${fromLibrary.name} v${fromLibrary.version}`
+          : d.basePromptTouched
+            ? 'Edited here (not in the library yet).'
+            : 'Default prompt. Apply a library version to context to start from it.'}
+      </p>
+      <div class="row">
+        <vscode-button
+          secondary
+          icon="save"
+          data-testid="save-base"
+          ?disabled=${!d.basePrompt.trim()}
+          @click=${() => app.post({ type: 'library/saveBasePrompt', text: app.draft.basePrompt })}
+          >Save to Library</vscode-button
+        >
+        <vscode-button
+          secondary
+          icon="library"
+          data-testid="load-base"
+          aria-expanded=${app.libraryOpen ? 'true' : 'false'}
+          @click=${() => {
+            app.libraryOpen = !app.libraryOpen;
+            app.requestUpdate();
+          }}
+          >Load from Library</vscode-button
+        >
+      </div>
+      ${app.libraryOpen ? renderLibraryList(app) : nothing}
+    </div>
+  `;
+}
+
+function renderLibraryList(app: TuningApp): TemplateResult {
+  if (app.versions.length === 0) {
+    return html`<p class="hint" data-testid="library-empty">The Prompt Library is empty. Save a prompt to it first.</p>`;
+  }
+  return html`<div class="library-list" role="list" aria-label="Library versions" data-testid="library-list">
+    ${app.versions.map(
+      (v) => html`<button
+        class="library-item"
+        role="listitem"
+        data-testid="library-item"
+        data-version-id=${String(v.id)}
+        title=${v.text}
+        @click=${() => {
+          app.libraryOpen = false;
+          app.updateDraft({
+            basePrompt: v.text,
+            basePromptTouched: true,
+            baseVersion: { id: v.id, name: v.promptName, version: v.version, text: v.text },
+          });
+        }}
+      >
+        <span class="version">v${v.version}</span>
+        <span class="label">${v.promptName}${v.label ? ` · ${v.label}` : ''}${v.score !== null ? ` · ${percent(v.score)}` : ''}</span>
+        <vscode-badge>${v.source}</vscode-badge>
+        <span class="date">${dateText(v.createdAt)}</span>
+      </button>`,
+    )}
+  </div>`;
+}
+
+function numberInput(
+  app: TuningApp,
+  field: 'population' | 'generations' | 'selectionRatio' | 'validationSplit',
+  label: string,
+  step: number,
+): TemplateResult {
+  const options = app.options!;
+  const range = options.limits[field];
+  const r = numberField(app.draft, options, field);
+  const min = field === 'validationSplit' ? 0.05 : range.min;
+  return html`<div>
+    <label class="field-label" for=${`param-${field}`}>${label} <span class="hint">(${min}–${range.max})</span></label>
+    <vscode-textfield
+      id=${`param-${field}`}
+      data-testid=${`param-${field}`}
+      type="number"
+      min=${min}
+      max=${range.max}
+      step=${step}
+      .value=${app.draft[field]}
+      ?invalid=${'error' in r}
+      @input=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value })}
+    ></vscode-textfield>
+    ${'error' in r ? html`<div class="error-text hint" data-testid=${`param-${field}-error`}>${r.error}</div>` : nothing}
+  </div>`;
+}
+
+function renderParams(app: TuningApp): TemplateResult {
+  const evo = app.draft.mode === 'evolutionary';
+  return html`
+    <h2>Parameters</h2>
+    <div class="params">
+      ${numberInput(app, 'population', 'Population size', 1)}
+      ${evo ? numberInput(app, 'generations', 'Generations', 1) : nothing}
+      ${evo ? numberInput(app, 'selectionRatio', 'Selection ratio', 0.05) : nothing}
+    </div>
+    ${evo ? nothing : html`<p class="hint">Quick mode runs one generation; generations and selection ratio apply to Evolutionary only.</p>`}
+    <div class="field">
+      <vscode-checkbox
+        data-testid="use-validation"
+        .checked=${app.draft.useValidation}
+        @change=${(e: Event) => app.updateDraft({ useValidation: (e.target as CheckTarget).checked })}
+        >Hold out cases for validation (shows overfitting)</vscode-checkbox
+      >
+      ${app.draft.useValidation ? html`<div class="params">${numberInput(app, 'validationSplit', 'Validation split', 0.05)}</div>` : nothing}
+    </div>
+  `;
+}
+
+function renderEstimate(app: TuningApp): TemplateResult {
+  const e = app.estimate;
+  const threshold = app.options!.callWarningThreshold;
+  let body: TemplateResult;
+  let warn = false;
+  if (e.status === 'idle') body = html`<span class="hint">Choose a suite and at least one target model to see the estimate.</span>`;
+  else if (e.status === 'pending') body = html`<span class="hint">Estimating…</span>`;
+  else if (e.status === 'error') body = html`<span class="error-text">${e.message}</span>`;
+  else {
+    warn = e.calls > threshold;
+    const warning = e.warning ?? (warn ? `More than ${threshold} API calls: reduce the population or the generations to spend less.` : null);
+    body = html`<span class="calls" data-testid="estimate-text">${estimateText(e.calls, e.seconds)}</span>
+      ${e.assumedDefaultLatency ? html`<span class="hint"> (time assumes a default latency: these models were not measured yet)</span>` : nothing}
+      ${warning
+        ? html`<div class="warning-text" data-testid="estimate-warning"><span class="codicon codicon-warning" aria-hidden="true"></span> ${warning}</div>`
+        : nothing}`;
+  }
+  return html`<div class="estimate ${warn ? 'warn' : ''}" data-testid="estimate" role="status" aria-live="polite">${body}</div>`;
+}

@@ -1,4 +1,10 @@
 // Every `prompt-tuner` command, registered here in one list. Each feature adds its own module.
 import type { CliCommand } from './cliTypes';
+import { evalCommand } from './commands/eval';
+import { LIBRARY_COMMANDS } from './commands/library';
+import { tuneCommand } from './commands/tune';
 
 export const COMMANDS: CliCommand[] = [];
+COMMANDS.push(evalCommand);
+COMMANDS.push(...LIBRARY_COMMANDS);
+COMMANDS.push(tuneCommand);

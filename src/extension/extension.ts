@@ -3,17 +3,19 @@ import * as vscode from 'vscode';
 import { COMMAND_PREFIX, type HostCommand } from './commandTypes';
 import { HostContext } from './hostContext';
 import { libraryFeature } from './library/libraryFeature';
+import { modelsFeature } from './models/modelCommands';
 import { runCommand } from './runCommand';
 import { suitesFeature } from './suites/suitesFeature';
+import { tuningFeature } from './tuning/tuningFeature';
 
-const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [libraryFeature, suitesFeature];
+const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [libraryFeature, modelsFeature, suitesFeature, tuningFeature];
 
 export function activate(extension: vscode.ExtensionContext): void {
+  const started = Date.now();
   const log = vscode.window.createOutputChannel('Prompt Tuner', { log: true });
   extension.subscriptions.push(log);
   const ctx = new HostContext(extension, log);
   extension.subscriptions.push(ctx);
-  const started = Date.now();
   for (const feature of FEATURES) {
     for (const command of feature(ctx)) {
       extension.subscriptions.push(

@@ -3,8 +3,18 @@
 import * as vscode from 'vscode';
 import type { Store } from '../core/store/store';
 import type { LibraryRepository } from '../core/library/libraryRepository';
+import type { ModelGateway } from '../core/models/types';
 import { ActiveContext } from './library/activeContext';
 import { storeLocation, type StoreLocation } from './storeLocation';
+
+// require() on first use, not import(): esbuild keeps a required module lazy (sql.js is evaluated on this call,
+// not at activation), and the same code runs under mocha's tsx/cjs, which does not resolve dynamic import().
+function loadStoreModule(): typeof import('../core/store/store') {
+  return require('../core/store/store') as typeof import('../core/store/store');
+}
+function loadLibraryModule(): typeof import('../core/library/libraryRepository') {
+  return require('../core/library/libraryRepository') as typeof import('../core/library/libraryRepository');
+}
 
 export class HostContext implements vscode.Disposable {
   private storePromise: Promise<Store> | undefined;
@@ -40,12 +50,24 @@ export class HostContext implements vscode.Disposable {
     if (!this.libraryPromise) {
       this.libraryPromise = (async () => {
         const store = await this.getStore();
-        const { LibraryRepository } = await import('../core/library/libraryRepository');
+        const { LibraryRepository } = loadLibraryModule();
         return new LibraryRepository(store);
       })();
       this.libraryPromise.catch(() => (this.libraryPromise = undefined));
     }
     return this.libraryPromise;
+  }
+
+  /** The model gateway (keys from SecretStorage, model settings, the store's cache); the SDKs load on first use. */
+  async getGateway(): Promise<ModelGateway> {
+    const { editorModelsFor } = await import('./models/editorModels');
+    return editorModelsFor(this).getGateway();
+  }
+
+  /** Model ids worth offering in pickers: providers with a key and configured endpoints. */
+  async listModels(): Promise<{ id: string; source: string }[]> {
+    const { editorModelsFor } = await import('./models/editorModels');
+    return editorModelsFor(this).listModels();
   }
 
   /** The version applied as the active system prompt ("Apply to Context"); other features start from it. */
@@ -59,8 +81,7 @@ export class HostContext implements vscode.Disposable {
 
   private async openStore(): Promise<Store> {
     const location = this.storeLocation;
-    // Dynamic import: esbuild keeps the module lazy, so sql.js is evaluated on first use, not at activation.
-    const { Store } = await import('../core/store/store');
+    const { Store } = loadStoreModule();
     const started = Date.now();
     const store = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Prompt Tuner: opening the library' },

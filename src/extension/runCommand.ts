@@ -1,7 +1,7 @@
 // One error policy for every command: a failed precondition or bad input is told as is; anything
 // unexpected is logged to the "Prompt Tuner" log with its stack and offered there.
 import * as vscode from 'vscode';
-import type { HostCommand } from './commandTypes';
+import { COMMAND_PREFIX, type HostCommand } from './commandTypes';
 import type { HostContext } from './hostContext';
 
 /** A precondition the user can fix ("Open a folder…", "Select some text first"): shown without a log link. */
@@ -21,9 +21,19 @@ export async function runCommand(ctx: HostContext, command: HostCommand, args: u
   try {
     return await command.run(ctx, ...args);
   } catch (error) {
-    reportError(ctx, command.id, error);
+    reportError(ctx, commandTitle(ctx, command.id), error);
     return undefined;
   }
+}
+
+interface ManifestCommands {
+  contributes?: { commands?: { command: string; title: string }[] };
+}
+
+/** The title the user saw ("Insert into File"), from package.json; the id when it has none. */
+function commandTitle(ctx: HostContext, id: string): string {
+  const manifest = ctx.extension.extension?.packageJSON as ManifestCommands | undefined;
+  return manifest?.contributes?.commands?.find((c) => c.command === COMMAND_PREFIX + id)?.title ?? id;
 }
 
 export function reportError(ctx: HostContext, what: string, error: unknown): void {

@@ -9,9 +9,6 @@ import type { TuneMode, TuneRunSnapshot } from '../core/tuning/types';
 
 export type { TuneMode, TuneRunSnapshot, PromptSource };
 
-/** View type of the panel; also the serializer id (`onWebviewPanel:promptTuner.tuning`). */
-export const TUNING_VIEW_TYPE = 'promptTuner.tuning';
-
 // ─── shared payloads ────────────────────────────────────────────────────────────────────────────
 
 /** A `*.suite.json` file the host found in the workspace. */

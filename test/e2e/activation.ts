@@ -11,6 +11,8 @@ export interface ActivationReading {
   line: string | null;
   /** The event that activated it, from the extension host log. */
   activationEvent: string | null;
+  /** From the host's "activating" line to the extension's "activated" line (code loading included). */
+  hostToActivatedMs: number | null;
   /** The log files read. */
   files: string[];
 }
@@ -31,22 +33,33 @@ export function readActivation(userDataDir: string, extensionId: string, channel
   const hostLogs = files.filter((f) => f.endsWith('exthost.log'));
   let activateMs: number | null = null;
   let line: string | null = null;
+  let activatedAt: number | null = null;
   for (const f of channelLogs) {
     for (const l of readFileSync(f, 'utf8').split('\n')) {
       const m = /activated in (\d+(?:\.\d+)?)\s*ms/i.exec(l);
-      if (m?.[1]) {
+      if (m?.[1] && activateMs === null) {
         activateMs = Number(m[1]);
         line = l.trim();
+        activatedAt = logTime(l);
       }
     }
   }
   let activationEvent: string | null = null;
+  let activatingAt: number | null = null;
   for (const f of hostLogs) {
     for (const l of readFileSync(f, 'utf8').split('\n')) {
-      if (l.includes('_doActivateExtension') && l.includes(extensionId)) {
+      if (l.includes('_doActivateExtension') && l.includes(extensionId) && activationEvent === null) {
         activationEvent = /activationEvent: '([^']*)'/.exec(l)?.[1] ?? l.trim();
+        activatingAt = logTime(l);
       }
     }
   }
-  return { activateMs, line, activationEvent, files: [...channelLogs, ...hostLogs] };
+  const hostToActivatedMs = activatedAt !== null && activatingAt !== null ? activatedAt - activatingAt : null;
+  return { activateMs, line, activationEvent, hostToActivatedMs, files: [...channelLogs, ...hostLogs] };
+}
+
+/** VS Code log lines start with `YYYY-MM-DD HH:MM:SS.mmm` (local time; only differences are used). */
+function logTime(line: string): number | null {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}\.\d{3})/.exec(line);
+  return m ? Date.parse(`${m[1]}T${m[2]}`) : null;
 }

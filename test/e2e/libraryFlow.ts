@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepRunner } from './steps';
-import type { Workbench } from './workbench';
+import { exactText, type Workbench } from './workbench';
 import { REPO_ROOT } from './paths';
 
 export const PROMPT_NAME = 'support-agent';
@@ -33,7 +33,7 @@ export interface FlowContext {
   steps: StepRunner;
   workspace: string;
   /** Filled in when the view first shows: click on the activity bar → tree or welcome visible. */
-  timings: { viewShownMs?: number };
+  timings: { viewShownMs?: number; runningExtensions?: string };
 }
 
 /** The CLI over the same store: a third witness that the version was stored, when the CLI has `library`. */
@@ -87,7 +87,6 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     'the Prompt Tuner activity-bar view shows the Prompt Library',
     async () => {
       const { wb } = use();
-      const started = Date.now();
       const sidebar = await wb.openViewContainer(VIEW_CONTAINER);
       const pane = wb.viewPane(VIEW);
       // Either the tree (rows) or its welcome content (empty library) must render inside the view.
@@ -99,7 +98,7 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
           const text = (await sidebar.innerText().catch(() => '')).trim();
           throw new Error(`the side bar shows no "${VIEW}" view with a tree or welcome content; it shows: ${JSON.stringify(text.slice(0, 400))}`);
         });
-      timings.viewShownMs = Date.now() - started;
+      timings.viewShownMs = Date.now() - wb.lastClickAt;
       const welcome = (await pane.locator('.welcome-view-content').innerText().catch(() => '')).trim();
       return `view rendered ${timings.viewShownMs} ms after the click${welcome ? `; welcome: ${JSON.stringify(welcome.slice(0, 120))}` : ''}`;
     },
@@ -157,13 +156,17 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
   });
 
   await steps.step('Apply to Context shows the version in the status bar', async () => {
-    const { wb } = use();
+    const { wb, page } = use();
     await wb.contextMenu(wb.treeRow(VIEW, /^\s*v1\b/), 'Apply to Context');
-    const item = wb.statusBarItem(`${PROMPT_NAME} v1`);
+    const item = wb.statusBarItem(exactText(`${PROMPT_NAME} v1`));
     await item.waitFor({ state: 'visible', timeout: 10_000 });
-    const aria = (await item.getAttribute('aria-label')) ?? '';
-    const title = (await item.locator('a, .statusbar-item-label').first().getAttribute('title').catch(() => null)) ?? '';
-    return `status bar: "${(await item.innerText()).trim()}"${aria ? ` (aria "${aria}")` : ''}${title ? ` tooltip "${title}"` : ''}`;
+    // The tooltip is a hover: move onto the item and read it.
+    await item.hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Active system prompt' }).first();
+    const tooltip = (await hover.innerText({ timeout: 5_000 }).catch(() => '')).replace(/\s+/g, ' ').trim();
+    assert.ok(tooltip.startsWith('Active system prompt'), `the status-bar tooltip starts "Active system prompt"; it is ${JSON.stringify(tooltip)}`);
+    await page.mouse.move(700, 400);
+    return `status bar item "${(await item.innerText()).trim()}", tooltip "${tooltip.slice(0, 80)}"`;
   });
 
   await steps.step(
@@ -183,11 +186,21 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
         assert.equal(stored.version, 2, 'the latest version is v2');
         assert.equal(stored.text, V2_TEXT, 'v2 holds the new selection');
       }
-      await wb.treeRow(VIEW, /^\s*v2\b/).waitFor({ state: 'visible', timeout: 10_000 });
-      return `toast "${toast.split('\n')[0]}"; v2 row in the tree`;
+      return `toast "${toast.split('\n')[0]}"${stored ? '; the CLI reads v2 as the latest version' : ''}`;
     },
     { critical: true },
   );
+
+  await steps.step('the tree shows v2 above v1 without a manual refresh', async () => {
+    const { wb } = use();
+    const v2 = wb.treeRow(VIEW, /^\s*v2\b/);
+    await v2.waitFor({ state: 'visible', timeout: 10_000 });
+    const rows = (await wb.treeRows(VIEW).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const i2 = rows.findIndex((r) => /^v2\b/.test(r));
+    const i1 = rows.findIndex((r) => /^v1\b/.test(r));
+    assert.ok(i1 > i2, `newest first: v2 above v1; rows ${JSON.stringify(rows)}`);
+    return `rows ${JSON.stringify(rows)}`;
+  });
 
   await steps.step('Compare with Previous opens a diff editor from the palette', async () => {
     const { wb, page } = use();
@@ -203,6 +216,26 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     }, `the diff's right side showing v2 ("${V2_EXTRA}")`);
     const tab = (await page.locator('.tabs-container .tab.active').innerText().catch(() => '')).trim();
     return `diff editor "${tab}", right side ${modified.split('\n').length} lines`;
+  });
+
+  await steps.step("VS Code's Running Extensions view lists the activation time", async () => {
+    const { wb, page } = use();
+    await wb.runCommand('Developer: Show Running Extensions');
+    // A list sorted by activation time, taller than its (modal) editor: go to its end if needed.
+    const anyRow = page.locator('.monaco-list-row', { hasText: /Activation:/ }).first();
+    await anyRow.waitFor({ state: 'visible', timeout: 15_000 });
+    const row = page.locator('.monaco-list-row', { hasText: /Activation:/ }).filter({ hasText: 'Prompt Tuner' }).first();
+    if (!(await row.isVisible())) {
+      await anyRow.click();
+      await page.keyboard.press('End');
+    }
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = (await row.innerText()).replace(/\s+/g, ' ').trim();
+    const ms = /(\d+)\s*ms/.exec(text)?.[0];
+    assert.ok(ms, `the Running Extensions row shows an activation time; it shows ${JSON.stringify(text)}`);
+    timings.runningExtensions = text;
+    await page.keyboard.press('Escape');
+    return text;
   });
 }
 

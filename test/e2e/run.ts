@@ -102,7 +102,7 @@ async function main(): Promise<number> {
         });
         page.on('pageerror', (e) => consoleLog.push(`[pageerror] ${e.message}`));
         wb = new Workbench(page);
-        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
         await wb.waitReady();
         return `healthy after ${healthyMs} ms, workbench after ${Date.now() - started} ms`;
       },
@@ -127,6 +127,10 @@ async function main(): Promise<number> {
         ? `  activate() took ${activation.activateMs} ms (extension log: "${activation.line}")`
         : `  the "Prompt Tuner" log has no "Activated in N ms" line (read: ${activation.files.length} log files)`,
     );
+    if (activation.hostToActivatedMs !== null) {
+      console.log(`  extension host "activating" → activate() returned: ${activation.hostToActivatedMs} ms (log timestamps, code loading included)`);
+    }
+    if (timings.runningExtensions) console.log(`  VS Code's Running Extensions view: ${timings.runningExtensions}`);
     if (timings.viewShownMs !== undefined) console.log(`  click on the activity-bar icon → library view rendered: ${timings.viewShownMs} ms`);
     if (args.has('--keep-open') && server) {
       console.log(`\ncode-server stays at ${server.url}/?folder=${encodeURIComponent(workspace)} (Ctrl-C stops it)`);

@@ -5,7 +5,15 @@ import type { Locator, Page } from 'playwright-core';
 const QUICK_INPUT = '.quick-input-widget';
 
 export class Workbench {
+  private readonly started = Date.now();
+  /** When openViewContainer last clicked (for timing how soon a view renders). */
+  lastClickAt = 0;
   constructor(readonly page: Page) {}
+
+  /** With E2E_DEBUG=1, prints each driver action with the seconds since the workbench opened. */
+  trace(message: string): void {
+    if (process.env.E2E_DEBUG) console.log(`      [${((Date.now() - this.started) / 1000).toFixed(1)}s] ${message}`);
+  }
 
   async waitReady(): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
@@ -19,6 +27,7 @@ export class Workbench {
 
   /** F1, `>TITLE`, then Enter on the row that shows exactly that command. */
   async runCommand(title: string): Promise<void> {
+    this.trace(`command ${title}`);
     await this.closeQuickInput();
     await this.page.keyboard.press('F1');
     const input = this.quickInput().locator('input');
@@ -39,6 +48,7 @@ export class Workbench {
 
   /** Waits until the open quick input (its title, prompt or placeholder) mentions TEXT. */
   async expectQuickInput(text: string, timeout = 15_000): Promise<void> {
+    this.trace(`expect quick input "${text}"`);
     const deadline = Date.now() + timeout;
     let seen = '';
     while (Date.now() < deadline) {
@@ -71,6 +81,7 @@ export class Workbench {
 
   /** Picks the quick-pick row whose label is exactly LABEL (clicking it, as a user does). */
   async pickQuickItem(label: string): Promise<void> {
+    this.trace(`pick "${label}"`);
     const row = this.quickInput()
       .locator('.monaco-list-row')
       .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) })
@@ -85,6 +96,7 @@ export class Workbench {
 
   /** Types TEXT into the open input box and presses Enter. */
   async answerInput(text: string): Promise<void> {
+    this.trace(`answer "${text}"`);
     const input = this.quickInput().locator('input');
     await input.fill(text);
     await this.page.keyboard.press('Enter');
@@ -92,6 +104,7 @@ export class Workbench {
 
   /** Waits for a notification toast containing TEXT and returns its full text. */
   async expectToast(text: string, timeout = 15_000): Promise<string> {
+    this.trace(`expect toast "${text}"`);
     const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
     await toast.waitFor({ state: 'visible', timeout });
     return (await toast.innerText()).trim();
@@ -107,6 +120,7 @@ export class Workbench {
 
   /** Quick Open (Ctrl+P) a workspace file by name and wait for its tab to be active. */
   async openFile(name: string): Promise<void> {
+    this.trace(`open ${name}`);
     await this.closeQuickInput();
     await this.page.keyboard.press('Control+P');
     const input = this.quickInput().locator('input');
@@ -139,6 +153,7 @@ export class Workbench {
 
   /** Selects whole lines FROM..TO (1-based) of the active editor with the keyboard. */
   async selectLines(from: number, to: number): Promise<void> {
+    this.trace(`select lines ${from}-${to}`);
     await this.focusEditor();
     await this.page.keyboard.press('Control+Home');
     for (let i = 1; i < from; i++) await this.page.keyboard.press('ArrowDown');
@@ -149,6 +164,7 @@ export class Workbench {
 
   /** Clicks an activity-bar item by its title and returns the side bar. */
   async openViewContainer(title: string): Promise<Locator> {
+    this.trace(`open view container ${title}`);
     const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item [aria-label^="${title}"]`).first();
     try {
       await item.waitFor({ state: 'visible', timeout: 15_000 });
@@ -160,6 +176,7 @@ export class Workbench {
     }
     const sidebar = this.page.locator('.part.sidebar');
     const selected = await item.evaluate((el) => !!el.closest('.action-item')?.classList.contains('checked'));
+    this.lastClickAt = Date.now();
     if (!selected || !(await sidebar.isVisible())) await item.click();
     await sidebar.waitFor({ state: 'visible' });
     return sidebar;
@@ -186,6 +203,7 @@ export class Workbench {
 
   /** Right-clicks ROW and runs the context-menu entry ACTION. */
   async contextMenu(row: Locator, action: string): Promise<void> {
+    this.trace(`context menu ${action}`);
     await row.click({ button: 'right' });
     const entry = this.page.locator('.context-view .monaco-menu .action-item', { hasText: exactText(action) }).first();
     try {
@@ -198,8 +216,9 @@ export class Workbench {
     await entry.click();
   }
 
-  statusBarItem(text: string): Locator {
-    return this.page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+  /** An item on the right side of the status bar (left side: transient status messages). */
+  statusBarItem(text: string | RegExp): Locator {
+    return this.page.locator('.part.statusbar .right-items .statusbar-item', { hasText: text }).first();
   }
 
   async screenshot(path: string): Promise<void> {

@@ -113,6 +113,54 @@ describe('model simulator over HTTP', () => {
     assert.ok((smallTalk.choices[0]!.message.content ?? '').length > 0);
   });
 
+  it('reads earlier tool calls and tool results in both wire formats', async () => {
+    const o = await openai.chat.completions.create({
+      model: 'sim-1',
+      messages: [
+        { role: 'user', content: "What's the weather in Lisbon on 2026-12-05?" },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lisbon","date":"2026-12-05"}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'sunny, 18 C' },
+      ],
+      tools: [{ type: 'function', function: WEATHER_TOOL }],
+    });
+    assert.equal(o.choices[0]!.finish_reason, 'stop');
+    assert.match(o.choices[0]!.message.content ?? '', /sunny, 18 C/);
+
+    const followUp = await anthropic.messages.create({
+      model: 'sim-1',
+      max_tokens: 100,
+      system: 'You are a helpful travel assistant.',
+      messages: [
+        { role: 'user', content: "What's the weather in Lisbon on 2026-12-05?" },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'get_weather', input: { city: 'Lisbon', date: '2026-12-05' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'sunny' }, { type: 'text', text: 'And in Porto?' }] },
+      ],
+      tools: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, input_schema: WEATHER_TOOL.parameters as Anthropic.Tool.InputSchema }],
+    });
+    const use = followUp.content.find((b) => b.type === 'tool_use');
+    assert.ok(use && use.type === 'tool_use');
+    assert.deepEqual(use.input, { city: 'Porto', date: '2026-12-05' });
+  });
+
+  it('follows tool_choice none, required and a named tool', async () => {
+    const ask = (tool_choice: OpenAI.Chat.ChatCompletionToolChoiceOption) =>
+      openai.chat.completions.create({
+        model: 'sim-1',
+        messages: [
+          { role: 'system', content: ALL_RULES },
+          { role: 'user', content: 'Hello there!' },
+        ],
+        tools: [WEATHER_TOOL, HOTEL_TOOL].map((t) => ({ type: 'function' as const, function: t })),
+        tool_choice,
+      });
+    assert.equal((await ask('auto')).choices[0]!.message.tool_calls, undefined);
+    assert.equal((await ask('none')).choices[0]!.message.tool_calls, undefined);
+    assert.equal((await ask('required')).choices[0]!.message.tool_calls?.length, 1);
+    const named = (await ask({ type: 'function', function: { name: 'book_hotel' } })).choices[0]!.message.tool_calls?.[0];
+    assert.ok(named && named.type === 'function');
+    assert.equal(named.function.name, 'book_hotel');
+  });
+
   it('acts as the meta model on both APIs, answering inside <prompt>', async () => {
     const ask = `Improve the prompt.\n<current_prompt>You are a helpful travel assistant.</current_prompt>\n<failures>\nsmalltalk-thanks: unexpected_call get_weather\n</failures>`;
     const o = await openai.chat.completions.create({ model: 'sim-meta', messages: [{ role: 'user', content: ask }] });

@@ -47,6 +47,8 @@ const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 
 const MONTH_RE = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const DAY_RE = '(\\d{1,2})(?:st|nd|rd|th)?';
 const YEAR_RE = '(?:,?\\s+(\\d{4}))?';
+const MONTH_FIRST = new RegExp(`\\b${MONTH_RE}\\.?\\s+${DAY_RE}\\b${YEAR_RE}`, 'gi');
+const DAY_FIRST = new RegExp(`\\b${DAY_RE}\\s+(?:of\\s+)?${MONTH_RE}\\b${YEAR_RE}`, 'gi');
 
 export interface DateMention {
   /** Text as written. */
@@ -78,15 +80,13 @@ export function findDates(text: string, defaultYear: number): DateMention[] {
     found.push({ text: m[0].trim(), iso, index: start });
   };
   for (const m of text.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)) add(m as RegExpExecArray, m[0]);
-  const monthFirst = new RegExp(`\\b${MONTH_RE}\\.?\\s+${DAY_RE}\\b${YEAR_RE}`, 'gi');
-  for (const m of text.matchAll(monthFirst)) {
+  for (const m of text.matchAll(MONTH_FIRST)) {
     const month = monthIndex(m[1] ?? '');
     const day = Number(m[2]);
     if (month < 0 || day < 1 || day > 31) continue;
     add(m as RegExpExecArray, `${m[3] ?? defaultYear}-${pad(month + 1)}-${pad(day)}`);
   }
-  const dayFirst = new RegExp(`\\b${DAY_RE}\\s+(?:of\\s+)?${MONTH_RE}\\b${YEAR_RE}`, 'gi');
-  for (const m of text.matchAll(dayFirst)) {
+  for (const m of text.matchAll(DAY_FIRST)) {
     const month = monthIndex(m[2] ?? '');
     const day = Number(m[1]);
     if (month < 0 || day < 1 || day > 31) continue;

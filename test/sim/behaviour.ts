@@ -80,16 +80,29 @@ export function splitClauses(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Keyword overlap between a text and a tool: name words count 2, description and parameter words 1. */
-export function toolScore(text: string, tool: SimTool): number {
+const weightCache = new Map<string, Map<string, number>>();
+
+/** Word weights of a tool, cached by its name, description and parameter names. */
+function toolWeights(tool: SimTool): Map<string, number> {
+  const props = tool.parameters.properties && typeof tool.parameters.properties === 'object' ? Object.keys(tool.parameters.properties) : [];
+  const key = `${tool.name}\u0000${tool.description}\u0000${props.join(',')}`;
+  const hit = weightCache.get(key);
+  if (hit) return hit;
   const weights = new Map<string, number>();
   const put = (words: string[], w: number): void => {
     for (const word of words) weights.set(word, Math.max(weights.get(word) ?? 0, w));
   };
   put(contentWords(tool.description), 1);
-  const props = tool.parameters.properties;
-  if (props && typeof props === 'object') put(contentWords(Object.keys(props).join(' ').replace(/_/g, ' ')), 1);
+  put(contentWords(props.join(' ').replace(/_/g, ' ')), 1);
   put(contentWords(tool.name.replace(/[_-]/g, ' ')), 2);
+  if (weightCache.size > 1000) weightCache.clear();
+  weightCache.set(key, weights);
+  return weights;
+}
+
+/** Keyword overlap between a text and a tool: name words count 2, description and parameter words 1. */
+export function toolScore(text: string, tool: SimTool): number {
+  const weights = toolWeights(tool);
   let score = 0;
   for (const word of new Set(contentWords(text))) {
     let best = 0;
@@ -203,7 +216,7 @@ function pick(obj: Record<string, unknown>, keys: string[]): Record<string, unkn
 }
 
 function smallTalkText(text: string): string {
-  if (/\b(thanks|thank you|cheers)\b/i.test(text)) return "You're welcome! Have a great trip.";
-  if (/\b(hi|hello|hey|good (morning|afternoon|evening))\b/i.test(text)) return 'Hello! How can I help with your travel plans?';
+  if (/\b(thanks|thank you|cheers)\b/i.test(text)) return "You're welcome! Let me know if you need anything else.";
+  if (/\b(hi|hello|hey|good (morning|afternoon|evening))\b/i.test(text)) return 'Hello! How can I help?';
   return 'Happy to help whenever you need something done.';
 }

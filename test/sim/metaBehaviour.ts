@@ -50,9 +50,9 @@ function append(prompt: string, sentences: string[]): string {
 }
 
 /** A variant that adds one missing rule picked by hash, or a rewording when none is missing. */
-export function strategyVariant(prompt: string, strategy: string): string {
+export function strategyVariant(prompt: string, strategy: string, retry = false): string {
   const missing = missingRules(prompt);
-  const h = stableHash(`${strategy}\n${prompt}`);
+  const h = stableHash(`${strategy}\n${prompt}${retry ? '\nretry' : ''}`);
   if (missing.length > 0) return append(prompt, [missing[h % missing.length]!.sentence]);
   return reword(prompt, h);
 }
@@ -73,24 +73,33 @@ export function failureReasons(failures: string): SimFailureReason[] {
   return out;
 }
 
-/** Reflective mutation: add the rule that fixes the first listed reason not fixed yet; else as a strategy. */
-export function reflectiveVariant(prompt: string, reasons: SimFailureReason[], strategy: string): string {
+/**
+ * Reflective mutation: add the rule that fixes the first listed reason not fixed yet (on a retry, the
+ * second such rule); else as a strategy.
+ */
+export function reflectiveVariant(prompt: string, reasons: SimFailureReason[], strategy: string, retry = false): string {
   const missing = missingRules(prompt);
+  const candidates: SimRule[] = [];
   for (const reason of reasons) {
     const rule = missing.find((r) => r.fixes.includes(reason));
-    if (rule) return append(prompt, [rule.sentence]);
+    if (rule && !candidates.includes(rule)) candidates.push(rule);
   }
-  return strategyVariant(prompt, strategy || 'reflective');
+  const rule = candidates[retry ? 1 : 0];
+  if (rule) return append(prompt, [rule.sentence]);
+  return strategyVariant(prompt, strategy || 'reflective', retry);
 }
 
 /** Crossover: parent A plus the rules parent B states that A lacks. */
-export function crossoverVariant(parentA: string, parentB: string): string {
+export function crossoverVariant(parentA: string, parentB: string, retry = false): string {
   const inA = activeRules(parentA);
   const inB = activeRules(parentB);
   const added = SIM_RULES.filter((r) => inB.has(r.id) && !inA.has(r.id)).map((r) => r.sentence);
   if (added.length > 0) return append(parentA, added);
-  return reword(parentA, stableHash(`${parentA}\n${parentB}`));
+  return reword(parentA, stableHash(`${parentA}\n${parentB}${retry ? '\nretry' : ''}`));
 }
+
+/** A request that says the previous answer was empty or a duplicate: the model makes its next choice. */
+export const RETRY_HINT = /\b(previous answer|already have|write a different)\b/i;
 
 /** The meta model's whole answer text. */
 export function metaReply(request: SimRequest): string {
@@ -99,16 +108,17 @@ export function metaReply(request: SimRequest): string {
   const parentB = tag(text, 'parent_b');
   const current = tag(text, 'current_prompt');
   const strategy = tag(text, 'strategy') ?? '';
+  const retry = RETRY_HINT.test(text);
   let prompt: string;
   let how: string;
   if (current === null && parentA !== null && parentB !== null) {
-    prompt = crossoverVariant(parentA, parentB);
+    prompt = crossoverVariant(parentA, parentB, retry);
     how = 'I combined the instructions of both parents.';
   } else {
     const failures = tag(text, 'failures');
     const reasons = failures ? failureReasons(failures) : [];
     const base = current ?? parentA ?? '';
-    prompt = reasons.length > 0 ? reflectiveVariant(base, reasons, strategy) : strategyVariant(base, strategy);
+    prompt = reasons.length > 0 ? reflectiveVariant(base, reasons, strategy, retry) : strategyVariant(base, strategy, retry);
     how = reasons.length > 0 ? `I addressed the failures (${reasons.join(', ')}).` : `I applied the strategy "${strategy || 'default'}".`;
   }
   return `${how}\n<prompt>${prompt}</prompt>`;

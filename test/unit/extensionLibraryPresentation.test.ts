@@ -202,11 +202,13 @@ describe('library presentation', () => {
     assert.equal(versionIdFromQuery(''), undefined);
   });
 
-  it('refuses empty, overlong and NAME@VERSION-like prompt names', () => {
+  it('refuses empty, overlong and NAME@VERSION-like prompt names, as the CLI would misread them', () => {
     assert.equal(promptNameProblem('travel-agent'), undefined);
     assert.match(promptNameProblem('   ') ?? '', /Type a name/);
     assert.match(promptNameProblem('x'.repeat(201)) ?? '', /201 characters/);
-    assert.match(promptNameProblem('a@2') ?? '', /"@"/);
+    assert.match(promptNameProblem('a@2') ?? '', /NAME@3/);
+    assert.match(promptNameProblem('a@') ?? '', /NAME@3/);
+    assert.equal(promptNameProblem('support@acme'), undefined, 'an "@" inside a name is fine');
   });
 
   it('saves multiple selections in document order, skipping empty ones', () => {

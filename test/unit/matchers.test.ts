@@ -75,6 +75,7 @@ describe('matchers', () => {
       ok({ min: 1, max: 4 }, 2.5);
       no({ min: 1, max: 4 }, 5, /^args\.x: expected a number from 1 to 4, got 5$/);
       no({ min: 1, max: 4 }, 0);
+      no({ min: 250, max: 250 }, 249, /^args\.x: expected the number 250, got 249$/);
       ok({ min: 10 }, 1e6);
       no({ min: 10 }, 9, /a number ≥ 10/);
       ok({ max: 0 }, -3);

@@ -89,6 +89,12 @@ describe('scoreCase (BFCL-style)', () => {
     assert.equal(scoreCase(one('get_weather', { city: 'Rome' }), [call('get_weather', { city: 'Rome', units: 3 })], '', TOOLS).reason, 'type_error');
   });
 
+  it('a wrongly typed value is reported once, as type_error', () => {
+    const s = scoreCase(one('book_flight', { to: 'Rome', passengers: 2 }), [call('book_flight', { to: 'Rome', passengers: '2' })], '', TOOLS);
+    assert.equal(s.reason, 'type_error');
+    assert.equal(s.detail, 'args.passengers: expected integer, got string "2"');
+  });
+
   it('value_error with a specific detail', () => {
     const s = scoreCase(one('get_weather', { city: 'Lisbon', date: '2026-12-05' }), [call('get_weather', { city: 'Lisbon', date: 'December 5' })], '', TOOLS);
     assert.equal(s.reason, 'value_error');

@@ -29,14 +29,16 @@ interface SuiteFile {
   cases: SuiteCase[];
 }
 
-const suite = JSON.parse(readFileSync(join(__dirname, '../../examples/travel-desk.suite.json'), 'utf8')) as SuiteFile;
+const readSuite = (name: string): SuiteFile => JSON.parse(readFileSync(join(__dirname, '../../examples', name), 'utf8')) as SuiteFile;
+const suite = readSuite('travel-desk.suite.json');
+const smartHome = readSuite('smart-home.suite.json');
 const BASE = 'You are a helpful travel assistant.';
 
-function request(system: string, c: SuiteCase, model = 'sim-1'): SimRequest {
+function request(system: string, c: SuiteCase, model = 'sim-1', tools = suite.tools): SimRequest {
   const messages: SimMessage[] = c.prompt
     ? [{ role: 'user', text: c.prompt }]
     : (c.messages ?? []).map((m) => (m.role === 'user' ? { role: 'user', text: m.content } : { role: 'assistant', text: m.content, toolCalls: [] }));
-  return { model, system, messages, tools: suite.tools };
+  return { model, system, messages, tools };
 }
 
 function matches(expected: unknown, actual: unknown): boolean {
@@ -68,9 +70,9 @@ function typeOk(schema: { type?: unknown } | undefined, v: unknown): boolean {
 }
 
 /** BFCL order: tool, required present, no extra, types, values. */
-function checkCall(expected: { tool: string; args?: Record<string, unknown> }, call: SimToolCall): SimFailureReason | null {
+function checkCall(tools: SimTool[], expected: { tool: string; args?: Record<string, unknown> }, call: SimToolCall): SimFailureReason | null {
   if (call.name !== expected.tool) return 'wrong_tool';
-  const tool = suite.tools.find((t) => t.name === call.name)!;
+  const tool = tools.find((t) => t.name === call.name)!;
   const props = (tool.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
   const required = (tool.parameters.required ?? []) as string[];
   if (required.some((r) => !(r in call.arguments))) return 'missing_arg';
@@ -80,7 +82,7 @@ function checkCall(expected: { tool: string; args?: Record<string, unknown> }, c
   return null;
 }
 
-function check(c: SuiteCase, calls: SimToolCall[]): SimFailureReason | null {
+function check(tools: SimTool[], c: SuiteCase, calls: SimToolCall[]): SimFailureReason | null {
   if (c.expect.noToolCall) return calls.length > 0 ? 'unexpected_call' : null;
   const wanted = c.expect.calls ?? [{ tool: c.expect.tool!, args: c.expect.args }];
   if (calls.length === 0) return 'no_call';
@@ -88,14 +90,14 @@ function check(c: SuiteCase, calls: SimToolCall[]): SimFailureReason | null {
   for (const w of wanted) {
     const call = calls.find((k) => k.name === w.tool);
     if (!call) return 'wrong_tool';
-    const r = checkCall(w, call);
+    const r = checkCall(tools, w, call);
     if (r) return r;
   }
   return null;
 }
 
-function run(system: string, model = 'sim-1'): Map<string, SimFailureReason | null> {
-  return new Map(suite.cases.map((c) => [c.id, check(c, simulate(request(system, c, model)).toolCalls)]));
+function run(system: string, model = 'sim-1', file: SuiteFile = suite): Map<string, SimFailureReason | null> {
+  return new Map(file.cases.map((c) => [c.id, check(file.tools, c, simulate(request(system, c, model, file.tools)).toolCalls)]));
 }
 
 function promptWith(ids: SimRuleId[]): string {
@@ -162,6 +164,12 @@ describe('simulator behaviour on the travel-desk suite', () => {
     }
   });
 
+  it('scores the smart-home suite low with the base prompt and 100% with all rules', () => {
+    const base = score(run(BASE, 'sim-1', smartHome));
+    assert.ok(base >= 0.2 && base <= 0.4, `base score ${base}`);
+    assert.equal(score(run(promptWith(SIM_RULES.map((r) => r.id)), 'sim-1', smartHome)), 1);
+  });
+
   it('gives models named *lite* no parallel calls even with every rule', () => {
     const results = run(promptWith(SIM_RULES.map((r) => r.id)), 'sim-lite');
     assert.equal(results.get('cancel-and-weather'), 'call_count');
@@ -210,6 +218,14 @@ describe('simulator meta model', () => {
     const m = out.match(/<prompt>([\s\S]*)<\/prompt>/);
     assert.ok(m, out);
     assert.equal(m[1], `${prompt}\n${sentence('iso_dates')}`);
+  });
+
+  it('makes its next choice when the request says the previous answer was a duplicate', () => {
+    const ask = `<current_prompt>${BASE}</current_prompt>\n<failures>\n- unexpected_call: case a\n- value_error: case b\n</failures>`;
+    const first = meta(ask);
+    const retry = meta(`${ask}\nYour previous answer was empty or identical to a prompt we already have. Write a different prompt.`);
+    assert.ok(first.includes(sentence('abstain')), first);
+    assert.ok(retry.includes(sentence('iso_dates')) && !retry.includes(sentence('abstain')), retry);
   });
 
   it('reads failure reasons in order of first mention', () => {

@@ -34,18 +34,21 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     const { final, events, gateway, lib, job } = await run({ mode: 'quick', population: 5, baseVersionId: 7 });
     assert.equal(final.status, 'completed');
     const gen = final.generations[0]!;
-    assert.equal(gen.candidates.length, 5);
-    assert.deepEqual(gen.candidates.map((c) => c.origin), ['base', 'variant', 'variant', 'variant', 'variant']);
-    assert.equal(new Set(gen.candidates.map((c) => c.note)).size, 5, 'each variant has its own strategy');
-    assert.equal(new Set(gen.candidates.map((c) => c.text)).size, 5);
+    // The simulator's 5 rules make a duplicate variant possible: it is retried, and skipped on a second miss.
+    const n = 5 - final.skippedChildren!;
+    assert.ok(n >= 4);
+    assert.equal(gen.candidates.length, n);
+    assert.deepEqual(gen.candidates.map((c) => c.origin), ['base', ...new Array<string>(n - 1).fill('variant')]);
+    assert.equal(new Set(gen.candidates.map((c) => c.note)).size, n, 'each variant has its own strategy');
+    assert.equal(new Set(gen.candidates.map((c) => c.text)).size, n, 'all prompts differ');
     assert.ok(final.baseScore !== null && final.best !== null);
     assert.ok(final.best.score > final.baseScore, `best ${final.best.score} > base ${final.baseScore}`);
     // Every candidate on every case × model, and exactly the planned calls.
     for (const c of gen.candidates) assert.equal(gateway.systemsEvaluated().get(c.text), CASES);
-    // Exactly the planned calls, plus one per retried duplicate (the simulator's rule choice may collide).
-    assert.equal(gateway.requests.length, job.estimate.calls + final.metaRetries!);
+    // Exactly the planned calls, plus one per retry, minus the evaluations of a skipped child.
+    assert.equal(gateway.requests.length, job.estimate.calls + final.metaRetries! - final.skippedChildren! * CASES);
     assert.equal(final.callsDone, gateway.requests.length);
-    assert.equal(final.skippedChildren, 0);
+    assert.equal(final.callsPlanned, gateway.requests.length, 'the plan is corrected as retries and skips happen');
     assert.equal(final.progress, 1);
     // Saved to the library as a tuned version linked to the run and the base version.
     assert.equal(lib.added.length, 1);
@@ -79,9 +82,11 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
         assert.equal(c.score, parent.score);
         assert.equal(c.text, parent.text);
       }
-      const children = next.candidates.filter((c) => c.origin !== 'survivor');
-      assert.ok(children.some((c) => c.origin === 'crossover'), `generation ${g + 2} has a crossover`);
-      assert.ok(children.some((c) => c.origin === 'mutation'), `generation ${g + 2} has a mutation`);
+      // Children: slot 3 a reflective mutation, slot 4 a crossover of the two survivors (unless skipped as a duplicate).
+      const skipped = events.filter((e) => e.type === 'prompt_skipped' && e.generation === g + 2).map((e) => (e.type === 'prompt_skipped' ? e.promptId : ''));
+      const origin = (id: string) => next.candidates.find((c) => c.id === id)?.origin ?? (skipped.includes(id) ? 'skipped' : 'missing');
+      assert.ok(['mutation', 'skipped'].includes(origin(`g${g + 2}-p3`)), `generation ${g + 2} slot 3: ${origin(`g${g + 2}-p3`)}`);
+      assert.ok(['crossover', 'skipped'].includes(origin(`g${g + 2}-p4`)), `generation ${g + 2} slot 4: ${origin(`g${g + 2}-p4`)}`);
     }
     // No prompt text is evaluated twice: survivors are not re-run.
     for (const [, n] of gateway.systemsEvaluated()) assert.equal(n, CASES);
@@ -92,11 +97,25 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     assert.ok(reflective.length > 0);
     assert.match(String(reflective[0]!.messages[0]!.content), /- (value_error|type_error|unexpected_call|call_count|unexpected_arg): case \w+ on openai\/sim-a/);
     const crossover = gateway.requests.filter((r) => !r.tools && String(r.messages[0]!.content).includes('<parent_a>'));
-    assert.ok(crossover.length >= 2);
+    assert.ok(crossover.length >= 2, 'one crossover asked for in each later generation');
+    assert.ok(final.generations.slice(1).some((g) => g.candidates.some((c) => c.origin === 'crossover')));
+    assert.ok(final.generations.slice(1).some((g) => g.candidates.some((c) => c.origin === 'mutation')));
     // generation_complete names the survivors.
     const gc = events.filter((e) => e.type === 'generation_complete');
     assert.equal(gc.length, 3);
     assert.deepEqual(gc.at(-1)!.type === 'generation_complete' && gc.at(-1)!.survivorIds, []);
+  });
+
+  it('when no reply is a duplicate and nothing fails, the calls made equal the estimate exactly', async () => {
+    let n = 0;
+    const unique = (t: string) => t.replace('</prompt>', `\nVariant ${++n}.</prompt>`);
+    for (const over of [{ mode: 'quick' as const, population: 7 }, { mode: 'evolutionary' as const, population: 5, generations: 4, selectionRatio: 0.4 }]) {
+      const { final, gateway, job } = await run(over, { metaReply: unique });
+      assert.equal(final.status, 'completed');
+      assert.equal(final.metaRetries, 0);
+      assert.equal(gateway.requests.length, job.estimate.calls, `${over.mode}: calls made = estimate`);
+      assert.equal(final.callsDone, job.estimate.calls);
+    }
   });
 
   it('evolutionary reaches at least the quick score at the same population', async () => {

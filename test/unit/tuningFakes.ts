@@ -32,8 +32,8 @@ export async function memoryStore(): Promise<Store & { writes: number }> {
       db.run(sql, params);
       return { changes: db.getRowsModified(), lastInsertRowid: 0 };
     },
-    all: (sql, params) => rows(db, sql, params),
-    get: (sql, params) => rows(db, sql, params)[0],
+    all: <R>(sql: string, params?: SqlValue[]) => rows<R>(db, sql, params),
+    get: <R>(sql: string, params?: SqlValue[]) => rows<R>(db, sql, params)[0],
   };
   TUNING_MIGRATION.up(tx);
   const store = {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Loads the built panel (dist/webview/tuning.js) in headless Chromium, in the page the real host builds
 // (same HTML builder, same CSP), with a fake acquireVsCodeApi that records what the webview posts and keeps
 // setState across reloads, and lets a test post host messages.

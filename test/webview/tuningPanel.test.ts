@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The built tuning panel in headless Chromium against a fake host: what the user sees and what it sends.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -320,6 +321,9 @@ describe('tuning panel (webview in Chromium)', function () {
     await byId('cancel').click();
     const cancel = await s.waitForPosted('tuning/cancel');
     assert.equal(cancel.runId, 'run-1');
+    await s.settle();
+    assert.match(await byId('cancel').innerText(), /Cancelling/);
+    assert.equal(await byId('cancel').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled), true);
 
     // A later snapshot replaces the whole view: finished, saved, no Cancel, View in Library instead of Save.
     await s.send({ type: 'run/didChange', snapshot: completedSnapshot(), reveal: false });

@@ -43,8 +43,17 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
       <span class="hint">generation ${s.currentGeneration} of ${s.generationsPlanned}</span>
       <span class="spacer"></span>
       ${active
-        ? html`<vscode-button secondary icon="debug-stop" data-testid="cancel" @click=${() => app.post({ type: 'tuning/cancel', runId: s.runId })}
-            >Cancel</vscode-button
+        ? html`<vscode-button
+            secondary
+            icon="debug-stop"
+            data-testid="cancel"
+            ?disabled=${app.cancelRequested === s.runId}
+            @click=${() => {
+              app.cancelRequested = s.runId;
+              app.post({ type: 'tuning/cancel', runId: s.runId });
+              app.requestUpdate();
+            }}
+            >${app.cancelRequested === s.runId ? 'Cancelling…' : 'Cancel'}</vscode-button
           >`
         : nothing}
     </div>
@@ -66,6 +75,12 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
       : nothing}
     ${s.status === 'failed' ? html`<p class="error-text" role="alert" data-testid="run-error">Tuning failed: ${s.error ?? 'unknown reason'}</p>` : nothing}
     ${s.status === 'cancelled' ? html`<p class="hint" data-testid="run-cancelled">Cancelled: the results so far are kept below.</p>` : nothing}
+    ${s.status === 'budget_reached' ? html`<p class="warning-text" data-testid="run-budget">${s.error ?? 'The budget was reached'}: the results so far are kept below.</p>` : nothing}
+    ${s.notes && s.notes.length > 0
+      ? html`<ul class="hint" data-testid="run-notes">
+          ${s.notes.map((n) => html`<li>${n}</li>`)}
+        </ul>`
+      : nothing}
   </section>`;
 }
 

@@ -45,6 +45,8 @@ export class TuningApp extends LitElement {
   estimate: EstimateState = { status: 'idle' };
   libraryOpen = false;
   startPending = false;
+  /** Run whose Cancel was pressed; the button waits for the snapshot that says it stopped. */
+  cancelRequested: string | null = null;
   startError: string | null = null;
   addModelText = '';
   addModelError: string | null = null;
@@ -115,6 +117,7 @@ export class TuningApp extends LitElement {
         if (m.reveal || m.snapshot.runId === this.runId || this.snapshot?.runId === m.snapshot.runId || !this.snapshot) {
           this.snapshot = m.snapshot;
         }
+        if (m.snapshot.status !== 'running' && m.snapshot.status !== 'pending' && this.cancelRequested === m.snapshot.runId) this.cancelRequested = null;
         break;
     }
     this.persist();

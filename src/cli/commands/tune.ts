@@ -134,7 +134,7 @@ export function timelineLine(e: TuneEvent, s: TuneRunSnapshot): string {
       return `  ${e.promptId.padEnd(7)} ${pct(e.score).padStart(6)}${val}${models}  ${oneLine(how, 90)}\n`;
     }
     case 'prompt_retry':
-      return `  ${e.promptId.padEnd(7)}         (asked again: ${e.note})\n`;
+      return `  ${e.promptId.padEnd(7)}  retry  ${e.note}\n`;
     case 'prompt_skipped':
       return `  ${e.promptId.padEnd(7)}   skip  ${e.note}\n`;
     case 'generation_complete':

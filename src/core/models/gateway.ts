@@ -1,6 +1,7 @@
 // The one gateway every model call goes through: a queue per provider (concurrency and rate), retries with
 // Retry-After or jittered backoff, the response cache, cost, the budget, cancellation and throttle events.
 import PQueue from 'p-queue';
+import { AttemptGate } from './attemptGate';
 import { BudgetTracker, type BudgetLimits, estimateUsage } from './budget';
 import { cacheKey } from './canonicalJson';
 import { createPriceBook, type PriceBook } from './prices';
@@ -70,6 +71,7 @@ export interface Gateway extends ModelGateway {
 interface ProviderLane {
   provider: ModelProvider;
   queue: PQueue;
+  gate: AttemptGate;
   concurrency: number;
   lastStateEventAt: number;
   throttled: boolean;
@@ -111,7 +113,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       concurrency,
       ...(provider.intervalCap ? { intervalCap: provider.intervalCap, interval: provider.intervalMs ?? 1000 } : {}),
     });
-    lanes.set(provider.id, { provider, queue, concurrency, lastStateEventAt: -Infinity, throttled: false });
+    lanes.set(provider.id, { provider, queue, gate: new AttemptGate(), concurrency, lastStateEventAt: -Infinity, throttled: false });
   }
 
   function emit(event: GatewayEvent): void {
@@ -173,8 +175,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function attemptOnce(lane: ProviderLane, model: string, request: ModelRequest, signal: AbortSignal) {
+    try {
+      await lane.gate.acquire(signal);
+    } catch {
+      throw new ProviderError('aborted', 'cancelled');
+    }
     const attempt = new AbortController();
     let timedOut = false;
+    // The time limit starts once the request is sent, not while it waits at the gate.
     const timer = setTimeout(() => {
       timedOut = true;
       attempt.abort(new Error('attempt timed out'));
@@ -184,6 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = clock.now();
     try {
       const response = await lane.provider.send(model, request, attempt.signal);
+      lane.gate.onSuccess();
       return { response, latencyMs: Math.max(0, Math.round(clock.now() - started)) };
     } catch (error) {
       if (signal.aborted) throw new ProviderError('aborted', 'cancelled');
@@ -241,6 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
             throw new ModelError('rate_limit', `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(), failure.status, lane.provider.id);
           }
+          if (failure.status === 429) lane.gate.onRateLimited(failure.retryAfterMs);
           const delay = retryDelayMs(failure, attempt, policy, clock.random);
           stats.retries += 1;
           emit({

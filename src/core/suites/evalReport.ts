@@ -18,7 +18,7 @@ export function formatPercent(score: number): string {
 
 /** USD with enough digits for cheap calls; "unknown" when no price was known. */
 export function formatCost(costUsd: number, incomplete: boolean): string {
-  const digits = costUsd !== 0 && costUsd < 0.01 ? 4 : 2;
+  const digits = costUsd !== 0 && costUsd < 1 ? 4 : 2;
   const known = `$${costUsd.toFixed(digits)}`;
   if (!incomplete) return known;
   return costUsd === 0 ? 'unknown' : `${known} + unknown (some prices unknown)`;

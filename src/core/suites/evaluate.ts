@@ -240,7 +240,13 @@ export function evaluatePrompt(opts: EvaluateOptions): Promise<EvalSummary> {
             return;
           }
           call.then(
-            (res) => record(testCase, model, r, res),
+            (res) => {
+              try {
+                record(testCase, model, r, res);
+              } catch (e) {
+                fail(e);
+              }
+            },
             (e: unknown) => onCallError(e),
           );
         }

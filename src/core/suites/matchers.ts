@@ -39,6 +39,7 @@ export function describeExpected(expected: unknown): string {
   if ('any' in expected) return 'any value';
   if ('absent' in expected) return 'no value (absent)';
   const { min, max } = expected as { min?: number; max?: number };
+  if (min !== undefined && min === max) return `the number ${min}`;
   if (min !== undefined && max !== undefined) return `a number from ${min} to ${max}`;
   return min !== undefined ? `a number ≥ ${min}` : `a number ≤ ${String(max)}`;
 }

@@ -98,16 +98,19 @@ function checkCall(expected: ExpectedCall, call: ToolCall, tools: ReadonlyMap<st
       problems.push({ reason: 'unexpected_arg', detail: `args.${name}: not a parameter of ${call.name} (got ${showValue(args[name])})` });
     }
   }
+  const mistyped = new Set<string>();
   for (const [name, value] of Object.entries(args)) {
     const prop = props[name];
     if (!isPlainObject(prop) || prop.type === undefined) continue;
     const types = (Array.isArray(prop.type) ? prop.type : [prop.type]).filter((t): t is string => typeof t === 'string');
     if (types.length > 0 && !types.some((t) => hasJsonType(value, t))) {
+      mistyped.add(name);
       problems.push({ reason: 'type_error', detail: `args.${name}: expected ${types.join(' or ')}, got ${typeOfValue(value)} ${showValue(value)}` });
     }
   }
   for (const [name, want] of Object.entries(expected.args)) {
-    if (!(name in args)) continue;
+    // A wrongly typed value was already reported; its value mismatch would only repeat it.
+    if (!(name in args) || mistyped.has(name)) continue;
     const mismatch = matchValue(want, args[name], `args.${name}`);
     if (mismatch) problems.push({ reason: 'value_error', detail: mismatch });
   }

@@ -260,48 +260,13 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
     return parseMetaReply(r.text);
   }
 
-  /** Writes one child; null when it was skipped (empty or duplicate twice). */
-  async function writeChild(plan: ChildPlan, generation: number, signal: AbortSignal): Promise<Cand | null> {
-    const accept = (text: string | null): text is string => text !== null && !seen.has(promptKey(text));
-    let text = await metaCall(plan.request, signal, `${plan.id} (${plan.note})`);
-    let noteText = plan.note;
-    if (!accept(text)) {
-      const why = text === null ? 'empty reply' : 'identical to an existing prompt';
-      const retry = plan.retry();
-      callsPlanned += 1;
-      emit({ type: 'prompt_retry', runId, at: at(), generation, promptId: plan.id, note: `${why}; asked once more (${retry.note}): one meta call more than planned` });
-      text = await metaCall(retry.request, signal, `${plan.id} again (${retry.note})`);
-      noteText = `${plan.note}; retried: ${retry.note}`;
-      if (!accept(text)) {
-        const why2 = text === null ? 'empty reply' : 'identical to an existing prompt';
-        callsPlanned -= evalsPerCandidate;
-        emit({ type: 'prompt_skipped', runId, at: at(), generation, promptId: plan.id, parentIds: plan.parentIds, note: `${why2} twice; ${evalsPerCandidate} evaluations fewer than planned` });
-        return null;
-      }
-    }
-    seen.add(promptKey(text));
-    return {
-      id: plan.id,
-      generation,
-      text,
-      origin: plan.origin,
-      parentIds: plan.parentIds,
-      note: noteText,
-      score: null,
-      validationScore: null,
-      perModel: [],
-      results: [],
-      evaluatedAs: plan.id,
-    };
-  }
-
-  /** Runs the meta calls of one generation in parallel; the first failure aborts the others. */
-  async function writeChildren(plans: ChildPlan[], generation: number): Promise<Cand[]> {
+  /** Runs calls in parallel; the first failure aborts the rest and is thrown once all have settled. */
+  async function allOrAbort<T>(tasks: ((signal: AbortSignal) => Promise<T>)[]): Promise<T[]> {
     const phase = linkedController(controller.signal);
     let firstError: unknown;
     const settled = await Promise.allSettled(
-      plans.map((p) =>
-        writeChild(p, generation, phase.signal).catch((e: unknown) => {
+      tasks.map((t) =>
+        t(phase.signal).catch((e: unknown) => {
           if (firstError === undefined) firstError = e;
           phase.abort(e);
           throw e;
@@ -309,12 +274,56 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
       ),
     );
     if (firstError !== undefined) throw firstError;
-    const out: Cand[] = [];
-    for (const s of settled) if (s.status === 'fulfilled' && s.value) out.push(s.value);
-    // Announce in plan order so the timeline reads the same on every run.
-    for (const c of out) {
-      emit({ type: 'prompt_generated', runId, at: at(), generation, promptId: c.id, text: c.text, origin: c.origin, parentIds: c.parentIds, ...(c.note ? { note: c.note } : {}) });
+    return settled.map((x) => (x as PromiseFulfilledResult<T>).value);
+  }
+
+  /**
+   * The meta calls of one generation, in parallel. Replies are checked in plan order (not arrival order),
+   * so which child counts as the duplicate is the same on every run. An empty or duplicate reply is asked
+   * for once more; a second miss skips the child.
+   */
+  async function writeChildren(plans: ChildPlan[], generation: number): Promise<Cand[]> {
+    const fresh = (text: string | null): text is string => text !== null && !seen.has(promptKey(text));
+    const why = (text: string | null) => (text === null ? 'empty reply' : 'identical to an existing prompt');
+    const texts = await allOrAbort(plans.map((p) => (signal: AbortSignal) => metaCall(p.request, signal, `${p.id} (${p.note})`)));
+    const notes = plans.map((p) => p.note);
+    const accepted: (string | null)[] = plans.map(() => null);
+    const retries: { index: number; request: ModelRequest; note: string }[] = [];
+    plans.forEach((p, i) => {
+      const text = texts[i]!;
+      if (fresh(text)) {
+        seen.add(promptKey(text));
+        accepted[i] = text;
+        return;
+      }
+      const retry = p.retry();
+      callsPlanned += 1;
+      emit({ type: 'prompt_retry', runId, at: at(), generation, promptId: p.id, note: `${why(text)}; asking once more (${retry.note}; one meta call more than planned)` });
+      retries.push({ index: i, ...retry });
+    });
+    if (retries.length) {
+      const again = await allOrAbort(retries.map((r) => (signal: AbortSignal) => metaCall(r.request, signal, `${plans[r.index]!.id} again (${r.note})`)));
+      retries.forEach((r, k) => {
+        const text = again[k]!;
+        const p = plans[r.index]!;
+        if (fresh(text)) {
+          seen.add(promptKey(text));
+          accepted[r.index] = text;
+          notes[r.index] = `${p.note}; retried: ${r.note}`;
+          return;
+        }
+        callsPlanned -= evalsPerCandidate;
+        emit({ type: 'prompt_skipped', runId, at: at(), generation, promptId: p.id, parentIds: p.parentIds, note: `${why(text)} twice; ${evalsPerCandidate} evaluations fewer than planned` });
+      });
     }
+    const out: Cand[] = [];
+    plans.forEach((p, i) => {
+      const text = accepted[i];
+      if (text === null || text === undefined) return;
+      const c: Cand = { id: p.id, generation, text, origin: p.origin, parentIds: p.parentIds, note: notes[i]!, score: null, validationScore: null, perModel: [], results: [], evaluatedAs: p.id };
+      out.push(c);
+      emit({ type: 'prompt_generated', runId, at: at(), generation, promptId: c.id, text: c.text, origin: c.origin, parentIds: c.parentIds, note: notes[i]! });
+    });
     return out;
   }
 
@@ -359,29 +368,49 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
       .map((x) => x.c);
   }
 
-  /** The parent's failures on the selection cases (never validation: that would leak it), most frequent reason first. */
-  function failuresOf(c: Cand): FailureLine[] {
+  /**
+   * The parent's failures on the selection cases (never validation: that would leak it), grouped by reason,
+   * most frequent first, rotated by `focus` so sibling mutations each lead with a different failure group
+   * (GEPA gets the same diversity from different minibatches).
+   */
+  function failuresOf(c: Cand, focus = 0): FailureLine[] {
     const lines = c.results
       .filter((r) => !r.pass && trainSet.has(r.caseId))
       .map((r) => ({ caseId: r.caseId, model: r.model, reason: r.reason ?? 'value_error', detail: r.detail, input: lastUserText(suite, r.caseId) }));
-    const freq = new Map<string, number>();
-    for (const l of lines) freq.set(l.reason, (freq.get(l.reason) ?? 0) + 1);
-    return lines.map((l, i) => ({ l, i })).sort((a, b) => freq.get(b.l.reason)! - freq.get(a.l.reason)! || a.i - b.i).map((x) => x.l);
+    const groups = new Map<string, FailureLine[]>();
+    for (const l of lines) groups.set(l.reason, [...(groups.get(l.reason) ?? []), l]);
+    const ordered = [...groups.values()].sort((a, b) => b.length - a.length);
+    const k = ordered.length ? focus % ordered.length : 0;
+    return [...ordered.slice(k), ...ordered.slice(0, k)].flat();
+  }
+
+  /** Lines of `b` that `a` lacks: crossover pairs with more to exchange are tried first. */
+  function novelty(a: Cand, b: Cand): number {
+    const la = new Set(a.text.split('\n').map(promptKey));
+    const lb = new Set(b.text.split('\n').map(promptKey));
+    let n = 0;
+    for (const l of lb) if (l && !la.has(l)) n++;
+    for (const l of la) if (l && !lb.has(l)) n++;
+    return n;
   }
 
   function strategyRetry(parentText: string): () => { request: ModelRequest; note: string } {
     return () => {
       const strategy = nextStrategy();
-      return { request: variantRequest(config.metaModel, parentText, strategy, RETRY_NOTE), note: strategy };
+      return { request: variantRequest(config.metaModel, parentText, strategy, RETRY_NOTE), note: `strategy "${strategy}"` };
     };
   }
 
   function childPlans(generation: number, survivors: Cand[], count: number): ChildPlan[] {
     const plans: ChildPlan[] = [];
-    const pairs: [Cand, Cand][] = [];
-    for (let j = 1; j < survivors.length; j++) for (let i = 0; i < j; i++) pairs.push([survivors[i]!, survivors[j]!]);
+    const ranked: { pair: [Cand, Cand]; novelty: number; order: number }[] = [];
+    for (let j = 1; j < survivors.length; j++) {
+      for (let i = 0; i < j; i++) ranked.push({ pair: [survivors[i]!, survivors[j]!], novelty: novelty(survivors[i]!, survivors[j]!), order: ranked.length });
+    }
+    const pairs = ranked.sort((a, b) => b.novelty - a.novelty || a.order - b.order).map((x) => x.pair);
     let pairCursor = 0;
     let parentCursor = 0;
+    let mutationCursor = 0;
     for (let k = 0; k < count; k++) {
       const id = `g${generation}-p${survivors.length + k + 1}`;
       const crossover = pairs.length > 0 && (k % 2 === 1 || count === 1);
@@ -398,16 +427,24 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
         continue;
       }
       const parent = survivors[parentCursor++ % survivors.length]!;
-      const failures = failuresOf(parent);
+      const focus = mutationCursor++;
+      const failures = failuresOf(parent, focus);
       if (failures.length) {
-        const reasons = [...new Set(failures.map((f) => f.reason))].join(', ');
+        const reasons = [...new Set(failures.map((f) => f.reason))];
         plans.push({
           id,
           origin: 'mutation',
           parentIds: [parent.evaluatedAs],
-          note: `reflective mutation of ${parent.evaluatedAs} (${failures.length} failures: ${reasons})`,
+          note: `reflective mutation of ${parent.evaluatedAs} (${failures.length} failures: ${reasons.join(', ')})`,
           request: reflectiveRequest(config.metaModel, parent.text, failures),
-          retry: strategyRetry(parent.text),
+          // Ask again leading with the next failure group; with one group only, fall back to a strategy.
+          retry:
+            reasons.length > 1
+              ? () => {
+                  const next = failuresOf(parent, focus + 1);
+                  return { request: reflectiveRequest(config.metaModel, parent.text, next, RETRY_NOTE), note: `leading with ${next[0]!.reason}` };
+                }
+              : strategyRetry(parent.text),
         });
       } else {
         // Nothing failed on the selection cases: a reflective mutation has nothing to reflect on.

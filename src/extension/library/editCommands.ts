@@ -22,7 +22,7 @@ async function renameLabel(ctx: HostContext, arg: unknown): Promise<PromptVersio
     title: `Rename Label: ${versionTitle(version)}`,
     prompt: `Label for ${versionTitle(version)} (empty removes the label)`,
     value: version.label ?? '',
-    validateInput: (value) => (value.trim().length > 100 ? `At most 100 characters (now ${value.trim().length}).` : undefined),
+    validateInput: (value) => (value.trim().length > 200 ? `At most 200 characters (now ${value.trim().length}).` : undefined),
   });
   if (typed === undefined) return undefined;
   const library = await ctx.getLibrary();

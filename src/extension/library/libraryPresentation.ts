@@ -152,7 +152,8 @@ export function promptNameProblem(name: string): string | undefined {
   const trimmed = name.trim();
   if (trimmed.length === 0) return 'Type a name for the prompt.';
   if (trimmed.length > 200) return `The name is ${trimmed.length} characters long; at most 200 are allowed.`;
-  if (trimmed.includes('@')) return 'The name cannot contain "@": NAME@VERSION refers to a version.';
+  // The CLI reads a trailing "@3" as a version (parseVersionRef), so such a name could not be referred to.
+  if (/@([\s\d.+-]*|v\d+)$/i.test(trimmed)) return 'The name cannot end in "@" and a number: NAME@3 means version 3 of NAME.';
   return undefined;
 }
 

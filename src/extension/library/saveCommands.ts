@@ -89,7 +89,7 @@ async function saveText(
     prompt: 'Label for this version (optional)',
     placeHolder: 'e.g. shorter rules; press Enter to skip',
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim().length > 100 ? `At most 100 characters (now ${value.trim().length}).` : undefined),
+    validateInput: (value) => (value.trim().length > 200 ? `At most 200 characters (now ${value.trim().length}).` : undefined),
   });
   if (label === undefined) return undefined;
 

@@ -86,9 +86,12 @@ async function importLibrary(ctx: HostContext): Promise<{ prompts: number; versi
       }
     },
   );
+  const name = path.basename(file.fsPath);
   const summary =
-    `Imported ${plural(result.versions, 'version')} (${plural(result.prompts, 'prompt')}) from ${path.basename(file.fsPath)}` +
-    (result.skipped > 0 ? `; skipped ${plural(result.skipped, 'version')} already in the library` : '');
+    result.versions === 0
+      ? `Nothing new in ${name}: ${result.skipped === 0 ? 'it holds no versions' : `its ${plural(result.skipped, 'version')} are already in the library`}.`
+      : `Imported ${plural(result.versions, 'version')} of ${plural(result.prompts, 'prompt')} from ${name}` +
+        (result.skipped > 0 ? `; skipped ${plural(result.skipped, 'version')} already in the library` : '');
   ctx.log.info(`${summary} (${file.fsPath})`);
   void vscode.window.showInformationMessage(summary);
   return result;

@@ -26,9 +26,9 @@ interface PromptChoice {
 
 /** The editor's gateway (model layer); a clear message when this build has none. */
 async function gatewayOf(ctx: HostContext): Promise<ModelGateway> {
-  const host = ctx as unknown as { getGateway?: () => Promise<ModelGateway> };
+  const host = ctx as unknown as { getGateway?: () => ModelGateway | Promise<ModelGateway> };
   if (typeof host.getGateway !== 'function') throw new UserError('Model access is not available in this build of Prompt Tuner.');
-  return host.getGateway();
+  return await host.getGateway();
 }
 
 function relativeLabel(uri: vscode.Uri): string {

@@ -1,12 +1,14 @@
 // Prompt tuning in the editor: the panel's commands, its serializer (panels come back after a reload),
 // the run service that outlives the panel, and the read-only run texts the diff shows.
 import * as vscode from 'vscode';
-import { TUNING_VIEW_TYPE } from '../../protocol/tuningPanel';
 import type { HostCommand } from '../commandTypes';
 import type { HostContext } from '../hostContext';
 import { RUN_TEXT_SCHEME, RunTextProvider } from './bestActions';
-import { TuningPanel } from './tuningPanel';
+import { TUNING_VIEW_TYPE } from './tuningHtml';
 import { TuningService } from './tuningService';
+
+// The panel module (zod, the protocol) loads on first use, not at activation.
+const panelModule = () => import('./tuningPanel');
 
 const STATUS_ICON: Record<string, string> = {
   running: '$(sync~spin)',
@@ -23,13 +25,13 @@ export function tuningFeature(ctx: HostContext): HostCommand[] {
     service,
     vscode.window.registerWebviewPanelSerializer(TUNING_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
-        TuningPanel.revive(ctx, service, panel, state);
+        (await panelModule()).TuningPanel.revive(ctx, service, panel, state);
       },
     }),
     vscode.workspace.registerTextDocumentContentProvider(RUN_TEXT_SCHEME, new RunTextProvider(service)),
   );
   return [
-    { id: 'tuning.open', run: () => void TuningPanel.show(ctx, service) },
+    { id: 'tuning.open', run: async () => void (await panelModule()).TuningPanel.show(ctx, service) },
     { id: 'tuning.openRun', run: (_ctx, arg) => openRun(ctx, service, arg) },
   ];
 }
@@ -40,6 +42,7 @@ interface RunItem extends vscode.QuickPickItem {
 
 async function openRun(ctx: HostContext, service: TuningService, arg: unknown): Promise<void> {
   // A run id passed by another command (or a test) opens that run directly.
+  const { TuningPanel } = await panelModule();
   if (typeof arg === 'string' && arg.length > 0) {
     TuningPanel.show(ctx, service, arg);
     return;

@@ -2,6 +2,11 @@
 // own resource origin), the codicon stylesheet, and the bundle. Pure, so the webview tests load the same page.
 import { randomBytes } from 'node:crypto';
 
+/** View type of the panel; also the serializer id (`onWebviewPanel:promptTuner.tuning` in package.json). */
+export const TUNING_VIEW_TYPE = 'promptTuner.tuning';
+/** The panel's title, as the e2e test looks for it. */
+export const TUNING_PANEL_TITLE = 'Prompt Tuning';
+
 export interface TuningHtmlInput {
   /** `webview.cspSource`: the origin local resources are served from. */
   cspSource: string;

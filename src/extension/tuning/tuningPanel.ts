@@ -5,19 +5,16 @@ import { parseTuneConfig } from '../../core/tuning/config';
 import type { TuneRunSnapshot } from '../../core/tuning/types';
 import {
   parseWebviewMessage,
-  TUNING_VIEW_TYPE,
   type HostMessage,
   type HostMessageType,
   type ValidWebviewMessage,
 } from '../../protocol/tuningPanel';
 import type { HostContext } from '../hostContext';
 import { isUserFacing, UserError } from '../runCommand';
-import { newNonce, tuningHtml } from './tuningHtml';
+import { newNonce, TUNING_PANEL_TITLE, TUNING_VIEW_TYPE, tuningHtml } from './tuningHtml';
 import { buildOptions, libraryItems } from './tuningOptions';
 import type { TuningService } from './tuningService';
 import { bestActions } from './bestActions';
-
-export const TUNING_PANEL_TITLE = 'Prompt Tuning';
 
 /** What the panel restores after a reload: the webview's own setState value. */
 function runIdOfState(state: unknown): string | null {
@@ -89,6 +86,8 @@ export class TuningPanel implements vscode.Disposable {
       service.onDidChangeRun((s) => {
         if (s.runId === this.runId) this.postRun(s);
       }),
+      // A new active context becomes the base prompt of a form the user has not edited.
+      ctx.activeContext.onDidChange(() => void this.sendOptions().catch((e: unknown) => this.fail('Options', e))),
     );
   }
 

@@ -1,0 +1,147 @@
+// Gateway benchmark against the simulator: orchestration overhead (wall time vs the ideal at a given
+// concurrency) and behaviour under a rate limit (throughput vs the limit, retries, lost calls).
+// Prints one table of ratios; never fails on time. Run: npm run bench:gateway
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createCliGateway } from '../../src/core/models/cliGateway';
+import type { ModelRequest } from '../../src/core/models/types';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { startSimulator } from '../sim/server';
+import type { SimCounters, SimFaultsPatch } from '../sim/server';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
+const LATENCY_MS = 100;
+const RATE = Number(process.env.BENCH_RATE ?? 50);
+const RATE_CALLS = Number(process.env.BENCH_RATE_CALLS ?? 400);
+
+interface Row {
+  scenario: string;
+  calls: number;
+  ok: number;
+  wallS: number;
+  idealS: number;
+  ratio: number;
+  retries: number;
+  extra: string;
+}
+
+const request = (i: number): ModelRequest => ({
+  model: 'openai/sim-1',
+  system: 'You are a travel assistant.',
+  messages: [{ role: 'user', content: `What's the weather in Lisbon on 2026-12-05? (#${i})` }],
+  tools: [{ name: 'get_weather', description: 'Weather for a city on a date', parameters: { type: 'object', properties: { city: { type: 'string' }, date: { type: 'string' } }, required: ['city', 'date'] } }],
+  maxTokens: 100,
+});
+
+/** The simulator as the benchmark sees it: configured and read over its control endpoints. */
+interface BenchSim {
+  openaiBaseUrl: string;
+  configure(f: SimFaultsPatch): Promise<void>;
+  reset(): Promise<void>;
+  counters(): Promise<SimCounters>;
+  close(): Promise<void>;
+}
+
+/** In its own process by default, as a real provider would be: client and server then do not share one event loop. */
+async function startBenchSim(): Promise<BenchSim> {
+  if (process.env.BENCH_INPROCESS === '1') {
+    const sim = await startSimulator();
+    return {
+      openaiBaseUrl: sim.openaiBaseUrl,
+      configure: async (f) => sim.configure(f),
+      reset: async () => sim.reset(),
+      counters: async () => sim.counters(),
+      close: () => sim.close(),
+    };
+  }
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/sim/main.ts'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const openaiBaseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = out.match(/OpenAI base URL:\s+(\S+)/);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  const url = openaiBaseUrl.replace(/\/v1$/, '');
+  const post = async (p: string, body: unknown) => {
+    const r = await fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+  };
+  return {
+    openaiBaseUrl,
+    configure: (f) => post('/__sim/config', f),
+    reset: () => post('/__sim/reset', {}),
+    counters: async () => (await (await fetch(url + '/__sim/counters')).json()) as SimCounters,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const sim = await startBenchSim();
+  const ws = mkdtempSync(path.join(tmpdir(), 'pt-bench-gw-'));
+  const env = { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'bench' };
+  const rows: Row[] = [];
+  try {
+    for (const concurrency of [8, 32]) {
+      await sim.configure({ latencyMs: LATENCY_MS, jitterMs: 0, rateLimitRps: 0 });
+      await sim.reset();
+      const gw = createCliGateway({ env, workspace: ws, concurrency, noCache: true });
+      const started = performance.now();
+      const settled = await Promise.allSettled(Array.from({ length: CALLS }, (_, i) => gw.call(request(i))));
+      const wallS = (performance.now() - started) / 1000;
+      const idealS = (CALLS * LATENCY_MS) / concurrency / 1000;
+      rows.push({
+        scenario: `orchestration c=${concurrency}`,
+        calls: CALLS,
+        ok: settled.filter((s) => s.status === 'fulfilled').length,
+        wallS,
+        idealS,
+        ratio: idealS / wallS,
+        retries: gw.stats().retries,
+        extra: `peak concurrency at sim ${(await sim.counters()).peakConcurrency}`,
+      });
+    }
+
+    await sim.configure({ latencyMs: 10, jitterMs: 0, rateLimitRps: RATE, rateLimitBurst: 1 });
+    await sim.reset();
+    const gw = createCliGateway({ env, workspace: ws, concurrency: 32, noCache: true, retry: { maxAttempts: 200, maxRetryAfterMs: 10_000 } });
+    const started = performance.now();
+    const settled = await Promise.allSettled(Array.from({ length: RATE_CALLS }, (_, i) => gw.call(request(i))));
+    const wallS = (performance.now() - started) / 1000;
+    const ok = settled.filter((s) => s.status === 'fulfilled').length;
+    const achieved = ok / wallS;
+    const counters = await sim.counters();
+    rows.push({
+      scenario: `rate limit R=${RATE}/s c=32`,
+      calls: RATE_CALLS,
+      ok,
+      wallS,
+      idealS: RATE_CALLS / RATE,
+      ratio: achieved / RATE,
+      retries: gw.stats().retries,
+      extra: `${achieved.toFixed(1)} req/s achieved, ${counters.rateLimited} × 429, lost ${RATE_CALLS - ok}`,
+    });
+  } finally {
+    await sim.close();
+  }
+
+  const header = ['scenario', 'calls', 'ok', 'wall s', 'ideal s', 'ratio', 'retries', 'notes'];
+  const lines = rows.map((r) => [r.scenario, String(r.calls), String(r.ok), r.wallS.toFixed(2), r.idealS.toFixed(2), r.ratio.toFixed(3), String(r.retries), r.extra]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log('\nGateway benchmark (ratio: ideal/wall for orchestration, achieved/R for the rate limit; target ≥ 0.95 and ≥ 0.9)');
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

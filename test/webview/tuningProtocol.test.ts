@@ -1,0 +1,69 @@
+// The host side of the panel boundary, without a browser: what the host accepts from the webview, and the
+// page's CSP.
+import assert from 'node:assert/strict';
+import { newNonce, tuningHtml } from '../../src/extension/tuning/tuningHtml';
+import { parseWebviewMessage } from '../../src/protocol/tuningPanel';
+
+const goodConfig = {
+  suiteFile: '/ws/a.suite.json',
+  mode: 'evolutionary',
+  metaModel: 'anthropic/claude-opus-4-6',
+  targetModels: ['openai/gpt-4o-mini'],
+  basePrompt: 'You are helpful.',
+  baseVersionId: null,
+  population: 6,
+  generations: 3,
+  selectionRatio: 0.5,
+};
+
+describe('tuning panel protocol (host validation)', () => {
+  it('accepts every well-formed webview message', () => {
+    for (const m of [
+      { type: 'webview/ready' },
+      { type: 'estimate/compute', requestId: 3, params: { suiteFile: '/a', mode: 'quick', metaModel: '', targetModels: ['a/b'], population: 4, generations: 1, selectionRatio: 0.5 } },
+      { type: 'tuning/start', config: goodConfig },
+      { type: 'tuning/cancel', runId: 'r1' },
+      { type: 'best/copy', runId: 'r1' },
+      { type: 'library/saveBasePrompt', text: 'x' },
+    ]) {
+      const r = parseWebviewMessage(m);
+      assert.equal(r.ok, true, `${m.type}: ${r.ok ? '' : r.error}`);
+    }
+  });
+
+  it('refuses unknown types, missing fields and out-of-range parameters, naming the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'run/delete', runId: 'x' }, /type/],
+      [null, /message|expected/],
+      [{ type: 'tuning/cancel' }, /runId/],
+      [{ type: 'tuning/start', config: { ...goodConfig, population: 25 } }, /config\.population: population: must be from 2 to 20, got 25/],
+      [{ type: 'tuning/start', config: { ...goodConfig, selectionRatio: 0.95 } }, /selectionRatio/],
+      [{ type: 'tuning/start', config: { ...goodConfig, metaModel: 'gpt4' } }, /metaModel.*provider\/model/],
+      [{ type: 'tuning/start', config: { ...goodConfig, targetModels: [] } }, /targetModels: choose at least one target model/],
+      [{ type: 'tuning/start', config: { ...goodConfig, basePrompt: '   ' } }, /basePrompt: must not be empty/],
+      [{ type: 'estimate/compute', requestId: -1, params: {} }, /requestId/],
+    ];
+    for (const [raw, pattern] of cases) {
+      const r = parseWebviewMessage(raw);
+      assert.equal(r.ok, false, JSON.stringify(raw));
+      if (!r.ok) assert.match(r.error, pattern);
+    }
+  });
+
+  it('builds a page whose CSP allows scripts only by a fresh nonce and nothing inline or eval', () => {
+    const a = newNonce();
+    const b = newNonce();
+    assert.notEqual(a, b);
+    assert.ok(Buffer.from(a, 'base64').length >= 16, 'at least 128 random bits');
+    const html = tuningHtml({ cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/t.js', codiconCssUri: 'https://webview.example/c.css' });
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${a.replace(/[+/=]/g, (c) => `\\${c}`)}'`));
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(html, /<link rel="stylesheet" href="https:\/\/webview.example\/c.css" id="vscode-codicon-stylesheet">/);
+    // Every script tag carries the nonce.
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    assert.equal(scripts.length, 1);
+    assert.ok(scripts.every((s) => s.includes(`nonce="${a}"`)));
+  });
+});

@@ -3,8 +3,9 @@
 // updates the status bar; Compare with Previous opens a diff. The files on disk are a second witness.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { StepRunner } from './steps';
 import { exactText, type Workbench } from './workbench';
 import { REPO_ROOT } from './paths';
@@ -25,7 +26,8 @@ export const AGENT_MD = [
 const V1_TEXT = AGENT_MD.split('\n').slice(2, 5).join('\n');
 const V2_EXTRA = 'Never invent booking numbers.';
 const V2_TEXT = `${V1_TEXT}\n${V2_EXTRA}`;
-export const NOTES_MD = '# Notes\n\n';
+/** notes.md: the target of Insert into File (at the end, then replacing the PLACEHOLDER line). */
+export const NOTES_MD = '# Notes\n\nPLACEHOLDER\n\n';
 
 export interface FlowContext {
   /** The workbench once it is open (steps only run after the step that opens it passed). */
@@ -36,27 +38,18 @@ export interface FlowContext {
   timings: { viewShownMs?: number; runningExtensions?: string };
 }
 
-/** The CLI over the same store: a third witness that the version was stored, when the CLI has `library`. */
-function cliShow(workspace: string, ref: string): { text: string; version: number } | null {
+/** The CLI over the same store: a witness outside VS Code that the version was stored. */
+const CliVersion = z.object({ version: z.number(), text: z.string(), label: z.string().nullable() });
+function cliShow(workspace: string, ref: string): z.infer<typeof CliVersion> {
   const cli = join(REPO_ROOT, 'dist', 'cli.js');
-  if (!existsSync(cli)) return null;
   const r = spawnSync(process.execPath, [cli, 'library', 'show', ref, '--json', '--workspace', workspace], {
     encoding: 'utf8',
     timeout: 30_000,
   });
-  if (r.status !== 0) {
-    if (/unknown command|usage/i.test(`${r.stderr}${r.stdout}`) && !/library/.test(r.stdout)) return null;
-    throw new Error(`prompt-tuner library show ${ref} exited ${r.status}: ${r.stderr || r.stdout}`);
-  }
-  const parsed: unknown = JSON.parse(r.stdout);
-  const v = (parsed && typeof parsed === 'object' && 'version' in parsed ? parsed : (parsed as { version?: unknown })) as {
-    text?: unknown;
-    version?: unknown;
-  };
-  if (typeof v.text !== 'string' || typeof v.version !== 'number') {
-    throw new Error(`prompt-tuner library show ${ref} --json printed no {text, version}: ${r.stdout.slice(0, 300)}`);
-  }
-  return { text: v.text, version: v.version };
+  if (r.status !== 0) throw new Error(`prompt-tuner library show ${ref} exited ${r.status}: ${r.stderr || r.stdout}`);
+  const parsed = CliVersion.safeParse(JSON.parse(r.stdout));
+  if (!parsed.success) throw new Error(`prompt-tuner library show ${ref} --json: ${parsed.error.message}`);
+  return parsed.data;
 }
 
 /** Runs Save Selection to Library and answers its questions; returns the toast text. */
@@ -89,18 +82,16 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
       const { wb } = use();
       const sidebar = await wb.openViewContainer(VIEW_CONTAINER);
       const pane = wb.viewPane(VIEW);
-      // Either the tree (rows) or its welcome content (empty library) must render inside the view.
-      await pane
-        .locator('.monaco-list-row, .welcome-view-content')
-        .first()
-        .waitFor({ state: 'visible', timeout: 20_000 })
-        .catch(async () => {
-          const text = (await sidebar.innerText().catch(() => '')).trim();
-          throw new Error(`the side bar shows no "${VIEW}" view with a tree or welcome content; it shows: ${JSON.stringify(text.slice(0, 400))}`);
-        });
+      // A new workspace has an empty library: the view must render its welcome content with actions.
+      const welcome = pane.locator('.welcome-view-content');
+      await welcome.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+        const text = (await sidebar.innerText().catch(() => '')).trim();
+        throw new Error(`the side bar shows no "${VIEW}" welcome content for the empty library; it shows: ${JSON.stringify(text.slice(0, 400))}`);
+      });
       timings.viewShownMs = Date.now() - wb.lastClickAt;
-      const welcome = (await pane.locator('.welcome-view-content').innerText().catch(() => '')).trim();
-      return `view rendered ${timings.viewShownMs} ms after the click${welcome ? `; welcome: ${JSON.stringify(welcome.slice(0, 120))}` : ''}`;
+      const buttons = (await welcome.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+      assert.ok(buttons.length > 0, 'the empty library offers actions (welcome buttons)');
+      return `welcome rendered ${timings.viewShownMs} ms after the click, buttons ${JSON.stringify(buttons)}`;
     },
     { critical: true },
   );
@@ -113,8 +104,9 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
       await wb.selectLines(3, 5);
       const toast = await saveSelection(wb, 'new', 'first draft', `Saved ${PROMPT_NAME} v1 to the Prompt Library`);
       const stored = cliShow(workspace, `${PROMPT_NAME}@1`);
-      if (stored) assert.equal(stored.text, V1_TEXT, 'the CLI shows the stored v1 text');
-      return `toast "${toast.split('\n')[0]}"${stored ? '; the CLI reads v1 with the selected text' : ''}`;
+      assert.equal(stored.text, V1_TEXT, 'the CLI reads v1 with exactly the selected text');
+      assert.equal(stored.label, 'first draft', 'the CLI reads v1 with its label');
+      return `toast "${toast.split('\n')[0]}"; the CLI reads v1 with the selected text and label`;
     },
     { critical: true },
   );
@@ -129,7 +121,7 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
       if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
       const versionRow = wb.treeRow(VIEW, /^\s*v1\b/);
       await versionRow.waitFor({ state: 'visible', timeout: 10_000 });
-      const text = (await versionRow.innerText()).replace(/\s+/g, ' ').trim();
+      const text = await wb.rowText(versionRow);
       assert.match(text, /first draft/, `the v1 row shows its label; it shows "${text}"`);
       return `row "${text}"`;
     },
@@ -182,11 +174,9 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
       await wb.selectLines(3, 6);
       const toast = await saveSelection(wb, PROMPT_NAME, 'stricter', `Saved ${PROMPT_NAME} v2 to the Prompt Library`);
       const stored = cliShow(workspace, PROMPT_NAME);
-      if (stored) {
-        assert.equal(stored.version, 2, 'the latest version is v2');
-        assert.equal(stored.text, V2_TEXT, 'v2 holds the new selection');
-      }
-      return `toast "${toast.split('\n')[0]}"${stored ? '; the CLI reads v2 as the latest version' : ''}`;
+      assert.equal(stored.version, 2, 'the CLI reads v2 as the latest version');
+      assert.equal(stored.text, V2_TEXT, 'v2 holds the new selection');
+      return `toast "${toast.split('\n')[0]}"; the CLI reads v2 as the latest version`;
     },
     { critical: true },
   );
@@ -195,11 +185,31 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     const { wb } = use();
     const v2 = wb.treeRow(VIEW, /^\s*v2\b/);
     await v2.waitFor({ state: 'visible', timeout: 10_000 });
-    const rows = (await wb.treeRows(VIEW).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-    const i2 = rows.findIndex((r) => /^v2\b/.test(r));
-    const i1 = rows.findIndex((r) => /^v1\b/.test(r));
-    assert.ok(i1 > i2, `newest first: v2 above v1; rows ${JSON.stringify(rows)}`);
+    const rows: string[] = [];
+    for (const row of await wb.treeRows(VIEW).all()) rows.push(await wb.rowText(row));
+    const i2 = rows.findIndex((r) => /^v2 /.test(r));
+    const i1 = rows.findIndex((r) => /^v1 /.test(r));
+    assert.ok(i2 >= 0 && i1 > i2, `newest first: v2 above v1; rows ${JSON.stringify(rows)}`);
     return `rows ${JSON.stringify(rows)}`;
+  });
+
+  await steps.step('Insert into File from the palette replaces the selection', async () => {
+    const { wb, page } = use();
+    await wb.openFile('notes.md');
+    await wb.selectLines(3, 3);
+    await wb.runCommand('Prompt Tuner: Insert into File');
+    await wb.expectQuickInput(`${PROMPT_NAME} v2`);
+    await wb.pickQuickItem(`${PROMPT_NAME} v2`);
+    await waitFor(async () => ((await wb.activeEditorText()).includes(V2_EXTRA) ? true : null), 'v2 in the notes.md editor');
+    await wb.focusEditor();
+    await page.keyboard.press('Control+S');
+    const onDisk = await waitFor(() => {
+      const t = readFileSync(join(workspace, 'notes.md'), 'utf8');
+      return Promise.resolve(t.includes(V2_TEXT) ? t : null);
+    }, 'notes.md on disk containing the v2 text');
+    assert.ok(!onDisk.includes('PLACEHOLDER'), `the selected line was replaced; notes.md is ${JSON.stringify(onDisk)}`);
+    assert.ok(onDisk.includes(V1_TEXT), 'the earlier insertion stays');
+    return 'PLACEHOLDER replaced by v2 on disk';
   });
 
   await steps.step('Compare with Previous opens a diff editor from the palette', async () => {

@@ -4,12 +4,14 @@
 //   --vsix FILE    install FILE instead of packaging this checkout
 //   --keep-open    leave code-server running after the run and print its URL (stop it with Ctrl-C)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { readActivation } from './activation';
 import { assertInstalled, installExtension, startCodeServer, writeUserSettings, type RunningCodeServer } from './codeServer';
 import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow';
+import { startSimulator, type Simulator } from '../sim/server';
+import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, RESULTS_DIR, RUN_DIR } from './paths';
 import { StepRunner } from './steps';
 import { Workbench } from './workbench';
@@ -39,9 +41,18 @@ async function main(): Promise<number> {
   const dirs = { userDataDir: join(RUN_DIR, 'user-data'), extensionsDir: join(RUN_DIR, 'extensions') };
   const workspace = join(RUN_DIR, 'workspace');
   for (const d of [RESULTS_DIR, dirs.userDataDir, dirs.extensionsDir, workspace, join(E2E_DIR, 'tmp')]) mkdirSync(d, { recursive: true });
+  // Sockets a killed code-server leaves behind in its TMPDIR.
+  for (const f of readdirSync(join(E2E_DIR, 'tmp'))) if (f.startsWith('vscode-')) rmSync(join(E2E_DIR, 'tmp', f), { force: true, recursive: true });
   writeFileSync(join(workspace, 'agent.md'), AGENT_MD);
   writeFileSync(join(workspace, 'notes.md'), NOTES_MD);
   writeUserSettings(dirs);
+  // The tuning flow: the example suite in the workspace, and the simulator as the "openai" provider of the
+  // extension host (code-server passes this environment on).
+  mkdirSync(dirname(join(workspace, TUNING_SUITE_PATH)), { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'examples', 'travel-desk.suite.json'), join(workspace, TUNING_SUITE_PATH));
+  const sim: Simulator = await startSimulator({ latencyMs: 20 });
+  process.env.OPENAI_BASE_URL = sim.openaiBaseUrl;
+  process.env.OPENAI_API_KEY = 'e2e-simulator-key';
   // Chromium and playwright put their temporary profile under TMPDIR: keep it in .e2e/.
   process.env.TMPDIR = join(E2E_DIR, 'tmp');
 
@@ -57,6 +68,7 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => {});
     browser = undefined;
     await server?.stop();
+    await sim.close().catch(() => {});
     server = undefined;
   };
   const onSignal = (): void => {
@@ -117,6 +129,15 @@ async function main(): Promise<number> {
       steps,
       workspace,
       timings,
+    });
+
+    await tuningFlow({
+      workbench: () => {
+        if (!wb) throw new Error('the workbench is not open');
+        return wb;
+      },
+      steps,
+      simCalls: async () => sim.counters().calls,
     });
 
     const activation = readActivation(dirs.userDataDir, extensionId);

@@ -201,6 +201,13 @@ export class Workbench {
     return this.treeRows(view).filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
   }
 
+  /** A tree row as "label description" (innerText runs them together). */
+  async rowText(row: Locator): Promise<string> {
+    const label = (await row.locator('.label-name').first().innerText().catch(() => '')).trim();
+    const description = (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
+    return `${label} ${description}`.trim();
+  }
+
   /** Right-clicks ROW and runs the context-menu entry ACTION. */
   async contextMenu(row: Locator, action: string): Promise<void> {
     this.trace(`context menu ${action}`);

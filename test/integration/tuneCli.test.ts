@@ -135,7 +135,7 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     assert.equal(new Set(lines.map((l) => l.runId)).size, 1);
   });
 
-  it('the human output shows the timeline, survivors, the best prompt and its diff; --base-library links the parent version', async () => {
+  it('the human output shows the timeline, survivors, the best prompt and its diff; --base-library saves a new version of that prompt', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-cli-'));
     const add = await cli(['library', 'add', 'travel', '--text', 'You are a helpful travel assistant.'], { ws });
     assert.equal(add.code, 0, add.err);
@@ -147,12 +147,14 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     assert.match(r.out, /survivor of g1-p\d \(score carried over, not re-evaluated\)/);
     assert.match(r.out, /Best prompt: g\d-p\d +\d+\.\d% \(base 31\.3%, \+\d+\.\d points\)/);
     assert.match(r.out, /Diff against the base prompt:\n {2}You are a helpful travel assistant\.\n\+ /);
-    assert.match(r.out, /Saved to the Prompt Library as "Travel desk \(tuned\)" v1\./);
+    assert.match(r.out, /Saved to the Prompt Library as "travel" v2\./);
     const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
     try {
       const lib = new LibraryRepository(store);
-      const parent = lib.resolve({ name: 'travel' })!;
-      assert.equal(lib.resolve({ name: 'Travel desk (tuned)' })!.parentVersionId, parent.id);
+      const tuned = lib.resolve({ name: 'travel' })!;
+      assert.equal(tuned.version, 2);
+      assert.equal(tuned.source, 'tuned');
+      assert.equal(tuned.parentVersionId, lib.resolve({ name: 'travel', version: 1 })!.id);
     } finally {
       await store.close();
     }

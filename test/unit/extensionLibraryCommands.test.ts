@@ -69,8 +69,9 @@ function startLibrary(): Harness {
     item: (node) => provider.getTreeItem(node),
     dispose: () => {
       for (const d of subscriptions.reverse()) d.dispose();
-      ctx.dispose();
+      ctx.dispose(); // closes the store (its work is synchronous), so the folders can go
       rmSync(extDir, { recursive: true, force: true });
+      rmSync(ws, { recursive: true, force: true });
     },
   };
 }

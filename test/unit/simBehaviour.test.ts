@@ -1,7 +1,7 @@
 // The simulator's pure behaviour, and the example suite's design checked against it with a small
 // checker of our own (the product's evaluator is tested in its own files).
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findDates, findCurrencies, findPlaces } from '../sim/argExtraction';
 import {
@@ -267,5 +267,15 @@ describe('simulator meta model', () => {
       tools: [],
     });
     assert.ok(out.includes(`<prompt>${BASE}\n`), out);
+  });
+});
+
+describe('simulator packaging', () => {
+  it('is never imported from src/ (it must not ship in the VSIX)', () => {
+    const root = join(__dirname, '../../src');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f));
+    assert.ok(files.length > 0);
+    const offenders = files.filter((f) => /from\s+['"][^'"]*test\/sim\b|require\(['"][^'"]*test\/sim\b/.test(readFileSync(join(root, f), 'utf8')));
+    assert.deepEqual(offenders, []);
   });
 });

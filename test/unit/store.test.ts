@@ -218,9 +218,10 @@ describe('store: journal and snapshots', () => {
     const s = await open(dir);
     for (const id of ['a', 'b', 'c']) insert(s, id);
     // A crash in the middle of an append: a frame that promises 1000 bytes, followed by 20.
-    const frame = Buffer.alloc(8);
-    frame.writeUInt32BE(1000, 0);
-    appendFileSync(join(dir, 'store.journal'), Buffer.concat([frame, Buffer.alloc(20, 7)]));
+    const tail = new Uint8Array(8 + 20).fill(7);
+    new DataView(tail.buffer).setUint32(0, 1000);
+    new DataView(tail.buffer).setUint32(4, 0);
+    appendFileSync(join(dir, 'store.journal'), tail);
     const notices: string[] = [];
     const s2 = await open(dir, { onNotice: (m) => notices.push(m) });
     assert.deepEqual(ids(s2), ['a', 'b', 'c']);
@@ -239,8 +240,8 @@ describe('store: journal and snapshots', () => {
     insert(s, 'a');
     insert(s, 'b');
     const path = join(dir, 'store.journal');
-    const damaged = readFileSync(path);
-    const lastRecord = damaged.lastIndexOf(Buffer.from('INSERT'));
+    const lastRecord = readFileSync(path).lastIndexOf('INSERT');
+    const damaged = new Uint8Array(readFileSync(path));
     damaged[lastRecord - 20] = damaged[lastRecord - 20]! ^ 0xff; // inside the next-to-last record
     damaged[lastRecord + 2] = damaged[lastRecord + 2]! ^ 0xff; // and the last: damage, not a torn tail
     writeFileSync(path, damaged);
@@ -250,7 +251,7 @@ describe('store: journal and snapshots', () => {
     const aside = /→ (\S+)$/.exec(notices[0]!)?.[1];
     assert.ok(aside && aside.startsWith(`${path}.corrupt-`), notices[0]);
     assert.ok(notices[0]!.includes(path));
-    assert.deepEqual(readFileSync(aside), damaged);
+    assert.deepEqual(new Uint8Array(readFileSync(aside)), damaged);
     insert(s2, 'c');
     assert.ok(ids(s2).includes('c'));
   });
@@ -274,7 +275,7 @@ describe('store: journal and snapshots', () => {
     await s.close();
     const path = join(dir, 'store.sqlite');
     assert.ok(existsSync(path));
-    const garbage = Buffer.from('this is not a database, just some bytes '.repeat(100));
+    const garbage = 'this is not a database, just some bytes '.repeat(100);
     writeFileSync(path, garbage);
     const notices: string[] = [];
     const fresh = await open(dir, { onNotice: (m) => notices.push(m) });
@@ -282,7 +283,7 @@ describe('store: journal and snapshots', () => {
     assert.ok(notice, notices.join('\n'));
     const aside = new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} → (\\S+);`).exec(notice)?.[1];
     assert.ok(aside && aside.startsWith(`${path}.corrupt-`), notice);
-    assert.deepEqual(readFileSync(aside), garbage);
+    assert.equal(readFileSync(aside, 'utf8'), garbage);
     assert.deepEqual(ids(fresh), []);
     insert(fresh, 'new');
     const again = await open(dir);
@@ -295,7 +296,7 @@ describe('store: journal and snapshots', () => {
     for (let i = 0; i < 50; i++) insert(s, `r${i}`);
     await s.close();
     const path = join(dir, 'store.sqlite');
-    const bytes = readFileSync(path);
+    const bytes = new Uint8Array(readFileSync(path));
     bytes.fill(0xab, 100);
     writeFileSync(path, bytes);
     const notices: string[] = [];

@@ -57,12 +57,12 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
           >`
         : nothing}
     </div>
-    <p data-testid="detail">${s.detail}</p>
+    ${s.status === 'failed' && s.error && s.detail.includes(s.error) ? nothing : html`<p data-testid="detail">${s.detail}</p>`}
     <div class="progress-numbers">
       <span class="pct" data-testid="percent">${pct}%</span>
       <span>${s.callsDone} / ${s.callsPlanned} calls</span>
       ${active && s.etaSeconds !== null ? html`<span data-testid="eta">${etaText(s.etaSeconds)}</span>` : nothing}
-      <span>${usd(s.costUsd)}</span>
+      ${s.costUsd > 0 ? html`<span title="Known prices only: a model without a price adds nothing">${usd(s.costUsd)}</span>` : nothing}
       ${s.baseScore !== null ? html`<span>base prompt ${percent(s.baseScore)}</span>` : nothing}
     </div>
     <vscode-progress-bar aria-label="Tuning progress" data-testid="progress-bar" .value=${pct} max="100"></vscode-progress-bar>
@@ -77,7 +77,7 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
     ${s.status === 'cancelled' ? html`<p class="hint" data-testid="run-cancelled">Cancelled: the results so far are kept below.</p>` : nothing}
     ${s.status === 'budget_reached' ? html`<p class="warning-text" data-testid="run-budget">${s.error ?? 'The budget was reached'}: the results so far are kept below.</p>` : nothing}
     ${s.notes && s.notes.length > 0
-      ? html`<ul class="hint" data-testid="run-notes">
+      ? html`<ul class="hint notes" data-testid="run-notes">
           ${s.notes.map((n) => html`<li>${n}</li>`)}
         </ul>`
       : nothing}
@@ -134,12 +134,12 @@ function renderTimeline(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
   return html`<h2>Generation timeline</h2>
     <div data-testid="timeline">
       ${s.generations.map(
-        (g) => html`<section class="generation ${g.number === s.currentGeneration && !g.complete ? 'current' : ''}" data-testid="generation" data-number=${g.number}>
+        (g) => html`<section class="generation ${g.number === s.currentGeneration && !g.complete && s.status === 'running' ? 'current' : ''}" data-testid="generation" data-number=${g.number}>
           <header>
             <h3>Generation ${g.number}${s.generationsPlanned > 1 ? ` of ${s.generationsPlanned}` : ''}</h3>
             <span class="hint">${g.candidates.length} prompt${g.candidates.length === 1 ? '' : 's'}</span>
             ${g.bestScore !== null ? html`<span class="hint">best ${percent(g.bestScore)}</span>` : nothing}
-            ${g.complete ? nothing : html`<span class="hint">in progress</span>`}
+            ${g.complete ? nothing : html`<span class="hint">${s.status === 'running' || s.status === 'pending' ? 'in progress' : 'stopped'}</span>`}
           </header>
           ${g.candidates.map((c) => renderCandidate(app, s, c))}
         </section>`,

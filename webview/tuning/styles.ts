@@ -112,7 +112,8 @@ export const panelStyles = css`
   }
   .progress-numbers { display: flex; gap: 16px; flex-wrap: wrap; color: var(--vscode-descriptionForeground); margin: 6px 0; }
   .progress-numbers .pct { color: var(--vscode-foreground); font-weight: 600; }
-  vscode-progress-bar { width: 100%; }
+  vscode-progress-bar { display: block; width: 100%; margin: 4px 0 8px; }
+  .notes { margin: 8px 0 0; padding-left: 18px; }
 
   .prompt-text {
     white-space: pre-wrap;

@@ -26,7 +26,8 @@ const HELP = `Usage: prompt-tuner tune --suite FILE --mode quick|evolutionary --
 
 Makes a system prompt better on a tool-calling suite (*.suite.json). The meta model writes new prompts;
 every prompt is evaluated on every case × target model; the best one is saved to the Prompt Library
-(source "tuned") as "<suite name> (tuned)".
+(source "tuned"): as a new version of the base prompt when it came from --base-library, else as
+"<suite name> (tuned)".
 
   quick         the meta model writes population − 1 variants of the base prompt, each with a different
                 strategy; the base and every variant are evaluated once
@@ -302,6 +303,7 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
   const store = await Store.open({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) });
   try {
     const library = new LibraryRepository(store);
+    let baseName: string | undefined;
     if (base.library !== undefined) {
       let ref: ReturnType<typeof parseVersionRef>;
       try {
@@ -312,6 +314,7 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
       const version = library.resolve(ref);
       if (!version) throw new UsageError(`--base-library: no prompt version "${base.library}" in the library at ${store.dir}`);
       config = { ...config, basePrompt: version.text, baseVersionId: version.id };
+      baseName = version.promptName;
     }
     const gateway = createCliGateway(gatewayOptions(store));
     const known = gateway.providerIds();
@@ -321,7 +324,9 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
     }
     if (values.estimate) return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
 
-    const job = startTuning(config, { suite, gateway, store, library });
+    // A base prompt from the library gets its tuned successor as a new version of the same prompt (as in the editor).
+    const saveAs = baseName ?? `${suite.name} (tuned)`;
+    const job = startTuning(config, { suite, gateway, store, library, saveAs });
     const onAbort = () => job.cancel('Cancelled by Ctrl-C');
     if (io.signal.aborted) onAbort();
     io.signal.addEventListener('abort', onAbort, { once: true });

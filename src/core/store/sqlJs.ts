@@ -8,7 +8,8 @@ const loaded = new Map<string, Promise<SqlJsStatic>>();
 
 export function defaultWasmPath(): string {
   const beside = join(__dirname, 'sql-wasm.wasm');
-  return existsSync(beside) ? beside : require.resolve('sql.js/dist/sql-wasm.wasm');
+  // Joined at run time so the bundler leaves this fallback (for running from source) alone.
+  return existsSync(beside) ? beside : require.resolve(['sql.js', 'dist', 'sql-wasm.wasm'].join('/'));
 }
 
 export function loadSqlJs(wasmPath = defaultWasmPath()): Promise<SqlJsStatic> {

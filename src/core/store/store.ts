@@ -154,11 +154,14 @@ export class Store {
     this.writing = true;
     let othersChanged = false;
     let result: T;
+    let wrote = false;
     try {
       this.lock.acquire();
       try {
         othersChanged = this.catchUp(true);
+        const before = this.offset;
         result = this.transaction(fn);
+        wrote = this.offset !== before;
         if (this.offset > this.journalLimit) this.tryCompact();
       } finally {
         this.lock.release();
@@ -167,7 +170,7 @@ export class Store {
       this.writing = false;
       if (othersChanged) this.queueNotify();
     }
-    this.queueNotify();
+    if (wrote) this.queueNotify();
     return result;
   }
 
@@ -560,10 +563,10 @@ export class Store {
     }
   }
 
-  /** Temp files of snapshots whose writer died mid-way; never live data. */
+  /** Temp files of snapshots, and lock files being broken, whose process died mid-way; never live data. */
   private removeDeadTempFiles(): void {
     for (const name of readdirSync(this.dir)) {
-      const m = /^\.store\..+\.tmp-(\d+)$/.exec(name);
+      const m = /^\.store\..+\.tmp-(\d+)$/.exec(name) ?? /^store\.lock\.stale-(\d+)-[0-9a-f]+$/.exec(name);
       if (m && !pidAlive(Number(m[1]))) {
         try {
           unlinkSync(join(this.dir, name));

@@ -10,12 +10,6 @@ import type { HostContext } from '../hostContext';
 export const DEFAULT_BASE_PROMPT =
   'You are a helpful assistant. Use the available tools when a request needs them, with exactly the arguments the user gave; otherwise answer directly.';
 
-/** Suggested ids for providers whose key the extension host can see; the user can add any other id. */
-const PROVIDER_SUGGESTIONS: { provider: string; env: string; models: string[] }[] = [
-  { provider: 'openai', env: 'OPENAI_API_KEY', models: ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o'] },
-  { provider: 'anthropic', env: 'ANTHROPIC_API_KEY', models: ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'] },
-];
-
 const MAX_SUITES = 500;
 const MAX_VERSIONS = 300;
 
@@ -32,35 +26,30 @@ function option(id: string, source: string): ModelOption {
   return { id, label: slash > 0 ? `${id.slice(slash + 1)} (${id.slice(0, slash)})` : id, source };
 }
 
+const MODEL_ID = /^[^/\s]+\/\S+$/;
+
 /**
- * Models to offer, first source wins for an id: the model layer's own list when it provides one,
- * models used in earlier runs, VS Code's language models, and suggestions for providers with a key
- * in the environment.
+ * Models to offer, first source wins for an id: the model layer's list (providers with a key, endpoints),
+ * models used in earlier runs, and VS Code's language models. Anything else can be typed with "Add model…".
  */
 export async function knownModels(ctx: HostContext, recent: string[]): Promise<ModelOption[]> {
   const out = new Map<string, ModelOption>();
   const add = (id: string, source: string): void => {
-    if (!out.has(id)) out.set(id, option(id, source));
+    // An endpoint without a model name (`ollama/`) is not pickable: the user types the model with "Add model…".
+    if (MODEL_ID.test(id) && !out.has(id)) out.set(id, option(id, source));
   };
-  // The model layer may expose the providers it has keys or endpoints for; used when present.
-  const lister = (ctx as unknown as { listModels?: () => Promise<{ id: string; source?: string }[]> }).listModels;
-  if (typeof lister === 'function') {
-    try {
-      for (const m of await lister.call(ctx)) add(m.id, m.source ?? 'configured');
-    } catch (error) {
-      ctx.log.warn(`Listing the configured models failed: ${String(error)}`);
-    }
+  try {
+    for (const m of await ctx.listModels()) add(m.id, m.source);
+  } catch (error) {
+    ctx.log.warn(`Listing the configured models failed: ${String(error)}`);
   }
   for (const id of recent) add(id, 'used before');
   try {
-    // Only asks; VS Code shows no consent prompt until a model is actually used.
+    // Only lists; VS Code asks for consent when a model is first used, not here.
     const lm = await vscode.lm.selectChatModels();
     for (const m of lm) add(`vscode-lm/${m.id}`, `VS Code · ${m.vendor}`);
   } catch {
-    // No language-model API (older VS Code or code-server without Copilot): nothing to offer from there.
-  }
-  for (const p of PROVIDER_SUGGESTIONS) {
-    if (process.env[p.env]) for (const m of p.models) add(`${p.provider}/${m}`, `${p.env} is set`);
+    // No language-model API here (e.g. code-server without Copilot): nothing to offer from it.
   }
   return [...out.values()];
 }

@@ -3,7 +3,6 @@
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { PromptVersion } from '../../core/library/types';
-import type { ModelGateway } from '../../core/models/types';
 import type { Suite } from '../../core/suites/suiteSchema';
 import type { TuneConfig } from '../../core/tuning/config';
 import type { TuneJob } from '../../core/tuning/engine';
@@ -14,13 +13,6 @@ import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
 
 type SavedRef = NonNullable<TuneRunSnapshot['savedVersion']>;
-
-/** The gateway of the model layer, when the host context offers one (`getGateway()`). */
-async function gatewayOf(ctx: HostContext): Promise<ModelGateway> {
-  const get = (ctx as unknown as { getGateway?: () => ModelGateway | Promise<ModelGateway> }).getGateway;
-  if (typeof get !== 'function') throw new UserError('Model access is not set up in this build: the host has no model gateway.');
-  return await get.call(ctx);
-}
 
 export class TuningService implements vscode.Disposable {
   private readonly jobs = new Map<string, TuneJob>();
@@ -51,7 +43,7 @@ export class TuningService implements vscode.Disposable {
   async estimate(params: EstimateParams): Promise<EstimateResult> {
     const [{ estimateTune }, suite] = await Promise.all([import('../../core/tuning/estimate'), this.suite(params.suiteFile)]);
     // Latency measured before makes the seconds better; without a gateway the default is assumed and said so.
-    const gateway = await gatewayOf(this.ctx).catch(() => undefined);
+    const gateway = await this.ctx.getGateway().catch(() => undefined);
     const e = estimateTune(
       {
         mode: params.mode,
@@ -74,7 +66,7 @@ export class TuningService implements vscode.Disposable {
     const [{ startTuning }, suite, gateway, store, library] = await Promise.all([
       import('../../core/tuning/engine'),
       this.suite(config.suiteFile),
-      gatewayOf(this.ctx),
+      this.ctx.getGateway(),
       this.ctx.getStore(),
       this.ctx.getLibrary(),
     ]);

@@ -57,18 +57,19 @@ runVsce([
   vsixPath,
 ]);
 
-const groups = new Map();
-for (const f of files) {
-  const key = f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : f;
-  const size = statSync(join(root, f)).size;
-  const g = groups.get(key) ?? { count: 0, bytes: 0 };
-  g.count += 1;
-  g.bytes += size;
-  groups.set(key, g);
-}
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`VSIX: ${vsixPath}`);
 console.log(`size: ${kib(statSync(vsixPath).size)} (${files.length} files)`);
-for (const [key, g] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-  console.log(`  ${key.padEnd(28)} ${String(g.count).padStart(4)} file(s) ${kib(g.bytes).padStart(12)} unpacked`);
+// Few files: list them all; many: one line per folder.
+const rows = new Map();
+for (const f of files) {
+  const key = files.length <= 30 || !f.includes('/') ? f : `${f.slice(0, f.lastIndexOf('/') + 1)}*`;
+  const row = rows.get(key) ?? { count: 0, bytes: 0 };
+  row.count += 1;
+  row.bytes += statSync(join(root, f)).size;
+  rows.set(key, row);
+}
+for (const [key, row] of [...rows.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+  const count = row.count > 1 ? ` (${row.count} files)` : '';
+  console.log(`  ${key.padEnd(34)} ${kib(row.bytes).padStart(11)}${count}`);
 }

@@ -4,7 +4,7 @@
 //   --vsix FILE    install FILE instead of packaging this checkout
 //   --keep-open    leave code-server running after the run and print its URL (stop it with Ctrl-C)
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { readActivation } from './activation';
@@ -121,9 +121,10 @@ async function main(): Promise<number> {
       { critical: true, timeoutMs: 120_000 },
     );
 
+    steps.beginSection('library');
     await libraryFlow({
       workbench: () => {
-        if (!wb) throw new Error("the workbench is not open");
+        if (!wb) throw new Error('the workbench is not open');
         return wb;
       },
       steps,
@@ -131,6 +132,7 @@ async function main(): Promise<number> {
       timings,
     });
 
+    steps.beginSection('tuning');
     await tuningFlow({
       workbench: () => {
         if (!wb) throw new Error('the workbench is not open');

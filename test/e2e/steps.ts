@@ -20,6 +20,9 @@ export interface StepResult {
 export class StepRunner {
   readonly results: StepResult[] = [];
   private blockedBy: string | null = null;
+  /** Section of the step that blocked; setup blocks everything, a flow only the rest of itself. */
+  private blockedSection = 'setup';
+  private section = 'setup';
   private index = 0;
 
   constructor(
@@ -57,11 +60,20 @@ export class StepRunner {
       const error = err instanceof Error ? err.message : String(err);
       this.results.push({ name, status: 'failed', ms, error, screenshot });
       console.log(`  ✘ ${name} (${ms} ms)\n      ${error.split('\n').join('\n      ')}\n      screenshot: ${screenshot}`);
-      if (options.critical) this.blockedBy = name;
+      if (options.critical) {
+        this.blockedBy = name;
+        this.blockedSection = this.section;
+      }
       return false;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Starts an independent flow: a critical failure in an earlier flow (not in setup) no longer blocks. */
+  beginSection(name: string): void {
+    if (this.blockedBy && this.blockedSection !== 'setup') this.blockedBy = null;
+    this.section = name;
   }
 
   /** Marks every later step as not run (used when the harness itself cannot go on). */

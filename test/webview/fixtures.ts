@@ -84,6 +84,7 @@ export function runningSnapshot(overrides: Partial<TuneRunSnapshot> = {}): TuneR
     detail: 'Evaluating g2-p2 on 20 cases × 2 models',
     costUsd: 0.0123,
     throttle: null,
+    notes: ['Generation 2: g2-p3 skipped: identical to an existing prompt twice; 20 evaluations fewer than planned'],
     savedVersion: null,
     error: null,
     startedAt: '2026-11-22T15:00:00.000Z',

@@ -206,6 +206,8 @@ describe('tuning panel (webview in Chromium)', function () {
     await byId('add-model').click();
     await s.settle();
     assert.equal(await page().locator('[data-testid="target"][data-model="vllm/qwen2.5-7b"]').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
+    assert.equal(await byId('add-model-input').evaluate((el) => (el as HTMLElement & { value: string }).value), '', 'the field is cleared after adding');
+    assert.equal(await byId('meta-model').locator('[role=option]', { hasText: 'qwen2.5-7b (vllm)' }).count(), 1, 'an added model can be the meta model too');
 
     await byId('load-base').click();
     await s.settle();
@@ -286,6 +288,7 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await byId('percent').innerText(), '45%');
     assert.equal(await byId('detail').innerText(), 'Evaluating g2-p2 on 20 cases × 2 models');
     assert.equal(await byId('eta').innerText(), 'about 42s left');
+    assert.match(await byId('run-notes').innerText(), /g2-p3 skipped: identical to an existing prompt twice/);
     assert.equal(await byId('progress-bar').evaluate((el) => (el as HTMLElement & { value: number }).value), 45);
     assert.equal(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'pt-pulse');
 

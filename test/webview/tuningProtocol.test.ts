@@ -1,6 +1,7 @@
 // The host side of the panel boundary, without a browser: what the host accepts from the webview, and the
 // page's CSP.
 import assert from 'node:assert/strict';
+import { LatestByType } from '../../src/extension/tuning/latestByType';
 import { newNonce, tuningHtml } from '../../src/extension/tuning/tuningHtml';
 import { parseWebviewMessage } from '../../src/protocol/tuningPanel';
 
@@ -65,5 +66,23 @@ describe('tuning panel protocol (host validation)', () => {
     const scripts = html.match(/<script[^>]*>/g) ?? [];
     assert.equal(scripts.length, 1);
     assert.ok(scripts.every((s) => s.includes(`nonce="${a}"`)));
+  });
+});
+
+describe('tuning panel host queue (while the webview is hidden or reloading)', () => {
+  it('keeps only the newest message of each type, in first-queued order', () => {
+    type M = { type: 'run/didChange'; n: number } | { type: 'options/didChange'; n: number };
+    const q = new LatestByType<M>();
+    q.set({ type: 'run/didChange', n: 1 });
+    q.set({ type: 'options/didChange', n: 2 });
+    q.set({ type: 'run/didChange', n: 3 });
+    assert.equal(q.size, 2);
+    assert.deepEqual(q.get('run/didChange'), { type: 'run/didChange', n: 3 });
+    assert.deepEqual(q.drain(), [
+      { type: 'run/didChange', n: 3 },
+      { type: 'options/didChange', n: 2 },
+    ]);
+    assert.equal(q.size, 0);
+    assert.deepEqual(q.drain(), []);
   });
 });

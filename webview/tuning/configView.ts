@@ -1,5 +1,6 @@
 // The configuration view: suite, mode cards, meta and target models, base prompt, parameters, estimate, Start.
 import { html, nothing, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { ModelOption, TuneMode } from '../../src/protocol/tuningPanel';
 import { dateText, estimateText, percent } from './format';
 import { modelIdError, numberField, startBlockers, startConfig } from './formState';
@@ -180,7 +181,7 @@ function renderModels(app: TuningApp): TemplateResult {
           data-testid="add-model-input"
           placeholder="Add model… (provider/model)"
           aria-label="Add model"
-          .value=${app.addModelText}
+          .value=${live(app.addModelText)}
           ?invalid=${app.addModelError !== null}
           @input=${(e: Event) => {
             app.addModelText = (e.target as ValueTarget).value;
@@ -206,7 +207,7 @@ function renderBasePrompt(app: TuningApp): TemplateResult {
         data-testid="base-prompt"
         rows="7"
         resize="vertical"
-        .value=${d.basePrompt}
+        .value=${live(d.basePrompt)}
         @input=${(e: Event) => app.updateDraft({ basePrompt: (e.target as ValueTarget).value, basePromptTouched: true })}
       ></vscode-textarea>
       <p class="hint" data-testid="base-source">
@@ -291,7 +292,7 @@ function numberInput(
       min=${min}
       max=${range.max}
       step=${step}
-      .value=${app.draft[field]}
+      .value=${live(app.draft[field])}
       ?invalid=${'error' in r}
       @input=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value })}
     ></vscode-textfield>

@@ -268,21 +268,13 @@ export class Store {
       },
     };
     db.run('BEGIN');
-    const start = this.offset;
+    let result: T;
     try {
-      const result = fn(tx);
+      result = fn(tx);
       if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
         throw new Error('Store.write: the callback must be synchronous (it returned a promise); nothing was written');
       }
-      if (recorded.length > 0) this.append(encodeRecord(recorded));
-      try {
-        db.run('COMMIT');
-      } catch (e) {
-        // The record must not outlive a transaction that did not commit.
-        this.truncateJournal(start);
-        throw e;
-      }
-      return result;
+      db.run('COMMIT');
     } catch (e) {
       try {
         db.run('ROLLBACK');
@@ -291,6 +283,18 @@ export class Store {
       }
       throw e;
     }
+    // Committed in memory only after SQLite accepted it, so no journal record is ever taken back for a
+    // failed COMMIT (a reader may already have applied it). If the record cannot be written, memory is
+    // rebuilt from the files, which do not have the change.
+    if (recorded.length > 0) {
+      try {
+        this.append(encodeRecord(recorded));
+      } catch (e) {
+        this.reload();
+        throw new Error(`The change was not saved: could not write ${this.journalPath}: ${(e as Error).message}`);
+      }
+    }
+    return result;
   }
 
   /** Appends one record at the end of the journal and fsyncs it; on failure the journal is cut back. */

@@ -3,7 +3,6 @@
 // current file or the selection), which models; then a cancellable run and a report.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelGateway } from '../../core/models/types';
 import { ModelError } from '../../core/models/types';
 import { formatEvalReport, formatPercent } from '../../core/suites/evalReport';
 import { evaluatePrompt, summarize, type CaseResult, type EvalSummary } from '../../core/suites/evaluate';
@@ -22,13 +21,6 @@ interface PromptChoice {
   /** Shown in the report header, e.g. "travel-desk v3" or "selection in agent.md". */
   title: string;
   text: string;
-}
-
-/** The editor's gateway (model layer); a clear message when this build has none. */
-async function gatewayOf(ctx: HostContext): Promise<ModelGateway> {
-  const host = ctx as unknown as { getGateway?: () => ModelGateway | Promise<ModelGateway> };
-  if (typeof host.getGateway !== 'function') throw new UserError('Model access is not available in this build of Prompt Tuner.');
-  return await host.getGateway();
 }
 
 function relativeLabel(uri: vscode.Uri): string {
@@ -101,13 +93,12 @@ async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<Promp
   return choice;
 }
 
-async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
-  const last = ctx.extension.workspaceState.get<string>(LAST_MODELS_KEY) ?? '';
+async function typeModels(ctx: HostContext, initial: string): Promise<string[] | undefined> {
   const value = await vscode.window.showInputBox({
     title: 'Evaluate Prompt on Suite',
     prompt: 'Models to run every case on (provider/model, separated by commas)',
     placeHolder: 'openai/gpt-4o-mini, anthropic/claude-haiku-4-5',
-    value: last,
+    value: initial,
     ignoreFocusOut: true,
     validateInput: (text) => {
       const ids = splitModels(text);
@@ -116,9 +107,29 @@ async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
       return bad ? `"${bad}" must be written provider/model, e.g. openai/gpt-4o-mini` : undefined;
     },
   });
-  if (value === undefined) return undefined;
-  await ctx.extension.workspaceState.update(LAST_MODELS_KEY, value.trim());
-  return splitModels(value);
+  return value === undefined ? undefined : splitModels(value);
+}
+
+/** Known models (providers with a key, endpoints) as a multi-pick, else typed ids; remembers the last choice. */
+async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
+  const last = splitModels(ctx.extension.workspaceState.get<string>(LAST_MODELS_KEY) ?? '');
+  const known = await ctx.listModels().catch(() => []);
+  let models: string[] | undefined;
+  if (known.length === 0) {
+    models = await typeModels(ctx, last.join(', '));
+  } else {
+    type Item = vscode.QuickPickItem & { id?: string };
+    const ids = [...new Set([...last, ...known.map((m) => m.id)])];
+    const items: Item[] = ids.map((id) => ({ label: id, description: known.find((m) => m.id === id)?.source, picked: last.includes(id), id }));
+    items.push({ label: '$(edit) Other model ids…', description: 'type provider/model ids' });
+    const picked = await vscode.window.showQuickPick(items, { title: 'Evaluate Prompt on Suite', placeHolder: 'Models to run every case on', canPickMany: true, ignoreFocusOut: true });
+    if (!picked) return undefined;
+    const chosen = picked.flatMap((i) => (i.id ? [i.id] : []));
+    models = picked.some((i) => !i.id) ? await typeModels(ctx, chosen.join(', ')) : chosen;
+  }
+  if (!models || models.length === 0) return undefined;
+  await ctx.extension.workspaceState.update(LAST_MODELS_KEY, models.join(', '));
+  return models;
 }
 
 export function splitModels(text: string): string[] {
@@ -148,7 +159,7 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
   if (!prompt) return;
   const models = await pickModels(ctx);
   if (!models) return;
-  const gateway = await gatewayOf(ctx);
+  const gateway = await ctx.getGateway();
 
   const total = suite.cases.length * models.length;
   const results: CaseResult[] = [];

@@ -6,7 +6,6 @@ import type { TuneRunSnapshot } from '../../core/tuning/types';
 import {
   parseWebviewMessage,
   type HostMessage,
-  type HostMessageType,
   type ValidWebviewMessage,
 } from '../../protocol/tuningPanel';
 import type { HostContext } from '../hostContext';
@@ -15,6 +14,7 @@ import { newNonce, TUNING_PANEL_TITLE, TUNING_VIEW_TYPE, tuningHtml } from './tu
 import { buildOptions, libraryItems } from './tuningOptions';
 import type { TuningService } from './tuningService';
 import { bestActions } from './bestActions';
+import { LatestByType } from './latestByType';
 
 /** What the panel restores after a reload: the webview's own setState value. */
 function runIdOfState(state: unknown): string | null {
@@ -58,7 +58,7 @@ export class TuningPanel implements vscode.Disposable {
   }
 
   private ready = false;
-  private readonly pending = new Map<HostMessageType, HostMessage>();
+  private readonly pending = new LatestByType<HostMessage>();
   private readonly disposables: vscode.Disposable[] = [];
   private storeListener: (() => void) | undefined;
   private versionsTimer: ReturnType<typeof setTimeout> | undefined;
@@ -105,29 +105,28 @@ export class TuningPanel implements vscode.Disposable {
   /** Posts now when the webview listens, else keeps it as the newest of its type until it does. */
   post(message: HostMessage): void {
     if (!this.ready || !this.panel.visible) {
-      this.pending.set(message.type, message);
+      this.pending.set(message);
       return;
     }
     void this.panel.webview.postMessage(message).then(
       (delivered) => {
-        if (!delivered) this.pending.set(message.type, message);
+        if (!delivered) this.pending.set(message);
       },
-      () => this.pending.set(message.type, message),
+      () => this.pending.set(message),
     );
   }
 
   private flush(): void {
-    const queued = [...this.pending.values()];
-    this.pending.clear();
-    for (const m of queued) this.post(m);
+    for (const m of this.pending.drain()) this.post(m);
   }
 
   private postRun(snapshot: TuneRunSnapshot): void {
     const reveal = this.revealRun;
     // Reveal stays pending until the webview listens, so a queued snapshot still switches the view.
     if (this.ready && this.panel.visible) this.revealRun = false;
-    const prev = this.pending.get('run/didChange');
-    this.post({ type: 'run/didChange', snapshot, reveal: reveal || (prev?.type === 'run/didChange' && prev.reveal) });
+    // A newer snapshot replaces a queued one but must not drop its request to switch views.
+    const queued = this.pending.get('run/didChange');
+    this.post({ type: 'run/didChange', snapshot, reveal: reveal || (queued?.reveal ?? false) });
   }
 
   /** Shows another run in this panel. */

@@ -14,6 +14,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const LATENCY_MS = 100;
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const RATE_CALLS = Number(process.env.BENCH_RATE_CALLS ?? 400);
+/** Requests the simulator's bucket lets through at once; excluded from the achieved rate. */
+const BURST = 10;
 
 interface Row {
   scenario: string;
@@ -108,21 +110,22 @@ async function main(): Promise<void> {
       });
     }
 
-    await sim.configure({ latencyMs: 10, jitterMs: 0, rateLimitRps: RATE, rateLimitBurst: 1 });
+    await sim.configure({ latencyMs: 10, jitterMs: 0, rateLimitRps: RATE, rateLimitBurst: BURST });
     await sim.reset();
     const gw = createCliGateway({ env, workspace: ws, concurrency: 32, noCache: true, retry: { maxAttempts: 200, maxRetryAfterMs: 10_000 } });
     const started = performance.now();
     const settled = await Promise.allSettled(Array.from({ length: RATE_CALLS }, (_, i) => gw.call(request(i))));
     const wallS = (performance.now() - started) / 1000;
     const ok = settled.filter((s) => s.status === 'fulfilled').length;
-    const achieved = ok / wallS;
+    // The bucket starts full: BURST calls pass at once, the rest at R per second.
+    const achieved = Math.max(0, ok - BURST) / wallS;
     const counters = await sim.counters();
     rows.push({
-      scenario: `rate limit R=${RATE}/s c=32`,
+      scenario: `rate limit R=${RATE}/s burst ${BURST} c=32`,
       calls: RATE_CALLS,
       ok,
       wallS,
-      idealS: RATE_CALLS / RATE,
+      idealS: Math.max(0, RATE_CALLS - BURST) / RATE,
       ratio: achieved / RATE,
       retries: gw.stats().retries,
       extra: `${achieved.toFixed(1)} req/s achieved, ${counters.rateLimited} × 429, lost ${RATE_CALLS - ok}`,

@@ -228,6 +228,14 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     return `diff editor "${tab}", right side ${modified.split('\n').length} lines`;
   });
 
+  await steps.step('Clear Active Context removes the status-bar item', async () => {
+    const { wb } = use();
+    await wb.runCommand('Prompt Tuner: Clear Active Context');
+    // Later flows (tuning) start from no active context, as a new user does.
+    await wb.statusBarItem(exactText(`${PROMPT_NAME} v1`)).waitFor({ state: 'hidden', timeout: 10_000 });
+    return 'no active-context item in the status bar';
+  });
+
   await steps.step("VS Code's Running Extensions view lists the activation time", async () => {
     const { wb, page } = use();
     await wb.runCommand('Developer: Show Running Extensions');

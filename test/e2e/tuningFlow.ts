@@ -10,8 +10,6 @@ import type { Workbench } from './workbench';
 export const TUNING_SUITE_PATH = 'suites/travel-desk.suite.json';
 /** Any model name works on the simulator; the same one serves as meta model and target. */
 export const SIM_MODEL = 'openai/sim-1';
-/** The engine saves a best prompt whose base did not come from the library as `<suite name> (tuned)`. */
-const TUNED_PROMPT = 'Travel desk (tuned)';
 /** Prompts in the Quick run: the base and two variants. */
 const POPULATION = 3;
 
@@ -36,6 +34,9 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
   const { steps } = ctx;
   let estimatedCalls = 0;
   let callsBefore = 0;
+  // The best prompt is saved as a new version of the base prompt's library prompt (the active context, when the
+  // library flow applied one), else as "<suite name> (tuned)": read from the card, then looked for.
+  let saved = { name: '', version: 0 };
 
   await steps.step(
     'Run Prompt Tuning opens the Prompt Tuning panel',
@@ -96,10 +97,12 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
       const toast = await wb.expectToast('Best prompt auto-saved to Prompt Library', 180_000);
       await frame.locator('[data-testid="status"]', { hasText: 'Completed' }).waitFor({ timeout: 30_000 });
       const score = (await frame.locator('[data-testid="best-score"]').innerText()).trim();
-      const saved = (await frame.locator('[data-testid="best-saved"]').innerText()).trim();
+      const savedText = (await frame.locator('[data-testid="best-saved"]').innerText()).trim();
+      const m = /^Saved as (.+) v(\d+)$/.exec(savedText);
+      assert.ok(m, `the best card says where the prompt was saved; it says "${savedText}"`);
+      saved = { name: m[1]!, version: Number(m[2]) };
       const candidates = await frame.locator('[data-testid="candidate"]').count();
       assert.match(score, /^\d+%$/);
-      assert.match(saved, new RegExp(`Saved as ${TUNED_PROMPT.replace(/[()]/g, '\\$&')} v\\d+`));
       // The engine may ask the meta model once more after a duplicate reply, and skip a child after two;
       // each is a note on the run. The calls made must equal the estimate adjusted by exactly those.
       const notes = await frame.locator('[data-testid="run-notes"] li').allInnerTexts();
@@ -109,7 +112,7 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
       const perCandidate = (estimatedCalls - (POPULATION - 1)) / POPULATION;
       const made = (await ctx.simCalls()) - callsBefore;
       assert.equal(made, estimatedCalls + retries - skips * perCandidate, `simulator calls vs the estimate of ${estimatedCalls} (${retries} retries, ${skips} skipped)`);
-      return `toast "${toast.split('\n')[0]}", best ${score}, ${saved}, ${candidates} prompts, ${made} simulator calls for an estimate of ${estimatedCalls} (${retries} meta retries, ${skips} skipped)`;
+      return `toast "${toast.split('\n')[0]}", best ${score}, ${savedText}, ${candidates} prompts, ${made} simulator calls for an estimate of ${estimatedCalls} (${retries} meta retries, ${skips} skipped)`;
     },
     { critical: true, timeoutMs: 240_000 },
   );
@@ -119,7 +122,7 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
     async () => {
       const wb = ctx.workbench();
       await panel(wb).locator('[data-testid="best-apply"]').click();
-      const item = wb.statusBarItem(TUNED_PROMPT);
+      const item = wb.statusBarItem(`${saved.name} v${saved.version}`);
       await item.waitFor({ state: 'visible', timeout: 20_000 });
       return `status bar "${(await item.innerText()).trim()}"`;
     },
@@ -131,16 +134,18 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
     async () => {
       const wb = ctx.workbench();
       await wb.openViewContainer('Prompt Tuner');
-      const promptRow = wb.treeRow('Prompt Library', TUNED_PROMPT);
+      const promptRow = wb.treeRow('Prompt Library', saved.name);
       await promptRow.waitFor({ state: 'visible', timeout: 20_000 });
       if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
       const row = wb
         .treeRows('Prompt Library')
+        .filter({ has: wb.page.locator('.label-name', { hasText: new RegExp(`^\\s*v${saved.version}\\b`) }) })
         .filter({ hasText: /tuned/ })
-        .filter({ has: wb.page.locator('.label-name', { hasText: /^\s*v1\b/ }) })
         .first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
-      return `row "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`;
+      const text = (await row.innerText()).replace(/\s+/g, ' ').trim();
+      assert.match(text, /\bactive\b/, `the applied version is marked active in the tree; its row reads "${text}"`);
+      return `row "${text}" under "${saved.name}"`;
     },
     { timeoutMs: 60_000 },
   );

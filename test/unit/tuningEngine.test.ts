@@ -49,6 +49,11 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     assert.equal(gateway.requests.length, job.estimate.calls + final.metaRetries! - final.skippedChildren! * CASES);
     assert.equal(final.callsDone, gateway.requests.length);
     assert.equal(final.callsPlanned, gateway.requests.length, 'the plan is corrected as retries and skips happen');
+    // Meta calls never use the response cache (creative); evaluations may.
+    gateway.requests.forEach((r, i) => {
+      if (!r.tools?.length) assert.equal(gateway.cacheOptions[i], false);
+      else assert.notEqual(gateway.cacheOptions[i], false);
+    });
     assert.equal(final.progress, 1);
     // Saved to the library as a tuned version linked to the run and the base version.
     assert.equal(lib.added.length, 1);

@@ -115,6 +115,8 @@ export interface SimGatewayOptions {
 
 export interface SimGateway extends ModelGateway {
   requests: ModelRequest[];
+  /** The cache option of each call, in call order. */
+  cacheOptions: (boolean | undefined)[];
   metaCalls(): number;
   targetCalls(): number;
   /** System prompts of the target calls, with their count. */
@@ -124,11 +126,13 @@ export interface SimGateway extends ModelGateway {
 
 export function simGateway(opts: SimGatewayOptions = {}): SimGateway {
   const requests: ModelRequest[] = [];
+  const cacheOptions: (boolean | undefined)[] = [];
   const listeners = new Set<(e: GatewayEvent) => void>();
   let calls = 0;
   const stats: GatewayStats = { calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false };
   return {
     requests,
+    cacheOptions,
     metaCalls: () => requests.filter((r) => !r.tools?.length).length,
     targetCalls: () => requests.filter((r) => r.tools?.length).length,
     systemsEvaluated() {
@@ -152,6 +156,7 @@ export function simGateway(opts: SimGatewayOptions = {}): SimGateway {
         });
       }
       requests.push(req);
+      cacheOptions.push(options.cache);
       if (opts.failModels?.includes(req.model)) throw new ModelError('server', `500 from openai (${req.model}): internal error after 3 tries`, 500, 'openai');
       const reply = simulate(toSim(req));
       const text = reply.mode === 'meta' && opts.metaReply ? opts.metaReply(reply.text, req) : reply.text;

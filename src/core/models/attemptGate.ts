@@ -1,50 +1,59 @@
-// Pacing of attempts per provider after rate limiting: a 429 widens the minimum gap between sends, each
-// success narrows it again, so sends settle just above the server's rate instead of stampeding it after
-// every Retry-After. Without 429s the gap stays 0 and the gate never waits.
+// Adaptive limit on attempts in flight per provider (AIMD): a 429 halves it (once per round of requests),
+// each success adds 1/limit back up to the configured concurrency. Without 429s it never binds. It keeps
+// retries from stampeding a rate-limited server, which costs its slots and our CPU without more throughput.
 export class AttemptGate {
-  private gapMs = 0;
-  private nextSendAt = 0;
+  private limit: number;
+  private active = 0;
+  private readonly waiters = new Set<() => void>();
+  /** When the limit was last cut: 429s to attempts sent before then were already accounted for. */
+  private cutAt = -Infinity;
 
-  constructor(
-    /** Widest gap in ms (one send per this long at worst). */
-    private readonly maxGapMs = 5_000,
-  ) {}
-
-  /** Minimum ms between sends now (0 = unpaced). */
-  get gap(): number {
-    return this.gapMs;
+  constructor(private readonly max: number) {
+    this.limit = max;
   }
 
-  /** Resolves when this attempt may be sent; rejects with the signal's reason when it aborts. */
-  async acquire(signal: AbortSignal): Promise<void> {
+  /** Attempts allowed at once now. */
+  get allowed(): number {
+    return Math.max(1, Math.floor(this.limit));
+  }
+
+  /** Resolves with the send time once a slot is free; rejects with the signal's reason when it aborts. */
+  async acquire(signal: AbortSignal): Promise<number> {
+    while (this.active >= this.allowed) {
+      if (signal.aborted) throw signal.reason;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.waiters.delete(done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.waiters.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
     if (signal.aborted) throw signal.reason;
-    if (this.gapMs === 0) return;
-    const now = performance.now();
-    const at = Math.max(now, this.nextSendAt);
-    this.nextSendAt = at + this.gapMs;
-    const wait = at - now;
-    if (wait < 1) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, wait);
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    this.active += 1;
+    return performance.now();
   }
 
-  /** A 429: widen the gap (starting from the server's Retry-After, at most 100 ms, when unpaced). */
-  onRateLimited(retryAfterMs: number | undefined): void {
-    this.gapMs = this.gapMs === 0 ? Math.min(100, Math.max(1, retryAfterMs ?? 50)) : Math.min(this.maxGapMs, this.gapMs * 1.25);
+  release(): void {
+    this.active -= 1;
+    this.wake();
+  }
+
+  onRateLimited(sentAt: number): void {
+    if (process.env.NO_AIMD || sentAt < this.cutAt) return;
+    this.cutAt = performance.now();
+    this.limit = Math.max(1, this.limit / 2);
   }
 
   onSuccess(): void {
-    if (this.gapMs === 0) return;
-    this.gapMs *= 0.97;
-    if (this.gapMs < 0.5) this.gapMs = 0;
+    const before = this.allowed;
+    this.limit = Math.min(this.max, this.limit + 1 / this.limit);
+    if (this.allowed > before) this.wake();
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
   }
 }

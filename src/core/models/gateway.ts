@@ -113,7 +113,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       concurrency,
       ...(provider.intervalCap ? { intervalCap: provider.intervalCap, interval: provider.intervalMs ?? 1000 } : {}),
     });
-    lanes.set(provider.id, { provider, queue, gate: new AttemptGate(), concurrency, lastStateEventAt: -Infinity, throttled: false });
+    lanes.set(provider.id, { provider, queue, gate: new AttemptGate(concurrency), concurrency, lastStateEventAt: -Infinity, throttled: false });
   }
 
   function emit(event: GatewayEvent): void {
@@ -175,8 +175,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function attemptOnce(lane: ProviderLane, model: string, request: ModelRequest, signal: AbortSignal) {
+    let sentAt: number;
     try {
-      await lane.gate.acquire(signal);
+      sentAt = await lane.gate.acquire(signal);
     } catch {
       throw new ProviderError('aborted', 'cancelled');
     }
@@ -197,8 +198,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch (error) {
       if (signal.aborted) throw new ProviderError('aborted', 'cancelled');
       if (timedOut) throw new ProviderError('timeout', `${lane.provider.id} did not answer in time`);
-      throw error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, attempt.signal);
+      const failure = error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, attempt.signal);
+      if (failure.status === 429) lane.gate.onRateLimited(sentAt);
+      throw failure;
     } finally {
+      lane.gate.release();
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
@@ -250,7 +254,6 @@ export function createGateway(options: GatewayOptions): Gateway {
           if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
             throw new ModelError('rate_limit', `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(), failure.status, lane.provider.id);
           }
-          if (failure.status === 429) lane.gate.onRateLimited(failure.retryAfterMs);
           const delay = retryDelayMs(failure, attempt, policy, clock.random);
           stats.retries += 1;
           emit({

@@ -75,8 +75,38 @@ function offerBest(s: TuneRunSnapshot, c: CandidateSnapshot): void {
 
 const isFinished = (s: TuneRunSnapshot) => s.status !== 'pending' && s.status !== 'running';
 
+/** Progress and throttle come once per call: copy only what they change instead of the whole snapshot. */
+function foldFrequent(prev: TuneRunSnapshot, e: Extract<TuneEvent, { type: 'progress' | 'throttle' }>): TuneRunSnapshot {
+  if (e.type === 'throttle') {
+    return {
+      ...prev,
+      throttle:
+        e.queued > 0 || e.retryInMs !== undefined
+          ? { provider: e.provider, active: e.active, queued: e.queued, ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}) }
+          : null,
+    };
+  }
+  const s: TuneRunSnapshot = {
+    ...prev,
+    callsDone: e.callsDone,
+    callsPlanned: e.callsPlanned,
+    costUsd: e.costUsd,
+    progress: e.callsPlanned > 0 ? Math.min(1, e.callsDone / e.callsPlanned) : 0,
+    etaSeconds: etaSeconds(Date.parse(prev.startedAt), Date.parse(e.at), e.callsDone, e.callsPlanned),
+    detail: e.detail || prev.detail,
+  };
+  if (e.promptId !== undefined && e.evaluated !== undefined) {
+    const evaluated = e.evaluated;
+    s.generations = prev.generations.map((g) =>
+      g.candidates.some((c) => c.id === e.promptId) ? { ...g, candidates: g.candidates.map((c) => (c.id === e.promptId ? { ...c, evaluated } : c)) } : g,
+    );
+  }
+  return s;
+}
+
 /** The snapshot after one event. Never mutates its input. */
 export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot {
+  if (e.type === 'progress' || e.type === 'throttle') return foldFrequent(prev, e);
   const s = structuredClone(prev);
   s.notes ??= [];
   switch (e.type) {
@@ -165,24 +195,6 @@ export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot 
       s.detail = `Generation ${e.generation} complete: best ${pct(e.bestScore)}`;
       break;
     }
-    case 'progress':
-      s.callsDone = e.callsDone;
-      s.callsPlanned = e.callsPlanned;
-      s.costUsd = e.costUsd;
-      s.progress = e.callsPlanned > 0 ? Math.min(1, e.callsDone / e.callsPlanned) : 0;
-      s.etaSeconds = etaSeconds(Date.parse(s.startedAt), Date.parse(e.at), e.callsDone, e.callsPlanned);
-      if (e.detail) s.detail = e.detail;
-      if (e.promptId !== undefined && e.evaluated !== undefined) {
-        const c = s.generations.flatMap((g) => g.candidates).find((x) => x.id === e.promptId);
-        if (c) c.evaluated = e.evaluated;
-      }
-      break;
-    case 'throttle':
-      s.throttle =
-        e.queued > 0 || e.retryInMs !== undefined
-          ? { provider: e.provider, active: e.active, queued: e.queued, ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}) }
-          : null;
-      break;
     case 'tune_complete':
       s.status = 'completed';
       s.progress = 1;

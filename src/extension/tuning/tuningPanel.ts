@@ -61,6 +61,8 @@ export class TuningPanel implements vscode.Disposable {
   private readonly pending = new LatestByType<HostMessage>();
   private readonly disposables: vscode.Disposable[] = [];
   private storeListener: (() => void) | undefined;
+  /** Suites offered in the last options: the only files an estimate may read. */
+  private suiteFiles = new Set<string>();
   private versionsTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
@@ -72,8 +74,11 @@ export class TuningPanel implements vscode.Disposable {
     /** Switch the webview to the run view on the next snapshot (a run was opened from a command). */
     private revealRun: boolean,
   ) {
-    this.runId ??= service.activeRunId();
-    if (this.runId && !runId) this.revealRun = true; // reopened while a run goes on: show it
+    // Reopened after a run started in this window (running, or finished while the panel was closed): show it.
+    if (!this.runId && service.lastRun()) {
+      this.runId = service.lastRun();
+      this.revealRun = true;
+    }
     panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'promptTuner.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -145,6 +150,7 @@ export class TuningPanel implements vscode.Disposable {
 
   private async sendOptions(): Promise<void> {
     const options = await buildOptions(this.ctx, await this.service.recentModels());
+    this.suiteFiles = new Set(options.suites.map((s) => s.file));
     this.post({ type: 'options/didChange', options });
   }
 
@@ -191,6 +197,7 @@ export class TuningPanel implements vscode.Disposable {
         return;
       case 'estimate/compute':
         try {
+          if (!this.suiteFiles.has(m.params.suiteFile)) throw new UserError('This suite is no longer in the workspace: refresh the list.');
           const estimate = await this.service.estimate(m.params);
           this.post({ type: 'estimate/didCompute', requestId: m.requestId, estimate, error: null });
         } catch (error) {

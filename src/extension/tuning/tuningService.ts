@@ -21,7 +21,7 @@ export class TuningService implements vscode.Disposable {
   private readonly suites = new Map<string, { mtimeMs: number; suite: Suite }>();
   private readonly didChange = new vscode.EventEmitter<TuneRunSnapshot>();
   private readonly disposables: vscode.Disposable[] = [this.didChange];
-  /** The run started last in this window, while it runs or until another starts. */
+  /** The run started last in this window. */
   private lastRunId: string | null = null;
 
   /** Fires with the whole snapshot of a run after every change. */
@@ -114,11 +114,9 @@ export class TuningService implements vscode.Disposable {
     return true;
   }
 
-  /** A running run's id, when one runs (the newest). */
-  activeRunId(): string | null {
-    if (this.lastRunId && this.jobs.has(this.lastRunId)) return this.lastRunId;
-    const last = [...this.jobs.keys()].pop();
-    return last ?? null;
+  /** The run started last in this window (running or not): a reopened panel shows it. */
+  lastRun(): string | null {
+    return this.lastRunId;
   }
 
   /** The latest snapshot: live for a running job, else the stored one. */

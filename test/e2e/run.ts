@@ -13,6 +13,7 @@ import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow
 import { startSimulator, type Simulator } from '../sim/server';
 import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, RESULTS_DIR, RUN_DIR } from './paths';
+import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
 import { Workbench } from './workbench';
 
@@ -36,6 +37,9 @@ async function main(): Promise<number> {
   const extensionId = `${manifest.publisher}.${manifest.name}`;
   const vsix = vsixArg ? resolve(vsixArg) : join(REPO_ROOT, `${manifest.name}-${manifest.version}.vsix`);
 
+  mkdirSync(E2E_DIR, { recursive: true });
+  const releaseLock = await acquireRunLock(join(E2E_DIR, 'run.lock'));
+  process.once('exit', releaseLock);
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   rmSync(RUN_DIR, { recursive: true, force: true });
   const dirs = { userDataDir: join(RUN_DIR, 'user-data'), extensionsDir: join(RUN_DIR, 'extensions') };

@@ -221,6 +221,16 @@ export class Workbench {
       throw new Error(`no context-menu entry "${action}"; the menu has: ${JSON.stringify(items.filter((i) => i.trim()))}`);
     }
     await entry.click();
+    // Under load a click can land while the menu is still settling: then the entry is focused, and Enter runs it.
+    const menu = this.page.locator('.context-view .monaco-menu');
+    if (!(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) {
+      this.trace(`context menu still open after clicking ${action}: pressing Enter`);
+      if (await entry.isVisible()) {
+        await entry.hover({ timeout: 2_000 }).catch(() => {});
+        if (await entry.isVisible()) await this.page.keyboard.press('Enter');
+      }
+      await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
   }
 
   /** An item on the right side of the status bar (left side: transient status messages). */

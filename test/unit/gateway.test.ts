@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { calcPrice } from '@pydantic/genai-prices';
+import { AttemptGate } from '../../src/core/models/attemptGate';
 import { createGateway, type GatewayClock, type GatewayOptions } from '../../src/core/models/gateway';
 import { buildProviders } from '../../src/core/models/providerRegistry';
 import { createMemoryResponseCache } from '../../src/core/models/responseCache';
@@ -318,5 +319,26 @@ describe('gateway', () => {
       // the key did reach the provider: it was sent as the bearer token
       assert.equal(server.requests[0]!.headers.authorization, `Bearer ${KEY}`);
     });
+  });
+});
+
+describe('attempt gate (AIMD after 429s)', () => {
+  it('halves once per round of requests, recovers with successes, and releases waiters on abort', async () => {
+    const gate = new AttemptGate(8);
+    const signal = new AbortController().signal;
+    const sentAt = await gate.acquire(signal);
+    gate.release();
+    gate.onRateLimited(sentAt);
+    gate.onRateLimited(sentAt); // same round: already accounted for
+    assert.equal(gate.allowed, 4);
+    for (let i = 0; i < 40; i++) gate.onSuccess();
+    assert.equal(gate.allowed, 8, 'successes restore the configured concurrency');
+    for (let i = 0; i < 5; i++) gate.onRateLimited(await gate.acquire(signal).then((t) => (gate.release(), t + 1e6)));
+    assert.equal(gate.allowed, 1, 'never below one');
+    await gate.acquire(signal);
+    const controller = new AbortController();
+    const waiting = gate.acquire(controller.signal).then(() => 'acquired', () => 'aborted');
+    controller.abort();
+    assert.equal(await waiting, 'aborted');
   });
 });

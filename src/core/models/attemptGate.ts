@@ -42,7 +42,7 @@ export class AttemptGate {
   }
 
   onRateLimited(sentAt: number): void {
-    if (process.env.NO_AIMD || sentAt < this.cutAt) return;
+    if (sentAt < this.cutAt) return;
     this.cutAt = performance.now();
     this.limit = Math.max(1, this.limit / 2);
   }

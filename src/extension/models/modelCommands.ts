@@ -54,6 +54,11 @@ async function pickModel(ctx: HostContext): Promise<string | undefined> {
   const { editorModelsFor } = await import('./editorModels');
   const suggestions = await editorModelsFor(ctx).listModels();
   const items: vscode.QuickPickItem[] = suggestions.filter((s) => !s.id.endsWith('/')).map((s) => ({ label: s.id, description: s.source }));
+  try {
+    for (const m of await vscode.lm.selectChatModels()) items.push({ label: `vscode-lm/${m.id}`, description: `VS Code · ${m.vendor}` });
+  } catch {
+    // No language-model API here (older VS Code, code-server without Copilot).
+  }
   items.push({ label: OTHER, description: 'provider/model, e.g. openai/gpt-4o-mini, ollama/llama3.1, vscode-lm/gpt-4o' });
   const picked = await vscode.window.showQuickPick(items, { title: 'Test Model Connection', placeHolder: 'Model to test' });
   if (!picked) return undefined;

@@ -1,6 +1,7 @@
 // `prompt-tuner`: the same engine as the extension, without VS Code.
 import { COMMANDS } from './commandTable';
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cliTypes';
+import { ModelConfigError } from '../core/models/modelConfig';
 
 const VERSION = '0.1.0';
 
@@ -64,7 +65,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await found.command.run(found.rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    // A bad config.json is bad input too: exit 2, nothing was written.
+    if (e instanceof UsageError || e instanceof ModelConfigError) {
       io.err(`prompt-tuner ${found.command.path.join(' ')}: ${e.message}\nRun with --help for usage.\n`);
       return EXIT.badInput;
     }

@@ -1,8 +1,9 @@
 // One deterministic build: the extension host and the CLI as CommonJS for Node, each panel under
 // webview/<name>/main.ts as a browser bundle at dist/webview/<name>.js, and the assets they load at run time.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -15,13 +16,35 @@ const common = {
   legalComments: 'none',
 };
 
+// The model SDKs and sql.js are big and needed only on first use: each becomes its own file under
+// dist/vendor/, required lazily, so loading the extension (activation) never parses them.
+const VENDOR = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', 'sql.js': 'sqljs', '@pydantic/genai-prices': 'prices' };
+const require = createRequire(import.meta.url);
+
+const lazyVendor = {
+  name: 'lazy-vendor',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(VENDOR).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./vendor/${VENDOR[args.path]}.js`, external: true }));
+  },
+};
+
 const nodeCommon = {
   ...common,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // sql.js looks for fs/path/crypto only in Node; the wasm file is copied beside the bundle.
   external: ['vscode'],
+  plugins: [lazyVendor],
+};
+
+const vendorBuild = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  entryPoints: Object.entries(VENDOR).map(([pkg, out]) => ({ in: require.resolve(pkg), out })),
+  outdir: 'dist/vendor',
 };
 
 const webviewEntries = existsSync('webview')
@@ -31,6 +54,7 @@ const webviewEntries = existsSync('webview')
   : [];
 
 const builds = [
+  vendorBuild,
   { ...nodeCommon, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   {
     ...nodeCommon,
@@ -65,6 +89,8 @@ if (watch) {
   }
   console.log('watching…');
 } else {
+  // A clean dist/ so a package never ships a stale file (an old source map, a removed panel).
+  rmSync('dist', { recursive: true, force: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
   copyAssets();
 }

@@ -1,4 +1,5 @@
 // activate(): build the context, register every command in one loop, register views lazily.
+import './zodJitless';
 import * as vscode from 'vscode';
 import { COMMAND_PREFIX, type HostCommand } from './commandTypes';
 import { HostContext } from './hostContext';

@@ -63,3 +63,24 @@ function logTime(line: string): number | null {
   const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}\.\d{3})/.exec(line);
   return m ? Date.parse(`${m[1]}T${m[2]}`) : null;
 }
+
+/**
+ * Error entries of the extension-host log that come from the extension (its id or its install folder in
+ * the entry, stack traces included): uncaught exceptions, rejected activations, API misuse VS Code reports.
+ * The extension's own log channel is not read here: it may log errors a flow provokes on purpose.
+ */
+export function hostLogErrors(userDataDir: string, extensionId: string): string[] {
+  const hostLogs = walk(join(userDataDir, 'logs')).filter((f) => f.endsWith('exthost.log'));
+  const errors: string[] = [];
+  for (const f of hostLogs) {
+    const entries: string[] = [];
+    for (const l of readFileSync(f, 'utf8').split('\n')) {
+      if (logTime(l) !== null || entries.length === 0) entries.push(l);
+      else entries[entries.length - 1] += `\n${l}`;
+    }
+    for (const e of entries) {
+      if (/^\S+ \S+ \[error\]/.test(e) && (e.includes(`/${extensionId}-`) || e.includes(extensionId))) errors.push(e);
+    }
+  }
+  return errors;
+}

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { readActivation } from './activation';
+import { hostLogErrors, readActivation } from './activation';
 import { assertInstalled, installExtension, startCodeServer, writeUserSettings, type RunningCodeServer } from './codeServer';
 import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow';
 import { startSimulator, type Simulator } from '../sim/server';
@@ -144,6 +144,15 @@ async function main(): Promise<number> {
       },
       steps,
       simCalls: async () => sim.counters().calls,
+    });
+
+    steps.beginSection('logs');
+    await steps.step('the extension-host log has no errors from the extension', async () => {
+      const errors = hostLogErrors(dirs.userDataDir, extensionId);
+      if (errors.length > 0) {
+        throw new Error(`${errors.length} error(s) in the extension-host log:\n${errors.map((e) => e.split('\n').slice(0, 4).join('\n')).join('\n')}`);
+      }
+      return 'none';
     });
 
     const activation = readActivation(dirs.userDataDir, extensionId);

@@ -125,7 +125,13 @@ export class TuningService implements vscode.Disposable {
     if (job) return this.withSaves(job.snapshot());
     const { TuneRunsRepository } = await import('../../core/tuning/runsRepository');
     const stored = new TuneRunsRepository(await this.ctx.getStore()).getSnapshot(runId);
-    return stored ? this.withSaves(stored) : undefined;
+    if (!stored) return undefined;
+    // Stored as running but not a job of this window: the window that ran it was reloaded or closed
+    // (or another window runs it). Say so instead of showing a run that seems to go on.
+    if (stored.status === 'running' || stored.status === 'pending') {
+      return this.withSaves({ ...stored, etaSeconds: null, detail: `Not running in this window (VS Code was reloaded or closed while it ran, or another window runs it). Last: ${stored.detail}` });
+    }
+    return this.withSaves(stored);
   }
 
   /** Stored runs, newest first, with this window's running ones. */

@@ -154,6 +154,29 @@ describe('tuning engine against the simulator', function () {
     }
   });
 
+  it('a best prompt saved after a cancelled run is remembered in the stored run', async () => {
+    let results = 0;
+    const { final, dir, library, store: openStore } = await tune({ mode: 'quick', population: 3 }, {
+      keepOpen: true,
+      during: (job, e) => {
+        if (e.type === 'prompt_eval_result' && ++results === 1) job.cancel('stop here');
+      },
+    });
+    assert.equal(final.status, 'cancelled');
+    assert.equal(final.savedVersion, null);
+    const saved = library.addVersion({ name: 'Saved later', text: final.best!.text, source: 'tuned', runId: final.runId });
+    new TuneRunsRepository(openStore).recordSavedVersion(final.runId, { id: saved.id, name: saved.promptName, version: saved.version });
+    await openStore.close();
+    const store = await Store.open({ dir });
+    try {
+      const snap = new TuneRunsRepository(store).getSnapshot(final.runId)!;
+      assert.deepEqual(snap.savedVersion, { id: saved.id, name: 'Saved later', version: 1 });
+      assert.equal(snap.status, 'cancelled', 'the rest of the run is unchanged');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('meta-model failure (500) ends in tune_error with the reason', async () => {
     const { final, events } = await tune({ metaModel: 'openai/fail-500' });
     assert.equal(final.status, 'failed');

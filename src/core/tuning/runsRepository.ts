@@ -226,6 +226,20 @@ export class TuneRunsRepository {
     });
   }
 
+  /** Records that a finished run's best prompt was saved to the library after the run (Save to Library). */
+  recordSavedVersion(runId: string, saved: NonNullable<TuneRunSnapshot['savedVersion']>): void {
+    const snapshot = this.getSnapshot(runId);
+    if (!snapshot) throw new Error(`no tuning run ${runId} in the store`);
+    this.store.write((tx) => {
+      tx.run('UPDATE tune_runs SET saved_version_id = ?, snapshot_json = ?, updated_at = ? WHERE run_id = ?', [
+        saved.id,
+        JSON.stringify({ ...snapshot, savedVersion: saved }),
+        new Date().toISOString(),
+        runId,
+      ]);
+    });
+  }
+
   /** Runs, newest first. */
   list(): TuneRunSummary[] {
     return this.store

@@ -175,7 +175,13 @@ export class TuningService implements vscode.Disposable {
       parentVersionId: s.baseVersionId,
       label: `tuned ${Math.round(s.best.score * 100)}%`,
     });
-    this.savedLater.set(runId, { id: saved.id, name: saved.promptName, version: saved.version });
+    const ref = { id: saved.id, name: saved.promptName, version: saved.version };
+    this.savedLater.set(runId, ref);
+    // A live job rewrites its stored snapshot as it goes (and saves on completion); a finished run is updated here.
+    if (!this.jobs.has(runId)) {
+      const { TuneRunsRepository } = await import('../../core/tuning/runsRepository');
+      new TuneRunsRepository(await this.ctx.getStore()).recordSavedVersion(runId, ref);
+    }
     const after = await this.snapshot(runId);
     if (after) this.didChange.fire(after);
     return saved;

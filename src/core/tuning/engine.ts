@@ -207,20 +207,26 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
       for (const c of snap.generations.find((g) => g.number === event.generation)?.candidates ?? []) dirtyCandidates.add(c.id);
     }
     const ephemeral = event.type === 'progress' || event.type === 'throttle';
-    if (!ephemeral) pendingEvents.push({ seq: ++seq, event });
-    emitter.emit(event);
-    snapshotEmitter.emit(snap);
     if (ephemeral) {
+      emitter.emit(event);
+      snapshotEmitter.emit(snap);
       flushSoon();
       return;
     }
+    pendingEvents.push({ seq: ++seq, event });
+    // Stored before anyone hears of it: an event a listener (the panel, `--events`) saw survives a kill -9.
     try {
       flush();
     } catch (e) {
       storeError ??= e;
       controller.abort(e);
+      emitter.emit(event);
+      snapshotEmitter.emit(snap);
       if (!finishing) throw e;
+      return;
     }
+    emitter.emit(event);
+    snapshotEmitter.emit(snap);
   }
 
   const at = () => new Date().toISOString();

@@ -1,5 +1,6 @@
 // Tuning runs in the workspace store (migration 3): the run with its latest snapshot, generations,
 // candidates, every case × model result, and the event log, written as the run goes.
+import { hostname } from 'node:os';
 import type { Store, WriteTx } from '../store/store';
 import type { CaseResult } from '../suites/evaluate';
 import type { CandidateSnapshot, GenerationSnapshot, RunStatus, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
@@ -30,7 +31,9 @@ export const TUNING_MIGRATION = {
       error TEXT,                         -- failure reason when failed / budget_reached
       saved_version_id INTEGER,           -- library version the best prompt was saved as
       snapshot_json TEXT NOT NULL,        -- latest TuneRunSnapshot
-      updated_at TEXT NOT NULL            -- ISO time of the latest write
+      updated_at TEXT NOT NULL,           -- ISO time of the latest write
+      owner_pid INTEGER NOT NULL,         -- pid of the process running it (to tell a killed run from a live one)
+      owner_host TEXT NOT NULL            -- host name of that process
     )`);
     tx.run('CREATE INDEX tune_runs_started ON tune_runs (started_at)');
     tx.run(`CREATE TABLE tune_generations (
@@ -83,6 +86,26 @@ export const TUNING_MIGRATION = {
   },
 };
 
+/** Whether a process with this pid exists on this machine. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Why a run stored as pending/running is not going on any more: the process that ran it on this machine
+ * is gone (killed, crashed, or its window closed). Null when it may still be running (or ran elsewhere).
+ */
+function interruptedBy(row: { status: RunStatus; owner_pid: number; owner_host: string }): string | null {
+  if (row.status !== 'running' && row.status !== 'pending') return null;
+  if (row.owner_host !== hostname() || processAlive(row.owner_pid)) return null;
+  return `Interrupted: the process that ran it (pid ${row.owner_pid}) ended before the run finished; its partial results are kept.`;
+}
+
 /** One row of the run list. */
 export interface TuneRunSummary {
   runId: string;
@@ -109,6 +132,8 @@ export interface RunWrite {
 type RunRow = {
   run_id: string;
   status: RunStatus;
+  owner_pid: number;
+  owner_host: string;
   mode: TuneMode;
   suite_name: string;
   started_at: string;
@@ -124,8 +149,9 @@ export class TuneRunsRepository {
     this.store.write((tx) => {
       tx.run(
         `INSERT INTO tune_runs (run_id, status, mode, suite_name, suite_file, meta_model, target_models, config_json, started_at,
-           finished_at, best_score, best_candidate_id, base_score, calls_planned, calls_done, cost_usd, error, saved_version_id, snapshot_json, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, 0, 0, NULL, NULL, ?, ?)`,
+           finished_at, best_score, best_candidate_id, base_score, calls_planned, calls_done, cost_usd, error, saved_version_id, snapshot_json, updated_at,
+           owner_pid, owner_host)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, 0, 0, NULL, NULL, ?, ?, ?, ?)`,
         [
           snapshot.runId,
           snapshot.status,
@@ -139,6 +165,8 @@ export class TuneRunsRepository {
           snapshot.callsPlanned,
           JSON.stringify(snapshot),
           snapshot.startedAt,
+          process.pid,
+          hostname(),
         ],
       );
     });
@@ -243,19 +271,35 @@ export class TuneRunsRepository {
   /** Runs, newest first. */
   list(): TuneRunSummary[] {
     return this.store
-      .all<RunRow>('SELECT run_id, status, mode, suite_name, started_at, finished_at, best_score FROM tune_runs ORDER BY started_at DESC, run_id')
-      .map((r) => ({ runId: r.run_id, status: r.status, mode: r.mode, suiteName: r.suite_name, startedAt: r.started_at, finishedAt: r.finished_at, bestScore: r.best_score }));
+      .all<RunRow>(
+        'SELECT run_id, status, mode, suite_name, started_at, finished_at, best_score, owner_pid, owner_host FROM tune_runs ORDER BY started_at DESC, run_id',
+      )
+      .map((r) => ({
+        runId: r.run_id,
+        status: interruptedBy(r) ? 'failed' : r.status,
+        mode: r.mode,
+        suiteName: r.suite_name,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        bestScore: r.best_score,
+      }));
   }
 
   /** The latest stored snapshot of a run, or undefined when there is no such run. */
   getSnapshot(runId: string): TuneRunSnapshot | undefined {
-    const row = this.store.get<{ snapshot_json: string }>('SELECT snapshot_json FROM tune_runs WHERE run_id = ?', [runId]);
+    const row = this.store.get<{ snapshot_json: string; status: RunStatus; owner_pid: number; owner_host: string }>(
+      'SELECT snapshot_json, status, owner_pid, owner_host FROM tune_runs WHERE run_id = ?',
+      [runId],
+    );
     if (!row) return undefined;
     const parsed: unknown = JSON.parse(row.snapshot_json);
     if (!parsed || typeof parsed !== 'object' || (parsed as { runId?: unknown }).runId !== runId) {
       throw new Error(`tune_runs.snapshot_json of run ${runId}: not a tuning snapshot`);
     }
-    return parsed as TuneRunSnapshot;
+    const snapshot = parsed as TuneRunSnapshot;
+    const interrupted = interruptedBy(row);
+    // Shown as failed, not rewritten: reads never write, and the stored partial results stay as they were.
+    return interrupted ? { ...snapshot, status: 'failed', etaSeconds: null, throttle: null, error: interrupted, detail: interrupted } : snapshot;
   }
 
   /** Stored events of a run in order. */

@@ -1,0 +1,93 @@
+// `kill -9` of a `prompt-tuner tune` process mid-run: the stored run must not claim to be running forever,
+// and what it finished before dying stays readable.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Store } from '../../src/core/store/store';
+import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
+import { initialSnapshot } from '../../src/core/tuning/snapshot';
+import { startSimulator, type Simulator } from '../sim/server';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+describe('a tuning run whose process is killed', function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ latencyMs: 20 });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('is reported as interrupted (failed) with its finished candidates kept', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-kill-'));
+    const child = spawn(
+      process.execPath,
+      ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), 'tune', '--workspace', ws, '--suite', path.join(ROOT, 'examples/travel-desk.suite.json'),
+        '--mode', 'quick', '--population', '4', '--meta-model', 'openai/sim-1', '--model', 'openai/sim-1', '--base-prompt', 'You are a helpful travel assistant.', '--events'],
+      { cwd: ROOT, env: { ...process.env, OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let runId = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      let buffered = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buffered += d.toString();
+        for (const line of buffered.split('\n').slice(0, -1)) {
+          const event = JSON.parse(line) as { type: string; runId: string };
+          runId = event.runId;
+          // Killed after the first candidate's scores are in, in the middle of the generation.
+          if (event.type === 'prompt_eval_result') {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        }
+        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+      });
+      child.on('exit', (code) => reject(new Error(`tune exited (${code}) before it was killed: ${stderr}`)));
+    });
+    await new Promise((r) => child.once('close', r));
+
+    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    try {
+      const runs = new TuneRunsRepository(store);
+      const listed = runs.list().find((r) => r.runId === runId);
+      assert.equal(listed?.status, 'failed');
+      const snapshot = runs.getSnapshot(runId)!;
+      assert.equal(snapshot.status, 'failed');
+      assert.match(snapshot.error ?? '', /^Interrupted: the process that ran it \(pid \d+\) ended/);
+      assert.ok(snapshot.generations[0]!.candidates.some((c) => c.score !== null), 'the scored candidate is kept');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a pending run of a live process is not reported as interrupted', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-live-'));
+    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    try {
+      const runs = new TuneRunsRepository(store);
+      const snapshot = initialSnapshot({
+        runId: 'live-run',
+        mode: 'quick',
+        suite: { name: 'Travel desk', file: 'travel.suite.json' },
+        metaModel: 'openai/sim-1',
+        targetModels: ['openai/sim-1'],
+        basePrompt: 'Base',
+        baseVersionId: null,
+        generationsPlanned: 1,
+        callsPlanned: 10,
+        startedAt: new Date().toISOString(),
+      });
+      runs.create(snapshot, {});
+      assert.equal(runs.list()[0]?.status, 'pending');
+      assert.equal(runs.getSnapshot('live-run')?.error, null);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { assertInstalled, installExtension, startCodeServer, writeUserSettings, 
 import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow';
 import { startSimulator, type Simulator } from '../sim/server';
 import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
+import { modelsFlow } from './modelsFlow';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, RESULTS_DIR, RUN_DIR } from './paths';
 import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
@@ -143,6 +144,19 @@ async function main(): Promise<number> {
         return wb;
       },
       steps,
+      simCalls: async () => sim.counters().calls,
+    });
+
+    steps.beginSection('models');
+    await modelsFlow({
+      workbench: () => {
+        if (!wb) throw new Error('the workbench is not open');
+        return wb;
+      },
+      steps,
+      workspace,
+      userDataDir: dirs.userDataDir,
+      extraFiles: [join(RESULTS_DIR, 'code-server.log')],
       simCalls: async () => sim.counters().calls,
     });
 

@@ -35,9 +35,9 @@ const confirm = (value: string | undefined) => ({ kind: 'confirm' as const, valu
 const last = (kind: string) => [...fake.messages].reverse().find((m) => m.kind === kind)?.text;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startLibrary(): Harness {
+function startLibrary(existingWs?: string): Harness {
   fake.reset();
-  const ws = mkdtempSync(path.join(tmpdir(), 'pt-ext-ws-'));
+  const ws = existingWs ?? mkdtempSync(path.join(tmpdir(), 'pt-ext-ws-'));
   const extDir = mkdtempSync(path.join(tmpdir(), 'pt-ext-install-'));
   mkdirSync(path.join(extDir, 'dist'));
   copyFileSync(path.join(REPO, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(extDir, 'dist/sql-wasm.wasm'));
@@ -171,6 +171,23 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     await h.run('library.deleteVersion', v1);
     assert.equal(bar.visible, false);
     assert.deepEqual(await h.roots(), [], 'the prompt went with its only version');
+  });
+
+  it('after a reload in a workspace with a store, the status bar shows the active prompt without opening the view', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'pt-ext-reload-'));
+    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const library = new LibraryRepository(store);
+    library.setActive(library.addVersion({ name: 'support-agent', text: V1_TEXT }).id);
+    await store.close();
+    const reloaded = startLibrary(ws);
+    try {
+      const bar = fake.statusBarItems.find((i) => i.id === 'promptTuner.activeContext')!;
+      assert.equal(bar.visible, false, 'activation itself reads nothing');
+      for (let i = 0; i < 100 && !bar.visible; i++) await sleep(20);
+      assert.equal(bar.text, '$(symbol-keyword) support-agent v1');
+    } finally {
+      reloaded.dispose();
+    }
   });
 
   it('Delete Version keeps the version when the confirmation is dismissed', async () => {

@@ -78,7 +78,25 @@ describe('gateway', () => {
       const gw = gatewayFor(server, { clock });
       server.script.push({ status: 503, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } });
       await gw.call(req());
-      assert.deepEqual(clock.sleeps, [1500]);
+      assert.equal(clock.sleeps.length, 1);
+      // At least the header's 1.5 s, plus at most 250 ms of jitter so calls told the same instant spread out.
+      assert.ok(clock.sleeps[0]! >= 1500 && clock.sleeps[0]! <= 1750, `waited ${clock.sleeps[0]} ms`);
+    });
+
+    it('429s are paced, not failures: they do not use up maxAttempts, and have their own bound', async () => {
+      const clock = recordingClock();
+      const gw = gatewayFor(server, { clock, retry: { maxAttempts: 2, maxRateLimitedAttempts: 6 } });
+      for (let i = 0; i < 5; i++) server.script.push({ status: 429, headers: { 'retry-after-ms': '10' } });
+      const result = await gw.call(req());
+      assert.equal(result.text, 'OK', 'five 429s in a row, then an answer');
+      assert.equal(server.requests.length, 6);
+
+      server.requests.length = 0;
+      server.fallback = { status: 429, headers: { 'retry-after-ms': '10' } };
+      const error = await gw.call(req({ system: 'another request' })).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof ModelError);
+      assert.equal(error.kind, 'rate_limit');
+      assert.equal(server.requests.length, 6, 'bounded by maxRateLimitedAttempts');
     });
 
     it('gives up after maxAttempts on persistent 500s with a server error, backoff bounded by the policy', async () => {

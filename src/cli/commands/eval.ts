@@ -183,7 +183,15 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
     const emit = (o: Record<string, unknown>) => io.out(`${JSON.stringify(o)}\n`);
     const expected = suite.cases.length * models.length * repeat;
     const results: CaseResult[] = [];
-    const stopEvents = values.events ? gateway.onEvent((e: GatewayEvent) => emit({ ...e })) : () => {};
+    let lastThrottleNote = 0;
+    const stopEvents = gateway.onEvent((e: GatewayEvent) => {
+      if (values.events) emit({ ...e });
+      // Human mode: say why it is slow when a provider throttles (at most every 2 s, on stderr).
+      else if (!values.json && e.type === 'throttle' && e.retryInMs !== undefined && Date.now() - lastThrottleNote > 2000) {
+        lastThrottleNote = Date.now();
+        io.err(`  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`);
+      }
+    });
     if (values.events) emit({ type: 'eval_start', suite: suite.name, cases: suite.cases.length, models, repeat, expectedResults: expected });
 
     const finish = (summary: EvalSummary, status: EvalStatus, error?: ModelError | Error): number => {

@@ -224,6 +224,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     let spentUsd: number | null = null;
     try {
+      let rateLimited = 0;
       for (let attempt = 1; ; attempt++) {
         try {
           const { response, latencyMs } = await attemptOnce(lane, model, request, signal);
@@ -250,7 +251,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         } catch (error) {
           const failure = error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, signal);
           if (failure.failure === 'aborted' || signal.aborted) throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
-          if (!isRetryable(failure) || attempt >= policy.maxAttempts) throw toModelError(failure, lane, modelId, attempt);
+          if (failure.status === 429) rateLimited += 1;
+          const exhausted = failure.status === 429 ? rateLimited >= policy.maxRateLimitedAttempts : attempt - rateLimited >= policy.maxAttempts;
+          if (!isRetryable(failure) || exhausted) throw toModelError(failure, lane, modelId, attempt);
           if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
             throw new ModelError('rate_limit', `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(), failure.status, lane.provider.id);
           }

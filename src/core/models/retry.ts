@@ -3,8 +3,13 @@
 import { ProviderError } from './providerTypes';
 
 export interface RetryPolicy {
-  /** Attempts in total, first one included. */
+  /** Attempts in total, first one included, counting failures other than 429s. */
   maxAttempts: number;
+  /**
+   * 429 answers a call may get before it fails. Separate and larger: under a shared rate limit many calls
+   * wait for the same window and most lose a round or two; that is pacing, not a broken call.
+   */
+  maxRateLimitedAttempts: number;
   /** First backoff ceiling in ms (attempt 1 waits up to this). */
   baseDelayMs: number;
   /** Backoff ceiling in ms. */
@@ -17,6 +22,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 6,
+  maxRateLimitedAttempts: 30,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
@@ -32,7 +38,8 @@ export function isRetryable(error: ProviderError): boolean {
 
 /** Ms to wait before retry number `retry` (1-based): the server's Retry-After when given, else full jitter. */
 export function retryDelayMs(error: ProviderError, retry: number, policy: RetryPolicy, random: () => number): number {
-  if (error.retryAfterMs !== undefined) return error.retryAfterMs;
+  // Retry-After is a floor; a little jitter on top keeps calls told the same instant from colliding again.
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs + Math.floor(random() * Math.min(250, error.retryAfterMs / 2));
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.floor(random() * ceiling);
 }

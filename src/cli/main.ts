@@ -2,6 +2,7 @@
 import { COMMANDS } from './commandTable';
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cliTypes';
 import { ModelConfigError } from '../core/models/modelConfig';
+import { SuiteError } from '../core/suites/loadSuite';
 
 const VERSION = '0.1.0';
 
@@ -65,6 +66,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await found.command.run(found.rest, io);
   } catch (e) {
+    // A suite's errors name the file and the JSON path themselves, one line each.
+    if (e instanceof SuiteError) {
+      io.err(`${e.message}\n`);
+      return EXIT.badInput;
+    }
     // A bad config.json is bad input too: exit 2, nothing was written.
     if (e instanceof UsageError || e instanceof ModelConfigError) {
       io.err(`prompt-tuner ${found.command.path.join(' ')}: ${e.message}\nRun with --help for usage.\n`);

@@ -124,6 +124,7 @@ export const StartConfigSchema = TuneConfigSchema.pick({
   generations: true,
   selectionRatio: true,
   validationSplit: true,
+  budgetUsd: true,
 });
 export type StartConfig = z.input<typeof StartConfigSchema>;
 

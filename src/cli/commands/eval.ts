@@ -8,7 +8,7 @@ import { ModelError, type GatewayEvent } from '../../core/models/types';
 import { Store } from '../../core/store/store';
 import { formatCost, formatEvalReport } from '../../core/suites/evalReport';
 import { evaluatePrompt, summarize, type CaseResult, type EvalSummary } from '../../core/suites/evaluate';
-import { loadSuite, SuiteError } from '../../core/suites/loadSuite';
+import { loadSuite } from '../../core/suites/loadSuite';
 import type { Suite } from '../../core/suites/suiteSchema';
 import { numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
@@ -133,16 +133,8 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
   const budgetUsd = numberFlag('budget-usd', values['budget-usd'], { min: 0 });
   const workspace = workspaceDir(values.workspace, io.cwd);
 
-  let suite: Suite;
-  try {
-    suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
-  } catch (e) {
-    if (e instanceof SuiteError) {
-      io.err(`${e.message}\n`);
-      return EXIT.badInput;
-    }
-    throw e;
-  }
+  // A bad suite throws SuiteError: runCli reports it as bad input (exit 2).
+  const suite: Suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
   const promptSource = await readPrompt(values, io.cwd);
   // Validates config.json before anything is written (the store is created on open).
   try {

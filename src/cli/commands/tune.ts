@@ -7,7 +7,7 @@ import { createCliGateway, type CliGatewayOptions } from '../../core/models/cliG
 import { loadModelConfig } from '../../core/models/modelConfig';
 import { Store } from '../../core/store/store';
 import { formatCost } from '../../core/suites/evalReport';
-import { loadSuite, SuiteError } from '../../core/suites/loadSuite';
+import { loadSuite } from '../../core/suites/loadSuite';
 import type { Suite } from '../../core/suites/suiteSchema';
 import { parseTuneConfig, TUNE_LIMITS, TuneConfigError, type TuneConfig } from '../../core/tuning/config';
 import { startTuning } from '../../core/tuning/engine';
@@ -263,16 +263,8 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
     throw e;
   }
 
-  let suite: Suite;
-  try {
-    suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
-  } catch (e) {
-    if (e instanceof SuiteError) {
-      io.err(`${e.message}\n`);
-      return EXIT.badInput;
-    }
-    throw e;
-  }
+  // A bad suite throws SuiteError: runCli reports it as bad input (exit 2).
+  const suite: Suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
   try {
     loadModelConfig(workspace);
   } catch (e) {

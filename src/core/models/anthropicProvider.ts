@@ -2,23 +2,14 @@
 // never sent. The SDK is imported on the first call so activation stays cheap.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageParam, ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { type KeySource, type ModelProvider, type ProviderResponse, ProviderError, parseToolArguments, providerErrorFromSdk } from './providerTypes';
+import { type ModelProvider, type ProviderResponse, type SdkProviderOptions, ProviderError, createSdkProvider, parseToolArguments } from './providerTypes';
 import type { ModelRequest, ToolCall } from './types';
 
 /** Anthropic requires max_tokens; used when the request has none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
 
-export interface AnthropicProviderOptions {
-  id: string;
-  baseUrl?: string;
-  apiKey: KeySource;
-  /** When no key is found: null sends a placeholder (local servers), else this message. */
-  missingKeyMessage: string | null;
-  priceProviderId?: string;
-  concurrency?: number;
-  intervalCap?: number;
-  intervalMs?: number;
-}
+/** Options of an Anthropic-protocol provider. */
+export type AnthropicProviderOptions = SdkProviderOptions;
 
 /** Maps the neutral request to a Messages body (no temperature: the 1.x API answers 400 to it). */
 export function toAnthropicBody(model: string, request: ModelRequest): MessageCreateParamsNonStreaming {
@@ -83,31 +74,13 @@ export function fromAnthropicResponse(message: Anthropic.Messages.Message, provi
 }
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): ModelProvider {
-  let client: { key: string; sdk: Anthropic } | undefined;
-  async function clientFor(key: string): Promise<Anthropic> {
-    if (client && client.key === key) return client.sdk;
-    const { default: AnthropicSdk } = await import('@anthropic-ai/sdk');
-    const sdk = new AnthropicSdk({ apiKey: key, baseURL: options.baseUrl ?? 'https://api.anthropic.com', maxRetries: 0, timeout: 10 * 60_000 });
-    client = { key, sdk };
-    return sdk;
-  }
-  return {
-    id: options.id,
-    api: 'anthropic',
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.priceProviderId ? { priceProviderId: options.priceProviderId } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(options.intervalCap ? { intervalCap: options.intervalCap, intervalMs: options.intervalMs ?? 1000 } : {}),
-    async send(model, request, signal) {
-      const key = (await options.apiKey())?.trim() || undefined;
-      if (!key && options.missingKeyMessage !== null) throw new ProviderError('config', options.missingKeyMessage);
-      try {
-        const sdk = await clientFor(key ?? 'no-key');
-        const message = await sdk.messages.create(toAnthropicBody(model, request), { signal });
-        return fromAnthropicResponse(message, options.id);
-      } catch (error) {
-        throw providerErrorFromSdk(error, options.id, key, signal);
-      }
+  return createSdkProvider(
+    options,
+    'anthropic',
+    async (key): Promise<Anthropic> => {
+      const { default: AnthropicSdk } = await import('@anthropic-ai/sdk');
+      return new AnthropicSdk({ apiKey: key, baseURL: options.baseUrl ?? 'https://api.anthropic.com', maxRetries: 0, timeout: 10 * 60_000 });
     },
-  };
+    async (sdk, model, request, signal) => fromAnthropicResponse(await sdk.messages.create(toAnthropicBody(model, request), { signal }), options.id),
+  );
 }

@@ -2,24 +2,11 @@
 // OpenRouter, the simulator). The SDK is imported on the first call so activation stays cheap.
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type OpenAI from 'openai';
-import { type KeySource, type ModelProvider, type ProviderResponse, ProviderError, parseToolArguments, providerErrorFromSdk } from './providerTypes';
+import { type ModelProvider, type ProviderResponse, type SdkProviderOptions, ProviderError, createSdkProvider, parseToolArguments } from './providerTypes';
 import type { ModelRequest, ToolCall } from './types';
 
-export interface OpenAiProviderOptions {
-  /** Provider id (`openai` or an endpoint name). */
-  id: string;
-  /** Base URL including `/v1`; the SDK's public default when absent. */
-  baseUrl?: string;
-  /** Key at call time; local endpoints may have none. */
-  apiKey: KeySource;
-  /** When no key is found: `null` to send a placeholder (local servers), or the message that says how to set one. */
-  missingKeyMessage: string | null;
-  /** genai-prices provider id; absent for endpoints whose prices are unknown. */
-  priceProviderId?: string;
-  concurrency?: number;
-  intervalCap?: number;
-  intervalMs?: number;
-}
+/** Options of an OpenAI-protocol provider (baseUrl includes `/v1`). */
+export type OpenAiProviderOptions = SdkProviderOptions;
 
 /** Maps the neutral request to a Chat Completions body. */
 export function toOpenAiBody(model: string, request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
@@ -79,32 +66,14 @@ export function fromOpenAiResponse(completion: OpenAI.Chat.Completions.ChatCompl
 }
 
 export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvider {
-  let client: { key: string; sdk: OpenAI } | undefined;
-  async function clientFor(key: string): Promise<OpenAI> {
-    if (client && client.key === key) return client.sdk;
-    const { default: OpenAISdk } = await import('openai');
-    // Explicit baseURL and key: inside the editor the SDK's env defaults would be surprising.
-    const sdk = new OpenAISdk({ apiKey: key, baseURL: options.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: 10 * 60_000 });
-    client = { key, sdk };
-    return sdk;
-  }
-  return {
-    id: options.id,
-    api: 'openai',
-    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.priceProviderId ? { priceProviderId: options.priceProviderId } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(options.intervalCap ? { intervalCap: options.intervalCap, intervalMs: options.intervalMs ?? 1000 } : {}),
-    async send(model, request, signal) {
-      const key = (await options.apiKey())?.trim() || undefined;
-      if (!key && options.missingKeyMessage !== null) throw new ProviderError('config', options.missingKeyMessage);
-      try {
-        const sdk = await clientFor(key ?? 'no-key');
-        const completion = await sdk.chat.completions.create(toOpenAiBody(model, request), { signal });
-        return fromOpenAiResponse(completion, options.id);
-      } catch (error) {
-        throw providerErrorFromSdk(error, options.id, key, signal);
-      }
+  return createSdkProvider(
+    options,
+    'openai',
+    async (key): Promise<OpenAI> => {
+      const { default: OpenAISdk } = await import('openai');
+      // Explicit baseURL and key: inside the editor the SDK's env defaults would be surprising.
+      return new OpenAISdk({ apiKey: key, baseURL: options.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: 10 * 60_000 });
     },
-  };
+    async (sdk, model, request, signal) => fromOpenAiResponse(await sdk.chat.completions.create(toOpenAiBody(model, request), { signal }), options.id),
+  );
 }

@@ -129,3 +129,56 @@ function causeCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** What an SDK-backed provider (openai, anthropic) is configured with. */
+export interface SdkProviderOptions {
+  /** Provider id (`openai`, `anthropic` or an endpoint name). */
+  id: string;
+  /** Base URL; the SDK's public default when absent. */
+  baseUrl?: string;
+  /** Key at call time; local endpoints may have none. */
+  apiKey: KeySource;
+  /** When no key is found: `null` to send a placeholder (local servers), or the message that says how to set one. */
+  missingKeyMessage: string | null;
+  /** genai-prices provider id; absent for endpoints whose prices are unknown. */
+  priceProviderId?: string;
+  concurrency?: number;
+  intervalCap?: number;
+  intervalMs?: number;
+}
+
+/**
+ * The shell both SDK providers share: one client per key, created on the first call (the SDK module loads
+ * then, not at activation), the missing-key message, and SDK errors mapped with the key redacted.
+ */
+export function createSdkProvider<Sdk>(
+  options: SdkProviderOptions,
+  api: 'openai' | 'anthropic',
+  makeSdk: (key: string) => Promise<Sdk>,
+  send: (sdk: Sdk, model: string, request: ModelRequest, signal: AbortSignal) => Promise<ProviderResponse>,
+): ModelProvider {
+  let client: { key: string; sdk: Sdk } | undefined;
+  async function clientFor(key: string): Promise<Sdk> {
+    if (client && client.key === key) return client.sdk;
+    const sdk = await makeSdk(key);
+    client = { key, sdk };
+    return sdk;
+  }
+  return {
+    id: options.id,
+    api,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.priceProviderId ? { priceProviderId: options.priceProviderId } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.intervalCap ? { intervalCap: options.intervalCap, intervalMs: options.intervalMs ?? 1000 } : {}),
+    async send(model, request, signal) {
+      const key = (await options.apiKey())?.trim() || undefined;
+      if (!key && options.missingKeyMessage !== null) throw new ProviderError('config', options.missingKeyMessage);
+      try {
+        return await send(await clientFor(key ?? 'no-key'), model, request, signal);
+      } catch (error) {
+        throw providerErrorFromSdk(error, options.id, key, signal);
+      }
+    },
+  };
+}

@@ -23,7 +23,8 @@ const EMPTY_STALE_AFTER_MS = 5_000;
 /** Lock files this process holds right now (to tell a nested write from a leftover of ours). */
 const heldHere = new Set<string>();
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,7 +7,7 @@
 import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, statSync, unlinkSync, watch as fsWatch, writeSync, type FSWatcher, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, SqlJsStatic, Statement } from 'sql.js';
-import { FileLock } from './fileLock';
+import { FileLock, pidAlive } from './fileLock';
 import { copyAside, moveAside, readBytes, writeFileAtomic } from './fsUtil';
 import { JOURNAL_HEADER_SIZE, decodeHeader, encodeHeader, encodeRecord, scanRecords, type JournalRecord, type JournalScan, type JournalStatement } from './journal';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -71,15 +71,6 @@ function statOrUndefined(path: string): Stats | undefined {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

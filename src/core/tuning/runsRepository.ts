@@ -1,6 +1,7 @@
 // Tuning runs in the workspace store (migration 3): the run with its latest snapshot, generations,
 // candidates, every case × model result, and the event log, written as the run goes.
 import { hostname } from 'node:os';
+import { pidAlive } from '../store/fileLock';
 import type { Store, WriteTx } from '../store/store';
 import type { CaseResult } from '../suites/evaluate';
 import type { CandidateSnapshot, GenerationSnapshot, RunStatus, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
@@ -86,23 +87,13 @@ export const TUNING_MIGRATION = {
   },
 };
 
-/** Whether a process with this pid exists on this machine. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Why a run stored as pending/running is not going on any more: the process that ran it on this machine
  * is gone (killed, crashed, or its window closed). Null when it may still be running (or ran elsewhere).
  */
 function interruptedBy(row: { status: RunStatus; owner_pid: number; owner_host: string }): string | null {
   if (row.status !== 'running' && row.status !== 'pending') return null;
-  if (row.owner_host !== hostname() || processAlive(row.owner_pid)) return null;
+  if (row.owner_host !== hostname() || pidAlive(row.owner_pid)) return null;
   return `Interrupted: the process that ran it (pid ${row.owner_pid}) ended before the run finished; its partial results are kept.`;
 }
 

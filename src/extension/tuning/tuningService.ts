@@ -72,7 +72,9 @@ export class TuningService implements vscode.Disposable {
     ]);
     // A base prompt from the library gets its tuned successor as a new version of the same prompt.
     const base = config.baseVersionId ? library.getVersion(config.baseVersionId) : undefined;
-    const job = startTuning(config, { suite, gateway, store, library, ...(base ? { saveAs: base.promptName } : {}) });
+    // The shared editor gateway has no budget: a run's cap wraps it for this run only.
+    const runGateway = config.budgetUsd !== undefined ? (await import('./runBudget')).withRunBudget(gateway, config.budgetUsd) : gateway;
+    const job = startTuning(config, { suite, gateway: runGateway, store, library, ...(base ? { saveAs: base.promptName } : {}) });
     this.jobs.set(job.runId, job);
     this.lastRunId = job.runId;
     const off = job.onSnapshot((s) => this.didChange.fire(this.withSaves(s)));

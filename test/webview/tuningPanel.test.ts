@@ -6,6 +6,7 @@ import type { BrowserContext } from 'playwright-core';
 import { BUNDLE, launchChromium, PanelSession, startPageServer } from './harness';
 import { completedSnapshot, HOSTILE, options, runningSnapshot, versions } from './fixtures';
 import type { ThemeName } from './themes';
+import { parseWebviewMessage } from '../../src/protocol/tuningPanel';
 
 describe('tuning panel (webview in Chromium)', function () {
   this.timeout(60_000);
@@ -256,6 +257,63 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(save.text, 'You are a travel desk agent. Be brief.');
   });
 
+  it('takes an optional budget: a bad one disables Start with the reason, a good one is sent as budgetUsd and kept', async () => {
+    await readyWithOptions();
+    await choose('suite', 'examples/travel-desk.suite.json');
+    await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    await checkTarget('openai/gpt-4o-mini');
+    assert.equal(await startDisabled(), false, 'no budget is fine');
+    assert.equal(await byId('budget-note').count(), 0, 'no budget note without a budget');
+    assert.equal(await page().getByLabel('Budget (USD)', { exact: true }).count(), 1, 'the field is labelled');
+    assert.equal(await page().getByLabel('Population size', { exact: true }).count(), 1, 'so are the other number fields');
+
+    for (const bad of ['0', '-2']) {
+      await fillNumber('param-budgetUsd', bad);
+      assert.equal(await startDisabled(), true, `budget ${bad} disables Start`);
+      const reason = 'Budget must be a number of USD above 0 (leave it empty for no budget)';
+      assert.equal(await byId('param-budgetUsd-error').innerText(), reason);
+      assert.deepEqual(await blockers(), [reason]);
+      assert.equal(await byId('budget-note').count(), 0);
+    }
+
+    // Reachable from the keyboard: Tab from the population field lands in the budget field (quick mode).
+    await byId('param-population').locator('input').focus();
+    await page().keyboard.press('Tab');
+    assert.equal(await page().evaluate(() => document.activeElement?.getAttribute('data-testid')), 'param-budgetUsd');
+    await page().keyboard.press('Control+A');
+    await page().keyboard.type('2.5');
+    await s.settle();
+    assert.equal(await startDisabled(), false);
+    assert.deepEqual(await blockers(), []);
+    assert.equal(
+      (await byId('budget-note').innerText()).replace(/\s+/g, ' ').trim(),
+      'Budget $2.50: stops starting calls once $2.50 would be exceeded; models with an unknown price are not counted.',
+    );
+
+    // Kept in the draft across a reload.
+    await page().reload();
+    await page().waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await readyWithOptions();
+    assert.equal(await byId('param-budgetUsd').evaluate((el) => (el as HTMLElement & { value: string }).value), '2.5');
+    await s.setTheme('dark');
+    await answerEstimate(41, 38);
+    await s.screenshot('config-budget');
+
+    await byId('start').click();
+    const start = await s.waitForPosted('tuning/start');
+    assert.equal(start.config.budgetUsd, 2.5);
+    const parsed = parseWebviewMessage(start);
+    assert.ok(parsed.ok && parsed.message.type === 'tuning/start' && parsed.message.config.budgetUsd === 2.5, 'the host keeps budgetUsd after validation');
+
+    // Emptying the field means no budget: the key is left out.
+    await s.send({ type: 'tuning/didFailToStart', message: 'try again' });
+    await fillNumber('param-budgetUsd', '');
+    await s.clearPosted();
+    await byId('start').click();
+    const again = await s.waitForPosted('tuning/start');
+    assert.equal('budgetUsd' in again.config, false);
+  });
+
   it('starts from the active context prompt when one is applied', async () => {
     await s.send({
       type: 'options/didChange',
@@ -372,6 +430,34 @@ describe('tuning panel (webview in Chromium)', function () {
     await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ status: 'failed', error: '401 from anthropic: check the key with Prompt Tuner: Set API Key' }), reveal: true });
     assert.equal(await byId('run-error').innerText(), 'Tuning failed: 401 from anthropic: check the key with Prompt Tuner: Set API Key');
     assert.equal(await byId('cancel').count(), 0);
+  });
+
+  it('shows the cost so far, and a run stopped by its budget as budget reached with partial results', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ costUsd: 0.0123 }), reveal: true });
+    assert.equal(await byId('cost').innerText(), '$0.0123 so far');
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ costUsd: 0 }), reveal: true });
+    assert.equal(await byId('cost').count(), 0, 'no cost shown while nothing priced was spent');
+    assert.equal(await byId('run-budget').count(), 0);
+
+    const reason = 'budget reached: $0.0480 spent of $0.05, and the next call could cost up to $0.0040';
+    await s.send({
+      type: 'run/didChange',
+      snapshot: runningSnapshot({ status: 'budget_reached', costUsd: 0.048, error: reason, detail: `Budget reached: ${reason}`, etaSeconds: null, finishedAt: '2026-11-22T15:01:00.000Z' }),
+      reveal: true,
+    });
+    assert.equal(await byId('status').innerText(), 'Budget reached — partial results');
+    assert.match(await byId('run-budget').innerText(), /Budget reached — no further calls were started\. The results so far are kept below: the best prompt/);
+    assert.equal(await byId('run-budget-reason').innerText(), `(${reason})`);
+    assert.equal(await byId('detail').count(), 0, 'the reason is not shown twice');
+    assert.equal(await byId('cost').innerText(), '$0.0480 so far');
+    assert.equal(await byId('cancel').count(), 0, 'nothing to cancel');
+    assert.equal(await byId('best-card').count(), 1, 'the partial best is offered');
+    assert.equal(await byId('best-score').innerText(), '75%');
+    assert.equal(await byId('generation').count(), 2, 'the partial timeline stays');
+    assert.notEqual(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'pt-pulse');
+    await s.setTheme('dark');
+    await s.screenshot('run-budget-reached');
   });
 
   it('shows model output containing HTML as literal text, never as markup', async () => {

@@ -23,6 +23,7 @@ describe('tuning panel protocol (host validation)', () => {
       { type: 'webview/ready' },
       { type: 'estimate/compute', requestId: 3, params: { suiteFile: '/a', mode: 'quick', metaModel: '', targetModels: ['a/b'], population: 4, generations: 1, selectionRatio: 0.5 } },
       { type: 'tuning/start', config: goodConfig },
+      { type: 'tuning/start', config: { ...goodConfig, budgetUsd: 0.5 } },
       { type: 'tuning/cancel', runId: 'r1' },
       { type: 'best/copy', runId: 'r1' },
       { type: 'library/saveBasePrompt', text: 'x' },
@@ -42,6 +43,8 @@ describe('tuning panel protocol (host validation)', () => {
       [{ type: 'tuning/start', config: { ...goodConfig, metaModel: 'gpt4' } }, /metaModel.*provider\/model/],
       [{ type: 'tuning/start', config: { ...goodConfig, targetModels: [] } }, /targetModels: choose at least one target model/],
       [{ type: 'tuning/start', config: { ...goodConfig, basePrompt: '   ' } }, /basePrompt: must not be empty/],
+      [{ type: 'tuning/start', config: { ...goodConfig, budgetUsd: 0 } }, /config\.budgetUsd: budgetUsd: must be above 0/],
+      [{ type: 'tuning/start', config: { ...goodConfig, budgetUsd: '5' } }, /config\.budgetUsd/],
       [{ type: 'estimate/compute', requestId: -1, params: {} }, /requestId/],
     ];
     for (const [raw, pattern] of cases) {

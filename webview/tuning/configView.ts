@@ -3,7 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { ModelOption, TuneMode } from '../../src/protocol/tuningPanel';
 import { dateText, estimateText, percent } from './format';
-import { modelIdError, numberField, startBlockers, startConfig } from './formState';
+import { budgetField, budgetText, modelIdError, numberField, startBlockers, startConfig } from './formState';
 import type { TuningApp } from './tuningApp';
 
 const MODES: { mode: TuneMode; title: string; text: string; icon: string }[] = [
@@ -292,11 +292,32 @@ function numberInput(
       min=${min}
       max=${range.max}
       step=${step}
+      .label=${label}
       .value=${live(app.draft[field])}
       ?invalid=${'error' in r}
       @input=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value })}
     ></vscode-textfield>
     ${'error' in r ? html`<div class="error-text hint" data-testid=${`param-${field}-error`}>${r.error}</div>` : nothing}
+  </div>`;
+}
+
+function budgetInput(app: TuningApp): TemplateResult {
+  const r = budgetField(app.draft);
+  return html`<div>
+    <label class="field-label" for="param-budgetUsd">Budget (USD) <span class="hint">(optional)</span></label>
+    <vscode-textfield
+      id="param-budgetUsd"
+      data-testid="param-budgetUsd"
+      type="number"
+      min="0"
+      step="0.01"
+      placeholder="No budget"
+      .label=${'Budget (USD)'}
+      .value=${live(app.draft.budgetUsd ?? '')}
+      ?invalid=${'error' in r}
+      @input=${(e: Event) => app.updateDraft({ budgetUsd: (e.target as ValueTarget).value })}
+    ></vscode-textfield>
+    ${'error' in r ? html`<div class="error-text hint" data-testid="param-budgetUsd-error">${r.error}</div>` : nothing}
   </div>`;
 }
 
@@ -308,6 +329,7 @@ function renderParams(app: TuningApp): TemplateResult {
       ${numberInput(app, 'population', 'Population size', 1)}
       ${evo ? numberInput(app, 'generations', 'Generations', 1) : nothing}
       ${evo ? numberInput(app, 'selectionRatio', 'Selection ratio', 0.05) : nothing}
+      ${budgetInput(app)}
     </div>
     ${evo ? nothing : html`<p class="hint">Quick mode runs one generation; generations and selection ratio apply to Evolutionary only.</p>`}
     <div class="field">
@@ -339,5 +361,14 @@ function renderEstimate(app: TuningApp): TemplateResult {
         ? html`<div class="warning-text" data-testid="estimate-warning"><span class="codicon codicon-warning" aria-hidden="true"></span> ${warning}</div>`
         : nothing}`;
   }
-  return html`<div class="estimate ${warn ? 'warn' : ''}" data-testid="estimate" role="status" aria-live="polite">${body}</div>`;
+  const budget = budgetField(app.draft);
+  const cap = 'value' in budget && budget.value !== undefined ? budgetText(budget.value) : null;
+  // The gateway prices calls from its price table: a model without a price cannot count towards the cap.
+  const budgetNote = cap
+    ? html`<div class="hint" id="budget-note" data-testid="budget-note">
+        <span class="codicon codicon-credit-card" aria-hidden="true"></span> Budget ${cap}: stops starting calls once ${cap} would be exceeded; models with
+        an unknown price are not counted.
+      </div>`
+    : nothing;
+  return html`<div class="estimate ${warn ? 'warn' : ''}" data-testid="estimate" role="status" aria-live="polite">${body}${budgetNote}</div>`;
 }

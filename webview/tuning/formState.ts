@@ -19,6 +19,8 @@ export interface Draft {
   selectionRatio: string;
   useValidation: boolean;
   validationSplit: string;
+  /** Spending cap in USD as typed; empty means no budget. */
+  budgetUsd: string;
 }
 
 export function emptyDraft(): Draft {
@@ -36,6 +38,7 @@ export function emptyDraft(): Draft {
     selectionRatio: '',
     useValidation: false,
     validationSplit: '',
+    budgetUsd: '',
   };
 }
 
@@ -77,6 +80,21 @@ function value(draft: Draft, options: TuningOptions, field: Field): number | nul
   return 'value' in r ? r.value : null;
 }
 
+/** The optional budget: undefined when the field is empty, else a number above 0, or what is wrong with it. */
+export function budgetField(draft: Draft): { value: number | undefined } | { error: string } {
+  const text = (draft.budgetUsd ?? '').trim();
+  if (text === '') return { value: undefined };
+  const n = Number(text);
+  // Same rule as the engine's schema (budgetUsd must be above 0); empty is how to say "no budget".
+  if (!Number.isFinite(n) || n <= 0) return { error: 'Budget must be a number of USD above 0 (leave it empty for no budget)' };
+  return { value: n };
+}
+
+/** "$2.50" for cents, the typed digits for finer amounts ("$0.005"). */
+export function budgetText(usd: number): string {
+  return Number.isInteger(Math.round(usd * 100 * 1e6) / 1e6) ? `$${usd.toFixed(2)}` : `$${usd}`;
+}
+
 /** Every reason Start Prompt Tuning is disabled, in the order the form asks for them; empty when it can start. */
 export function startBlockers(draft: Draft, options: TuningOptions | null): string[] {
   if (!options) return ['Waiting for the extension…'];
@@ -94,6 +112,8 @@ export function startBlockers(draft: Draft, options: TuningOptions | null): stri
     const r = numberField(draft, options, f);
     if ('error' in r) out.push(r.error);
   }
+  const budget = budgetField(draft);
+  if ('error' in budget) out.push(budget.error);
   return out;
 }
 
@@ -124,6 +144,8 @@ export function estimateParams(draft: Draft, options: TuningOptions | null): Est
 export function startConfig(draft: Draft, options: TuningOptions): StartConfig {
   const p = estimateParams(draft, options);
   if (!p) throw new Error('startConfig called on an incomplete form');
+  const budget = budgetField(draft);
+  if ('error' in budget) throw new Error('startConfig called with an invalid budget');
   const baseVersionId = draft.baseVersion && draft.baseVersion.text === draft.basePrompt ? draft.baseVersion.id : null;
   return {
     suiteFile: p.suiteFile,
@@ -136,6 +158,7 @@ export function startConfig(draft: Draft, options: TuningOptions): StartConfig {
     generations: p.generations,
     selectionRatio: p.selectionRatio,
     ...(p.validationSplit !== undefined ? { validationSplit: p.validationSplit } : {}),
+    ...(budget.value !== undefined ? { budgetUsd: budget.value } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ const STATUS_TEXT: Record<TuneRunSnapshot['status'], string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
-  budget_reached: 'Budget reached',
+  budget_reached: 'Budget reached — partial results',
 };
 
 export function renderRunView(app: TuningApp): TemplateResult {
@@ -57,12 +57,14 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
           >`
         : nothing}
     </div>
-    ${s.status === 'failed' && s.error && s.detail.includes(s.error) ? nothing : html`<p data-testid="detail">${s.detail}</p>`}
+    ${(s.status === 'failed' || s.status === 'budget_reached') && s.error && s.detail.includes(s.error) ? nothing : html`<p data-testid="detail">${s.detail}</p>`}
     <div class="progress-numbers">
       <span class="pct" data-testid="percent">${pct}%</span>
       <span>${s.callsDone} / ${s.callsPlanned} calls</span>
       ${active && s.etaSeconds !== null ? html`<span data-testid="eta">${etaText(s.etaSeconds)}</span>` : nothing}
-      ${s.costUsd > 0 ? html`<span title="Known prices only: a model without a price adds nothing">${usd(s.costUsd)}</span>` : nothing}
+      ${s.costUsd > 0
+        ? html`<span data-testid="cost" title="Known prices only: a model without a price adds nothing">${usd(s.costUsd)} so far</span>`
+        : nothing}
       ${s.baseScore !== null ? html`<span>base prompt ${percent(s.baseScore)}</span>` : nothing}
     </div>
     <vscode-progress-bar aria-label="Tuning progress" data-testid="progress-bar" .value=${pct} max="100"></vscode-progress-bar>
@@ -75,7 +77,13 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
       : nothing}
     ${s.status === 'failed' ? html`<p class="error-text" role="alert" data-testid="run-error">Tuning failed: ${s.error ?? 'unknown reason'}</p>` : nothing}
     ${s.status === 'cancelled' ? html`<p class="hint" data-testid="run-cancelled">Cancelled: the results so far are kept below.</p>` : nothing}
-    ${s.status === 'budget_reached' ? html`<p class="warning-text" data-testid="run-budget">${s.error ?? 'The budget was reached'}: the results so far are kept below.</p>` : nothing}
+    ${s.status === 'budget_reached'
+      ? html`<p class="warning-text" role="status" data-testid="run-budget">
+          <span class="codicon codicon-warning" aria-hidden="true"></span> Budget reached — no further calls were started. The results so far are
+          kept below${s.best ? ': the best prompt is the best of the prompts scored before the stop' : ''}.
+          ${s.error ? html`<span class="hint" data-testid="run-budget-reason">(${s.error})</span>` : nothing}
+        </p>`
+      : nothing}
     ${s.notes && s.notes.length > 0
       ? html`<ul class="hint notes" data-testid="run-notes">
           ${s.notes.map((n) => html`<li>${n}</li>`)}

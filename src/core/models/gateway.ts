@@ -8,7 +8,7 @@ import { createPriceBook, type PriceBook } from './prices';
 import { type ModelProvider, ProviderError, providerErrorFromSdk } from './providerTypes';
 import type { ResponseCache } from './responseCache';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
-import { type CallOptions, type GatewayEvent, type GatewayStats, type ModelGateway, ModelError, type ModelRequest, type ModelResult } from './types';
+import { type CallBudget, type CallOptions, type GatewayEvent, type GatewayStats, type ModelGateway, ModelError, type ModelRequest, type ModelResult } from './types';
 
 /** Time, sleep and randomness, injectable so tests can measure waits without waiting. */
 export interface GatewayClock {
@@ -208,20 +208,30 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  async function runCall(lane: ProviderLane, modelId: string, model: string, request: ModelRequest, signal: AbortSignal, key: string | null): Promise<ModelResult> {
+  async function runCall(lane: ProviderLane, modelId: string, model: string, request: ModelRequest, signal: AbortSignal, key: string | null, jobBudget?: CallBudget): Promise<ModelResult> {
     emitState(lane);
     if (signal.aborted) throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
     await prices.ready();
-    const estimate = budget.enabled ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
-    const slot = budget.tryStart(estimate);
-    if (!slot.ok) {
+    const estimate = budget.enabled || jobBudget ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
+    // The job's own cap first (it is usually the smaller), then the gateway's.
+    const jobSlot = jobBudget?.tryStart(estimate);
+    if (jobSlot && !jobSlot.ok) throw new ModelError('budget', jobSlot.reason, undefined, lane.provider.id);
+    const gatewaySlot = budget.tryStart(estimate);
+    if (!gatewaySlot.ok) {
+      if (jobSlot) jobSlot.release(0);
       if (!budgetAnnounced) {
         budgetAnnounced = true;
         const spent = budget.spent();
         emit({ type: 'budget_reached', costUsd: stats.costUsd, calls: spent.calls });
       }
-      throw new ModelError('budget', slot.reason, undefined, lane.provider.id);
+      throw new ModelError('budget', gatewaySlot.reason, undefined, lane.provider.id);
     }
+    const slot = {
+      release(actualUsd: number | null): void {
+        gatewaySlot.release(actualUsd);
+        if (jobSlot) jobSlot.release(actualUsd);
+      },
+    };
     let spentUsd: number | null = null;
     try {
       let rateLimited = 0;
@@ -304,7 +314,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
       }
       try {
-        return await lane.queue.add(() => runCall(lane, request.model, model, request, signal, key), { signal });
+        return await lane.queue.add(() => runCall(lane, request.model, model, request, signal, key, callOptions.budget), { signal });
       } catch (error) {
         if (error instanceof ModelError) throw error;
         if (signal.aborted) throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);

@@ -84,6 +84,17 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Use the response cache: on for evaluations, off for creative meta-model calls. Default true. */
   cache?: boolean;
+  /**
+   * A spending cap of one job (a tuning run in the editor, which shares one gateway), checked with the same
+   * price-based estimate as the gateway's own budget; a refused call throws ModelError('budget').
+   */
+  budget?: CallBudget;
+}
+
+/** A per-job spending cap the gateway reserves against before a call and settles after it. */
+export interface CallBudget {
+  /** Reserves a call or says why it may not start; `estimateUsd` null = unknown price. */
+  tryStart(estimateUsd: number | null): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string };
 }
 
 /** Why a call failed, typed so callers can say what to fix. */

@@ -78,7 +78,7 @@ export class TuningService implements vscode.Disposable {
     this.jobs.set(job.runId, job);
     this.lastRunId = job.runId;
     const off = job.onSnapshot((s) => this.didChange.fire(this.withSaves(s)));
-    this.ctx.log.info(`Tuning run ${job.runId} started: ${config.mode}, ${suite.name}, meta ${config.metaModel}, targets ${config.targetModels.join(', ')}, ${job.estimate.calls} calls planned`);
+    this.ctx.log.info(`Tuning run ${job.runId} started: ${config.mode}, ${suite.name}, meta ${config.metaModel}, targets ${config.targetModels.join(', ')}, ${job.estimate.calls} calls planned${config.budgetUsd !== undefined ? `, budget $${config.budgetUsd}` : ''}`);
     void job.done.then((final) => {
       off();
       this.jobs.delete(job.runId);

@@ -78,7 +78,7 @@ async function passwordBox(wb: Workbench): Promise<boolean> {
 async function rowLabels(wb: Workbench): Promise<string[]> {
   const rows = await wb.quickInput().locator('.monaco-list-row').all();
   const labels: string[] = [];
-  for (const row of rows) labels.push((await row.locator('.label-name').first().innerText().catch(() => '')).trim());
+  for (const row of rows) labels.push(((await row.locator('.label-name').allInnerTexts())[0] ?? '').trim());
   return labels.filter(Boolean);
 }
 
@@ -90,6 +90,8 @@ async function toastMessage(wb: Workbench, severity: 'info' | 'error', text: str
     .filter({ has: wb.page.locator('.notification-list-item-message', { hasText: text }) })
     .first();
   await toast.waitFor({ state: 'visible', timeout });
+  // Let the fade-in finish, so the step's screenshot shows the toast.
+  await wb.page.waitForTimeout(400);
   return (await toast.locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ').trim();
 }
 
@@ -119,7 +121,8 @@ async function setOpenaiKey(wb: Workbench, key: string, screenshot?: string): Pr
   await wb.expectQuickInput('Provider or endpoint the key is for');
   const providers = await rowLabels(wb);
   const openaiRow = wb.quickInput().locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*openai\s*$/ }) }).first();
-  const openaiDescription = (await openaiRow.locator('.label-description').first().innerText().catch(() => '')).trim();
+  // allInnerTexts does not wait: a row without a description has no such element.
+  const openaiDescription = (await openaiRow.locator('.label-description').allInnerTexts()).join(' ').trim();
   await wb.pickQuickItem('openai');
   await wb.expectQuickInput('API key for openai');
   const password = await passwordBox(wb);

@@ -130,7 +130,7 @@ async function main(): Promise<void> {
 
     await sim.configure({ latencyMs: 10, jitterMs: 0, rateLimitRps: RATE, rateLimitBurst: BURST });
     await sim.reset();
-    const gw = createCliGateway({ env, workspace: ws, concurrency: 32, noCache: true, retry: { maxAttempts: 200, maxRetryAfterMs: 10_000 } });
+    const gw = createCliGateway({ env, workspace: ws, concurrency: 32, noCache: true, retry: { maxRetryAfterMs: 10_000 } });
     const started = performance.now();
     const settled = await Promise.allSettled(Array.from({ length: RATE_CALLS }, (_, i) => gw.call(request(i))));
     const wallS = (performance.now() - started) / 1000;

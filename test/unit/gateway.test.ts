@@ -99,6 +99,16 @@ describe('gateway', () => {
       assert.equal(server.requests.length, 6, 'bounded by maxRateLimitedAttempts');
     });
 
+    it('a call stops retrying 429s once its total wait passes maxRateLimitedWaitMs', async () => {
+      const clock = recordingClock();
+      const gw = gatewayFor(server, { clock, retry: { maxRateLimitedAttempts: 100, maxRateLimitedWaitMs: 35 } });
+      server.fallback = { status: 429, headers: { 'retry-after-ms': '10' } };
+      await assert.rejects(gw.call(req()), (e: unknown) => e instanceof ModelError && e.kind === 'rate_limit');
+      // Each wait is 10 ms + jitter (random() = 0.5 → 12 ms): 12 + 12 + 12 ≥ 35 after the third 429.
+      assert.deepEqual(clock.sleeps, [12, 12, 12]);
+      assert.equal(server.requests.length, 4);
+    });
+
     it('gives up after maxAttempts on persistent 500s with a server error, backoff bounded by the policy', async () => {
       const clock = recordingClock();
       const gw = gatewayFor(server, { clock, retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 150 } });

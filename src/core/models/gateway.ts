@@ -235,6 +235,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     let spentUsd: number | null = null;
     try {
       let rateLimited = 0;
+      let rateLimitedWaitMs = 0;
       for (let attempt = 1; ; attempt++) {
         try {
           const { response, latencyMs } = await attemptOnce(lane, model, request, signal);
@@ -262,12 +263,16 @@ export function createGateway(options: GatewayOptions): Gateway {
           const failure = error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, signal);
           if (failure.failure === 'aborted' || signal.aborted) throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
           if (failure.status === 429) rateLimited += 1;
-          const exhausted = failure.status === 429 ? rateLimited >= policy.maxRateLimitedAttempts : attempt - rateLimited >= policy.maxAttempts;
+          const exhausted =
+            failure.status === 429
+              ? rateLimited >= policy.maxRateLimitedAttempts || rateLimitedWaitMs >= policy.maxRateLimitedWaitMs
+              : attempt - rateLimited >= policy.maxAttempts;
           if (!isRetryable(failure) || exhausted) throw toModelError(failure, lane, modelId, attempt);
           if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
             throw new ModelError('rate_limit', `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(), failure.status, lane.provider.id);
           }
           const delay = retryDelayMs(failure, attempt, policy, clock.random);
+          if (failure.status === 429) rateLimitedWaitMs += delay;
           stats.retries += 1;
           emit({
             type: 'throttle',

@@ -7,9 +7,11 @@ export interface RetryPolicy {
   maxAttempts: number;
   /**
    * 429 answers a call may get before it fails. Separate and larger: under a shared rate limit many calls
-   * wait for the same window and most lose a round or two; that is pacing, not a broken call.
+   * wait for the same window and an unlucky one can lose many short rounds; that is pacing, not a broken call.
    */
   maxRateLimitedAttempts: number;
+  /** Total ms one call may spend waiting on 429s before it fails (the bound that matters in practice). */
+  maxRateLimitedWaitMs: number;
   /** First backoff ceiling in ms (attempt 1 waits up to this). */
   baseDelayMs: number;
   /** Backoff ceiling in ms. */
@@ -22,7 +24,8 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 6,
-  maxRateLimitedAttempts: 30,
+  maxRateLimitedAttempts: 200,
+  maxRateLimitedWaitMs: 300_000,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,

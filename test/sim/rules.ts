@@ -2,17 +2,10 @@
 // Each rule is one sentence; the model obeys it when any of its triggers matches the system prompt,
 // so paraphrases that hit a trigger work too.
 
-/** Typed failure reasons, as the suites' evaluator names them (kept here so the simulator stands alone). */
-export type SimFailureReason =
-  | 'no_call'
-  | 'unexpected_call'
-  | 'wrong_tool'
-  | 'missing_arg'
-  | 'unexpected_arg'
-  | 'type_error'
-  | 'value_error'
-  | 'invalid_json'
-  | 'call_count';
+import type { FailureReason } from '../../src/core/suites/scoreCase';
+
+/** Typed failure reasons, as the suites' evaluator names them (a type-only import: nothing of src runs here). */
+export type SimFailureReason = FailureReason;
 
 export const FAILURE_REASONS: readonly SimFailureReason[] = [
   'no_call',

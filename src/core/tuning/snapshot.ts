@@ -2,18 +2,11 @@
 import { etaSeconds } from '../jobs/job';
 import type { CandidateSnapshot, GenerationSnapshot, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
 
-export interface SnapshotInit {
-  runId: string;
-  mode: TuneMode;
-  suite: { name: string; file: string };
-  metaModel: string;
-  targetModels: string[];
-  basePrompt: string;
-  baseVersionId: number | null;
-  generationsPlanned: number;
-  callsPlanned: number;
-  startedAt: string;
-}
+/** What a run is started with; the rest of the snapshot starts empty. */
+export type SnapshotInit = Pick<
+  TuneRunSnapshot,
+  'runId' | 'mode' | 'suite' | 'metaModel' | 'targetModels' | 'basePrompt' | 'baseVersionId' | 'generationsPlanned' | 'callsPlanned' | 'startedAt'
+>;
 
 export function initialSnapshot(init: SnapshotInit): TuneRunSnapshot {
   return {

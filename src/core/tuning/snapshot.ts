@@ -1,6 +1,6 @@
 // Events → the full snapshot a panel renders. Pure: the engine, the store and a reopened run all fold the same way.
 import { etaSeconds } from '../jobs/job';
-import type { CandidateSnapshot, GenerationSnapshot, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
+import type { CandidateSnapshot, GenerationSnapshot, TuneEvent, TuneRunSnapshot } from './types';
 
 /** What a run is started with; the rest of the snapshot starts empty. */
 export type SnapshotInit = Pick<

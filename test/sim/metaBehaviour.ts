@@ -49,10 +49,24 @@ function append(prompt: string, sentences: string[]): string {
   return base.length === 0 ? sentences.join('\n') : `${base}\n${sentences.join('\n')}`;
 }
 
-/** A variant that adds one missing rule picked by hash, or a rewording when none is missing. */
+/** Words in a strategy's name that point at the aspect one rule fixes (a real model follows the strategy too). */
+const STRATEGY_TOPICS: ReadonlyArray<{ rule: SimRule['id']; words: RegExp }> = [
+  { rule: 'abstain', words: /\b(not to call|small talk|thanks|greeting)/i },
+  { rule: 'iso_dates', words: /\bdates?\b/i },
+  { rule: 'json_types', words: /\b(types?|numbers?)\b/i },
+  { rule: 'schema_only', words: /\b(schema|extra arguments?|outside)\b/i },
+  { rule: 'all_calls', words: /\b(several|multiple|multi-step)\b/i },
+];
+
+/**
+ * A variant that adds one missing rule: the one the strategy's name is about when it names one (and is not a
+ * retry), else one picked by hash; a rewording when none is missing.
+ */
 export function strategyVariant(prompt: string, strategy: string, retry = false): string {
   const missing = missingRules(prompt);
   const h = stableHash(`${strategy}\n${prompt}${retry ? '\nretry' : ''}`);
+  const topical = retry ? undefined : missing.find((r) => STRATEGY_TOPICS.some((t) => t.rule === r.id && t.words.test(strategy)));
+  if (topical) return append(prompt, [topical.sentence]);
   if (missing.length > 0) return append(prompt, [missing[h % missing.length]!.sentence]);
   return reword(prompt, h);
 }

@@ -17,6 +17,7 @@ import {
   type SimToolCall,
 } from '../sim/behaviour';
 import { crossoverVariant, failureReasons, metaReply, reflectiveVariant, strategyVariant } from '../sim/metaBehaviour';
+import { STRATEGIES } from '../../src/core/tuning/metaPrompts';
 
 interface SuiteCase {
   id: string;
@@ -242,6 +243,14 @@ describe('simulator meta model', () => {
     assert.ok(variants.size >= 2, [...variants].join(' | '));
     for (const v of variants) assert.equal(activeRules(v).size, 1);
     assert.equal(strategyVariant(BASE, 'clarity'), strategyVariant(BASE, 'clarity'));
+  });
+
+  it('follows a strategy that names an aspect: the engine’s first five strategies give five different rules', () => {
+    assert.equal(strategyVariant(BASE, 'normalise dates and numbers'), `${BASE}\n${sentence('iso_dates')}`);
+    const firstFive = STRATEGIES.slice(0, 5).map((s) => strategyVariant(BASE, s));
+    assert.equal(new Set(firstFive).size, 5, firstFive.join(' | '));
+    const ids = firstFive.map((v) => [...activeRules(v)][0]).sort();
+    assert.deepEqual(ids, SIM_RULES.map((r) => r.id).sort(), 'one variant per rule');
   });
 
   it('crossover keeps parent A and adds the rules only parent B has', () => {

@@ -2,18 +2,23 @@
 // (TEAM.md): <current_prompt>, <failures>, <strategy>, <parent_a>/<parent_b>; the reply comes in <prompt>.
 import type { ModelRequest } from '../models/types';
 
-/** One named way to rewrite a prompt; variants of one generation each get a different one so they differ. */
+/**
+ * One named way to rewrite a prompt; variants of one generation each get a different one so they differ.
+ * The first ones each address a different aspect of tool calling (when to call, argument formats and types,
+ * the schema, several calls), so even a small population explores distinct fixes.
+ */
 export const STRATEGIES: readonly string[] = [
+  'say when not to call a tool',
+  'normalise dates and numbers',
+  'emphasise correct argument types',
+  'forbid arguments outside the schema',
+  'handle multi-step requests with several calls',
   'clarify tool selection',
   'be explicit about argument formats',
   'add constraints',
   'restructure as rules',
   'add examples of edge cases',
-  'say when not to call a tool',
   'require every required argument',
-  'forbid arguments outside the schema',
-  'normalise dates and numbers',
-  'handle multi-step requests with several calls',
   'ask for missing information instead of guessing',
   'state the assistant role and scope',
   'prefer the most specific tool',
@@ -22,7 +27,6 @@ export const STRATEGIES: readonly string[] = [
   'use exact names from the user message',
   'describe each tool in one line',
   'handle ambiguous requests',
-  'emphasise correct argument types',
   'add a short worked example',
   'rewrite for a smaller model',
   'remove redundancy',

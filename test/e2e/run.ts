@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../support/chromium';
 import { hostLogErrors, readActivation } from './activation';
 import { assertInstalled, installExtension, startCodeServer, writeUserSettings, type RunningCodeServer } from './codeServer';
 import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow';
@@ -18,15 +19,6 @@ import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
 import { Workbench } from './workbench';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../support/chromium';
 import { newNonce, tuningHtml } from '../../src/extension/tuning/tuningHtml';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol/tuningPanel';
 import { THEMES, type ThemeName } from './themes';
@@ -16,16 +17,6 @@ const ROOT = resolve(__dirname, '../..');
 export const BUNDLE = join(ROOT, 'dist/webview/tuning.js');
 export const SCREENSHOT_DIR = join(ROOT, 'test-results/webview');
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
 

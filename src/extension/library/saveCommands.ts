@@ -30,7 +30,7 @@ async function saveSelection(ctx: HostContext, view: LibraryView): Promise<Promp
   if (text.trim().length === 0) {
     throw new UserError('Select some text first: Save Selection to Library saves the selected text (use Save File to Library for the whole file).');
   }
-  return saveText(ctx, view, text, undefined);
+  return saveAndReveal(ctx, view, text, undefined);
 }
 
 async function saveFile(ctx: HostContext, view: LibraryView, arg: unknown): Promise<PromptVersion | undefined> {
@@ -40,16 +40,20 @@ async function saveFile(ctx: HostContext, view: LibraryView, arg: unknown): Prom
   const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   const fileName = path.posix.basename(uri.path);
   if (text.trim().length === 0) throw new UserError(`${fileName} is empty: there is nothing to save.`);
-  return saveText(ctx, view, text, fileName.replace(/\.[^.]+$/, ''));
+  return saveAndReveal(ctx, view, text, fileName.replace(/\.[^.]+$/, ''));
 }
 
-/** The shared flow: pick a prompt or "New prompt…", name it, label the version, save, show it. */
-async function saveText(
-  ctx: HostContext,
-  view: LibraryView,
-  text: string,
-  suggestedName: string | undefined,
-): Promise<PromptVersion | undefined> {
+async function saveAndReveal(ctx: HostContext, view: LibraryView, text: string, suggestedName: string | undefined): Promise<PromptVersion | undefined> {
+  const saved = await askAndSaveText(ctx, text, suggestedName);
+  if (saved) await view.reveal(saved);
+  return saved;
+}
+
+/**
+ * The one save flow (the library's commands and the tuning panel's "Save to Library"): pick a prompt or
+ * "New prompt…", name it, label the version, save. Undefined when the user dismissed a step.
+ */
+export async function askAndSaveText(ctx: HostContext, text: string, suggestedName?: string): Promise<PromptVersion | undefined> {
   const library = await ctx.getLibrary();
   const prompts = library.listPrompts();
   const items: TargetItem[] = [
@@ -96,6 +100,5 @@ async function saveText(
   const saved = library.addVersion({ name, text, label: label.trim() || null, source: 'manual' });
   ctx.log.info(`Saved ${versionTitle(saved)} (version id ${saved.id}, ${text.length} chars)`);
   void vscode.window.showInformationMessage(`Saved ${versionTitle(saved)} to the Prompt Library`);
-  await view.reveal(saved);
   return saved;
 }

@@ -6,12 +6,13 @@ import type { TuneRunSnapshot } from '../../core/tuning/types';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
 import type { TuningService } from './tuningService';
+import { promptNameProblem } from '../library/libraryPresentation';
+import { askAndSaveText } from '../library/saveCommands';
 
 /** Read-only documents of a run's base and best prompts, for the diff editor. */
 export const RUN_TEXT_SCHEME = 'prompt-tuner-run';
 
 const PICK_TITLE = 'Save to Prompt Library';
-const NEW_PROMPT = 'New prompt…';
 
 async function bestOf(service: TuningService, runId: string): Promise<TuneRunSnapshot & { best: NonNullable<TuneRunSnapshot['best']> }> {
   const s = await service.snapshot(runId);
@@ -43,7 +44,7 @@ async function ensureSaved(ctx: HostContext, service: TuningService, runId: stri
       prompt: 'Name of the prompt (a new version is added when it exists)',
       value: name,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim().length === 0 ? 'A name is needed.' : v.trim().length > 200 ? 'At most 200 characters.' : undefined),
+      validateInput: promptNameProblem,
     });
     if (typed === undefined) return undefined;
     name = typed.trim();
@@ -54,33 +55,8 @@ async function ensureSaved(ctx: HostContext, service: TuningService, runId: stri
 }
 
 export const bestActions = {
-  /** The base prompt's "Save to Library": a new prompt or a new version of one, then a label. */
-  async saveText(ctx: HostContext, text: string): Promise<PromptVersion | undefined> {
-    const library = await ctx.getLibrary();
-    const prompts = library.listPrompts();
-    const pick = await vscode.window.showQuickPick(
-      [{ label: NEW_PROMPT, alwaysShow: true }, ...prompts.map((p) => ({ label: p.name, description: `add a version (now v${p.latestVersion})` }))],
-      { title: PICK_TITLE, placeHolder: 'Save the base prompt as a new prompt, or as a new version of a prompt' },
-    );
-    if (!pick) return undefined;
-    let name = pick.label;
-    if (name === NEW_PROMPT) {
-      const typed = await vscode.window.showInputBox({
-        title: PICK_TITLE,
-        prompt: 'Name of the new prompt',
-        placeHolder: 'e.g. travel-agent',
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim().length === 0 ? 'A name is needed.' : v.trim().length > 200 ? 'At most 200 characters.' : undefined),
-      });
-      if (typed === undefined) return undefined;
-      name = typed.trim();
-    }
-    const label = await vscode.window.showInputBox({ title: `${PICK_TITLE}: ${name}`, prompt: 'Label for this version (optional)', ignoreFocusOut: true });
-    if (label === undefined) return undefined;
-    const saved = library.addVersion({ name, text, label: label.trim() || null, source: 'manual' });
-    void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
-    return saved;
-  },
+  /** The base prompt's "Save to Library": the library's own save flow. */
+  saveText: (ctx: HostContext, text: string): Promise<PromptVersion | undefined> => askAndSaveText(ctx, text),
 
   async apply(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
     const v = await ensureSaved(ctx, service, runId, false);

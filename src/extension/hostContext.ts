@@ -9,8 +9,8 @@ import { storeLocation, type StoreLocation } from './storeLocation';
 
 // require() on first use, not import(): esbuild keeps a required module lazy (sql.js is evaluated on this call,
 // not at activation), and the same code runs under mocha's tsx/cjs, which does not resolve dynamic import().
-function loadStoreModule(): typeof import('../core/store/store') {
-  return require('../core/store/store') as typeof import('../core/store/store');
+function loadStoreModule(): typeof import('../core/workspaceStore') {
+  return require('../core/workspaceStore') as typeof import('../core/workspaceStore');
 }
 function loadLibraryModule(): typeof import('../core/library/libraryRepository') {
   return require('../core/library/libraryRepository') as typeof import('../core/library/libraryRepository');
@@ -81,12 +81,12 @@ export class HostContext implements vscode.Disposable {
 
   private async openStore(): Promise<Store> {
     const location = this.storeLocation;
-    const { Store } = loadStoreModule();
+    const { openWorkspaceStore } = loadStoreModule();
     const started = Date.now();
     const store = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Prompt Tuner: opening the library' },
       () =>
-        Store.open({
+        openWorkspaceStore({
           dir: location.dir,
           wasmPath: vscode.Uri.joinPath(this.extension.extensionUri, 'dist', 'sql-wasm.wasm').fsPath,
           onNotice: (message: string) => this.notice(message),

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
-import { Store } from '../../src/core/store/store';
 import { SIM_RULES } from '../sim/behaviour';
 import { startSimulator, type Simulator } from '../sim/server';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const ROOT = join(__dirname, '..', '..');
 const SUITE = join(ROOT, 'examples', 'travel-desk.suite.json');
@@ -153,7 +153,7 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
     assert.equal(r.code, 0, r.err);
     assert.equal((JSON.parse(r.out) as EvalJson).score, fromText.score);
 
-    const store = await Store.open({ dir: join(ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: join(ws, '.prompt-tuner') });
     new LibraryRepository(store).addVersion({ name: 'travel', text: PLAIN });
     new LibraryRepository(store).addVersion({ name: 'travel', text: BETTER });
     await store.close();

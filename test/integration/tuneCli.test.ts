@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/cliTypes';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
-import { Store } from '../../src/core/store/store';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { startSimulator, type Simulator } from '../sim/server';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const SUITE = path.join(__dirname, '..', '..', 'examples', 'travel-desk.suite.json');
 
@@ -107,7 +107,7 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     assert.equal(j.calls, sim.counters().calls);
     assert.equal(j.costUsd, null, 'simulator models have no known price: unknown, never 0');
     assert.equal(j.libraryVersion.name, 'Travel desk (tuned)');
-    const store = await Store.open({ dir: path.join(r.ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(r.ws, '.prompt-tuner') });
     try {
       const v = new LibraryRepository(store).getVersion(j.libraryVersion.id)!;
       assert.equal(v.text, j.bestPrompt);
@@ -148,7 +148,7 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     assert.match(r.out, /Best prompt: g\d-p\d +\d+\.\d% \(base 31\.3%, \+\d+\.\d points\)/);
     assert.match(r.out, /Diff against the base prompt:\n {2}You are a helpful travel assistant\.\n\+ /);
     assert.match(r.out, /Saved to the Prompt Library as "travel" v2\./);
-    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {
       const lib = new LibraryRepository(store);
       const tuned = lib.resolve({ name: 'travel' })!;
@@ -174,7 +174,7 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     });
     assert.equal(r.code, 130, r.err);
     assert.equal((JSON.parse(r.out.trim().split('\n').at(-1)!) as { type: string }).type, 'tune_cancelled');
-    const store = await Store.open({ dir: path.join(r.ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(r.ws, '.prompt-tuner') });
     try {
       const snap = new TuneRunsRepository(store).getSnapshot(runId)!;
       assert.equal(snap.status, 'cancelled');

@@ -13,6 +13,7 @@ import { startTuning, type TuneJob } from '../../src/core/tuning/engine';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import type { TuneEvent, TuneRunSnapshot } from '../../src/core/tuning/types';
 import { startSimulator, type Simulator } from '../sim/server';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const SUITE_FILE = path.join(__dirname, '..', '..', 'examples', 'travel-desk.suite.json');
 const BASE = 'You are a helpful travel assistant.';
@@ -43,7 +44,7 @@ describe('tuning engine against the simulator', function () {
   async function tune(over: Partial<TuneConfigInput>, opts: { env?: Record<string, string>; budgetCalls?: number; during?: (job: TuneJob, e: TuneEvent) => void; keepOpen?: boolean } = {}): Promise<Outcome> {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-'));
     const dir = path.join(ws, '.prompt-tuner');
-    const store = await Store.open({ dir });
+    const store = await openWorkspaceStore({ dir });
     const library = new LibraryRepository(store);
     const gateway = createCliGateway({
       env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key', ...opts.env },
@@ -139,7 +140,7 @@ describe('tuning engine against the simulator', function () {
     await new Promise((r) => setTimeout(r, 60));
     assert.equal(sim.counters().calls, callsAtEnd, 'no new call after the run ended');
     // Reopen the store from disk, as a new window would.
-    const store = await Store.open({ dir });
+    const store = await openWorkspaceStore({ dir });
     try {
       const snap = new TuneRunsRepository(store).getSnapshot(final.runId)!;
       assert.equal(snap.status, 'cancelled');
@@ -167,7 +168,7 @@ describe('tuning engine against the simulator', function () {
     const saved = library.addVersion({ name: 'Saved later', text: final.best!.text, source: 'tuned', runId: final.runId });
     new TuneRunsRepository(openStore).recordSavedVersion(final.runId, { id: saved.id, name: saved.promptName, version: saved.version });
     await openStore.close();
-    const store = await Store.open({ dir });
+    const store = await openWorkspaceStore({ dir });
     try {
       const snap = new TuneRunsRepository(store).getSnapshot(final.runId)!;
       assert.deepEqual(snap.savedVersion, { id: saved.id, name: 'Saved later', version: 1 });

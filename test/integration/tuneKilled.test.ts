@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Store } from '../../src/core/store/store';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { initialSnapshot } from '../../src/core/tuning/snapshot';
 import { startSimulator, type Simulator } from '../sim/server';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -52,7 +52,7 @@ describe('a tuning run whose process is killed', function () {
     });
     await new Promise((r) => child.once('close', r));
 
-    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {
       const runs = new TuneRunsRepository(store);
       const listed = runs.list().find((r) => r.runId === runId);
@@ -68,7 +68,7 @@ describe('a tuning run whose process is killed', function () {
 
   it('a pending run of a live process is not reported as interrupted', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-live-'));
-    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {
       const runs = new TuneRunsRepository(store);
       const snapshot = initialSnapshot({

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
-import { Store } from '../../src/core/store/store';
 import { COMMAND_PREFIX } from '../../src/extension/commandTypes';
 import { HostContext } from '../../src/extension/hostContext';
 import { libraryFeature } from '../../src/extension/library/libraryFeature';
 import { runCommand } from '../../src/extension/runCommand';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const REPO = path.join(__dirname, '../..');
 const manifest: unknown = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
@@ -175,7 +175,7 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
 
   it('after a reload in a workspace with a store, the status bar shows the active prompt without opening the view', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-ext-reload-'));
-    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     const library = new LibraryRepository(store);
     library.setActive(library.addVersion({ name: 'support-agent', text: V1_TEXT }).id);
     await store.close();
@@ -246,7 +246,7 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     await h.roots();
     let changes = 0;
     h.view.options.treeDataProvider.onDidChangeTreeData(() => (changes += 1));
-    const other = await Store.open({ dir: path.join(h.ws, '.prompt-tuner') });
+    const other = await openWorkspaceStore({ dir: path.join(h.ws, '.prompt-tuner') });
     new LibraryRepository(other).addVersion({ name: 'from-cli', text: 'Be brief.' });
     await other.close();
     for (let i = 0; i < 100 && changes === 0; i++) await sleep(50);

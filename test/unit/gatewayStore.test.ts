@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createCliGateway } from '../../src/core/models/cliGateway';
-import { Store } from '../../src/core/store/store';
 import { startFakeServer, type FakeServer } from './modelsFakeServer';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const KEY = 'sk-live-QWERTY0987654321-must-not-leak';
 
@@ -30,7 +30,7 @@ describe('gateway with the workspace store', () => {
   const request = (i: number) => ({ model: 'openai/gpt-4o-mini', system: 'Be brief.', messages: [{ role: 'user' as const, content: `question ${i}` }] });
 
   it('serves hits from the store across gateways and processes, and records latency', async () => {
-    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {
       const first = createCliGateway({ env: env(), workspace: ws, store });
       server.fallback = { delayMs: 20 };
@@ -41,7 +41,7 @@ describe('gateway with the workspace store', () => {
     } finally {
       await store.close();
     }
-    const reopened = await Store.open({ dir: path.join(ws, '.prompt-tuner') });
+    const reopened = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {
       const second = createCliGateway({ env: env(), workspace: ws, store: reopened });
       const hit = await second.call(request(1));
@@ -59,7 +59,7 @@ describe('gateway with the workspace store', () => {
 
   it('never writes the key to the store files, the journal or the log after a job', async () => {
     const lines: string[] = [];
-    const store = await Store.open({ dir: path.join(ws, '.prompt-tuner'), onNotice: (m) => lines.push(m) });
+    const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner'), onNotice: (m) => lines.push(m) });
     try {
       const gw = createCliGateway({ env: env(), workspace: ws, store, log: (l) => lines.push(l), retry: { maxAttempts: 2, baseDelayMs: 1 } });
       gw.onEvent((e) => lines.push(JSON.stringify(e)));

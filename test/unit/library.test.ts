@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibraryError, LibraryRepository, parseVersionRef } from '../../src/core/library/libraryRepository';
 import { Store } from '../../src/core/store/store';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -11,7 +12,7 @@ const stores: Store[] = [];
 async function library(dir?: string): Promise<{ lib: LibraryRepository; store: Store; dir: string }> {
   const d = dir ?? join(mkdtempSync(join(tmpdir(), 'pt-lib-')), '.prompt-tuner');
   if (!dir) dirs.push(d);
-  const store = await Store.open({ dir: d, onNotice: () => {} });
+  const store = await openWorkspaceStore({ dir: d, onNotice: () => {} });
   stores.push(store);
   return { lib: new LibraryRepository(store), store, dir: d };
 }

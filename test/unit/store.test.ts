@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Migration } from '../../src/core/store/migrations';
 import { Store, StoreVersionError, type StoreOptions } from '../../src/core/store/store';
 import { ITEM_MIGRATIONS } from './fixtures/storeWriter';
+import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 type Item = { id: string; who: string; body: string };
 
@@ -194,7 +195,7 @@ describe('store: migrations', () => {
   });
 
   it('applies the product migrations (library tables) by default', async () => {
-    const s = await Store.open({ dir: tempDir(), onNotice: () => {} });
+    const s = await openWorkspaceStore({ dir: tempDir(), onNotice: () => {} });
     opened.push(s);
     const tables = s.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name);
     for (const t of ['schema_migrations', 'prompts', 'prompt_versions', 'active_context']) assert.ok(tables.includes(t), `missing table ${t}`);

@@ -5,13 +5,13 @@ import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRe
 import { createCliGateway } from '../../core/models/cliGateway';
 import { loadModelConfig } from '../../core/models/modelConfig';
 import { ModelError, type GatewayEvent } from '../../core/models/types';
-import { Store } from '../../core/store/store';
 import { formatCost, formatEvalReport } from '../../core/suites/evalReport';
 import { evaluatePrompt, summarize, type CaseResult, type EvalSummary } from '../../core/suites/evaluate';
 import { loadSuite } from '../../core/suites/loadSuite';
 import type { Suite } from '../../core/suites/suiteSchema';
 import { numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+import { openWorkspaceStore } from '../../core/workspaceStore';
 
 const HELP = `Usage: prompt-tuner eval --suite FILE (--prompt-file F | --prompt TEXT | --library NAME[@V])
                          --model ID [--model ID…] [options]
@@ -144,7 +144,7 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
     return EXIT.badInput;
   }
 
-  const store = await Store.open({ dir: path.join(workspace, '.prompt-tuner'), onNotice: (m) => io.err(`notice: ${m}\n`) });
+  const store = await openWorkspaceStore({ dir: path.join(workspace, '.prompt-tuner'), onNotice: (m) => io.err(`notice: ${m}\n`) });
   try {
     let prompt = promptSource.text ?? '';
     if (promptSource.from === 'library') {

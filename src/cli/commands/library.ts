@@ -6,10 +6,10 @@ import { LibraryError, LibraryRepository, parseVersionRef } from '../../core/lib
 import { parseLibraryExport } from '../../core/library/libraryExport';
 import { checkLabel, checkName, checkSource, checkText } from '../../core/library/libraryRules';
 import type { PromptSummary, PromptVersion } from '../../core/library/types';
-import { Store } from '../../core/store/store';
 import { workspaceStoreDir } from '../../core/store/storeFiles';
 import { parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+import { openWorkspaceStore } from '../../core/workspaceStore';
 
 const COMMON_HELP = `  --workspace DIR   the workspace whose .prompt-tuner/ store to use (default: current folder)
   --help            this text`;
@@ -37,7 +37,7 @@ async function openLibrary(
 ): Promise<{ library: LibraryRepository; close: () => Promise<void> } | undefined> {
   const dir = workspaceStoreDir(workspace);
   if (mode === 'read' && !existsSync(dir)) return undefined;
-  const store = await Store.open({ dir, onNotice: (m) => io.err(`notice: ${m}\n`) });
+  const store = await openWorkspaceStore({ dir, onNotice: (m) => io.err(`notice: ${m}\n`) });
   return { library: new LibraryRepository(store), close: () => store.close() };
 }
 

@@ -16,6 +16,7 @@ import { formatLineDiff, lineDiff } from '../../core/tuning/lineDiff';
 import type { ModelScore, TuneEvent, TuneRunSnapshot } from '../../core/tuning/types';
 import { numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+import { openWorkspaceStore } from '../../core/workspaceStore';
 
 /** The base prompt when none is given. */
 export const DEFAULT_BASE_PROMPT = 'You are a helpful assistant. Use the available tools to answer the user.';
@@ -283,7 +284,7 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
 
   if (values.estimate && !base.library) {
     // Nothing is written for an estimate: read measured latencies only when a store already exists.
-    const store = existsSync(storeDir) ? await Store.open({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) }) : undefined;
+    const store = existsSync(storeDir) ? await openWorkspaceStore({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) }) : undefined;
     try {
       const gateway = createCliGateway(gatewayOptions(store));
       return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
@@ -292,7 +293,7 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
     }
   }
 
-  const store = await Store.open({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) });
+  const store = await openWorkspaceStore({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) });
   try {
     const library = new LibraryRepository(store);
     let baseName: string | undefined;

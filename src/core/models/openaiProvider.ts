@@ -39,6 +39,7 @@ export function toOpenAiBody(model: string, request: ModelRequest): ChatCompleti
   }
   if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.seed !== undefined) body.seed = request.seed;
   return body;
 }
 

@@ -34,6 +34,8 @@ export interface ModelRequest {
   maxTokens?: number;
   /** Sampling temperature; sent only to providers that accept it (not Anthropic's 1.x API). */
   temperature?: number;
+  /** Sampling seed, so a run can be replayed; sent only to providers that accept one (OpenAI-style APIs). */
+  seed?: number;
 }
 
 /** One tool call the model made. */

@@ -10,7 +10,7 @@ import type { Database, SqlJsStatic, Statement } from 'sql.js';
 import { FileLock, pidAlive } from './fileLock';
 import { copyAside, moveAside, readBytes, writeFileAtomic } from './fsUtil';
 import { JOURNAL_HEADER_SIZE, decodeHeader, encodeHeader, encodeRecord, scanRecords, type JournalRecord, type JournalScan, type JournalStatement } from './journal';
-import { MIGRATIONS, type Migration } from './migrations';
+import type { Migration } from './migrations';
 import { runMigrations } from './migrate';
 import { openSnapshot, writeSnapshot } from './snapshot';
 import { loadSqlJs } from './sqlJs';
@@ -25,8 +25,8 @@ export interface StoreOptions {
   onNotice?: (message: string) => void;
   /** sql-wasm.wasm; default: beside the bundle, else node_modules. */
   wasmPath?: string;
-  /** Schema migrations to apply; default MIGRATIONS. Tests pass their own. */
-  migrations?: Migration[];
+  /** Schema migrations to apply, in order (the workspace's list is in src/core/workspaceStore.ts). */
+  migrations: Migration[];
   /** Journal size (bytes) past which a commit also writes a snapshot and starts a new journal. Default 4 MiB. */
   journalLimitBytes?: number;
   /** close() writes a snapshot when the journal holds at least this many bytes. Default 64 KiB. */
@@ -130,7 +130,7 @@ export class Store {
         store.reload();
         if (store.offset > store.journalLimit) store.compact();
       });
-      runMigrations(store, options.migrations ?? MIGRATIONS);
+      runMigrations(store, options.migrations);
     } catch (e) {
       store.dispose();
       throw e;

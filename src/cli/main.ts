@@ -2,6 +2,7 @@
 import { COMMANDS } from './commandTable';
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cliTypes';
 import { ModelConfigError } from '../core/models/modelConfig';
+import { AgentError } from '../core/agents/loadAgent';
 import { SuiteError } from '../core/suites/loadSuite';
 
 const VERSION = '0.1.0';
@@ -66,8 +67,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await found.command.run(found.rest, io);
   } catch (e) {
-    // A suite's errors name the file and the JSON path themselves, one line each.
-    if (e instanceof SuiteError) {
+    // A suite's or an agent file's errors name the file and the JSON path themselves, one line each.
+    if (e instanceof SuiteError || e instanceof AgentError) {
       io.err(`${e.message}\n`);
       return EXIT.badInput;
     }

@@ -2,6 +2,9 @@
 // tag contract of TEAM.md (<current_prompt>, <failures>, <strategy>, <parent_a>/<parent_b> → <prompt>).
 import type { SimRequest } from './behaviour';
 import { activeRules, FAILURE_REASONS, SIM_RULES, type SimFailureReason, type SimRule } from './rules';
+import { lastTag, stableHash } from './simText';
+
+export { stableHash } from './simText';
 
 /** Sentences added when every rule is already present, so the variant still differs. */
 export const SIM_REWORDINGS: readonly string[] = [
@@ -15,28 +18,12 @@ function allText(request: SimRequest): string {
   return [request.system, ...request.messages.map((m) => m.text)].join('\n');
 }
 
-/** Content of the last complete <name>…</name> (instructions may mention a tag before the real one). */
-function tag(text: string, name: string): string | null {
-  const all = [...text.matchAll(new RegExp(`<${name}>((?:(?!<${name}>)[\\s\\S])*?)</${name}>`, 'g'))];
-  const m = all[all.length - 1];
-  return m?.[1] !== undefined ? m[1].trim() : null;
-}
-
 /** True when a request without tools carries the meta contract's tags. */
 export function isMetaRequest(request: SimRequest): boolean {
   const text = allText(request);
   return /<current_prompt>/.test(text) || (/<parent_a>/.test(text) && /<parent_b>/.test(text));
 }
 
-/** FNV-1a, 32 bit: a stable hash for picking rules. */
-export function stableHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
 
 function missingRules(prompt: string): SimRule[] {
   const active = activeRules(prompt);
@@ -118,10 +105,10 @@ export const RETRY_HINT = /\b(previous answer|already have|write a different)\b/
 /** The meta model's whole answer text. */
 export function metaReply(request: SimRequest): string {
   const text = allText(request);
-  const parentA = tag(text, 'parent_a');
-  const parentB = tag(text, 'parent_b');
-  const current = tag(text, 'current_prompt');
-  const strategy = tag(text, 'strategy') ?? '';
+  const parentA = lastTag(text, 'parent_a');
+  const parentB = lastTag(text, 'parent_b');
+  const current = lastTag(text, 'current_prompt');
+  const strategy = lastTag(text, 'strategy') ?? '';
   const retry = RETRY_HINT.test(text);
   let prompt: string;
   let how: string;
@@ -129,7 +116,7 @@ export function metaReply(request: SimRequest): string {
     prompt = crossoverVariant(parentA, parentB, retry);
     how = 'I combined the instructions of both parents.';
   } else {
-    const failures = tag(text, 'failures');
+    const failures = lastTag(text, 'failures');
     const reasons = failures ? failureReasons(failures) : [];
     const base = current ?? parentA ?? '';
     prompt = reasons.length > 0 ? reflectiveVariant(base, reasons, strategy, retry) : strategyVariant(base, strategy, retry);

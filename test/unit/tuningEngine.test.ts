@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { startTuning, splitCases, type TuneJob } from '../../src/core/tuning/engine';
+import { splitCases } from '../../src/core/tuning/caseSplit';
+import { startTuning, type TuneJob } from '../../src/core/tuning/engine';
 import { parseTuneConfig, type TuneConfigInput } from '../../src/core/tuning/config';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { foldEvent, initialSnapshot } from '../../src/core/tuning/snapshot';

@@ -17,6 +17,24 @@ export type AssertionType = (typeof ASSERTION_TYPES)[number];
 export const ASSERTION_SCOPES = ['transcript', 'each', 'any', 'final'] as const;
 export type AssertionScope = (typeof ASSERTION_SCOPES)[number];
 
+/** Scopes each assertion type may use (checked at load); the first is its default. */
+export const ASSERTION_SCOPES_BY_TYPE: Record<AssertionType, readonly AssertionScope[]> = {
+  'llm-rubric': ['transcript', 'final'],
+  contains: ['any', 'each', 'final', 'transcript'],
+  icontains: ['any', 'each', 'final', 'transcript'],
+  'not-contains': ['each', 'any', 'final', 'transcript'],
+  regex: ['each', 'any', 'final', 'transcript'],
+  'is-json': ['each', 'any', 'final'],
+  'contains-json': ['any', 'each', 'final'],
+  'is-refusal': ['any', 'each', 'final'],
+  'not-is-refusal': ['each', 'any', 'final'],
+};
+
+/** The scope an assertion uses when it names none. */
+export function defaultScope(type: AssertionType): AssertionScope {
+  return ASSERTION_SCOPES_BY_TYPE[type][0]!;
+}
+
 /** Output formats an agent file may state; only then is formatting checked (FORMAT_ERROR). */
 export const AGENT_FORMATS = ['plain', 'markdown', 'json'] as const;
 

@@ -230,7 +230,8 @@ export interface ScaleReport {
 
 /** Preflight: calls and USD per role before anything is spent. */
 export interface ScaleEstimate {
-  byRole: { role: ScaleRole; model: string; calls: number; usd: number | null }[];
+  /** Per role; the token counts are the estimate's assumptions (see scale/estimate.ts), not a bound. */
+  byRole: { role: ScaleRole; model: string; calls: number; usd: number | null; promptTokens?: number; completionTokens?: number }[];
   calls: number;
   /** null when any role's price is unknown. */
   usd: number | null;
@@ -239,6 +240,12 @@ export interface ScaleEstimate {
   seconds: number;
   /** True when usd exceeds maxBudgetUsd (the panel asks, the CLI needs --yes). */
   overBudget: boolean;
+  /** USD of one conversation with its grading (agent + user + judge); null when a price is unknown. */
+  perConversationUsd?: number | null;
+  /** Latency per call the seconds assume, per model: measured by the gateway, or assumed. */
+  latency?: { model: string; ms: number; measured: boolean }[];
+  /** What the numbers rest on, one sentence each. */
+  assumptions?: string[];
 }
 
 /** Everything a panel needs to draw a run, sent whole every time. */

@@ -35,7 +35,8 @@ export class SuiteError extends Error {
 
 const MAX_LISTED = 20;
 
-function formatIssues(file: string, issues: SuiteIssue[]): string {
+/** `FILE: PATH: PROBLEM`, one a line (at most 20, then a count); shared with the agent loader. */
+export function formatIssues(file: string, issues: SuiteIssue[]): string {
   const lines = issues.slice(0, MAX_LISTED).map((i) => `${file}: ${i.path ? `${i.path}: ` : ''}${i.message}`);
   if (issues.length > MAX_LISTED) lines.push(`${file}: … and ${issues.length - MAX_LISTED} more problems`);
   return lines.join('\n');
@@ -63,11 +64,15 @@ export async function loadSuite(file: string, label: string = file): Promise<Sui
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message;
-    throw new SuiteError(label, [{ path: '', message: problem }]);
+    throw new SuiteError(label, [{ path: '', message: readProblem(e) }]);
   }
   return parseSuite(text, label);
+}
+
+/** Why a file could not be read, in words. */
+export function readProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message;
 }
 
 export function parseSuite(text: string, file: string): Suite {
@@ -80,8 +85,15 @@ export function parseSuite(text: string, file: string): Suite {
 }
 
 function parseJson(text: string, file: string): unknown {
+  const parsed = parseJsonText(text);
+  if ('issue' in parsed) throw new SuiteError(file, [parsed.issue]);
+  return parsed.data;
+}
+
+/** JSON.parse with a syntax error turned into one issue naming its line:column. */
+export function parseJsonText(text: string): { data: unknown } | { issue: SuiteIssue } {
   try {
-    return JSON.parse(text) as unknown;
+    return { data: JSON.parse(text) as unknown };
   } catch (e) {
     const message = (e as Error).message;
     const m = /position (\d+)/.exec(message);
@@ -90,11 +102,12 @@ function parseJson(text: string, file: string): unknown {
     const line = before.length;
     const column = (before.at(-1)?.length ?? 0) + 1;
     const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
-    throw new SuiteError(file, [{ path: '', message: `invalid JSON at line ${line}:${column}: ${reason}` }]);
+    return { issue: { path: '', message: `invalid JSON at line ${line}:${column}: ${reason}` } };
   }
 }
 
-function typeName(value: unknown): string {
+/** A value as a problem names it: `a string ("x")`, `an array`, `nothing`. */
+export function typeName(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -112,9 +125,10 @@ function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): { found: bool
   return { found: true, value: cur };
 }
 
-const EXPECTED_NAMES: Record<string, string> = { record: 'an object', object: 'an object', array: 'an array' };
+const EXPECTED_NAMES: Record<string, string> = { record: 'an object', object: 'an object', array: 'an array', nonoptional: 'a value' };
 
-function zodIssue(issue: z.core.$ZodIssue, data: unknown): SuiteIssue {
+/** One zod issue as a problem with a JSON path and plain words (`data` is the parsed file, for what was given). */
+export function zodIssue(issue: z.core.$ZodIssue, data: unknown): SuiteIssue {
   const path = formatPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':

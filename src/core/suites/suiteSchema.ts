@@ -129,7 +129,8 @@ export interface Suite {
   file: string;
 }
 
-const MATCHER_JSON_SCHEMA = {
+/** JSON Schema of an expected value (literal or matcher), for editors; shared with the agent file's mock `when`. */
+export const MATCHER_JSON_SCHEMA = {
   anyOf: [
     { type: ['string', 'number', 'boolean', 'null'] },
     { type: 'array' },
@@ -177,7 +178,8 @@ const MATCHER_JSON_SCHEMA = {
   ],
 };
 
-const PARAMETERS_JSON_SCHEMA = {
+/** JSON Schema of a tool's `parameters` top level, for editors; shared with the agent file. */
+export const PARAMETERS_JSON_SCHEMA = {
   type: 'object',
   required: ['type'],
   properties: {

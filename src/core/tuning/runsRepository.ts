@@ -1,7 +1,6 @@
 // Tuning runs in the workspace store (migration 3): the run with its latest snapshot, generations,
 // candidates, every case × model result, and the event log, written as the run goes.
-import { hostname } from 'node:os';
-import { pidAlive } from '../store/fileLock';
+import { currentOwner, interruptedBy } from '../jobs/owner';
 import type { Store, WriteTx } from '../store/store';
 import type { CaseResult } from '../suites/evaluate';
 import type { CandidateSnapshot, GenerationSnapshot, RunStatus, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
@@ -87,16 +86,6 @@ export const TUNING_MIGRATION = {
   },
 };
 
-/**
- * Why a run stored as pending/running is not going on any more: the process that ran it on this machine
- * is gone (killed, crashed, or its window closed). Null when it may still be running (or ran elsewhere).
- */
-function interruptedBy(row: { status: RunStatus; owner_pid: number; owner_host: string }): string | null {
-  if (row.status !== 'running' && row.status !== 'pending') return null;
-  if (row.owner_host !== hostname() || pidAlive(row.owner_pid)) return null;
-  return `Interrupted: the process that ran it (pid ${row.owner_pid}) ended before the run finished; its partial results are kept.`;
-}
-
 /** One row of the run list. */
 export interface TuneRunSummary {
   runId: string;
@@ -137,6 +126,7 @@ export class TuneRunsRepository {
 
   /** Creates the run row (status pending) with its config. */
   create(snapshot: TuneRunSnapshot, config: unknown): void {
+    const owner = currentOwner();
     this.store.write((tx) => {
       tx.run(
         `INSERT INTO tune_runs (run_id, status, mode, suite_name, suite_file, meta_model, target_models, config_json, started_at,
@@ -156,8 +146,8 @@ export class TuneRunsRepository {
           snapshot.callsPlanned,
           JSON.stringify(snapshot),
           snapshot.startedAt,
-          process.pid,
-          hostname(),
+          owner.pid,
+          owner.host,
         ],
       );
     });

@@ -1,0 +1,110 @@
+// What `prompt-tuner scale` checks before any call: where the system prompt comes from, that every model's
+// provider is known and has its key, and the mapping from config fields to the flags that set them.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Agent } from '../../../core/agents/agentSchema';
+import { LibraryRepository, parseVersionRef } from '../../../core/library/libraryRepository';
+import { keyEnvName } from '../../../core/models/cliGateway';
+import type { ModelConfig } from '../../../core/models/modelConfig';
+import { ENDPOINT_PRESETS } from '../../../core/models/providerRegistry';
+import type { Store } from '../../../core/store/store';
+import type { PromptSource } from '../../../core/scale/types';
+import { UsageError } from '../../cliTypes';
+
+/** Config fields as the flags that set them, for messages that name the flag. */
+export const FLAG_OF: Record<string, string> = {
+  agentFile: '--agent',
+  agentModel: '--model',
+  userModel: '--user-model',
+  judgeModel: '--judge-model',
+  summarizerModel: '--summarizer-model',
+  systemPrompt: '--system-prompt',
+  goal: '--goal',
+  userMessage: '--message',
+  runs: '--runs',
+  concurrency: '--concurrency',
+  maxBudgetUsd: '--max-budget-usd',
+  maxConversationUsd: '--max-conversation-usd',
+  seed: '--seed',
+  temperature: '--temperature',
+  evaluator: '--evaluator',
+  evaluatorUrl: '--evaluator-url',
+  idempotencyKey: '--idempotency-key',
+};
+
+/** "runs: at most 10 (the cap), got 11" → "--runs: at most 10 (the cap), got 11". */
+export function messageWithFlag(message: string): string {
+  return message.replace(/^([A-Za-z]+)((?:\.[\w[\]]+)*):/, (whole, field: string) => (FLAG_OF[field] ? `${FLAG_OF[field]}:` : whole));
+}
+
+/** The prompt as the flags give it, before the agent and the library are consulted. */
+export type PromptChoice = { text: string; source: PromptSource } | { libraryRef: string; flag: '--library' } | { fromAgent: true };
+
+export async function promptChoice(values: { 'system-prompt-file'?: string; 'system-prompt'?: string; library?: string }, cwd: string): Promise<PromptChoice> {
+  const given = (['system-prompt-file', 'system-prompt', 'library'] as const).filter((k) => values[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`give only one of ${given.map((g) => `--${g}`).join(', ')}`);
+  if (values['system-prompt'] !== undefined) {
+    if (values['system-prompt'].trim() === '') throw new UsageError('--system-prompt: must not be empty');
+    return { text: values['system-prompt'], source: { kind: 'text' } };
+  }
+  const file = values['system-prompt-file'];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(path.resolve(cwd, file), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`--system-prompt-file: cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+    }
+    if (text.trim() === '') throw new UsageError(`--system-prompt-file: ${file} is empty`);
+    return { text, source: { kind: 'file', path: file } };
+  }
+  if (values.library !== undefined) return { libraryRef: values.library, flag: '--library' };
+  return { fromAgent: true };
+}
+
+/** The system prompt text and its source; a library reference that does not resolve is bad input naming it. */
+export function resolvePrompt(choice: PromptChoice, agent: Agent, store: Store | undefined): { text: string; source: PromptSource } {
+  if ('text' in choice) return choice;
+  if ('fromAgent' in choice && agent.systemPrompt !== undefined) return { text: agent.systemPrompt, source: { kind: 'agent' } };
+  const ref = 'libraryRef' in choice ? choice.libraryRef : agent.promptRef;
+  const where = 'libraryRef' in choice ? '--library' : `${agent.file}: promptRef`;
+  if (ref === undefined) throw new UsageError(`${agent.file}: the agent has neither systemPrompt nor promptRef; give --system-prompt, --system-prompt-file or --library`);
+  let parsed: ReturnType<typeof parseVersionRef>;
+  try {
+    parsed = parseVersionRef(ref);
+  } catch (e) {
+    throw new UsageError(`${where}: ${(e as Error).message}`);
+  }
+  const version = store ? new LibraryRepository(store).resolve(parsed) : undefined;
+  if (!version) throw new UsageError(`${where}: no prompt version "${ref}" in the library${store ? ` at ${store.dir}` : ' (this workspace has no .prompt-tuner store yet)'}`);
+  // An agent's own reference is still the agent's prompt; the source records the version either way.
+  return { text: version.text, source: { kind: 'library', versionId: version.id, ref } };
+}
+
+/**
+ * Providers whose key is needed but absent, with the variable to set. Mirrors buildProviders: the public
+ * OpenAI and Anthropic APIs and keyed presets need one; a custom base URL (a proxy, the simulator) may not.
+ */
+export function missingKeys(models: string[], env: NodeJS.ProcessEnv, config: ModelConfig): { provider: string; variable: string; models: string[] }[] {
+  const byProvider = new Map<string, string[]>();
+  for (const m of models) {
+    const p = m.slice(0, m.indexOf('/'));
+    byProvider.set(p, [...new Set([...(byProvider.get(p) ?? []), m])]);
+  }
+  const out: { provider: string; variable: string; models: string[] }[] = [];
+  for (const [provider, ms] of byProvider) {
+    const endpoint = config.endpoints.find((e) => e.name === provider);
+    const variable = keyEnvName(provider, endpoint);
+    if (env[variable]?.trim()) continue;
+    let needed: boolean;
+    if (provider === 'openai') needed = !env.OPENAI_BASE_URL || /api\.openai\.com/.test(env.OPENAI_BASE_URL);
+    else if (provider === 'anthropic') needed = !env.ANTHROPIC_BASE_URL || /api\.anthropic\.com/.test(env.ANTHROPIC_BASE_URL);
+    else {
+      const preset = ENDPOINT_PRESETS[provider];
+      needed = preset?.keyRequired === true && (!endpoint?.baseUrl || endpoint.baseUrl === preset.baseUrl);
+    }
+    if (needed) out.push({ provider, variable, models: ms });
+  }
+  return out;
+}

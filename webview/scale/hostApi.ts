@@ -1,0 +1,52 @@
+// The one place that touches acquireVsCodeApi(): typed send/receive and view state behind an interface,
+// so the panel can run against a fake host (tests replace the global).
+import type { HostMessage, WebviewMessage } from '../../src/protocol/scalePanel';
+
+export interface HostApi<S> {
+  /** Post a message to the extension host. */
+  post(message: WebviewMessage): void;
+  /** Listen to host messages; returns the unsubscribe function. */
+  onMessage(listener: (message: HostMessage) => void): () => void;
+  /** View state saved with setState (survives hide and reload), or undefined. */
+  getState(): S | undefined;
+  setState(state: S): void;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** Connects to the real (or a test's fake) host. Call once: acquireVsCodeApi throws on a second call. */
+export function connectToHost<S>(isState: (value: unknown) => value is S): HostApi<S> {
+  const api = acquireVsCodeApi();
+  return {
+    post: (message) => api.postMessage(message),
+    onMessage(listener) {
+      const handler = (event: MessageEvent): void => {
+        const data: unknown = event.data;
+        // Only the host posts to this window; anything without a string `type` is not ours.
+        if (typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string') {
+          listener(data as HostMessage);
+        }
+      };
+      window.addEventListener('message', handler);
+      return () => window.removeEventListener('message', handler);
+    },
+    getState() {
+      const s = api.getState();
+      return isState(s) ? s : undefined;
+    },
+    setState: (state) => api.setState(state),
+  };
+}
+
+/** A fresh idempotency key per submission (crypto, never Math.random). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

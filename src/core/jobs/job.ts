@@ -1,4 +1,4 @@
-// The small job machinery the tuning engine needs: ids, a typed event emitter, cancellation, an ETA.
+// The small pieces long jobs are built from (JobRuntime in runtime.ts uses them): ids, a typed event emitter, linked cancellation, an ETA.
 import { randomUUID } from 'node:crypto';
 
 /** A new job/run id (uuid v4). */

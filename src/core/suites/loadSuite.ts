@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { ChatMessage, JsonSchema, ToolSpec } from '../models/types';
+import { jsonErrorOffset } from './jsonErrorOffset';
 import { isPlainObject, MATCHER_KEY_SET } from './matchers';
 import {
   SuiteFileSchema,
@@ -97,11 +98,12 @@ export function parseJsonText(text: string): { data: unknown } | { issue: SuiteI
   } catch (e) {
     const message = (e as Error).message;
     const m = /position (\d+)/.exec(message);
-    const offset = m ? Number(m[1]) : text.length;
+    const located = m ? -1 : jsonErrorOffset(text);
+    const offset = m ? Number(m[1]) : located >= 0 ? located : text.length;
     const before = text.slice(0, offset).split('\n');
     const line = before.length;
     const column = (before.at(-1)?.length ?? 0) + 1;
-    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
+    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').replace(/^JSON\.parse: /, '');
     return { issue: { path: '', message: `invalid JSON at line ${line}:${column}: ${reason}` } };
   }
 }

@@ -62,6 +62,8 @@ const builds = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The promptfoo evaluator's child process (run under a Node ≥ 22.22), found beside the bundle that forks it.
+  { ...nodeCommon, entryPoints: ['src/core/scale/grading/promptfooWorker.ts'], outfile: 'dist/promptfooWorker.js' },
 ];
 if (webviewEntries.length > 0) {
   builds.push({

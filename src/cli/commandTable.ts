@@ -3,8 +3,10 @@ import type { CliCommand } from './cliTypes';
 import { evalCommand } from './commands/eval';
 import { LIBRARY_COMMANDS } from './commands/library';
 import { tuneCommand } from './commands/tune';
+import { SCALE_COMMANDS } from './commands/scale';
 
 export const COMMANDS: CliCommand[] = [];
 COMMANDS.push(evalCommand);
 COMMANDS.push(...LIBRARY_COMMANDS);
 COMMANDS.push(tuneCommand);
+COMMANDS.push(...SCALE_COMMANDS);

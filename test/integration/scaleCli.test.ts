@@ -163,6 +163,21 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(sim.counters().calls, 0);
   });
 
+  it('over the budget with --yes: runs until the cap, exit 1, the partial report kept', async () => {
+    const { ws, agentFile } = workspace({ config: { prices: { 'openai/sim-1': { inputPerMTok: 1000, outputPerMTok: 1000 } } } });
+    // The estimate (far above $12) needs --yes; the cap then stops new conversations once the next one's
+    // projected cost would not fit.
+    const r = await cli([...base(agentFile), '--runs', '10', '--concurrency', '1', '--max-budget-usd', '12', '--yes', '--json'], ws);
+    assert.equal(r.code, 1, r.err);
+    const report = JSON.parse(r.out) as ScaleReport;
+    assert.equal(report.status, 'budget_reached');
+    assert.ok(report.stats.cost.actualUsd !== null && report.stats.cost.actualUsd > 0 && report.stats.cost.actualUsd <= 12, `spent ${report.stats.cost.actualUsd} within the cap`);
+    assert.ok(report.conversations.some((c) => c.status === 'done'), 'some conversations were kept');
+    assert.ok(report.conversations.some((c) => c.status === 'pending'), 'the cap stopped the rest');
+    assert.match(r.err, /Budget reached: .*partial report kept/);
+    assert.ok(r.err.includes(`prompt-tuner scale --resume ${report.runId}`));
+  });
+
   it('an unknown price with a USD cap exits 2 before any call, naming the model', async () => {
     const { ws, agentFile } = workspace();
     const r = await cli([...base(agentFile), '--max-budget-usd', '5'], ws);
@@ -231,10 +246,10 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^Estimate: \d+ model calls/m);
     assert.match(r.out, /\[1\/2\] start +oslo +seed \d+/);
-    assert.match(r.out, /\[2\/2\] (pass|fail|unscored) +rome +(user_stop|max_turns) +\d turns +unknown/);
+    assert.match(r.out, /\[2\/2\] (pass|fail|unscored) +rome +(user_stop|max_turns) +\d turns? +unknown/);
     assert.match(r.out, /Win rate [\d.]+% \(95% CI [\d.]+%–[\d.]+%\)|Win rate — \(no interval/);
     assert.match(r.out, /Turns p50 \d+, p95 \d+/);
-    assert.match(r.out, /Cost unknown actual/);
+    assert.match(r.out, /Cost: actual unknown, estimated unknown/);
     assert.match(r.out, /role +model +calls \(est\.\)/);
     assert.match(r.out, /Failure modes|No summary/);
     assert.match(r.out, /Verification \(run [\w-]+, \w+\): win rate \S+ \(.*\) → \S+ \(.*\)/);
@@ -253,6 +268,9 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(b.runId, a.runId);
     assert.deepEqual(b.stats, a.stats);
     assert.equal(sim.counters().calls, 0, 'no call made');
+    const streamed = events((await cli([...base(agentFile), '--idempotency-key', 'submit-1', '--events'], ws)).out);
+    assert.equal(streamed.length, 1);
+    assert.deepEqual([streamed[0]!.type, streamed[0]!.runId], ['scale_complete', a.runId]);
     const human = await cli([...base(agentFile), '--idempotency-key', 'submit-1'], ws);
     assert.equal(human.code, 0);
     assert.ok(human.out.includes(`started run ${a.runId} before`));
@@ -363,7 +381,9 @@ describe('a scale run whose process is killed', function () {
         for (const line of buffered.split('\n').slice(0, -1)) {
           const event = JSON.parse(line) as ScaleEvent;
           runId = event.runId;
-          if (event.type === 'conversation_complete') {
+          // A conversation is finished once graded (its evaluation_complete follows its conversation_complete):
+          // killed right after the second one's grade is stored (events are stored before they are printed).
+          if (event.type === 'evaluation_complete') {
             finished.push(event.conversationId);
             if (finished.length === 2) {
               child.kill('SIGKILL');

@@ -3,6 +3,15 @@
 // rules of scaleRules.ts the system prompt states. See README.md, "Agent in a conversation".
 import type { SchemaLike } from './argExtraction';
 import { SIM_CURT_PREFIX } from './scaleRules';
+import { unitDraw } from './simText';
+
+/** Share of conversations (by seed) in which the agent writes **bold** facts when rule plain_text is missing. */
+export const BOLD_SHARE = 0.5;
+
+/** Whether the agent of this conversation bolds the key facts it reports (rule plain_text missing). */
+export function boldsFacts(seed: number): boolean {
+  return unitDraw(seed, 'bold') < BOLD_SHARE;
+}
 
 /** Past tenses the agent uses for a tool's first word; other verbs get -ed / -d. */
 const IRREGULAR_PAST: Record<string, string> = {
@@ -114,11 +123,18 @@ export function resultFacts(resultText: string): string[] {
     const facts: string[] = [];
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
       if (k === 'ok' || k === 'success') continue;
+      const key = k.replace(/[_-]+/g, ' ');
       const s = factValue(val);
-      if (s !== null) facts.push(`${k.replace(/[_-]+/g, ' ')} ${s}`);
-      if (facts.length === 4) break;
+      if (s !== null) facts.push(`${key} ${s}`);
+      else if (Array.isArray(val)) {
+        // A list ("rooms": [...]): how many, then the first one's facts.
+        facts.push(`${val.length} ${val.length === 1 ? key.replace(/s$/, '') : key}`);
+        const first: unknown = val[0];
+        if (first && typeof first === 'object' && !Array.isArray(first)) facts.push(...resultFacts(JSON.stringify(first)).slice(0, 3));
+      }
+      if (facts.length >= 4) break;
     }
-    return facts;
+    return facts.slice(0, 4);
   }
   const s = factValue(v);
   return s === null ? [] : [s];
@@ -126,7 +142,7 @@ export function resultFacts(resultText: string): string[] {
 
 /**
  * What the agent says after a tool result: "I booked the room in Oslo for you: room 12, confirmation HX-1234."
- * With `bold`, each fact is **bold** (rule plain_text missing). A failed call: "I could not book the room: …".
+ * With `bold`, each fact (or the error) is **bold** (rule plain_text missing). A failed call: "I could not book the room: …".
  */
 export function resultStatement(
   call: { name: string; arguments: Record<string, unknown> } | undefined,
@@ -138,7 +154,8 @@ export function resultStatement(
   const error = toolResultError(resultText);
   if (error !== null) {
     const what = action.verb ? `${action.verb} ${action.object}` : `complete ${action.object}`;
-    return `I could not ${what}: ${error.length > 160 ? `${error.slice(0, 157)}…` : error}.`.replace(/\.\.$/, '.');
+    const shown = error.length > 160 ? `${error.slice(0, 157)}…` : error.replace(/\.$/, '');
+    return `I could not ${what}: ${bold ? `**${shown}**` : shown}.`;
   }
   const facts = resultFacts(resultText).map((f) => (bold ? `**${f}**` : f));
   const did = action.verb ? `${pastTense(action.verb)} ${action.object}` : `completed ${action.object}`;

@@ -1,11 +1,19 @@
 // The simulated model's behaviour: pure, deterministic functions of the request, so tests can call
 // them directly and the HTTP server only translates wire formats around them. See README.md.
+import { ASK_PATTERN, askForDetail, boldsFacts, curt, resultStatement } from './agentTalk';
 import { contentWords, extractArgs, findPreference, wordsMatch, type SchemaLike } from './argExtraction';
 import { metaReply, isMetaRequest } from './metaBehaviour';
 import { activeRules, type SimRuleId } from './rules';
+import { RUDE_OR_IMPATIENT, SIM_REFUSAL, activeScaleRules, type ScaleSimRuleId } from './scaleRules';
+import { isJudgeRequest, judgeReply } from './judgeBehaviour';
+import { isSummarizerRequest, summarizerReply, type SummarizerFault } from './summarizerBehaviour';
+import { isUserSimRequest, userReply } from './userBehaviour';
+import { seedOf } from './simText';
 
 export { SIM_RULES, activeRules, FAILURE_REASONS } from './rules';
 export type { SimRule, SimRuleId, SimFailureReason } from './rules';
+export { SCALE_SIM_RULES, activeScaleRules } from './scaleRules';
+export type { ScaleSimRule, ScaleSimRuleId } from './scaleRules';
 
 /** A tool as the simulator sees it (either wire format). */
 export interface SimTool {
@@ -37,13 +45,26 @@ export interface SimRequest {
   toolChoice?: 'auto' | 'none' | 'required' | { name: string };
   /** False when the client disabled parallel tool calls. */
   parallelToolCalls?: boolean;
+  /** The wire `seed` (OpenAI); absent on Anthropic, where choices use a seed derived from the content (simText.seedOf). */
+  seed?: number;
 }
+
+/** The behaviours, in the order they are tried for a request without tools (target answers requests with tools). */
+export type SimMode = 'target' | 'meta' | 'chat' | 'user' | 'judge' | 'summarizer';
 
 export interface SimReply {
   /** Which behaviour answered. */
-  mode: 'target' | 'meta' | 'chat';
+  mode: SimMode;
   text: string;
   toolCalls: SimToolCall[];
+}
+
+/** Settings of faults.ts the behaviour itself reads (bad judge and summarizer replies). */
+export interface SimBehaviourOptions {
+  /** Share (0–1) of judge replies written as free text instead of JSON, drawn from request + seed. */
+  judgeBadJsonRate?: number;
+  /** How the summarizer misbehaves; 'none' by default. */
+  summarizerFault?: SummarizerFault;
 }
 
 /** Year assumed for dates written without one. */
@@ -51,11 +72,14 @@ export const SIM_DEFAULT_YEAR = 2026;
 /** Name of the argument the model invents when rule schema_only is missing. */
 export const SIM_EXTRA_ARG = 'notes';
 
-/** Everything the simulated model answers, as a function of the request. */
-export function simulate(request: SimRequest): SimReply {
-  if (request.tools.length === 0 && isMetaRequest(request)) return { mode: 'meta', text: metaReply(request), toolCalls: [] };
-  if (request.tools.length === 0) return { mode: 'chat', text: chatText(request), toolCalls: [] };
-  return targetReply(request);
+/** Everything the simulated model answers, as a function of the request (and the behaviour's fault settings). */
+export function simulate(request: SimRequest, options: SimBehaviourOptions = {}): SimReply {
+  if (request.tools.length > 0) return targetReply(request);
+  if (isSummarizerRequest(request)) return { mode: 'summarizer', text: summarizerReply(request, options.summarizerFault ?? 'none'), toolCalls: [] };
+  if (isJudgeRequest(request)) return { mode: 'judge', text: judgeReply(request, options.judgeBadJsonRate ?? 0), toolCalls: [] };
+  if (isUserSimRequest(request)) return { mode: 'user', text: userReply(request), toolCalls: [] };
+  if (isMetaRequest(request)) return { mode: 'meta', text: metaReply(request), toolCalls: [] };
+  return { mode: 'chat', text: chatText(request), toolCalls: [] };
 }
 
 function chatText(request: SimRequest): string {
@@ -63,7 +87,7 @@ function chatText(request: SimRequest): string {
   return last ? `(simulator) You said: ${last.slice(0, 200)}` : '(simulator) Hello.';
 }
 
-function lastUserText(messages: SimMessage[]): string {
+export function lastUserText(messages: SimMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
     if (m?.role === 'user') return m.text;
@@ -168,8 +192,62 @@ function argsFor(tool: SimTool, text: string, rules: Set<SimRuleId>): Record<str
   return args;
 }
 
-/** The simulated target model: tool calls whose quality depends on the rules the system prompt states. */
+/**
+ * The simulated target model (the agent under test): tool calls whose quality depends on the rules the system
+ * prompt states, and in a conversation the text quirks of SCALE_SIM_RULES. A text reply to a rude or impatient
+ * last user message starts "Whatever." unless rule stay_warm is stated.
+ */
 export function targetReply(input: SimRequest): SimReply {
+  const scale = activeScaleRules(input.system);
+  const reply = targetCore(input, scale);
+  if (reply.text.length > 0 && !scale.has('stay_warm') && RUDE_OR_IMPATIENT.test(lastUserText(input.messages))) return { ...reply, text: curt(reply.text) };
+  return reply;
+}
+
+/** The agent's report of the tool results that end the conversation (the calls of the assistant message before them). */
+function reportResults(request: SimRequest, scale: Set<ScaleSimRuleId>): string {
+  const msgs = request.messages;
+  let start = msgs.length;
+  while (start > 0 && msgs[start - 1]?.role === 'tool') start--;
+  const before = msgs[start - 1];
+  const calls = before?.role === 'assistant' ? before.toolCalls : [];
+  const parts: string[] = [];
+  const bold = !scale.has('plain_text') && boldsFacts(seedOf(request));
+  for (let i = start; i < msgs.length; i++) {
+    const call = calls[i - start];
+    const tool = call ? request.tools.find((t) => t.name === call.name) : undefined;
+    parts.push(resultStatement(call, tool?.parameters, msgs[i]!.text, bold));
+  }
+  return parts.join(' ');
+}
+
+/**
+ * When the agent's last message asked for a missing detail (askForDetail), the tool of the request it asked about
+ * with arguments from every user message since that request, the answer included; else null.
+ */
+function answeredAsk(request: SimRequest, rules: Set<SimRuleId>): Planned | null {
+  const msgs = request.messages;
+  const lastIdx = msgs.length - 1;
+  const asked = msgs[lastIdx - 1];
+  if (msgs[lastIdx]?.role !== 'user' || asked?.role !== 'assistant' || asked.toolCalls.length > 0 || !ASK_PATTERN.test(asked.text)) return null;
+  const texts: string[] = [msgs[lastIdx]!.text];
+  for (let i = lastIdx - 1; i >= 0; i--) {
+    const m = msgs[i]!;
+    if (m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls.length > 0 || !ASK_PATTERN.test(m.text)))) return null;
+    if (m.role !== 'user') continue;
+    texts.unshift(m.text);
+    const chosen = chooseTool(m.text, request.tools);
+    if (chosen && chosen.score >= CALL_THRESHOLD) return { tool: chosen.tool, args: argsFor(chosen.tool, texts.map(lowerLeadingPreposition).join('\n'), rules) };
+  }
+  return null;
+}
+
+/** "In Oslo." → "in Oslo.": a short answer starts with its preposition, which place extraction expects in lower case. */
+function lowerLeadingPreposition(text: string): string {
+  return text.replace(/(^|[.!?]\s+)(In|To|From|At|For)(?=\s+[A-Z])/g, (_m, start: string, prep: string) => `${start}${prep.toLowerCase()}`);
+}
+
+function targetCore(input: SimRequest, scale: Set<ScaleSimRuleId>): SimReply {
   const choice = input.toolChoice ?? 'auto';
   if (choice === 'none') return { mode: 'target', text: smallTalkText(lastUserText(input.messages)), toolCalls: [] };
   const forced = typeof choice === 'object' ? input.tools.filter((t) => t.name === choice.name) : input.tools;
@@ -178,23 +256,33 @@ export function targetReply(input: SimRequest): SimReply {
   const rules = activeRules(request.system);
   const last = request.messages[request.messages.length - 1];
   if (!last || last.role !== 'user') {
-    // After tool results the model summarises instead of calling again.
-    return { mode: 'target', text: last?.role === 'tool' ? `Here is what I found: ${last.text.slice(0, 200)}` : 'How can I help?', toolCalls: [] };
+    // After tool results the model reports them instead of calling again.
+    return { mode: 'target', text: last?.role === 'tool' ? reportResults(request, scale) : 'How can I help?', toolCalls: [] };
   }
   const clauses = splitClauses(last.text);
   const prev = previousTool(request, rules);
   const planned: Planned[] = [];
-  for (const clause of clauses) {
-    const chosen = chooseTool(clause, request.tools);
-    if (chosen && chosen.score >= CALL_THRESHOLD) {
-      planned.push({ tool: chosen.tool, args: argsFor(chosen.tool, clause, rules) });
-      continue;
-    }
-    if (prev) {
-      // A follow-up ("And in Porto?") reuses the previous tool when it names something for it.
-      const own = argsFor(prev.tool, clause, rules);
-      const ownKeys = Object.keys(own).filter((k) => k !== SIM_EXTRA_ARG);
-      if (ownKeys.length > 0) planned.push({ tool: prev.tool, args: { ...pick(prev.args, requiredOf(prev.tool)), ...own } });
+  const answered = answeredAsk(request, rules);
+  const otherTool = clauses.some((c) => {
+    const chosen = chooseTool(c, request.tools);
+    return chosen !== null && chosen.score >= CALL_THRESHOLD && chosen.tool !== answered?.tool;
+  });
+  if (answered && !otherTool) {
+    // The user answered the agent's question: complete the request it was about.
+    planned.push(answered);
+  } else {
+    for (const clause of clauses) {
+      const chosen = chooseTool(clause, request.tools);
+      if (chosen && chosen.score >= CALL_THRESHOLD) {
+        planned.push({ tool: chosen.tool, args: argsFor(chosen.tool, clause, rules) });
+        continue;
+      }
+      if (prev) {
+        // A follow-up ("And in Porto?") reuses the previous tool when it names something for it.
+        const own = argsFor(prev.tool, clause, rules);
+        const ownKeys = Object.keys(own).filter((k) => k !== SIM_EXTRA_ARG);
+        if (ownKeys.length > 0) planned.push({ tool: prev.tool, args: { ...pick(prev.args, requiredOf(prev.tool)), ...own } });
+      }
     }
   }
   if (planned.length === 0) {
@@ -206,6 +294,16 @@ export function targetReply(input: SimRequest): SimReply {
   // Models named *lite* never make parallel calls, whatever the prompt says (per-model differences).
   const multi = rules.has('all_calls') && !/lite/i.test(request.model) && request.parallelToolCalls !== false;
   const calls = multi ? planned : planned.slice(0, 1);
+  if (!mustCall) {
+    // A request a tool can do, but a required detail is not in the user's words: ask for it, or give up.
+    for (const p of calls) {
+      const missing = requiredOf(p.tool).find((r) => !(r in p.args));
+      if (missing === undefined) continue;
+      const props = p.tool.parameters.properties && typeof p.tool.parameters.properties === 'object' ? (p.tool.parameters.properties as Record<string, SchemaLike>) : {};
+      const text = scale.has('ask_missing') ? askForDetail(p.tool.name, missing, props[missing]) : SIM_REFUSAL;
+      return { mode: 'target', text, toolCalls: [] };
+    }
+  }
   return { mode: 'target', text: '', toolCalls: calls.map((p) => ({ name: p.tool.name, arguments: p.args })) };
 }
 

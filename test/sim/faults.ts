@@ -1,6 +1,7 @@
 // Faults the simulator injects on demand, and the seeded randomness behind them, so a run with the
 // same seed and the same request order draws the same faults.
 import { z } from 'zod';
+import { SUMMARIZER_FAULTS } from './summarizerBehaviour';
 
 /** Fault settings; every field optional in `configure()` (only the given ones change). */
 export const SimFaultsSchema = z
@@ -21,6 +22,10 @@ export const SimFaultsSchema = z
     dropRate: z.number().min(0).max(1),
     /** Share (0–1) of tool-calling answers whose `arguments` string is not valid JSON (OpenAI wire only). */
     malformedToolJsonRate: z.number().min(0).max(1),
+    /** Share (0–1) of judge replies written as free text instead of JSON (drawn from request + seed, not the PRNG). */
+    judgeBadJsonRate: z.number().min(0).max(1),
+    /** How the summarizer misbehaves: none, free-text-once, long-rationale-once, missing-field-once, always-bad. */
+    summarizerFault: z.enum(SUMMARIZER_FAULTS),
     /** Seed of the PRNG that draws jitter and fault shares; `reset()` restarts it. */
     seed: z.number().int(),
   })
@@ -39,6 +44,8 @@ export const DEFAULT_FAULTS: SimFaults = {
   hangRate: 0,
   dropRate: 0,
   malformedToolJsonRate: 0,
+  judgeBadJsonRate: 0,
+  summarizerFault: 'none',
   seed: 1,
 };
 

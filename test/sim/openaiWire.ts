@@ -42,6 +42,7 @@ export const OpenAiRequestSchema = z.object({
     .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
     .optional(),
   parallel_tool_calls: z.boolean().optional(),
+  seed: z.number().int().nullable().optional(),
 });
 export type OpenAiRequest = z.infer<typeof OpenAiRequestSchema>;
 
@@ -82,7 +83,15 @@ export function openAiToSim(body: OpenAiRequest): SimRequest {
   }));
   const tc = body.tool_choice;
   const toolChoice = tc === undefined ? 'auto' : typeof tc === 'string' ? tc : { name: tc.function.name };
-  return { model: body.model, system: system.join('\n'), messages, tools, toolChoice, parallelToolCalls: body.parallel_tool_calls ?? true };
+  return {
+    model: body.model,
+    system: system.join('\n'),
+    messages,
+    tools,
+    toolChoice,
+    parallelToolCalls: body.parallel_tool_calls ?? true,
+    ...(typeof body.seed === 'number' ? { seed: body.seed } : {}),
+  };
 }
 
 export interface WireUsage {

@@ -12,7 +12,7 @@ import {
   anthropicResponse,
   anthropicToSim,
 } from './anthropicWire';
-import { simulate, type SimReply, type SimRequest } from './behaviour';
+import { simulate, type SimMode, type SimReply, type SimRequest } from './behaviour';
 import { DEFAULT_FAULTS, Prng, RateLimiter, SimFaultsPatchSchema, drawFaults, type SimFaults, type SimFaultsPatch } from './faults';
 import { OpenAiRequestSchema, openAiError, openAiResponse, openAiToSim, type WireUsage } from './openaiWire';
 
@@ -36,8 +36,8 @@ export interface SimCounters {
   aborted: number;
   /** Connections dropped on purpose. */
   dropped: number;
-  /** Answers by behaviour: target (tools), meta (<current_prompt>), chat (neither). */
-  byMode: { target: number; meta: number; chat: number };
+  /** Answers by behaviour: target (tools), meta (<current_prompt>), user (<persona>/<goal>), judge (<rubric>), summarizer (Prompt Tuner Analyst), chat (none of them). */
+  byMode: Record<SimMode, number>;
   /** Requests per API. */
   byApi: { openai: number; anthropic: number };
   /** Requests per model name. */
@@ -99,7 +99,7 @@ function emptyCounters(): SimCounters {
     hung: 0,
     aborted: 0,
     dropped: 0,
-    byMode: { target: 0, meta: 0, chat: 0 },
+    byMode: { target: 0, meta: 0, chat: 0, user: 0, judge: 0, summarizer: 0 },
     byApi: { openai: 0, anthropic: 0 },
     byModel: {},
   };
@@ -287,7 +287,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (draw.errorStatus !== null) return fail(draw.errorStatus, `Injected ${draw.errorStatus} (simulator fault).`);
     if (modelName === 'fail-500') return fail(500, 'Model fail-500 always answers 500 (simulator).');
 
-    const reply = simulate(sim);
+    const reply = simulate(sim, { judgeBadJsonRate: faults.judgeBadJsonRate, summarizerFault: faults.summarizerFault });
     counters.byMode[reply.mode]++;
     entry.mode = reply.mode;
     entry.status = 200;

@@ -66,6 +66,7 @@ function renderAgent(app: ScaleApp): TemplateResult {
           id="agent"
           data-testid="agent"
           aria-label="Agent"
+          .label=${'Agent'}
           .value=${d.agentFile}
           @change=${(e: Event) => app.updateDraft({ agentFile: (e.target as ValueTarget).value })}
         >
@@ -113,6 +114,7 @@ function modelSelect(app: ScaleApp, field: ModelField, label: string, hint: stri
       id=${`model-${field}`}
       data-testid=${`model-${field}`}
       aria-label=${label}
+      .label=${label}
       .value=${value}
       @change=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value } as Partial<Draft>)}
     >
@@ -176,6 +178,7 @@ function renderPrompt(app: ScaleApp): TemplateResult {
       id="system-prompt"
       data-testid="system-prompt"
       aria-label="System prompt under test"
+      .label=${'System prompt under test'}
       .value=${d.prompt}
       @change=${(e: Event) => app.updateDraft({ prompt: (e.target as ValueTarget).value })}
     >

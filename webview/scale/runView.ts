@@ -220,7 +220,7 @@ function conversationRow(app: ScaleApp, s: ScaleRunSnapshot, c: Conversation): T
         class="linkish"
         data-testid="open-transcript"
         ?disabled=${c.status === 'pending'}
-        aria-label=${`Open the transcript of conversation ${label}`}
+        aria-label=${`Transcript of conversation ${label}`}
         @click=${() => app.post({ type: 'transcript/open', runId: s.runId, conversationId: c.conversationId })}
       >
         Transcript
@@ -229,7 +229,7 @@ function conversationRow(app: ScaleApp, s: ScaleRunSnapshot, c: Conversation): T
         ? html`<button
             class="linkish"
             data-testid="add-to-suite"
-            aria-label=${`Add conversation ${label} to a test suite`}
+            aria-label=${`Add to Suite: conversation ${label}`}
             @click=${() => app.post({ type: 'conversation/addToSuite', runId: s.runId, conversationId: c.conversationId })}
           >
             Add to Suite

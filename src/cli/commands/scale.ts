@@ -1,6 +1,5 @@
 // `prompt-tuner scale`: N conversations of an agent with a simulated user, graded and summarised into a
 // revised prompt (optionally verified), with a budget preflight, idempotent starts and resume.
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { AgentError, loadAgent } from '../../core/agents/loadAgent';
 import type { Agent } from '../../core/agents/agentSchema';
@@ -8,83 +7,20 @@ import { createCliGateway } from '../../core/models/cliGateway';
 import type { Gateway } from '../../core/models/gateway';
 import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
 import { createPriceBook } from '../../core/models/prices';
-import { parseScaleConfig, SCALE_LIMITS, ScaleConfigError } from '../../core/scale/config';
+import { parseScaleConfig, ScaleConfigError } from '../../core/scale/config';
 import { resumeScaleRun, startScaleRun, type ScaleJob } from '../../core/scale/engine';
-import { defaultPriceProviderOf, estimateScale, formatScaleEstimate } from '../../core/scale/estimate';
+import { defaultPriceProviderOf, estimateScale, type PriceProviderOf } from '../../core/scale/estimate';
 import { ScaleRunsRepository } from '../../core/scale/runsRepository';
-import type { ScaleConfig, ScaleEstimate, ScaleReport, ScaleRunSnapshot, RunStatus } from '../../core/scale/types';
+import type { ScaleConfig, ScaleRunSnapshot } from '../../core/scale/types';
 import type { Store } from '../../core/store/store';
 import { openWorkspaceStore } from '../../core/workspaceStore';
 import { numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
-import { messageWithFlag, missingKeys, promptChoice, resolvePrompt } from './scale/scalePreflight';
+import { budgetPreflight, messageWithFlag, missingKeys, promptChoice, resolvePrompt } from './scale/scalePreflight';
 import { followScaleJob } from './scale/scaleFollow';
-import { resumeHint, scaleListCommand, scaleShowCommand } from './scale/scaleRuns';
+import { SCALE_HELP, STAGGER_ENV } from './scale/scaleHelp';
+import { openExistingStore, printReused, resumeHint, scaleListCommand, scaleShowCommand } from './scale/scaleRuns';
 import { reportText } from './scale/scaleText';
-
-const L = SCALE_LIMITS;
-/** Launch stagger for tests ("0" or "MIN,MAX" in ms); read by the CLI only. */
-const STAGGER_ENV = 'PROMPT_TUNER_SCALE_STAGGER_MS';
-
-const HELP = `Usage: prompt-tuner scale --agent FILE --model ID [options]
-       prompt-tuner scale --resume RUN_ID [--yes] [--json | --events]
-       prompt-tuner scale list | show RUN_ID
-
-Scale-tests an agent (*.agent.json): N conversations between the agent model (with the agent's tools,
-answered from their mocks) and a simulated user (the agent's scenarios, else --goal and --message), each
-graded by the agent's assertions (or the built-in checks) as pass, fail or unscored; then a summarizer
-writes the failure modes, hallucinations, goal failures and character inconsistencies, citing
-conversations and turns, and a revised prompt with its rationale. Everything is stored as it happens
-in .prompt-tuner/, so an interrupted run can be resumed.
-
-Options:
-  --agent FILE                 the agent file
-  --model ID                   the agent model (provider/model)
-  --user-model ID              the simulated user (default: --model)
-  --judge-model ID             grades llm-rubric assertions (default: --model)
-  --summarizer-model ID        writes the summary and the revised prompt (default: --model)
-  --system-prompt-file F       the system prompt under test, from a file
-  --system-prompt TEXT         the system prompt under test, inline
-  --library NAME[@V]           the system prompt under test, from the Prompt Library (latest without @V)
-                               (default: the agent's systemPrompt, or its promptRef from the library)
-  --goal TEXT                  the simulated user's goal when the agent has no scenarios
-  --message TEXT               the first user message when the agent has no scenarios
-  --runs N                     conversations, ${L.runs.min}–${L.runs.max} (default ${L.runs.default})
-  --concurrency N              conversations at a time, ${L.concurrency.min}–${L.concurrency.max} (default ${L.concurrency.default})
-  --max-budget-usd X           total cap: no conversation or call starts that would exceed it
-  --max-conversation-usd X     cap per conversation
-  --yes                        start even when the estimate is over --max-budget-usd
-  --seed N                     conversation i sends seed N + i (default from the engine)
-  --temperature T              agent and simulated user, ${L.temperature.min}–${L.temperature.max} (default ${L.temperature.default}; judge and summarizer use 0)
-  --evaluator KIND             builtin (default), promptfoo (needs promptfoo installed) or http
-  --evaluator-url U            the http evaluator's base URL (POST U/eval)
-  --idempotency-key K          a start with a key used before prints that run's report and makes no call
-  --verify                     afterwards, run the revised prompt on the same scenarios, seeds and models
-                               and report the win rate before → after
-  --resume RUN_ID              run again the conversations an interrupted, failed or cancelled run did not
-                               finish; the finished ones are kept
-  --estimate                   print the calls, cost and time per role, then stop (nothing is written)
-  --json                       print the report as one JSON object
-  --events                     print one JSON object per line per event: scale_start, conversation_start,
-                               turn_complete, conversation_complete, evaluation_complete, summary_complete,
-                               verification_start, verification_complete, throttle, …, ending with
-                               scale_complete (with the report), scale_error or scale_cancelled
-  --workspace DIR              the workspace whose .prompt-tuner/ store and config to use (default: current folder)
-  --help                       this text
-
-Before any call the estimate is printed. Over --max-budget-usd without --yes, or a USD cap with a model
-whose price is unknown (add it under "prices" in .prompt-tuner/config.json), exits 2 and makes no call.
-Keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY; OPENAI_BASE_URL / ANTHROPIC_BASE_URL point at other servers.
-For tests only: ${STAGGER_ENV}=MIN,MAX (or one number) sets the launch stagger in ms (default 200–400).
-
-Exit codes: 0 the run completed, 1 it failed or reached the budget (partial report kept), 2 bad input
-(nothing written, no call made), 130 cancelled with Ctrl-C (partial results kept; resume with --resume).
-
-Examples:
-  prompt-tuner scale --agent examples/hotel.agent.json --model openai/gpt-4o-mini --runs 10 --max-budget-usd 0.50
-  prompt-tuner scale --agent hotel.agent.json --model openai/gpt-4o-mini --judge-model openai/gpt-4o --verify --json
-  prompt-tuner scale --resume 3f2c…   ·   prompt-tuner scale show 3f2c… --conversation c3
-`;
 
 const OPTIONS = {
   agent: { type: 'string' },
@@ -131,11 +67,9 @@ function toUsage(e: unknown): never {
   throw e;
 }
 
-/** The exit code a run's final status maps to. */
-export function exitCodeOf(status: RunStatus): number {
-  if (status === 'cancelled') return EXIT.cancelled;
-  if (status === 'failed' || status === 'budget_reached') return EXIT.failed;
-  return EXIT.ok;
+/** An endpoint that serves a priced provider's models says so with `pricesFrom`. */
+function priceProviderFor(modelConfig: ModelConfig): PriceProviderOf {
+  return (m) => modelConfig.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m);
 }
 
 async function readAgent(file: string, workspace: string, cwd: string): Promise<Agent> {
@@ -158,51 +92,9 @@ function checkKeysAndProviders(models: [string, string][], gateway: Gateway, io:
   return missing.length === 0;
 }
 
-/** The report of a run started before with the same idempotency key; no call is made. */
-function printReused(runId: string, runs: ScaleRunsRepository, values: Pick<Values, 'json' | 'events'>, io: CliIo): number {
-  const snapshot = runs.getSnapshot(runId);
-  const report: ScaleReport | null = runs.report(runId) ?? snapshot?.report ?? null;
-  const status = snapshot?.status ?? report?.status ?? 'failed';
-  if (values.json) io.out(`${JSON.stringify(report ?? snapshot ?? { runId, status }, null, 2)}\n`);
-  else if (values.events) io.out(`${JSON.stringify({ type: 'scale_reused', runId, at: new Date().toISOString(), status, report })}\n`);
-  else {
-    io.out(`This idempotency key started run ${runId} before (${status}): its report, no call made.\n`);
-    if (report) io.out(reportText(report));
-    if (status === 'running' || status === 'pending') io.out('It is still running (in another process).\n');
-  }
-  return exitCodeOf(status);
-}
-
-function estimateJson(e: ScaleEstimate) {
-  return { calls: e.calls, usd: e.usd, seconds: e.seconds, byRole: e.byRole, unknownPrices: e.unknownPrices, overBudget: e.overBudget };
-}
-
-/** Budget preflight; a code to exit with, or undefined to go on. Nothing has been called or written yet. */
-function preflight(config: ScaleConfig, estimate: ScaleEstimate, values: Values, io: CliIo): number | undefined {
-  const text = formatScaleEstimate(estimate);
-  const machine = Boolean(values.json || values.events);
-  if (values.estimate) {
-    io.out(values.json ? `${JSON.stringify(estimateJson(estimate))}\n` : `${text}\n`);
-    return EXIT.ok;
-  }
-  (machine ? io.err : io.out)(`Estimate: ${text}\n`);
-  const usdCaps = [config.maxBudgetUsd !== undefined ? '--max-budget-usd' : '', config.maxConversationUsd !== undefined ? '--max-conversation-usd' : ''].filter(Boolean);
-  if (usdCaps.length && estimate.unknownPrices.length) {
-    io.err(`prompt-tuner scale: ${usdCaps.join(' and ')} cannot be enforced: the price of ${estimate.unknownPrices.join(', ')} is unknown. Add it under "prices" in .prompt-tuner/config.json (USD per million tokens), or drop the cap. No call was made.\n`);
-    return EXIT.badInput;
-  }
-  if (estimate.overBudget && !values.yes) {
-    if (machine) io.err(`Estimate: ${text}\n`);
-    io.err(`prompt-tuner scale: the estimate ${estimate.usd === null ? '(unknown)' : `$${estimate.usd.toFixed(4)}`} is over --max-budget-usd ${config.maxBudgetUsd}; rerun with --yes to start anyway (the cap still stops calls before it is exceeded). No call was made.\n`);
-    return EXIT.badInput;
-  }
-  return undefined;
-}
-
 async function openStore(workspace: string, io: CliIo, create: boolean): Promise<Store | undefined> {
-  const dir = path.join(workspace, '.prompt-tuner');
-  if (!create && !existsSync(dir)) return undefined;
-  return openWorkspaceStore({ dir, onNotice: (m) => io.err(`notice: ${m}\n`) });
+  if (!create) return openExistingStore(workspace, io);
+  return openWorkspaceStore({ dir: path.join(workspace, '.prompt-tuner'), onNotice: (m) => io.err(`notice: ${m}\n`) });
 }
 
 export async function runScale(args: string[], io: CliIo): Promise<number> {
@@ -289,15 +181,19 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
     }
     const prices = createPriceBook(modelConfig.prices);
     await prices.ready();
-    // An endpoint that serves a priced provider's models says so with `pricesFrom`.
-    const priceProviderOf = (m: string) => modelConfig.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m);
+    const priceProviderOf = priceProviderFor(modelConfig);
     const estimate = estimateScale(config, agent, prices, (m) => preGateway.measuredLatencyMs(m), priceProviderOf);
-    const stop = preflight(config, estimate, values, io);
+    const stop = budgetPreflight(config, estimate, values, io);
     if (stop !== undefined) return stop;
 
     store ??= await openStore(workspace, io, true);
     const gateway = createCliGateway({ env: io.env, workspace, store: store! });
-    const job = startScaleRun(config, { agent, gateway, store: store!, prices, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) });
+    let job: ScaleJob;
+    try {
+      job = startScaleRun(config, { agent, gateway, store: store!, prices, priceProviderOf, cwd: workspace, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) });
+    } catch (e) {
+      toUsage(e);
+    }
     if (job.reused) return printReused(job.runId, new ScaleRunsRepository(store!), values, io);
     return await follow(job, gateway, values, io);
   } finally {
@@ -340,7 +236,7 @@ async function runResume(values: Values, io: CliIo): Promise<number> {
     await prices.ready();
     let job: ScaleJob;
     try {
-      job = await resumeScaleRun(runId, { agent, gateway, store, prices, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) });
+      job = await resumeScaleRun(runId, { agent, gateway, store, prices, priceProviderOf: priceProviderFor(modelConfig), cwd: workspace, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) });
     } catch (e) {
       toUsage(e);
     }
@@ -379,7 +275,7 @@ async function follow(job: ScaleJob, gateway: Gateway, values: Values, io: CliIo
 export const scaleCommand: CliCommand = {
   path: ['scale'],
   summary: 'Scale-test an agent: N graded conversations, a summary and a revised prompt',
-  help: HELP,
+  help: SCALE_HELP,
   run: runScale,
 };
 

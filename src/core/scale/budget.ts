@@ -3,7 +3,8 @@
 //
 // A call reserves the gateway's estimate of its cost (price × an upper-bound token guess) and settles with the
 // actual cost when it ends, so spent + in flight + the next call's estimate never passes a cap. A conversation
-// does not start when spent + in flight + the estimate of one conversation would pass the total cap.
+// does not start when its estimate, on top of what is spent and in flight and of what the conversations still
+// running are estimated to spend yet, would pass the total cap.
 // The per-conversation cap covers the conversation's own calls (agent and simulated user); judging and the
 // summary count against the total cap only.
 import type { CallBudget, ModelResult } from '../models/types';
@@ -111,6 +112,9 @@ export class ScaleBudget {
   readonly total: UsdCap;
   /** Every refusal, in order: the engine ends conversations and the run from these. */
   readonly hits: CapHit[] = [];
+  /** What each running conversation has spent or has in flight. */
+  private readonly running = new Map<string, UsdCap>();
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly config: Pick<ScaleConfig, 'maxBudgetUsd' | 'maxConversationUsd'>,
@@ -125,33 +129,57 @@ export class ScaleBudget {
     return this.hits.some((h) => h.scope === 'total');
   }
 
-  /** The CallBudget of a conversation's agent and user calls. */
-  forConversation(conversationId: string): CallBudget {
-    if (this.config.maxConversationUsd === undefined) return this.guardTotal();
-    const cap = new UsdCap(this.config.maxConversationUsd, `cap of conversation ${conversationId}`, 0, (reason) =>
+  /**
+   * Starts a conversation when its estimate fits under the total cap on top of what is spent, what is in flight
+   * and what the running conversations are estimated to spend yet; it then counts as running and gets the
+   * CallBudget of its agent and user calls. When it does not fit but conversations are running, they may end
+   * cheaper than estimated: `wait` for one to end and ask again. When nothing runs and it still does not fit,
+   * the cap is reached (recorded in `hits`) and no conversation starts any more.
+   */
+  tryStartConversation(conversationId: string): { ok: true; budget: CallBudget } | { ok: false; wait: true } | { ok: false; wait: false; reason: string } {
+    const hit = this.hits.find((h) => h.scope === 'total');
+    if (hit) return { ok: false, wait: false, reason: hit.reason };
+    if (this.config.maxBudgetUsd !== undefined) {
+      const next = this.estimate.perConversationUsd ?? 0;
+      let ahead = 0;
+      for (const cap of this.running.values()) ahead += Math.max(0, next - cap.committed);
+      if (!this.total.fits(ahead + next)) {
+        if (this.running.size > 0) return { ok: false, wait: true };
+        const reason = `total budget cap of $${this.config.maxBudgetUsd.toFixed(2)}: ${money(this.total.committed)} spent, and one more conversation is estimated at ${money(next)}`;
+        this.hits.push({ scope: 'total', reason });
+        return { ok: false, wait: false, reason };
+      }
+    }
+    const cap = new UsdCap(this.config.maxConversationUsd ?? Infinity, `cap of conversation ${conversationId}`, 0, (reason) =>
       this.hits.push({ scope: 'conversation', conversationId, reason }),
     );
-    return both(this.guardTotal(), cap);
+    this.running.set(conversationId, cap);
+    return { ok: true, budget: both(this.guardTotal(), cap) };
+  }
+
+  /** The conversation's calls are over: it no longer counts as spending yet. */
+  conversationEnded(conversationId: string): void {
+    this.running.delete(conversationId);
+    const waiting = this.waiting.splice(0);
+    for (const wake of waiting) wake();
+  }
+
+  /** Resolves when a running conversation ends (or the signal aborts). */
+  whenOneEnds(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiting.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** The CallBudget of judge and summarizer calls (total cap only). */
   forRun(): CallBudget {
     return this.guardTotal();
-  }
-
-  /**
-   * Null when a new conversation may start; else why not: the total cap was hit, or spent + in flight + one
-   * conversation's estimate would pass it.
-   */
-  conversationRefusal(): string | null {
-    const hit = this.hits.find((h) => h.scope === 'total');
-    if (hit) return hit.reason;
-    if (this.config.maxBudgetUsd === undefined) return null;
-    const next = this.estimate.perConversationUsd ?? 0;
-    if (this.total.fits(next)) return null;
-    const reason = `total budget cap of $${this.config.maxBudgetUsd.toFixed(2)}: ${money(this.total.committed)} spent or in flight, and one more conversation is estimated at ${money(next)}`;
-    this.hits.push({ scope: 'total', reason });
-    return reason;
   }
 
   /** A shared total cap records its refusals on the run that asked. */

@@ -3,7 +3,8 @@
 //
 // Assumptions (stated in the estimate's `assumptions`, so a user can see what the numbers rest on):
 // - Calls. Agent: runs × maxTurns × (1 + tool rounds), one tool round per turn when the agent has tools.
-//   User: runs × maxTurns (every turn, the opening one included, may need a simulated-user reply).
+//   User: runs × maxTurns, plus one per conversation whose opening message the simulated user writes
+//   (a scenario's openingMessage, or the form's message, is sent verbatim).
 //   Judge: runs × judgeCallsPerConversation(agent); its re-asks after a non-JSON reply are not counted.
 //   Summarizer: 1; its one re-ask after a rejected reply is not counted. With verify, conversations and
 //   judges are counted twice and the summarizer once (a verification run needs no summary).
@@ -55,7 +56,7 @@ interface RolePlan {
 }
 
 /** Tokens of one conversation per role, and its judge calls, from the agent's prompt and tools. */
-function conversationPlan(config: ScaleConfig, agent: Agent): Record<'agent' | 'user' | 'judge', RolePlan> {
+function conversationPlan(config: ScaleConfig, agent: Agent, writesOpening: boolean): Record<'agent' | 'user' | 'judge', RolePlan> {
   const T = agent.maxTurns;
   const rounds = agent.tools.length > 0 ? 1 : 0;
   const fixed = tokens(config.systemPrompt) + (agent.tools.length ? tokens(JSON.stringify(agent.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })))) : 0);
@@ -82,6 +83,11 @@ function conversationPlan(config: ScaleConfig, agent: Agent): Record<'agent' | '
       a.completionTokens += AGENT_TOKENS;
     }
   }
+  if (writesOpening) {
+    u.calls += 1;
+    u.promptTokens += USER_PROMPT_TOKENS + personaTokens;
+    u.completionTokens += USER_TOKENS;
+  }
   const judgeCalls = judgeCallsPerConversation(agent);
   const rubricTokens = 60;
   const j: RolePlan = {
@@ -94,6 +100,15 @@ function conversationPlan(config: ScaleConfig, agent: Agent): Record<'agent' | '
 
 const usage = (p: RolePlan): Usage => ({ inputTokens: p.promptTokens, outputTokens: p.completionTokens, cachedInputTokens: 0 });
 const times = (p: RolePlan, k: number): RolePlan => ({ calls: p.calls * k, promptTokens: p.promptTokens * k, completionTokens: p.completionTokens * k });
+const plus = (a: RolePlan, b: RolePlan): RolePlan => ({ calls: a.calls + b.calls, promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens });
+const ZERO: RolePlan = { calls: 0, promptTokens: 0, completionTokens: 0 };
+
+/** Whether run i's simulated user writes the first message (run i plays scenario i mod S). */
+function writesOpening(config: ScaleConfig, agent: Agent, i: number): boolean {
+  const scenarios = agent.scenarios ?? [];
+  if (scenarios.length > 0) return scenarios[i % scenarios.length]!.openingMessage === undefined;
+  return !config.userMessage?.trim();
+}
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export function estimateScale(
@@ -105,7 +120,15 @@ export function estimateScale(
 ): ScaleEstimate {
   const N = config.runs;
   const passes = config.verify ? 2 : 1;
-  const one = conversationPlan(config, agent);
+  const withOpening = conversationPlan(config, agent, true);
+  const withoutOpening = conversationPlan(config, agent, false);
+  let conv = { agent: ZERO, user: ZERO, judge: ZERO };
+  for (let i = 0; i < N; i++) {
+    const p = writesOpening(config, agent, i) ? withOpening : withoutOpening;
+    conv = { agent: plus(conv.agent, p.agent), user: plus(conv.user, p.user), judge: plus(conv.judge, p.judge) };
+  }
+  // The most expensive conversation: the budget's look-ahead before starting one must not undercount.
+  const one = withOpening;
   const summarizer: RolePlan = {
     calls: 1,
     promptTokens: SUMMARIZER_PROMPT_TOKENS + tokens(config.systemPrompt) + Math.min(DIGEST_TOKEN_CAP, N * agent.maxTurns * (USER_TOKENS + AGENT_TOKENS + 40)),
@@ -113,9 +136,9 @@ export function estimateScale(
   };
   const models: Record<ScaleRole, string> = { agent: config.agentModel, user: config.userModel, judge: config.judgeModel, summarizer: config.summarizerModel };
   const plans: Record<ScaleRole, RolePlan> = {
-    agent: times(one.agent, N * passes),
-    user: times(one.user, N * passes),
-    judge: times(one.judge, N * passes),
+    agent: times(conv.agent, passes),
+    user: times(conv.user, passes),
+    judge: times(conv.judge, passes),
     summarizer,
   };
   const cost = (role: ScaleRole, p: RolePlan): number | null => (p.calls === 0 ? 0 : prices.cost(models[role], priceProviderOf(models[role]), usage(p)));
@@ -138,7 +161,7 @@ export function estimateScale(
     return { model, ms: measured ? Math.round(m) : ASSUMED_LATENCY_MS, measured };
   });
   const lat = (role: ScaleRole) => latency.find((l) => l.model === models[role])!.ms;
-  const perConversationMs = one.agent.calls * lat('agent') + one.user.calls * lat('user') + one.judge.calls * lat('judge');
+  const perConversationMs = (conv.agent.calls * lat('agent') + conv.user.calls * lat('user') + conv.judge.calls * lat('judge')) / N;
   const waves = Math.ceil(N / Math.max(1, config.concurrency));
   const seconds = Math.round(((waves * perConversationMs * passes + lat('summarizer')) / 1000) * 10) / 10;
 
@@ -175,4 +198,20 @@ export function formatScaleEstimate(e: ScaleEstimate): string {
   const assumed = e.latency?.filter((l) => !l.measured).map((l) => l.model) ?? [];
   const timing = assumed.length ? ` (assuming ${ASSUMED_LATENCY_MS / 1000}s per call for ${assumed.join(', ')})` : ' (from measured latency)';
   return `${e.calls} model calls, ${total}, ${duration(e.seconds)}${timing}: ${roles}.${unknown}${e.overBudget ? ' Over the budget cap.' : ''}`;
+}
+
+/** The estimate of a verification run: the same conversations and judges, and no summarizer call. */
+export function withoutSummarizer(e: ScaleEstimate, maxBudgetUsd?: number): ScaleEstimate {
+  const byRole = e.byRole.map((r) => (r.role === 'summarizer' ? { ...r, calls: 0, usd: 0, promptTokens: 0, completionTokens: 0 } : r));
+  const usd = byRole.some((r) => r.usd === null) ? null : round6(byRole.reduce((s, r) => s + (r.usd ?? 0), 0));
+  const unknownPrices = [...new Set(byRole.filter((r) => r.usd === null).map((r) => r.model))];
+  return {
+    ...e,
+    byRole,
+    calls: byRole.reduce((s, r) => s + r.calls, 0),
+    usd,
+    unknownPrices,
+    overBudget: maxBudgetUsd !== undefined && usd !== null && usd > maxBudgetUsd,
+    assumptions: [...(e.assumptions ?? []), 'A verification run makes no summarizer call.'],
+  };
 }

@@ -300,6 +300,12 @@ export class ScaleRunsRepository {
     return row ? { status: row.status, interrupted: interruptedBy(row) } : undefined;
   }
 
+  /** The snapshot as last written (a run being resumed starts from it), without the interrupted reading. */
+  storedSnapshot(runId: string): ScaleRunSnapshot | undefined {
+    const row = this.store.get<{ snapshot_json: string }>('SELECT snapshot_json FROM scale_runs WHERE run_id = ?', [runId]);
+    return row ? parseJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`) : undefined;
+  }
+
   /** The latest snapshot; an interrupted run reads back as failed with a note (reads never write). */
   getSnapshot(runId: string): ScaleRunSnapshot | undefined {
     const row = this.store.get<{ snapshot_json: string; status: RunStatus; owner_pid: number; owner_host: string }>(

@@ -282,6 +282,8 @@ export interface ScaleRunSnapshot {
   notes: string[];
   startedAt: string;
   finishedAt: string | null;
+  /** Where the ETA's pace is measured from: the latest scale_start (a resumed run restarts the clock). */
+  paceFrom?: { at: string; completed: number };
 }
 
 interface EventBase {
@@ -292,12 +294,12 @@ interface EventBase {
 
 /** Events, as in the issue; `--events` prints them as JSON lines. */
 export type ScaleEvent =
-  | (EventBase & { type: 'scale_start'; agent: { name: string; file: string }; models: Record<ScaleRole, string>; runs: number; concurrency: number; estimate: ScaleEstimate; resumed?: boolean })
+  | (EventBase & { type: 'scale_start'; agent: { name: string; file: string }; models: Record<ScaleRole, string>; runs: number; concurrency: number; estimate: ScaleEstimate; resumed?: boolean; /** Things a user should know from the start (evaluator fallback). */ notes?: string[] })
   | (EventBase & { type: 'conversation_start'; conversationId: string; index: number; scenario: ConversationSummary['scenario']; seed: number })
   | (EventBase & { type: 'turn_complete'; conversationId: string; turn: number; agentText: string; toolCalls: number; latencyMs: number; costUsd: number | null })
-  | (EventBase & { type: 'conversation_complete'; conversationId: string; endedReason: EndedReason; turns: number; costUsd: number | null; error?: string })
+  | (EventBase & { type: 'conversation_complete'; conversationId: string; endedReason: EndedReason; turns: number; costUsd: number | null; error?: string; /** Tokens of the conversation's agent and user calls. */ promptTokens?: number; completionTokens?: number; /** Tool calls of unknown tools or with bad arguments. */ toolErrors?: number })
   | (EventBase & { type: 'evaluation_complete'; conversationId: string; outcome: Outcome; failureTags: string[]; assertionResults: EvaluationResult[] })
-  | (EventBase & { type: 'summary_complete'; summary: ScaleSummary | null; revisedPrompt: string | null; revisedPromptRationale: string | null; summaryError?: string })
+  | (EventBase & { type: 'summary_complete'; summary: ScaleSummary | null; revisedPrompt: string | null; revisedPromptRationale: string | null; summaryError?: string; /** What the digest left out. */ digestNote?: string })
   | (EventBase & { type: 'verification_start'; verificationRunId: string })
   | (EventBase & { type: 'verification_complete'; verification: Verification })
   | (EventBase & { type: 'scale_complete'; report: ScaleReport })
@@ -305,7 +307,7 @@ export type ScaleEvent =
   | (EventBase & { type: 'scale_cancelled'; reason: string; report: ScaleReport | null })
   | (EventBase & { type: 'cap_reached'; scope: 'conversation' | 'total'; conversationId?: string; detail: string })
   | (EventBase & { type: 'throttle'; provider: string; active: number; concurrency: number; queued: number; retryInMs?: number; status?: number })
-  | (EventBase & { type: 'progress'; completed: number; total: number; detail: string; ledger: RoleLedger[] });
+  | (EventBase & { type: 'progress'; completed: number; total: number; detail: string; ledger: RoleLedger[]; /** Set when the run enters a phase. */ phase?: ScaleRunSnapshot['phase']; /** The verification run's progress, while it runs. */ verification?: NonNullable<ScaleRunSnapshot['verification']> });
 
 /** One row of the run list. */
 export interface ScaleRunSummary {

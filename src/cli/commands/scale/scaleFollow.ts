@@ -3,7 +3,7 @@
 import type { ScaleJob } from '../../../core/scale/engine';
 import type { ConversationSummary, ScaleEvent, ScaleRunSnapshot } from '../../../core/scale/types';
 import type { CliIo } from '../../cliTypes';
-import { conversationFinishLine, conversationStartLine, pct, usd, verificationText } from './scaleText';
+import { conversationFinishLine, conversationStartLine, pct, usd } from './scaleText';
 
 export interface FollowOptions {
   mode: 'human' | 'json' | 'events';
@@ -86,7 +86,8 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
         io.out(`\nVerifying the revised prompt: run ${e.verificationRunId}\n`);
         return;
       case 'verification_complete':
-        io.out(`${verificationText(e.verification)}\n`);
+        // The before → after line is in the report printed at the end.
+        io.out(`Verification ${e.verification.status}: ${e.verification.conversations.length} conversations.\n`);
         return;
       case 'cap_reached':
         io.err(`  cap reached (${e.scope}${e.conversationId ? ` ${e.conversationId}` : ''}): ${e.detail}\n`);

@@ -8,8 +8,9 @@ import { keyEnvName } from '../../../core/models/cliGateway';
 import type { ModelConfig } from '../../../core/models/modelConfig';
 import { ENDPOINT_PRESETS } from '../../../core/models/providerRegistry';
 import type { Store } from '../../../core/store/store';
-import type { PromptSource } from '../../../core/scale/types';
-import { UsageError } from '../../cliTypes';
+import { formatScaleEstimate } from '../../../core/scale/estimate';
+import type { PromptSource, ScaleConfig, ScaleEstimate } from '../../../core/scale/types';
+import { EXIT, UsageError, type CliIo } from '../../cliTypes';
 
 /** Config fields as the flags that set them, for messages that name the flag. */
 export const FLAG_OF: Record<string, string> = {
@@ -30,6 +31,7 @@ export const FLAG_OF: Record<string, string> = {
   evaluator: '--evaluator',
   evaluatorUrl: '--evaluator-url',
   idempotencyKey: '--idempotency-key',
+  runId: '--resume',
 };
 
 /** "runs: at most 10 (the cap), got 11" → "--runs: at most 10 (the cap), got 11". */
@@ -107,4 +109,30 @@ export function missingKeys(models: string[], env: NodeJS.ProcessEnv, config: Mo
     if (needed) out.push({ provider, variable, models: ms });
   }
   return out;
+}
+
+function estimateJson(e: ScaleEstimate) {
+  return { calls: e.calls, usd: e.usd, seconds: e.seconds, byRole: e.byRole, unknownPrices: e.unknownPrices, overBudget: e.overBudget };
+}
+
+/** Budget preflight; a code to exit with, or undefined to go on. Nothing has been called or written yet. */
+export function budgetPreflight(config: ScaleConfig, estimate: ScaleEstimate, values: { estimate?: boolean; json?: boolean; events?: boolean; yes?: boolean }, io: CliIo): number | undefined {
+  const text = formatScaleEstimate(estimate);
+  const machine = Boolean(values.json || values.events);
+  if (values.estimate) {
+    io.out(values.json ? `${JSON.stringify(estimateJson(estimate))}\n` : `${text}\n`);
+    return EXIT.ok;
+  }
+  (machine ? io.err : io.out)(`Estimate: ${text}\n`);
+  const usdCaps = [config.maxBudgetUsd !== undefined ? '--max-budget-usd' : '', config.maxConversationUsd !== undefined ? '--max-conversation-usd' : ''].filter(Boolean);
+  if (usdCaps.length && estimate.unknownPrices.length) {
+    io.err(`prompt-tuner scale: ${usdCaps.join(' and ')} cannot be enforced: the price of ${estimate.unknownPrices.join(', ')} is unknown. Add it under "prices" in .prompt-tuner/config.json (USD per million tokens), or drop the cap. No call was made.\n`);
+    return EXIT.badInput;
+  }
+  if (estimate.overBudget && !values.yes) {
+    if (machine) io.err(`Estimate: ${text}\n`);
+    io.err(`prompt-tuner scale: the estimate ${estimate.usd === null ? '(unknown)' : `$${estimate.usd.toFixed(4)}`} is over --max-budget-usd ${config.maxBudgetUsd}; rerun with --yes to start anyway (the cap still stops calls before it is exceeded). No call was made.\n`);
+    return EXIT.badInput;
+  }
+  return undefined;
 }

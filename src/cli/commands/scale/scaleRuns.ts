@@ -3,17 +3,25 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ScaleRunsRepository } from '../../../core/scale/runsRepository';
 import { transcriptText } from '../../../core/scale/transcriptText';
+import type { RunStatus, ScaleReport } from '../../../core/scale/types';
 import type { Store } from '../../../core/store/store';
+import { STORE_FILES } from '../../../core/store/storeFiles';
 import { openWorkspaceStore } from '../../../core/workspaceStore';
 import { parse, workspaceDir } from '../../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../../cliTypes';
 import { reportText, runListText, snapshotText } from './scaleText';
 
-/** Opens the workspace store only when it exists: reading runs never creates one. */
-async function withExistingStore<T>(workspace: string, io: CliIo, read: (store: Store | undefined) => T): Promise<T> {
+/** The workspace store when one was written before (a folder holding only config.json has none); never creates one. */
+export async function openExistingStore(workspace: string, io: CliIo): Promise<Store | undefined> {
   const dir = path.join(workspace, '.prompt-tuner');
-  if (!existsSync(dir)) return read(undefined);
-  const store = await openWorkspaceStore({ dir, onNotice: (m) => io.err(`notice: ${m}\n`) });
+  if (!existsSync(path.join(dir, STORE_FILES.snapshot)) && !existsSync(path.join(dir, STORE_FILES.journal))) return undefined;
+  return openWorkspaceStore({ dir, onNotice: (m) => io.err(`notice: ${m}\n`) });
+}
+
+/** Reading runs never creates a store. */
+async function withExistingStore<T>(workspace: string, io: CliIo, read: (store: Store | undefined) => T): Promise<T> {
+  const store = await openExistingStore(workspace, io);
+  if (!store) return read(undefined);
   try {
     return read(store);
   } finally {
@@ -24,6 +32,38 @@ async function withExistingStore<T>(workspace: string, io: CliIo, read: (store: 
 /** How to carry on with a run that did not complete. */
 export function resumeHint(runId: string): string {
   return `Resume it with: prompt-tuner scale --resume ${runId}`;
+}
+
+/** The exit code a run's final status maps to. */
+export function exitCodeOf(status: RunStatus): number {
+  if (status === 'cancelled') return EXIT.cancelled;
+  if (status === 'failed' || status === 'budget_reached') return EXIT.failed;
+  return EXIT.ok;
+}
+
+/** The report of a run started before with the same idempotency key; no call is made. */
+export function printReused(runId: string, runs: ScaleRunsRepository, values: { json?: boolean; events?: boolean }, io: CliIo): number {
+  const snapshot = runs.getSnapshot(runId);
+  const report: ScaleReport | null = runs.report(runId) ?? snapshot?.report ?? null;
+  const status = snapshot?.status ?? report?.status ?? 'failed';
+  if (values.json) io.out(`${JSON.stringify(report ?? snapshot ?? { runId, status }, null, 2)}\n`);
+  else if (values.events) {
+    // The stream ends as a run's stream does, with the closing event of that run, marked as reused.
+    const base = { runId, at: new Date().toISOString(), reused: true };
+    const closing =
+      status === 'completed'
+        ? { type: 'scale_complete', ...base, report }
+        : status === 'cancelled'
+          ? { type: 'scale_cancelled', ...base, reason: snapshot?.error ?? 'cancelled earlier', report }
+          : { type: 'scale_error', ...base, status, error: snapshot?.error ?? status, report };
+    io.out(`${JSON.stringify(closing)}\n`);
+  }
+  else {
+    io.out(`This idempotency key started run ${runId} before (${status}): its report, no call made.\n`);
+    if (report) io.out(reportText(report));
+    if (status === 'running' || status === 'pending') io.out('It is still running (in another process).\n');
+  }
+  return exitCodeOf(status);
 }
 
 async function runList(args: string[], io: CliIo): Promise<number> {

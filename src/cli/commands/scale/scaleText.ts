@@ -38,7 +38,7 @@ export function conversationFinishLine(c: ConversationSummary, total: number): s
   const why = c.endedReason ?? '—';
   const tags = c.failureTags.length ? `  ${c.failureTags.join(', ')}` : '';
   const error = c.error ? `  (${c.error})` : '';
-  return `${position(c.index, total)} ${outcome} ${scenarioName(c).padEnd(16)} ${why.padEnd(9)} ${String(c.turns).padStart(2)} turns  ${usd(c.costUsd)}${tags}${error}\n`;
+  return `${position(c.index, total)} ${outcome} ${scenarioName(c).padEnd(16)} ${why.padEnd(9)} ${String(c.turns).padStart(2)} turn${c.turns === 1 ? ' ' : 's'}  ${usd(c.costUsd)}${tags}${error}\n`;
 }
 
 function table(rows: string[][], indent = '  '): string {
@@ -63,7 +63,7 @@ export function statsText(stats: ScaleStats): string {
   const l = stats.latencyStats;
   out.push(`Latency p95 ${ms(l.perTurn.p95)} per agent turn (max ${ms(l.perTurn.max)}), ${ms(l.perRun.p95)} per conversation`);
   const delta = stats.cost.deltaUsd === null ? '' : ` (${stats.cost.deltaUsd >= 0 ? '+' : '−'}${usd(Math.abs(stats.cost.deltaUsd))} against the estimate)`;
-  out.push(`Cost ${usd(stats.cost.actualUsd)} actual, ${usd(stats.cost.estimatedUsd)} estimated${delta}`);
+  out.push(`Cost: actual ${usd(stats.cost.actualUsd)}, estimated ${usd(stats.cost.estimatedUsd)}${delta}`);
   if (stats.cost.byRole.length) out.push(table(ledgerRows(stats.cost.byRole)));
   if (stats.topFailureModes.length) {
     out.push('Top failure modes:');
@@ -130,7 +130,8 @@ export function reportText(r: ScaleReport): string {
 export function snapshotText(s: ScaleRunSnapshot): string {
   const out: string[] = [`Run ${s.runId}: ${s.status}${s.error ? ` (${s.error})` : ''}`];
   out.push(`  agent ${s.agent.name} (${s.agent.file}), model ${s.models.agent}; ${s.completed}/${s.total} conversations done`);
-  for (const n of s.notes) out.push(`  note: ${n}`);
+  // An interrupted run's note repeats its error.
+  for (const n of s.notes) if (!s.error || !n.startsWith(s.error)) out.push(`  note: ${n}`);
   for (const c of s.conversations) {
     out.push(c.status === 'done' ? conversationFinishLine(c, s.total).trimEnd() : `${position(c.index, s.total)} ${c.status.padEnd(9)} ${scenarioName(c)}`);
   }

@@ -1,0 +1,229 @@
+// The panel's own styles, adopted into the document (CSP-clean: no inline <style>, no style attributes).
+// Colours only through VS Code's --vscode-* variables, so light, dark and high-contrast themes follow;
+// high contrast adds borders (contrastBorder) where fills alone would carry meaning.
+import { css } from 'lit';
+
+export const panelStyles = css`
+  :root {
+    --pt-border: var(--vscode-widget-border, var(--vscode-panel-border));
+    --pt-pass: var(--vscode-testing-iconPassed, var(--vscode-charts-green));
+    --pt-fail: var(--vscode-testing-iconFailed, var(--vscode-errorForeground));
+    --pt-unscored: var(--vscode-descriptionForeground);
+    --pt-warn: var(--vscode-editorWarning-foreground);
+  }
+  body {
+    margin: 0;
+    padding: 0 20px 32px;
+    color: var(--vscode-foreground);
+    background: var(--vscode-editor-background);
+    font-family: var(--vscode-font-family);
+    font-size: var(--vscode-font-size);
+    line-height: 1.45;
+  }
+  scale-app { display: block; max-width: 1040px; }
+  h1 { font-size: 1.45em; font-weight: 600; margin: 18px 0 4px; }
+  h2 { font-size: 1.15em; font-weight: 600; margin: 24px 0 8px; }
+  h3, h4 { font-size: 1em; font-weight: 600; margin: 0; }
+  .section-title { margin: 16px 0 6px; }
+  .subtitle, .hint { color: var(--vscode-descriptionForeground); margin: 0 0 8px; }
+  .hint { font-size: 0.92em; }
+  .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+  .header { margin-top: 6px; }
+  .header h1 { margin-right: 8px; }
+  .spacer { flex: 1; }
+  .field { margin: 12px 0; }
+  .field > label, .field-label { display: block; font-weight: 600; margin-bottom: 4px; }
+  vscode-single-select, vscode-textarea, .field vscode-textfield { width: 100%; max-width: 640px; }
+  .error-text { color: var(--vscode-errorForeground); }
+  .warning-text { color: var(--pt-warn); }
+  .mono, code { font-family: var(--vscode-editor-font-family); }
+
+  .models { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px 16px; max-width: 760px; }
+  .models vscode-single-select { width: 100%; }
+  .add-model { margin-top: 8px; }
+  .add-model vscode-textfield { width: 280px; }
+  .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px 16px; max-width: 640px; }
+  .params vscode-textfield { width: 100%; }
+
+  .estimate { margin: 16px 0 8px; padding: 8px 12px; border-left: 3px solid var(--vscode-textLink-foreground); background: var(--vscode-textCodeBlock-background); max-width: 640px; }
+  .estimate.warn { border-left-color: var(--pt-warn); }
+  .estimate .total { font-weight: 600; }
+  .blockers { margin: 8px 0; padding-left: 18px; color: var(--vscode-descriptionForeground); }
+  .start-row { margin-top: 14px; }
+  .banner { padding: 6px 10px; border: 1px solid var(--vscode-focusBorder); border-radius: 4px; margin: 10px 0; max-width: 760px; }
+
+  table.grid { border-collapse: collapse; width: 100%; margin: 6px 0; }
+  table.grid th, table.grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--pt-border); vertical-align: top; }
+  table.grid thead th { color: var(--vscode-descriptionForeground); font-weight: 600; font-size: 0.92em; }
+  table.grid tbody th { font-weight: 600; }
+  table.grid .num { text-align: right; font-variant-numeric: tabular-nums; }
+  table.compact { max-width: 760px; }
+  table.compact th, table.compact td { padding: 2px 8px; }
+  table.conversations tr.group th { padding-top: 12px; color: var(--vscode-descriptionForeground); font-weight: 600; border-bottom: 1px solid var(--pt-border); }
+  .persona { max-width: 280px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin: 0; }
+  .actions { white-space: nowrap; }
+  .actions .linkish + .linkish { margin-left: 10px; }
+  .state { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
+  .state.pass { color: var(--pt-pass); }
+  .state.fail { color: var(--pt-fail); }
+  .state.unscored, .state.pending { color: var(--pt-unscored); }
+  .tag {
+    display: inline-block;
+    border: 1px solid var(--pt-border);
+    border-radius: 3px;
+    padding: 0 5px;
+    margin: 0 4px 2px 0;
+    font-size: 0.85em;
+    font-family: var(--vscode-editor-font-family);
+  }
+
+  .card {
+    border: 1px solid var(--pt-border);
+    border-radius: 6px;
+    padding: 12px 14px;
+    margin: 12px 0;
+    background: var(--vscode-editorWidget-background);
+  }
+  .status { display: flex; align-items: center; gap: 8px; }
+  .dot { width: 10px; height: 10px; border-radius: 50%; background: var(--vscode-descriptionForeground); flex: none; }
+  .dot.running, .dot.pending { background: var(--vscode-progressBar-background); animation: pt-pulse 1.4s ease-in-out infinite; }
+  .dot.completed { background: var(--pt-pass); }
+  .dot.failed { background: var(--vscode-errorForeground); }
+  .dot.cancelled, .dot.budget_reached { background: var(--pt-warn); }
+  @keyframes pt-pulse {
+    0%, 100% { opacity: 1; transform: scale(1); }
+    50% { opacity: 0.35; transform: scale(0.75); }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .dot.running, .dot.pending { animation: none; }
+    .codicon-modifier-spin { animation: none; }
+  }
+  .progress-numbers { display: flex; gap: 16px; flex-wrap: wrap; color: var(--vscode-descriptionForeground); margin: 6px 0; }
+  .progress-numbers .pct { color: var(--vscode-foreground); font-weight: 600; }
+  vscode-progress-bar { display: block; width: 100%; margin: 4px 0 8px; }
+
+  .alerts { display: flex; flex-direction: column; gap: 6px; margin: 8px 0; }
+  .alert {
+    display: flex;
+    gap: 8px;
+    align-items: flex-start;
+    padding: 6px 10px;
+    border: 1px solid var(--pt-border);
+    border-left: 3px solid var(--vscode-textLink-foreground);
+    border-radius: 3px;
+    background: var(--vscode-editorWidget-background);
+  }
+  .alert.warn { border-left-color: var(--pt-warn); }
+  .alert.error { border-left-color: var(--vscode-errorForeground); }
+  .alert .codicon { margin-top: 2px; }
+
+  .budget-bar { display: block; width: 100%; max-width: 640px; height: 16px; margin: 8px 0 4px; }
+  .budget-bar .track { fill: var(--vscode-textCodeBlock-background, var(--vscode-input-background)); stroke: var(--pt-border); stroke-width: 0.3; }
+  .budget-bar .fill { fill: var(--vscode-progressBar-background); }
+  .budget-bar .fill.over { fill: var(--pt-warn); }
+  .budget-bar .mark { stroke-width: 1.2; vector-effect: non-scaling-stroke; }
+  .budget-bar .mark.estimate { stroke: var(--vscode-foreground); stroke-dasharray: 2 2; }
+  .budget-bar .mark.cap { stroke: var(--vscode-errorForeground); stroke-width: 2; }
+  .legend { display: flex; gap: 14px; flex-wrap: wrap; align-items: center; margin: 2px 0 6px; }
+  .legend > span { display: inline-flex; align-items: center; gap: 4px; }
+  .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; border: 1px solid var(--vscode-contrastBorder, transparent); }
+  .swatch.fill { background: var(--vscode-progressBar-background); }
+  .swatch.estimate { border: 1px dashed var(--vscode-foreground); height: 0; width: 12px; border-radius: 0; }
+  .swatch.cap { background: var(--vscode-errorForeground); width: 3px; }
+  .swatch.pass { background: var(--pt-pass); }
+  .swatch.fail { background: var(--pt-fail); }
+  .swatch.unscored { background: var(--pt-unscored); }
+
+  .stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; margin: 8px 0 12px; }
+  .stat { border: 1px solid var(--pt-border); border-radius: 6px; padding: 10px 12px; background: var(--vscode-editorWidget-background); }
+  .stat-title { color: var(--vscode-descriptionForeground); font-size: 0.92em; }
+  .stat-value { font-size: 1.6em; font-weight: 700; margin: 2px 0; font-variant-numeric: tabular-nums; }
+  .stat-sub { margin: 0; }
+
+  .charts { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
+  .chart { margin: 4px 0; }
+  .chart figcaption { font-weight: 600; margin-bottom: 4px; }
+  .chart svg { display: block; max-width: 100%; height: auto; }
+  .chart .axis { stroke: var(--pt-border); stroke-width: 1; }
+  .chart .tick { fill: var(--vscode-descriptionForeground); font-size: 10px; font-family: var(--vscode-font-family); }
+  .chart .tick.label { fill: var(--vscode-foreground); font-family: var(--vscode-editor-font-family); }
+  .chart .bar { stroke: var(--vscode-contrastBorder, none); stroke-width: 1; }
+  .chart .bar.pass { fill: var(--pt-pass); }
+  .chart .bar.fail { fill: var(--pt-fail); }
+  .chart .bar.unscored, .chart .bar.pending { fill: var(--pt-unscored); }
+
+  .badges { display: flex; gap: 6px; flex-wrap: wrap; margin: 4px 0 8px; align-items: center; }
+  .badge {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    border: 1px solid var(--pt-border);
+    border-radius: 12px;
+    padding: 1px 4px 1px 10px;
+    background: var(--vscode-editorWidget-background);
+    color: var(--vscode-foreground);
+    font: inherit;
+    font-size: 0.92em;
+    cursor: pointer;
+  }
+  .badge:hover { background: var(--vscode-list-hoverBackground); }
+  .badge:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+  .badge[aria-pressed='true'] { border-color: var(--vscode-focusBorder); box-shadow: inset 0 0 0 1px var(--vscode-focusBorder); }
+  .badge.zero { color: var(--vscode-descriptionForeground); }
+  .badge-tag { font-family: var(--vscode-editor-font-family); }
+  .badge-count {
+    min-width: 1.4em;
+    text-align: center;
+    border-radius: 10px;
+    padding: 0 6px;
+    background: var(--vscode-badge-background);
+    color: var(--vscode-badge-foreground);
+    border: 1px solid var(--vscode-contrastBorder, transparent);
+  }
+
+  .summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 10px 20px; }
+  .summary-section h3 { margin: 6px 0 4px; }
+  .findings { margin: 0; padding-left: 18px; }
+  .findings li { margin: 3px 0; }
+  .citations { margin-left: 6px; }
+  .citation { font-size: 0.92em; margin-right: 6px; }
+
+  .revised-card { border: 2px solid var(--pt-pass); }
+  .revised-card h4 { margin-top: 6px; }
+  .rationale { margin: 4px 0 10px; }
+  .actions-row { margin-top: 10px; }
+  .action-note { margin: 0 0 0 6px; }
+  .verify-result { font-size: 1.15em; }
+  .delta { margin-left: 8px; font-weight: 600; }
+  .delta.up { color: var(--pt-pass); }
+  .delta.down { color: var(--pt-fail); }
+
+  .prompt-text {
+    white-space: pre-wrap;
+    word-break: break-word;
+    font-family: var(--vscode-editor-font-family);
+    font-size: var(--vscode-editor-font-size, 0.95em);
+    background: var(--vscode-textCodeBlock-background);
+    border-radius: 4px;
+    padding: 8px 10px;
+    margin: 8px 0;
+    max-width: 900px;
+  }
+  .prompt-text.collapsed { max-height: 8em; overflow: auto; }
+  .prompt-text:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+  .linkish {
+    background: none;
+    border: 0;
+    padding: 0;
+    color: var(--vscode-textLink-foreground);
+    cursor: pointer;
+    font: inherit;
+  }
+  .linkish:hover { text-decoration: underline; }
+  .linkish:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+  .linkish:disabled { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); cursor: default; text-decoration: none; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  body.vscode-high-contrast .card,
+  body.vscode-high-contrast .stat,
+  body.vscode-high-contrast .alert { border-color: var(--vscode-contrastBorder); }
+`;

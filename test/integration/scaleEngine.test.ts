@@ -215,6 +215,23 @@ describe('scale engine against the simulator', function () {
     assert.equal(sim.counters().byMode.summarizer, 2, 'asked once more, then given up');
   });
 
+  it('an evaluator that cannot be reached becomes the built-in one, and the run says so', async () => {
+    const w = await workspace();
+    const { final } = await run(w, { runs: 1, evaluator: 'http', evaluatorUrl: 'http://127.0.0.1:9' });
+    assert.equal(final.status, 'completed');
+    assert.ok(final.notes.some((n) => /built-in evaluator/.test(n)), final.notes.join(' | '));
+    assert.equal(final.report!.stats.total, 1);
+  });
+
+  it('a run in which every conversation hits a provider error fails, naming the error', async () => {
+    const w = await workspace();
+    const { final } = await run(w, { runs: 2, agentModel: 'openai/fail-401' });
+    assert.equal(final.status, 'failed');
+    assert.match(final.error ?? '', /^every conversation ended with an error; the first: 401 from openai/);
+    assert.deepEqual(final.report!.conversations.map((c) => [c.endedReason, c.outcome]), [['error', 'unscored'], ['error', 'unscored']]);
+    assert.equal(new ScaleRunsRepository(w.store).getSnapshot(final.runId)!.status, 'failed');
+  });
+
   describe('budget', () => {
     it('refuses before any call when a cap is set and a price is unknown', async () => {
       const w = await workspace();

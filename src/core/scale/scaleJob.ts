@@ -8,12 +8,13 @@ import { linkedController, newJobId } from '../jobs/job';
 import { errorMessage, JobRuntime, type JobStop } from '../jobs/runtime';
 import { ModelError, type CallBudget, type CallOptions, type ModelResult } from '../models/types';
 import { actualUsdOf, RoleLedgerBook, ScaleBudget, type UsdCap } from './budget';
+import { runConversationPool } from './conversationPool';
 import type { ScaleDeps, ScaleJob } from './engine';
 import { estimateScale, withoutSummarizer } from './estimate';
 import { createEvaluator, type ScaleEvaluator } from './grading/evaluator';
 import { outcomeOf } from './grading/outcome';
 import { ScaleRunsRepository } from './runsRepository';
-import { conversationIdOf, foldEvent, initialSnapshot, pendingConversation } from './snapshot';
+import { conversationIdOf, foldEvent, initialSnapshot, pendingConversation, resumeSnapshot } from './snapshot';
 import { computeStats } from './stats';
 import { summarize } from './summarizer/summarize';
 import type {
@@ -80,19 +81,6 @@ export function finishedJob(snapshot: ScaleRunSnapshot, estimate: ScaleEstimate)
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 const summaryScenario = (s: RunScenario): ConversationSummary['scenario'] => (s.id === null ? null : { id: s.id, persona: s.persona, goal: s.goal });
 
 /** A grading that could not happen: never a pass, so the conversation is unscored. */
@@ -124,14 +112,9 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
   let initial: ScaleRunSnapshot;
   const reset: string[] = [];
   if (plan.resume) {
-    const stored = plan.resume.snapshot;
-    const conversations = Array.from({ length: config.runs }, (_, i) => {
-      const kept = stored.conversations.find((c) => c.index === i);
-      if (kept && keep.has(kept.conversationId)) return kept;
-      reset.push(conversationIdOf(i));
-      return fresh(i);
-    });
-    initial = { ...stored, status: 'pending', phase: 'conversations', conversations, completed: conversations.filter((c) => c.status === 'done').length, report: null, error: null, finishedAt: null, throttle: null, etaSeconds: null };
+    const resumed = resumeSnapshot(plan.resume.snapshot, scenarios.map((_, i) => fresh(i)), keep);
+    initial = resumed.snapshot;
+    reset.push(...resumed.reset);
   } else {
     initial = initialSnapshot({
       runId,
@@ -219,13 +202,19 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
       dirty.clear();
     },
     stopEvent: (stop: JobStop, base): ScaleEvent => {
-      if (stop.kind === 'cancelled') return { type: 'scale_cancelled', ...base, reason: stop.message, report: buildReport(rt, 'cancelled') };
+      // A run that stops before its summary says why the report has none.
+      const skipped = (why: string) => {
+        if (!isVerification && !summaryPart.summary && summaryPart.summaryError === undefined) summaryPart = { ...summaryPart, summaryError: `The summary was skipped: ${why}.` };
+      };
+      if (stop.kind === 'cancelled') {
+        skipped('the run was cancelled');
+        return { type: 'scale_cancelled', ...base, reason: stop.message, report: buildReport(rt, 'cancelled') };
+      }
       if (stop.kind === 'budget') {
-        if (!summaryPart.summary && !isVerification) {
-          summaryPart = { ...summaryPart, summaryError: `The summary was skipped: the budget was reached (${stop.message}).` };
-        }
+        skipped(`the budget was reached (${stop.message})`);
         return { type: 'scale_error', ...base, error: stop.message, status: 'budget_reached', report: buildReport(rt, 'budget_reached') };
       }
+      skipped('the run failed');
       return { type: 'scale_error', ...base, error: stop.message, status: 'failed', report: buildReport(rt, 'failed') };
     },
   });
@@ -326,41 +315,17 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
     rt.emit({ type: 'evaluation_complete', runId, at: rt.at(), conversationId: id, outcome: verdict, failureTags: graded.failureTags, assertionResults: results });
   }
 
-  async function runConversations(evaluator: ScaleEvaluator): Promise<void> {
-    const todo = scenarios.map((_, i) => i).filter((i) => !keep.has(conversationIdOf(i)));
-    const [lo, hi] = deps.staggerMs ?? DEFAULT_STAGGER;
-    let nextLaunchAt = 0;
-    let cursor = 0;
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        if (rt.signal.aborted || cursor >= todo.length) return;
-        const i = todo[cursor]!;
-        const start = budget.tryStartConversation(conversationIdOf(i));
-        if (!start.ok) {
-          if (!start.wait) {
-            announceCaps();
-            return;
-          }
-          await budget.whenOneEnds(rt.signal);
-          continue;
-        }
-        cursor += 1;
-        // Launches are spaced by jitter so N conversations do not hit the provider in the same instant.
-        const now = Date.now();
-        const at = Math.max(now, nextLaunchAt);
-        nextLaunchAt = at + lo + Math.random() * Math.max(0, hi - lo);
-        await sleep(at - now, rt.signal);
-        if (rt.signal.aborted) {
-          budget.conversationEnded(conversationIdOf(i));
-          return;
-        }
-        await playConversation(i, start.budget, evaluator);
-      }
-    };
-    const workers = Array.from({ length: Math.min(config.concurrency, todo.length) }, () => worker());
-    const settled = await Promise.allSettled(workers);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+  function runConversations(evaluator: ScaleEvaluator): Promise<void> {
+    return runConversationPool({
+      indexes: scenarios.map((_, i) => i).filter((i) => !keep.has(conversationIdOf(i))),
+      concurrency: config.concurrency,
+      staggerMs: deps.staggerMs ?? DEFAULT_STAGGER,
+      signal: rt.signal,
+      budget,
+      idOf: conversationIdOf,
+      onStopped: announceCaps,
+      play: (i, convBudget) => playConversation(i, convBudget, evaluator),
+    });
   }
 
   async function summarizeRun(): Promise<void> {
@@ -462,6 +427,11 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
       if (rt.signal.aborted) throw rt.signal.reason ?? new ModelError('cancelled', 'Cancelled');
       const capHit = budget.hits.find((h) => h.scope === 'total');
       if (capHit) throw new ModelError('budget', capHit.reason);
+      const ran = rt.snapshot().conversations.filter((c) => c.status === 'done');
+      if (ran.length > 0 && ran.every((c) => c.endedReason === 'error')) {
+        // Not one conversation got through: the run failed (a wrong key or model), it did not measure the agent.
+        throw new Error(`every conversation ended with an error; the first: ${ran[0]!.error ?? 'unknown error'}`);
+      }
 
       if (!isVerification) {
         await summarizeRun();

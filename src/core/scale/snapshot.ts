@@ -80,6 +80,36 @@ export function initialSnapshot(init: SnapshotInit): ScaleRunSnapshot {
   };
 }
 
+/**
+ * The snapshot a resumed run starts from: the kept conversations as stored, the others back to their fresh
+ * pending rows (`reset`: their stored messages and evaluations are deleted before they run again).
+ */
+export function resumeSnapshot(stored: ScaleRunSnapshot, fresh: ConversationSummary[], keep: ReadonlySet<string>): { snapshot: ScaleRunSnapshot; reset: string[] } {
+  const reset: string[] = [];
+  const conversations = fresh.map((f) => {
+    const kept = stored.conversations.find((c) => c.index === f.index);
+    if (kept && keep.has(kept.conversationId)) return kept;
+    reset.push(f.conversationId);
+    return f;
+  });
+  return {
+    snapshot: {
+      ...stored,
+      status: 'pending',
+      phase: 'conversations',
+      conversations,
+      completed: conversations.filter((c) => c.status === 'done').length,
+      total: conversations.length,
+      report: null,
+      error: null,
+      finishedAt: null,
+      throttle: null,
+      etaSeconds: null,
+    },
+    reset,
+  };
+}
+
 const isFinished = (s: ScaleRunSnapshot) => s.status !== 'pending' && s.status !== 'running';
 
 function withConversation(s: ScaleRunSnapshot, id: string, change: (c: ConversationSummary) => ConversationSummary): ConversationSummary[] {

@@ -197,7 +197,8 @@ export function formatScaleEstimate(e: ScaleEstimate): string {
   const unknown = e.unknownPrices.length ? ` No price is known for ${e.unknownPrices.join(', ')}: add ${e.unknownPrices.length === 1 ? 'it' : 'them'} to prices in .prompt-tuner/config.json.` : '';
   const assumed = e.latency?.filter((l) => !l.measured).map((l) => l.model) ?? [];
   const timing = assumed.length ? ` (assuming ${ASSUMED_LATENCY_MS / 1000}s per call for ${assumed.join(', ')})` : ' (from measured latency)';
-  return `${e.calls} model calls, ${total}, ${duration(e.seconds)}${timing}: ${roles}.${unknown}${e.overBudget ? ' Over the budget cap.' : ''}`;
+  // An upper bound: every conversation is planned at its full turn limit, and most end sooner (the user's goal is met).
+  return `at most ${e.calls} model calls, ${total === 'cost unknown' ? total : `at most ${total.replace('about ', '')}`}, up to ${duration(e.seconds)}${timing}: ${roles}; conversations that end before their turn limit cost less.${unknown}${e.overBudget ? ' Over the budget cap.' : ''}`;
 }
 
 /** The estimate of a verification run: the same conversations and judges, and no summarizer call. */

@@ -1,13 +1,9 @@
 // `npm run demo`: the whole tuning journey without a key. Starts the model simulator (a test instrument,
 // not a real model) and runs an Evolutionary tune on examples/travel-desk.suite.json through the real
 // `prompt-tuner tune` code path, printing the timeline as it goes and the best prompt at the end.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../src/cli/main';
-import { startSimulator } from '../test/sim/server';
+import { ROOT, runSimulatorDemo } from './demoRunner';
 
-const ROOT = path.join(__dirname, '..');
 const SUITE = 'examples/travel-desk.suite.json';
 
 const BANNER = `Prompt Tuner demo
@@ -33,66 +29,35 @@ Anthropic: ANTHROPIC_API_KEY and --model anthropic/claude-haiku-4-5; a local Oll
 .prompt-tuner/config.json (see the README).
 `;
 
-async function main(): Promise<number> {
-  process.stdout.write(BANNER);
+runSimulatorDemo({
+  banner: BANNER,
   // A little latency so the timeline visibly streams; still well under a minute.
-  const sim = await startSimulator({ latencyMs: 15, jitterMs: 10 });
-  const ws = mkdtempSync(path.join(tmpdir(), 'prompt-tuner-demo-'));
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('Cancelled by Ctrl-C'));
-  process.on('SIGINT', onSigint);
-  process.stdout.write(`Simulator (not a real model) at ${sim.url}; workspace ${ws}\n\n`);
-  const started = Date.now();
-  try {
-    const code = await runCli(
-      [
-        'tune',
-        '--suite',
-        path.join(ROOT, SUITE),
-        '--mode',
-        'evolutionary',
-        '--meta-model',
-        'openai/sim-1',
-        '--model',
-        'openai/sim-1',
-        '--base-prompt',
-        'You are a helpful travel assistant.',
-        '--population',
-        '6',
-        '--generations',
-        '3',
-        '--selection-ratio',
-        '0.5',
-        '--concurrency',
-        '8',
-        '--workspace',
-        ws,
-      ],
-      {
-        out: (t) => process.stdout.write(t),
-        err: (t) => process.stderr.write(t),
-        cwd: ROOT,
-        // Only the simulator: never a real key from the environment.
-        env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'simulator-key' },
-        signal: controller.signal,
-      },
-    );
-    const c = sim.counters();
-    process.stdout.write(`\n(simulator — not a real model: ${c.byMode.meta} meta calls, ${c.byMode.target} target calls, ${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
-    if (code === 0) process.stdout.write(REAL(ws));
-    return code;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await sim.close();
-  }
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`demo: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+  simulator: { latencyMs: 15, jitterMs: 10 },
+  workspacePrefix: 'prompt-tuner-demo-',
+  args: (ws) => [
+    'tune',
+    '--suite',
+    path.join(ROOT, SUITE),
+    '--mode',
+    'evolutionary',
+    '--meta-model',
+    'openai/sim-1',
+    '--model',
+    'openai/sim-1',
+    '--base-prompt',
+    'You are a helpful travel assistant.',
+    '--population',
+    '6',
+    '--generations',
+    '3',
+    '--selection-ratio',
+    '0.5',
+    '--concurrency',
+    '8',
+    '--workspace',
+    ws,
+  ],
+  tally: (c, elapsedMs) =>
+    `(simulator — not a real model: ${c.byMode.meta} meta calls, ${c.byMode.target} target calls, ${(elapsedMs / 1000).toFixed(1)}s)`,
+  after: REAL,
+});

@@ -35,3 +35,11 @@ export function numberFlag(name: string, value: string | undefined, opts: { min?
   if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${name}: must be at most ${opts.max}, got ${value}`);
   return n;
 }
+
+/** Every model flag names a provider the gateway knows; the error names the flag. */
+export function assertKnownProviders(models: [flag: string, model: string][], known: string[]): void {
+  for (const [flag, m] of models) {
+    const provider = m.slice(0, Math.max(0, m.indexOf('/')));
+    if (!known.includes(provider)) throw new UsageError(`${flag}: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`);
+  }
+}

@@ -119,6 +119,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
     /** The whole form. */
     form: ScaleFormSchema,
   }),
+  /** Run again the conversations an interrupted, failed or cancelled run did not finish; the rest are kept. */
+  z.object({ type: z.literal('scale/resume'), /** Run to resume. */ runId }),
   /** Cancel a running run (or its verification); finished conversations stay. */
   z.object({ type: z.literal('scale/cancel'), /** Run to cancel. */ runId }),
   /** Open a conversation's transcript as a read-only document (a citation passes its turn). */

@@ -10,9 +10,7 @@ import { createGateway } from '../../src/core/models/gateway';
 import type { ModelProvider } from '../../src/core/models/providerTypes';
 import { toOpenAiBody } from '../../src/core/models/openaiProvider';
 import type { ModelRequest } from '../../src/core/models/types';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { startSimulator } from '../sim/server';
-import type { SimCounters, SimFaultsPatch } from '../sim/server';
+import { printTable, startBenchSim } from './benchSupport';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const LATENCY_MS = 100;
@@ -39,54 +37,6 @@ const request = (i: number): ModelRequest => ({
   tools: [{ name: 'get_weather', description: 'Weather for a city on a date', parameters: { type: 'object', properties: { city: { type: 'string' }, date: { type: 'string' } }, required: ['city', 'date'] } }],
   maxTokens: 100,
 });
-
-/** The simulator as the benchmark sees it: configured and read over its control endpoints. */
-interface BenchSim {
-  openaiBaseUrl: string;
-  configure(f: SimFaultsPatch): Promise<void>;
-  reset(): Promise<void>;
-  counters(): Promise<SimCounters>;
-  close(): Promise<void>;
-}
-
-/** In its own process by default, as a real provider would be: client and server then do not share one event loop. */
-async function startBenchSim(): Promise<BenchSim> {
-  if (process.env.BENCH_INPROCESS === '1') {
-    const sim = await startSimulator();
-    return {
-      openaiBaseUrl: sim.openaiBaseUrl,
-      configure: async (f) => sim.configure(f),
-      reset: async () => sim.reset(),
-      counters: async () => sim.counters(),
-      close: () => sim.close(),
-    };
-  }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/sim/main.ts'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const openaiBaseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const m = out.match(/OpenAI base URL:\s+(\S+)/);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  const url = openaiBaseUrl.replace(/\/v1$/, '');
-  const post = async (p: string, body: unknown) => {
-    const r = await fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
-  };
-  return {
-    openaiBaseUrl,
-    configure: (f) => post('/__sim/config', f),
-    reset: () => post('/__sim/reset', {}),
-    counters: async () => (await (await fetch(url + '/__sim/counters')).json()) as SimCounters,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const sim = await startBenchSim();
@@ -168,12 +118,7 @@ async function main(): Promise<void> {
 
   const header = ['scenario', 'calls', 'ok', 'wall s', 'ideal s', 'ratio', 'retries', 'notes'];
   const lines = rows.map((r) => [r.scenario, String(r.calls), String(r.ok), r.wallS.toFixed(2), r.idealS.toFixed(2), Number.isNaN(r.ratio) ? '-' : r.ratio.toFixed(3), String(r.retries), r.extra]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log('\nGateway benchmark (ratio: ideal/wall for orchestration, achieved/R for the rate limit; target ≥ 0.95 and ≥ 0.9)');
-  console.log(fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(fmt(l));
+  printTable('\nGateway benchmark (ratio: ideal/wall for orchestration, achieved/R for the rate limit; target ≥ 0.95 and ≥ 0.9)', header, lines);
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,6 @@
 // the ideal at concurrency 1, 3 and 5 with a fixed simulated latency. The ideal has no overhead at all:
 // ⌈runs / concurrency⌉ rounds × (calls per conversation × latency) + the summarizer's calls × latency.
 // Prints one table of ratios; never fails on time. Run: npm run bench:scale
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import { parseScaleConfig } from '../../src/core/scale/config';
 import { startScaleRun } from '../../src/core/scale/engine';
 import { ScaleRunsRepository } from '../../src/core/scale/runsRepository';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
+import { printTable, startBenchSim } from './benchSupport';
 
 const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 10);
 const LATENCY_MS = Number(process.env.BENCH_SCALE_LATENCY_MS ?? 100);
@@ -59,32 +59,6 @@ ScaleRunsRepository.prototype.write = function (this: ScaleRunsRepository, w) {
     storeWriteMs += performance.now() - t;
   }
 };
-
-/** The simulator in its own process, as a real provider would be: client and server do not share an event loop. */
-async function startBenchSim(): Promise<{ openaiBaseUrl: string; configure(f: Record<string, number>): Promise<void>; close(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/sim/main.ts'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const openaiBaseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const m = out.match(/OpenAI base URL:\s+(\S+)/);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  const url = openaiBaseUrl.replace(/\/v1$/, '');
-  return {
-    openaiBaseUrl,
-    configure: async (f) => {
-      const r = await fetch(`${url}/__sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
-      if (!r.ok) throw new Error(`config: ${r.status} ${await r.text()}`);
-    },
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 /** Counts calls per conversation (agent and user calls carry seed + index) and the rest (judge, summarizer). */
 function countingGateway(inner: Gateway): { gateway: Gateway; bySeed: Map<number, number>; unseeded: () => number } {
@@ -188,12 +162,7 @@ async function main(): Promise<void> {
     Number.isNaN(r.storeMsPerCall) ? '-' : r.storeMsPerCall.toFixed(1),
     r.outcomes,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`\nScale benchmark: ${RUNS} conversations, simulated latency ${LATENCY_MS} ms per call (ideal = ⌈runs/c⌉ × calls per conversation × latency + summarizer)`);
-  console.log(fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(fmt(l));
+  printTable(`\nScale benchmark: ${RUNS} conversations, simulated latency ${LATENCY_MS} ms per call (ideal = ⌈runs/c⌉ × calls per conversation × latency + summarizer)`, header, lines);
 }
 
 main().catch((error: unknown) => {

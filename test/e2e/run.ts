@@ -3,6 +3,7 @@
 //   --no-package   reuse the VSIX from the last `npm run package`
 //   --vsix FILE    install FILE instead of packaging this checkout
 //   --keep-open    leave code-server running after the run and print its URL (stop it with Ctrl-C)
+//   --only A,B     run only these flows (library, tuning, scale, models), to iterate faster
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow
 import { startSimulator, type Simulator } from '../sim/server';
 import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
 import { modelsFlow } from './modelsFlow';
+import { SCALE_AGENT_PATH, SCALE_E2E_SETTINGS, scaleFlow } from './scaleFlow';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, RESULTS_DIR, RUN_DIR } from './paths';
 import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
@@ -24,6 +26,8 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const args = new Set(argv);
   const vsixArg = argv.indexOf('--vsix') >= 0 ? argv[argv.indexOf('--vsix') + 1] : undefined;
+  const only = argv.indexOf('--only') >= 0 ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').map((f) => f.trim()) : null;
+  const flow = (name: string): boolean => only === null || only.includes(name);
   const runStarted = Date.now();
   assertInstalled();
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string; publisher: string };
@@ -42,11 +46,14 @@ async function main(): Promise<number> {
   for (const f of readdirSync(join(E2E_DIR, 'tmp'))) if (f.startsWith('vscode-')) rmSync(join(E2E_DIR, 'tmp', f), { force: true, recursive: true });
   writeFileSync(join(workspace, 'agent.md'), AGENT_MD);
   writeFileSync(join(workspace, 'notes.md'), NOTES_MD);
-  writeUserSettings(dirs);
+  writeUserSettings(dirs, SCALE_E2E_SETTINGS);
   // The tuning flow: the example suite in the workspace, and the simulator as the "openai" provider of the
   // extension host (code-server passes this environment on).
   mkdirSync(dirname(join(workspace, TUNING_SUITE_PATH)), { recursive: true });
   copyFileSync(join(REPO_ROOT, 'examples', 'travel-desk.suite.json'), join(workspace, TUNING_SUITE_PATH));
+  // The scale-test flow: the example agent in the workspace.
+  mkdirSync(dirname(join(workspace, SCALE_AGENT_PATH)), { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'examples', 'hotel-desk.agent.json'), join(workspace, SCALE_AGENT_PATH));
   const sim: Simulator = await startSimulator({ latencyMs: 20 });
   process.env.OPENAI_BASE_URL = sim.openaiBaseUrl;
   process.env.OPENAI_API_KEY = 'e2e-simulator-key';
@@ -119,7 +126,7 @@ async function main(): Promise<number> {
     );
 
     steps.beginSection('library');
-    await libraryFlow({
+    if (flow('library')) await libraryFlow({
       workbench: () => {
         if (!wb) throw new Error('the workbench is not open');
         return wb;
@@ -130,7 +137,7 @@ async function main(): Promise<number> {
     });
 
     steps.beginSection('tuning');
-    await tuningFlow({
+    if (flow('tuning')) await tuningFlow({
       workbench: () => {
         if (!wb) throw new Error('the workbench is not open');
         return wb;
@@ -139,8 +146,21 @@ async function main(): Promise<number> {
       simCalls: async () => sim.counters().calls,
     });
 
+    steps.beginSection('scale');
+    if (flow('scale')) {
+      await scaleFlow({
+        workbench: () => {
+          if (!wb) throw new Error('the workbench is not open');
+          return wb;
+        },
+        steps,
+        simCalls: async () => sim.counters().calls,
+        resultsDir: RESULTS_DIR,
+      });
+    }
+
     steps.beginSection('models');
-    await modelsFlow({
+    if (flow('models')) await modelsFlow({
       workbench: () => {
         if (!wb) throw new Error('the workbench is not open');
         return wb;

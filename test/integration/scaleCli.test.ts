@@ -1,18 +1,14 @@
 // `prompt-tuner scale` through runCli against the simulator (flags, preflight, outputs, idempotency, list/show,
 // Ctrl-C), and as a child process killed with SIGKILL mid-run, then resumed.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/cliTypes';
 import { ScaleRunsRepository } from '../../src/core/scale/runsRepository';
 import type { ScaleEvent, ScaleReport, TranscriptMessage } from '../../src/core/scale/types';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
 import { startSimulator, type Simulator } from '../sim/server';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { CLI_MAIN, killChildAt, runCliInProcess, simEnv, type CliRun } from '../support/cliHarness';
 
 const AGENT = {
   name: 'Hotel desk',
@@ -33,12 +29,7 @@ const AGENT = {
   ],
 };
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-  ws: string;
-}
+type Ran = CliRun & { ws: string };
 
 /** A fresh workspace with the agent file (and optionally a config.json). */
 function workspace(opts: { agent?: unknown; agentText?: string; config?: unknown } = {}): { ws: string; agentFile: string } {
@@ -67,23 +58,9 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
   beforeEach(() => sim.reset());
 
   async function cli(args: string[], ws: string, opts: { onOut?: (text: string, abort: () => void) => void; env?: Record<string, string> } = {}): Promise<Ran> {
-    const controller = new AbortController();
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      out: (t) => {
-        out += t;
-        opts.onOut?.(t, () => controller.abort(new Error('Cancelled by Ctrl-C')));
-      },
-      err: (t) => {
-        err += t;
-      },
-      cwd: ws,
-      env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key', PROMPT_TUNER_SCALE_STAGGER_MS: '0', ...opts.env },
-      signal: controller.signal,
-    };
-    const code = await runCli(args, io);
-    return { code, out, err, ws };
+    const env = { ...simEnv(sim), PROMPT_TUNER_SCALE_STAGGER_MS: '0', ...opts.env };
+    const ran = await runCliInProcess(args, { cwd: ws, env, ...(opts.onOut ? { onOut: opts.onOut } : {}) });
+    return { ...ran, ws };
   }
 
   const base = (agentFile: string) => ['scale', '--agent', agentFile, '--model', 'openai/sim-1'];
@@ -344,14 +321,8 @@ describe('a scale run whose process is killed', function () {
     await sim.close();
   });
 
-  const env = () => ({ OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key', PROMPT_TUNER_SCALE_STAGGER_MS: '0' });
-
-  async function inProcess(args: string[], ws: string): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await runCli(args, { out: (t) => (out += t), err: (t) => (err += t), cwd: ws, env: env(), signal: new AbortController().signal });
-    return { code, out, err };
-  }
+  const env = () => ({ ...simEnv(sim), PROMPT_TUNER_SCALE_STAGGER_MS: '0' });
+  const inProcess = (args: string[], ws: string): Promise<CliRun> => runCliInProcess(args, { cwd: ws, env: env() });
 
   async function transcripts(ws: string, runId: string, ids: string[]): Promise<Map<string, TranscriptMessage[]>> {
     const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
@@ -365,37 +336,18 @@ describe('a scale run whose process is killed', function () {
 
   it('is shown as interrupted, and --resume finishes it keeping the conversations done before the kill', async () => {
     const { ws, agentFile } = workspace();
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), 'scale', '--workspace', ws, '--agent', agentFile, '--model', 'openai/sim-1', '--runs', '4', '--concurrency', '1', '--events'],
-      { cwd: ROOT, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let runId = '';
-    let stderr = '';
     const finished: string[] = [];
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      let buffered = '';
-      child.stdout.on('data', (d: Buffer) => {
-        buffered += d.toString();
-        for (const line of buffered.split('\n').slice(0, -1)) {
-          const event = JSON.parse(line) as ScaleEvent;
-          runId = event.runId;
-          // A conversation is finished once graded (its evaluation_complete follows its conversation_complete):
-          // killed right after the second one's grade is stored (events are stored before they are printed).
-          if (event.type === 'evaluation_complete') {
-            finished.push(event.conversationId);
-            if (finished.length === 2) {
-              child.kill('SIGKILL');
-              resolve();
-            }
-          }
-        }
-        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-      });
-      child.on('exit', (code) => reject(new Error(`scale exited (${code}) before it was killed: ${stderr}`)));
-    });
-    await new Promise((r) => child.once('close', r));
+    const { runId } = await killChildAt<ScaleEvent>(
+      CLI_MAIN,
+      ['scale', '--workspace', ws, '--agent', agentFile, '--model', 'openai/sim-1', '--runs', '4', '--concurrency', '1', '--events'],
+      { ...process.env, ...env() },
+      // A conversation is finished once graded (its evaluation_complete follows its conversation_complete):
+      // killed right after the second one's grade is stored (events are stored before they are printed).
+      (event) => {
+        if (event.type === 'evaluation_complete') finished.push(event.conversationId);
+        return finished.length === 2;
+      },
+    );
 
     const show = await inProcess(['scale', 'show', runId], ws);
     assert.equal(show.code, 0, show.err);

@@ -3,21 +3,15 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/cliTypes';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { startSimulator, type Simulator } from '../sim/server';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
+import { runCliInProcess, simEnv, type CliRun } from '../support/cliHarness';
 
 const SUITE = path.join(__dirname, '..', '..', 'examples', 'travel-desk.suite.json');
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-  ws: string;
-}
+type Ran = CliRun & { ws: string };
 
 describe('prompt-tuner tune (CLI) against the simulator', function () {
   this.timeout(60_000);
@@ -32,23 +26,8 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
 
   async function cli(args: string[], opts: { ws?: string; onOut?: (text: string, abort: () => void) => void; env?: Record<string, string> } = {}): Promise<Ran> {
     const ws = opts.ws ?? mkdtempSync(path.join(tmpdir(), 'pt-tune-cli-'));
-    const controller = new AbortController();
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      out: (t) => {
-        out += t;
-        opts.onOut?.(t, () => controller.abort(new Error('Cancelled by Ctrl-C')));
-      },
-      err: (t) => {
-        err += t;
-      },
-      cwd: ws,
-      env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key', ...opts.env },
-      signal: controller.signal,
-    };
-    const code = await runCli(args, io);
-    return { code, out, err, ws };
+    const ran = await runCliInProcess(args, { cwd: ws, env: { ...simEnv(sim), ...opts.env }, ...(opts.onOut ? { onOut: opts.onOut } : {}) });
+    return { ...ran, ws };
   }
 
   const base = ['tune', '--suite', SUITE, '--meta-model', 'openai/sim-1', '--model', 'openai/sim-1'];

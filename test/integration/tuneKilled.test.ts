@@ -1,7 +1,6 @@
 // `kill -9` of a `prompt-tuner tune` process mid-run: the stored run must not claim to be running forever,
 // and what it finished before dying stays readable.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,8 +8,7 @@ import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { initialSnapshot } from '../../src/core/tuning/snapshot';
 import { startSimulator, type Simulator } from '../sim/server';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { CLI_MAIN, ROOT, killChildAt, simEnv } from '../support/cliHarness';
 
 describe('a tuning run whose process is killed', function () {
   this.timeout(60_000);
@@ -24,33 +22,14 @@ describe('a tuning run whose process is killed', function () {
 
   it('is reported as interrupted (failed) with its finished candidates kept', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-kill-'));
-    const child = spawn(
-      process.execPath,
-      ['--require', 'tsx/cjs', path.join(ROOT, 'src/cli/main.ts'), 'tune', '--workspace', ws, '--suite', path.join(ROOT, 'examples/travel-desk.suite.json'),
+    const { runId } = await killChildAt<{ type: string; runId: string }>(
+      CLI_MAIN,
+      ['tune', '--workspace', ws, '--suite', path.join(ROOT, 'examples/travel-desk.suite.json'),
         '--mode', 'quick', '--population', '4', '--meta-model', 'openai/sim-1', '--model', 'openai/sim-1', '--base-prompt', 'You are a helpful travel assistant.', '--events'],
-      { cwd: ROOT, env: { ...process.env, OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { ...process.env, ...simEnv(sim) },
+      // Killed after the first candidate's scores are in, in the middle of the generation.
+      (event) => event.type === 'prompt_eval_result',
     );
-    let runId = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      let buffered = '';
-      child.stdout.on('data', (d: Buffer) => {
-        buffered += d.toString();
-        for (const line of buffered.split('\n').slice(0, -1)) {
-          const event = JSON.parse(line) as { type: string; runId: string };
-          runId = event.runId;
-          // Killed after the first candidate's scores are in, in the middle of the generation.
-          if (event.type === 'prompt_eval_result') {
-            child.kill('SIGKILL');
-            resolve();
-          }
-        }
-        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-      });
-      child.on('exit', (code) => reject(new Error(`tune exited (${code}) before it was killed: ${stderr}`)));
-    });
-    await new Promise((r) => child.once('close', r));
 
     const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {

@@ -396,7 +396,7 @@ describe('scale panel (webview in Chromium)', function () {
     }
     // The host's answer shows beside the buttons.
     await s.send({ type: 'action/didComplete', runId: 'run-1', action: 'copy', message: 'Revised prompt copied' });
-    assert.equal(await byId('action-note-copy').innerText(), 'Revised prompt copied');
+    assert.equal(await byId('action-note').innerText(), 'Revised prompt copied');
 
     // While a verification runs, Verify waits; afterwards the before → after with both intervals.
     await s.send({ type: 'run/didChange', snapshot: reportSnapshot({ verification: { runId: 'run-2', status: 'running', completed: 2, total: 5 } }), reveal: false });
@@ -463,8 +463,8 @@ describe('scale panel (webview in Chromium)', function () {
     it(`passes axe-core (no serious or critical violation) on the form and the report in the ${theme} theme`, async () => {
       await s.setTheme(theme);
       await readyForm();
-      await answerEstimate({ overBudget: true });
       await fill('param-budgetUsd', '0.01');
+      await answerEstimate({ overBudget: true });
       await s.screenshot(`scale-form-${theme}`);
       await axeSerious(`the form (${theme})`);
       await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });

@@ -160,7 +160,7 @@ function renderSummary(app: ScaleApp, s: ScaleRunSnapshot, r: Report): TemplateR
 
 function actionNote(app: ScaleApp, s: ScaleRunSnapshot, actions: ScaleAction[]): TemplateResult {
   const n = app.actionNote;
-  return html`<span class="action-note hint" role="status" data-testid=${`action-note-${actions[0]}`}
+  return html`<span class="action-note hint" role="status" data-testid="action-note"
     >${n && n.runId === s.runId && actions.includes(n.action) ? n.message : ''}</span
   >`;
 }

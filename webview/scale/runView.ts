@@ -19,10 +19,10 @@ const STATUS_TEXT: Record<ScaleRunSnapshot['status'], string> = {
 };
 
 const PHASE_TEXT: Record<ScaleRunSnapshot['phase'], string> = {
-  conversations: 'Running conversations',
-  grading: 'Grading transcripts',
-  summarizing: 'Summarising the failures',
-  verifying: 'Verifying the revised prompt',
+  conversations: 'conversations in progress',
+  grading: 'grading the transcripts',
+  summarizing: 'writing the summary and the revised prompt',
+  verifying: 'verifying the revised prompt',
   done: 'Done',
 };
 
@@ -37,6 +37,12 @@ const ENDED_TEXT: Record<NonNullable<Conversation['endedReason']>, string> = {
 /** "#3", the number users see for a conversation. */
 export function conversationLabel(c: Pick<Conversation, 'index'>): string {
   return `#${c.index + 1}`;
+}
+
+/** A stopped run with conversations that were not played out (cap, error, cancel, a closed window) can go on. */
+function resumable(s: ScaleRunSnapshot): boolean {
+  if (s.status !== 'failed' && s.status !== 'cancelled' && s.status !== 'budget_reached') return false;
+  return s.conversations.some((c) => c.status !== 'done' || (c.endedReason !== 'user_stop' && c.endedReason !== 'max_turns'));
 }
 
 export function renderRunView(app: ScaleApp, s: ScaleRunSnapshot): TemplateResult {
@@ -54,6 +60,10 @@ export function renderRunView(app: ScaleApp, s: ScaleRunSnapshot): TemplateResul
             @click=${() => app.cancel(s.runId)}
             >${app.cancelRequested === s.runId ? 'Cancelling…' : 'Cancel'}</vscode-button
           >`
+        : nothing}
+      ${resumable(s)
+        ? html`<vscode-button secondary icon="debug-continue" data-testid="resume" title="Run again the conversations that did not finish; the finished ones are kept"
+            @click=${() => app.post({ type: 'scale/resume', runId: s.runId })}>Resume</vscode-button>`
         : nothing}
       <vscode-button secondary icon="add" data-testid="new-scale-test" @click=${() => app.showView('form')}>New Scale Test</vscode-button>
     </div>

@@ -128,7 +128,7 @@ export const panelStyles = css`
   .legend > span { display: inline-flex; align-items: center; gap: 4px; }
   .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; border: 1px solid var(--vscode-contrastBorder, transparent); }
   .swatch.fill { background: var(--vscode-progressBar-background); }
-  .swatch.estimate { border: 1px dashed var(--vscode-foreground); height: 0; width: 12px; border-radius: 0; }
+  .swatch.estimate { border: 0; border-top: 2px dashed var(--vscode-foreground); height: 0; width: 12px; border-radius: 0; }
   .swatch.cap { background: var(--vscode-errorForeground); width: 3px; }
   .swatch.pass { background: var(--pt-pass); }
   .swatch.fail { background: var(--pt-fail); }

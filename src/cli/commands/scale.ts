@@ -6,16 +6,17 @@ import type { Agent } from '../../core/agents/agentSchema';
 import { createCliGateway } from '../../core/models/cliGateway';
 import type { Gateway } from '../../core/models/gateway';
 import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
-import { createPriceBook } from '../../core/models/prices';
+import { createPriceBook, type PriceBook } from '../../core/models/prices';
 import { parseScaleConfig, ScaleConfigError } from '../../core/scale/config';
-import { resumeScaleRun, startScaleRun, type ScaleJob } from '../../core/scale/engine';
+import { resumeScaleRun, startScaleRun, type ScaleDeps, type ScaleJob } from '../../core/scale/engine';
 import { defaultPriceProviderOf, estimateScale, type PriceProviderOf } from '../../core/scale/estimate';
 import { ScaleRunsRepository } from '../../core/scale/runsRepository';
 import type { ScaleConfig, ScaleRunSnapshot } from '../../core/scale/types';
 import type { Store } from '../../core/store/store';
 import { openWorkspaceStore } from '../../core/workspaceStore';
-import { numberFlag, parse, workspaceDir } from '../args';
+import { assertKnownProviders, numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+import { finalExitCode } from '../jobFollow';
 import { budgetPreflight, messageWithFlag, missingKeys, promptChoice, resolvePrompt } from './scale/scalePreflight';
 import { followScaleJob } from './scale/scaleFollow';
 import { SCALE_HELP, STAGGER_ENV } from './scale/scaleHelp';
@@ -67,29 +68,54 @@ function toUsage(e: unknown): never {
   throw e;
 }
 
-/** An endpoint that serves a priced provider's models says so with `pricesFrom`. */
-function priceProviderFor(modelConfig: ModelConfig): PriceProviderOf {
-  return (m) => modelConfig.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m);
+function configOrUsage(input: unknown): ScaleConfig {
+  try {
+    return parseScaleConfig(input);
+  } catch (e) {
+    toUsage(e);
+  }
 }
 
-async function readAgent(file: string, workspace: string, cwd: string): Promise<Agent> {
+/** The price table, loaded, and the price provider of each model: an endpoint that serves a priced provider's models says so with `pricesFrom`. */
+async function pricing(modelConfig: ModelConfig): Promise<{ prices: PriceBook; priceProviderOf: PriceProviderOf }> {
+  const prices = createPriceBook(modelConfig.prices);
+  await prices.ready();
+  return { prices, priceProviderOf: (m) => modelConfig.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m) };
+}
+
+/** The agent file, or undefined once its problems are printed (bad input). */
+async function readAgent(file: string, workspace: string, cwd: string, io: CliIo): Promise<Agent | undefined> {
   const abs = path.resolve(cwd, file);
   const rel = path.relative(workspace, abs);
   // Stored relative to the workspace when inside it, so `--resume` works from any folder.
   const label = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-  return loadAgent(abs, label);
+  try {
+    return await loadAgent(abs, label);
+  } catch (e) {
+    if (!(e instanceof AgentError)) throw e;
+    io.err(`${e.message}\n`);
+    return undefined;
+  }
 }
 
-function checkKeysAndProviders(models: [string, string][], gateway: Gateway, io: CliIo, modelConfig: ModelConfig): boolean {
-  const known = gateway.providerIds();
-  for (const [flag, m] of models) {
-    const slash = m.indexOf('/');
-    const provider = slash > 0 ? m.slice(0, slash) : '';
-    if (!known.includes(provider)) throw new UsageError(`${flag}: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`);
-  }
-  const missing = missingKeys(models.map(([, m]) => m), io.env, modelConfig);
+/** How a role's model is named in messages: by its flag for a new run, by its role for a resumed one. */
+type RoleLabels = [agent: string, user: string, judge: string, summarizer: string];
+const ROLE_FLAGS: RoleLabels = ['--model', '--user-model', '--judge-model', '--summarizer-model'];
+const ROLE_NAMES: RoleLabels = ['agent model', 'user model', 'judge model', 'summarizer model'];
+
+/** Unknown providers are bad input (thrown); missing keys are printed, one line each, and make it false. */
+function checkKeysAndProviders(config: ScaleConfig, labels: RoleLabels, gateway: Gateway, io: CliIo, modelConfig: ModelConfig): boolean {
+  const roleModels = [config.agentModel, config.userModel, config.judgeModel, config.summarizerModel];
+  assertKnownProviders(labels.map((label, i): [string, string] => [label, roleModels[i]!]), gateway.providerIds());
+  const missing = missingKeys(roleModels, io.env, modelConfig);
   for (const k of missing) io.err(`prompt-tuner scale: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
   return missing.length === 0;
+}
+
+/** Where the run works, what cancels it, and the launch stagger (tests set it by env; a bad value is bad input before anything is read). */
+function runtimeDeps(workspace: string, io: CliIo): Pick<ScaleDeps, 'cwd' | 'signal' | 'staggerMs'> {
+  const staggerMs = staggerFromEnv(io.env);
+  return { cwd: workspace, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) };
 }
 
 async function openStore(workspace: string, io: CliIo, create: boolean): Promise<Store | undefined> {
@@ -113,8 +139,8 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
   for (const [flag, v] of [['--max-budget-usd', maxBudgetUsd], ['--max-conversation-usd', maxConversationUsd]] as const) {
     if (v !== undefined && v <= 0) throw new UsageError(`${flag}: must be above 0, got ${v}`);
   }
-  const staggerMs = staggerFromEnv(io.env);
   const workspace = workspaceDir(values.workspace, io.cwd);
+  const runtime = runtimeDeps(workspace, io);
   const choice = await promptChoice(values, io.cwd);
   const draft = (systemPrompt: string, promptSource: unknown, agentFile: string) => ({
     agentFile,
@@ -138,51 +164,26 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
     verify: Boolean(values.verify),
   });
   // The flags first (a bad --runs is reported before the agent file is read), with a stand-in prompt.
-  try {
-    parseScaleConfig(draft('flags check', { kind: 'text' }, values.agent));
-  } catch (e) {
-    toUsage(e);
-  }
+  configOrUsage(draft('flags check', { kind: 'text' }, values.agent));
 
-  let agent: Agent;
-  try {
-    agent = await readAgent(values.agent, workspace, io.cwd);
-  } catch (e) {
-    if (e instanceof AgentError) {
-      io.err(`${e.message}\n`);
-      return EXIT.badInput;
-    }
-    throw e;
-  }
+  const agent = await readAgent(values.agent, workspace, io.cwd, io);
+  if (!agent) return EXIT.badInput;
   const modelConfig = loadModelConfig(workspace);
   // Bad input must write nothing: the store is opened now only when it exists (for the library, the
   // idempotency key and measured latencies), and created only once every check has passed.
   let store = await openStore(workspace, io, false);
   try {
     const prompt = resolvePrompt(choice, agent, store);
-    let config: ScaleConfig;
-    try {
-      config = parseScaleConfig(draft(prompt.text, prompt.source, agent.file));
-    } catch (e) {
-      toUsage(e);
-    }
+    const config = configOrUsage(draft(prompt.text, prompt.source, agent.file));
     const preGateway = createCliGateway({ env: io.env, workspace, ...(store ? { store } : {}) });
-    const models: [string, string][] = [
-      ['--model', config.agentModel],
-      ['--user-model', config.userModel],
-      ['--judge-model', config.judgeModel],
-      ['--summarizer-model', config.summarizerModel],
-    ];
-    if (!checkKeysAndProviders(models, preGateway, io, modelConfig)) return EXIT.badInput;
+    if (!checkKeysAndProviders(config, ROLE_FLAGS, preGateway, io, modelConfig)) return EXIT.badInput;
     if (config.idempotencyKey !== undefined && store && !values.estimate) {
       const runs = new ScaleRunsRepository(store);
       const earlier = runs.findByIdempotencyKey(config.idempotencyKey);
       if (earlier) return printReused(earlier, runs, values, io);
     }
-    const prices = createPriceBook(modelConfig.prices);
-    await prices.ready();
-    const priceProviderOf = priceProviderFor(modelConfig);
-    const estimate = estimateScale(config, agent, prices, (m) => preGateway.measuredLatencyMs(m), priceProviderOf);
+    const priced = await pricing(modelConfig);
+    const estimate = estimateScale(config, agent, priced.prices, (m) => preGateway.measuredLatencyMs(m), priced.priceProviderOf);
     const stop = budgetPreflight(config, estimate, values, io);
     if (stop !== undefined) return stop;
 
@@ -190,7 +191,7 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
     const gateway = createCliGateway({ env: io.env, workspace, store: store! });
     let job: ScaleJob;
     try {
-      job = startScaleRun(config, { agent, gateway, store: store!, prices, priceProviderOf, cwd: workspace, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) });
+      job = startScaleRun(config, { agent, gateway, store: store!, ...priced, ...runtime });
     } catch (e) {
       toUsage(e);
     }
@@ -205,38 +206,23 @@ async function runResume(values: Values, io: CliIo): Promise<number> {
   const runId = values.resume!;
   const extra = RUN_FLAGS.filter((k) => values[k as keyof Values] !== undefined && !['json', 'workspace', 'help'].includes(k));
   if (extra.length) throw new UsageError(`--resume uses the run's stored configuration: drop ${extra.map((k) => `--${k}`).join(', ')}`);
-  const staggerMs = staggerFromEnv(io.env);
   const workspace = workspaceDir(values.workspace, io.cwd);
+  const runtime = runtimeDeps(workspace, io);
   const store = await openStore(workspace, io, false);
   if (!store) throw new UsageError(`--resume: no scale run "${runId}" in ${workspace} (no .prompt-tuner store)`);
   try {
     const runs = new ScaleRunsRepository(store);
     const config = runs.config(runId);
     if (!config) throw new UsageError(`--resume: no scale run "${runId}" in ${workspace} (prompt-tuner scale list shows them)`);
-    let agent: Agent;
-    try {
-      agent = await readAgent(config.agentFile, workspace, workspace);
-    } catch (e) {
-      if (e instanceof AgentError) {
-        io.err(`${e.message}\n`);
-        return EXIT.badInput;
-      }
-      throw e;
-    }
+    const agent = await readAgent(config.agentFile, workspace, workspace, io);
+    if (!agent) return EXIT.badInput;
     const modelConfig = loadModelConfig(workspace);
     const gateway = createCliGateway({ env: io.env, workspace, store });
-    const models: [string, string][] = [
-      ['agent model', config.agentModel],
-      ['user model', config.userModel],
-      ['judge model', config.judgeModel],
-      ['summarizer model', config.summarizerModel],
-    ];
-    if (!checkKeysAndProviders(models, gateway, io, modelConfig)) return EXIT.badInput;
-    const prices = createPriceBook(modelConfig.prices);
-    await prices.ready();
+    if (!checkKeysAndProviders(config, ROLE_NAMES, gateway, io, modelConfig)) return EXIT.badInput;
+    const priced = await pricing(modelConfig);
     let job: ScaleJob;
     try {
-      job = await resumeScaleRun(runId, { agent, gateway, store, prices, priceProviderOf: priceProviderFor(modelConfig), cwd: workspace, signal: io.signal, ...(staggerMs ? { staggerMs } : {}) });
+      job = await resumeScaleRun(runId, { agent, gateway, store, ...priced, ...runtime });
     } catch (e) {
       toUsage(e);
     }
@@ -257,19 +243,12 @@ async function follow(job: ScaleJob, gateway: Gateway, values: Values, io: CliIo
   }
   if (values.json) io.out(`${JSON.stringify(final.report ?? { runId: final.runId, status: final.status, error: final.error, report: null }, null, 2)}\n`);
   if (!values.json && !values.events && final.report) io.out(reportText(final.report));
-  switch (final.status) {
-    case 'completed':
-      return EXIT.ok;
-    case 'cancelled':
-      io.err(`Cancelled: partial results kept (run ${final.runId}). ${resumeHint(final.runId)}\n`);
-      return EXIT.cancelled;
-    case 'budget_reached':
-      io.err(`Budget reached: ${final.error ?? ''}; partial report kept (run ${final.runId}). ${resumeHint(final.runId)}\n`);
-      return EXIT.failed;
-    default:
-      io.err(`prompt-tuner scale: the run failed: ${final.error ?? 'unknown error'} (run ${final.runId}). ${resumeHint(final.runId)}\n`);
-      return EXIT.failed;
-  }
+  const hint = `(run ${final.runId}). ${resumeHint(final.runId)}\n`;
+  return finalExitCode(final.status, io, {
+    cancelled: `Cancelled: partial results kept ${hint}`,
+    budgetReached: `Budget reached: ${final.error ?? ''}; partial report kept ${hint}`,
+    failed: `prompt-tuner scale: the run failed: ${final.error ?? 'unknown error'} ${hint}`,
+  });
 }
 
 export const scaleCommand: CliCommand = {

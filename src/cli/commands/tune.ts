@@ -14,8 +14,9 @@ import { startTuning } from '../../core/tuning/engine';
 import { estimateTune, formatEstimate } from '../../core/tuning/estimate';
 import { formatLineDiff, lineDiff } from '../../core/tuning/lineDiff';
 import type { ModelScore, TuneEvent, TuneRunSnapshot } from '../../core/tuning/types';
-import { numberFlag, parse, workspaceDir } from '../args';
+import { assertKnownProviders, numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+import { finalExitCode, followJob, throttleNotes } from '../jobFollow';
 import { openWorkspaceStore } from '../../core/workspaceStore';
 
 /** The base prompt when none is given. */
@@ -310,60 +311,39 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
       baseName = version.promptName;
     }
     const gateway = createCliGateway(gatewayOptions(store));
-    const known = gateway.providerIds();
-    for (const [flag, m] of [['--meta-model', config.metaModel], ...config.targetModels.map((t) => ['--model', t])] as [string, string][]) {
-      const provider = m.slice(0, m.indexOf('/'));
-      if (!known.includes(provider)) throw new UsageError(`${flag}: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`);
-    }
+    assertKnownProviders([['--meta-model', config.metaModel], ...config.targetModels.map((t): [string, string] => ['--model', t])], gateway.providerIds());
     if (values.estimate) return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
 
     // A base prompt from the library gets its tuned successor as a new version of the same prompt (as in the editor).
     const saveAs = baseName ?? `${suite.name} (tuned)`;
     const job = startTuning(config, { suite, gateway, store, library, saveAs });
-    const onAbort = () => job.cancel('Cancelled by Ctrl-C');
-    if (io.signal.aborted) onAbort();
-    io.signal.addEventListener('abort', onAbort, { once: true });
     const human = !values.json && !values.events;
-    let lastThrottleNote = 0;
-    const stop = job.onEvent((e) => {
-      if (values.events) {
-        io.out(`${JSON.stringify(e)}\n`);
-        return;
-      }
-      if (!human) return;
-      const line = timelineLine(e, job.snapshot());
-      if (line) io.out(line);
-      if (e.type === 'tune_start') io.out(`  estimate: ${formatEstimate(job.estimate)}\n`);
-      if (e.type === 'throttle' && e.retryInMs !== undefined && Date.now() - lastThrottleNote > 2000) {
-        lastThrottleNote = Date.now();
-        io.err(`  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`);
-      }
-    });
+    const throttled = throttleNotes(io);
     let final: TuneRunSnapshot;
     try {
-      final = await job.done;
+      final = await followJob(job, io, (e) => {
+        if (values.events) {
+          io.out(`${JSON.stringify(e)}\n`);
+          return;
+        }
+        if (!human) return;
+        const line = timelineLine(e, job.snapshot());
+        if (line) io.out(line);
+        if (e.type === 'tune_start') io.out(`  estimate: ${formatEstimate(job.estimate)}\n`);
+        if (e.type === 'throttle') throttled(e);
+      });
     } finally {
-      stop();
-      io.signal.removeEventListener('abort', onAbort);
       // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
       await gateway.onIdle();
     }
     const costIncomplete = gateway.stats().costIncomplete;
     if (values.json) io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: job.estimate.calls, costIncomplete }), null, 2)}\n`);
     if (human) io.out(finalReport(final, job.estimate.calls, costIncomplete));
-    switch (final.status) {
-      case 'completed':
-        return EXIT.ok;
-      case 'cancelled':
-        io.err(`Cancelled: partial results kept (run ${final.runId}).\n`);
-        return EXIT.cancelled;
-      case 'budget_reached':
-        io.err(`Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`);
-        return EXIT.failed;
-      default:
-        io.err(`prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`);
-        return EXIT.failed;
-    }
+    return finalExitCode(final.status, io, {
+      cancelled: `Cancelled: partial results kept (run ${final.runId}).\n`,
+      budgetReached: `Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`,
+      failed: `prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`,
+    });
   } finally {
     await store.close();
   }

@@ -17,3 +17,22 @@ export function interruptedBy(row: { status: string; owner_pid: number; owner_ho
   if (row.owner_host !== hostname() || pidAlive(row.owner_pid)) return null;
   return `Interrupted: the process that ran it (pid ${row.owner_pid}) ended before the run finished; its partial results are kept.`;
 }
+
+/** A run's status in a list: one whose process died reads as failed. */
+export function listedStatus<S extends string>(row: { status: S; owner_pid: number; owner_host: string }): S | 'failed' {
+  return interruptedBy(row) ? 'failed' : row.status;
+}
+
+/** What every job's snapshot has that an interrupted read-back changes. */
+interface InterruptibleSnapshot {
+  status: string;
+  etaSeconds: number | null;
+  throttle: unknown;
+  error: string | null;
+  detail: string;
+}
+
+/** An interrupted run as it reads back: failed, saying why. Shown so, never rewritten: reads never write, and the stored partial results stay. */
+export function asInterrupted<S extends InterruptibleSnapshot>(snapshot: S, why: string): S {
+  return { ...snapshot, status: 'failed', etaSeconds: null, throttle: null, error: why, detail: why };
+}

@@ -1,7 +1,8 @@
 // Scale runs in the workspace store (migration 4): the run with its config, latest snapshot and report, every
 // conversation, every message as it happened, every graded assertion, and the event log.
 import { createHash } from 'node:crypto';
-import { currentOwner, interruptedBy } from '../jobs/owner';
+import { asInterrupted, currentOwner, interruptedBy, listedStatus } from '../jobs/owner';
+import { lastEventSeq, parseStoredJson, readEvents, readOwnedSnapshot, writeEvents } from '../jobs/runTables';
 import { canonicalJson } from '../models/canonicalJson';
 import type { Migration } from '../store/migrations';
 import type { Store } from '../store/store';
@@ -139,14 +140,6 @@ export function configHash(config: ScaleConfig): string {
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
 }
 
-function parseJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new Error(`${what}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
 export class ScaleRunsRepository {
   constructor(private readonly store: Store) {}
 
@@ -211,9 +204,7 @@ export class ScaleRunsRepository {
         tx.run('DELETE FROM scale_messages WHERE run_id = ? AND conversation_id = ?', [runId, id]);
         tx.run('DELETE FROM scale_evaluations WHERE run_id = ? AND conversation_id = ?', [runId, id]);
       }
-      for (const { seq, event } of w.events ?? []) {
-        tx.run('INSERT OR REPLACE INTO scale_events (run_id, seq, type, at, json) VALUES (?, ?, ?, ?, ?)', [runId, seq, event.type, event.at, JSON.stringify(event)]);
-      }
+      writeEvents(tx, 'scale_events', runId, w.events ?? []);
       for (const m of w.messages ?? []) {
         tx.run(
           'INSERT OR REPLACE INTO scale_messages (run_id, conversation_id, position, turn, role, content, tool_calls, latency_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -262,8 +253,8 @@ export class ScaleRunsRepository {
   attachVerification(runId: string, verification: Verification): void {
     const row = this.store.get<{ snapshot_json: string; report_json: string | null }>('SELECT snapshot_json, report_json FROM scale_runs WHERE run_id = ?', [runId]);
     if (!row || row.report_json === null) throw new Error(`scale run ${runId} has no report to attach a verification to`);
-    const report: ScaleReport = { ...parseJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`), verification };
-    const snapshot = parseJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`);
+    const report: ScaleReport = { ...parseStoredJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`), verification };
+    const snapshot = parseStoredJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`);
     const next: ScaleRunSnapshot = {
       ...snapshot,
       report,
@@ -283,7 +274,7 @@ export class ScaleRunsRepository {
       )
       .map((r) => ({
         runId: r.run_id,
-        status: interruptedBy(r) ? 'failed' : r.status,
+        status: listedStatus(r),
         agentName: r.agent_name,
         agentModel: r.agent_model,
         runs: r.runs,
@@ -303,26 +294,21 @@ export class ScaleRunsRepository {
   /** The snapshot as last written (a run being resumed starts from it), without the interrupted reading. */
   storedSnapshot(runId: string): ScaleRunSnapshot | undefined {
     const row = this.store.get<{ snapshot_json: string }>('SELECT snapshot_json FROM scale_runs WHERE run_id = ?', [runId]);
-    return row ? parseJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`) : undefined;
+    return row ? parseStoredJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`) : undefined;
   }
 
   /** The latest snapshot; an interrupted run reads back as failed with a note (reads never write). */
   getSnapshot(runId: string): ScaleRunSnapshot | undefined {
-    const row = this.store.get<{ snapshot_json: string; status: RunStatus; owner_pid: number; owner_host: string }>(
-      'SELECT snapshot_json, status, owner_pid, owner_host FROM scale_runs WHERE run_id = ?',
-      [runId],
-    );
-    if (!row) return undefined;
-    const snapshot = parseJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`);
-    if (snapshot.runId !== runId) throw new Error(`scale_runs.snapshot_json of run ${runId}: not this run's snapshot`);
-    const interrupted = interruptedBy(row);
+    const stored = readOwnedSnapshot<ScaleRunSnapshot>(this.store, 'scale_runs', runId, "this run's snapshot");
+    if (!stored) return undefined;
+    const { snapshot, interrupted } = stored;
     if (!interrupted) return snapshot;
-    return { ...snapshot, status: 'failed', etaSeconds: null, throttle: null, error: interrupted, detail: interrupted, notes: [...snapshot.notes, `${interrupted} Resume it to run the unfinished conversations.`] };
+    return { ...asInterrupted(snapshot, interrupted), notes: [...snapshot.notes, `${interrupted} Resume it to run the unfinished conversations.`] };
   }
 
   report(runId: string): ScaleReport | undefined {
     const row = this.store.get<{ report_json: string | null }>('SELECT report_json FROM scale_runs WHERE run_id = ?', [runId]);
-    return row?.report_json ? parseJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`) : undefined;
+    return row?.report_json ? parseStoredJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`) : undefined;
   }
 
   /** A conversation's messages in order. */
@@ -336,7 +322,7 @@ export class ScaleRunsRepository {
         turn: r.turn,
         role: r.role,
         content: r.content,
-        ...(r.tool_calls ? { toolCalls: parseJson<NonNullable<TranscriptMessage['toolCalls']>>(r.tool_calls, 'scale_messages.tool_calls') } : {}),
+        ...(r.tool_calls ? { toolCalls: parseStoredJson<NonNullable<TranscriptMessage['toolCalls']>>(r.tool_calls, 'scale_messages.tool_calls') } : {}),
         ...(r.latency_ms !== null ? { latencyMs: r.latency_ms } : {}),
         at: r.at,
       }));
@@ -368,17 +354,17 @@ export class ScaleRunsRepository {
   /** The validated config the run was started with. */
   config(runId: string): ScaleConfig | undefined {
     const row = this.store.get<{ config_json: string }>('SELECT config_json FROM scale_runs WHERE run_id = ?', [runId]);
-    return row ? parseScaleConfig(parseJson<unknown>(row.config_json, `scale_runs.config_json of ${runId}`)) : undefined;
+    return row ? parseScaleConfig(parseStoredJson<unknown>(row.config_json, `scale_runs.config_json of ${runId}`)) : undefined;
   }
 
   /** Sequence number of the last stored event (0 when none). */
   lastSeq(runId: string): number {
-    return this.store.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM scale_events WHERE run_id = ?', [runId])?.seq ?? 0;
+    return lastEventSeq(this.store, 'scale_events', runId);
   }
 
   /** Stored events in order. */
   events(runId: string): ScaleEvent[] {
-    return this.store.all<{ json: string }>('SELECT json FROM scale_events WHERE run_id = ? ORDER BY seq', [runId]).map((r) => JSON.parse(r.json) as ScaleEvent);
+    return readEvents<ScaleEvent>(this.store, 'scale_events', runId);
   }
 
   private upsertConversation(tx: { run(sql: string, params?: (string | number | null)[]): unknown }, runId: string, c: ConversationSummary): void {

@@ -1,19 +1,11 @@
 // Events → the full snapshot a panel renders. Pure: the engine, the store and a reopened run fold the same way.
 import { etaSeconds } from '../jobs/job';
 import { actualUsdOf } from './budget';
-import type { ConversationSummary, PromptSource, RoleLedger, ScaleEvent, ScaleRole, ScaleRunSnapshot } from './types';
+import type { ConversationSummary, RoleLedger, ScaleEvent, ScaleRunSnapshot } from './types';
 
 /** What a run starts with; the rest of the snapshot starts empty. */
-export interface SnapshotInit {
-  runId: string;
-  agent: { name: string; file: string };
-  models: Record<ScaleRole, string>;
-  systemPrompt: string;
-  promptSource: PromptSource;
-  runs: number;
-  concurrency: number;
-  idempotencyKey: string | null;
-  verifiesRunId: string | null;
+export interface SnapshotInit
+  extends Pick<ScaleRunSnapshot, 'runId' | 'agent' | 'models' | 'systemPrompt' | 'promptSource' | 'runs' | 'concurrency' | 'idempotencyKey' | 'verifiesRunId' | 'startedAt'> {
   /** One pending row per planned conversation (scenario and seed known up front). */
   conversations: ConversationSummary[];
   estimatedUsd: number | null;
@@ -21,7 +13,6 @@ export interface SnapshotInit {
   conversationCapUsd: number | null;
   /** The ledger before any call (estimates filled in). */
   ledger: RoleLedger[];
-  startedAt: string;
 }
 
 /** A conversation row before it starts. */

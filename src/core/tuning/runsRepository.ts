@@ -1,6 +1,7 @@
 // Tuning runs in the workspace store (migration 3): the run with its latest snapshot, generations,
 // candidates, every case × model result, and the event log, written as the run goes.
-import { currentOwner, interruptedBy } from '../jobs/owner';
+import { asInterrupted, currentOwner, listedStatus } from '../jobs/owner';
+import { readEvents, readOwnedSnapshot, writeEvents } from '../jobs/runTables';
 import type { Store, WriteTx } from '../store/store';
 import type { CaseResult } from '../suites/evaluate';
 import type { CandidateSnapshot, GenerationSnapshot, RunStatus, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
@@ -157,9 +158,7 @@ export class TuneRunsRepository {
   write(w: RunWrite): void {
     const s = w.snapshot;
     this.store.write((tx) => {
-      for (const { seq, event } of w.events ?? []) {
-        tx.run('INSERT OR REPLACE INTO tune_events (run_id, seq, type, at, json) VALUES (?, ?, ?, ?, ?)', [s.runId, seq, event.type, event.at, JSON.stringify(event)]);
-      }
+      writeEvents(tx, 'tune_events', s.runId, w.events ?? []);
       for (const g of w.generations ?? []) {
         tx.run('INSERT OR REPLACE INTO tune_generations (run_id, number, best_score, survivor_ids, complete) VALUES (?, ?, ?, ?, ?)', [
           s.runId,
@@ -257,7 +256,7 @@ export class TuneRunsRepository {
       )
       .map((r) => ({
         runId: r.run_id,
-        status: interruptedBy(r) ? 'failed' : r.status,
+        status: listedStatus(r),
         mode: r.mode,
         suiteName: r.suite_name,
         startedAt: r.started_at,
@@ -268,24 +267,14 @@ export class TuneRunsRepository {
 
   /** The latest stored snapshot of a run, or undefined when there is no such run. */
   getSnapshot(runId: string): TuneRunSnapshot | undefined {
-    const row = this.store.get<{ snapshot_json: string; status: RunStatus; owner_pid: number; owner_host: string }>(
-      'SELECT snapshot_json, status, owner_pid, owner_host FROM tune_runs WHERE run_id = ?',
-      [runId],
-    );
-    if (!row) return undefined;
-    const parsed: unknown = JSON.parse(row.snapshot_json);
-    if (!parsed || typeof parsed !== 'object' || (parsed as { runId?: unknown }).runId !== runId) {
-      throw new Error(`tune_runs.snapshot_json of run ${runId}: not a tuning snapshot`);
-    }
-    const snapshot = parsed as TuneRunSnapshot;
-    const interrupted = interruptedBy(row);
-    // Shown as failed, not rewritten: reads never write, and the stored partial results stay as they were.
-    return interrupted ? { ...snapshot, status: 'failed', etaSeconds: null, throttle: null, error: interrupted, detail: interrupted } : snapshot;
+    const stored = readOwnedSnapshot<TuneRunSnapshot>(this.store, 'tune_runs', runId, 'a tuning snapshot');
+    if (!stored) return undefined;
+    return stored.interrupted ? asInterrupted(stored.snapshot, stored.interrupted) : stored.snapshot;
   }
 
   /** Stored events of a run in order. */
   events(runId: string): TuneEvent[] {
-    return this.store.all<{ json: string }>('SELECT json FROM tune_events WHERE run_id = ? ORDER BY seq', [runId]).map((r) => JSON.parse(r.json) as TuneEvent);
+    return readEvents<TuneEvent>(this.store, 'tune_events', runId);
   }
 
   /** Stored candidates of a run, by generation then id order of creation. */

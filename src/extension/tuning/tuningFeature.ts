@@ -31,7 +31,14 @@ export function tuningFeature(ctx: HostContext): HostCommand[] {
     vscode.workspace.registerTextDocumentContentProvider(RUN_TEXT_SCHEME, new RunTextProvider(service)),
   );
   return [
-    { id: 'tuning.open', run: async () => void (await panelModule()).TuningPanel.show(ctx, service) },
+    {
+      id: 'tuning.open',
+      // `{ basePrompt }` from another feature (Tune from Revised Prompt) opens a form starting from that prompt.
+      run: async (_ctx, arg) => {
+        const basePrompt = (arg as { basePrompt?: unknown } | undefined)?.basePrompt;
+        (await panelModule()).TuningPanel.show(ctx, service, undefined, typeof basePrompt === 'string' && basePrompt.trim() ? { basePrompt } : undefined);
+      },
+    },
     { id: 'tuning.openRun', run: (_ctx, arg) => openRun(ctx, service, arg) },
   ];
 }

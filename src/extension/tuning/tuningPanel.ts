@@ -25,16 +25,21 @@ function runIdOfState(state: unknown): string | null {
 export class TuningPanel implements vscode.Disposable {
   private static current: TuningPanel | undefined;
 
-  /** Opens the panel or brings it to the front; with a run id it switches to that run. */
-  static show(ctx: HostContext, service: TuningService, runId?: string): TuningPanel {
+  /**
+   * Opens the panel or brings it to the front; with a run id it switches to that run. With a base prompt
+   * (Tune from Revised Prompt) it opens a fresh form that starts from that prompt.
+   */
+  static show(ctx: HostContext, service: TuningService, runId?: string, init?: { basePrompt: string }): TuningPanel {
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+    // A form's draft lives in its webview's state: only a new panel's form starts from the given prompt.
+    if (init) TuningPanel.current?.dispose();
     if (TuningPanel.current) {
       TuningPanel.current.panel.reveal(column);
       if (runId) TuningPanel.current.follow(runId, true);
       return TuningPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(TUNING_VIEW_TYPE, TUNING_PANEL_TITLE, column, TuningPanel.webviewOptions(ctx));
-    TuningPanel.current = new TuningPanel(panel, ctx, service, runId ?? null, runId !== undefined);
+    TuningPanel.current = new TuningPanel(panel, ctx, service, runId ?? null, runId !== undefined, init?.basePrompt ?? null);
     return TuningPanel.current;
   }
 
@@ -73,9 +78,11 @@ export class TuningPanel implements vscode.Disposable {
     private runId: string | null,
     /** Switch the webview to the run view on the next snapshot (a run was opened from a command). */
     private revealRun: boolean,
+    /** The base prompt a new form starts from (instead of the active context or the default); null: none given. */
+    private readonly initialBasePrompt: string | null = null,
   ) {
     // Reopened after a run started in this window (running, or finished while the panel was closed): show it.
-    if (!this.runId && service.lastRun()) {
+    if (!this.runId && initialBasePrompt === null && service.lastRun()) {
       this.runId = service.lastRun();
       this.revealRun = true;
     }
@@ -149,7 +156,9 @@ export class TuningPanel implements vscode.Disposable {
   }
 
   private async sendOptions(): Promise<void> {
-    const options = await buildOptions(this.ctx, await this.service.recentModels());
+    const built = await buildOptions(this.ctx, await this.service.recentModels());
+    // A form the user has not edited takes the default base prompt: here, the one this panel was opened with.
+    const options = this.initialBasePrompt !== null ? { ...built, defaultBasePrompt: this.initialBasePrompt, activeContext: null } : built;
     this.suiteFiles = new Set(options.suites.map((s) => s.file));
     this.post({ type: 'options/didChange', options });
   }

@@ -1,8 +1,10 @@
 // Following a scale job in the terminal: events as JSON lines (--events), or human lines per conversation
 // start and finish, throttling and caps on stderr; resolves with the final snapshot.
 import type { ScaleJob } from '../../../core/scale/engine';
+import { pendingConversation } from '../../../core/scale/snapshot';
 import type { ConversationSummary, ScaleEvent, ScaleRunSnapshot } from '../../../core/scale/types';
 import type { CliIo } from '../../cliTypes';
+import { followJob, throttleNotes } from '../../jobFollow';
 import { conversationFinishLine, conversationStartLine, pct, usd } from './scaleText';
 
 export interface FollowOptions {
@@ -13,33 +15,15 @@ export interface FollowOptions {
 /** What the events told about one conversation, for its finish line (verification runs have no row in the snapshot). */
 type Seen = Pick<ConversationSummary, 'conversationId' | 'index' | 'scenario' | 'seed'> & Partial<ConversationSummary> & { runId: string; printed: boolean };
 
-const THROTTLE_NOTE_MS = 2000;
-
 export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions): Promise<ScaleRunSnapshot> {
-  const onAbort = () => job.cancel('Cancelled by Ctrl-C');
-  if (io.signal.aborted) onAbort();
-  io.signal.addEventListener('abort', onAbort, { once: true });
   const seen = new Map<string, Seen>();
   const totals = new Map<string, number>([[job.runId, job.snapshot().total]]);
-  let lastThrottleNote = 0;
+  const throttled = throttleNotes(io);
 
   const finish = (c: Seen) => {
     if (c.printed || c.endedReason === undefined) return;
     c.printed = true;
-    const summary: ConversationSummary = {
-      status: 'done',
-      outcome: null,
-      endedReason: null,
-      turns: 0,
-      failureTags: [],
-      assertionResults: [],
-      costUsd: null,
-      promptTokens: 0,
-      completionTokens: 0,
-      turnLatencyMs: [],
-      toolErrors: 0,
-      ...c,
-    };
+    const summary: ConversationSummary = { ...pendingConversation(c.index, c.seed, c.scenario), status: 'done', ...c };
     io.out(`${c.runId === job.runId ? '' : 'verify '}${conversationFinishLine(summary, totals.get(c.runId) ?? job.snapshot().total)}`);
   };
 
@@ -93,10 +77,7 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
         io.err(`  cap reached (${e.scope}${e.conversationId ? ` ${e.conversationId}` : ''}): ${e.detail}\n`);
         return;
       case 'throttle':
-        if (e.retryInMs !== undefined && Date.now() - lastThrottleNote > THROTTLE_NOTE_MS) {
-          lastThrottleNote = Date.now();
-          io.err(`  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`);
-        }
+        throttled(e);
         return;
       case 'scale_error':
         io.out(`\n${e.status === 'budget_reached' ? 'Budget reached' : 'Failed'}: ${e.error}\n`);
@@ -109,27 +90,21 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
     }
   };
 
-  const stop = job.onEvent((e) => {
+  const final = await followJob(job, io, (e) => {
     if (mode === 'events') io.out(`${JSON.stringify(e)}\n`);
     else if (mode === 'human') human(e);
   });
-  try {
-    const final = await job.done;
-    if (mode === 'human') {
-      // Conversations that ended but were never graded (cut by a cap or the end of the run) still get their line.
-      for (const c of final.report?.conversations ?? final.conversations) {
-        const s = seen.get(c.conversationId);
-        if (s && !s.printed && c.endedReason !== null) {
-          Object.assign(s, c);
-          finish(s);
-        }
+  if (mode === 'human') {
+    // Conversations that ended but were never graded (cut by a cap or the end of the run) still get their line.
+    for (const c of final.report?.conversations ?? final.conversations) {
+      const s = seen.get(c.conversationId);
+      if (s && !s.printed && c.endedReason !== null) {
+        Object.assign(s, c);
+        finish(s);
       }
-      const b = final.budget;
-      if (final.status !== 'completed' && b) io.out(`Spent ${usd(b.actualUsd)} of ${b.capUsd === null ? 'no cap' : usd(b.capUsd)}; ${final.completed}/${final.total} conversations done (${pct(final.progress)}).\n`);
     }
-    return final;
-  } finally {
-    stop();
-    io.signal.removeEventListener('abort', onAbort);
+    const b = final.budget;
+    if (final.status !== 'completed' && b) io.out(`Spent ${usd(b.actualUsd)} of ${b.capUsd === null ? 'no cap' : usd(b.capUsd)}; ${final.completed}/${final.total} conversations done (${pct(final.progress)}).\n`);
   }
+  return final;
 }

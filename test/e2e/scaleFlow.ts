@@ -1,0 +1,271 @@
+// Issue 7's scale-test flow in a real VS Code, against the model simulator (the "openai" provider of the
+// extension host): open Run Scale Test from the palette, configure 5 runs on openai/sim-1, start, watch the
+// progress, open a transcript (a read-only editor), see the report, filter by a failure badge, copy the revised
+// prompt (the browser's clipboard is the witness), Verify (win rate before → after), and Save Revised Prompt to
+// Library (the version shows in the library tree). The simulator's counters are a second witness of the calls.
+import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { REPO_ROOT } from './paths';
+import type { StepRunner } from './steps';
+import { exactText, type Workbench } from './workbench';
+
+/** The example agent is copied into the workspace under this path. */
+export const SCALE_AGENT_PATH = 'agents/hotel-desk.agent.json';
+/** Any model name works on the simulator; the e2e settings give it a price so the budget card has numbers. */
+const SIM_MODEL = 'openai/sim-1';
+export const SCALE_E2E_SETTINGS = { 'promptTuner.prices': { [SIM_MODEL]: { inputPerMTok: 0.15, outputPerMTok: 0.6 } } };
+const RUNS = 5;
+const BUDGET_USD = '1';
+const DOCS_SCREENSHOT = join(REPO_ROOT, 'docs', 'images', 'scale-panel.png');
+
+export interface ScaleFlowContext {
+  workbench: () => Workbench;
+  steps: StepRunner;
+  /** Calls the simulator answered so far. */
+  simCalls: () => Promise<number>;
+  /** Where the steps' screenshots go (extra ones of the panel are saved beside them). */
+  resultsDir: string;
+}
+
+/** The visible webview's document inside VS Code's two iframes (a hidden tuning panel may exist too). */
+function panel(wb: Workbench): FrameLocator {
+  return wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('iframe#active-frame');
+}
+
+async function choose(frame: FrameLocator, testId: string, optionText: string): Promise<void> {
+  await frame.locator(`[data-testid="${testId}"]`).click();
+  await frame.locator(`[data-testid="${testId}"] [role=option]`, { hasText: optionText }).first().click();
+}
+
+/** The page's globals the clipboard check uses (this project's tsconfig has no DOM lib). */
+type PageGlobals = { navigator: { clipboard: { readText(): Promise<string>; writeText(t: string): Promise<void> } } };
+
+async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeout = 10_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const v = await probe().catch((e: unknown) => {
+      last = e;
+      return null;
+    });
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+const text = async (frame: FrameLocator, testId: string): Promise<string> => (await frame.locator(`[data-testid="${testId}"]`).first().innerText()).replace(/\s+/g, ' ').trim();
+
+/** The panel's own screenshot (the webview element only), next to the step screenshots. */
+async function shootPanel(wb: Workbench, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  await wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().screenshot({ path });
+}
+
+export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
+  const { steps } = ctx;
+  let callsBefore = 0;
+  let revisedPrompt = '';
+
+  await steps.step(
+    'Run Scale Test opens the Scale Test panel with the workspace agent',
+    async () => {
+      const wb = ctx.workbench();
+      await wb.clearNotifications();
+      // The tuning panel of the earlier flow would be a second webview: a clean editor area.
+      await wb.runCommand('View: Close All Editors');
+      await wb.runCommand('Prompt Tuner: Run Scale Test');
+      const frame = panel(wb);
+      await frame.locator('[data-testid="start"]').waitFor({ state: 'visible', timeout: 60_000 });
+      const tab = (await wb.page.locator('.tab.active').first().innerText()).trim();
+      assert.equal(tab, 'Scale Test', 'the panel tab is titled "Scale Test"');
+      const summary = await text(frame, 'agent-summary');
+      assert.match(summary, /agents\/hotel-desk\.agent\.json · \d+ tools · \d+ scenarios/, `the one agent of the workspace is chosen; it says "${summary}"`);
+      assert.equal(await frame.locator('[data-testid="start"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), true);
+      const reasons = await text(frame, 'blockers');
+      assert.match(reasons, /Choose an agent model/, `Start says why it is disabled; it says "${reasons}"`);
+      return `tab "${tab}", agent "${summary}", Start disabled: ${reasons}`;
+    },
+    { critical: true, timeoutMs: 90_000 },
+  );
+
+  await steps.step(
+    `configure ${RUNS} runs on ${SIM_MODEL} with a budget; the estimate shows per role`,
+    async () => {
+      const frame = panel(ctx.workbench());
+      await frame.locator('[data-testid="add-model-input"] input').fill(SIM_MODEL);
+      await frame.locator('[data-testid="add-model"]').click();
+      await choose(frame, 'model-agentModel', 'sim-1 (openai)');
+      await frame.locator('[data-testid="param-runs"] input').fill(String(RUNS));
+      await frame.locator('[data-testid="param-budgetUsd"] input').fill(BUDGET_USD);
+      const total = await waitFor(async () => {
+        const t = await text(frame, 'estimate-total');
+        return /model calls · about \$/.test(t) ? t : null;
+      }, 'the estimate with a price', 30_000);
+      const roles = await frame.locator('[data-testid="estimate-role"]').allInnerTexts();
+      assert.equal(roles.length, 4, 'agent, simulated user, judge and summarizer');
+      assert.ok(roles.every((r) => r.includes(SIM_MODEL)), `every role on ${SIM_MODEL} ("same as agent"): ${JSON.stringify(roles)}`);
+      assert.equal(await frame.locator('[data-testid="start"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), false);
+      return `estimate "${total}"`;
+    },
+    { critical: true, timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Start: the progress card counts the conversations as they finish',
+    async () => {
+      const wb = ctx.workbench();
+      const frame = panel(wb);
+      callsBefore = await ctx.simCalls();
+      await frame.locator('[data-testid="start"]').click();
+      await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
+      const rows = await frame.locator('[data-testid="conversation-row"]').count();
+      assert.equal(rows, RUNS, `one row per conversation (${rows})`);
+      // Live: some conversation is running or done while the run is not over.
+      const seen = await waitFor(async () => {
+        const statuses = (await frame.locator('[data-testid="conversation-status"]').allInnerTexts()).map((s) => s.trim());
+        return statuses.some((s) => s === 'Running' || s === 'Passed' || s === 'Failed' || s === 'Grading') ? statuses : null;
+      }, 'a conversation that runs', 30_000);
+      await wb.screenshot(join(ctx.resultsDir, 'scale-progress.png'));
+      return `${rows} rows, statuses ${JSON.stringify(seen)}; progress "${await text(frame, 'completed')}"`;
+    },
+    { critical: true, timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'the run finishes with a report: stats, badges and the revised prompt',
+    async () => {
+      const frame = panel(ctx.workbench());
+      await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed/ }).waitFor({ timeout: 180_000 });
+      const status = await text(frame, 'status');
+      assert.equal(status, 'Completed', `the run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
+      await frame.locator('[data-testid="stats"]').waitFor({ timeout: 10_000 });
+      const win = await text(frame, 'stat-win-rate');
+      assert.match(win, /^Win rate (\d+%|—)/, `the win-rate card: "${win}"`);
+      assert.equal(await text(frame, 'completed'), `${RUNS}/${RUNS} conversations done`);
+      const made = (await ctx.simCalls()) - callsBefore;
+      assert.ok(made > RUNS * 2, `the simulator answered the agent, user, judge and summarizer calls (${made})`);
+      revisedPrompt = (await frame.locator('[data-testid="revised-prompt"]').innerText()).trim();
+      assert.ok(revisedPrompt.length > 20, `a revised prompt is shown: "${revisedPrompt.slice(0, 80)}"`);
+      const spent = await text(frame, 'budget-actual');
+      assert.match(spent, /^\$\d/, `the budget card shows the spend with the e2e price: "${spent}"`);
+      return `${status}, "${win}", ${made} simulator calls, spent ${spent} of the $${BUDGET_USD} cap`;
+    },
+    { critical: true, timeoutMs: 200_000 },
+  );
+
+  await steps.step(
+    'a conversation\'s Transcript link opens it as a read-only editor',
+    async () => {
+      const wb = ctx.workbench();
+      const frame = panel(wb);
+      await frame.locator('[data-testid="conversation-row"]').first().locator('[data-testid="open-transcript"]').click();
+      const tab = wb.page.locator('.tabs-container .tab.active', { hasText: 'Conversation 1 (Hotel front desk).txt' });
+      await tab.waitFor({ state: 'visible', timeout: 15_000 });
+      const editor = wb.page.locator('.editor-group-container.active .monaco-editor').first();
+      const body = await waitFor(async () => {
+        const t = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+        return t.includes('[turn 1] USER:') ? t : null;
+      }, 'the transcript text in the editor');
+      // Typing into it changes nothing: VS Code says the editor is read-only.
+      await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+      await wb.page.keyboard.type('x');
+      const message = wb.page.locator('.monaco-editor-overlaymessage, .monaco-editor .message', { hasText: /read-only/i }).first();
+      await message.waitFor({ state: 'visible', timeout: 5_000 });
+      const after = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+      assert.equal(after, body, 'the transcript did not change');
+      return `tab "${(await tab.innerText()).trim()}", "${body.split('\n')[0]}", read-only message "${(await message.innerText()).trim()}"`;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'a failure badge filters the conversation rows',
+    async () => {
+      const frame = panel(ctx.workbench());
+      const badges = await frame.locator('[data-testid="badge"]').evaluateAll((els) =>
+        els.map((e) => ({ tag: e.getAttribute('data-tag') ?? '', count: Number(e.querySelector('.badge-count')?.textContent ?? '0') })),
+      );
+      const hit = badges.find((b) => b.count > 0);
+      assert.ok(hit, `some failure tag has conversations: ${JSON.stringify(badges)}`);
+      const badge = frame.locator(`[data-testid="badge"][data-tag="${hit.tag}"]`);
+      await badge.click();
+      await waitFor(async () => ((await badge.getAttribute('aria-pressed')) === 'true' ? true : null), 'the badge pressed');
+      const rows = await frame.locator('[data-testid="conversation-row"]').count();
+      assert.equal(rows, hit.count, `${hit.count} rows with ${hit.tag}`);
+      const tags = await frame.locator('[data-testid="conversation-row"] [data-testid="conversation-tags"]').allInnerTexts();
+      assert.ok(tags.every((t) => t.includes(hit.tag)), `every row shown has ${hit.tag}: ${JSON.stringify(tags)}`);
+      const status = await text(frame, 'filter-status');
+      await shootPanel(ctx.workbench(), join(ctx.resultsDir, 'scale-report-filtered.png'));
+      await badge.click();
+      await waitFor(async () => ((await frame.locator('[data-testid="conversation-row"]').count()) === RUNS ? true : null), 'all rows back');
+      return `badges ${badges.map((b) => `${b.tag}=${b.count}`).join(' ')}; "${status}"`;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Copy puts the revised prompt on the clipboard',
+    async () => {
+      const wb = ctx.workbench();
+      const origin = new URL(wb.page.url()).origin;
+      await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      await wb.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.writeText('before the copy'));
+      const frame = panel(wb);
+      await frame.locator('[data-testid="copy-revised"]').click();
+      const clip = await waitFor(async () => {
+        const t = await wb.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText());
+        return t !== 'before the copy' ? t : null;
+      }, 'the clipboard to change');
+      assert.equal(clip.trim(), revisedPrompt, 'the clipboard holds exactly the revised prompt shown');
+      await frame.locator('[data-testid="action-note"]', { hasText: 'Revised prompt copied' }).waitFor({ timeout: 10_000 });
+      return `${clip.length} characters on the clipboard, the panel says "Revised prompt copied"`;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Verify Revised Prompt runs it on the same scenarios: win rate before → after',
+    async () => {
+      const wb = ctx.workbench();
+      const frame = panel(wb);
+      const before = await ctx.simCalls();
+      await frame.locator('[data-testid="verify"]').click();
+      await frame.locator('[data-testid="verify-result"]').waitFor({ state: 'visible', timeout: 180_000 });
+      const result = await text(frame, 'verify-result');
+      assert.match(result, /^Win rate (\d+%|—).*→ (\d+%|—)/, `before → after: "${result}"`);
+      const made = (await ctx.simCalls()) - before;
+      assert.ok(made >= RUNS * 2, `the verification made its own calls (${made})`);
+      await frame.locator('[data-testid="verify-result"]').scrollIntoViewIfNeeded();
+      await shootPanel(wb, join(ctx.resultsDir, 'scale-verified.png'));
+      return `"${result}", ${made} simulator calls`;
+    },
+    { timeoutMs: 240_000 },
+  );
+
+  await steps.step(
+    'Save Revised Prompt to Library: the version shows in the library tree',
+    async () => {
+      const wb = ctx.workbench();
+      const frame = panel(wb);
+      // The report at its top, for the docs.
+      await frame.locator('[data-testid="stats"]').scrollIntoViewIfNeeded();
+      await shootPanel(wb, DOCS_SCREENSHOT);
+      await frame.locator('[data-testid="save-revised"]').click();
+      await wb.expectQuickInput('Save Revised Prompt to Library');
+      await wb.answerInput('hotel-desk-revised');
+      const toast = await wb.expectToast('Saved hotel-desk-revised v1 to the Prompt Library', 20_000);
+      await frame.locator('[data-testid="action-note"]', { hasText: 'Saved as hotel-desk-revised v1' }).waitFor({ timeout: 10_000 });
+      await wb.openViewContainer('Prompt Tuner');
+      const promptRow = wb.treeRow('Prompt Library', 'hotel-desk-revised');
+      await promptRow.waitFor({ state: 'visible', timeout: 20_000 });
+      if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
+      const row = wb.treeRows('Prompt Library').filter({ has: wb.page.locator('.label-name', { hasText: exactText('v1') }) }).filter({ hasText: /scale/ }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      return `toast "${toast.split('\n')[0]}", tree row "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`;
+    },
+    { timeoutMs: 60_000 },
+  );
+}

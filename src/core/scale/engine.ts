@@ -18,7 +18,8 @@ import { parseScaleConfig, ScaleConfigError } from './config';
 import { estimateScale, withoutSummarizer, type PriceProviderOf } from './estimate';
 import type { ScaleEvaluator } from './grading/evaluator';
 import { ScaleRunsRepository } from './runsRepository';
-import { launchScaleJob, liveScaleJob, reusedJob } from './scaleJob';
+import { liveScaleJob, reusedJob } from './liveJobs';
+import { launchScaleJob } from './scaleJob';
 import type { EndedReason, ScaleConfig, ScaleEstimate, ScaleEvent, ScaleRunSnapshot } from './types';
 
 export interface ScaleDeps {

@@ -156,6 +156,8 @@ async function main(): Promise<number> {
         steps,
         simCalls: async () => sim.counters().calls,
         resultsDir: RESULTS_DIR,
+        workspace,
+        suitePath: TUNING_SUITE_PATH,
       });
     }
 

@@ -2,9 +2,11 @@
 // extension host): open Run Scale Test from the palette, configure 5 runs on openai/sim-1, start, watch the
 // progress, open a transcript (a read-only editor), see the report, filter by a failure badge, copy the revised
 // prompt (the browser's clipboard is the witness), Verify (win rate before → after), and Save Revised Prompt to
-// Library (the version shows in the library tree). The simulator's counters are a second witness of the calls.
+// Library (the version shows in the library tree), Show Diff, a failing conversation → a suite case (the file
+// on disk is the witness), and Tune from Revised Prompt (the tuning form starts from it). The simulator's
+// counters are a second witness of the calls.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { REPO_ROOT } from './paths';
@@ -27,6 +29,10 @@ export interface ScaleFlowContext {
   simCalls: () => Promise<number>;
   /** Where the steps' screenshots go (extra ones of the panel are saved beside them). */
   resultsDir: string;
+  /** The workspace folder (the suite file the case is added to is read from disk). */
+  workspace: string;
+  /** A suite file of the workspace, relative to it (the tuning flow's copy of the example suite). */
+  suitePath: string;
 }
 
 /** The visible webview's document inside VS Code's two iframes (a hidden tuning panel may exist too). */
@@ -73,6 +79,8 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     'Run Scale Test opens the Scale Test panel with the workspace agent',
     async () => {
       const wb = ctx.workbench();
+      // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
+      await waitFor(async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null), 'the Prompt Tuner activity-bar item', 60_000);
       await wb.clearNotifications();
       // The tuning panel of the earlier flow would be a second webview: a clean editor area.
       await wb.runCommand('View: Close All Editors');
@@ -176,7 +184,14 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       await message.waitFor({ state: 'visible', timeout: 5_000 });
       const after = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
       assert.equal(after, body, 'the transcript did not change');
-      return `tab "${(await tab.innerText()).trim()}", "${body.split('\n')[0]}", read-only message "${(await message.innerText()).trim()}"`;
+      await wb.screenshot(join(ctx.resultsDir, 'scale-transcript.png'));
+      const tabText = (await tab.innerText()).trim();
+      const messageText = (await message.innerText()).trim();
+      // Closed again, so the panel has the whole editor area for the next steps.
+      await wb.page.keyboard.press('Escape'); // the read-only message
+      await tab.locator('.tab-actions .action-label').first().click({ force: true });
+      await tab.waitFor({ state: 'hidden', timeout: 10_000 });
+      return `tab "${tabText}", "${body.split('\n')[0]}", read-only message "${messageText}"`;
     },
     { timeoutMs: 60_000 },
   );
@@ -251,7 +266,9 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const wb = ctx.workbench();
       const frame = panel(wb);
       // The report at its top, for the docs.
-      await frame.locator('[data-testid="stats"]').scrollIntoViewIfNeeded();
+      await wb.clearNotifications();
+      // The report from its heading down: stats, charts, badges, the first rows.
+      await frame.locator('h2', { hasText: /^Report$/ }).evaluate((el) => (el as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'start' }));
       await shootPanel(wb, DOCS_SCREENSHOT);
       await frame.locator('[data-testid="save-revised"]').click();
       await wb.expectQuickInput('Save Revised Prompt to Library');
@@ -265,6 +282,70 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const row = wb.treeRows('Prompt Library').filter({ has: wb.page.locator('.label-name', { hasText: exactText('v1') }) }).filter({ hasText: /scale/ }).first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
       return `toast "${toast.split('\n')[0]}", tree row "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`;
+    },
+    { timeoutMs: 60_000 },
+  );
+  await steps.step(
+    'Show Diff opens the tested and the revised prompt in the diff editor',
+    async () => {
+      const wb = ctx.workbench();
+      await panel(wb).locator('[data-testid="show-diff"]').click();
+      const tab = wb.page.locator('.tabs-container .tab.active', { hasText: 'Tested ↔ Revised prompt' });
+      await tab.waitFor({ state: 'visible', timeout: 15_000 });
+      const diff = wb.page.locator('.editor-group-container.active .monaco-diff-editor');
+      await diff.waitFor({ state: 'visible', timeout: 10_000 });
+      const right = (await diff.locator('.editor.modified .view-lines').innerText()).replace(/\u00a0/g, ' ');
+      assert.ok(right.includes(revisedPrompt.split('\n')[0]!.slice(0, 40)), `the right side is the revised prompt: ${JSON.stringify(right.slice(0, 120))}`);
+      await wb.screenshot(join(ctx.resultsDir, 'scale-diff.png'));
+      const title = (await tab.innerText()).trim();
+      await tab.locator('.tab-actions .action-label').first().click({ force: true });
+      await wb.page.locator('.tabs-container .tab.active', { hasText: 'Scale Test' }).waitFor({ timeout: 10_000 });
+      return `diff "${title}"`;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Add to Suite turns a failing conversation into a case of a suite file',
+    async () => {
+      const wb = ctx.workbench();
+      const file = join(ctx.workspace, ctx.suitePath);
+      const original = readFileSync(file, 'utf8');
+      const before = (JSON.parse(original) as { cases: { id: string }[] }).cases.length;
+      await panel(wb).locator('[data-testid="add-to-suite"]').first().click();
+      await wb.expectQuickInput('to a test suite');
+      await wb.pickQuickItem(ctx.suitePath);
+      const toast = await wb.expectToast('Added case scale-', 20_000);
+      const after = JSON.parse(readFileSync(file, 'utf8')) as { cases: { id: string; messages?: { role: string }[]; expect: Record<string, unknown> }[] };
+      assert.equal(after.cases.length, before + 1, 'one case more on disk');
+      const kase = after.cases.at(-1)!;
+      assert.match(kase.id, /^scale-/);
+      assert.equal(kase.messages?.at(-1)?.role, 'user', 'the case ends at the last user turn');
+      const tab = wb.page.locator('.tabs-container .tab.active', { hasText: ctx.suitePath.split('/').pop()! });
+      await tab.waitFor({ state: 'visible', timeout: 10_000 });
+      await wb.screenshot(join(ctx.resultsDir, 'scale-suite-case.png'));
+      await tab.locator('.tab-actions .action-label').first().click({ force: true });
+      await wb.page.locator('.tabs-container .tab.active', { hasText: 'Scale Test' }).waitFor({ timeout: 10_000 });
+      // The later flows use this suite as it was.
+      writeFileSync(file, original);
+      return `toast "${toast.split('\n')[0]}"; case ${kase.id} expects ${JSON.stringify(kase.expect)}`;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Tune from Revised Prompt opens Prompt Tuning with the revised prompt as its base',
+    async () => {
+      const wb = ctx.workbench();
+      await panel(wb).locator('[data-testid="tune-from-revised"]').click();
+      await wb.page.locator('.tabs-container .tab.active', { hasText: 'Prompt Tuning' }).waitFor({ timeout: 20_000 });
+      const tuning = panel(wb);
+      await tuning.locator('[data-testid="base-prompt"]').waitFor({ state: 'visible', timeout: 30_000 });
+      const base = await waitFor(async () => {
+        const v = await tuning.locator('[data-testid="base-prompt"]').evaluate((el) => (el as unknown as { value: string }).value);
+        return v.trim() === revisedPrompt ? v : null;
+      }, 'the revised prompt in the base-prompt field');
+      return `base prompt of ${base.length} characters, the revised prompt`;
     },
     { timeoutMs: 60_000 },
   );

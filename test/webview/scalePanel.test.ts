@@ -312,7 +312,7 @@ describe('scale panel (webview in Chromium)', function () {
     assert.equal(await byId('cancel').count(), 0);
     assert.equal(await byId('stat-win-rate-value').innerText(), '50%');
     assert.equal(await byId('win-rate-interval').innerText(), '95% CI 15–85%');
-    assert.match(await byId('stat-win-rate').innerText(), /2\/4\s+scored · 1 unscored/);
+    assert.match(await byId('stat-win-rate').innerText(), /2 of 4\s+scored passed · 1 unscored/);
     assert.equal(await byId('stat-turns-value').innerText(), '4.2');
     assert.match(await byId('stat-turns').innerText(), /p50 4 · p95 6/);
     assert.equal(await byId('stat-latency-value').innerText(), '1.2 s');

@@ -278,18 +278,18 @@ function renderNumbers(app: ScaleApp): TemplateResult {
 function renderEstimate(app: ScaleApp): TemplateResult {
   const e = app.estimate;
   if (e.status === 'idle') {
-    return html`<section class="estimate" data-testid="estimate" aria-label="Estimate"><span class="hint">Choose an agent and an agent model to see the estimate.</span></section>`;
+    return html`<section class="estimate-box" data-testid="estimate" aria-label="Estimate"><span class="hint">Choose an agent and an agent model to see the estimate.</span></section>`;
   }
   if (e.status === 'pending') {
-    return html`<section class="estimate" data-testid="estimate" aria-label="Estimate" aria-busy="true"><span class="hint">Estimating…</span></section>`;
+    return html`<section class="estimate-box" data-testid="estimate" aria-label="Estimate" aria-busy="true"><span class="hint">Estimating…</span></section>`;
   }
   if (e.status === 'error') {
-    return html`<section class="estimate warn" data-testid="estimate" aria-label="Estimate"><span class="error-text" data-testid="estimate-error">${e.message}</span></section>`;
+    return html`<section class="estimate-box warn" data-testid="estimate" aria-label="Estimate"><span class="error-text" data-testid="estimate-error">${e.message}</span></section>`;
   }
   const est = e.estimate;
   const budget = budgetField(app.draft);
   const cap = 'value' in budget ? budget.value : undefined;
-  return html`<section class="estimate ${est.overBudget ? 'warn' : ''}" data-testid="estimate" aria-label="Estimate">
+  return html`<section class="estimate-box ${est.overBudget ? 'warn' : ''}" data-testid="estimate" aria-label="Estimate">
     <div class="row">
       <span class="total" data-testid="estimate-total">${est.calls} model calls · ${est.usd === null ? 'cost unknown' : `about ${usd(est.usd)}`} · ${secondsText(est.seconds)}</span>
     </div>

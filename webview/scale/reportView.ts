@@ -75,8 +75,8 @@ function renderStats(r: Report): TemplateResult {
       'stat-win-rate',
       'Win rate',
       percent(st.winRate),
-      html`${st.winRateInterval ? html`<span data-testid="win-rate-interval">95% CI ${intervalText(st.winRateInterval)}</span> · ` : nothing}${st.passed}/${scored}
-        scored${st.unscored > 0 ? ` · ${st.unscored} unscored` : ''}`,
+      html`${st.winRateInterval ? html`<span data-testid="win-rate-interval">95% CI ${intervalText(st.winRateInterval)}</span> · ` : nothing}${st.passed} of ${scored}
+        scored passed${st.unscored > 0 ? ` · ${st.unscored} unscored` : ''}`,
     )}
     ${card('stat-turns', 'Turns', oneDecimal(Math.round(st.averageTurns * 10) / 10), `average · p50 ${oneDecimal(st.turns.p50)} · p95 ${oneDecimal(st.turns.p95)}`)}
     ${card('stat-latency', 'p95 latency', duration(st.latencyStats.perTurn.p95), `per agent turn · per conversation p95 ${duration(st.latencyStats.perRun.p95)}`)}
@@ -85,7 +85,7 @@ function renderStats(r: Report): TemplateResult {
       'stat-cost',
       'Cost',
       usd(st.cost.actualUsd),
-      `estimated ${usd(st.cost.estimatedUsd)}${st.cost.deltaUsd !== null ? ` (${usdDelta(st.cost.deltaUsd)})` : ''}`,
+      html`estimated ${usd(st.cost.estimatedUsd)}${st.cost.deltaUsd !== null ? html` <span class="nowrap">(${usdDelta(st.cost.deltaUsd)})</span>` : nothing}`,
     )}
   </div>`;
 }

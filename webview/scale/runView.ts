@@ -172,7 +172,7 @@ function renderBudget(s: ScaleRunSnapshot): TemplateResult {
       ${b.capUsd !== null ? html`<span><span class="swatch cap"></span>cap</span>` : nothing}
     </div>
     ${b.byRole.length > 0
-      ? html`<table class="grid compact" data-testid="ledger">
+      ? html`<div class="table-scroll"><table class="grid compact" data-testid="ledger">
           <caption class="sr-only">Cost per role</caption>
           <thead>
             <tr>
@@ -192,7 +192,7 @@ function renderBudget(s: ScaleRunSnapshot): TemplateResult {
               </tr>`,
             )}
           </tbody>
-        </table>`
+        </table></div>`
       : nothing}
   </section>`;
 }
@@ -218,9 +218,9 @@ function conversationRow(app: ScaleApp, s: ScaleRunSnapshot, c: Conversation): T
     </td>
     <td data-testid="conversation-status">${statusCell(c)}</td>
     <td class="num" data-testid="conversation-turns">${c.turns}</td>
-    <td>${c.endedReason ? ENDED_TEXT[c.endedReason] : ''}</td>
+    <td class="nowrap">${c.endedReason ? ENDED_TEXT[c.endedReason] : ''}</td>
     <td class="num">${mean !== null ? duration(mean) : ''}</td>
-    <td class="num">${c.status === 'pending' ? '' : usd(c.costUsd)}</td>
+    <td class="num">${c.status === 'pending' ? '' : c.costUsd === null && c.status !== 'done' ? '…' : usd(c.costUsd)}</td>
     <td data-testid="conversation-tags">
       ${c.failureTags.map((t) => html`<span class="tag">${t}</span>`)}
       ${c.error ? html`<div class="error-text hint" data-testid="conversation-error">${c.error}</div>` : nothing}
@@ -255,7 +255,7 @@ export function renderRows(app: ScaleApp, s: ScaleRunSnapshot, rows: Conversatio
   const sorted = [...rows].sort((a, b) => a.index - b.index);
   const scored = opts.splitUnscored ? sorted.filter((c) => c.outcome !== 'unscored') : sorted;
   const unscored = opts.splitUnscored ? sorted.filter((c) => c.outcome === 'unscored') : [];
-  return html`<table class="grid conversations" data-testid="conversation-rows">
+  return html`<div class="table-scroll"><table class="grid conversations" data-testid="conversation-rows">
     <caption class="sr-only">Conversations</caption>
     <thead>
       <tr>
@@ -272,6 +272,6 @@ export function renderRows(app: ScaleApp, s: ScaleRunSnapshot, rows: Conversatio
             ${unscored.map((c) => conversationRow(app, s, c))}`
         : nothing}
     </tbody>
-  </table>`;
+  </table></div>`;
 }
 

@@ -6,7 +6,8 @@ import { css } from 'lit';
 export const panelStyles = css`
   :root {
     --pt-border: var(--vscode-widget-border, var(--vscode-panel-border));
-    --pt-pass: var(--vscode-testing-iconPassed, var(--vscode-charts-green));
+    /* charts-green is a text colour in every theme (testing-iconPassed is too light on white for text). */
+    --pt-pass: var(--vscode-charts-green, var(--vscode-testing-iconPassed));
     --pt-fail: var(--vscode-testing-iconFailed, var(--vscode-errorForeground));
     --pt-unscored: var(--vscode-descriptionForeground);
     --pt-warn: var(--vscode-editorWarning-foreground);
@@ -37,6 +38,7 @@ export const panelStyles = css`
   .error-text { color: var(--vscode-errorForeground); }
   .warning-text { color: var(--pt-warn); }
   .mono, code { font-family: var(--vscode-editor-font-family); }
+  .nowrap { white-space: nowrap; }
 
   .models { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px 16px; max-width: 760px; }
   .models vscode-single-select { width: 100%; }
@@ -45,9 +47,9 @@ export const panelStyles = css`
   .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px 16px; max-width: 640px; }
   .params vscode-textfield { width: 100%; }
 
-  .estimate { margin: 16px 0 8px; padding: 8px 12px; border-left: 3px solid var(--vscode-textLink-foreground); background: var(--vscode-textCodeBlock-background); max-width: 640px; }
-  .estimate.warn { border-left-color: var(--pt-warn); }
-  .estimate .total { font-weight: 600; }
+  .estimate-box { margin: 16px 0 8px; padding: 8px 12px; border-left: 3px solid var(--vscode-textLink-foreground); background: var(--vscode-textCodeBlock-background); max-width: 640px; }
+  .estimate-box.warn { border-left-color: var(--pt-warn); }
+  .estimate-box .total { font-weight: 600; }
   .blockers { margin: 8px 0; padding-left: 18px; color: var(--vscode-descriptionForeground); }
   .start-row { margin-top: 14px; }
   .banner { padding: 6px 10px; border: 1px solid var(--vscode-focusBorder); border-radius: 4px; margin: 10px 0; max-width: 760px; }
@@ -58,6 +60,8 @@ export const panelStyles = css`
   table.grid tbody th { font-weight: 600; }
   table.grid .num { text-align: right; font-variant-numeric: tabular-nums; }
   table.compact { max-width: 760px; }
+  .table-scroll { overflow-x: auto; max-width: 100%; }
+  table.grid td.mono { white-space: nowrap; }
   table.compact th, table.compact td { padding: 2px 8px; }
   table.conversations tr.group th { padding-top: 12px; color: var(--vscode-descriptionForeground); font-weight: 600; border-bottom: 1px solid var(--pt-border); }
   .persona { max-width: 280px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin: 0; }

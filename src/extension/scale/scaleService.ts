@@ -6,7 +6,7 @@ import type { Agent } from '../../core/agents/agentSchema';
 import type { PriceBook } from '../../core/models/prices';
 import type { ScaleJob } from '../../core/scale/engine';
 import type { PriceProviderOf } from '../../core/scale/estimate';
-import type { ConversationSummary, PromptSource, ScaleConfig, ScaleEstimate, ScaleReport, ScaleRunSnapshot, ScaleRunSummary } from '../../core/scale/types';
+import type { ConversationSummary, PromptSource, ScaleConfig, ScaleEstimate, ScaleRunSnapshot, ScaleRunSummary, TranscriptMessage } from '../../core/scale/types';
 import type { ScaleForm } from '../../protocol/scalePanel';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
@@ -246,10 +246,6 @@ export class ScaleService implements vscode.Disposable {
     return this.lastRunId;
   }
 
-  isRunning(runId: string): boolean {
-    return this.jobs.has(runId);
-  }
-
   /** The latest snapshot: live for a running job, else the stored one, with a verification's progress. */
   async snapshot(runId: string): Promise<ScaleRunSnapshot | undefined> {
     const job = this.jobs.get(runId);
@@ -265,10 +261,6 @@ export class ScaleService implements vscode.Disposable {
       s = { ...s, verification: { runId: vs.runId, status: vs.status, completed: vs.completed, total: vs.total } };
     }
     return s;
-  }
-
-  async report(runId: string): Promise<ScaleReport | undefined> {
-    return (await this.snapshot(runId))?.report ?? undefined;
   }
 
   async runConfig(runId: string): Promise<ScaleConfig | undefined> {
@@ -289,7 +281,8 @@ export class ScaleService implements vscode.Disposable {
     return { text: transcriptText(summary, repo.transcript(runId, conversationId)), summary };
   }
 
-  async messages(runId: string, conversationId: string) {
+  /** A conversation's stored messages, in order. */
+  async messages(runId: string, conversationId: string): Promise<TranscriptMessage[]> {
     return (await this.repo()).transcript(runId, conversationId);
   }
 

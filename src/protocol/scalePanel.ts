@@ -6,7 +6,20 @@
 import { z } from 'zod';
 import { SCALE_LIMITS } from '../core/scale/config';
 import type { ScaleEstimate, ScaleRole, ScaleRunSnapshot } from '../core/scale/types';
-import type { LibraryVersionItem, ModelOption, NumberRange } from './tuningPanel';
+import {
+  OptionsRefreshSchema,
+  parsePanelMessage,
+  requestIdSchema,
+  runIdSchema as runId,
+  WebviewReadySchema,
+  type ActiveContextPrompt,
+  type LibraryDidChangeVersions,
+  type LibraryVersionItem,
+  type ModelOption,
+  type NumberRange,
+  type OptionsDidChange,
+  type RunDidChange,
+} from './panelMessages';
 
 export type { LibraryVersionItem, ModelOption, NumberRange, ScaleEstimate, ScaleRole, ScaleRunSnapshot };
 
@@ -41,7 +54,7 @@ export interface ScaleOptions {
   /** Known model ids: providers with keys, configured endpoints, vscode-lm models, models used before. */
   models: ModelOption[];
   /** The version applied with "Apply to Context"; null when none. */
-  activeContext: { versionId: number; name: string; version: number; text: string } | null;
+  activeContext: ActiveContextPrompt | null;
   /** Ranges of the numeric fields, from the engine's config (runs 1–10, concurrency 1–5). */
   limits: { runs: NumberRange; concurrency: NumberRange };
   /** Agent file to select in a new form (the explorer's "Run Scale Test" on a file); null when none. */
@@ -95,19 +108,17 @@ export const ScaleFormSchema = z.object({
 });
 export type ScaleForm = z.infer<typeof ScaleFormSchema>;
 
-const runId = z.string().min(1).max(100);
 const conversationId = z.string().min(1).max(200);
 
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
-  /** The webview has loaded and listens: the host may post (ready handshake). */
-  z.object({ type: z.literal('webview/ready') }),
+  WebviewReadySchema,
   /** Find the agents and models again (the user pressed refresh). */
-  z.object({ type: z.literal('options/refresh') }),
+  OptionsRefreshSchema,
   /** Ask for an estimate; answered by exactly one `estimate/didCompute` with the same requestId. */
   z.object({
     type: z.literal('estimate/compute'),
     /** Increasing id chosen by the webview; a stale answer is ignored. */
-    requestId: z.number().int().nonnegative(),
+    requestId: requestIdSchema,
     /** The form's current values. */
     form: ScaleFormSchema,
   }),
@@ -155,11 +166,7 @@ export type ValidWebviewMessage = z.output<typeof WebviewMessageSchema>;
 
 /** Validates a raw message from the webview; the error names the path and what is wrong. */
 export function parseWebviewMessage(raw: unknown): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
-  const r = WebviewMessageSchema.safeParse(raw);
-  if (r.success) return { ok: true, message: r.data };
-  const issue = r.error.issues[0];
-  const path = issue && issue.path.length ? issue.path.map(String).join('.') : 'message';
-  return { ok: false, error: `${path}: ${issue?.message ?? 'invalid message'}` };
+  return parsePanelMessage(WebviewMessageSchema, raw);
 }
 
 // ─── host → webview ─────────────────────────────────────────────────────────────────────────────────
@@ -169,9 +176,9 @@ export type ScaleAction = 'copy' | 'saveRevised' | 'showDiff' | 'tuneFromRevised
 
 export type HostMessage =
   /** Agents, models, defaults and ranges for the form (whole, latest wins). */
-  | { type: 'options/didChange'; /** Everything the form offers. */ options: ScaleOptions }
+  | OptionsDidChange<ScaleOptions>
   /** Library versions for the system-prompt choice, newest first (whole list, latest wins). */
-  | { type: 'library/didChangeVersions'; /** Newest first, at most a few hundred. */ versions: LibraryVersionItem[] }
+  | LibraryDidChangeVersions
   /** Answer to `estimate/compute`: exactly one per request. */
   | {
       type: 'estimate/didCompute';
@@ -192,14 +199,8 @@ export type HostMessage =
       /** What is wrong, naming the field; or that the over-budget start was not confirmed. */
       message: string;
     }
-  /** Full snapshot of the run this panel shows (never a delta). */
-  | {
-      type: 'run/didChange';
-      /** The whole run state, with the report once it is folded. */
-      snapshot: ScaleRunSnapshot;
-      /** True when the panel should switch to the run view (a run was just started or opened). */
-      reveal: boolean;
-    }
+  /** Full snapshot of the run this panel shows, with the report once it is folded (never a delta). */
+  | RunDidChange<ScaleRunSnapshot>
   /** A button's action finished (shown next to it, then fades); errors go to VS Code's notifications. */
   | {
       type: 'action/didComplete';

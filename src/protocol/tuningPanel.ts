@@ -4,10 +4,24 @@
 // below before acting on it, because the webview renders model output and must not be trusted.
 import { z } from 'zod';
 import { TuneConfigSchema } from '../core/tuning/config';
-import type { PromptSource } from '../core/library/types';
 import type { TuneMode, TuneRunSnapshot } from '../core/tuning/types';
+import {
+  OptionsRefreshSchema,
+  parsePanelMessage,
+  requestIdSchema,
+  runIdSchema as runId,
+  WebviewReadySchema,
+  type ActiveContextPrompt,
+  type LibraryDidChangeVersions,
+  type LibraryVersionItem,
+  type ModelOption,
+  type NumberRange,
+  type OptionsDidChange,
+  type PromptSource,
+  type RunDidChange,
+} from './panelMessages';
 
-export type { TuneMode, TuneRunSnapshot, PromptSource };
+export type { LibraryVersionItem, ModelOption, NumberRange, PromptSource, TuneMode, TuneRunSnapshot };
 
 // ─── shared payloads ────────────────────────────────────────────────────────────────────────────
 
@@ -19,46 +33,6 @@ export interface SuiteOption {
   relativePath: string;
 }
 
-/** A model the user can pick as meta or target model. */
-export interface ModelOption {
-  /** `provider/model`, e.g. `anthropic/claude-opus-4-6`. */
-  id: string;
-  /** Shown text, e.g. `claude-opus-4-6 (anthropic)`. */
-  label: string;
-  /** Where the host learnt of it (`API key`, `endpoint`, `VS Code`, `measured`…), shown as a hint. */
-  source: string;
-}
-
-/** Allowed range of a numeric parameter, as the engine validates it. */
-export interface NumberRange {
-  /** Smallest allowed value. */
-  min: number;
-  /** Largest allowed value. */
-  max: number;
-  /** Value a new form starts with. */
-  default: number;
-}
-
-/** One library version in the "Load from Library" list. */
-export interface LibraryVersionItem {
-  /** Version row id (what `baseVersionId` refers to). */
-  id: number;
-  /** Owning prompt's name. */
-  promptName: string;
-  /** Version number within the prompt (1, 2, 3…). */
-  version: number;
-  /** Optional label, null when none. */
-  label: string | null;
-  /** Where the version came from; shown as a badge. */
-  source: PromptSource;
-  /** ISO time the version was stored. */
-  createdAt: string;
-  /** Score in [0,1] when it came from a measured run. */
-  score: number | null;
-  /** The prompt text (rendered as text only). */
-  text: string;
-}
-
 /** Everything the config form needs from the host; sent whole on ready and whenever it changes. */
 export interface TuningOptions {
   /** The workspace's `*.suite.json` files (found with workspace.findFiles), sorted by path. */
@@ -68,7 +42,7 @@ export interface TuningOptions {
   /** Text of the base prompt for a new form when no context prompt is active. */
   defaultBasePrompt: string;
   /** The version applied with "Apply to Context", used as the base prompt of a new form; null when none. */
-  activeContext: { versionId: number; name: string; version: number; text: string } | null;
+  activeContext: ActiveContextPrompt | null;
   /** Parameter ranges from the engine's config schema. */
   limits: { population: NumberRange; generations: NumberRange; selectionRatio: NumberRange; validationSplit: NumberRange };
   /** Calls above which the estimate carries a warning. */
@@ -128,16 +102,13 @@ export const StartConfigSchema = TuneConfigSchema.pick({
 });
 export type StartConfig = z.input<typeof StartConfigSchema>;
 
-const runId = z.string().min(1).max(100);
-
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
-  /** The webview has loaded and listens: the host may post (ready handshake). */
-  z.object({ type: z.literal('webview/ready') }),
+  WebviewReadySchema,
   /** Ask for an estimate; answered by exactly one `estimate/didCompute` with the same requestId. */
   z.object({
     type: z.literal('estimate/compute'),
     /** Increasing id chosen by the webview; a stale answer is ignored. */
-    requestId: z.number().int().nonnegative(),
+    requestId: requestIdSchema,
     /** The form's current parameters. */
     params: EstimateParamsSchema,
   }),
@@ -146,7 +117,7 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** Cancel a running run; partial results stay. */
   z.object({ type: z.literal('tuning/cancel'), /** Run to cancel. */ runId }),
   /** Find the suites and models again (the user pressed refresh). */
-  z.object({ type: z.literal('options/refresh') }),
+  OptionsRefreshSchema,
   /** Save the base prompt text as a library version (the host asks for the name and label). */
   z.object({ type: z.literal('library/saveBasePrompt'), /** Text in the textarea. */ text: z.string().min(1).max(200_000) }),
   /** Make the run's best prompt the active context prompt (saving it first when not saved). */
@@ -167,20 +138,16 @@ export type ValidWebviewMessage = z.output<typeof WebviewMessageSchema>;
 
 /** Validates a raw message from the webview; the error names the path and what is wrong. */
 export function parseWebviewMessage(raw: unknown): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
-  const r = WebviewMessageSchema.safeParse(raw);
-  if (r.success) return { ok: true, message: r.data };
-  const issue = r.error.issues[0];
-  const path = issue && issue.path.length ? issue.path.map(String).join('.') : 'message';
-  return { ok: false, error: `${path}: ${issue?.message ?? 'invalid message'}` };
+  return parsePanelMessage(WebviewMessageSchema, raw);
 }
 
 // ─── host → webview ─────────────────────────────────────────────────────────────────────────────────
 
 export type HostMessage =
   /** Suites, models, defaults and ranges for the form (whole, latest wins). */
-  | { type: 'options/didChange'; /** Everything the form offers. */ options: TuningOptions }
+  | OptionsDidChange<TuningOptions>
   /** Library versions for "Load from Library", newest first (whole list, latest wins). */
-  | { type: 'library/didChangeVersions'; /** Newest first, at most a few hundred. */ versions: LibraryVersionItem[] }
+  | LibraryDidChangeVersions
   /** The base prompt was saved as this version: the form now refers to it. */
   | { type: 'library/didSaveBasePrompt'; /** The stored version. */ version: LibraryVersionItem }
   /** Answer to `estimate/compute`: exactly one per request. */
@@ -196,12 +163,6 @@ export type HostMessage =
   /** The start request was refused; nothing ran. */
   | { type: 'tuning/didFailToStart'; /** What is wrong, naming the field. */ message: string }
   /** Full snapshot of the run this panel shows (never a delta). */
-  | {
-      type: 'run/didChange';
-      /** The whole run state. */
-      snapshot: TuneRunSnapshot;
-      /** True when the panel should switch to the run view (a run was just started or opened). */
-      reveal: boolean;
-    };
+  | RunDidChange<TuneRunSnapshot>;
 
 export type HostMessageType = HostMessage['type'];

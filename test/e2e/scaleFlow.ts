@@ -3,13 +3,17 @@
 // progress, open a transcript (a read-only editor), see the report, filter by a failure badge, copy the revised
 // prompt (the browser's clipboard is the witness), Verify (win rate before → after), and Save Revised Prompt to
 // Library (the version shows in the library tree), Show Diff, a failing conversation → a suite case (the file
-// on disk is the witness), and Tune from Revised Prompt (the tuning form starts from it). The simulator's
-// counters are a second witness of the calls.
+// on disk is the witness), and Tune from Revised Prompt (the tuning form starts from it). Then what a user relies
+// on around a run: Run Scale Test from the Explorer's context menu on an agent file selects that agent; an
+// estimate over the budget asks VS Code's modal confirmation (Cancel starts nothing, Start Anyway starts); closing
+// the panel mid-run stops nothing (Open Scale Test Run… shows it finishing); a cancelled run resumes and keeps the
+// conversations it finished. The simulator's counters and request log are a second witness of the calls.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { REPO_ROOT } from './paths';
+import { simControl } from './simControl';
 import type { StepRunner } from './steps';
 import { exactText, type Workbench } from './workbench';
 
@@ -21,6 +25,10 @@ export const SCALE_E2E_SETTINGS = { 'promptTuner.prices': { [SIM_MODEL]: { input
 const RUNS = 5;
 const BUDGET_USD = '1';
 const DOCS_SCREENSHOT = join(REPO_ROOT, 'docs', 'images', 'scale-panel.png');
+/** A second agent file, written for the Explorer step so "that agent is selected" can be told from "the only one". */
+const OTHER_AGENT_PATH = 'agents/concierge.agent.json';
+/** The simulator's delay per answer while a step needs a run to last (closing the panel, cancelling mid-way). */
+const SLOW_LATENCY_MS = 700;
 
 export interface ScaleFlowContext {
   workbench: () => Workbench;
@@ -69,6 +77,61 @@ async function shootPanel(wb: Workbench, path: string): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   await wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().screenshot({ path });
 }
+
+/** The editor tab titled TITLE (active or not). */
+function editorTab(wb: Workbench, title: string): Locator {
+  return wb.page.locator('.tabs-container .tab', { has: wb.page.locator('.label-name', { hasText: exactText(title) }) }).first();
+}
+
+/** The Explorer's row of a workspace file, its folders expanded on the way. */
+async function explorerRow(wb: Workbench, relativePath: string): Promise<Locator> {
+  await wb.openViewContainer('Explorer');
+  const rows = wb.page.locator('.part.sidebar .explorer-folders-view .monaco-list-row');
+  const parts = relativePath.split('/');
+  let row = rows.first();
+  for (const [i, name] of parts.entries()) {
+    row = rows.filter({ has: wb.page.locator('.label-name', { hasText: exactText(name) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    if (i < parts.length - 1 && (await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
+  return row;
+}
+
+/** VS Code's modal dialog (code-server draws it in the page). */
+function modalDialog(wb: Workbench): Locator {
+  return wb.page.locator('.monaco-dialog-box');
+}
+
+interface RowCells {
+  status: string;
+  turns: string;
+  ended: string;
+  latency: string;
+  cost: string;
+}
+
+/** The conversation rows as shown, by conversation id: status, turns, how it ended, mean latency, cost. */
+async function rowCells(frame: FrameLocator): Promise<Map<string, RowCells>> {
+  const rows = await frame.locator('[data-testid="conversation-row"]').evaluateAll((els) =>
+    els.map((e) => {
+      const cells = Array.from(e.children).map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim());
+      return { id: e.getAttribute('data-conversation-id') ?? '', cells };
+    }),
+  );
+  // Columns: #, scenario, status, turns, ended, mean latency, cost, failure tags, actions.
+  return new Map(rows.map((r) => [r.id, { status: r.cells[2] ?? '', turns: r.cells[3] ?? '', ended: r.cells[4] ?? '', latency: r.cells[5] ?? '', cost: r.cells[6] ?? '' }]));
+}
+
+/** "850 ms" / "1.4 s" back to milliseconds; NaN for anything else. */
+function msOf(latency: string): number {
+  const m = /^([\d.]+) (ms|s)$/.exec(latency);
+  return m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : Number.NaN;
+}
+
+/** A conversation the engine keeps on a resume: played out and graded (it ended with the user done or at max turns). */
+const isFinished = (c: RowCells): boolean => /^(Passed|Failed|Unscored)$/.test(c.status) && (c.ended === 'user done' || c.ended === 'max turns');
+
+const isDisabled = (l: Locator): Promise<boolean> => l.evaluate((el) => (el as unknown as { disabled: boolean }).disabled);
 
 export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
   const { steps } = ctx;
@@ -294,8 +357,14 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       await tab.waitFor({ state: 'visible', timeout: 15_000 });
       const diff = wb.page.locator('.editor-group-container.active .monaco-diff-editor');
       await diff.waitFor({ state: 'visible', timeout: 10_000 });
-      const right = (await diff.locator('.editor.modified .view-lines').innerText()).replace(/\u00a0/g, ' ');
-      assert.ok(right.includes(revisedPrompt.split('\n')[0]!.slice(0, 40)), `the right side is the revised prompt: ${JSON.stringify(right.slice(0, 120))}`);
+      // Monaco fills the two sides after the editor shows: read the right side once it has lines.
+      const firstLine = revisedPrompt.split('\n')[0]!.slice(0, 40);
+      let right = '';
+      await waitFor(async () => {
+        right = (await diff.locator('.editor.modified .view-lines').innerText()).replace(/\u00a0/g, ' ');
+        return right.includes(firstLine) ? true : null;
+      }, 'the revised prompt on the right side').catch(() => undefined);
+      assert.ok(right.includes(firstLine), `the right side is the revised prompt: ${JSON.stringify(right.slice(0, 120))}`);
       await wb.screenshot(join(ctx.resultsDir, 'scale-diff.png'));
       const title = (await tab.innerText()).trim();
       await tab.locator('.tab-actions .action-label').first().click({ force: true });
@@ -348,5 +417,221 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       return `base prompt of ${base.length} characters, the revised prompt`;
     },
     { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Run Scale Test in the Explorer\'s context menu of an agent file opens the form with that agent',
+    async () => {
+      const wb = ctx.workbench();
+      // A second agent: the form must pick the file that was right-clicked, not the only one there is.
+      const other = join(ctx.workspace, OTHER_AGENT_PATH);
+      const agent = JSON.parse(readFileSync(join(ctx.workspace, SCALE_AGENT_PATH), 'utf8')) as { name: string };
+      writeFileSync(other, JSON.stringify({ ...agent, name: 'Hotel concierge' }, null, 2));
+      const seen: string[] = [];
+      try {
+        // The Scale Test panel shows the first run's report (behind the tuning panel): the explorer brings the form.
+        for (const path of [OTHER_AGENT_PATH, SCALE_AGENT_PATH]) {
+          await wb.contextMenu(await explorerRow(wb, path), 'Run Scale Test');
+          await wb.page.locator('.tabs-container .tab.active', { hasText: 'Scale Test' }).waitFor({ timeout: 20_000 });
+          const frame = panel(wb);
+          await frame.locator('[data-testid="start"]').waitFor({ state: 'visible', timeout: 30_000 });
+          const summary = await waitFor(async () => {
+            const t = await text(frame, 'agent-summary');
+            return t.startsWith(`${path} ·`) ? t : null;
+          }, `the form with ${path} chosen`, 15_000);
+          const chosen = (await frame.locator('[data-testid="agent"]').evaluate((el) => (el as unknown as { value: string }).value)).replace(/\\/g, '/');
+          assert.ok(chosen.endsWith(`/${path}`), `the Agent choice is ${path}: ${chosen}`);
+          await shootPanel(wb, join(ctx.resultsDir, `scale-explorer-${path.split('/').pop()!.replace('.agent.json', '')}.png`));
+          seen.push(`"${summary}"`);
+        }
+      } finally {
+        rmSync(other, { force: true });
+      }
+      await wb.screenshot(join(ctx.resultsDir, 'scale-explorer.png'));
+      return `right-clicked ${OTHER_AGENT_PATH} then ${SCALE_AGENT_PATH}: ${seen.join(', then ')}`;
+    },
+    { critical: true, timeoutMs: 90_000 },
+  );
+
+  await steps.step(
+    'an estimate over the budget asks VS Code\'s modal confirmation: Cancel starts nothing, Start Anyway starts',
+    async () => {
+      const wb = ctx.workbench();
+      const frame = panel(wb);
+      await frame.locator('[data-testid="param-budgetUsd"] input').fill('0.01');
+      const warning = frame.locator('[data-testid="estimate-over-budget"]');
+      await warning.waitFor({ state: 'visible', timeout: 30_000 });
+      const estimate = await text(frame, 'estimate-total');
+      const start = frame.locator('[data-testid="start"]');
+      await waitFor(async () => ((await isDisabled(start)) ? null : true), 'Start enabled');
+      const before = await ctx.simCalls();
+
+      await start.click();
+      const dialog = modalDialog(wb);
+      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      const message = (await dialog.locator('.dialog-message-text').innerText()).trim();
+      assert.match(message, /over the budget of \$0\.01\. Start anyway\?/, `the dialog asks: "${message}"`);
+      const buttons = (await dialog.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((b) => b.trim());
+      assert.deepEqual([...buttons].sort(), ['Cancel', 'Start Anyway'], `its buttons: ${JSON.stringify(buttons)}`);
+      await wb.screenshot(join(ctx.resultsDir, 'scale-over-budget-dialog.png'));
+      await dialog.locator('.dialog-buttons .monaco-button', { hasText: exactText('Cancel') }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      const refusal = await waitFor(async () => {
+        const t = await text(frame, 'start-error');
+        return t.length > 0 ? t : null;
+      }, 'the form saying why nothing started');
+      assert.match(refusal, /^Not started: the estimate .* is over the budget of \$0\.01/, `the form says "${refusal}"`);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await frame.locator('[data-testid="progress-card"]').count(), 0, 'the form stays: no run view');
+      assert.equal(await isDisabled(start), false, 'Start can be pressed again');
+      assert.equal((await ctx.simCalls()) - before, 0, 'no model call was made');
+      await shootPanel(wb, join(ctx.resultsDir, 'scale-over-budget-cancelled.png'));
+
+      await start.click();
+      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      await dialog.locator('.dialog-buttons .monaco-button', { hasText: exactText('Start Anyway') }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
+      const cap = await text(frame, 'budget-cap');
+      assert.equal(cap, '$0.010', `the run's cap is the budget typed: ${cap}`);
+      // It runs to its end (the cap may stop it early, with a partial report) before the next steps start their own.
+      await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 120_000 });
+      const status = await text(frame, 'status');
+      assert.match(status, /^(Completed|Budget reached)/, `it ran: ${status} (${await text(frame, 'alerts').catch(() => '')})`);
+      const made = (await ctx.simCalls()) - before;
+      assert.ok(made > 0, `the confirmed run made calls (${made})`);
+      return `estimate "${estimate}" over a $0.01 budget; dialog "${message.slice(0, 70)}…" [${buttons.join(', ')}]; Cancel → "${refusal.slice(0, 60)}…", 0 calls; Start Anyway → ${status}, ${made} calls, cap ${cap}`;
+    },
+    { critical: true, timeoutMs: 180_000 },
+  );
+
+  const sim = simControl();
+  const normalLatency = await sim.latencyMs();
+
+  await steps.step(
+    'closing the panel mid-run stops nothing: Open Scale Test Run… shows the run finishing with its report',
+    async () => {
+      const wb = ctx.workbench();
+      await sim.configure({ latencyMs: SLOW_LATENCY_MS });
+      try {
+        let frame = panel(wb);
+        await frame.locator('[data-testid="new-scale-test"]').click();
+        await frame.locator('[data-testid="param-budgetUsd"] input').fill(BUDGET_USD);
+        await frame.locator('[data-testid="estimate-over-budget"]').waitFor({ state: 'hidden', timeout: 30_000 });
+        const start = frame.locator('[data-testid="start"]');
+        await waitFor(async () => ((await isDisabled(start)) ? null : true), 'Start enabled');
+        await start.click();
+        await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
+        await waitFor(async () => ((await text(frame, 'status')) === 'Running' ? true : null), 'the run running', 30_000);
+        const doneAtClose = await text(frame, 'completed');
+
+        await editorTab(wb, 'Scale Test').locator('.tab-actions .action-label').first().click({ force: true });
+        await editorTab(wb, 'Scale Test').waitFor({ state: 'hidden', timeout: 10_000 });
+        const closedAt = await ctx.simCalls();
+        // With no panel open, the simulator keeps being asked: the run goes on.
+        const whileClosed = await waitFor(async () => {
+          const n = (await ctx.simCalls()) - closedAt;
+          return n >= 3 ? n : null;
+        }, 'model calls while the panel is closed', 20_000);
+        assert.equal(await editorTab(wb, 'Scale Test').count(), 0, 'the panel is still closed');
+
+        await wb.runCommand('Prompt Tuner: Open Scale Test Run…');
+        await wb.expectQuickInput('Open Scale Test Run');
+        const item = wb.quickInput().locator('.monaco-list-row').first();
+        await item.waitFor({ state: 'visible' });
+        const itemText = (await item.innerText()).replace(/\s+/g, ' ').trim();
+        assert.match(itemText, /Hotel front desk.*running · 5 runs · openai\/sim-1/, `the newest run is listed as running: "${itemText}"`);
+        await wb.screenshot(join(ctx.resultsDir, 'scale-open-run-pick.png'));
+        await item.click();
+
+        await wb.page.locator('.tabs-container .tab.active', { hasText: 'Scale Test' }).waitFor({ timeout: 20_000 });
+        frame = panel(wb);
+        await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
+        const statusAtOpen = await text(frame, 'status');
+        const doneAtOpen = await text(frame, 'completed');
+        await shootPanel(wb, join(ctx.resultsDir, 'scale-reopened-running.png'));
+        await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 180_000 });
+        const status = await text(frame, 'status');
+        assert.equal(status, 'Completed', `the run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
+        assert.equal(await text(frame, 'completed'), `${RUNS}/${RUNS} conversations done`);
+        await frame.locator('[data-testid="stats"]').waitFor({ timeout: 10_000 });
+        await frame.locator('[data-testid="revised-prompt"]').waitFor({ timeout: 10_000 });
+        const win = await text(frame, 'stat-win-rate');
+        await shootPanel(wb, join(ctx.resultsDir, 'scale-reopened-completed.png'));
+        return `closed at "${doneAtClose}", ${whileClosed} calls while closed; picked "${itemText.slice(0, 80)}"; reopened: ${statusAtOpen} "${doneAtOpen}" → ${status}, "${win}"`;
+      } finally {
+        await sim.configure({ latencyMs: normalLatency });
+      }
+    },
+    { timeoutMs: 300_000 },
+  );
+
+  await steps.step(
+    'a run cancelled mid-way shows Resume; resuming completes it and keeps the conversations it finished',
+    async () => {
+      const wb = ctx.workbench();
+      await sim.configure({ latencyMs: SLOW_LATENCY_MS });
+      let fastAgain = false;
+      try {
+        const frame = panel(wb);
+        await frame.locator('[data-testid="new-scale-test"]').click();
+        // One at a time, so some conversations are finished and others not yet when Cancel is pressed.
+        await frame.locator('[data-testid="param-concurrency"] input').fill('1');
+        const start = frame.locator('[data-testid="start"]');
+        await waitFor(async () => ((await text(frame, 'estimate-total')).includes('model calls') && !(await isDisabled(start)) ? true : null), 'the estimate for one at a time', 30_000);
+        await start.click();
+        await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
+        await waitFor(async () => (/^[2-4]\/5 /.test(await text(frame, 'completed')) ? true : null), 'two conversations done', 120_000);
+        await frame.locator('[data-testid="cancel"]').click();
+        await frame.locator('[data-testid="status"]', { hasText: /Cancelled|Completed|Failed/ }).waitFor({ timeout: 60_000 });
+        assert.equal(await text(frame, 'status'), 'Cancelled', `the run is cancelled (${await text(frame, 'alerts').catch(() => '')})`);
+        await frame.locator('[data-testid="run-cancelled"]').waitFor({ state: 'visible', timeout: 10_000 });
+        const resume = frame.locator('[data-testid="resume"]');
+        await resume.waitFor({ state: 'visible', timeout: 10_000 });
+        const cancelledAt = await text(frame, 'completed');
+        const before = await rowCells(frame);
+        const kept = [...before].filter(([, c]) => isFinished(c));
+        const toRun = [...before].filter(([, c]) => !isFinished(c)).map(([id]) => id);
+        assert.ok(kept.length >= 1 && toRun.length >= 1, `some finished, some not: ${JSON.stringify([...before])}`);
+        for (const [id, c] of kept) assert.ok(msOf(c.latency) >= SLOW_LATENCY_MS, `${id} ran on the slow simulator: ${c.latency}`);
+        await frame.locator('[data-testid="resume"]').scrollIntoViewIfNeeded();
+        await shootPanel(wb, join(ctx.resultsDir, 'scale-cancelled.png'));
+
+        // Fast again: a conversation run again now has a mean latency far below the kept ones'.
+        await sim.configure({ latencyMs: normalLatency });
+        fastAgain = true;
+        const lastSeq = Math.max(0, ...(await sim.requests()).map((r) => r.seq));
+        await resume.click();
+        await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 180_000 });
+        const status = await text(frame, 'status');
+        assert.equal(status, 'Completed', `the resumed run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
+        assert.equal(await text(frame, 'completed'), `${RUNS}/${RUNS} conversations done`);
+        await frame.locator('[data-testid="stats"]').waitFor({ timeout: 10_000 });
+        assert.equal(await frame.locator('[data-testid="resume"]').count(), 0, 'a completed run offers no Resume');
+        const after = await rowCells(frame);
+        assert.equal(after.size, RUNS, `${RUNS} rows after the resume`);
+        for (const [id, c] of kept) assert.deepEqual(after.get(id), c, `${id} was kept as it was`);
+        for (const id of toRun) {
+          const c = after.get(id);
+          assert.ok(c && /^(Passed|Failed|Unscored)$/.test(c.status), `${id} was run again to its end: ${JSON.stringify(c)}`);
+          assert.ok(msOf(c.latency) < SLOW_LATENCY_MS, `${id} ran again on the fast simulator: ${c.latency}`);
+        }
+        // The simulator's log: the resume asked for the conversations it ran again and no others (one seed each).
+        const seeds = new Set(
+          (await sim.requests())
+            .filter((r) => r.seq > lastSeq && (r.mode === 'target' || r.mode === 'user' || r.mode === 'judge'))
+            .map((r) => (r.body as { seed?: unknown } | null)?.seed),
+        );
+        assert.equal(seeds.size, toRun.length, `the resume's calls carry the seeds of ${toRun.length} conversations: ${JSON.stringify([...seeds])}`);
+        await shootPanel(wb, join(ctx.resultsDir, 'scale-resumed.png'));
+        const show = (c: RowCells) => `${c.status} ${c.turns} turns ${c.latency}`;
+        return `cancelled at "${cancelledAt}"; kept ${kept.map(([id, c]) => `${id} (${show(c)})`).join(', ')}; ran again ${toRun
+          .map((id) => `${id} (${show(after.get(id)!)})`)
+          .join(', ')}; ${status}, seeds ${JSON.stringify([...seeds])}`;
+      } finally {
+        if (!fastAgain) await sim.configure({ latencyMs: normalLatency });
+      }
+    },
+    { timeoutMs: 360_000 },
   );
 }

@@ -2,10 +2,9 @@
 // The built scale panel in headless Chromium against a fake host: what the user sees, what it sends, and
 // axe-core's accessibility check (serious or critical violations fail) in the dark and high-contrast themes.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { BrowserContext } from 'playwright-core';
-import { launchChromium } from './harness';
-import { SCALE_BUNDLE, ScalePanelSession, startScalePageServer, type AxeViolation } from './scaleHarness';
+import { SCALE_PAGE } from '../../src/extension/scale/scalePage';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol/scalePanel';
+import { usePanelTestBed, type PanelSession, type PanelUnderTest } from './harness';
 import {
   AGENT_FILE,
   FREE_AGENT_FILE,
@@ -20,53 +19,18 @@ import {
 } from './scaleFixtures';
 import type { ThemeName } from './themes';
 
+const SCALE: PanelUnderTest = { page: SCALE_PAGE, parse: parseWebviewMessage, viewportWidth: 1100 };
+
 describe('scale panel (webview in Chromium)', function () {
   this.timeout(60_000);
-  let context: BrowserContext;
-  let cleanup: () => Promise<void>;
-  let server: { url: string; close(): Promise<void> };
-  let s: ScalePanelSession;
-
-  before(async () => {
-    if (!existsSync(SCALE_BUNDLE)) throw new Error(`${SCALE_BUNDLE} is missing: run node esbuild.mjs first`);
-    server = await startScalePageServer();
-    ({ context, cleanup } = await launchChromium());
-  });
-  after(async () => {
-    await cleanup?.();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    s = await ScalePanelSession.open(context, server.url);
-  });
-  afterEach(async function () {
-    const violations = await s.cspViolations();
-    // CSP refusals are counted by the securitypolicyviolation events above (which leave out axe's own <style>
-    // elements); Chromium's console lines for them would count axe's too.
-    const errors = s.consoleErrors.filter((e) => !/violates the following Content Security Policy directive/.test(e));
-    await s.close();
-    // Every test also proves the page runs under the real CSP without violations or script errors.
-    if (this.currentTest?.state === 'passed') {
-      assert.deepEqual(violations, [], 'CSP violations');
-      assert.deepEqual(errors, [], 'console errors');
-    }
+  const bed = usePanelTestBed<WebviewMessage, HostMessage>(SCALE);
+  let s: PanelSession<WebviewMessage, HostMessage>;
+  beforeEach(() => {
+    s = bed.session;
   });
 
   const page = () => s.page;
-  const byId = (id: string) => page().locator(`[data-testid="${id}"]`);
-
-  async function choose(testId: string, optionText: string): Promise<void> {
-    await byId(testId).click();
-    await byId(testId).locator('[role=option]', { hasText: optionText }).first().click();
-    await s.settle();
-  }
-
-  async function blockers(): Promise<string[]> {
-    if ((await byId('blockers').count()) === 0) return [];
-    return byId('blockers').locator('li').allInnerTexts();
-  }
-
-  const startDisabled = () => byId('start').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled);
+  const byId = (id: string) => s.byId(id);
 
   async function fill(testId: string, value: string): Promise<void> {
     await byId(testId).locator('input, textarea').first().fill(value);
@@ -81,8 +45,8 @@ describe('scale panel (webview in Chromium)', function () {
   /** A form that can start: the hotel agent on gpt-4o-mini. */
   async function readyForm(): Promise<void> {
     await ready();
-    await choose('agent', 'Hotel front desk');
-    await choose('model-agentModel', 'gpt-4o-mini (openai)');
+    await s.choose('agent', 'Hotel front desk');
+    await s.choose('model-agentModel', 'gpt-4o-mini (openai)');
   }
 
   async function answerEstimate(patch: { usd?: number | null; overBudget?: boolean } = {}): Promise<void> {
@@ -109,15 +73,6 @@ describe('scale panel (webview in Chromium)', function () {
     });
   }
 
-  async function axeSerious(label: string): Promise<void> {
-    const violations: AxeViolation[] = (await s.axe()).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      violations.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.slice(0, 3).join(' ')}`),
-      [],
-      `axe-core found serious or critical violations in ${label}`,
-    );
-  }
-
   it('says ready first and posts nothing else before the host answers', async () => {
     await page().waitForTimeout(300);
     assert.deepEqual(await s.posted(), [{ type: 'webview/ready' }]);
@@ -126,15 +81,15 @@ describe('scale panel (webview in Chromium)', function () {
 
   it('keeps Start disabled with the reasons until the form is complete, and names each bad field', async () => {
     await ready();
-    assert.equal(await startDisabled(), true);
-    assert.deepEqual(await blockers(), ['Choose an agent', 'Choose an agent model']);
+    assert.equal(await s.startDisabled(), true);
+    assert.deepEqual(await s.blockers(), ['Choose an agent', 'Choose an agent model']);
 
-    await choose('agent', 'Hotel front desk');
+    await s.choose('agent', 'Hotel front desk');
     assert.match(await byId('agent-summary').innerText(), /2 tools · 3 scenarios · up to 6 user turns/);
-    assert.deepEqual(await blockers(), ['Choose an agent model']);
-    await choose('model-agentModel', 'gpt-4o-mini (openai)');
-    assert.deepEqual(await blockers(), []);
-    assert.equal(await startDisabled(), false);
+    assert.deepEqual(await s.blockers(), ['Choose an agent model']);
+    await s.choose('model-agentModel', 'gpt-4o-mini (openai)');
+    assert.deepEqual(await s.blockers(), []);
+    assert.equal(await s.startDisabled(), false);
 
     // The defaults come from the host's limits; out-of-range values say the range at the field and beside Start.
     assert.equal(await byId('param-runs').evaluate((el) => (el as HTMLElement & { value: string }).value), '5');
@@ -143,39 +98,39 @@ describe('scale panel (webview in Chromium)', function () {
     assert.equal(await byId('param-runs-error').innerText(), 'Runs must be a whole number from 1 to 10');
     await fill('param-concurrency', '6');
     await fill('param-budgetUsd', '0');
-    assert.deepEqual(await blockers(), [
+    assert.deepEqual(await s.blockers(), [
       'Runs must be a whole number from 1 to 10',
       'Concurrency must be a whole number from 1 to 5',
       'Budget must be a number of USD above 0 (leave it empty for no cap)',
     ]);
-    assert.equal(await startDisabled(), true);
+    assert.equal(await s.startDisabled(), true);
     await fill('param-runs', '5');
     await fill('param-concurrency', '2');
     await fill('param-budgetUsd', '');
-    assert.deepEqual(await blockers(), []);
+    assert.deepEqual(await s.blockers(), []);
 
     // An agent without scenarios needs the simulated user's goal.
-    await choose('agent', 'Free chat');
-    assert.deepEqual(await blockers(), ['Write the goal of the simulated user (this agent has no scenarios)']);
+    await s.choose('agent', 'Free chat');
+    assert.deepEqual(await s.blockers(), ['Write the goal of the simulated user (this agent has no scenarios)']);
     await fill('goal', 'Find out when breakfast is served');
-    assert.deepEqual(await blockers(), []);
+    assert.deepEqual(await s.blockers(), []);
 
     // An agent file that does not load is named with its problem.
-    await choose('agent', 'broken.agent.json');
+    await s.choose('agent', 'broken.agent.json');
     assert.match(await byId('agent-error').innerText(), /tools\[0\]\.parameters\.type: must be "object"/);
-    assert.deepEqual(await blockers(), ['Fix the agent file: tools[0].parameters.type: must be "object"']);
+    assert.deepEqual(await s.blockers(), ['Fix the agent file: tools[0].parameters.type: must be "object"']);
 
     // In an untrusted workspace nothing starts, and it says why.
     await ready({ trusted: false });
-    assert.match((await blockers())[0] ?? '', /Trust this workspace/);
+    assert.match((await s.blockers())[0] ?? '', /Trust this workspace/);
   });
 
   it('offers the agent prompt, the active context and library versions as the system prompt, and shows the text', async () => {
     await readyForm();
     assert.match(await byId('prompt-preview').innerText(), /front desk of Hotel Fjord/);
-    await choose('system-prompt', 'Active context: hotel-desk v3');
+    await s.choose('system-prompt', 'Active context: hotel-desk v3');
     assert.equal(await byId('prompt-preview').innerText(), 'You are a concise hotel receptionist.');
-    await choose('system-prompt', 'Library: hotel-desk v2');
+    await s.choose('system-prompt', 'Library: hotel-desk v2');
     assert.equal(await byId('prompt-preview').innerText(), 'You are a hotel receptionist. Always confirm dates.');
     const req = await s.waitForPosted('estimate/compute', (m) => m.form.prompt.kind === 'library');
     assert.deepEqual(req.form.prompt, { kind: 'library', versionId: 9 });
@@ -195,7 +150,7 @@ describe('scale panel (webview in Chromium)', function () {
     await fill('param-budgetUsd', '0.01');
     await answerEstimate({ overBudget: true });
     assert.match(await byId('estimate-over-budget').innerText(), /over the budget of \$0\.010: Start asks you to confirm/);
-    assert.equal(await startDisabled(), false, 'over budget is asked at Start, not refused');
+    assert.equal(await s.startDisabled(), false, 'over budget is asked at Start, not refused');
 
     // Unknown prices are "unknown", never $0.
     await s.clearPosted();
@@ -207,7 +162,7 @@ describe('scale panel (webview in Chromium)', function () {
 
   it('sends the whole form with a fresh idempotency key per submission; a refusal re-enables Start', async () => {
     await readyForm();
-    await choose('model-judgeModel', 'claude-haiku-4-5 (anthropic)');
+    await s.choose('model-judgeModel', 'claude-haiku-4-5 (anthropic)');
     await fill('param-runs', '7');
     await fill('param-budgetUsd', '0.5');
     await byId('start').click();
@@ -227,16 +182,16 @@ describe('scale panel (webview in Chromium)', function () {
       maxBudgetUsd: 0.5,
     });
     await s.settle();
-    assert.equal(await startDisabled(), true, 'disabled while the run is starting');
+    assert.equal(await s.startDisabled(), true, 'disabled while the run is starting');
     assert.match(await byId('start').innerText(), /Starting/);
-    assert.deepEqual(await blockers(), ['A run is starting…']);
+    assert.deepEqual(await s.blockers(), ['A run is starting…']);
     // A second click while starting sends nothing.
     await byId('start').click({ force: true });
     assert.equal((await s.posted()).filter((m) => m.type === 'scale/start').length, 1);
 
     await s.send({ type: 'scale/didFailToStart', idempotencyKey: first.idempotencyKey, message: 'Not started: the estimate of $0.80 is over the budget of $0.50.' });
     assert.match(await byId('start-error').innerText(), /over the budget/);
-    assert.equal(await startDisabled(), false);
+    assert.equal(await s.startDisabled(), false);
     await s.clearPosted();
     await byId('start').click();
     const second = await s.waitForPosted('scale/start');
@@ -258,7 +213,7 @@ describe('scale panel (webview in Chromium)', function () {
     assert.equal(await byId('status').innerText(), 'Running');
     await byId('new-scale-test').click();
     await s.settle();
-    assert.equal(await startDisabled(), false);
+    assert.equal(await s.startDisabled(), false);
   });
 
   it('renders a running snapshot: progress, live rows, throttling and cap alerts, the budget card; Cancel and Transcript post', async () => {
@@ -466,15 +421,15 @@ describe('scale panel (webview in Chromium)', function () {
       await fill('param-budgetUsd', '0.01');
       await answerEstimate({ overBudget: true });
       await s.screenshot(`scale-form-${theme}`);
-      await axeSerious(`the form (${theme})`);
+      await s.assertAxeClean(`the form (${theme})`);
       await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
       await s.screenshot(`scale-running-${theme}`);
-      await axeSerious(`the running view (${theme})`);
+      await s.assertAxeClean(`the running view (${theme})`);
       await s.send({ type: 'run/didChange', snapshot: verifiedSnapshot(), reveal: true });
       await page().locator('[data-testid=badge][data-tag=GOAL_MISS]').click();
       await s.settle();
       await s.screenshot(`scale-report-${theme}`);
-      await axeSerious(`the report (${theme})`);
+      await s.assertAxeClean(`the report (${theme})`);
     });
   }
 

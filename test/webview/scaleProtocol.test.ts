@@ -1,7 +1,8 @@
 // The host side of the scale panel's boundary, without a browser: what the host accepts from the webview,
 // and the page's CSP.
 import assert from 'node:assert/strict';
-import { newNonce, scaleHtml } from '../../src/extension/scale/scaleHtml';
+import { SCALE_PAGE } from '../../src/extension/scale/scalePage';
+import { newNonce, webviewHtml } from '../../src/extension/webviewHtml';
 import { parseWebviewMessage } from '../../src/protocol/scalePanel';
 
 const form = {
@@ -78,7 +79,7 @@ describe('scale panel protocol (host validation)', () => {
   it('builds a page whose CSP allows scripts only by a fresh nonce and nothing inline or eval', () => {
     const a = newNonce();
     assert.notEqual(a, newNonce());
-    const html = scaleHtml({ cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/s.js', codiconCssUri: 'https://webview.example/c.css' });
+    const html = webviewHtml(SCALE_PAGE, { cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/s.js', codiconCssUri: 'https://webview.example/c.css' });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /style-src https:\/\/webview\.example(;|$)/);

@@ -1,65 +1,28 @@
 /// <reference lib="dom" />
 // The built tuning panel in headless Chromium against a fake host: what the user sees and what it sends.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import type { BrowserContext } from 'playwright-core';
-import { BUNDLE, launchChromium, PanelSession, startPageServer } from './harness';
+import { TUNING_PAGE } from '../../src/extension/tuning/tuningPage';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol/tuningPanel';
+import { usePanelTestBed, type PanelSession, type PanelUnderTest } from './harness';
 import { completedSnapshot, HOSTILE, options, runningSnapshot, versions } from './fixtures';
 import type { ThemeName } from './themes';
-import { parseWebviewMessage } from '../../src/protocol/tuningPanel';
+
+const TUNING: PanelUnderTest = { page: TUNING_PAGE, parse: parseWebviewMessage, viewportWidth: 1000 };
 
 describe('tuning panel (webview in Chromium)', function () {
   this.timeout(60_000);
-  let context: BrowserContext;
-  let cleanup: () => Promise<void>;
-  let server: { url: string; close(): Promise<void> };
-  let s: PanelSession;
-
-  before(async () => {
-    if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run node esbuild.mjs first`);
-    server = await startPageServer();
-    ({ context, cleanup } = await launchChromium());
-  });
-  after(async () => {
-    await cleanup?.();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    s = await PanelSession.open(context, server.url);
-  });
-  afterEach(async function () {
-    const violations = await s.cspViolations();
-    const errors = s.consoleErrors;
-    await s.close();
-    // Every test also proves the page runs under the real CSP without violations or script errors.
-    if (this.currentTest?.state === 'passed') {
-      assert.deepEqual(violations, [], 'CSP violations');
-      assert.deepEqual(errors, [], 'console errors');
-    }
+  const bed = usePanelTestBed<WebviewMessage, HostMessage>(TUNING);
+  let s: PanelSession<WebviewMessage, HostMessage>;
+  beforeEach(() => {
+    s = bed.session;
   });
 
   const page = () => s.page;
-  const byId = (id: string) => page().locator(`[data-testid="${id}"]`);
-
-  /** Picks an option in a vscode-single-select the way a user does: open it, click the option. */
-  async function choose(testId: string, optionText: string): Promise<void> {
-    await byId(testId).click();
-    await byId(testId).locator('[role=option]', { hasText: optionText }).first().click();
-    await s.settle();
-  }
+  const byId = (id: string) => s.byId(id);
 
   async function checkTarget(model: string): Promise<void> {
     await page().locator(`[data-testid="target"][data-model="${model}"]`).click();
     await s.settle();
-  }
-
-  async function blockers(): Promise<string[]> {
-    if ((await byId('blockers').count()) === 0) return [];
-    return byId('blockers').locator('li').allInnerTexts();
-  }
-
-  async function startDisabled(): Promise<boolean> {
-    return byId('start').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled);
   }
 
   async function fillNumber(testId: string, value: string): Promise<void> {
@@ -88,31 +51,31 @@ describe('tuning panel (webview in Chromium)', function () {
 
   it('keeps Start disabled, with the reasons shown, until a suite, a meta model and a target are chosen', async () => {
     await readyWithOptions();
-    assert.equal(await startDisabled(), true);
-    assert.deepEqual(await blockers(), ['Choose a test suite', 'Choose a meta model', 'Choose at least one target model']);
+    assert.equal(await s.startDisabled(), true);
+    assert.deepEqual(await s.blockers(), ['Choose a test suite', 'Choose a meta model', 'Choose at least one target model']);
 
-    await choose('suite', 'examples/travel-desk.suite.json');
-    assert.deepEqual(await blockers(), ['Choose a meta model', 'Choose at least one target model']);
-    assert.equal(await startDisabled(), true);
+    await s.choose('suite', 'examples/travel-desk.suite.json');
+    assert.deepEqual(await s.blockers(), ['Choose a meta model', 'Choose at least one target model']);
+    assert.equal(await s.startDisabled(), true);
 
-    await choose('meta-model', 'claude-opus-4-6 (anthropic)');
-    assert.deepEqual(await blockers(), ['Choose at least one target model']);
-    assert.equal(await startDisabled(), true);
+    await s.choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    assert.deepEqual(await s.blockers(), ['Choose at least one target model']);
+    assert.equal(await s.startDisabled(), true);
 
     await checkTarget('openai/gpt-4o-mini');
-    assert.deepEqual(await blockers(), []);
-    assert.equal(await startDisabled(), false);
+    assert.deepEqual(await s.blockers(), []);
+    assert.equal(await s.startDisabled(), false);
 
     // An out-of-range parameter disables it again and says why, at the field and beside Start.
     await fillNumber('param-population', '25');
-    assert.equal(await startDisabled(), true);
+    assert.equal(await s.startDisabled(), true);
     assert.match(await byId('param-population-error').innerText(), /Population must be a whole number from 2 to 20/);
-    assert.deepEqual(await blockers(), ['Population must be a whole number from 2 to 20']);
+    assert.deepEqual(await s.blockers(), ['Population must be a whole number from 2 to 20']);
     // An emptied prompt is a reason too.
     await fillNumber('param-population', '4');
     await byId('base-prompt').locator('textarea').fill('   ');
     await s.settle();
-    assert.deepEqual(await blockers(), ['Write a base system prompt']);
+    assert.deepEqual(await s.blockers(), ['Write a base system prompt']);
   });
 
   it('shows the seed texts on two mode cards that work as a keyboard radio group; Evolutionary adds its parameters', async () => {
@@ -148,7 +111,7 @@ describe('tuning panel (webview in Chromium)', function () {
   it('asks for an estimate after a parameter change (debounced), shows "X API calls, ~Ys", warns above 100 calls', async () => {
     await readyWithOptions();
     assert.match(await byId('estimate').innerText(), /Choose a suite and at least one target model/);
-    await choose('suite', 'examples/travel-desk.suite.json');
+    await s.choose('suite', 'examples/travel-desk.suite.json');
     await checkTarget('openai/gpt-4o-mini');
     const first = await s.waitForPosted('estimate/compute');
     assert.deepEqual(first.params, {
@@ -194,9 +157,9 @@ describe('tuning panel (webview in Chromium)', function () {
 
   it('sends the whole form on Start, in a shape the host accepts, with the library version it came from', async () => {
     await readyWithOptions();
-    await choose('suite', 'suites/billing.suite.json');
+    await s.choose('suite', 'suites/billing.suite.json');
     await byId('mode-evolutionary').click();
-    await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    await s.choose('meta-model', 'claude-opus-4-6 (anthropic)');
     await checkTarget('openai/gpt-4o-mini');
     await checkTarget('ollama/llama3.1');
     await byId('add-model-input').locator('input').fill('not a model');
@@ -226,7 +189,7 @@ describe('tuning panel (webview in Chromium)', function () {
     await byId('use-validation').click();
     await s.settle();
     await fillNumber('param-validationSplit', '0.25');
-    assert.equal(await startDisabled(), false);
+    assert.equal(await s.startDisabled(), false);
     await byId('start').click();
     const start = await s.waitForPosted('tuning/start');
     assert.deepEqual(start.config, {
@@ -245,7 +208,7 @@ describe('tuning panel (webview in Chromium)', function () {
     // A refusal is shown and Start works again.
     await s.send({ type: 'tuning/didFailToStart', message: 'metaModel: no API key for anthropic' });
     assert.match(await byId('start-error').innerText(), /no API key for anthropic/);
-    assert.equal(await startDisabled(), false);
+    assert.equal(await s.startDisabled(), false);
 
     // Editing the loaded text detaches it from the library version.
     await byId('base-prompt').locator('textarea').fill('You are a travel desk agent. Be brief.');
@@ -259,20 +222,20 @@ describe('tuning panel (webview in Chromium)', function () {
 
   it('takes an optional budget: a bad one disables Start with the reason, a good one is sent as budgetUsd and kept', async () => {
     await readyWithOptions();
-    await choose('suite', 'examples/travel-desk.suite.json');
-    await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    await s.choose('suite', 'examples/travel-desk.suite.json');
+    await s.choose('meta-model', 'claude-opus-4-6 (anthropic)');
     await checkTarget('openai/gpt-4o-mini');
-    assert.equal(await startDisabled(), false, 'no budget is fine');
+    assert.equal(await s.startDisabled(), false, 'no budget is fine');
     assert.equal(await byId('budget-note').count(), 0, 'no budget note without a budget');
     assert.equal(await page().getByLabel('Budget (USD)', { exact: true }).count(), 1, 'the field is labelled');
     assert.equal(await page().getByLabel('Population size', { exact: true }).count(), 1, 'so are the other number fields');
 
     for (const bad of ['0', '-2']) {
       await fillNumber('param-budgetUsd', bad);
-      assert.equal(await startDisabled(), true, `budget ${bad} disables Start`);
+      assert.equal(await s.startDisabled(), true, `budget ${bad} disables Start`);
       const reason = 'Budget must be a number of USD above 0 (leave it empty for no budget)';
       assert.equal(await byId('param-budgetUsd-error').innerText(), reason);
-      assert.deepEqual(await blockers(), [reason]);
+      assert.deepEqual(await s.blockers(), [reason]);
       assert.equal(await byId('budget-note').count(), 0);
     }
 
@@ -283,8 +246,8 @@ describe('tuning panel (webview in Chromium)', function () {
     await page().keyboard.press('Control+A');
     await page().keyboard.type('2.5');
     await s.settle();
-    assert.equal(await startDisabled(), false);
-    assert.deepEqual(await blockers(), []);
+    assert.equal(await s.startDisabled(), false);
+    assert.deepEqual(await s.blockers(), []);
     assert.equal(
       (await byId('budget-note').innerText()).replace(/\s+/g, ' ').trim(),
       'Budget $2.50: stops starting calls once $2.50 would be exceeded; models with an unknown price are not counted.',
@@ -325,7 +288,7 @@ describe('tuning panel (webview in Chromium)', function () {
 
   it('keeps the draft across a reload (setState)', async () => {
     await readyWithOptions();
-    await choose('suite', 'suites/billing.suite.json');
+    await s.choose('suite', 'suites/billing.suite.json');
     await byId('mode-evolutionary').click();
     await fillNumber('param-population', '9');
     await byId('base-prompt').locator('textarea').fill('Draft prompt kept across reloads');
@@ -477,8 +440,7 @@ describe('tuning panel (webview in Chromium)', function () {
   });
 
   it('stops the pulsing dot when the user prefers reduced motion', async () => {
-    await s.close();
-    s = await PanelSession.open(context, server.url, { reducedMotion: 'reduce' });
+    s = await bed.reopen({ reducedMotion: 'reduce' });
     await readyWithOptions();
     await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
     assert.equal(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'none');
@@ -488,9 +450,9 @@ describe('tuning panel (webview in Chromium)', function () {
     it(`renders in the ${theme} theme (screenshots)`, async () => {
       await s.setTheme(theme);
       await readyWithOptions();
-      await choose('suite', 'examples/travel-desk.suite.json');
+      await s.choose('suite', 'examples/travel-desk.suite.json');
       await byId('mode-evolutionary').click();
-      await choose('meta-model', 'claude-opus-4-6 (anthropic)');
+      await s.choose('meta-model', 'claude-opus-4-6 (anthropic)');
       await checkTarget('openai/gpt-4o-mini');
       await checkTarget('ollama/llama3.1');
       await byId('load-base').click();

@@ -1,8 +1,9 @@
 // The host side of the panel boundary, without a browser: what the host accepts from the webview, and the
 // page's CSP.
 import assert from 'node:assert/strict';
-import { LatestByType } from '../../src/extension/tuning/latestByType';
-import { newNonce, tuningHtml } from '../../src/extension/tuning/tuningHtml';
+import { LatestByType } from '../../src/extension/latestByType';
+import { TUNING_PAGE } from '../../src/extension/tuning/tuningPage';
+import { newNonce, webviewHtml } from '../../src/extension/webviewHtml';
 import { parseWebviewMessage } from '../../src/protocol/tuningPanel';
 
 const goodConfig = {
@@ -59,7 +60,7 @@ describe('tuning panel protocol (host validation)', () => {
     const b = newNonce();
     assert.notEqual(a, b);
     assert.ok(Buffer.from(a, 'base64').length >= 16, 'at least 128 random bits');
-    const html = tuningHtml({ cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/t.js', codiconCssUri: 'https://webview.example/c.css' });
+    const html = webviewHtml(TUNING_PAGE, { cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/t.js', codiconCssUri: 'https://webview.example/c.css' });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, new RegExp(`script-src 'nonce-${a.replace(/[+/=]/g, (c) => `\\${c}`)}'`));

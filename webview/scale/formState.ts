@@ -95,14 +95,6 @@ export function budgetField(draft: Draft): { value: number | undefined } | { err
   return { value: n };
 }
 
-/** Model ids look like `provider/model`. */
-export function modelIdError(text: string): string | null {
-  const t = text.trim();
-  if (!t) return 'Type a model id such as openai/gpt-4o-mini';
-  if (!/^[^/\s]+\/\S+$/.test(t)) return `"${t}" is not a model id: use provider/model, e.g. openai/gpt-4o-mini`;
-  return null;
-}
-
 /** Every reason Start is disabled, in the order the form asks for them; empty when it can start. */
 export function startBlockers(draft: Draft, options: ScaleOptions | null, versions: LibraryVersionItem[]): string[] {
   if (!options) return ['Waiting for the extension…'];

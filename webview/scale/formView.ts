@@ -3,11 +3,11 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { ModelOption, ScaleRole } from '../../src/protocol/scalePanel';
-import { percent, plural, secondsText, usd } from './format';
-import { budgetField, intField, modelIdError, promptText, selectedAgent, startBlockers, type Draft } from './formState';
+import { percent } from '../shared/format';
+import { allModels, modelItems, numberInput, renderAddModel, renderRunBanner, renderSelect, renderStartRow, type SelectItem, type ValueTarget } from '../shared/formParts';
+import { plural, secondsText, usd } from './format';
+import { budgetField, intField, promptText, selectedAgent, startBlockers, type Draft } from './formState';
 import type { ScaleApp } from './scaleApp';
-
-type ValueTarget = EventTarget & { value: string };
 
 export const ROLE_LABEL: Record<ScaleRole, string> = {
   agent: 'Agent',
@@ -27,27 +27,21 @@ export function renderFormView(app: ScaleApp): TemplateResult {
       you can verify.
     </p>
     ${app.snapshot
-      ? html`<div class="banner row" data-testid="run-banner">
-          <span>${app.running ? 'A scale test is running.' : `Last run: ${app.snapshot.status.replace('_', ' ')}, win rate ${percent(app.snapshot.report?.stats.winRate)}.`}</span>
-          <button class="linkish" data-testid="show-run" @click=${() => app.showView('run')}>Show run</button>
-        </div>`
+      ? renderRunBanner(
+          app.running ? 'A scale test is running.' : `Last run: ${app.snapshot.status.replace('_', ' ')}, win rate ${percent(app.snapshot.report?.stats.winRate)}.`,
+          () => app.showView('run'),
+        )
       : nothing}
     ${renderAgent(app)} ${renderModels(app)} ${renderPrompt(app)} ${renderScenarioFields(app)} ${renderNumbers(app)} ${renderEstimate(app)}
-
-    <div class="start-row">
-      <vscode-button data-testid="start" icon="play" ?disabled=${reasons.length > 0} @click=${() => app.start()}
-        >${starting ? 'Starting…' : 'Start Scale Test'}</vscode-button
-      >
-      ${reasons.length > 0
-        ? html`<div data-testid="blockers" role="status">
-            <span class="hint">Start Scale Test is disabled ${starting ? 'while' : 'until you'}:</span>
-            <ul class="blockers">
-              ${reasons.map((b) => html`<li>${b}</li>`)}
-            </ul>
-          </div>`
-        : nothing}
-      ${app.startError ? html`<p class="error-text" data-testid="start-error" role="alert">${app.startError}</p>` : nothing}
-    </div>
+    ${renderStartRow({
+      label: 'Start Scale Test',
+      starting,
+      disabled: reasons.length > 0,
+      reasons,
+      reasonsIntro: `Start Scale Test is disabled ${starting ? 'while' : 'until you'}:`,
+      error: app.startError,
+      onStart: () => app.start(),
+    })}
   `;
 }
 
@@ -62,21 +56,14 @@ function renderAgent(app: ScaleApp): TemplateResult {
           No <code>*.agent.json</code> file in this workspace. Create one (a system prompt, tools with mock results, scenarios; see
           examples/hotel-desk.agent.json), then refresh.
         </p>`
-      : html`<vscode-single-select
-          id="agent"
-          data-testid="agent"
-          aria-label="Agent"
-          .label=${'Agent'}
-          .value=${d.agentFile}
-          @change=${(e: Event) => app.updateDraft({ agentFile: (e.target as ValueTarget).value })}
-        >
-          <vscode-option value="" ?selected=${d.agentFile === ''}>Choose an agent…</vscode-option>
-          ${options.agents.map(
-            (a) => html`<vscode-option value=${a.file} description=${a.relativePath} ?selected=${a.file === d.agentFile}
-              >${a.name}${a.error ? ' (does not load)' : ''}</vscode-option
-            >`,
-          )}
-        </vscode-single-select>`}
+      : renderSelect({
+          id: 'agent',
+          label: 'Agent',
+          value: d.agentFile,
+          emptyText: 'Choose an agent…',
+          items: options.agents.map((a) => ({ value: a.file, text: `${a.name}${a.error ? ' (does not load)' : ''}`, description: a.relativePath })),
+          onChange: (agentFile) => app.updateDraft({ agentFile }),
+        })}
     ${agent
       ? agent.error
         ? html`<p class="error-text" data-testid="agent-error">${agent.relativePath}: ${agent.error}</p>`
@@ -90,80 +77,41 @@ function renderAgent(app: ScaleApp): TemplateResult {
   </div>`;
 }
 
-function allModels(app: ScaleApp): ModelOption[] {
-  const known = app.options!.models;
-  const custom = app.draft.customModels
-    .filter((id) => !known.some((m) => m.id === id))
-    .map((id) => ({ id, label: labelOf(id), source: 'added by you' }));
-  return [...known, ...custom];
-}
-
-function labelOf(id: string): string {
-  const slash = id.indexOf('/');
-  return slash > 0 ? `${id.slice(slash + 1)} (${id.slice(0, slash)})` : id;
-}
-
 type ModelField = 'agentModel' | 'userModel' | 'judgeModel' | 'summarizerModel';
 
-function modelSelect(app: ScaleApp, field: ModelField, label: string, hint: string, models: ModelOption[]): TemplateResult {
-  const value = app.draft[field];
-  const isAgent = field === 'agentModel';
+function roleModel(app: ScaleApp, field: ModelField, label: string, hint: string, models: ModelOption[]): TemplateResult {
   return html`<div>
     <label class="field-label" for=${`model-${field}`}>${label} <span class="hint">${hint}</span></label>
-    <vscode-single-select
-      id=${`model-${field}`}
-      data-testid=${`model-${field}`}
-      aria-label=${label}
-      .label=${label}
-      .value=${value}
-      @change=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value } as Partial<Draft>)}
-    >
-      <vscode-option value="" ?selected=${value === ''}>${isAgent ? 'Choose a model…' : 'Same as the agent model'}</vscode-option>
-      ${models.map((m) => html`<vscode-option value=${m.id} description=${m.source} ?selected=${m.id === value}>${m.label}</vscode-option>`)}
-    </vscode-single-select>
+    ${renderSelect({
+      id: `model-${field}`,
+      label,
+      value: app.draft[field],
+      emptyText: field === 'agentModel' ? 'Choose a model…' : 'Same as the agent model',
+      items: modelItems(models),
+      onChange: (value) => app.updateDraft({ [field]: value } as Partial<Draft>),
+    })}
   </div>`;
 }
 
 function renderModels(app: ScaleApp): TemplateResult {
   const d = app.draft;
-  const models = allModels(app);
-  const addModel = (): void => {
-    const id = app.addModelText.trim();
-    const error = modelIdError(id);
-    app.addModelError = error;
-    if (error) return app.requestUpdate();
-    app.addModelText = '';
-    app.updateDraft({
-      customModels: d.customModels.includes(id) ? d.customModels : [...d.customModels, id],
-      agentModel: d.agentModel || id,
-    });
-  };
+  const models = allModels(app.options!.models, d.customModels);
   return html`<h2>Models</h2>
     ${models.length === 0
       ? html`<p class="hint" data-testid="no-models">No models configured yet: set a key with <b>Prompt Tuner: Set API Key</b>, or add a model id below.</p>`
       : nothing}
     <div class="models">
-      ${modelSelect(app, 'agentModel', 'Agent model', '(the agent under test)', models)}
-      ${modelSelect(app, 'userModel', 'Simulated user model', '(plays the user)', models)}
-      ${modelSelect(app, 'judgeModel', 'Judge model', '(grades rubric assertions)', models)}
-      ${modelSelect(app, 'summarizerModel', 'Summarizer model', '(writes the report and revised prompt)', models)}
+      ${roleModel(app, 'agentModel', 'Agent model', '(the agent under test)', models)}
+      ${roleModel(app, 'userModel', 'Simulated user model', '(plays the user)', models)}
+      ${roleModel(app, 'judgeModel', 'Judge model', '(grades rubric assertions)', models)}
+      ${roleModel(app, 'summarizerModel', 'Summarizer model', '(writes the report and revised prompt)', models)}
     </div>
-    <div class="row add-model">
-      <vscode-textfield
-        data-testid="add-model-input"
-        placeholder="Add model… (provider/model)"
-        aria-label="Add model"
-        .value=${live(app.addModelText)}
-        ?invalid=${app.addModelError !== null}
-        @input=${(e: Event) => {
-          app.addModelText = (e.target as ValueTarget).value;
-          app.addModelError = null;
-        }}
-        @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && addModel()}
-      ></vscode-textfield>
-      <vscode-button secondary icon="add" data-testid="add-model" @click=${addModel}>Add model</vscode-button>
-    </div>
-    ${app.addModelError ? html`<p class="error-text" data-testid="add-model-error">${app.addModelError}</p>` : nothing}`;
+    ${renderAddModel(app, (id) =>
+      app.updateDraft({
+        customModels: d.customModels.includes(id) ? d.customModels : [...d.customModels, id],
+        agentModel: d.agentModel || id,
+      }),
+    )}`;
 }
 
 function renderPrompt(app: ScaleApp): TemplateResult {
@@ -172,28 +120,15 @@ function renderPrompt(app: ScaleApp): TemplateResult {
   const agent = selectedAgent(d, options);
   const text = promptText(d, options, app.versions);
   const agentLabel = agent?.promptRef ? `The agent's prompt (${agent.promptRef} from the library)` : "The agent's prompt (from the agent file)";
+  const context = options.activeContext;
+  const items: SelectItem[] = [
+    { value: 'agent', text: agentLabel },
+    ...(context ? [{ value: 'context', text: `Active context: ${context.name} v${context.version}` }] : []),
+    ...app.versions.map((v) => ({ value: `library:${v.id}`, text: `Library: ${v.promptName} v${v.version}${v.label ? ` · ${v.label}` : ''}`, description: v.source })),
+  ];
   return html`<div class="field">
     <label for="system-prompt">System prompt under test</label>
-    <vscode-single-select
-      id="system-prompt"
-      data-testid="system-prompt"
-      aria-label="System prompt under test"
-      .label=${'System prompt under test'}
-      .value=${d.prompt}
-      @change=${(e: Event) => app.updateDraft({ prompt: (e.target as ValueTarget).value })}
-    >
-      <vscode-option value="agent" ?selected=${d.prompt === 'agent'}>${agentLabel}</vscode-option>
-      ${options.activeContext
-        ? html`<vscode-option value="context" ?selected=${d.prompt === 'context'}
-            >Active context: ${options.activeContext.name} v${options.activeContext.version}</vscode-option
-          >`
-        : nothing}
-      ${app.versions.map(
-        (v) => html`<vscode-option value=${`library:${v.id}`} description=${v.source} ?selected=${d.prompt === `library:${v.id}`}
-          >Library: ${v.promptName} v${v.version}${v.label ? ` · ${v.label}` : ''}</vscode-option
-        >`,
-      )}
-    </vscode-single-select>
+    ${renderSelect({ id: 'system-prompt', label: 'System prompt under test', value: d.prompt, items, onChange: (prompt) => app.updateDraft({ prompt }) })}
     ${text !== null
       ? html`<pre class="prompt-text collapsed" data-testid="prompt-preview" tabindex="0" aria-label="System prompt text">${text}</pre>`
       : nothing}
@@ -233,22 +168,17 @@ function intInput(app: ScaleApp, field: 'runs' | 'concurrency', label: string): 
   const options = app.options!;
   const range = options.limits[field];
   const r = intField(app.draft, options, field);
-  return html`<div>
-    <label class="field-label" for=${`param-${field}`}>${label} <span class="hint">(${range.min}–${range.max})</span></label>
-    <vscode-textfield
-      id=${`param-${field}`}
-      data-testid=${`param-${field}`}
-      type="number"
-      min=${range.min}
-      max=${range.max}
-      step="1"
-      .label=${label}
-      .value=${live(app.draft[field])}
-      ?invalid=${'error' in r}
-      @input=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value })}
-    ></vscode-textfield>
-    ${'error' in r ? html`<div class="error-text hint" data-testid=${`param-${field}-error`}>${r.error}</div>` : nothing}
-  </div>`;
+  return numberInput({
+    field,
+    label,
+    hint: `${range.min}–${range.max}`,
+    min: range.min,
+    max: range.max,
+    step: 1,
+    value: app.draft[field],
+    error: 'error' in r ? r.error : null,
+    onInput: (value) => app.updateDraft({ [field]: value }),
+  });
 }
 
 function renderNumbers(app: ScaleApp): TemplateResult {
@@ -256,22 +186,17 @@ function renderNumbers(app: ScaleApp): TemplateResult {
   return html`<h2>Run</h2>
     <div class="params">
       ${intInput(app, 'runs', 'Runs')} ${intInput(app, 'concurrency', 'Concurrency')}
-      <div>
-        <label class="field-label" for="param-budgetUsd">Budget (USD) <span class="hint">(optional cap)</span></label>
-        <vscode-textfield
-          id="param-budgetUsd"
-          data-testid="param-budgetUsd"
-          type="number"
-          min="0"
-          step="0.01"
-          placeholder="No cap"
-          .label=${'Budget (USD)'}
-          .value=${live(app.draft.budgetUsd)}
-          ?invalid=${'error' in b}
-          @input=${(e: Event) => app.updateDraft({ budgetUsd: (e.target as ValueTarget).value })}
-        ></vscode-textfield>
-        ${'error' in b ? html`<div class="error-text hint" data-testid="param-budgetUsd-error">${b.error}</div>` : nothing}
-      </div>
+      ${numberInput({
+        field: 'budgetUsd',
+        label: 'Budget (USD)',
+        hint: 'optional cap',
+        min: 0,
+        step: 0.01,
+        placeholder: 'No cap',
+        value: app.draft.budgetUsd,
+        error: 'error' in b ? b.error : null,
+        onInput: (value) => app.updateDraft({ budgetUsd: value }),
+      })}
     </div>`;
 }
 

@@ -1,10 +1,5 @@
-// How numbers, money and times read in the scale panel. An unknown amount reads "unknown", never "$0".
-
-/** 0.853 → "85%"; null → "—". */
-export function percent(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return `${Math.round(value * 100)}%`;
-}
+// How numbers, money and times read in the scale panel (percentages, times left and dates: shared/format.ts).
+// An unknown amount reads "unknown", never "$0".
 
 /** A 95% interval as "62–91%"; null → "". */
 export function intervalText(i: { low: number; high: number } | null | undefined): string {
@@ -33,13 +28,6 @@ export function duration(ms: number | null | undefined): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Seconds left → "about 40s left" / "about 3 min left"; null → "". */
-export function etaText(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '';
-  const s = Math.max(0, Math.round(seconds));
-  return s < 90 ? `about ${s}s left` : `about ${Math.round(s / 60)} min left`;
-}
-
 /** Rough wall time of an estimate: "~25s" / "~3 min". */
 export function secondsText(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));
@@ -54,13 +42,6 @@ export function count(n: number): string {
 /** One decimal unless whole: 3 → "3", 3.25 → "3.3". */
 export function oneDecimal(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-/** ISO time → local short date and time. */
-export function dateText(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 /** "1 conversation" / "3 conversations". */

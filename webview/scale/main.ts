@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { connectToHost } from './hostApi';
+import { connectToHost } from '../shared/vscodeApi';
 import { isViewState, ScaleApp } from './scaleApp';
 import { panelStyles } from './styles';
 

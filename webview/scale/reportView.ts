@@ -4,7 +4,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ScaleAction, ScaleRunSnapshot } from '../../src/protocol/scalePanel';
 import { failureChart, turnsChart } from './charts';
-import { count, duration, intervalText, oneDecimal, percent, usd, usdDelta } from './format';
+import { percent } from '../shared/format';
+import { count, duration, intervalText, oneDecimal, usd, usdDelta } from './format';
 import { conversationLabel, renderRows } from './runView';
 import type { ScaleApp } from './scaleApp';
 

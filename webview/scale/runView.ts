@@ -2,7 +2,9 @@
 // (live while running, filtered by a failure badge in the report), and the report below once it exists.
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import type { ScaleRunSnapshot } from '../../src/protocol/scalePanel';
-import { duration, etaText, usd } from './format';
+import { etaText } from '../shared/format';
+import { progressPercent, renderCancelButton } from '../shared/runParts';
+import { duration, usd } from './format';
 import { ROLE_LABEL } from './formView';
 import { renderReport } from './reportView';
 import type { ScaleApp } from './scaleApp';
@@ -51,16 +53,7 @@ export function renderRunView(app: ScaleApp, s: ScaleRunSnapshot): TemplateResul
     <div class="row header">
       <h1>Scale Test: ${s.agent.name}</h1>
       <span class="spacer"></span>
-      ${running
-        ? html`<vscode-button
-            secondary
-            icon="debug-stop"
-            data-testid="cancel"
-            ?disabled=${app.cancelRequested === s.runId}
-            @click=${() => app.cancel(s.runId)}
-            >${app.cancelRequested === s.runId ? 'Cancelling…' : 'Cancel'}</vscode-button
-          >`
-        : nothing}
+      ${running ? renderCancelButton(app, s.runId) : nothing}
       ${resumable(s)
         ? html`<vscode-button secondary icon="debug-continue" data-testid="resume" title="Run again the conversations that did not finish; the finished ones are kept"
             @click=${() => app.post({ type: 'scale/resume', runId: s.runId })}>Resume</vscode-button>`
@@ -85,7 +78,7 @@ export function renderRunView(app: ScaleApp, s: ScaleRunSnapshot): TemplateResul
 
 function renderProgress(s: ScaleRunSnapshot): TemplateResult {
   const running = s.status === 'running' || s.status === 'pending';
-  const pct = Math.round(Math.max(0, Math.min(1, s.progress)) * 100);
+  const pct = progressPercent(s.progress);
   return html`<section class="card" data-testid="progress-card" aria-label="Progress">
     <div class="status">
       <span class="dot ${s.status}" data-testid="status-dot" aria-hidden="true"></span>

@@ -1,17 +1,20 @@
-// The panel's root element: holds the state, talks to the host, and picks the form or the run view.
-// Rendered into the light DOM so the codicon stylesheet and the adopted panel styles apply.
-import { LitElement, html } from 'lit';
+// The scale panel's root element: its view state, what it does with each host message, a start with its
+// idempotency key, the failure filter, and the form or the run view. Connecting, the draft, the estimate and
+// following the run are PanelApp's.
+import { html } from 'lit';
 import type {
   HostMessage,
   LibraryVersionItem,
   ScaleAction,
   ScaleEstimate,
+  ScaleForm,
   ScaleOptions,
   ScaleRunSnapshot,
   WebviewMessage,
 } from '../../src/protocol/scalePanel';
+import { PanelApp } from '../shared/panelApp';
+import { newIdempotencyKey } from '../shared/vscodeApi';
 import { applyOptions, emptyDraft, scaleForm, startBlockers, type Draft } from './formState';
-import { newIdempotencyKey, type HostApi } from './hostApi';
 import { renderFormView } from './formView';
 import { renderRunView } from './runView';
 
@@ -35,82 +38,77 @@ export function isViewState(value: unknown): value is ViewState {
   return typeof v === 'object' && v !== null && v.v === 1 && typeof v.draft === 'object' && v.draft !== null && (v.view === 'form' || v.view === 'run');
 }
 
-export type EstimateState =
-  | { status: 'idle' }
-  | { status: 'pending' }
-  | { status: 'ok'; estimate: ScaleEstimate; text: string }
-  | { status: 'error'; message: string };
+interface ScaleShape {
+  state: ViewState;
+  draft: Draft;
+  formView: 'form';
+  estimateInput: ScaleForm;
+  estimate: { estimate: ScaleEstimate; text: string };
+  snapshot: ScaleRunSnapshot;
+  post: WebviewMessage;
+  receive: HostMessage;
+}
 
-const ESTIMATE_DEBOUNCE_MS = 250;
 const ACTION_NOTE_MS = 6000;
 
-export class ScaleApp extends LitElement {
-  host_: HostApi<ViewState> | undefined;
+export class ScaleApp extends PanelApp<ScaleShape> {
   options: ScaleOptions | null = null;
   versions: LibraryVersionItem[] = [];
   draft: Draft = emptyDraft();
   view: 'form' | 'run' = 'form';
-  runId: string | null = null;
-  snapshot: ScaleRunSnapshot | null = null;
-  estimate: EstimateState = { status: 'idle' };
   filterTag: string | null = null;
   /** Key of the start in flight; Start stays disabled until the host answers. */
   pendingKey: string | null = null;
-  startError: string | null = null;
-  /** Run whose Cancel was pressed; the button waits for the snapshot that says it stopped. */
-  cancelRequested: string | null = null;
-  addModelText = '';
-  addModelError: string | null = null;
   /** The last finished button action, shown beside the buttons for a few seconds. */
   actionNote: { runId: string; action: ScaleAction; message: string } | null = null;
   private actionTimer: ReturnType<typeof setTimeout> | undefined;
-  private estimateTimer: ReturnType<typeof setTimeout> | undefined;
-  private estimateRequestId = 0;
-  private lastEstimateKey = '';
-  private unsubscribe: (() => void) | undefined;
 
-  protected override createRenderRoot(): HTMLElement {
-    return this;
+  protected override restore(saved: ViewState): void {
+    this.draft = { ...emptyDraft(), ...saved.draft };
+    this.view = saved.view;
+    this.runId = saved.runId;
+    this.filterTag = saved.filterTag ?? null;
+    this.pendingKey = saved.pendingKey ?? null;
   }
 
-  /** Connects to the host: restores the view state, listens, then says ready (the host posts nothing before). */
-  connect(host: HostApi<ViewState>): void {
-    this.host_ = host;
-    const saved = host.getState();
-    if (saved) {
-      this.draft = { ...emptyDraft(), ...saved.draft };
-      this.view = saved.view;
-      this.runId = saved.runId;
-      this.filterTag = saved.filterTag ?? null;
-      this.pendingKey = saved.pendingKey ?? null;
-    }
-    this.unsubscribe = host.onMessage((m) => this.onHostMessage(m));
-    this.post({ type: 'webview/ready' });
-    this.requestUpdate();
+  protected override viewState(): ViewState {
+    return {
+      v: 1,
+      savedAt: Date.now(),
+      draft: this.draft,
+      view: this.view,
+      runId: this.runId,
+      filterTag: this.filterTag,
+      pendingKey: this.pendingKey,
+    };
+  }
+
+  protected override estimateInput(): ScaleForm | null {
+    return scaleForm(this.draft, this.options);
+  }
+
+  protected override estimateRequest(requestId: number, form: ScaleForm): WebviewMessage {
+    return { type: 'estimate/compute', requestId, form };
+  }
+
+  protected override cancelMessage(runId: string): WebviewMessage {
+    return { type: 'scale/cancel', runId };
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.estimateTimer);
     clearTimeout(this.actionTimer);
   }
 
-  post(message: WebviewMessage): void {
-    this.host_?.post(message);
-  }
-
-  get running(): boolean {
-    const s = this.snapshot;
-    return !!s && (s.status === 'running' || s.status === 'pending');
-  }
-
-  private onHostMessage(m: HostMessage): void {
+  protected override onHostMessage(m: HostMessage): void {
     switch (m.type) {
       case 'options/didChange': {
         const first = this.options === null;
         this.options = m.options;
         this.draft = applyOptions(this.draft, m.options);
+        // Run Scale Test on an agent file (the explorer) asks for the form with that agent, even over a run shown.
+        const preselect = m.options.preselectAgentFile;
+        if (preselect && m.options.agents.some((a) => a.file === preselect)) this.view = 'form';
         this.formChanged();
         // A start sent before a reload: send the same submission again; the host returns that run, never a second one.
         if (first && this.pendingKey) this.resendPendingStart();
@@ -121,10 +119,7 @@ export class ScaleApp extends LitElement {
         this.formChanged();
         break;
       case 'estimate/didCompute':
-        if (m.requestId !== this.estimateRequestId) return; // an answer to an older form
-        this.estimate = m.estimate
-          ? { status: 'ok', estimate: m.estimate, text: m.text ?? '' }
-          : { status: 'error', message: m.error ?? 'The estimate could not be computed.' };
+        if (!this.answerEstimate(m.requestId, m.estimate ? { estimate: m.estimate, text: m.text ?? '' } : null, m.error)) return;
         break;
       case 'scale/didFailToStart':
         if (m.idempotencyKey !== this.pendingKey) return;
@@ -132,17 +127,9 @@ export class ScaleApp extends LitElement {
         this.startError = m.message;
         break;
       case 'run/didChange':
-        if (m.reveal) {
-          this.view = 'run';
-          if (this.runId !== m.snapshot.runId) this.filterTag = null;
-          this.runId = m.snapshot.runId;
-          if (this.pendingKey && m.snapshot.idempotencyKey === this.pendingKey) this.pendingKey = null;
-          this.startError = null;
-          window.scrollTo(0, 0);
-        }
-        if (m.reveal || m.snapshot.runId === this.runId || this.snapshot?.runId === m.snapshot.runId || !this.snapshot) {
-          this.snapshot = m.snapshot;
-        }
+        if (m.reveal && this.runId !== m.snapshot.runId) this.filterTag = null;
+        this.showRun(m.snapshot, m.reveal);
+        if (m.reveal) window.scrollTo(0, 0);
         if (this.pendingKey && m.snapshot.idempotencyKey === this.pendingKey) this.pendingKey = null;
         if (!this.running && this.cancelRequested === m.snapshot.runId) this.cancelRequested = null;
         break;
@@ -157,32 +144,6 @@ export class ScaleApp extends LitElement {
     }
     this.persist();
     this.requestUpdate();
-  }
-
-  /** Merge a change into the draft, save it, re-render, and re-estimate when the estimate inputs changed. */
-  updateDraft(patch: Partial<Draft>): void {
-    this.draft = { ...this.draft, ...patch };
-    this.startError = null;
-    this.formChanged();
-    this.persist();
-    this.requestUpdate();
-  }
-
-  private formChanged(): void {
-    const form = scaleForm(this.draft, this.options);
-    const key = form ? JSON.stringify(form) : '';
-    if (key === this.lastEstimateKey) return;
-    this.lastEstimateKey = key;
-    clearTimeout(this.estimateTimer);
-    if (!form) {
-      this.estimateRequestId++; // any answer still on its way is now stale
-      this.estimate = { status: 'idle' };
-      return;
-    }
-    this.estimate = { status: 'pending' };
-    this.estimateTimer = setTimeout(() => {
-      this.post({ type: 'estimate/compute', requestId: ++this.estimateRequestId, form });
-    }, ESTIMATE_DEBOUNCE_MS);
   }
 
   /** Start: one new key per submission; the button stays disabled until the host answers. */
@@ -203,36 +164,10 @@ export class ScaleApp extends LitElement {
     else this.pendingKey = null;
   }
 
-  cancel(runId: string): void {
-    this.cancelRequested = runId;
-    this.post({ type: 'scale/cancel', runId });
-    this.requestUpdate();
-  }
-
   setFilter(tag: string | null): void {
     this.filterTag = this.filterTag === tag ? null : tag;
     this.persist();
     this.requestUpdate();
-  }
-
-  showView(view: 'form' | 'run'): void {
-    this.view = view;
-    if (view === 'run' && this.snapshot) this.runId = this.snapshot.runId;
-    this.persist();
-    this.requestUpdate();
-    window.scrollTo(0, 0);
-  }
-
-  persist(): void {
-    this.host_?.setState({
-      v: 1,
-      savedAt: Date.now(),
-      draft: this.draft,
-      view: this.view,
-      runId: this.runId,
-      filterTag: this.filterTag,
-      pendingKey: this.pendingKey,
-    });
   }
 
   protected override render(): unknown {

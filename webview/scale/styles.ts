@@ -1,58 +1,36 @@
-// The panel's own styles, adopted into the document (CSP-clean: no inline <style>, no style attributes).
-// Colours only through VS Code's --vscode-* variables, so light, dark and high-contrast themes follow;
-// high contrast adds borders (contrastBorder) where fills alone would carry meaning.
+// The scale panel's styles after the shared base (adopted into the document: CSP-clean, no inline <style>,
+// no style attributes). Colours only through VS Code's --vscode-* variables, so light, dark and high-contrast
+// themes follow; high contrast adds borders (contrastBorder) where fills alone would carry meaning.
 import { css } from 'lit';
+import { baseStyles } from '../shared/baseStyles';
 
 export const panelStyles = css`
+  ${baseStyles}
   :root {
-    --pt-border: var(--vscode-widget-border, var(--vscode-panel-border));
     /* charts-green is a text colour in every theme (testing-iconPassed is too light on white for text). */
     --pt-pass: var(--vscode-charts-green, var(--vscode-testing-iconPassed));
     --pt-fail: var(--vscode-testing-iconFailed, var(--vscode-errorForeground));
     --pt-unscored: var(--vscode-descriptionForeground);
-    --pt-warn: var(--vscode-editorWarning-foreground);
-  }
-  body {
-    margin: 0;
-    padding: 0 20px 32px;
-    color: var(--vscode-foreground);
-    background: var(--vscode-editor-background);
-    font-family: var(--vscode-font-family);
-    font-size: var(--vscode-font-size);
-    line-height: 1.45;
   }
   scale-app { display: block; max-width: 1040px; }
-  h1 { font-size: 1.45em; font-weight: 600; margin: 18px 0 4px; }
   h2 { font-size: 1.15em; font-weight: 600; margin: 24px 0 8px; }
-  h3, h4 { font-size: 1em; font-weight: 600; margin: 0; }
+  h4 { font-size: 1em; font-weight: 600; margin: 0; }
   .section-title { margin: 16px 0 6px; }
-  .subtitle, .hint { color: var(--vscode-descriptionForeground); margin: 0 0 8px; }
-  .hint { font-size: 0.92em; }
-  .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
   .header { margin-top: 6px; }
   .header h1 { margin-right: 8px; }
-  .spacer { flex: 1; }
-  .field { margin: 12px 0; }
-  .field > label, .field-label { display: block; font-weight: 600; margin-bottom: 4px; }
-  vscode-single-select, vscode-textarea, .field vscode-textfield { width: 100%; max-width: 640px; }
-  .error-text { color: var(--vscode-errorForeground); }
-  .warning-text { color: var(--pt-warn); }
+  .field vscode-textfield { width: 100%; max-width: 640px; }
   .mono, code { font-family: var(--vscode-editor-font-family); }
   .nowrap { white-space: nowrap; }
 
   .models { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px 16px; max-width: 760px; }
   .models vscode-single-select { width: 100%; }
   .add-model { margin-top: 8px; }
-  .add-model vscode-textfield { width: 280px; }
   .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px 16px; max-width: 640px; }
-  .params vscode-textfield { width: 100%; }
 
   .estimate-box { margin: 16px 0 8px; padding: 8px 12px; border-left: 3px solid var(--vscode-textLink-foreground); background: var(--vscode-textCodeBlock-background); max-width: 640px; }
   .estimate-box.warn { border-left-color: var(--pt-warn); }
   .estimate-box .total { font-weight: 600; }
-  .blockers { margin: 8px 0; padding-left: 18px; color: var(--vscode-descriptionForeground); }
-  .start-row { margin-top: 14px; }
-  .banner { padding: 6px 10px; border: 1px solid var(--vscode-focusBorder); border-radius: 4px; margin: 10px 0; max-width: 760px; }
+  .banner { max-width: 760px; }
 
   table.grid { border-collapse: collapse; width: 100%; margin: 6px 0; }
   table.grid th, table.grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--pt-border); vertical-align: top; }
@@ -81,30 +59,11 @@ export const panelStyles = css`
     font-family: var(--vscode-editor-font-family);
   }
 
-  .card {
-    border: 1px solid var(--pt-border);
-    border-radius: 6px;
-    padding: 12px 14px;
-    margin: 12px 0;
-    background: var(--vscode-editorWidget-background);
-  }
-  .status { display: flex; align-items: center; gap: 8px; }
-  .dot { width: 10px; height: 10px; border-radius: 50%; background: var(--vscode-descriptionForeground); flex: none; }
-  .dot.running, .dot.pending { background: var(--vscode-progressBar-background); animation: pt-pulse 1.4s ease-in-out infinite; }
-  .dot.completed { background: var(--pt-pass); }
-  .dot.failed { background: var(--vscode-errorForeground); }
-  .dot.cancelled, .dot.budget_reached { background: var(--pt-warn); }
-  @keyframes pt-pulse {
-    0%, 100% { opacity: 1; transform: scale(1); }
-    50% { opacity: 0.35; transform: scale(0.75); }
-  }
+  .dot.pending { background: var(--vscode-progressBar-background); animation: pt-pulse 1.4s ease-in-out infinite; }
   @media (prefers-reduced-motion: reduce) {
-    .dot.running, .dot.pending { animation: none; }
+    .dot.pending { animation: none; }
     .codicon-modifier-spin { animation: none; }
   }
-  .progress-numbers { display: flex; gap: 16px; flex-wrap: wrap; color: var(--vscode-descriptionForeground); margin: 6px 0; }
-  .progress-numbers .pct { color: var(--vscode-foreground); font-weight: 600; }
-  vscode-progress-bar { display: block; width: 100%; margin: 4px 0 8px; }
 
   .alerts { display: flex; flex-direction: column; gap: 6px; margin: 8px 0; }
   .alert {
@@ -190,7 +149,7 @@ export const panelStyles = css`
   .findings { margin: 0; padding-left: 18px; }
   .findings li { margin: 3px 0; }
   .citations { margin-left: 6px; }
-  .citation { font-size: 0.92em; margin-right: 6px; }
+  .citation { margin-right: 6px; }
 
   .revised-card { border: 2px solid var(--pt-pass); }
   .revised-card h4 { margin-top: 6px; }
@@ -202,31 +161,10 @@ export const panelStyles = css`
   .delta.up { color: var(--pt-pass); }
   .delta.down { color: var(--pt-fail); }
 
-  .prompt-text {
-    white-space: pre-wrap;
-    word-break: break-word;
-    font-family: var(--vscode-editor-font-family);
-    font-size: var(--vscode-editor-font-size, 0.95em);
-    background: var(--vscode-textCodeBlock-background);
-    border-radius: 4px;
-    padding: 8px 10px;
-    margin: 8px 0;
-    max-width: 900px;
-  }
+  .prompt-text { max-width: 900px; }
   .prompt-text.collapsed { max-height: 8em; overflow: auto; }
   .prompt-text:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-  .linkish {
-    background: none;
-    border: 0;
-    padding: 0;
-    color: var(--vscode-textLink-foreground);
-    cursor: pointer;
-    font: inherit;
-  }
-  .linkish:hover { text-decoration: underline; }
-  .linkish:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
   .linkish:disabled { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); cursor: default; text-decoration: none; }
-  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   body.vscode-high-contrast .card,
   body.vscode-high-contrast .stat,
   body.vscode-high-contrast .alert { border-color: var(--vscode-contrastBorder); }

@@ -1,9 +1,11 @@
 // The configuration view: suite, mode cards, meta and target models, base prompt, parameters, estimate, Start.
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import type { ModelOption, TuneMode } from '../../src/protocol/tuningPanel';
-import { dateText, estimateText, percent } from './format';
-import { budgetField, budgetText, modelIdError, numberField, startBlockers, startConfig } from './formState';
+import type { TuneMode } from '../../src/protocol/tuningPanel';
+import { dateText, percent } from '../shared/format';
+import { allModels, modelItems, numberInput, renderAddModel, renderRunBanner, renderSelect, renderStartRow, type ValueTarget } from '../shared/formParts';
+import { estimateText } from './format';
+import { budgetField, budgetText, numberField, startBlockers, startConfig } from './formState';
 import type { TuningApp } from './tuningApp';
 
 const MODES: { mode: TuneMode; title: string; text: string; icon: string }[] = [
@@ -11,38 +13,34 @@ const MODES: { mode: TuneMode; title: string; text: string; icon: string }[] = [
   { mode: 'evolutionary', title: 'Evolutionary', text: 'Multiple generations with selection, best survive and mutate', icon: 'git-merge' },
 ];
 
-type ValueTarget = EventTarget & { value: string };
 type CheckTarget = EventTarget & { checked: boolean; value: string };
 
 export function renderConfigView(app: TuningApp): TemplateResult {
   const options = app.options!;
   const d = app.draft;
   const blockers = startBlockers(d, options);
-  const running = app.snapshot && (app.snapshot.status === 'running' || app.snapshot.status === 'pending');
   return html`
     <h1>Prompt Tuning</h1>
     <p class="subtitle">A meta model writes variants of your system prompt; each is scored on a test suite across the target models.</p>
     ${app.snapshot
-      ? html`<div class="banner row">
-          <span>${running ? 'A tuning run is in progress.' : `Last run: ${app.snapshot.status}, best ${percent(app.snapshot.best?.score)}.`}</span>
-          <button class="linkish" data-testid="show-run" @click=${() => app.showView('run')}>Show run</button>
-        </div>`
+      ? renderRunBanner(
+          app.running ? 'A tuning run is in progress.' : `Last run: ${app.snapshot.status}, best ${percent(app.snapshot.best?.score)}.`,
+          () => app.showView('run'),
+        )
       : nothing}
 
     <div class="field">
       <label for="suite">Test suite</label>
       ${options.suites.length === 0
         ? html`<p class="hint" data-testid="no-suites">No <code>*.suite.json</code> file in this workspace. Create one (see examples/), then refresh.</p>`
-        : html`<vscode-single-select
-            id="suite"
-            data-testid="suite"
-            aria-label="Test suite"
-            .value=${d.suiteFile}
-            @change=${(e: Event) => app.updateDraft({ suiteFile: (e.target as ValueTarget).value })}
-          >
-            <vscode-option value="" ?selected=${d.suiteFile === ''}>Choose a suite…</vscode-option>
-            ${options.suites.map((s) => html`<vscode-option value=${s.file} ?selected=${s.file === d.suiteFile}>${s.relativePath}</vscode-option>`)}
-          </vscode-single-select>`}
+        : renderSelect({
+            id: 'suite',
+            label: 'Test suite',
+            value: d.suiteFile,
+            emptyText: 'Choose a suite…',
+            items: options.suites.map((s) => ({ value: s.file, text: s.relativePath })),
+            onChange: (suiteFile) => app.updateDraft({ suiteFile }),
+          })}
       <div class="row"><button class="linkish" data-testid="refresh" @click=${() => app.post({ type: 'options/refresh' })}>Refresh suites and models</button></div>
     </div>
 
@@ -66,31 +64,21 @@ export function renderConfigView(app: TuningApp): TemplateResult {
     </div>
 
     ${renderModels(app)} ${renderBasePrompt(app)} ${renderParams(app)} ${renderEstimate(app)}
-
-    <div class="start-row">
-      <vscode-button
-        data-testid="start"
-        icon="play"
-        ?disabled=${blockers.length > 0 || app.startPending}
-        @click=${() => {
-          if (startBlockers(app.draft, app.options).length > 0 || app.startPending) return;
-          app.startPending = true;
-          app.startError = null;
-          app.post({ type: 'tuning/start', config: startConfig(app.draft, options) });
-          app.requestUpdate();
-        }}
-        >${app.startPending ? 'Starting…' : 'Start Prompt Tuning'}</vscode-button
-      >
-      ${blockers.length > 0
-        ? html`<div data-testid="blockers" role="status">
-            <span class="hint">Start Prompt Tuning is disabled until you:</span>
-            <ul class="blockers">
-              ${blockers.map((b) => html`<li>${b}</li>`)}
-            </ul>
-          </div>`
-        : nothing}
-      ${app.startError ? html`<p class="error-text" data-testid="start-error" role="alert">${app.startError}</p>` : nothing}
-    </div>
+    ${renderStartRow({
+      label: 'Start Prompt Tuning',
+      starting: app.startPending,
+      disabled: blockers.length > 0 || app.startPending,
+      reasons: blockers,
+      reasonsIntro: 'Start Prompt Tuning is disabled until you:',
+      error: app.startError,
+      onStart: () => {
+        if (startBlockers(app.draft, app.options).length > 0 || app.startPending) return;
+        app.startPending = true;
+        app.startError = null;
+        app.post({ type: 'tuning/start', config: startConfig(app.draft, options) });
+        app.requestUpdate();
+      },
+    })}
   `;
 }
 
@@ -112,46 +100,20 @@ function onModeKey(app: TuningApp, e: KeyboardEvent): void {
   void app.updateComplete.then(() => app.querySelector<HTMLElement>(`[data-testid=mode-${MODES[next!]!.mode}]`)?.focus());
 }
 
-function allModels(app: TuningApp): ModelOption[] {
-  const known = app.options!.models;
-  const custom = app.draft.customModels
-    .filter((id) => !known.some((m) => m.id === id))
-    .map((id) => ({ id, label: labelOf(id), source: 'added by you' }));
-  return [...known, ...custom];
-}
-
-function labelOf(id: string): string {
-  const slash = id.indexOf('/');
-  return slash > 0 ? `${id.slice(slash + 1)} (${id.slice(0, slash)})` : id;
-}
-
 function renderModels(app: TuningApp): TemplateResult {
   const d = app.draft;
-  const models = allModels(app);
-  const addModel = (): void => {
-    const id = app.addModelText.trim();
-    const error = modelIdError(id);
-    app.addModelError = error;
-    if (error) return app.requestUpdate();
-    app.addModelText = '';
-    app.updateDraft({
-      customModels: d.customModels.includes(id) ? d.customModels : [...d.customModels, id],
-      targetModels: d.targetModels.includes(id) ? d.targetModels : [...d.targetModels, id],
-    });
-  };
+  const models = allModels(app.options!.models, d.customModels);
   return html`
     <div class="field">
       <label for="meta-model">Meta model <span class="hint">(writes and mutates the prompts)</span></label>
-      <vscode-single-select
-        id="meta-model"
-        data-testid="meta-model"
-        aria-label="Meta model"
-        .value=${d.metaModel}
-        @change=${(e: Event) => app.updateDraft({ metaModel: (e.target as ValueTarget).value })}
-      >
-        <vscode-option value="" ?selected=${d.metaModel === ''}>Choose a meta model…</vscode-option>
-        ${models.map((m) => html`<vscode-option value=${m.id} description=${m.source} ?selected=${m.id === d.metaModel}>${m.label}</vscode-option>`)}
-      </vscode-single-select>
+      ${renderSelect({
+        id: 'meta-model',
+        label: 'Meta model',
+        value: d.metaModel,
+        emptyText: 'Choose a meta model…',
+        items: modelItems(models),
+        onChange: (value) => app.updateDraft({ metaModel: value }),
+      })}
     </div>
 
     <div class="field">
@@ -176,22 +138,12 @@ function renderModels(app: TuningApp): TemplateResult {
           >`,
         )}
       </div>
-      <div class="row add-model">
-        <vscode-textfield
-          data-testid="add-model-input"
-          placeholder="Add model… (provider/model)"
-          aria-label="Add model"
-          .value=${live(app.addModelText)}
-          ?invalid=${app.addModelError !== null}
-          @input=${(e: Event) => {
-            app.addModelText = (e.target as ValueTarget).value;
-            app.addModelError = null;
-          }}
-          @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && addModel()}
-        ></vscode-textfield>
-        <vscode-button secondary icon="add" data-testid="add-model" @click=${addModel}>Add model</vscode-button>
-      </div>
-      ${app.addModelError ? html`<p class="error-text" data-testid="add-model-error">${app.addModelError}</p>` : nothing}
+      ${renderAddModel(app, (id) =>
+        app.updateDraft({
+          customModels: d.customModels.includes(id) ? d.customModels : [...d.customModels, id],
+          targetModels: d.targetModels.includes(id) ? d.targetModels : [...d.targetModels, id],
+        }),
+      )}
     </div>
   `;
 }
@@ -273,7 +225,7 @@ function renderLibraryList(app: TuningApp): TemplateResult {
   </div>`;
 }
 
-function numberInput(
+function paramInput(
   app: TuningApp,
   field: 'population' | 'generations' | 'selectionRatio' | 'validationSplit',
   label: string,
@@ -283,42 +235,32 @@ function numberInput(
   const range = options.limits[field];
   const r = numberField(app.draft, options, field);
   const min = field === 'validationSplit' ? 0.05 : range.min;
-  return html`<div>
-    <label class="field-label" for=${`param-${field}`}>${label} <span class="hint">(${min}–${range.max})</span></label>
-    <vscode-textfield
-      id=${`param-${field}`}
-      data-testid=${`param-${field}`}
-      type="number"
-      min=${min}
-      max=${range.max}
-      step=${step}
-      .label=${label}
-      .value=${live(app.draft[field])}
-      ?invalid=${'error' in r}
-      @input=${(e: Event) => app.updateDraft({ [field]: (e.target as ValueTarget).value })}
-    ></vscode-textfield>
-    ${'error' in r ? html`<div class="error-text hint" data-testid=${`param-${field}-error`}>${r.error}</div>` : nothing}
-  </div>`;
+  return numberInput({
+    field,
+    label,
+    hint: `${min}–${range.max}`,
+    min,
+    max: range.max,
+    step,
+    value: app.draft[field],
+    error: 'error' in r ? r.error : null,
+    onInput: (value) => app.updateDraft({ [field]: value }),
+  });
 }
 
 function budgetInput(app: TuningApp): TemplateResult {
   const r = budgetField(app.draft);
-  return html`<div>
-    <label class="field-label" for="param-budgetUsd">Budget (USD) <span class="hint">(optional)</span></label>
-    <vscode-textfield
-      id="param-budgetUsd"
-      data-testid="param-budgetUsd"
-      type="number"
-      min="0"
-      step="0.01"
-      placeholder="No budget"
-      .label=${'Budget (USD)'}
-      .value=${live(app.draft.budgetUsd ?? '')}
-      ?invalid=${'error' in r}
-      @input=${(e: Event) => app.updateDraft({ budgetUsd: (e.target as ValueTarget).value })}
-    ></vscode-textfield>
-    ${'error' in r ? html`<div class="error-text hint" data-testid="param-budgetUsd-error">${r.error}</div>` : nothing}
-  </div>`;
+  return numberInput({
+    field: 'budgetUsd',
+    label: 'Budget (USD)',
+    hint: 'optional',
+    min: 0,
+    step: 0.01,
+    placeholder: 'No budget',
+    value: app.draft.budgetUsd ?? '',
+    error: 'error' in r ? r.error : null,
+    onInput: (value) => app.updateDraft({ budgetUsd: value }),
+  });
 }
 
 function renderParams(app: TuningApp): TemplateResult {
@@ -326,9 +268,9 @@ function renderParams(app: TuningApp): TemplateResult {
   return html`
     <h2>Parameters</h2>
     <div class="params">
-      ${numberInput(app, 'population', 'Population size', 1)}
-      ${evo ? numberInput(app, 'generations', 'Generations', 1) : nothing}
-      ${evo ? numberInput(app, 'selectionRatio', 'Selection ratio', 0.05) : nothing}
+      ${paramInput(app, 'population', 'Population size', 1)}
+      ${evo ? paramInput(app, 'generations', 'Generations', 1) : nothing}
+      ${evo ? paramInput(app, 'selectionRatio', 'Selection ratio', 0.05) : nothing}
       ${budgetInput(app)}
     </div>
     ${evo ? nothing : html`<p class="hint">Quick mode runs one generation; generations and selection ratio apply to Evolutionary only.</p>`}
@@ -339,7 +281,7 @@ function renderParams(app: TuningApp): TemplateResult {
         @change=${(e: Event) => app.updateDraft({ useValidation: (e.target as CheckTarget).checked })}
         >Hold out cases for validation (shows overfitting)</vscode-checkbox
       >
-      ${app.draft.useValidation ? html`<div class="params">${numberInput(app, 'validationSplit', 'Validation split', 0.05)}</div>` : nothing}
+      ${app.draft.useValidation ? html`<div class="params">${paramInput(app, 'validationSplit', 'Validation split', 0.05)}</div>` : nothing}
     </div>
   `;
 }

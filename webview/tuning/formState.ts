@@ -161,11 +161,3 @@ export function startConfig(draft: Draft, options: TuningOptions): StartConfig {
     ...(budget.value !== undefined ? { budgetUsd: budget.value } : {}),
   };
 }
-
-/** Model ids look like `provider/model`. */
-export function modelIdError(text: string): string | null {
-  const t = text.trim();
-  if (!t) return 'Type a model id such as openai/gpt-4o-mini';
-  if (!/^[^/\s]+\/\S+$/.test(t)) return `"${t}" is not a model id: use provider/model, e.g. openai/gpt-4o-mini`;
-  return null;
-}

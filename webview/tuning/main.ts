@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { panelStyles } from './styles';
 import { isViewState, TuningApp } from './tuningApp';
-import { connectToHost } from './vscodeApi';
+import { connectToHost } from '../shared/vscodeApi';
 
 // A constructed stylesheet needs no 'unsafe-inline' in the CSP.
 if (panelStyles.styleSheet) document.adoptedStyleSheets = [...document.adoptedStyleSheets, panelStyles.styleSheet];

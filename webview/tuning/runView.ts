@@ -2,7 +2,9 @@
 // Prompt texts are model output: they are only ever bound as text, never as HTML.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { TuneRunSnapshot } from '../../src/protocol/tuningPanel';
-import { etaText, percent, usd } from './format';
+import { etaText, percent } from '../shared/format';
+import { progressPercent, renderCancelButton } from '../shared/runParts';
+import { usd } from './format';
 import type { TuningApp } from './tuningApp';
 
 type Candidate = TuneRunSnapshot['generations'][number]['candidates'][number];
@@ -35,27 +37,14 @@ export function renderRunView(app: TuningApp): TemplateResult {
 
 function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
   const active = s.status === 'running' || s.status === 'pending';
-  const pct = Math.round(Math.min(1, Math.max(0, s.progress)) * 100);
+  const pct = progressPercent(s.progress);
   return html`<section class="card" data-testid="progress-card" aria-label="Progress">
     <div class="status">
       <span class="dot ${s.status}" data-testid="status-dot" aria-hidden="true"></span>
       <h3 data-testid="status">${STATUS_TEXT[s.status]}</h3>
       <span class="hint">generation ${s.currentGeneration} of ${s.generationsPlanned}</span>
       <span class="spacer"></span>
-      ${active
-        ? html`<vscode-button
-            secondary
-            icon="debug-stop"
-            data-testid="cancel"
-            ?disabled=${app.cancelRequested === s.runId}
-            @click=${() => {
-              app.cancelRequested = s.runId;
-              app.post({ type: 'tuning/cancel', runId: s.runId });
-              app.requestUpdate();
-            }}
-            >${app.cancelRequested === s.runId ? 'Cancelling…' : 'Cancel'}</vscode-button
-          >`
-        : nothing}
+      ${active ? renderCancelButton(app, s.runId) : nothing}
     </div>
     ${(s.status === 'failed' || s.status === 'budget_reached') && s.error && s.detail.includes(s.error) ? nothing : html`<p data-testid="detail">${s.detail}</p>`}
     <div class="progress-numbers">

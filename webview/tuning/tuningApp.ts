@@ -1,9 +1,17 @@
-// The panel's root element: holds the state, talks to the host, and picks the config or the run view.
-// Rendered into the light DOM so the codicon stylesheet and the adopted panel styles apply.
-import { LitElement, html } from 'lit';
-import type { HostMessage, LibraryVersionItem, TuneRunSnapshot, TuningOptions, WebviewMessage } from '../../src/protocol/tuningPanel';
+// The tuning panel's root element: its view state, what it does with each host message, and the config or
+// the run view. Connecting, the draft, the estimate and following the run are PanelApp's.
+import { html } from 'lit';
+import type {
+  EstimateParams,
+  EstimateResult,
+  HostMessage,
+  LibraryVersionItem,
+  TuneRunSnapshot,
+  TuningOptions,
+  WebviewMessage,
+} from '../../src/protocol/tuningPanel';
+import { PanelApp } from '../shared/panelApp';
 import { applyOptions, emptyDraft, estimateParams, type Draft } from './formState';
-import type { HostApi } from './vscodeApi';
 import { renderConfigView } from './configView';
 import { renderRunView } from './runView';
 
@@ -25,66 +33,50 @@ export function isViewState(value: unknown): value is ViewState {
   return typeof v === 'object' && v !== null && v.v === 1 && typeof v.draft === 'object' && v.draft !== null && (v.view === 'config' || v.view === 'run');
 }
 
-export type EstimateState =
-  | { status: 'idle' }
-  | { status: 'pending' }
-  | { status: 'ok'; calls: number; seconds: number; warning: string | null; assumedDefaultLatency: boolean }
-  | { status: 'error'; message: string };
+interface TuningShape {
+  state: ViewState;
+  draft: Draft;
+  formView: 'config';
+  estimateInput: EstimateParams;
+  estimate: EstimateResult;
+  snapshot: TuneRunSnapshot;
+  post: WebviewMessage;
+  receive: HostMessage;
+}
 
-const ESTIMATE_DEBOUNCE_MS = 250;
-
-export class TuningApp extends LitElement {
-  host_: HostApi<ViewState> | undefined;
+export class TuningApp extends PanelApp<TuningShape> {
   options: TuningOptions | null = null;
   versions: LibraryVersionItem[] = [];
   draft: Draft = emptyDraft();
   view: 'config' | 'run' = 'config';
-  runId: string | null = null;
-  snapshot: TuneRunSnapshot | null = null;
   expanded = new Set<string>();
-  estimate: EstimateState = { status: 'idle' };
   libraryOpen = false;
   startPending = false;
-  /** Run whose Cancel was pressed; the button waits for the snapshot that says it stopped. */
-  cancelRequested: string | null = null;
-  startError: string | null = null;
-  addModelText = '';
-  addModelError: string | null = null;
-  private estimateTimer: ReturnType<typeof setTimeout> | undefined;
-  private estimateRequestId = 0;
-  private lastEstimateKey = '';
-  private unsubscribe: (() => void) | undefined;
 
-  protected override createRenderRoot(): HTMLElement {
-    return this;
+  protected override restore(saved: ViewState): void {
+    this.draft = { ...emptyDraft(), ...saved.draft };
+    this.view = saved.view;
+    this.runId = saved.runId;
+    this.expanded = new Set(saved.expanded);
   }
 
-  /** Connects to the host: restores the view state, listens, then says ready (the host posts nothing before). */
-  connect(host: HostApi<ViewState>): void {
-    this.host_ = host;
-    const saved = host.getState();
-    if (saved) {
-      this.draft = { ...emptyDraft(), ...saved.draft };
-      this.view = saved.view;
-      this.runId = saved.runId;
-      this.expanded = new Set(saved.expanded);
-    }
-    this.unsubscribe = host.onMessage((m) => this.onHostMessage(m));
-    this.post({ type: 'webview/ready' });
-    this.requestUpdate();
+  protected override viewState(): ViewState {
+    return { v: 1, savedAt: Date.now(), draft: this.draft, view: this.view, runId: this.runId, expanded: [...this.expanded] };
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.estimateTimer);
+  protected override estimateInput(): EstimateParams | null {
+    return estimateParams(this.draft, this.options);
   }
 
-  post(message: WebviewMessage): void {
-    this.host_?.post(message);
+  protected override estimateRequest(requestId: number, params: EstimateParams): WebviewMessage {
+    return { type: 'estimate/compute', requestId, params };
   }
 
-  private onHostMessage(m: HostMessage): void {
+  protected override cancelMessage(runId: string): WebviewMessage {
+    return { type: 'tuning/cancel', runId };
+  }
+
+  protected override onHostMessage(m: HostMessage): void {
     switch (m.type) {
       case 'options/didChange':
         this.options = m.options;
@@ -100,23 +92,15 @@ export class TuningApp extends LitElement {
         }
         break;
       case 'estimate/didCompute':
-        if (m.requestId !== this.estimateRequestId) return; // an answer to an older form
-        this.estimate = m.estimate ? { status: 'ok', ...m.estimate } : { status: 'error', message: m.error ?? 'The estimate could not be computed.' };
+        if (!this.answerEstimate(m.requestId, m.estimate, m.error)) return;
         break;
       case 'tuning/didFailToStart':
         this.startPending = false;
         this.startError = m.message;
         break;
       case 'run/didChange':
-        if (m.reveal) {
-          this.view = 'run';
-          this.runId = m.snapshot.runId;
-          this.startPending = false;
-          this.startError = null;
-        }
-        if (m.reveal || m.snapshot.runId === this.runId || this.snapshot?.runId === m.snapshot.runId || !this.snapshot) {
-          this.snapshot = m.snapshot;
-        }
+        if (m.reveal) this.startPending = false;
+        this.showRun(m.snapshot, m.reveal);
         if (m.snapshot.status !== 'running' && m.snapshot.status !== 'pending' && this.cancelRequested === m.snapshot.runId) this.cancelRequested = null;
         break;
     }
@@ -124,49 +108,11 @@ export class TuningApp extends LitElement {
     this.requestUpdate();
   }
 
-  /** Merge a change into the draft, save it, re-render, and re-estimate when the estimate inputs changed. */
-  updateDraft(patch: Partial<Draft>): void {
-    this.draft = { ...this.draft, ...patch };
-    this.startError = null;
-    this.formChanged();
-    this.persist();
-    this.requestUpdate();
-  }
-
-  private formChanged(): void {
-    const params = estimateParams(this.draft, this.options);
-    const key = params ? JSON.stringify(params) : '';
-    if (key === this.lastEstimateKey) return;
-    this.lastEstimateKey = key;
-    clearTimeout(this.estimateTimer);
-    if (!params) {
-      this.estimateRequestId++; // any answer still on its way is now stale
-      this.estimate = { status: 'idle' };
-      return;
-    }
-    this.estimate = { status: 'pending' };
-    this.estimateTimer = setTimeout(() => {
-      this.post({ type: 'estimate/compute', requestId: ++this.estimateRequestId, params });
-    }, ESTIMATE_DEBOUNCE_MS);
-  }
-
   toggleExpanded(id: string): void {
     if (this.expanded.has(id)) this.expanded.delete(id);
     else this.expanded.add(id);
     this.persist();
     this.requestUpdate();
-  }
-
-  showView(view: 'config' | 'run'): void {
-    this.view = view;
-    if (view === 'run' && this.snapshot) this.runId = this.snapshot.runId;
-    this.persist();
-    this.requestUpdate();
-    window.scrollTo(0, 0);
-  }
-
-  persist(): void {
-    this.host_?.setState({ v: 1, savedAt: Date.now(), draft: this.draft, view: this.view, runId: this.runId, expanded: [...this.expanded] });
   }
 
   protected override render(): unknown {

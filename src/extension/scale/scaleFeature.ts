@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { HostCommand } from '../commandTypes';
 import type { HostContext } from '../hostContext';
 import { SCALE_DOC_SCHEME, ScaleDocumentProvider } from './scaleDocuments';
-import { SCALE_VIEW_TYPE } from './scaleHtml';
+import { SCALE_VIEW_TYPE } from './scalePage';
 import { ScaleService } from './scaleService';
 
 // The panel module (zod, the protocol) loads on first use, not at activation.

@@ -7,7 +7,7 @@ import type { Agent } from '../../core/agents/agentSchema';
 import { SCALE_LIMITS } from '../../core/scale/config';
 import type { AgentOption, ScaleOptions } from '../../protocol/scalePanel';
 import type { HostContext } from '../hostContext';
-import { knownModels } from '../tuning/tuningOptions';
+import { activeContextPrompt, knownModels } from '../formOptions';
 
 const MAX_AGENTS = 200;
 const EXCLUDE = '**/{node_modules,.git,.prompt-tuner}/**';
@@ -106,16 +106,13 @@ export async function buildScaleOptions(ctx: HostContext, cache: AgentCache, rec
   const [files, models, active] = await Promise.all([
     findAgentFiles(),
     knownModels(ctx, recentModels),
-    ctx.activeContext.get().catch((error: unknown) => {
-      ctx.log.warn(`Reading the active context failed: ${String(error)}`);
-      return undefined;
-    }),
+    activeContextPrompt(ctx),
   ]);
   const agents = (await Promise.all(files.map((f) => agentOption(ctx, cache, f)))).sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   return {
     agents,
     models,
-    activeContext: active ? { versionId: active.id, name: active.promptName, version: active.version, text: active.text } : null,
+    activeContext: active,
     limits: {
       runs: { ...SCALE_LIMITS.runs },
       concurrency: { ...SCALE_LIMITS.concurrency },

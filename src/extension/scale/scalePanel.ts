@@ -1,23 +1,18 @@
-// The "Scale Test" WebviewPanel: HTML with a strict CSP, the ready handshake, the newest message of each type
-// kept while the webview is hidden or reloading, and every webview message validated before it is acted on.
-// Closing the panel stops nothing: the service owns the jobs.
+// The "Scale Test" WebviewPanel: the form's agents and models, and the scale actions (estimate, start with
+// an idempotency key, resume, verify, the report's buttons). The handshake, the queue, the run it follows and
+// the validation of every webview message are RunPanel's. Closing the panel stops nothing: the service owns the jobs.
 import * as vscode from 'vscode';
 import type { ScaleRunSnapshot } from '../../core/scale/types';
 import { parseWebviewMessage, type HostMessage, type ScaleAction, type ValidWebviewMessage } from '../../protocol/scalePanel';
 import type { HostContext } from '../hostContext';
 import { isUserFacing, UserError } from '../runCommand';
-import { LatestByType } from '../tuning/latestByType';
-import { libraryItems } from '../tuning/tuningOptions';
+import { messageOf, RunPanel, runIdOfState, type RunPanelKind } from '../runPanel';
 import * as actions from './scaleActions';
-import { newNonce, SCALE_PANEL_TITLE, SCALE_VIEW_TYPE, scaleHtml } from './scaleHtml';
 import { buildScaleOptions } from './scaleOptions';
+import { SCALE_PAGE } from './scalePage';
 import type { ScaleService } from './scaleService';
 
-/** What the panel restores after a reload: the webview's own setState value. */
-function runIdOfState(state: unknown): string | null {
-  const s = state as { view?: unknown; runId?: unknown } | null | undefined;
-  return s && s.view === 'run' && typeof s.runId === 'string' ? s.runId : null;
-}
+const SCALE_PANEL: RunPanelKind<ValidWebviewMessage> = { page: SCALE_PAGE, noun: 'Scale', parse: parseWebviewMessage };
 
 export interface ShowOptions {
   /** Show this run (a run id from Open Scale Test Run… or a notification). */
@@ -26,20 +21,19 @@ export interface ShowOptions {
   agentFile?: string;
 }
 
-export class ScalePanel implements vscode.Disposable {
+export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, ScaleRunSnapshot> {
   private static current: ScalePanel | undefined;
 
   /** Opens the panel or brings it to the front; with a run id it switches to that run. */
   static show(ctx: HostContext, service: ScaleService, opts: ShowOptions = {}): ScalePanel {
-    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     const existing = ScalePanel.current;
     if (existing) {
-      existing.panel.reveal(column);
+      existing.panel.reveal(RunPanel.column());
       if (opts.runId) existing.follow(opts.runId, true);
       if (opts.agentFile) existing.preselect(opts.agentFile);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(SCALE_VIEW_TYPE, SCALE_PANEL_TITLE, column, ScalePanel.webviewOptions(ctx));
+    const panel = RunPanel.createPanel(ctx, SCALE_PAGE);
     ScalePanel.current = new ScalePanel(panel, ctx, service, opts.runId ?? null, opts.runId !== undefined, opts.agentFile ?? null);
     return ScalePanel.current;
   }
@@ -47,104 +41,24 @@ export class ScalePanel implements vscode.Disposable {
   /** The serializer's entry: a panel VS Code restored after a reload, with the webview's saved state. */
   static revive(ctx: HostContext, service: ScaleService, panel: vscode.WebviewPanel, state: unknown): ScalePanel {
     ScalePanel.current?.dispose();
-    panel.webview.options = ScalePanel.webviewOptions(ctx);
+    panel.webview.options = RunPanel.webviewOptions(ctx);
     ScalePanel.current = new ScalePanel(panel, ctx, service, runIdOfState(state), false, null);
     return ScalePanel.current;
   }
 
-  private static webviewOptions(ctx: HostContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    const root = ctx.extension.extensionUri;
-    return {
-      enableScripts: true,
-      // Only the bundle and the codicons can be loaded; no retained context: snapshots rebuild the view.
-      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
-      retainContextWhenHidden: false,
-      enableFindWidget: true,
-    };
-  }
-
-  private ready = false;
-  private readonly pending = new LatestByType<HostMessage>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private storeListener: (() => void) | undefined;
-  private versionsTimer: ReturnType<typeof setTimeout> | undefined;
   /** Agent files offered in the last options: the only files an estimate or a start may read. */
   private agentFiles = new Set<string>();
 
   private constructor(
-    readonly panel: vscode.WebviewPanel,
-    private readonly ctx: HostContext,
+    panel: vscode.WebviewPanel,
+    ctx: HostContext,
     private readonly service: ScaleService,
-    /** The run this panel shows; null while it shows only the form. */
-    private runId: string | null,
-    /** Switch the webview to the run view on the next snapshot. */
-    private revealRun: boolean,
+    runId: string | null,
+    revealRun: boolean,
     /** Agent file a new form selects; sent once with the options. */
     private preselectAgentFile: string | null,
   ) {
-    // Reopened after a run started in this window (running, or finished while the panel was closed): show it.
-    if (!this.runId && !preselectAgentFile && service.lastRun()) {
-      this.runId = service.lastRun();
-      this.revealRun = true;
-    }
-    panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'promptTuner.svg');
-    panel.webview.html = this.html();
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
-      // A hidden webview is torn down (no retained context): it says ready again when shown.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-      service.onDidChangeRun((s) => {
-        if (s.runId === this.runId) this.postRun(s);
-      }),
-      ctx.activeContext.onDidChange(() => void this.sendOptions().catch((e: unknown) => this.fail('Options', e))),
-    );
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    const root = this.ctx.extension.extensionUri;
-    return scaleHtml({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'scale.js')).toString(),
-      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'codicons', 'codicon.css')).toString(),
-    });
-  }
-
-  /** Posts now when the webview listens, else keeps it as the newest of its type until it does. */
-  post(message: HostMessage): void {
-    if (!this.ready || !this.panel.visible) {
-      this.pending.set(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message).then(
-      (delivered) => {
-        if (!delivered) this.pending.set(message);
-      },
-      () => this.pending.set(message),
-    );
-  }
-
-  private flush(): void {
-    for (const m of this.pending.drain()) this.post(m);
-  }
-
-  private postRun(snapshot: ScaleRunSnapshot): void {
-    const reveal = this.revealRun;
-    if (this.ready && this.panel.visible) this.revealRun = false;
-    // A newer snapshot replaces a queued one but must not drop its request to switch views.
-    const queued = this.pending.get('run/didChange');
-    this.post({ type: 'run/didChange', snapshot, reveal: reveal || (queued?.reveal ?? false) });
-  }
-
-  /** Shows another run in this panel. */
-  follow(runId: string, reveal: boolean): void {
-    this.runId = runId;
-    this.revealRun = reveal;
-    void this.sendRun();
+    super(SCALE_PANEL, panel, ctx, service, { runId, reveal: revealRun, orLastRun: preselectAgentFile === null });
   }
 
   private preselect(agentFile: string): void {
@@ -152,46 +66,12 @@ export class ScalePanel implements vscode.Disposable {
     void this.sendOptions().catch((e: unknown) => this.fail('Options', e));
   }
 
-  private async sendRun(): Promise<void> {
-    if (!this.runId) return;
-    const s = await this.service.snapshot(this.runId);
-    if (s) this.postRun(s);
-    else this.ctx.log.warn(`Scale run ${this.runId} was not found in the store`);
-  }
-
-  private async sendOptions(): Promise<void> {
+  protected override async sendOptions(): Promise<void> {
     const options = await buildScaleOptions(this.ctx, this.service.agents, await this.service.recentModels(), this.preselectAgentFile);
     // The preselection applies to the form once; later options leave the user's choice alone.
     this.preselectAgentFile = null;
     this.agentFiles = new Set(options.agents.map((a) => a.file));
     this.post({ type: 'options/didChange', options });
-  }
-
-  private async sendVersions(): Promise<void> {
-    const library = await this.ctx.getLibrary();
-    this.post({ type: 'library/didChangeVersions', versions: libraryItems(library) });
-    if (!this.storeListener) {
-      const store = await this.ctx.getStore();
-      // Saves from the tree, the CLI or another window show up in the system-prompt choice too.
-      this.storeListener = store.onDidChange(() => {
-        clearTimeout(this.versionsTimer);
-        this.versionsTimer = setTimeout(() => void this.sendVersions().catch((e: unknown) => this.fail('Library', e)), 300);
-      });
-    }
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = parseWebviewMessage(raw);
-    if (!parsed.ok) {
-      this.ctx.log.warn(`Scale panel: refused a message: ${parsed.error}`);
-      return;
-    }
-    const m = parsed.message;
-    try {
-      await this.handle(m);
-    } catch (error) {
-      this.fail(m.type, error);
-    }
   }
 
   private assertAgent(file: string): void {
@@ -203,16 +83,8 @@ export class ScalePanel implements vscode.Disposable {
     if (message) this.post({ type: 'action/didComplete', runId, action, message });
   }
 
-  private async handle(m: ValidWebviewMessage): Promise<void> {
+  protected override async handle(m: ValidWebviewMessage): Promise<void> {
     switch (m.type) {
-      case 'webview/ready':
-        this.ready = true;
-        this.flush();
-        await Promise.all([this.sendOptions(), this.sendVersions().catch((e: unknown) => this.fail('Library', e)), this.sendRun()]);
-        return;
-      case 'options/refresh':
-        await this.sendOptions();
-        return;
       case 'estimate/compute':
         try {
           this.assertAgent(m.form.agentFile);
@@ -227,9 +99,7 @@ export class ScalePanel implements vscode.Disposable {
         try {
           this.assertAgent(m.form.agentFile);
           const snapshot = await this.service.start(m.form, m.idempotencyKey, (estimate, text) => this.confirmOverBudget(estimate.usd, m.form.maxBudgetUsd, text));
-          this.runId = snapshot.runId;
-          this.revealRun = true;
-          this.postRun(snapshot);
+          this.showStarted(snapshot);
         } catch (error) {
           this.post({ type: 'scale/didFailToStart', idempotencyKey: m.idempotencyKey, message: messageOf(error) });
           if (!isUserFacing(error)) this.ctx.log.error('Starting a scale run failed', error);
@@ -284,24 +154,8 @@ export class ScalePanel implements vscode.Disposable {
     return choice === start;
   }
 
-  private fail(what: string, error: unknown): void {
-    if (isUserFacing(error)) {
-      void vscode.window.showErrorMessage(error.message);
-      return;
-    }
-    this.ctx.log.error(`Scale panel: ${what} failed`, error);
-    void vscode.window.showErrorMessage(`Scale Test: ${what} failed: ${messageOf(error)}`);
-  }
-
-  dispose(): void {
+  override dispose(): void {
     if (ScalePanel.current === this) ScalePanel.current = undefined;
-    clearTimeout(this.versionsTimer);
-    this.storeListener?.();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { HostCommand } from '../commandTypes';
 import type { HostContext } from '../hostContext';
 import { RUN_TEXT_SCHEME, RunTextProvider } from './bestActions';
-import { TUNING_VIEW_TYPE } from './tuningHtml';
+import { TUNING_VIEW_TYPE } from './tuningPage';
 import { TuningService } from './tuningService';
 
 // The panel module (zod, the protocol) loads on first use, not at activation.

@@ -1,28 +1,21 @@
-// The "Prompt Tuning" WebviewPanel: HTML with a strict CSP, the ready handshake, the newest message of each
-// type kept while the webview is hidden or reloading, and every webview message validated before it is acted on.
+// The "Prompt Tuning" WebviewPanel: the form's suites and models, and the tuning actions (estimate, start,
+// cancel, the best prompt's buttons). The handshake, the queue, the run it follows and the validation of every
+// webview message are RunPanel's.
 import * as vscode from 'vscode';
 import { parseTuneConfig } from '../../core/tuning/config';
 import type { TuneRunSnapshot } from '../../core/tuning/types';
-import {
-  parseWebviewMessage,
-  type HostMessage,
-  type ValidWebviewMessage,
-} from '../../protocol/tuningPanel';
+import { parseWebviewMessage, type HostMessage, type ValidWebviewMessage } from '../../protocol/tuningPanel';
 import type { HostContext } from '../hostContext';
 import { isUserFacing, UserError } from '../runCommand';
-import { newNonce, TUNING_PANEL_TITLE, TUNING_VIEW_TYPE, tuningHtml } from './tuningHtml';
-import { buildOptions, libraryItems } from './tuningOptions';
-import type { TuningService } from './tuningService';
+import { messageOf, RunPanel, runIdOfState, type RunPanelKind } from '../runPanel';
 import { bestActions } from './bestActions';
-import { LatestByType } from './latestByType';
+import { buildOptions } from './tuningOptions';
+import { TUNING_PAGE } from './tuningPage';
+import type { TuningService } from './tuningService';
 
-/** What the panel restores after a reload: the webview's own setState value. */
-function runIdOfState(state: unknown): string | null {
-  const s = state as { view?: unknown; runId?: unknown } | null | undefined;
-  return s && s.view === 'run' && typeof s.runId === 'string' ? s.runId : null;
-}
+const TUNING_PANEL: RunPanelKind<ValidWebviewMessage> = { page: TUNING_PAGE, noun: 'Tuning', parse: parseWebviewMessage };
 
-export class TuningPanel implements vscode.Disposable {
+export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, TuneRunSnapshot> {
   private static current: TuningPanel | undefined;
 
   /**
@@ -30,15 +23,14 @@ export class TuningPanel implements vscode.Disposable {
    * (Tune from Revised Prompt) it opens a fresh form that starts from that prompt.
    */
   static show(ctx: HostContext, service: TuningService, runId?: string, init?: { basePrompt: string }): TuningPanel {
-    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     // A form's draft lives in its webview's state: only a new panel's form starts from the given prompt.
     if (init) TuningPanel.current?.dispose();
     if (TuningPanel.current) {
-      TuningPanel.current.panel.reveal(column);
+      TuningPanel.current.panel.reveal(RunPanel.column());
       if (runId) TuningPanel.current.follow(runId, true);
       return TuningPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(TUNING_VIEW_TYPE, TUNING_PANEL_TITLE, column, TuningPanel.webviewOptions(ctx));
+    const panel = RunPanel.createPanel(ctx, TUNING_PAGE);
     TuningPanel.current = new TuningPanel(panel, ctx, service, runId ?? null, runId !== undefined, init?.basePrompt ?? null);
     return TuningPanel.current;
   }
@@ -46,116 +38,27 @@ export class TuningPanel implements vscode.Disposable {
   /** The serializer's entry: a panel VS Code restored after a reload, with the webview's saved state. */
   static revive(ctx: HostContext, service: TuningService, panel: vscode.WebviewPanel, state: unknown): TuningPanel {
     TuningPanel.current?.dispose();
-    panel.webview.options = TuningPanel.webviewOptions(ctx);
+    panel.webview.options = RunPanel.webviewOptions(ctx);
     TuningPanel.current = new TuningPanel(panel, ctx, service, runIdOfState(state), false);
     return TuningPanel.current;
   }
 
-  private static webviewOptions(ctx: HostContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    const root = ctx.extension.extensionUri;
-    return {
-      enableScripts: true,
-      // Only the bundle, the codicons and our media can be loaded; no retained context: snapshots rebuild the view.
-      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
-      retainContextWhenHidden: false,
-      enableFindWidget: true,
-    };
-  }
-
-  private ready = false;
-  private readonly pending = new LatestByType<HostMessage>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private storeListener: (() => void) | undefined;
   /** Suites offered in the last options: the only files an estimate may read. */
   private suiteFiles = new Set<string>();
-  private versionsTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
-    readonly panel: vscode.WebviewPanel,
-    private readonly ctx: HostContext,
+    panel: vscode.WebviewPanel,
+    ctx: HostContext,
     private readonly service: TuningService,
-    /** The run this panel shows; null while it shows only the form. */
-    private runId: string | null,
-    /** Switch the webview to the run view on the next snapshot (a run was opened from a command). */
-    private revealRun: boolean,
+    runId: string | null,
+    revealRun: boolean,
     /** The base prompt a new form starts from (instead of the active context or the default); null: none given. */
     private readonly initialBasePrompt: string | null = null,
   ) {
-    // Reopened after a run started in this window (running, or finished while the panel was closed): show it.
-    if (!this.runId && initialBasePrompt === null && service.lastRun()) {
-      this.runId = service.lastRun();
-      this.revealRun = true;
-    }
-    panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'promptTuner.svg');
-    panel.webview.html = this.html();
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
-      // A hidden webview is torn down (no retained context): it says ready again when shown.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-      service.onDidChangeRun((s) => {
-        if (s.runId === this.runId) this.postRun(s);
-      }),
-      // A new active context becomes the base prompt of a form the user has not edited.
-      ctx.activeContext.onDidChange(() => void this.sendOptions().catch((e: unknown) => this.fail('Options', e))),
-    );
+    super(TUNING_PANEL, panel, ctx, service, { runId, reveal: revealRun, orLastRun: initialBasePrompt === null });
   }
 
-  private html(): string {
-    const webview = this.panel.webview;
-    const root = this.ctx.extension.extensionUri;
-    return tuningHtml({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'tuning.js')).toString(),
-      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'codicons', 'codicon.css')).toString(),
-    });
-  }
-
-  /** Posts now when the webview listens, else keeps it as the newest of its type until it does. */
-  post(message: HostMessage): void {
-    if (!this.ready || !this.panel.visible) {
-      this.pending.set(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message).then(
-      (delivered) => {
-        if (!delivered) this.pending.set(message);
-      },
-      () => this.pending.set(message),
-    );
-  }
-
-  private flush(): void {
-    for (const m of this.pending.drain()) this.post(m);
-  }
-
-  private postRun(snapshot: TuneRunSnapshot): void {
-    const reveal = this.revealRun;
-    // Reveal stays pending until the webview listens, so a queued snapshot still switches the view.
-    if (this.ready && this.panel.visible) this.revealRun = false;
-    // A newer snapshot replaces a queued one but must not drop its request to switch views.
-    const queued = this.pending.get('run/didChange');
-    this.post({ type: 'run/didChange', snapshot, reveal: reveal || (queued?.reveal ?? false) });
-  }
-
-  /** Shows another run in this panel. */
-  follow(runId: string, reveal: boolean): void {
-    this.runId = runId;
-    this.revealRun = reveal;
-    void this.sendRun();
-  }
-
-  private async sendRun(): Promise<void> {
-    if (!this.runId) return;
-    const s = await this.service.snapshot(this.runId);
-    if (s) this.postRun(s);
-    else this.ctx.log.warn(`Tuning run ${this.runId} was not found in the store`);
-  }
-
-  private async sendOptions(): Promise<void> {
+  protected override async sendOptions(): Promise<void> {
     const built = await buildOptions(this.ctx, await this.service.recentModels());
     // A form the user has not edited takes the default base prompt: here, the one this panel was opened with.
     const options = this.initialBasePrompt !== null ? { ...built, defaultBasePrompt: this.initialBasePrompt, activeContext: null } : built;
@@ -163,47 +66,8 @@ export class TuningPanel implements vscode.Disposable {
     this.post({ type: 'options/didChange', options });
   }
 
-  private async sendVersions(): Promise<void> {
-    const library = await this.ctx.getLibrary();
-    this.post({ type: 'library/didChangeVersions', versions: libraryItems(library) });
-    if (!this.storeListener) {
-      const store = await this.ctx.getStore();
-      // Saves from the tree, the CLI or another window show up in "Load from Library" too.
-      this.storeListener = store.onDidChange(() => {
-        clearTimeout(this.versionsTimer);
-        this.versionsTimer = setTimeout(() => void this.sendVersions().catch((e: unknown) => this.fail('Library', e)), 300);
-      });
-    }
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = parseWebviewMessage(raw);
-    if (!parsed.ok) {
-      this.ctx.log.warn(`Tuning panel: refused a message: ${parsed.error}`);
-      return;
-    }
-    const m = parsed.message;
-    try {
-      await this.handle(m);
-    } catch (error) {
-      this.fail(m.type, error);
-    }
-  }
-
-  private async handle(m: ValidWebviewMessage): Promise<void> {
+  protected override async handle(m: ValidWebviewMessage): Promise<void> {
     switch (m.type) {
-      case 'webview/ready':
-        this.ready = true;
-        this.flush();
-        await Promise.all([
-          this.sendOptions(),
-          this.sendVersions().catch((e: unknown) => this.fail('Library', e)),
-          this.sendRun(),
-        ]);
-        return;
-      case 'options/refresh':
-        await this.sendOptions();
-        return;
       case 'estimate/compute':
         try {
           if (!this.suiteFiles.has(m.params.suiteFile)) throw new UserError('This suite is no longer in the workspace: refresh the list.');
@@ -258,30 +122,11 @@ export class TuningPanel implements vscode.Disposable {
     // Only a suite the host itself found may be opened: the webview does not pick files.
     const suites = (await vscode.workspace.findFiles('**/*.suite.json', '**/{node_modules,.git,.prompt-tuner}/**', 500)).map((u) => u.fsPath);
     if (!suites.includes(parsed.suiteFile)) throw new UserError(`suiteFile: ${parsed.suiteFile} is not a *.suite.json file of this workspace.`);
-    const snapshot = await this.service.start(parsed);
-    this.runId = snapshot.runId;
-    this.revealRun = true;
-    this.postRun(snapshot);
+    this.showStarted(await this.service.start(parsed));
   }
 
-  private fail(what: string, error: unknown): void {
-    if (isUserFacing(error)) {
-      void vscode.window.showErrorMessage(error.message);
-      return;
-    }
-    this.ctx.log.error(`Tuning panel: ${what} failed`, error);
-    void vscode.window.showErrorMessage(`Prompt Tuning: ${what} failed: ${messageOf(error)}`);
-  }
-
-  dispose(): void {
+  override dispose(): void {
     if (TuningPanel.current === this) TuningPanel.current = undefined;
-    clearTimeout(this.versionsTimer);
-    this.storeListener?.();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,14 +1,15 @@
 // Messages held while the webview cannot receive them: only the newest of each type matters, because every
 // host→webview message is a whole state (snapshots, option lists), never a delta.
 export class LatestByType<M extends { type: string }> {
-  private readonly byType = new Map<M['type'], M>();
+  private readonly byType = new Map<string, M>();
 
   /** Keeps M, replacing an older message of its type (which keeps its place in the order). */
   set(message: M): void {
     this.byType.set(message.type, message);
   }
 
-  get<T extends M['type']>(type: T): Extract<M, { type: T }> | undefined {
+  /** The message of this type held; a type M does not have gives undefined. */
+  get<T extends string>(type: T): Extract<M, { type: T }> | undefined {
     return this.byType.get(type) as Extract<M, { type: T }> | undefined;
   }
 

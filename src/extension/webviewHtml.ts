@@ -1,18 +1,26 @@
-// The tuning panel's HTML: a strict CSP (scripts only by nonce, styles and fonts only from the webview's
-// own resource origin), the codicon stylesheet, and the bundle. Pure, so the webview tests load the same page.
+// Every panel's HTML: a strict CSP (scripts only by nonce, styles and fonts only from the webview's own
+// resource origin), the codicon stylesheet, the panel's root element and its bundle. Pure (no vscode), so
+// the webview tests load the very page the host builds.
 import { randomBytes } from 'node:crypto';
 
-/** View type of the panel; also the serializer id (`onWebviewPanel:promptTuner.tuning` in package.json). */
-export const TUNING_VIEW_TYPE = 'promptTuner.tuning';
-/** The panel's title, as the e2e test looks for it. */
-export const TUNING_PANEL_TITLE = 'Prompt Tuning';
+/** What tells one panel's page from another's. */
+export interface WebviewPage {
+  /** View type of the panel; also its serializer id (`onWebviewPanel:<viewType>` in package.json). */
+  viewType: string;
+  /** The panel's title (tab and <title>), as the e2e tests look for it. */
+  title: string;
+  /** The custom element the bundle defines, e.g. `tuning-app`. */
+  element: string;
+  /** Name of the bundle under dist/webview/ (esbuild's entry webview/<bundle>/main.ts), without `.js`. */
+  bundle: string;
+}
 
-export interface TuningHtmlInput {
+export interface WebviewHtmlInput {
   /** `webview.cspSource`: the origin local resources are served from. */
   cspSource: string;
   /** Per-render nonce (newNonce()). */
   nonce: string;
-  /** URI of dist/webview/tuning.js as the webview sees it. */
+  /** URI of dist/webview/<bundle>.js as the webview sees it. */
   scriptUri: string;
   /** URI of dist/codicons/codicon.css as the webview sees it. */
   codiconCssUri: string;
@@ -26,7 +34,7 @@ export function newNonce(): string {
 const attr = (value: string): string =>
   value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function tuningHtml(input: TuningHtmlInput): string {
+export function webviewHtml(page: WebviewPage, input: WebviewHtmlInput): string {
   const { cspSource, nonce } = input;
   const csp = [
     "default-src 'none'",
@@ -42,10 +50,10 @@ export function tuningHtml(input: TuningHtmlInput): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(input.codiconCssUri)}" id="vscode-codicon-stylesheet">
-<title>Prompt Tuning</title>
+<title>${attr(page.title)}</title>
 </head>
 <body>
-<tuning-app></tuning-app>
+<${page.element}></${page.element}>
 <script type="module" nonce="${attr(nonce)}" src="${attr(input.scriptUri)}"></script>
 </body>
 </html>`;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { SCALE_PAGE } from '../../src/extension/scale/scalePage';
 import { newNonce, webviewHtml } from '../../src/extension/webviewHtml';
 import { parseWebviewMessage } from '../../src/protocol/scalePanel';
+import { assertAccepted, assertRefused, assertStrictCsp } from './protocolChecks';
 
 const form = {
   agentFile: '/ws/agents/hotel.agent.json',
@@ -21,7 +22,7 @@ const key = '3f1c2a9e-0b7d-4c55-9a1e-6f2d8b1c0e44';
 
 describe('scale panel protocol (host validation)', () => {
   it('accepts every well-formed webview message', () => {
-    for (const m of [
+    assertAccepted(parseWebviewMessage, [
       { type: 'webview/ready' },
       { type: 'options/refresh' },
       { type: 'estimate/compute', requestId: 3, form },
@@ -39,10 +40,7 @@ describe('scale panel protocol (host validation)', () => {
       { type: 'report/tuneFromRevised', runId: 'r1' },
       { type: 'conversation/addToSuite', runId: 'r1', conversationId: 'c1' },
       { type: 'run/show', runId: 'r2' },
-    ]) {
-      const r = parseWebviewMessage(m);
-      assert.equal(r.ok, true, `${m.type}: ${r.ok ? '' : r.error}`);
-    }
+    ]);
   });
 
   it('refuses unknown types, missing fields, the caps exceeded and text the host should resolve, naming the field', () => {
@@ -69,24 +67,15 @@ describe('scale panel protocol (host validation)', () => {
       [{ type: 'transcript/open', runId: 'r1', conversationId: 'c1', turn: 0 }, /turn/],
       [{ type: 'estimate/compute', requestId: -1, form }, /requestId/],
     ];
-    for (const [raw, pattern] of cases) {
-      const r = parseWebviewMessage(raw);
-      assert.equal(r.ok, false, JSON.stringify(raw));
-      if (!r.ok) assert.match(r.error, pattern);
-    }
+    assertRefused(parseWebviewMessage, cases);
   });
 
   it('builds a page whose CSP allows scripts only by a fresh nonce and nothing inline or eval', () => {
     const a = newNonce();
     assert.notEqual(a, newNonce());
     const html = webviewHtml(SCALE_PAGE, { cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/s.js', codiconCssUri: 'https://webview.example/c.css' });
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
-    assert.match(csp, /default-src 'none'/);
+    const csp = assertStrictCsp(html, a);
     assert.match(csp, /style-src https:\/\/webview\.example(;|$)/);
-    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
-    const scripts = html.match(/<script[^>]*>/g) ?? [];
-    assert.equal(scripts.length, 1);
-    assert.ok(scripts.every((s) => s.includes(`nonce="${a}"`)));
     assert.match(html, /<scale-app><\/scale-app>/);
   });
 });

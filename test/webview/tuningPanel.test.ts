@@ -42,6 +42,15 @@ describe('tuning panel (webview in Chromium)', function () {
     await s.send({ type: 'library/didChangeVersions', versions: versions() });
   }
 
+  /** An Evolutionary form that can start: the travel-desk suite, Claude as meta model, gpt-4o-mini as a target. */
+  async function readyEvolutionaryForm(): Promise<void> {
+    await readyWithOptions();
+    await s.choose('suite', 'examples/travel-desk.suite.json');
+    await byId('mode-evolutionary').click();
+    await s.choose('meta-model', 'claude-opus-4-6 (anthropic)');
+    await checkTarget('openai/gpt-4o-mini');
+  }
+
   it('says ready first and posts nothing else before the host answers', async () => {
     await page().waitForTimeout(300);
     const posted = await s.posted();
@@ -446,14 +455,19 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await byId('status-dot').evaluate((el) => getComputedStyle(el).animationName), 'none');
   });
 
+  for (const theme of ['dark', 'high-contrast'] as ThemeName[]) {
+    it(`passes axe-core (no serious or critical violation) on the form in the ${theme} theme`, async () => {
+      await s.setTheme(theme);
+      await readyEvolutionaryForm();
+      await answerEstimate(141, 130);
+      await s.assertAxeClean(`the form (${theme})`);
+    });
+  }
+
   for (const theme of ['light', 'dark', 'high-contrast'] as ThemeName[]) {
     it(`renders in the ${theme} theme (screenshots)`, async () => {
       await s.setTheme(theme);
-      await readyWithOptions();
-      await s.choose('suite', 'examples/travel-desk.suite.json');
-      await byId('mode-evolutionary').click();
-      await s.choose('meta-model', 'claude-opus-4-6 (anthropic)');
-      await checkTarget('openai/gpt-4o-mini');
+      await readyEvolutionaryForm();
       await checkTarget('ollama/llama3.1');
       await byId('load-base').click();
       await answerEstimate(141, 130, '141 API calls (more than 100): lower the population or the generations, or use fewer target models, to spend less.');

@@ -159,6 +159,7 @@ function renderBasePrompt(app: TuningApp): TemplateResult {
         data-testid="base-prompt"
         rows="7"
         resize="vertical"
+        .label=${'Base system prompt'}
         .value=${live(d.basePrompt)}
         @input=${(e: Event) => app.updateDraft({ basePrompt: (e.target as ValueTarget).value, basePromptTouched: true })}
       ></vscode-textarea>

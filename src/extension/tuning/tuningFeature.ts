@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { HostCommand } from '../commandTypes';
 import type { HostContext } from '../hostContext';
+import { pickRun } from '../runPicker';
 import { RUN_TEXT_SCHEME, RunTextProvider } from './bestActions';
 import { TUNING_VIEW_TYPE } from './tuningPage';
 import { TuningService } from './tuningService';
@@ -10,14 +11,6 @@ import { TuningService } from './tuningService';
 // The panel module (zod, the protocol) loads on first use, not at activation.
 const panelModule = () => import('./tuningPanel');
 
-const STATUS_ICON: Record<string, string> = {
-  running: '$(sync~spin)',
-  pending: '$(sync~spin)',
-  completed: '$(pass)',
-  failed: '$(error)',
-  cancelled: '$(circle-slash)',
-  budget_reached: '$(warning)',
-};
 
 export function tuningFeature(ctx: HostContext): HostCommand[] {
   const service = new TuningService(ctx);
@@ -43,29 +36,23 @@ export function tuningFeature(ctx: HostContext): HostCommand[] {
   ];
 }
 
-interface RunItem extends vscode.QuickPickItem {
-  runId: string;
-}
-
 async function openRun(ctx: HostContext, service: TuningService, arg: unknown): Promise<void> {
-  // A run id passed by another command (or a test) opens that run directly.
   const { TuningPanel } = await panelModule();
-  if (typeof arg === 'string' && arg.length > 0) {
-    TuningPanel.show(ctx, service, arg);
-    return;
-  }
-  const runs = await service.listRuns();
-  if (runs.length === 0) {
-    const choice = await vscode.window.showInformationMessage('No tuning runs yet in this workspace.', 'Run Prompt Tuning');
-    if (choice) TuningPanel.show(ctx, service);
-    return;
-  }
-  const items: RunItem[] = runs.map((r) => ({
-    runId: r.runId,
-    label: `${STATUS_ICON[r.status] ?? ''} ${r.suiteName} · ${r.mode === 'quick' ? 'Quick' : 'Evolutionary'}`.trim(),
-    description: `${r.status.replace('_', ' ')}${r.bestScore !== null ? ` · best ${Math.round(r.bestScore * 100)}%` : ''}`,
-    detail: `${new Date(r.startedAt).toLocaleString()} · ${r.runId}`,
-  }));
-  const pick = await vscode.window.showQuickPick(items, { title: 'Open Tuning Run', placeHolder: 'A past or running tuning run', matchOnDetail: true });
-  if (pick) TuningPanel.show(ctx, service, pick.runId);
+  // A run id passed by another command (or a test) opens that run directly.
+  await pickRun({
+    arg,
+    list: () => service.listRuns(),
+    present: (r) => ({
+      runId: r.runId,
+      status: r.status,
+      startedAt: r.startedAt,
+      label: `${r.suiteName} · ${r.mode === 'quick' ? 'Quick' : 'Evolutionary'}`,
+      description: r.bestScore !== null ? `best ${Math.round(r.bestScore * 100)}%` : '',
+    }),
+    open: (runId) => TuningPanel.show(ctx, service, runId),
+    title: 'Open Tuning Run',
+    placeHolder: 'A past or running tuning run',
+    noneYet: 'No tuning runs yet in this workspace.',
+    startLabel: 'Run Prompt Tuning',
+  });
 }

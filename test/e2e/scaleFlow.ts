@@ -85,7 +85,9 @@ function editorTab(wb: Workbench, title: string): Locator {
 
 /** The Explorer's row of a workspace file, its folders expanded on the way. */
 async function explorerRow(wb: Workbench, relativePath: string): Promise<Locator> {
-  await wb.openViewContainer('Explorer');
+  // From the palette: after the other flows the Explorer's activity-bar icon carries an "unsaved file" badge that takes the click.
+  await wb.runCommand('View: Show Explorer');
+  await wb.page.locator('.part.sidebar .explorer-folders-view').waitFor({ state: 'visible', timeout: 15_000 });
   const rows = wb.page.locator('.part.sidebar .explorer-folders-view .monaco-list-row');
   const parts = relativePath.split('/');
   let row = rows.first();
@@ -444,10 +446,10 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
           await shootPanel(wb, join(ctx.resultsDir, `scale-explorer-${path.split('/').pop()!.replace('.agent.json', '')}.png`));
           seen.push(`"${summary}"`);
         }
+        await wb.screenshot(join(ctx.resultsDir, 'scale-explorer.png'));
       } finally {
         rmSync(other, { force: true });
       }
-      await wb.screenshot(join(ctx.resultsDir, 'scale-explorer.png'));
       return `right-clicked ${OTHER_AGENT_PATH} then ${SCALE_AGENT_PATH}: ${seen.join(', then ')}`;
     },
     { critical: true, timeoutMs: 90_000 },
@@ -537,9 +539,12 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
 
         await wb.runCommand('Prompt Tuner: Open Scale Test Run…');
         await wb.expectQuickInput('Open Scale Test Run');
+        // The palette's own row shows first; the run list replaces it (newest run first).
         const item = wb.quickInput().locator('.monaco-list-row').first();
-        await item.waitFor({ state: 'visible' });
-        const itemText = (await item.innerText()).replace(/\s+/g, ' ').trim();
+        const itemText = await waitFor(async () => {
+          const t = await wb.rowText(item);
+          return /^\S.* (running|completed|failed|cancelled|budget reached) · \d+ runs · /.test(t) && !t.startsWith('Prompt Tuner:') ? t : null;
+        }, 'the list of scale test runs');
         assert.match(itemText, /Hotel front desk.*running · 5 runs · openai\/sim-1/, `the newest run is listed as running: "${itemText}"`);
         await wb.screenshot(join(ctx.resultsDir, 'scale-open-run-pick.png'));
         await item.click();
@@ -573,8 +578,20 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       await sim.configure({ latencyMs: SLOW_LATENCY_MS });
       let fastAgain = false;
       try {
+        // The panel as a user finds it: Run Scale Test brings it back showing the last run, or the form.
+        await wb.runCommand('Prompt Tuner: Run Scale Test');
+        await wb.page.locator('.tabs-container .tab.active', { hasText: 'Scale Test' }).waitFor({ timeout: 20_000 });
         const frame = panel(wb);
-        await frame.locator('[data-testid="new-scale-test"]').click();
+        const newTest = frame.locator('[data-testid="new-scale-test"]');
+        await newTest.or(frame.locator('[data-testid="start"]')).first().waitFor({ state: 'visible', timeout: 30_000 });
+        if (await newTest.isVisible()) await newTest.click();
+        await frame.locator('[data-testid="start"]').waitFor({ state: 'visible', timeout: 10_000 });
+        // A panel opened anew (Open Scale Test Run… in the step before) starts from an empty form.
+        if ((await frame.locator('[data-testid="model-agentModel"]').evaluate((el) => (el as unknown as { value: string }).value)) === '') {
+          await frame.locator('[data-testid="add-model-input"] input').fill(SIM_MODEL);
+          await frame.locator('[data-testid="add-model"]').click();
+          await choose(frame, 'model-agentModel', 'sim-1 (openai)');
+        }
         // One at a time, so some conversations are finished and others not yet when Cancel is pressed.
         await frame.locator('[data-testid="param-concurrency"] input').fill('1');
         const start = frame.locator('[data-testid="start"]');
@@ -594,14 +611,17 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         const toRun = [...before].filter(([, c]) => !isFinished(c)).map(([id]) => id);
         assert.ok(kept.length >= 1 && toRun.length >= 1, `some finished, some not: ${JSON.stringify([...before])}`);
         for (const [id, c] of kept) assert.ok(msOf(c.latency) >= SLOW_LATENCY_MS, `${id} ran on the slow simulator: ${c.latency}`);
-        await frame.locator('[data-testid="resume"]').scrollIntoViewIfNeeded();
         await shootPanel(wb, join(ctx.resultsDir, 'scale-cancelled.png'));
+        await frame.locator('[data-testid="conversation-rows"]').scrollIntoViewIfNeeded();
+        await shootPanel(wb, join(ctx.resultsDir, 'scale-cancelled-rows.png'));
 
         // Fast again: a conversation run again now has a mean latency far below the kept ones'.
         await sim.configure({ latencyMs: normalLatency });
         fastAgain = true;
         const lastSeq = Math.max(0, ...(await sim.requests()).map((r) => r.seq));
         await resume.click();
+        // The same run again: running (Resume gone), then at its end.
+        await resume.waitFor({ state: 'hidden', timeout: 30_000 });
         await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 180_000 });
         const status = await text(frame, 'status');
         assert.equal(status, 'Completed', `the resumed run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
@@ -623,7 +643,10 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
             .map((r) => (r.body as { seed?: unknown } | null)?.seed),
         );
         assert.equal(seeds.size, toRun.length, `the resume's calls carry the seeds of ${toRun.length} conversations: ${JSON.stringify([...seeds])}`);
+        await frame.locator('[data-testid="status"]').scrollIntoViewIfNeeded();
         await shootPanel(wb, join(ctx.resultsDir, 'scale-resumed.png'));
+        await frame.locator('[data-testid="conversation-rows"]').scrollIntoViewIfNeeded();
+        await shootPanel(wb, join(ctx.resultsDir, 'scale-resumed-rows.png'));
         const show = (c: RowCells) => `${c.status} ${c.turns} turns ${c.latency}`;
         return `cancelled at "${cancelledAt}"; kept ${kept.map(([id, c]) => `${id} (${show(c)})`).join(', ')}; ran again ${toRun
           .map((id) => `${id} (${show(after.get(id)!)})`)

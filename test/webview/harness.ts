@@ -135,7 +135,16 @@ export class PanelSession<W extends { type: string }, H> {
 
   /** Post a host→webview message, as VS Code's postMessage does. */
   async send(message: H): Promise<void> {
-    await this.page.evaluate((m) => window.postMessage(m, '*'), message);
+    // window.postMessage delivers in a later task: wait until the panel's own listener (added first) has run,
+    // then for lit's render, so an assertion right after send() never reads the page before the message.
+    await this.page.evaluate(
+      (m) =>
+        new Promise<void>((resolve) => {
+          window.addEventListener('message', () => setTimeout(resolve, 0), { once: true });
+          window.postMessage(m, '*');
+        }),
+      message,
+    );
     await this.settle();
   }
 

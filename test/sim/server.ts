@@ -99,7 +99,7 @@ function emptyCounters(): SimCounters {
     hung: 0,
     aborted: 0,
     dropped: 0,
-    byMode: { target: 0, meta: 0, chat: 0, user: 0, judge: 0, summarizer: 0 },
+    byMode: { target: 0, meta: 0, chat: 0, user: 0, judge: 0, summarizer: 0, answer: 0, critique: 0, edit: 0 },
     byApi: { openai: 0, anthropic: 0 },
     byModel: {},
   };

@@ -14,7 +14,7 @@ import type { Migration } from './migrations';
 import { runMigrations } from './migrate';
 import { openSnapshot, writeSnapshot } from './snapshot';
 import { loadSqlJs } from './sqlJs';
-import { STORE_FILES } from './storeFiles';
+import { STORE_FILES, type StoreFileNames } from './storeFiles';
 
 export type SqlValue = string | number | null | Uint8Array;
 
@@ -33,6 +33,8 @@ export interface StoreOptions {
   closeSnapshotBytes?: number;
   /** How long a write waits for another process's lock before failing. Default 30 s. */
   lockTimeoutMs?: number;
+  /** File names inside `dir` (storeFilesFor gives them for a named .sqlite path). Default STORE_FILES. */
+  files?: StoreFileNames;
 }
 
 export interface WriteTx {
@@ -65,6 +67,10 @@ function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boo
   return a === b || (!!a && !!b && a.dev === b.dev && a.ino === b.ino);
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
@@ -82,6 +88,9 @@ export class Store {
   private readonly notice: (message: string) => void;
   private readonly journalLimit: number;
   private readonly closeSnapshotBytes: number;
+  private readonly files: StoreFileNames;
+  /** Names of temp files and broken locks of this store's files, with the pid that made them. */
+  private readonly deadTempPatterns: RegExp[];
 
   private db: Database | undefined;
   private readonly statements = new Map<string, Statement>();
@@ -111,9 +120,17 @@ export class Store {
     options: StoreOptions,
   ) {
     this.dir = options.dir;
-    this.snapshotPath = join(options.dir, STORE_FILES.snapshot);
-    this.journalPath = join(options.dir, STORE_FILES.journal);
-    this.lock = new FileLock(join(options.dir, STORE_FILES.lock), options.lockTimeoutMs);
+    this.files = options.files ?? STORE_FILES;
+    this.snapshotPath = join(options.dir, this.files.snapshot);
+    this.journalPath = join(options.dir, this.files.journal);
+    this.lock = new FileLock(join(options.dir, this.files.lock), options.lockTimeoutMs);
+    // writeFileAtomic's `.<name>.tmp-<pid>` and FileLock's `<lock>.stale-<pid>-<hex>`; the default names keep the
+    // older, wider pattern so a workspace store cleans up exactly what it always did.
+    const [snap, journal, lock] = [this.files.snapshot, this.files.journal, this.files.lock].map(escapeRegExp);
+    this.deadTempPatterns =
+      options.files === undefined
+        ? [/^\.store\..+\.tmp-(\d+)$/, /^store\.lock\.stale-(\d+)-[0-9a-f]+$/]
+        : [new RegExp(`^\\.(?:${snap}|${journal})\\.tmp-(\\d+)$`), new RegExp(`^${lock}\\.stale-(\\d+)-[0-9a-f]+$`)];
     this.notice = options.onNotice ?? ((m) => console.error(`prompt-tuner store: ${m}`));
     this.journalLimit = options.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT;
     this.closeSnapshotBytes = options.closeSnapshotBytes ?? DEFAULT_CLOSE_SNAPSHOT;
@@ -197,7 +214,7 @@ export class Store {
     if (this.watchers === 1) {
       try {
         this.fsWatcher = fsWatch(this.dir, { persistent: false }, (_event, name) => {
-          if (name && !String(name).startsWith(STORE_FILES.journal) && !String(name).startsWith(STORE_FILES.snapshot)) return;
+          if (name && !String(name).startsWith(this.files.journal) && !String(name).startsWith(this.files.snapshot)) return;
           clearTimeout(this.watchDebounce);
           this.watchDebounce = setTimeout(() => this.backgroundRefresh(), 30);
           this.watchDebounce.unref?.();
@@ -561,7 +578,7 @@ export class Store {
   /** Temp files of snapshots, and lock files being broken, whose process died mid-way; never live data. */
   private removeDeadTempFiles(): void {
     for (const name of readdirSync(this.dir)) {
-      const m = /^\.store\..+\.tmp-(\d+)$/.exec(name) ?? /^store\.lock\.stale-(\d+)-[0-9a-f]+$/.exec(name);
+      const m = this.deadTempPatterns.map((p) => p.exec(name)).find((x) => x !== null);
       if (m && !pidAlive(Number(m[1]))) {
         try {
           unlinkSync(join(this.dir, name));

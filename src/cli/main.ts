@@ -4,6 +4,7 @@ import { EXIT, UsageError, type CliCommand, type CliIo } from './cliTypes';
 import { ModelConfigError } from '../core/models/modelConfig';
 import { AgentError } from '../core/agents/loadAgent';
 import { SuiteError } from '../core/suites/loadSuite';
+import { rewriteTauFlags } from './tauFlags';
 
 const VERSION = '0.1.0';
 
@@ -17,6 +18,8 @@ Commands:
 ${rows}
 
 Every command takes --workspace DIR (default: the current folder) and --help.
+Tau's command line works too: prompt-tuner --model ID --prompt-optimization-config F
+  [--prompt-optimization-store-sqlite P] [--prompt-optimization-json] is prompt-tuner optimize run.
 Exit codes: 0 done, 1 failed, 2 bad input (nothing written), 130 cancelled.
 `;
 }
@@ -39,7 +42,17 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
   return found;
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(givenArgv: string[], io: CliIo): Promise<number> {
+  let argv: string[];
+  try {
+    const tau = rewriteTauFlags(givenArgv);
+    for (const line of tau.deprecations) io.err(`${line}\n`);
+    argv = tau.argv;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`prompt-tuner: ${e.message}\nRun prompt-tuner optimize run --help for usage.\n`);
+    return EXIT.badInput;
+  }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(topHelp());
     return argv.length === 0 ? EXIT.badInput : EXIT.ok;

@@ -6,11 +6,12 @@ import { HostContext } from './hostContext';
 import { libraryFeature } from './library/libraryFeature';
 import { modelsFeature } from './models/modelCommands';
 import { runCommand } from './runCommand';
+import { optimizeFeature } from './optimize/optimizeFeature';
 import { scaleFeature } from './scale/scaleFeature';
 import { suitesFeature } from './suites/suitesFeature';
 import { tuningFeature } from './tuning/tuningFeature';
 
-const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [libraryFeature, modelsFeature, suitesFeature, tuningFeature, scaleFeature];
+const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [libraryFeature, modelsFeature, suitesFeature, tuningFeature, scaleFeature, optimizeFeature];
 
 export function activate(extension: vscode.ExtensionContext): void {
   const started = Date.now();

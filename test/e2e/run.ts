@@ -3,7 +3,7 @@
 //   --no-package   reuse the VSIX from the last `npm run package`
 //   --vsix FILE    install FILE instead of packaging this checkout
 //   --keep-open    leave code-server running after the run and print its URL (stop it with Ctrl-C)
-//   --only A,B     run only these flows (library, tuning, scale, models), to iterate faster
+//   --only A,B     run only these flows (library, tuning, scale, optimize, models), to iterate faster
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { startSimulator, type Simulator } from '../sim/server';
 import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
 import { modelsFlow } from './modelsFlow';
 import { SCALE_AGENT_PATH, SCALE_E2E_SETTINGS, scaleFlow } from './scaleFlow';
+import { OPTIMIZE_CONFIG_PATH, optimizeFlow } from './optimizeFlow';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, RESULTS_DIR, RUN_DIR } from './paths';
 import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
@@ -54,6 +55,9 @@ async function main(): Promise<number> {
   // The scale-test flow: the example agent in the workspace.
   mkdirSync(dirname(join(workspace, SCALE_AGENT_PATH)), { recursive: true });
   copyFileSync(join(REPO_ROOT, 'examples', 'hotel-desk.agent.json'), join(workspace, SCALE_AGENT_PATH));
+  // The prompt-optimization flow: the example config (the command's picker finds it by name).
+  mkdirSync(dirname(join(workspace, OPTIMIZE_CONFIG_PATH)), { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'examples', 'prompt-optimization.json'), join(workspace, OPTIMIZE_CONFIG_PATH));
   const sim: Simulator = await startSimulator({ latencyMs: 20 });
   process.env.OPENAI_BASE_URL = sim.openaiBaseUrl;
   process.env.OPENAI_API_KEY = 'e2e-simulator-key';
@@ -158,6 +162,19 @@ async function main(): Promise<number> {
         resultsDir: RESULTS_DIR,
         workspace,
         suitePath: TUNING_SUITE_PATH,
+      });
+    }
+
+    steps.beginSection('optimize');
+    if (flow('optimize')) {
+      await optimizeFlow({
+        workbench: () => {
+          if (!wb) throw new Error('the workbench is not open');
+          return wb;
+        },
+        steps,
+        simCalls: async () => sim.counters().calls,
+        resultsDir: RESULTS_DIR,
       });
     }
 

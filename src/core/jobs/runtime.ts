@@ -3,6 +3,7 @@
 // gateway's throttle events, and one closing event however the job stops. An engine keeps only its own logic.
 import { ModelError, type GatewayEvent, type ModelGateway } from '../models/types';
 import { linkedController, newJobId, TypedEmitter } from './job';
+import type { JobWrite } from './jobWrite';
 
 /** What every job event carries. */
 export interface JobEventBase {
@@ -23,11 +24,7 @@ export interface JobStop {
   error: unknown;
 }
 
-/** One durable write: the latest snapshot and the events since the previous write, in order. */
-export interface JobWrite<E, S> {
-  snapshot: S;
-  events: { seq: number; event: E }[];
-}
+export type { JobWrite } from './jobWrite';
 
 export interface JobRuntimeOptions<E extends JobEventBase, S> {
   /** The run id; a new uuid when absent (resume passes the stored one). */

@@ -2,7 +2,7 @@
 // store's rows with Tau's / Agent Lightning's column names and status enums, the store interface both backends
 // implement (sql.js file now, PostgreSQL later), the run's events and snapshot, the report and status.json,
 // and the overview the dashboard, `optimize status` and the editor's panel show. Types only.
-import type { JobWrite } from '../jobs/runtime';
+import type { JobWrite } from '../jobs/jobWrite';
 
 // ---- config ----
 

@@ -1,0 +1,46 @@
+// What the editor uses of src/core/optimize, behind one interface loaded on first use (sql.js and the trainer
+// never load at activation), so the unit tests can run the feature against the real core or a fake one.
+import type { Gateway } from '../../core/models/gateway';
+import type { ParsedOptimizeConfig } from '../../core/optimize/config';
+import type { ReadOverviewOptions } from '../../core/optimize/overview';
+import type { OptimizeDeps, OptimizeJob, OptimizeStart } from '../../core/optimize/trainer';
+import type { OptimizeOverview, RolloutStore } from '../../core/optimize/types';
+
+export interface OptimizeCore {
+  /** Opens (create: true) or only reads (create: false: StoreMissingError when absent) a rollout store. */
+  openStore(path: string, opts: { create: boolean; wasmPath?: string; onNotice?: (message: string) => void }): Promise<RolloutStore>;
+  readOverview(store: RolloutStore, opts: ReadOverviewOptions): Promise<OptimizeOverview>;
+  startOptimization(deps: OptimizeDeps, start: OptimizeStart): Promise<OptimizeJob>;
+  resumeOptimization(deps: OptimizeDeps, opts: { runId?: string; model?: string }): Promise<OptimizeJob>;
+  /** status.json beside the store. */
+  statusPathFor(storePath: string): string;
+  /** Reads and checks a config; throws OptimizeConfigError (Tau's wording) for the user. */
+  readConfig(path: string): Promise<ParsedOptimizeConfig>;
+  /** True for the store's "no store at the path" error. */
+  isStoreMissing(error: unknown): boolean;
+  /** True when the overview was asked for a run the store does not hold. */
+  isRunNotFound(error: unknown): boolean;
+}
+
+/** The real core, required on first use (esbuild keeps a required module lazy; mocha's tsx/cjs resolves it too). */
+export function loadOptimizeCore(): OptimizeCore {
+  const store = require('../../core/optimize/store/sqliteRolloutStore') as typeof import('../../core/optimize/store/sqliteRolloutStore');
+  const errors = require('../../core/optimize/store/errors') as typeof import('../../core/optimize/store/errors');
+  const overview = require('../../core/optimize/overview') as typeof import('../../core/optimize/overview');
+  const trainer = require('../../core/optimize/trainer') as typeof import('../../core/optimize/trainer');
+  const status = require('../../core/optimize/statusFile') as typeof import('../../core/optimize/statusFile');
+  const config = require('../../core/optimize/config') as typeof import('../../core/optimize/config');
+  return {
+    openStore: (path, opts) => store.openSqliteRolloutStore(path, opts),
+    readOverview: (s, opts) => overview.readOverview(s, opts),
+    startOptimization: (deps, start) => trainer.startOptimization(deps, start),
+    resumeOptimization: (deps, opts) => trainer.resumeOptimization(deps, opts),
+    statusPathFor: (p) => status.statusPathFor(p),
+    readConfig: (p) => config.readOptimizeConfig(p),
+    isStoreMissing: (e) => e instanceof errors.StoreMissingError,
+    isRunNotFound: (e) => e instanceof overview.RunNotFoundError,
+  };
+}
+
+/** Where the host's gateway comes from (the editor's model settings and keys; a test's simulator). */
+export type GatewaySource = () => Promise<Gateway>;

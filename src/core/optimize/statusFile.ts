@@ -1,0 +1,53 @@
+// status.json beside the store (Tau's file): where it lives, an atomic write, and a read that says what is wrong
+// with a missing or damaged file instead of throwing (the dashboard shows the diagnostics).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../store/fsUtil';
+import type { StatusFile } from './types';
+
+/** `status.json` in the store's folder (Tau's place). */
+export function statusPathFor(storePath: string): string {
+  return join(dirname(storePath), 'status.json');
+}
+
+/** Replaces the file atomically, so a reader never sees half of it. */
+export function writeStatusFile(path: string, status: StatusFile): void {
+  writeFileAtomic(path, [new TextEncoder().encode(`${JSON.stringify(status, null, 2)}\n`)]);
+}
+
+const count = z.number().int().min(0);
+const StatusSchema = z.object({
+  schema_version: z.literal(1),
+  updated_unix_ms: z.number(),
+  run_state: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  model_ref: z.string(),
+  store_path: z.string(),
+  total_rollouts: count,
+  succeeded: count,
+  failed: count,
+  cancelled: count,
+});
+
+/** The file, or null with a diagnostic: `training_status_missing:<path>`, `training_status_invalid:<path>: why`. */
+export function readStatusFile(path: string): { status: StatusFile | null; diagnostics: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: null, diagnostics: [`training_status_missing:${path}`] };
+    return { status: null, diagnostics: [`training_status_invalid:${path}: ${(e as Error).message}`] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { status: null, diagnostics: [`training_status_invalid:${path}: not JSON (${(e as Error).message})`] };
+  }
+  const parsed = StatusSchema.safeParse(json);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    return { status: null, diagnostics: [`training_status_invalid:${path}: ${why}`] };
+  }
+  return { status: parsed.data, diagnostics: [] };
+}

@@ -25,19 +25,25 @@ interface Row {
   idealPerS: number;
   /** Wall time inside the store's calls (synchronous sql.js + journal fsync, on the event loop), per rollout. */
   storeMsPerRollout: number;
+  /** Durable commits (one fsync each) of the workers' calls, per rollout: claims, span writes, endings, heartbeats. */
+  commitsPerRollout: number;
   result: string;
 }
 
 /** Times every store call (they run on the event loop, so they are the overhead the ideal leaves out). */
-function timedStore(inner: RolloutStore): { store: RolloutStore; ms: () => number } {
+function timedStore(inner: RolloutStore): { store: RolloutStore; ms: () => number; commits: () => number } {
   let ms = 0;
+  let commits = 0;
   const store = Object.create(inner) as RolloutStore;
   for (const key of ['dequeue', 'addSpans', 'heartbeat', 'finishAttempt', 'sweep', 'rollouts', 'counters', 'enqueue'] as const) {
     const fn = inner[key] as (...args: unknown[]) => Promise<unknown>;
     (store as unknown as Record<string, unknown>)[key] = async (...args: unknown[]) => {
       const t = performance.now();
       try {
-        return await fn.apply(inner, args);
+        const result = await fn.apply(inner, args);
+        // An empty dequeue and a lost ending write nothing.
+        if ((key === 'dequeue' && result !== undefined) || key === 'addSpans' || key === 'heartbeat' || (key === 'finishAttempt' && result === 'recorded')) commits++;
+        return result;
       } finally {
         ms += performance.now() - t;
       }
@@ -52,13 +58,13 @@ function timedStore(inner: RolloutStore): { store: RolloutStore; ms: () => numbe
       ms += performance.now() - t;
     }
   };
-  return { store, ms: () => ms };
+  return { store, ms: () => ms, commits: () => commits };
 }
 
 async function benchOne(baseUrl: string, workers: number, label: string): Promise<Row> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pt-bench-optimize-'));
   const inner = await openSqliteRolloutStore(path.join(dir, 'store.sqlite'));
-  const { store, ms } = timedStore(inner);
+  const { store, ms, commits } = timedStore(inner);
   try {
     const gateway = createCliGateway({ env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' }, workspace: dir, noCache: true, concurrency: 16 });
     // Echo items: every rollout is one model call; distinct prompts so nothing could be served from a cache.
@@ -78,6 +84,7 @@ async function benchOne(baseUrl: string, workers: number, label: string): Promis
       perS: ROLLOUTS / wallS,
       idealPerS: (workers * 1000) / LATENCY_MS,
       storeMsPerRollout: ms() / ROLLOUTS,
+      commitsPerRollout: commits() / ROLLOUTS,
       result: r ? `${final.status}: ${r.succeeded} succeeded, ${r.failed} failed, mean reward ${r.mean_reward.optimize?.toFixed(2) ?? 'n/a'}` : `${final.status}: ${final.error ?? 'no report'}`,
     };
   } finally {
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
   } finally {
     await sim.close();
   }
-  const header = ['scenario', 'wall s', 'ideal s', 'rollouts/s', 'ideal/s', 'ratio', 'store ms/rollout', 'result'];
+  const header = ['scenario', 'wall s', 'ideal s', 'rollouts/s', 'ideal/s', 'ratio', 'store ms/rollout', 'worker commits/rollout', 'result'];
   const lines = rows.map((r) => [
     r.label,
     r.wallS.toFixed(2),
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
     r.idealPerS.toFixed(1),
     (r.perS / r.idealPerS).toFixed(3),
     r.storeMsPerRollout.toFixed(1),
+    r.commitsPerRollout.toFixed(2),
     r.result,
   ]);
   printTable(

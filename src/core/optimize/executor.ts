@@ -1,7 +1,8 @@
 // Runs one claimed rollout: the system prompt of its resources version, one model call on the input, the reward,
 // and Tau's spans written as they happen (each write is a heartbeat; the first makes the attempt running).
 // Spans are written when they end, as OpenTelemetry exports them, so the root runner.execute_rollout comes last
-// with its true end time; spans that end at the same moment go in one write (each write is a durable commit).
+// with its true end time; spans that end at the same moment go in one write (each write is a durable commit), and
+// the ones that end with the attempt are handed back in the outcome, for finishAttempt to write in its own commit.
 import { randomBytes } from 'node:crypto';
 import { ModelError, type ModelGateway, type ModelResult } from '../models/types';
 import { scoreAnswer, type RewardResult } from './rewards';
@@ -21,12 +22,17 @@ export interface ExecuteDeps {
   onCall?: (result: ModelResult) => void;
   /** ms since the epoch; default Date.now. */
   clock?: () => number;
+  /** After each span write the store accepted (each is a heartbeat of the worker and the attempt). */
+  onSpansWritten?: () => void;
 }
 
-/** How the attempt ended, for finishAttempt. Succeeded means the executor did not error, whatever the reward (Tau). */
+/**
+ * How the attempt ended, for finishAttempt. Succeeded means the executor did not error, whatever the reward (Tau).
+ * `spans`: the spans that ended with the attempt (the root last), not yet written: finishAttempt writes them.
+ */
 export type ExecuteOutcome =
-  | { status: 'succeeded'; reward: number; answer: string; rewardName: string; detail: string }
-  | { status: 'failed'; error: string; reward: null; answer: string | null };
+  | { status: 'succeeded'; reward: number; answer: string; rewardName: string; detail: string; spans: Span[] }
+  | { status: 'failed'; error: string; reward: null; answer: string | null; spans: Span[] };
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
@@ -42,7 +48,8 @@ function systemPromptOf(resources: Record<string, unknown>): string | undefined 
 
 /**
  * Executes a claim. Throws only when the run is stopping (cancel) or the store refuses a span — AttemptLostError
- * when the watchdog took the attempt; everything else is a failed outcome.
+ * when the watchdog took the attempt; everything else is a failed outcome. The caller ends the attempt with
+ * finishAttempt(…, { …, spans: outcome.spans }).
  */
 export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<ExecuteOutcome> {
   const clock = deps.clock ?? Date.now;
@@ -64,14 +71,14 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
     start_time: iso(start),
     end_time: iso(end),
   });
-  const emit = (...spans: Span[]) => deps.store.addSpans(attempt.attempt_id, spans);
+  const emit = async (...spans: Span[]) => {
+    await deps.store.addSpans(attempt.attempt_id, spans);
+    deps.onSpansWritten?.();
+  };
   const root = (attributes: Record<string, unknown>) =>
     span('runner.execute_rollout', { rollout_id: rollout.rollout_id, attempt_id: attempt.attempt_id, mode: rollout.mode, resources_id: rollout.resources_id, ...attributes }, rootStart, clock(), null, rootId);
   /** The failed outcome, with the spans that ended with the failure and the root. */
-  const fail = async (error: string, answer: string | null, ...last: Span[]): Promise<ExecuteOutcome> => {
-    await emit(...last, root({ status: 'failed', error }));
-    return { status: 'failed', error, reward: null, answer };
-  };
+  const fail = (error: string, answer: string | null, ...last: Span[]): ExecuteOutcome => ({ status: 'failed', error, reward: null, answer, spans: [...last, root({ status: 'failed', error })] });
 
   const resources = await deps.store.getResources(rollout.resources_id);
   const system = resources ? systemPromptOf(resources.resources) : undefined;
@@ -125,9 +132,9 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
     if (isStopError(e, deps.signal)) throw e;
     return fail(`the reward could not be computed: ${e instanceof Error ? e.message : String(e)}`, answer);
   }
-  await emit(
+  const spans = [
     span('reward.emit', { reward_name: scored.name, reward_value: scored.value, rewards: { [scored.name]: scored.value }, detail: scored.detail }, rewardStart),
     root({ status: 'succeeded', reward: scored.value }),
-  );
-  return { status: 'succeeded', reward: scored.value, answer, rewardName: scored.name, detail: scored.detail };
+  ];
+  return { status: 'succeeded', reward: scored.value, answer, rewardName: scored.name, detail: scored.detail, spans };
 }

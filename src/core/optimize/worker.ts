@@ -1,5 +1,8 @@
 // A local runner worker (Tau's TrainingRunner): registers, polls the queue, heartbeats on a timer (the worker row
 // and its attempt), executes a claim and records how it ended. A result the watchdog already took is dropped.
+// Every claim, span write and recorded ending is a heartbeat too, so a beat within half an interval of one is
+// skipped: each is a durable commit, and the watchdog only acts after three silent intervals (the longest silence
+// this leaves is about one and a half; half, not a whole one, so that an idle worker's ticks are never skipped).
 import { hostname } from 'node:os';
 import type { ModelGateway, ModelResult } from '../models/types';
 import { executeRollout, isStopError } from './executor';
@@ -40,7 +43,7 @@ export interface LocalWorker {
   workerId: string;
   /** Finish the claim in hand, then stop (the trainer's batches are over). */
   stop(): void;
-  /** A heartbeat now (worker row and attempt in hand). */
+  /** A heartbeat now (worker row and attempt in hand), unless a write that counts as one is under half an interval old. */
   beat(): Promise<void>;
   /** Resolves when the loop has ended and the worker is stopped in the store; rejects on a store failure. */
   done: Promise<WorkerStats>;
@@ -74,14 +77,23 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
   let beating: Promise<void> = Promise.resolve();
   let heartbeatError: unknown;
 
+  // When the store last recorded this worker's heartbeat and that of the attempt in hand (monotonic ms): by its
+  // registration, a claim, a span write, a recorded ending or a heartbeat. A claim changes the attempt in hand and
+  // is itself its first heartbeat, so a time set here never stands for an attempt before.
+  let beatenAt = -Infinity;
+  const beaten = () => {
+    beatenAt = performance.now();
+  };
+
   // One heartbeat at a time: a slow write is not stacked up behind by the next tick.
   let beatInFlight = false;
   let ended = false;
   const beat = () => {
-    if (beatInFlight || ended) return;
+    if (beatInFlight || ended || performance.now() - beatenAt < opts.heartbeatIntervalMs / 2) return;
     beatInFlight = true;
     beating = store
       .heartbeat(workerId, activeAttempt)
+      .then(beaten)
       .catch((e: unknown) => {
         // A lost attempt is the executor's to find out (its next span throws); anything else stops the worker.
         if (!(e instanceof AttemptLostError)) heartbeatError ??= e;
@@ -93,6 +105,7 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
 
   const loop = async (): Promise<WorkerStats> => {
     await store.registerWorker({ worker_id: workerId, run_id: opts.runId, pid: opts.pid ?? process.pid, host: opts.host ?? hostname() });
+    beaten();
     const timer = setInterval(beat, opts.heartbeatIntervalMs);
     try {
       while (!stopping && !signal.aborted) {
@@ -103,6 +116,8 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
           continue;
         }
         activeAttempt = claim.attempt.attempt_id;
+        // The claim's commit set both heartbeats.
+        beaten();
         try {
           await runClaim(claim);
         } finally {
@@ -129,18 +144,24 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
           ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}),
           signal,
           ...(opts.onCall ? { onCall: opts.onCall } : {}),
+          onSpansWritten: beaten,
         },
         claim,
       );
+      // The last spans go with the ending: one commit.
       const recorded = await store.finishAttempt(
         attemptId,
-        outcome.status === 'succeeded' ? { status: 'succeeded', reward: outcome.reward, answer: outcome.answer } : { status: 'failed', error: outcome.error, reward: null, answer: outcome.answer },
+        outcome.status === 'succeeded'
+          ? { status: 'succeeded', reward: outcome.reward, answer: outcome.answer, spans: outcome.spans }
+          : { status: 'failed', error: outcome.error, reward: null, answer: outcome.answer, spans: outcome.spans },
       );
       if (recorded === 'lost') {
         stats.lost++;
         opts.onRolloutEnd?.(claim, 'lost');
         return;
       }
+      // The ending set the worker's heartbeat; it is idle now.
+      beaten();
       stats[outcome.status]++;
       opts.onRolloutEnd?.(claim, outcome.status);
     } catch (e) {

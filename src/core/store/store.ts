@@ -493,6 +493,10 @@ export class Store {
       }
     }
     this.db = db ?? new this.SQL.Database();
+    // Durability is the journal file's (one fsync per commit); SQLite's own rollback journal only has to undo a
+    // ROLLBACK of this in-memory database, so it stays in memory instead of being a file sql.js creates and deletes
+    // in its in-memory file system on every commit (about a fifth of a commit's time apart from the fsync).
+    this.db.exec('PRAGMA journal_mode = MEMORY');
     this.generation = generation;
     this.snapshotFd = snapshotFd;
     this.snapshotId = snapshotFd !== undefined ? fstatSync(snapshotFd) : undefined;

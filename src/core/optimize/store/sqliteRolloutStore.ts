@@ -448,18 +448,7 @@ class SqliteRolloutStore implements RolloutStore {
     const at = this.iso();
     this.store.write((tx) => {
       const a = this.activeAttempt(tx, attemptId);
-      for (const s of spans) {
-        tx.run('INSERT INTO spans (rollout_id, attempt_id, sequence_id, span_json) VALUES (?, ?, ?, ?)', [a.rollout_id, attemptId, a.sequence_id, JSON.stringify(s)]);
-      }
-      if (a.status === 'preparing' && spans.length > 0) {
-        assertAttemptTransition(a.status, 'running', attemptId);
-        tx.run("UPDATE attempts SET status = 'running' WHERE attempt_id = ?", [attemptId]);
-        const r = tx.get<{ status: RolloutStatus }>('SELECT status FROM rollouts WHERE rollout_id = ?', [a.rollout_id]);
-        if (r && r.status !== 'running') {
-          assertRolloutTransition(r.status, 'running', a.rollout_id);
-          tx.run("UPDATE rollouts SET status = 'running' WHERE rollout_id = ?", [a.rollout_id]);
-        }
-      }
+      this.insertSpans(tx, a, spans);
       tx.run('UPDATE attempts SET last_heartbeat_at = ? WHERE attempt_id = ?', [at, attemptId]);
       tx.run('UPDATE workers SET last_heartbeat_at = ? WHERE worker_id = ?', [at, a.worker_id]);
     });
@@ -476,13 +465,15 @@ class SqliteRolloutStore implements RolloutStore {
 
   async finishAttempt(
     attemptId: string,
-    outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null },
+    outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null; spans?: Span[] },
   ): Promise<'recorded' | 'lost'> {
     const at = this.iso();
     return this.store.write((tx) => {
       const a = this.attemptWithRollout(tx, attemptId);
       if (!a) throw new Error(`no attempt '${attemptId}' in ${this.location}`);
       if (!(ACTIVE_ATTEMPT as readonly string[]).includes(a.status)) return 'lost';
+      // The last spans ride on the ending commit (one fsync fewer per rollout); to a reader they and the end appear together.
+      this.insertSpans(tx, a, outcome.spans ?? []);
       assertAttemptTransition(a.status, outcome.status, attemptId);
       tx.run('UPDATE attempts SET status = ?, ended_at = ?, last_heartbeat_at = ?, error_message = ? WHERE attempt_id = ?', [
         outcome.status,
@@ -680,6 +671,27 @@ class SqliteRolloutStore implements RolloutStore {
     if (!a) throw new Error(`no attempt '${attemptId}' in ${this.location}`);
     if (!(ACTIVE_ATTEMPT as readonly string[]).includes(a.status)) throw new AttemptLostError(attemptId, a.status);
     return a;
+  }
+
+  /**
+   * Inserts spans of an active attempt; the first makes the attempt and its rollout `running` (and `a` says so after).
+   * The caller updates the heartbeats.
+   */
+  private insertSpans(tx: WriteTx, a: AttemptJoinRow, spans: Span[]): void {
+    if (spans.length === 0) return;
+    for (const s of spans) {
+      tx.run('INSERT INTO spans (rollout_id, attempt_id, sequence_id, span_json) VALUES (?, ?, ?, ?)', [a.rollout_id, a.attempt_id, a.sequence_id, JSON.stringify(s)]);
+    }
+    if (a.status === 'preparing') {
+      assertAttemptTransition(a.status, 'running', a.attempt_id);
+      tx.run("UPDATE attempts SET status = 'running' WHERE attempt_id = ?", [a.attempt_id]);
+      a.status = 'running';
+      if (a.rollout_status !== 'running') {
+        assertRolloutTransition(a.rollout_status, 'running', a.rollout_id);
+        tx.run("UPDATE rollouts SET status = 'running' WHERE rollout_id = ?", [a.rollout_id]);
+        a.rollout_status = 'running';
+      }
+    }
   }
 
   /** After an attempt ended badly: requeue its rollout while attempts remain and the ending is retried, else fail it. */

@@ -7,8 +7,10 @@ import type { LibraryDidChangeVersions, PanelRunSnapshot, RunDidChange } from '.
 import { libraryItems } from './formOptions';
 import type { HostContext } from './hostContext';
 import { LatestByType } from './latestByType';
-import { isUserFacing } from './runCommand';
-import { newNonce, webviewHtml, type WebviewPage } from './webviewHtml';
+import { panelColumn, postOrKeep, reportPanelFailure, setUpPanel, webviewOptions } from './panelHost';
+import type { WebviewPage } from './webviewHtml';
+
+export { messageOf } from './panelHost';
 
 /** The service behind a panel: it owns the runs, so the panel only follows one. */
 export interface RunSource<S> {
@@ -45,10 +47,6 @@ export function runIdOfState(state: unknown): string | null {
   return s && s.view === 'run' && typeof s.runId === 'string' ? s.runId : null;
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Host messages the shared plumbing posts itself. */
 type SharedHostMessage<S> = RunDidChange<S> | LibraryDidChangeVersions;
 
@@ -59,14 +57,7 @@ function isRunDidChange<S>(m: { type: string }): m is RunDidChange<S> {
 
 export abstract class RunPanel<H extends { type: string }, W extends { type: string }, S extends PanelRunSnapshot> implements vscode.Disposable {
   protected static webviewOptions(ctx: HostContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    const root = ctx.extension.extensionUri;
-    return {
-      enableScripts: true,
-      // Only the bundle, the codicons and our media can be loaded; no retained context: snapshots rebuild the view.
-      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
-      retainContextWhenHidden: false,
-      enableFindWidget: true,
-    };
+    return webviewOptions(ctx);
   }
 
   /** A new panel of this kind beside the active editor. */
@@ -75,7 +66,7 @@ export abstract class RunPanel<H extends { type: string }, W extends { type: str
   }
 
   protected static column(): vscode.ViewColumn {
-    return vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+    return panelColumn();
   }
 
   private ready = false;
@@ -101,8 +92,7 @@ export abstract class RunPanel<H extends { type: string }, W extends { type: str
       this.runId = runs.lastRun();
       this.revealRun = true;
     }
-    panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'promptTuner.svg');
-    panel.webview.html = this.html();
+    setUpPanel(panel, ctx, kind.page);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
@@ -124,29 +114,9 @@ export abstract class RunPanel<H extends { type: string }, W extends { type: str
   /** Acts on a validated message other than the ready handshake and the refresh request. */
   protected abstract handle(m: W): Promise<void>;
 
-  private html(): string {
-    const webview = this.panel.webview;
-    const root = this.ctx.extension.extensionUri;
-    return webviewHtml(this.kind.page, {
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', `${this.kind.page.bundle}.js`)).toString(),
-      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'codicons', 'codicon.css')).toString(),
-    });
-  }
-
   /** Posts now when the webview listens, else keeps it as the newest of its type until it does. */
   post(message: H | SharedHostMessage<S>): void {
-    if (!this.ready || !this.panel.visible) {
-      this.pending.set(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message).then(
-      (delivered) => {
-        if (!delivered) this.pending.set(message);
-      },
-      () => this.pending.set(message),
-    );
+    postOrKeep(this.panel, this.ready && this.panel.visible, this.pending, message);
   }
 
   private flush(): void {
@@ -220,12 +190,7 @@ export abstract class RunPanel<H extends { type: string }, W extends { type: str
   }
 
   protected fail(what: string, error: unknown): void {
-    if (isUserFacing(error)) {
-      void vscode.window.showErrorMessage(error.message);
-      return;
-    }
-    this.ctx.log.error(`${this.kind.noun} panel: ${what} failed`, error);
-    void vscode.window.showErrorMessage(`${this.kind.page.title}: ${what} failed: ${messageOf(error)}`);
+    reportPanelFailure(this.ctx, this.kind.noun, this.kind.page, what, error);
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { waitFor } from './panelFrame';
 import type { StepRunner } from './steps';
 import { exactText, type Workbench } from './workbench';
 import { REPO_ROOT } from './paths';
@@ -255,14 +256,4 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     await page.keyboard.press('Escape');
     return text;
   });
-}
-
-async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeout = 10_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => null);
-    if (v !== null) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -6,9 +6,8 @@
 // Open Prompt Optimization brings the finished run back after the panel is closed. The simulator's counters
 // are a second witness of the calls.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { FrameLocator } from 'playwright-core';
+import { join } from 'node:path';
+import { clipboardAfter, panel, shootPanel, text, waitFor } from './panelFrame';
 import type { StepRunner } from './steps';
 import { exactText, type Workbench } from './workbench';
 
@@ -26,35 +25,6 @@ export interface OptimizeFlowContext {
   /** Where the steps' screenshots go (extra ones of the panel are saved beside them). */
   resultsDir: string;
 }
-
-/** The visible webview's document inside VS Code's two iframes (another panel may exist, hidden). */
-function panel(wb: Workbench): FrameLocator {
-  return wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('iframe#active-frame');
-}
-
-async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeout = 10_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const v = await probe().catch((e: unknown) => {
-      last = e;
-      return null;
-    });
-    if (v !== null) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
-
-const text = async (frame: FrameLocator, testId: string): Promise<string> => (await frame.locator(`[data-testid="${testId}"]`).first().innerText()).replace(/\s+/g, ' ').trim();
-
-async function shootPanel(wb: Workbench, path: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  await wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().screenshot({ path });
-}
-
-/** The page's globals the clipboard check uses (this project's tsconfig has no DOM lib). */
-type PageGlobals = { navigator: { clipboard: { readText(): Promise<string>; writeText(t: string): Promise<void> } } };
 
 export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
   const { steps } = ctx;
@@ -144,15 +114,8 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
     'Copy puts the best prompt on the clipboard',
     async () => {
       const wb = ctx.workbench();
-      const origin = new URL(wb.page.url()).origin;
-      await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-      await wb.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.writeText('before the copy'));
       const frame = panel(wb);
-      await frame.locator('[data-testid="best-copy"]').click();
-      const clip = await waitFor(async () => {
-        const t = await wb.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText());
-        return t !== 'before the copy' ? t : null;
-      }, 'the clipboard to change');
+      const clip = await clipboardAfter(wb, () => frame.locator('[data-testid="best-copy"]').click());
       assert.equal(clip.trim(), bestPrompt, 'the clipboard holds exactly the best prompt shown');
       await frame.locator('[data-testid="action-note"]', { hasText: 'Best prompt copied' }).waitFor({ timeout: 10_000 });
       return `${clip.length} characters on the clipboard`;

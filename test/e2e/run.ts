@@ -70,6 +70,11 @@ async function main(): Promise<number> {
   const steps = new StepRunner(RESULTS_DIR, async (path) => {
     if (wb) await wb.screenshot(path);
   });
+  /** The flows' way to the workbench, which exists only once the start-up steps opened it. */
+  const workbench = (): Workbench => {
+    if (!wb) throw new Error('the workbench is not open');
+    return wb;
+  };
   const timings: FlowContext['timings'] = {};
   const consoleLog: string[] = [];
   const stopAll = async (): Promise<void> => {
@@ -131,10 +136,7 @@ async function main(): Promise<number> {
 
     steps.beginSection('library');
     if (flow('library')) await libraryFlow({
-      workbench: () => {
-        if (!wb) throw new Error('the workbench is not open');
-        return wb;
-      },
+      workbench,
       steps,
       workspace,
       timings,
@@ -142,10 +144,7 @@ async function main(): Promise<number> {
 
     steps.beginSection('tuning');
     if (flow('tuning')) await tuningFlow({
-      workbench: () => {
-        if (!wb) throw new Error('the workbench is not open');
-        return wb;
-      },
+      workbench,
       steps,
       simCalls: async () => sim.counters().calls,
     });
@@ -153,10 +152,7 @@ async function main(): Promise<number> {
     steps.beginSection('scale');
     if (flow('scale')) {
       await scaleFlow({
-        workbench: () => {
-          if (!wb) throw new Error('the workbench is not open');
-          return wb;
-        },
+        workbench,
         steps,
         simCalls: async () => sim.counters().calls,
         resultsDir: RESULTS_DIR,
@@ -168,10 +164,7 @@ async function main(): Promise<number> {
     steps.beginSection('optimize');
     if (flow('optimize')) {
       await optimizeFlow({
-        workbench: () => {
-          if (!wb) throw new Error('the workbench is not open');
-          return wb;
-        },
+        workbench,
         steps,
         simCalls: async () => sim.counters().calls,
         resultsDir: RESULTS_DIR,
@@ -180,10 +173,7 @@ async function main(): Promise<number> {
 
     steps.beginSection('models');
     if (flow('models')) await modelsFlow({
-      workbench: () => {
-        if (!wb) throw new Error('the workbench is not open');
-        return wb;
-      },
+      workbench,
       steps,
       workspace,
       userDataDir: dirs.userDataDir,

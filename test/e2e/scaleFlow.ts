@@ -9,9 +9,10 @@
 // the panel mid-run stops nothing (Open Scale Test Run… shows it finishing); a cancelled run resumes and keeps the
 // conversations it finished. The simulator's counters and request log are a second witness of the calls.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
+import { choose, clipboardAfter, panel, shootPanel, text, waitFor } from './panelFrame';
 import { REPO_ROOT } from './paths';
 import { simControl } from './simControl';
 import type { StepRunner } from './steps';
@@ -41,41 +42,6 @@ export interface ScaleFlowContext {
   workspace: string;
   /** A suite file of the workspace, relative to it (the tuning flow's copy of the example suite). */
   suitePath: string;
-}
-
-/** The visible webview's document inside VS Code's two iframes (a hidden tuning panel may exist too). */
-function panel(wb: Workbench): FrameLocator {
-  return wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('iframe#active-frame');
-}
-
-async function choose(frame: FrameLocator, testId: string, optionText: string): Promise<void> {
-  await frame.locator(`[data-testid="${testId}"]`).click();
-  await frame.locator(`[data-testid="${testId}"] [role=option]`, { hasText: optionText }).first().click();
-}
-
-/** The page's globals the clipboard check uses (this project's tsconfig has no DOM lib). */
-type PageGlobals = { navigator: { clipboard: { readText(): Promise<string>; writeText(t: string): Promise<void> } } };
-
-async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeout = 10_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const v = await probe().catch((e: unknown) => {
-      last = e;
-      return null;
-    });
-    if (v !== null) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
-
-const text = async (frame: FrameLocator, testId: string): Promise<string> => (await frame.locator(`[data-testid="${testId}"]`).first().innerText()).replace(/\s+/g, ' ').trim();
-
-/** The panel's own screenshot (the webview element only), next to the step screenshots. */
-async function shootPanel(wb: Workbench, path: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  await wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().screenshot({ path });
 }
 
 /** The editor tab titled TITLE (active or not). */
@@ -290,15 +256,8 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     'Copy puts the revised prompt on the clipboard',
     async () => {
       const wb = ctx.workbench();
-      const origin = new URL(wb.page.url()).origin;
-      await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-      await wb.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.writeText('before the copy'));
       const frame = panel(wb);
-      await frame.locator('[data-testid="copy-revised"]').click();
-      const clip = await waitFor(async () => {
-        const t = await wb.page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText());
-        return t !== 'before the copy' ? t : null;
-      }, 'the clipboard to change');
+      const clip = await clipboardAfter(wb, () => frame.locator('[data-testid="copy-revised"]').click());
       assert.equal(clip.trim(), revisedPrompt, 'the clipboard holds exactly the revised prompt shown');
       await frame.locator('[data-testid="action-note"]', { hasText: 'Revised prompt copied' }).waitFor({ timeout: 10_000 });
       return `${clip.length} characters on the clipboard, the panel says "Revised prompt copied"`;

@@ -2,7 +2,7 @@
 // run, run it to completion, see the best-prompt card and the toast, Apply to Context, and find the tuned
 // version in the library tree. The simulator's counters are a second witness (calls made = estimate).
 import { strict as assert } from 'node:assert';
-import type { FrameLocator } from 'playwright-core';
+import { choose, panel } from './panelFrame';
 import type { StepRunner } from './steps';
 import type { Workbench } from './workbench';
 
@@ -18,16 +18,6 @@ export interface TuningFlowContext {
   steps: StepRunner;
   /** Calls the simulator answered so far (target + meta). */
   simCalls: () => Promise<number>;
-}
-
-/** The panel's document inside VS Code's two webview iframes. */
-function panel(wb: Workbench): FrameLocator {
-  return wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
-
-async function choose(frame: FrameLocator, testId: string, optionText: string): Promise<void> {
-  await frame.locator(`[data-testid="${testId}"]`).click();
-  await frame.locator(`[data-testid="${testId}"] [role=option]`, { hasText: optionText }).first().click();
 }
 
 export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {

@@ -9,22 +9,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rolloutId, resourcesId } from '../../src/core/optimize/store/ids';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
-import type { NewRollout, OptimizeConfig, Span } from '../../src/core/optimize/types';
+import type { NewRollout, Span } from '../../src/core/optimize/types';
+import { optimizeConfig } from '../support/optimizeConfig';
 
-const CONFIG: OptimizeConfig = {
+const CONFIG = optimizeConfig({
   optimize: [{ prompt: 'What is 12 + 7?', expected: '19' }],
   validate: [{ prompt: 'What is the capital of France?', expected: 'Paris' }],
-  resources: { system_prompt: 'You are a concise assistant.' },
-  worker_count: 2,
-  poll_interval_ms: 50,
-  heartbeat_interval_ms: 1000,
-  completion_poll_interval_ms: 60,
-  completion_timeout_secs: 30,
   max_attempts: 2,
-  rollout_timeout_secs: null,
-  reward: { type: 'exact_match' },
-  apo: null,
-};
+});
 
 function sqlite3Available(): string | null {
   const r = spawnSync('sqlite3', ['-version'], { encoding: 'utf8' });

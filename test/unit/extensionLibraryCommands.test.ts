@@ -2,19 +2,17 @@
 // drives, insert, apply, compare, import/export, and other processes' writes showing in the tree.
 import { fake, Selection, Uri, fakeVscodeModule, type FakeTreeView } from './extensionFakeVscode';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type * as vscode from 'vscode';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
 import { COMMAND_PREFIX } from '../../src/extension/commandTypes';
 import { HostContext } from '../../src/extension/hostContext';
 import { libraryFeature } from '../../src/extension/library/libraryFeature';
 import { runCommand } from '../../src/extension/runCommand';
+import { fakeExtensionHost } from '../support/fakeExtensionHost';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
-const REPO = path.join(__dirname, '../..');
-const manifest: unknown = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const AGENT = '# Support agent\n\nYou are a support agent for Acme Travel.\nAnswer in two sentences or fewer.\n';
 const V1_TEXT = 'You are a support agent for Acme Travel.\nAnswer in two sentences or fewer.';
 
@@ -38,21 +36,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function startLibrary(existingWs?: string): Harness {
   fake.reset();
   const ws = existingWs ?? mkdtempSync(path.join(tmpdir(), 'pt-ext-ws-'));
-  const extDir = mkdtempSync(path.join(tmpdir(), 'pt-ext-install-'));
-  mkdirSync(path.join(extDir, 'dist'));
-  copyFileSync(path.join(REPO, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(extDir, 'dist/sql-wasm.wasm'));
   writeFileSync(path.join(ws, 'agent.md'), AGENT);
   writeFileSync(path.join(ws, 'notes.md'), '# Notes\n\n');
-  fake.workspaceFolders = [{ uri: Uri.file(ws) }];
-  const subscriptions: { dispose(): void }[] = [];
-  const context = {
-    subscriptions,
-    extensionUri: Uri.file(extDir),
-    globalStorageUri: Uri.file(path.join(extDir, 'global')),
-    extension: { packageJSON: manifest },
-  } as unknown as vscode.ExtensionContext;
-  const log = fakeVscodeModule.window.createOutputChannel() as unknown as vscode.LogOutputChannel;
-  const ctx = new HostContext(context, log);
+  const host = fakeExtensionHost(ws);
+  const { ctx } = host;
   for (const command of libraryFeature(ctx)) {
     fake.commands.set(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(ctx, command, args));
   }
@@ -68,9 +55,7 @@ function startLibrary(existingWs?: string): Harness {
     children: (node) => provider.getChildren(node),
     item: (node) => provider.getTreeItem(node),
     dispose: () => {
-      for (const d of subscriptions.reverse()) d.dispose();
-      ctx.dispose(); // closes the store (its work is synchronous), so the folders can go
-      rmSync(extDir, { recursive: true, force: true });
+      host.dispose();
       rmSync(ws, { recursive: true, force: true });
     },
   };

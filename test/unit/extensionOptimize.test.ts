@@ -2,13 +2,12 @@
 // simulator: Run Prompt Optimization (config and model pickers) runs in the host and the panel shows the
 // finished run; the best prompt is in the library (source optimized); the card's actions; a missing store;
 // a bad config told in Tau's words with nothing created; cancel; another process's writes showing.
-import { fake, fakeVscodeModule, Uri } from './extensionFakeVscode';
+import { fake, Uri } from './extensionFakeVscode';
 import { panels, setTrusted } from './extensionOptimizeFakes';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type * as vscode from 'vscode';
 import { createCliGateway } from '../../src/core/models/cliGateway';
 import type { Gateway } from '../../src/core/models/gateway';
 import { parseOptimizeConfig } from '../../src/core/optimize/config';
@@ -19,11 +18,11 @@ import { HostContext } from '../../src/extension/hostContext';
 import { optimizeFeature } from '../../src/extension/optimize/optimizeFeature';
 import { OptimizePanel } from '../../src/extension/optimize/optimizePanel';
 import { runCommand } from '../../src/extension/runCommand';
+import { fakeExtensionHost } from '../support/fakeExtensionHost';
 import type { HostMessage, OptimizeView } from '../../src/protocol/optimizePanel';
 import { startSimulator, type Simulator } from '../sim/server';
 
 const REPO = path.join(__dirname, '../..');
-const manifest: unknown = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const CONFIG_REL = 'examples/prompt-optimization.json';
 const TYPE_MODEL = '$(edit) Enter a model id…';
 
@@ -55,21 +54,10 @@ function start(sim: Simulator, opts: { config?: string } = {}): Harness {
   panels.length = 0;
   setTrusted(true);
   const wsDir = mkdtempSync(path.join(tmpdir(), 'pt-opt-ws-'));
-  const extDir = mkdtempSync(path.join(tmpdir(), 'pt-opt-install-'));
-  mkdirSync(path.join(extDir, 'dist'));
-  copyFileSync(path.join(REPO, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(extDir, 'dist/sql-wasm.wasm'));
   mkdirSync(path.join(wsDir, 'examples'));
   writeFileSync(path.join(wsDir, CONFIG_REL), opts.config ?? readFileSync(path.join(REPO, CONFIG_REL), 'utf8'));
-  fake.workspaceFolders = [{ uri: Uri.file(wsDir) }];
-  const subscriptions: { dispose(): void }[] = [];
-  const context = {
-    subscriptions,
-    extensionUri: Uri.file(extDir),
-    globalStorageUri: Uri.file(path.join(extDir, 'global')),
-    extension: { packageJSON: manifest },
-  } as unknown as vscode.ExtensionContext;
-  const log = fakeVscodeModule.window.createOutputChannel() as unknown as vscode.LogOutputChannel;
-  const ctx = new HostContext(context, log);
+  const host = fakeExtensionHost(wsDir);
+  const { ctx } = host;
   const gateway = async (): Promise<Gateway> => createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: wsDir, retry: { maxAttempts: 1 } });
   for (const command of optimizeFeature(ctx, { gateway })) {
     fake.commands.set(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(ctx, command, args));
@@ -84,10 +72,9 @@ function start(sim: Simulator, opts: { config?: string } = {}): Harness {
     run: async (id, ...args) => fake.commands.get(COMMAND_PREFIX + id)!(...args),
     dispose: async () => {
       OptimizePanel.shown?.dispose();
-      for (const d of subscriptions.reverse()) d.dispose();
+      host.disposeSubscriptions();
       await sleep(50);
-      ctx.dispose();
-      rmSync(extDir, { recursive: true, force: true });
+      host.dispose();
       rmSync(wsDir, { recursive: true, force: true });
     },
   };

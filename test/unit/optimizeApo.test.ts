@@ -13,6 +13,7 @@ import { createCliGateway } from '../../src/core/models/cliGateway';
 import type { ModelGateway } from '../../src/core/models/types';
 import { ANSWER_SIM_RULES, type AnswerSimRuleId } from '../sim/answerBehaviour';
 import { startSimulator, type Simulator } from '../sim/server';
+import { optimizeConfig } from '../support/optimizeConfig';
 
 const MODEL = 'openai/sim-1';
 const BASE = 'You are a concise assistant.';
@@ -28,20 +29,7 @@ interface ExampleFile {
 const example = JSON.parse(readFileSync(path.join(__dirname, '../../examples/prompt-optimization.json'), 'utf8')) as ExampleFile;
 
 function configOf(optimize: RolloutInput[], validate: RolloutInput[], apo: Partial<ApoConfig>): OptimizeConfig {
-  return {
-    optimize,
-    validate,
-    resources: { system_prompt: BASE },
-    worker_count: 2,
-    poll_interval_ms: 50,
-    heartbeat_interval_ms: 1000,
-    completion_poll_interval_ms: 60,
-    completion_timeout_secs: 30,
-    max_attempts: 1,
-    rollout_timeout_secs: null,
-    reward: { type: 'exact_match' },
-    apo: { ...APO_DEFAULTS, gradient_model: null, edit_model: null, ...apo },
-  };
+  return optimizeConfig({ optimize, validate, resources: { system_prompt: BASE }, apo: { ...APO_DEFAULTS, gradient_model: null, edit_model: null, ...apo } });
 }
 
 /** What the fake trainer saw APO do. */

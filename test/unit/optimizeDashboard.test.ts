@@ -11,8 +11,9 @@ import { chromium } from 'playwright-core';
 import { startDashboard, type DashboardHandle } from '../../src/core/optimize/dashboard/server';
 import { statusPathFor, writeStatusFile } from '../../src/core/optimize/statusFile';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
-import { TAU_DEFAULTS, type NewRollout, type OptimizeConfig, type RolloutStore, type StatusFile } from '../../src/core/optimize/types';
+import type { NewRollout, RolloutStore, StatusFile } from '../../src/core/optimize/types';
 import { CHROMIUM_ARGS } from '../support/chromium';
+import { optimizeConfig } from '../support/optimizeConfig';
 
 const ENDPOINTS = ['/dashboard/health', '/dashboard/widgets', '/dashboard/queue-timeline', '/dashboard/alerts', '/gateway/training/status'] as const;
 /** Each endpoint's keys in Tau's order (ours after Tau's where Tau has fewer). */
@@ -25,18 +26,8 @@ const KEYS: Record<(typeof ENDPOINTS)[number], string[]> = {
 };
 const TRAINING_KEYS = ['status_path', 'status_present', 'updated_unix_ms', 'run_state', 'model_ref', 'store_path', 'total_rollouts', 'succeeded', 'failed', 'cancelled', 'diagnostics'];
 
-const config: OptimizeConfig = {
-  optimize: [{ prompt: 'What is 2 + 2?', expected: '4' }],
-  validate: [],
-  resources: { system_prompt: 'You are a concise assistant.' },
-  ...TAU_DEFAULTS,
-  // Long, so a slow browser start never makes the test's worker stale.
-  heartbeat_interval_ms: 60_000,
-  max_attempts: 1,
-  rollout_timeout_secs: null,
-  reward: { type: 'exact_match' },
-  apo: null,
-};
+// A long heartbeat, so a slow browser start never makes the test's worker stale.
+const config = optimizeConfig({ heartbeat_interval_ms: 60_000 });
 
 function rollout(n: number): NewRollout {
   return {

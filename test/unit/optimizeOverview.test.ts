@@ -9,21 +9,13 @@ import { join, resolve } from 'node:path';
 import { queueTimeline, readOverview, RunNotFoundError } from '../../src/core/optimize/overview';
 import { statusPathFor, writeStatusFile } from '../../src/core/optimize/statusFile';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
-import { TAU_DEFAULTS, type NewRollout, type OptimizeConfig, type OptimizeRunSnapshot, type RolloutConfig, type RolloutStore, type StatusFile } from '../../src/core/optimize/types';
+import type { NewRollout, OptimizeRunSnapshot, RolloutConfig, RolloutStore, StatusFile } from '../../src/core/optimize/types';
+import { optimizeConfig } from '../support/optimizeConfig';
 
 const REPO = resolve(__dirname, '../..');
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 
-const config: OptimizeConfig = {
-  optimize: [{ prompt: 'What is 2 + 2?', expected: '4' }],
-  validate: [],
-  resources: { system_prompt: 'You are a concise assistant.' },
-  ...TAU_DEFAULTS,
-  max_attempts: 2,
-  rollout_timeout_secs: null,
-  reward: { type: 'exact_match' },
-  apo: null,
-};
+const config = optimizeConfig({ max_attempts: 2 });
 
 const rolloutConfig = (over: Partial<RolloutConfig> = {}): RolloutConfig => ({
   max_attempts: 2,

@@ -14,32 +14,20 @@ import { storeFilesFor } from '../../src/core/store/storeFiles';
 import type {
   AttemptStatus,
   NewRollout,
-  OptimizeConfig,
   OptimizeEvent,
   OptimizeRunSnapshot,
   RolloutConfig,
   RolloutStore,
 } from '../../src/core/optimize/types';
+import { optimizeConfig } from '../support/optimizeConfig';
+import { onLines } from '../support/childLines';
 
 const REPO = resolve(__dirname, '../..');
 const DEQUEUER = join(__dirname, 'fixtures', 'optimizeDequeuer.ts');
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 const RUN = 'run-a';
 
-const CONFIG: OptimizeConfig = {
-  optimize: [{ prompt: 'What is 1 + 1?', expected: '2' }],
-  validate: [],
-  resources: { system_prompt: 'You are a concise assistant.' },
-  worker_count: 2,
-  poll_interval_ms: 50,
-  heartbeat_interval_ms: 1000,
-  completion_poll_interval_ms: 60,
-  completion_timeout_secs: 30,
-  max_attempts: 1,
-  rollout_timeout_secs: null,
-  reward: { type: 'exact_match' },
-  apo: null,
-};
+const CONFIG = optimizeConfig({ optimize: [{ prompt: 'What is 1 + 1?', expected: '2' }] });
 
 function rolloutConfig(over: Partial<RolloutConfig> = {}): RolloutConfig {
   return { max_attempts: 1, timeout_seconds: null, unresponsive_seconds: 3, retry_condition: ['unresponsive', 'timeout'], ...over };
@@ -76,19 +64,11 @@ function startDequeuer(path: string, workerId: string): Dequeuer {
   const child = spawn(process.execPath, ['--import', 'tsx', DEQUEUER, path, workerId], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   const claims: string[] = [];
   let err = '';
-  let pending = '';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((res) => (markReady = res));
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      if (line === 'ready') markReady();
-      if (line.startsWith('claim ')) claims.push(line.slice(6));
-    }
+  onLines(child.stdout!, (line) => {
+    if (line === 'ready') markReady();
+    if (line.startsWith('claim ')) claims.push(line.slice(6));
   });
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => (err += c));

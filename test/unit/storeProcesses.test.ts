@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Store } from '../../src/core/store/store';
 import { ITEM_MIGRATIONS } from './fixtures/storeWriter';
+import { onLines } from '../support/childLines';
 
 const REPO = resolve(__dirname, '../..');
 const FIXTURE = join(__dirname, 'fixtures', 'storeWriter.ts');
@@ -26,23 +27,20 @@ function startWriter(dir: string, prefix: string, count: number, journalLimit?: 
   if (journalLimit !== undefined) args.push(String(journalLimit));
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   const acks: string[] = [];
-  let pending = '';
   let err = '';
   const waiters: Array<{ n: number; resolve: () => void }> = [];
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
+  onLines(
+    child.stdout!,
+    (line) => {
       if (line.startsWith('ack ')) acks.push(line.slice(4));
-    }
-    for (const w of waiters.filter((x) => acks.length >= x.n)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  });
+    },
+    () => {
+      for (const w of waiters.filter((x) => acks.length >= x.n)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    },
+  );
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => (err += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));

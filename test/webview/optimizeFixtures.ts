@@ -3,6 +3,7 @@
 // Texts a model wrote carry HTML from a hostile model.
 import type { ApoRound, Counters, OptimizeConfig, OptimizeOverview, OptimizeRunRow, OptimizeRunSnapshot, WorkerView } from '../../src/core/optimize/types';
 import type { OptimizeView } from '../../src/protocol/optimizePanel';
+import { optimizeConfig } from '../support/optimizeConfig';
 
 export const HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b><script>window.__pwned=2</script>';
 export const STORE = '/ws/.prompt-tuner/training/store.sqlite';
@@ -12,21 +13,14 @@ const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 
 export function config(overrides: Partial<OptimizeConfig> = {}): OptimizeConfig {
-  return {
+  return optimizeConfig({
     optimize: Array.from({ length: 8 }, (_, i) => ({ prompt: `What is ${i} + 1?`, expected: String(i + 1) })),
     validate: Array.from({ length: 6 }, (_, i) => ({ prompt: `What is ${i} times 2?`, expected: String(i * 2), ...(i === 0 ? { must_not_regress: true } : {}) })),
     resources: { system_prompt: INITIAL_PROMPT },
-    worker_count: 2,
-    poll_interval_ms: 50,
-    heartbeat_interval_ms: 1000,
-    completion_poll_interval_ms: 60,
-    completion_timeout_secs: 30,
     max_attempts: 2,
-    rollout_timeout_secs: null,
-    reward: { type: 'exact_match' },
     apo: { rounds: 2, beam_width: 2, branch_factor: 2, gradient_batch_size: 4, val_batch_size: 6, gradient_model: null, edit_model: null },
     ...overrides,
-  };
+  });
 }
 
 const counters = (c: Partial<Counters>): Counters => ({ total_rollouts: 0, queuing: 0, running: 0, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0, ...c });

@@ -1,10 +1,10 @@
 // The prompt-optimization panel's root element: its view state (the run selected), what it does with each
-// host message, and the page: header, store state, runs list and the selected run. Connecting follows the
-// ready handshake of every panel (the host posts nothing before `webview/ready`). Light DOM, so the codicon
-// stylesheet and the adopted panel styles apply.
-import { html, LitElement, nothing, type TemplateResult } from 'lit';
+// host message, and the page: header, store state, runs list and the selected run. Connecting, posting and
+// Cancel are HostedApp's.
+import { html, nothing, type TemplateResult } from 'lit';
 import type { HostMessage, OptimizeAction, OptimizeView, WebviewMessage } from '../../src/protocol/optimizePanel';
-import type { HostApi } from '../shared/vscodeApi';
+import { ActionNotes, type ActionNote } from '../shared/actionNote';
+import { HostedApp } from '../shared/hostedApp';
 import { renderRunsList, renderRunView } from './runView';
 
 /** What setState keeps: the selected run, never store data (the host resends that). */
@@ -21,47 +21,33 @@ export function isViewState(value: unknown): value is ViewState {
   return typeof v === 'object' && v !== null && v.v === 1 && (v.runId === null || typeof v.runId === 'string');
 }
 
-const ACTION_NOTE_MS = 6000;
-
-export class OptimizeApp extends LitElement {
-  host_: HostApi<ViewState, WebviewMessage, HostMessage> | undefined;
+export class OptimizeApp extends HostedApp<ViewState, WebviewMessage, HostMessage> {
   view: OptimizeView | null = null;
-  /** Run the user selected; the overview's run once the host has read it. */
-  runId: string | null = null;
-  /** Run whose Cancel was pressed; the button waits until the run stops. */
-  cancelRequested: string | null = null;
+  private readonly notes = new ActionNotes<OptimizeAction>(this);
+
   /** The last finished button action, shown beside the buttons for a few seconds. */
-  actionNote: { runId: string; action: OptimizeAction; message: string } | null = null;
-  private actionTimer: ReturnType<typeof setTimeout> | undefined;
-  private unsubscribe: (() => void) | undefined;
-
-  protected override createRenderRoot(): HTMLElement {
-    return this;
+  get actionNote(): ActionNote<OptimizeAction> | null {
+    return this.notes.current;
   }
 
-  /** Restores the view state, listens, then says ready. */
-  connect(host: HostApi<ViewState, WebviewMessage, HostMessage>): void {
-    this.host_ = host;
-    const saved = host.getState();
-    if (saved) this.runId = saved.runId;
-    this.unsubscribe = host.onMessage((m) => this.onHostMessage(m));
-    host.post({ type: 'webview/ready' });
+  protected override restore(saved: ViewState): void {
+    this.runId = saved.runId;
+  }
+
+  protected override viewState(): ViewState {
+    return { v: 1, savedAt: Date.now(), runId: this.runId };
+  }
+
+  protected override cancelMessage(runId: string): WebviewMessage {
+    return { type: 'optimize/cancel', runId };
+  }
+
+  protected override afterReady(): void {
     // The host knows which run a reloaded panel showed only from here.
-    if (this.runId) host.post({ type: 'run/show', runId: this.runId });
-    this.requestUpdate();
+    if (this.runId) this.post({ type: 'run/show', runId: this.runId });
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.actionTimer);
-  }
-
-  post(message: WebviewMessage): void {
-    this.host_?.post(message);
-  }
-
-  private onHostMessage(m: HostMessage): void {
+  protected override onHostMessage(m: HostMessage): void {
     switch (m.type) {
       case 'overview/didChange': {
         this.view = m.view;
@@ -73,12 +59,7 @@ export class OptimizeApp extends LitElement {
         break;
       }
       case 'action/didComplete':
-        this.actionNote = { runId: m.runId, action: m.action, message: m.message };
-        clearTimeout(this.actionTimer);
-        this.actionTimer = setTimeout(() => {
-          this.actionNote = null;
-          this.requestUpdate();
-        }, ACTION_NOTE_MS);
+        this.notes.show({ runId: m.runId, action: m.action, message: m.message });
         break;
     }
     this.persist();
@@ -92,16 +73,6 @@ export class OptimizeApp extends LitElement {
     this.persist();
     this.post({ type: 'run/show', runId });
     this.requestUpdate();
-  }
-
-  cancel(runId: string): void {
-    this.cancelRequested = runId;
-    this.post({ type: 'optimize/cancel', runId });
-    this.requestUpdate();
-  }
-
-  persist(): void {
-    this.host_?.setState({ v: 1, savedAt: Date.now(), runId: this.runId });
   }
 
   private renderHeader(v: OptimizeView | null): TemplateResult {

@@ -4,12 +4,12 @@
 // borders (contrastBorder) where fills alone would carry meaning.
 import { css } from 'lit';
 import { baseStyles } from '../shared/baseStyles';
+import { runStyles } from '../shared/runStyles';
 
 export const panelStyles = css`
   ${baseStyles}
+  ${runStyles}
   :root {
-    --pt-pass: var(--vscode-charts-green, var(--vscode-testing-iconPassed));
-    --pt-fail: var(--vscode-testing-iconFailed, var(--vscode-errorForeground));
     --pt-queued: var(--vscode-charts-yellow, var(--vscode-editorWarning-foreground));
     --pt-running: var(--vscode-charts-blue, var(--vscode-textLink-foreground));
     --pt-done: var(--vscode-charts-green, var(--vscode-foreground));
@@ -20,18 +20,10 @@ export const panelStyles = css`
   .section-title { margin: 18px 0 6px; }
   .header { margin-top: 6px; }
   .header h1, .header h2 { margin-right: 8px; }
-  .mono, code { font-family: var(--vscode-editor-font-family); }
-  .nowrap { white-space: nowrap; }
   .store-path { word-break: break-all; }
   .empty p { max-width: 720px; }
 
-  table.grid { border-collapse: collapse; width: 100%; margin: 6px 0; }
-  table.grid th, table.grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--pt-border); vertical-align: top; }
-  table.grid thead th { color: var(--vscode-descriptionForeground); font-weight: 600; font-size: 0.92em; }
-  table.grid tbody th { font-weight: 600; }
-  table.grid .num { text-align: right; font-variant-numeric: tabular-nums; }
   table.compact th, table.compact td { padding: 3px 8px; }
-  .table-scroll { overflow-x: auto; max-width: 100%; }
   table.runs tr.selected { background: var(--vscode-list-inactiveSelectionBackground, var(--vscode-list-hoverBackground)); }
   table.runs tr.selected th { box-shadow: inset 3px 0 0 var(--vscode-focusBorder); }
   table.runs .linkish[aria-current='true'] { font-weight: 700; }
@@ -56,34 +48,16 @@ export const panelStyles = css`
     color: var(--vscode-badge-foreground);
   }
 
-  .alerts { display: flex; flex-direction: column; gap: 6px; margin: 8px 0; }
-  .alert {
-    display: flex;
-    gap: 8px;
-    align-items: flex-start;
-    padding: 6px 10px;
-    border: 1px solid var(--pt-border);
-    border-left: 3px solid var(--vscode-textLink-foreground);
-    border-radius: 3px;
-    background: var(--vscode-editorWidget-background);
-  }
-  .alert.warn { border-left-color: var(--pt-warn); }
-  .alert.error { border-left-color: var(--vscode-errorForeground); }
-  .alert .codicon { margin-top: 2px; }
   .alert-code { font-size: 0.9em; color: var(--vscode-descriptionForeground); }
 
   .stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 10px; margin: 8px 0 12px; }
   .stat { border: 1px solid var(--pt-border); border-radius: 6px; padding: 8px 12px; background: var(--vscode-editorWidget-background); }
-  .stat-title { color: var(--vscode-descriptionForeground); font-size: 0.92em; }
   .stat-value { font-size: 1.5em; font-weight: 700; margin: 2px 0; font-variant-numeric: tabular-nums; }
-  .stat-sub { margin: 0; }
 
   .chart { margin: 0; }
-  .chart figcaption { font-weight: 600; margin-bottom: 4px; }
   .chart svg { display: block; width: 100%; max-width: 720px; height: auto; }
   .chart .axis { stroke: var(--vscode-descriptionForeground); stroke-width: 1; }
   .chart .grid { stroke: var(--pt-border); stroke-width: 1; stroke-dasharray: 2 3; }
-  .chart .tick { fill: var(--vscode-descriptionForeground); font-size: 10px; font-family: var(--vscode-font-family); }
   .chart .line { fill: none; stroke-width: 2; stroke-linejoin: round; vector-effect: non-scaling-stroke; }
   .chart .line.queued { stroke: var(--pt-queued); stroke-dasharray: 6 4; }
   .chart .line.running { stroke: var(--pt-running); stroke-dasharray: 2 3; }
@@ -108,7 +82,6 @@ export const panelStyles = css`
   .critique { margin: 4px 0; }
   .prompt-text { max-width: 900px; }
   .prompt-text.small { font-size: 0.92em; max-height: 14em; overflow: auto; margin: 4px 0; }
-  .prompt-text:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 
   .best-card { border: 2px solid var(--pt-pass); }
   .best-card h3 { margin-right: 8px; }
@@ -116,13 +89,8 @@ export const panelStyles = css`
   .delta { font-weight: 600; display: inline-flex; align-items: center; gap: 4px; }
   .delta.up .codicon { color: var(--pt-pass); }
   .delta.down .codicon { color: var(--pt-fail); }
-  .actions-row { margin-top: 10px; }
-  .action-note { margin: 0 0 0 6px; }
   .run-meta { word-break: break-word; }
 
-  body.vscode-high-contrast .card,
-  body.vscode-high-contrast .stat,
-  body.vscode-high-contrast .alert,
   body.vscode-high-contrast .pill { border-color: var(--vscode-contrastBorder); }
   body.vscode-high-contrast .chart .grid { stroke: var(--vscode-contrastBorder); }
 `;

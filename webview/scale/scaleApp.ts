@@ -12,6 +12,7 @@ import type {
   ScaleRunSnapshot,
   WebviewMessage,
 } from '../../src/protocol/scalePanel';
+import { ActionNotes, type ActionNote } from '../shared/actionNote';
 import { PanelApp } from '../shared/panelApp';
 import { newIdempotencyKey } from '../shared/vscodeApi';
 import { applyOptions, emptyDraft, scaleForm, startBlockers, type Draft } from './formState';
@@ -49,8 +50,6 @@ interface ScaleShape {
   receive: HostMessage;
 }
 
-const ACTION_NOTE_MS = 6000;
-
 export class ScaleApp extends PanelApp<ScaleShape> {
   options: ScaleOptions | null = null;
   versions: LibraryVersionItem[] = [];
@@ -59,9 +58,12 @@ export class ScaleApp extends PanelApp<ScaleShape> {
   filterTag: string | null = null;
   /** Key of the start in flight; Start stays disabled until the host answers. */
   pendingKey: string | null = null;
+  private readonly notes = new ActionNotes<ScaleAction>(this);
+
   /** The last finished button action, shown beside the buttons for a few seconds. */
-  actionNote: { runId: string; action: ScaleAction; message: string } | null = null;
-  private actionTimer: ReturnType<typeof setTimeout> | undefined;
+  get actionNote(): ActionNote<ScaleAction> | null {
+    return this.notes.current;
+  }
 
   protected override restore(saved: ViewState): void {
     this.draft = { ...emptyDraft(), ...saved.draft };
@@ -93,11 +95,6 @@ export class ScaleApp extends PanelApp<ScaleShape> {
 
   protected override cancelMessage(runId: string): WebviewMessage {
     return { type: 'scale/cancel', runId };
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.actionTimer);
   }
 
   protected override onHostMessage(m: HostMessage): void {
@@ -134,12 +131,7 @@ export class ScaleApp extends PanelApp<ScaleShape> {
         if (!this.running && this.cancelRequested === m.snapshot.runId) this.cancelRequested = null;
         break;
       case 'action/didComplete':
-        this.actionNote = { runId: m.runId, action: m.action, message: m.message };
-        clearTimeout(this.actionTimer);
-        this.actionTimer = setTimeout(() => {
-          this.actionNote = null;
-          this.requestUpdate();
-        }, ACTION_NOTE_MS);
+        this.notes.show({ runId: m.runId, action: m.action, message: m.message });
         break;
     }
     this.persist();

@@ -3,13 +3,12 @@
 // themes follow; high contrast adds borders (contrastBorder) where fills alone would carry meaning.
 import { css } from 'lit';
 import { baseStyles } from '../shared/baseStyles';
+import { runStyles } from '../shared/runStyles';
 
 export const panelStyles = css`
   ${baseStyles}
+  ${runStyles}
   :root {
-    /* charts-green is a text colour in every theme (testing-iconPassed is too light on white for text). */
-    --pt-pass: var(--vscode-charts-green, var(--vscode-testing-iconPassed));
-    --pt-fail: var(--vscode-testing-iconFailed, var(--vscode-errorForeground));
     --pt-unscored: var(--vscode-descriptionForeground);
   }
   scale-app { display: block; max-width: 1040px; }
@@ -19,8 +18,6 @@ export const panelStyles = css`
   .header { margin-top: 6px; }
   .header h1 { margin-right: 8px; }
   .field vscode-textfield { width: 100%; max-width: 640px; }
-  .mono, code { font-family: var(--vscode-editor-font-family); }
-  .nowrap { white-space: nowrap; }
 
   .models { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px 16px; max-width: 760px; }
   .models vscode-single-select { width: 100%; }
@@ -32,13 +29,7 @@ export const panelStyles = css`
   .estimate-box .total { font-weight: 600; }
   .banner { max-width: 760px; }
 
-  table.grid { border-collapse: collapse; width: 100%; margin: 6px 0; }
-  table.grid th, table.grid td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--pt-border); vertical-align: top; }
-  table.grid thead th { color: var(--vscode-descriptionForeground); font-weight: 600; font-size: 0.92em; }
-  table.grid tbody th { font-weight: 600; }
-  table.grid .num { text-align: right; font-variant-numeric: tabular-nums; }
   table.compact { max-width: 760px; }
-  .table-scroll { overflow-x: auto; max-width: 100%; }
   table.grid td.mono { white-space: nowrap; }
   table.compact th, table.compact td { padding: 2px 8px; }
   table.conversations tr.group th { padding-top: 12px; color: var(--vscode-descriptionForeground); font-weight: 600; border-bottom: 1px solid var(--pt-border); }
@@ -65,21 +56,6 @@ export const panelStyles = css`
     .codicon-modifier-spin { animation: none; }
   }
 
-  .alerts { display: flex; flex-direction: column; gap: 6px; margin: 8px 0; }
-  .alert {
-    display: flex;
-    gap: 8px;
-    align-items: flex-start;
-    padding: 6px 10px;
-    border: 1px solid var(--pt-border);
-    border-left: 3px solid var(--vscode-textLink-foreground);
-    border-radius: 3px;
-    background: var(--vscode-editorWidget-background);
-  }
-  .alert.warn { border-left-color: var(--pt-warn); }
-  .alert.error { border-left-color: var(--vscode-errorForeground); }
-  .alert .codicon { margin-top: 2px; }
-
   .budget-bar { display: block; width: 100%; max-width: 640px; height: 16px; margin: 8px 0 4px; }
   .budget-bar .track { fill: var(--vscode-textCodeBlock-background, var(--vscode-input-background)); stroke: var(--pt-border); stroke-width: 0.3; }
   .budget-bar .fill { fill: var(--vscode-progressBar-background); }
@@ -99,16 +75,12 @@ export const panelStyles = css`
 
   .stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; margin: 8px 0 12px; }
   .stat { border: 1px solid var(--pt-border); border-radius: 6px; padding: 10px 12px; background: var(--vscode-editorWidget-background); }
-  .stat-title { color: var(--vscode-descriptionForeground); font-size: 0.92em; }
   .stat-value { font-size: 1.6em; font-weight: 700; margin: 2px 0; font-variant-numeric: tabular-nums; }
-  .stat-sub { margin: 0; }
 
   .charts { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
   .chart { margin: 4px 0; }
-  .chart figcaption { font-weight: 600; margin-bottom: 4px; }
   .chart svg { display: block; max-width: 100%; height: auto; }
   .chart .axis { stroke: var(--pt-border); stroke-width: 1; }
-  .chart .tick { fill: var(--vscode-descriptionForeground); font-size: 10px; font-family: var(--vscode-font-family); }
   .chart .tick.label { fill: var(--vscode-foreground); font-family: var(--vscode-editor-font-family); }
   .chart .bar { stroke: var(--vscode-contrastBorder, none); stroke-width: 1; }
   .chart .bar.pass { fill: var(--pt-pass); }
@@ -154,8 +126,6 @@ export const panelStyles = css`
   .revised-card { border: 2px solid var(--pt-pass); }
   .revised-card h4 { margin-top: 6px; }
   .rationale { margin: 4px 0 10px; }
-  .actions-row { margin-top: 10px; }
-  .action-note { margin: 0 0 0 6px; }
   .verify-result { font-size: 1.15em; }
   .delta { margin-left: 8px; font-weight: 600; }
   .delta.up { color: var(--pt-pass); }
@@ -163,9 +133,5 @@ export const panelStyles = css`
 
   .prompt-text { max-width: 900px; }
   .prompt-text.collapsed { max-height: 8em; overflow: auto; }
-  .prompt-text:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
   .linkish:disabled { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); cursor: default; text-decoration: none; }
-  body.vscode-high-contrast .card,
-  body.vscode-high-contrast .stat,
-  body.vscode-high-contrast .alert { border-color: var(--vscode-contrastBorder); }
 `;

@@ -1,10 +1,7 @@
-// What every panel's root element does alike: it connects to the host (restores the view state, listens, then
-// says ready: the host posts nothing before), keeps the form draft and asks for a debounced estimate when the
-// estimate's inputs change, follows the run the host shows, and saves the view state with setState.
-// Rendered into the light DOM so the codicon stylesheet and the adopted panel styles apply.
-import { LitElement } from 'lit';
+// What the panels with a form and a run view do alike, on top of HostedApp's talking to the host: keep the
+// form draft and ask for a debounced estimate when the estimate's inputs change, and follow the run the host shows.
 import type { PanelRunSnapshot } from '../../src/protocol/panelMessages';
-import type { HostApi } from './vscodeApi';
+import { HostedApp } from './hostedApp';
 
 /** The estimate box: T is what a computed estimate shows. */
 export type EstimateState<T extends object> =
@@ -35,58 +32,26 @@ export interface PanelShape {
 
 const ESTIMATE_DEBOUNCE_MS = 250;
 
-export abstract class PanelApp<P extends PanelShape> extends LitElement {
-  host_: HostApi<P['state'], P['post'], P['receive']> | undefined;
+export abstract class PanelApp<P extends PanelShape> extends HostedApp<P['state'], P['post'], P['receive']> {
   abstract draft: P['draft'];
   abstract view: P['formView'] | 'run';
-  /** Run shown in the run view. */
-  runId: string | null = null;
   snapshot: P['snapshot'] | null = null;
   estimate: EstimateState<P['estimate']> = { status: 'idle' };
   startError: string | null = null;
-  /** Run whose Cancel was pressed; the button waits for the snapshot that says it stopped. */
-  cancelRequested: string | null = null;
   addModelText = '';
   addModelError: string | null = null;
   private estimateTimer: ReturnType<typeof setTimeout> | undefined;
   private estimateRequestId = 0;
   private lastEstimateKey = '';
-  private unsubscribe: (() => void) | undefined;
 
-  protected override createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  /** Puts a saved view state back (draft, view, run…). */
-  protected abstract restore(saved: P['state']): void;
-  /** The view state to save now. */
-  protected abstract viewState(): P['state'];
-  protected abstract onHostMessage(m: P['receive']): void;
   /** What the estimate depends on; null while it cannot be computed (the box says what is missing). */
   protected abstract estimateInput(): P['estimateInput'] | null;
   /** The `estimate/compute` message for this input. */
   protected abstract estimateRequest(requestId: number, input: P['estimateInput']): P['post'];
-  /** The message that cancels this run. */
-  protected abstract cancelMessage(runId: string): P['post'];
-
-  /** Connects to the host: restores the view state, listens, then says ready (the host posts nothing before). */
-  connect(host: HostApi<P['state'], P['post'], P['receive']>): void {
-    this.host_ = host;
-    const saved = host.getState();
-    if (saved) this.restore(saved);
-    this.unsubscribe = host.onMessage((m) => this.onHostMessage(m));
-    host.post({ type: 'webview/ready' });
-    this.requestUpdate();
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
     clearTimeout(this.estimateTimer);
-  }
-
-  post(message: P['post']): void {
-    this.host_?.post(message);
   }
 
   get running(): boolean {
@@ -139,21 +104,11 @@ export abstract class PanelApp<P extends PanelShape> extends LitElement {
     }
   }
 
-  cancel(runId: string): void {
-    this.cancelRequested = runId;
-    this.post(this.cancelMessage(runId));
-    this.requestUpdate();
-  }
-
   showView(view: P['formView'] | 'run'): void {
     this.view = view;
     if (view === 'run' && this.snapshot) this.runId = this.snapshot.runId;
     this.persist();
     this.requestUpdate();
     window.scrollTo(0, 0);
-  }
-
-  persist(): void {
-    this.host_?.setState(this.viewState());
   }
 }

@@ -313,8 +313,12 @@ export interface RolloutStore {
   addSpans(attemptId: string, spans: Span[]): Promise<void>;
   /** The worker row and its running attempt. */
   heartbeat(workerId: string, attemptId: string | null): Promise<void>;
-  /** Ends an attempt and its rollout. `lost`: the watchdog had already taken it, so nothing was recorded (never succeeded twice). */
-  finishAttempt(attemptId: string, outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null }): Promise<'recorded' | 'lost'>;
+  /**
+   * Ends an attempt and its rollout, with `spans` (the ones that ended with it, e.g. reward.emit and the root) in the
+   * same commit, as addSpans would write them. `lost`: the watchdog had already taken it, so nothing was recorded,
+   * spans included (never succeeded twice).
+   */
+  finishAttempt(attemptId: string, outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null; spans?: Span[] }): Promise<'recorded' | 'lost'>;
   /** The watchdog: silent attempts → unresponsive, attempts of a dead process (same host) → unresponsive at once, past timeout → timeout; requeue or fail. */
   sweep(): Promise<WatchdogAction[]>;
   /** Cancels a run's rollouts that have not ended (cancel, Ctrl-C). */
@@ -373,14 +377,18 @@ export interface BestPrompt {
   library: { name: string; version: number } | null;
 }
 
-/** `--prompt-optimization-json`: Tau's keys first, in Tau's order, then ours. Counters are this run's. */
-export interface OptimizeReport {
+/** The run's model, its store and its rollout counters: the fields Tau's report, status.json and training report share. */
+export interface TauRunCounts {
   model_ref: string;
   store_path: string;
   total_rollouts: number;
   succeeded: number;
   failed: number;
   cancelled: number;
+}
+
+/** `--prompt-optimization-json`: Tau's keys first, in Tau's order, then ours. Counters are this run's. */
+export interface OptimizeReport extends TauRunCounts {
   run_id: string;
   /** Mean reward of the initial prompt on each set; null when the set is empty. */
   mean_reward: { optimize: number | null; validate: number | null };
@@ -393,16 +401,10 @@ export interface OptimizeReport {
 }
 
 /** status.json beside the store (Tau's fields; written at start, while running and at the end). */
-export interface StatusFile {
+export interface StatusFile extends TauRunCounts {
   schema_version: 1;
   updated_unix_ms: number;
   run_state: 'running' | 'completed' | 'failed' | 'cancelled';
-  model_ref: string;
-  store_path: string;
-  total_rollouts: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
 }
 
 export interface OptimizeEventBase {

@@ -5,9 +5,10 @@
 import * as vscode from 'vscode';
 import type { PromptVersion } from '../../core/library/types';
 import type { HostContext } from '../hostContext';
-import { promptNameProblem } from '../library/libraryPresentation';
+import { optimizedPromptName } from '../../core/optimize/libraryBest';
+import { announceSaved, applyToContext, askPromptName, ensureSaved } from '../library/runPromptSave';
 import { UserError } from '../runCommand';
-import { optimizedPromptName, type OptimizeService, type RunPrompts } from './optimizeService';
+import type { OptimizeService, RunPrompts } from './optimizeService';
 
 /** Read-only documents of a run's initial and best prompts, for the diff editor. */
 export const OPTIMIZE_DOC_SCHEME = 'prompt-tuner-optimize';
@@ -19,36 +20,20 @@ async function bestOf(service: OptimizeService, storePath: string, runId: string
 }
 
 /** The library version of the run's best prompt, saved now when it is not yet (asking for the name when `ask`). */
-async function ensureSaved(ctx: HostContext, service: OptimizeService, storePath: string, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
+async function ensureBestSaved(ctx: HostContext, service: OptimizeService, storePath: string, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
   const p = await bestOf(service, storePath, runId);
-  const earlier = await service.savedVersionOf(runId, p.best);
-  if (earlier) {
-    const v = (await ctx.getLibrary()).getVersion(earlier.id);
-    if (v) return v;
-  }
-  let name = optimizedPromptName(p.configPath, p.config);
-  if (ask) {
-    const typed = await vscode.window.showInputBox({
-      title: 'Save to Prompt Library',
-      prompt: 'Name of the prompt (a new version is added when it exists)',
-      value: name,
-      ignoreFocusOut: true,
-      validateInput: promptNameProblem,
-    });
-    if (typed === undefined) return undefined;
-    name = typed.trim();
-  }
-  const saved = await service.saveBest(p.best, { runId, configPath: p.configPath, modelRef: p.modelRef }, p.config, name);
-  void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
-  return saved;
+  return ensureSaved(ctx, {
+    earlierId: (await service.savedVersionOf(runId, p.best))?.id ?? null,
+    defaultName: async () => optimizedPromptName(p.configPath, p.config),
+    ask,
+    save: (name) => service.saveBest(p.best, { runId, configPath: p.configPath, modelRef: p.modelRef }, p.config, name),
+  });
 }
 
 export async function apply(ctx: HostContext, service: OptimizeService, storePath: string, runId: string): Promise<string | undefined> {
-  const v = await ensureSaved(ctx, service, storePath, runId, false);
+  const v = await ensureBestSaved(ctx, service, storePath, runId, false);
   if (!v) return undefined;
-  await ctx.activeContext.set(v.id);
-  ctx.log.info(`Active context: ${v.promptName} v${v.version} (from optimization run ${runId})`);
-  void vscode.window.showInformationMessage(`${v.promptName} v${v.version} is now the active system prompt`);
+  await applyToContext(ctx, v, `optimization run ${runId}`);
   return `Applied ${v.promptName} v${v.version} to context`;
 }
 
@@ -56,16 +41,10 @@ export async function save(service: OptimizeService, storePath: string, runId: s
   const p = await bestOf(service, storePath, runId);
   const earlier = await service.savedVersionOf(runId, p.best);
   if (earlier) return `Already saved as ${earlier.name} v${earlier.version}`;
-  const typed = await vscode.window.showInputBox({
-    title: 'Save to Prompt Library',
-    prompt: 'Name of the prompt (a new version is added when it exists)',
-    value: optimizedPromptName(p.configPath, p.config),
-    ignoreFocusOut: true,
-    validateInput: promptNameProblem,
-  });
+  const typed = await askPromptName(optimizedPromptName(p.configPath, p.config));
   if (typed === undefined) return undefined;
-  const saved = await service.saveBest(p.best, { runId, configPath: p.configPath, modelRef: p.modelRef }, p.config, typed.trim());
-  void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
+  const saved = await service.saveBest(p.best, { runId, configPath: p.configPath, modelRef: p.modelRef }, p.config, typed);
+  announceSaved(saved);
   return `Saved as ${saved.promptName} v${saved.version}`;
 }
 

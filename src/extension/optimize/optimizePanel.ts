@@ -7,9 +7,7 @@ import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type OptimizeAction, type ValidWebviewMessage } from '../../protocol/optimizePanel';
 import type { HostContext } from '../hostContext';
 import { LatestByType } from '../latestByType';
-import { isUserFacing } from '../runCommand';
-import { messageOf } from '../runPanel';
-import { newNonce, webviewHtml } from '../webviewHtml';
+import { panelColumn, postOrKeep, reportPanelFailure, setUpPanel, webviewOptions } from '../panelHost';
 import * as actions from './optimizeActions';
 import { OPTIMIZE_PAGE } from './optimizePage';
 import type { OptimizeService } from './optimizeService';
@@ -36,11 +34,11 @@ export class OptimizePanel implements vscode.Disposable {
   static show(ctx: HostContext, service: OptimizeService, startRun: StartRun, opts: ShowOptions = {}): OptimizePanel {
     const existing = OptimizePanel.current;
     if (existing) {
-      existing.panel.reveal(column());
+      existing.panel.reveal(panelColumn());
       existing.switchTo(opts.storePath ?? existing.storePath, opts.runId ?? null, opts.runId !== undefined);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(OPTIMIZE_PAGE.viewType, OPTIMIZE_PAGE.title, column(), webviewOptions(ctx));
+    const panel = vscode.window.createWebviewPanel(OPTIMIZE_PAGE.viewType, OPTIMIZE_PAGE.title, panelColumn(), webviewOptions(ctx));
     OptimizePanel.current = new OptimizePanel(panel, ctx, service, startRun, opts.storePath ?? service.defaultStorePath(), opts.runId ?? null);
     return OptimizePanel.current;
   }
@@ -83,18 +81,10 @@ export class OptimizePanel implements vscode.Disposable {
   ) {
     this.reveal = runId;
     this.hold = service.hold(storePath);
-    panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'promptTuner.svg');
-    const webview = panel.webview;
-    const root = ctx.extension.extensionUri;
-    webview.html = webviewHtml(OPTIMIZE_PAGE, {
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', `${OPTIMIZE_PAGE.bundle}.js`)).toString(),
-      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'codicons', 'codicon.css')).toString(),
-    });
+    setUpPanel(panel, ctx, OPTIMIZE_PAGE);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
       // A hidden webview is torn down (no retained context): it says ready again when shown.
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.ready = false;
@@ -158,19 +148,13 @@ export class OptimizePanel implements vscode.Disposable {
 
   /** Posts now when the webview listens, else keeps it as the newest of its type until it does. */
   private post(message: HostMessage): void {
-    if (!this.ready || !this.panel.visible) {
+    const listening = this.ready && this.panel.visible;
+    if (!listening) {
       // A queued overview must keep a reveal a newer one does not carry.
       const queued = this.pending.get('overview/didChange');
       if (message.type === 'overview/didChange' && queued?.reveal && !message.reveal) message = { ...message, reveal: queued.reveal };
-      this.pending.set(message);
-      return;
     }
-    void this.panel.webview.postMessage(message).then(
-      (delivered) => {
-        if (!delivered) this.pending.set(message);
-      },
-      () => this.pending.set(message),
-    );
+    postOrKeep(this.panel, listening, this.pending, message);
   }
 
   private done(runId: string, action: OptimizeAction, message: string | undefined): void {
@@ -247,12 +231,7 @@ export class OptimizePanel implements vscode.Disposable {
   }
 
   private fail(what: string, error: unknown): void {
-    if (isUserFacing(error)) {
-      void vscode.window.showErrorMessage(error.message);
-      return;
-    }
-    this.ctx.log.error(`Optimization panel: ${what} failed`, error);
-    void vscode.window.showErrorMessage(`${OPTIMIZE_PAGE.title}: ${what} failed: ${messageOf(error)}`);
+    reportPanelFailure(this.ctx, 'Optimization', OPTIMIZE_PAGE, what, error);
   }
 
   dispose(): void {
@@ -269,19 +248,4 @@ export class OptimizePanel implements vscode.Disposable {
 
 function pathEq(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
-}
-
-function column(): vscode.ViewColumn {
-  return vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
-}
-
-/** As every panel: only dist/ and media/ can be loaded; no retained context (the overview rebuilds the view). */
-function webviewOptions(ctx: HostContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  const root = ctx.extension.extensionUri;
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
-    retainContextWhenHidden: false,
-    enableFindWidget: true,
-  };
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Gateway } from '../../core/models/gateway';
 import type { PromptVersion } from '../../core/library/types';
+import { optimizedPromptName, savedVersionOf, saveBestOnce } from '../../core/optimize/libraryBest';
 import type { OptimizeJob } from '../../core/optimize/trainer';
 import type { BestPrompt, OptimizeConfig, OptimizeRunSnapshot, RolloutStore } from '../../core/optimize/types';
 import type { OptimizeView } from '../../protocol/optimizePanel';
@@ -31,16 +32,7 @@ export interface RunPrompts {
   best: { resources_version: number; system_prompt: string; validate_reward: number | null } | null;
 }
 
-/** The library name of a config's optimized prompt (the CLI's rule): resources.name, else `<config stem> (optimized)`. */
-export function optimizedPromptName(configPath: string, config: Pick<OptimizeConfig, 'resources'>): string {
-  const named = config.resources['name'];
-  if (typeof named === 'string' && named.trim() !== '') return named.trim();
-  const stem = path.basename(configPath).replace(/\.json$/i, '');
-  return `${stem || 'prompt-optimization'} (optimized)`;
-}
 
-/** Library scores are 0..1; a reward outside (a judge's odd scale) is not a score. */
-const asScore = (r: number | null) => (r !== null && Number.isFinite(r) && r >= 0 && r <= 1 ? r : null);
 const pct = (r: number | null | undefined) => (r === null || r === undefined ? 'unknown' : `${Math.round(r * 100)}%`);
 
 export interface OptimizeServiceOptions {
@@ -273,34 +265,16 @@ export class OptimizeService implements vscode.Disposable {
 
   /** saveBest for the trainer: a new library version (source optimized) unless this run saved the same text already. */
   async saveBest(best: Pick<BestPrompt, 'system_prompt' | 'validate_reward' | 'resources_version'>, run: { runId: string; configPath: string; modelRef: string }, config: Pick<OptimizeConfig, 'resources'>, name = optimizedPromptName(run.configPath, config)): Promise<PromptVersion> {
-    const library = await this.ctx.getLibrary();
-    const earlier = await this.savedVersionOf(run.runId, best);
-    if (earlier) {
-      const v = library.getVersion(earlier.id);
-      if (v) return v;
-    }
-    const saved = library.addVersion({
-      name,
-      text: best.system_prompt,
-      source: 'optimized',
-      score: asScore(best.validate_reward),
-      runId: run.runId,
-      label: `optimized on ${run.modelRef} (resources v${best.resources_version})`.slice(0, 200),
-    });
-    this.ctx.log.info(`Saved the best prompt of optimization run ${run.runId} as ${saved.promptName} v${saved.version} (version id ${saved.id})`);
+    const { version: saved, added } = saveBestOnce(await this.ctx.getLibrary(), best, run, name);
+    if (added) this.ctx.log.info(`Saved the best prompt of optimization run ${run.runId} as ${saved.promptName} v${saved.version} (version id ${saved.id})`);
     return saved;
   }
 
   /** The library version this run's best prompt was saved as (same run id and text); null when none. */
   async savedVersionOf(runId: string, best: { system_prompt: string } | null): Promise<{ id: number; name: string; version: number } | null> {
     if (!best) return null;
-    const library = await this.ctx.getLibrary();
-    for (const p of library.listPrompts()) {
-      for (const v of library.listVersions(p.id)) {
-        if (v.runId === runId && v.text === best.system_prompt) return { id: v.id, name: v.promptName, version: v.version };
-      }
-    }
-    return null;
+    const v = savedVersionOf(await this.ctx.getLibrary(), runId, best.system_prompt);
+    return v ? { id: v.id, name: v.promptName, version: v.version } : null;
   }
 
   /** A run's initial and best prompts, from the live job or the store. */

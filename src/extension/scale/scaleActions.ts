@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScaleRunSnapshot } from '../../core/scale/types';
 import type { HostContext } from '../hostContext';
-import { promptNameProblem } from '../library/libraryPresentation';
+import { announceSaved, askPromptName } from '../library/runPromptSave';
 import { UserError } from '../runCommand';
 import { promptUri, transcriptUri } from './scaleDocuments';
 import { agentLabel, workspaceRoot } from './scaleOptions';
@@ -65,21 +65,15 @@ async function defaultName(ctx: HostContext, s: ScaleRunSnapshot): Promise<{ nam
 export async function saveRevised(ctx: HostContext, service: ScaleService, runId: string): Promise<string | undefined> {
   const { s, revised } = await revisedOf(service, runId);
   const { name: suggested, parentVersionId } = await defaultName(ctx, s);
-  const typed = await vscode.window.showInputBox({
-    title: 'Save Revised Prompt to Library',
-    prompt: 'Name of the prompt (a new version is added when it exists)',
-    value: suggested,
-    ignoreFocusOut: true,
-    validateInput: promptNameProblem,
-  });
+  const typed = await askPromptName(suggested, 'Save Revised Prompt to Library');
   if (typed === undefined) return undefined;
   const v = s.report?.verification;
   const score = v && v.stats.winRate !== null ? v.stats.winRate : null;
   const before = s.report?.stats.winRate;
   const label = v && score !== null ? `scale: verified ${Math.round((v.winRateBefore ?? 0) * 100)}% → ${Math.round(score * 100)}%` : `scale: revised from ${before === null || before === undefined ? 'unscored' : `${Math.round(before * 100)}%`}`;
-  const saved = (await ctx.getLibrary()).addVersion({ name: typed.trim(), text: revised, source: 'scale', score, runId, parentVersionId, label });
+  const saved = (await ctx.getLibrary()).addVersion({ name: typed, text: revised, source: 'scale', score, runId, parentVersionId, label });
   ctx.log.info(`Saved the revised prompt of scale run ${runId} as ${saved.promptName} v${saved.version} (version id ${saved.id})`);
-  void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
+  announceSaved(saved);
   return `Saved as ${saved.promptName} v${saved.version}`;
 }
 

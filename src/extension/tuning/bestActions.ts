@@ -6,13 +6,11 @@ import type { TuneRunSnapshot } from '../../core/tuning/types';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
 import type { TuningService } from './tuningService';
-import { promptNameProblem } from '../library/libraryPresentation';
+import { applyToContext, ensureSaved } from '../library/runPromptSave';
 import { askAndSaveText } from '../library/saveCommands';
 
 /** Read-only documents of a run's base and best prompts, for the diff editor. */
 export const RUN_TEXT_SCHEME = 'prompt-tuner-run';
-
-const PICK_TITLE = 'Save to Prompt Library';
 
 async function bestOf(service: TuningService, runId: string): Promise<TuneRunSnapshot & { best: NonNullable<TuneRunSnapshot['best']> }> {
   const s = await service.snapshot(runId);
@@ -30,28 +28,9 @@ async function defaultName(ctx: HostContext, s: TuneRunSnapshot): Promise<string
   return `${s.suite.name} (tuned)`;
 }
 
-async function ensureSaved(ctx: HostContext, service: TuningService, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
+async function ensureBestSaved(ctx: HostContext, service: TuningService, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
   const s = await bestOf(service, runId);
-  const library = await ctx.getLibrary();
-  if (s.savedVersion) {
-    const v = library.getVersion(s.savedVersion.id);
-    if (v) return v;
-  }
-  let name = await defaultName(ctx, s);
-  if (ask) {
-    const typed = await vscode.window.showInputBox({
-      title: PICK_TITLE,
-      prompt: 'Name of the prompt (a new version is added when it exists)',
-      value: name,
-      ignoreFocusOut: true,
-      validateInput: promptNameProblem,
-    });
-    if (typed === undefined) return undefined;
-    name = typed.trim();
-  }
-  const saved = await service.saveBest(runId, name);
-  void vscode.window.showInformationMessage(`Saved ${saved.promptName} v${saved.version} to the Prompt Library`);
-  return saved;
+  return ensureSaved(ctx, { earlierId: s.savedVersion?.id ?? null, defaultName: () => defaultName(ctx, s), ask, save: (name) => service.saveBest(runId, name) });
 }
 
 export const bestActions = {
@@ -59,19 +38,17 @@ export const bestActions = {
   saveText: (ctx: HostContext, text: string): Promise<PromptVersion | undefined> => askAndSaveText(ctx, text),
 
   async apply(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
-    const v = await ensureSaved(ctx, service, runId, false);
+    const v = await ensureBestSaved(ctx, service, runId, false);
     if (!v) return;
-    await ctx.activeContext.set(v.id);
-    ctx.log.info(`Active context: ${v.promptName} v${v.version} (from tuning run ${runId})`);
-    void vscode.window.showInformationMessage(`${v.promptName} v${v.version} is now the active system prompt`);
+    await applyToContext(ctx, v, `tuning run ${runId}`);
   },
 
   async save(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
-    await ensureSaved(ctx, service, runId, true);
+    await ensureBestSaved(ctx, service, runId, true);
   },
 
   async view(ctx: HostContext, service: TuningService, runId: string): Promise<void> {
-    const v = await ensureSaved(ctx, service, runId, true);
+    const v = await ensureBestSaved(ctx, service, runId, true);
     if (!v) return;
     await vscode.commands.executeCommand('promptTuner.library.focus');
     await vscode.commands.executeCommand('promptTuner.library.open', v.id);

@@ -1,7 +1,7 @@
 // The JSON bodies of the dashboard's endpoints, shaped as Tau's gateway answers them (`schema_version`,
 // `generated_unix_ms`, the endpoint's own key, `health`, `training`, `state`), built from one read of the store.
 // Pure: the server reads, these shape.
-import type { Counters, DashboardAlert, OptimizeOverview, TimelinePoint, TrainingStatusField, WorkerView } from '../types';
+import type { Counters, DashboardAlert, OptimizeOverview, TauRunCounts, TimelinePoint, TrainingStatusField, WorkerView } from '../types';
 
 export const DASHBOARD_SCHEMA_VERSION = 1;
 /** How often the page (and any client following Tau's widget hint) asks again. */
@@ -19,17 +19,11 @@ export interface DashboardState {
 }
 
 /** Tau's training report on the wire: where status.json says nothing, Tau sends 0, "unknown" and "". */
-export interface TauTrainingReport {
+export interface TauTrainingReport extends TauRunCounts {
   status_path: string;
   status_present: boolean;
   updated_unix_ms: number;
   run_state: string;
-  model_ref: string;
-  store_path: string;
-  total_rollouts: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
   diagnostics: string[];
 }
 

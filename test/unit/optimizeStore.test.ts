@@ -248,6 +248,17 @@ describe('optimize rollout store', function () {
       assert.equal(await s.dequeue('w1'), undefined);
     });
 
+    it("gives a run's worker only that run's rollouts, and a worker of no run any run's", async () => {
+      const { s, path } = await seeded();
+      await s.createRun({ run_id: 'run-b', model_ref: 'openai/sim-lite', config_path: 'c.json', config: CONFIG, store_path: path });
+      await s.enqueue(newRollouts(1));
+      await s.enqueue(newRollouts(2, { run: 'run-b', runNumber: 2 }));
+      assert.equal((await s.dequeue('w1', { runId: 'run-b' }))?.rollout.rollout_id, 'train-2-1');
+      assert.equal((await s.dequeue('w1', { runId: 'run-b' }))?.rollout.rollout_id, 'train-2-2');
+      assert.equal(await s.dequeue('w1', { runId: 'run-b' }), undefined, 'run-b has nothing left although run 1 has a queued rollout');
+      assert.equal((await s.dequeue('w1'))?.rollout.rollout_id, 'train-1-1');
+    });
+
     it('never gives one rollout to two interleaved dequeuers on two handles of one file', async () => {
       const { s, path } = await seeded();
       const other = await open(path);

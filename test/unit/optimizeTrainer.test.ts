@@ -154,6 +154,26 @@ describe('optimize trainer against the simulator', function () {
     assert.deepEqual((await store.readJob(final.runId)).snapshot!.status, 'completed');
   });
 
+  it("two runs at once on one store each run only their own rollouts, on their own model", async () => {
+    sim.configure({ latencyMs: 15 });
+    const config = echoConfig();
+    const start = (model: string) => startOptimization(deps(), { config, configPath: 'echo.json', model, storePath });
+    const [a, b] = await Promise.all([start('openai/sim-1'), start('openai/sim-lite')]);
+    const [fa, fb] = await Promise.all([a.done, b.done]);
+    assert.equal(fa.status, 'completed', fa.error ?? '');
+    assert.equal(fb.status, 'completed', fb.error ?? '');
+    const perRun = config.optimize.length + config.validate.length;
+    assert.equal(fa.counters.total_rollouts, perRun);
+    assert.equal(fb.counters.total_rollouts, perRun);
+    // Every answer came from its own run's model: as many calls per model as that run has rollouts.
+    assert.deepEqual(sim.counters().byModel, { 'sim-1': perRun, 'sim-lite': perRun });
+    for (const [job, worker] of [[a, 'run1'], [b, 'run2']] as const) {
+      const attempts = await store.attempts({ run_id: job.runId });
+      assert.equal(attempts.length, perRun);
+      assert.ok(attempts.every((t) => t.worker_id.includes(worker)), `every attempt of ${worker} by its own workers: ${attempts.map((t) => t.worker_id).join(', ')}`);
+    }
+  });
+
   it("a re-run on the same store keeps the first run's rows and makes new ids", async () => {
     const first = await run(echoConfig());
     const second = await run(echoConfig());

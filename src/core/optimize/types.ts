@@ -307,8 +307,12 @@ export interface RolloutStore {
   // rollouts and attempts
   /** Inserts rollouts as `queuing` with their queue rows, in one transaction; an existing id is an error. */
   enqueue(rollouts: NewRollout[]): Promise<void>;
-  /** One transaction: the oldest queued rollout → `preparing`, a new `preparing` attempt, the worker's active ids; undefined when the queue is empty. */
-  dequeue(workerId: string): Promise<Claim | undefined>;
+  /**
+   * One transaction: the oldest queued rollout → `preparing`, a new `preparing` attempt, the worker's active ids;
+   * undefined when the queue is empty. `runId`: only that run's rollouts (a run's own workers run its model, so
+   * two runs on one store never execute each other's rollouts).
+   */
+  dequeue(workerId: string, opts?: { runId?: string }): Promise<Claim | undefined>;
   /** Spans as they happen; each is a heartbeat; the first makes the attempt and the rollout `running`. Throws AttemptLostError once the watchdog has taken the attempt. */
   addSpans(attemptId: string, spans: Span[]): Promise<void>;
   /** The worker row and its running attempt. */

@@ -110,7 +110,8 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
     try {
       while (!stopping && !signal.aborted) {
         if (heartbeatError !== undefined) throw heartbeatError;
-        const claim = await store.dequeue(workerId);
+        // A run's worker takes only its run's rollouts: it runs that run's model.
+        const claim = await store.dequeue(workerId, opts.runId === null ? {} : { runId: opts.runId });
         if (!claim) {
           await abortableSleep(opts.pollIntervalMs, signal, onWake);
           continue;

@@ -411,15 +411,18 @@ class SqliteRolloutStore implements RolloutStore {
     });
   }
 
-  async dequeue(workerId: string): Promise<Claim | undefined> {
+  async dequeue(workerId: string, opts: { runId?: string } = {}): Promise<Claim | undefined> {
+    const runFilter = opts.runId === undefined ? '' : 'WHERE r.run_id = ?';
+    const runParams = opts.runId === undefined ? [] : [opts.runId];
     // An idle worker polls often: a read (no lock) tells it the queue is empty; a stale "empty" only delays one poll.
-    if (!this.store.get<{ one: number }>('SELECT 1 AS one FROM rollout_queue LIMIT 1')) return undefined;
+    if (!this.store.get<{ one: number }>(`SELECT 1 AS one FROM rollout_queue q LEFT JOIN rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`, runParams)) return undefined;
     const at = this.iso();
     return this.store.write((tx): Claim | undefined => {
       for (;;) {
         const head = tx.get<{ queue_id: number; rollout_id: string; status: RolloutStatus | null; attempt_count: number | null }>(
           `SELECT q.queue_id, q.rollout_id, r.status, r.attempt_count FROM rollout_queue q LEFT JOIN rollouts r ON r.rollout_id = q.rollout_id
-           ORDER BY q.queue_id LIMIT 1`,
+           ${runFilter} ORDER BY q.queue_id LIMIT 1`,
+          runParams,
         );
         if (!head) return undefined;
         tx.run('DELETE FROM rollout_queue WHERE queue_id = ?', [head.queue_id]);

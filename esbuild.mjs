@@ -16,9 +16,9 @@ const common = {
   legalComments: 'none',
 };
 
-// The model SDKs and sql.js are big and needed only on first use: each becomes its own file under
+// The model SDKs, sql.js and node-postgres are big and needed only on first use: each becomes its own file under
 // dist/vendor/, required lazily, so loading the extension (activation) never parses them.
-const VENDOR = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', 'sql.js': 'sqljs', '@pydantic/genai-prices': 'prices' };
+const VENDOR = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', 'sql.js': 'sqljs', '@pydantic/genai-prices': 'prices', pg: 'pg' };
 const require = createRequire(import.meta.url);
 
 const lazyVendor = {
@@ -45,6 +45,8 @@ const vendorBuild = {
   target: 'node20',
   entryPoints: Object.entries(VENDOR).map(([pkg, out]) => ({ in: require.resolve(pkg), out })),
   outdir: 'dist/vendor',
+  // pg loads its libpq binding only when asked for (new pg.native); we never ask, and it is not installed.
+  external: ['pg-native'],
 };
 
 const webviewEntries = existsSync('webview')

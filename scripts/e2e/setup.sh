@@ -17,11 +17,13 @@ total_start=$SECONDS
 mkdir -p "$E2E_DIR" "$TMPDIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 
 # 1. apt packages, only when missing (Chromium drives the workbench; libkrb5-dev lets a native module compile;
-#    sqlite3 audits the prompt-optimization store file the way a Tau user does).
+#    sqlite3 audits the prompt-optimization store file the way a Tau user does; postgresql serves its second backend).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+# PostgreSQL for the rollout store's second backend: its tests start a throwaway cluster of their own.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   begin "apt-get install ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then
@@ -32,7 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}" </dev/null
   done_step "apt-get install"
 else
-  echo "[setup] apt packages present (chromium, libkrb5-dev, sqlite3): skipped"
+  echo "[setup] apt packages present (chromium, libkrb5-dev, sqlite3, postgresql): skipped"
 fi
 if [ "${1:-}" = "--apt-only" ]; then exit 0; fi
 

@@ -1,7 +1,7 @@
 // Prompt-optimization benchmark against the simulator: rollouts per second of a baseline run (Tau's mode, no
 // APO) on the real SQLite rollout store for worker_count 1, 2, 4 and 8 at a fixed simulated latency, against the
 // ideal worker_count / latency (no store, no polling, no overhead at all). Prints one table of ratios; never
-// fails on time. Run: npx tsx test/bench/optimize.bench.ts (the lead adds `npm run bench:optimize`).
+// fails on time. Run: npm run bench:optimize.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

@@ -20,7 +20,7 @@ import {
 } from './types';
 
 export interface ReadOverviewOptions {
-  /** status.json to read for the `training` field (statusPathFor(store path) normally). */
+  /** status.json to read for the `training` field (statusPathFor(location, workspace) normally). */
   statusPath: string;
   /** The run to show; default the newest. */
   runId?: string;

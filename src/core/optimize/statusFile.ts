@@ -1,18 +1,28 @@
 // status.json beside the store (Tau's file): where it lives, an atomic write, and a read that says what is wrong
 // with a missing or damaged file instead of throwing (the dashboard shows the diagnostics).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../store/fsUtil';
+import { isPostgresUrl } from './store/pg/pgUrl';
 import type { StatusFile } from './types';
 
-/** `status.json` in the store's folder (Tau's place). */
-export function statusPathFor(storePath: string): string {
-  return join(dirname(storePath), 'status.json');
+/** Where a workspace's default store and its status.json live (Tau's `.tau/training`, in our folder). */
+export const TRAINING_DIR = join('.prompt-tuner', 'training');
+
+/**
+ * `status.json` in a file store's folder (Tau's place). A PostgreSQL store has no folder: its status.json is
+ * the workspace's (`<workspace>/.prompt-tuner/training/status.json`, beside where the default store would be),
+ * so the dashboard and `optimize status` of that workspace find it; `workspace` defaults to the current folder.
+ */
+export function statusPathFor(location: string, workspace: string = process.cwd()): string {
+  if (isPostgresUrl(location)) return join(workspace, TRAINING_DIR, 'status.json');
+  return join(dirname(location), 'status.json');
 }
 
-/** Replaces the file atomically, so a reader never sees half of it. */
+/** Replaces the file atomically, so a reader never sees half of it. The folder is made when missing (a PostgreSQL store's workspace may have none yet). */
 export function writeStatusFile(path: string, status: StatusFile): void {
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, [new TextEncoder().encode(`${JSON.stringify(status, null, 2)}\n`)]);
 }
 

@@ -1,7 +1,7 @@
 // What the best prompt card's buttons do in the editor: Apply to Context, Save to Library, View in Library,
-// Copy, Show Diff (initial ↔ best, as read-only documents), and the store picker. Texts come from the host's
-// own read of the store, never from the webview. Each returns the line the panel shows, or undefined when the
-// user dismissed a question.
+// Copy, Show Diff (initial ↔ best, as read-only documents), and the store picker (a file or a PostgreSQL URL).
+// Texts come from the host's own read of the store, never from the webview. Each returns the line the panel
+// shows, or undefined when the user dismissed a question.
 import * as vscode from 'vscode';
 import type { PromptVersion } from '../../core/library/types';
 import type { HostContext } from '../hostContext';
@@ -9,6 +9,7 @@ import { optimizedPromptName } from '../../core/optimize/libraryBest';
 import { announceSaved, applyToContext, askPromptName, ensureSaved } from '../library/runPromptSave';
 import { UserError } from '../runCommand';
 import type { OptimizeService, RunPrompts } from './optimizeService';
+import { isPostgresUrl } from './optimizeStores';
 
 /** Read-only documents of a run's initial and best prompts, for the diff editor. */
 export const OPTIMIZE_DOC_SCHEME = 'prompt-tuner-optimize';
@@ -95,11 +96,11 @@ export class OptimizeDocumentProvider implements vscode.TextDocumentContentProvi
   }
 }
 
-/** An open dialog for a store file (the panel's Open Store…); undefined when dismissed. */
+/** An open dialog for a store file; undefined when dismissed. */
 export async function pickStoreFile(current: string): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     title: 'Open a prompt-optimization store',
-    defaultUri: vscode.Uri.file(current),
+    ...(isPostgresUrl(current) ? {} : { defaultUri: vscode.Uri.file(current) }),
     canSelectFiles: true,
     canSelectFolders: false,
     canSelectMany: false,
@@ -107,4 +108,36 @@ export async function pickStoreFile(current: string): Promise<string | undefined
     openLabel: 'Open Store',
   });
   return picked?.[0]?.fsPath;
+}
+
+const STORE_FILE = '$(file) Store file…';
+const STORE_URL = '$(database) PostgreSQL URL…';
+
+/**
+ * The panel's Open Store…: a store file, or a PostgreSQL URL typed in an input box. Returns the store's id (a
+ * path, or the masked URL: the whole URL is remembered by the service for this window only); undefined when
+ * dismissed.
+ */
+export async function pickStore(service: OptimizeService, current: string): Promise<string | undefined> {
+  const kind = await vscode.window.showQuickPick(
+    [
+      { label: STORE_FILE, description: 'a .sqlite store on this machine' },
+      { label: STORE_URL, description: 'a store on a PostgreSQL server, shared by workers on other machines' },
+    ],
+    { title: 'Open a prompt-optimization store', placeHolder: 'Where the store is' },
+  );
+  if (!kind) return undefined;
+  if (kind.label === STORE_FILE) return pickStoreFile(current);
+  const typed = await vscode.window.showInputBox({
+    title: 'Open a prompt-optimization store on PostgreSQL',
+    prompt: 'postgres://user@host:5432/db — leave the password out: it comes from PGPASSWORD or ~/.pgpass (one typed here is kept in memory for this window only)',
+    placeHolder: 'postgres://user@host:5432/db',
+    // The shown store's URL without its masked password (an accepted `***` would be sent as the password).
+    ...(isPostgresUrl(current) ? { value: current.replace(/:\*\*\*@/, '@') } : {}),
+    ignoreFocusOut: true,
+    validateInput: (v) => (isPostgresUrl(v.trim()) ? undefined : 'A URL starting with postgres:// or postgresql://'),
+  });
+  const url = typed?.trim();
+  if (!url) return undefined;
+  return service.rememberUrl(url);
 }

@@ -7,13 +7,13 @@ import type { OptimizeDeps, OptimizeJob, OptimizeStart } from '../../core/optimi
 import type { OptimizeOverview, RolloutStore } from '../../core/optimize/types';
 
 export interface OptimizeCore {
-  /** Opens (create: true) or only reads (create: false: StoreMissingError when absent) a rollout store. */
-  openStore(path: string, opts: { create: boolean; wasmPath?: string; onNotice?: (message: string) => void }): Promise<RolloutStore>;
+  /** Opens (create: true) or only reads (create: false: StoreMissingError when absent) a rollout store: a file path or a postgres:// URL. */
+  openStore(location: string, opts: { create: boolean; wasmPath?: string; onNotice?: (message: string) => void }): Promise<RolloutStore>;
   readOverview(store: RolloutStore, opts: ReadOverviewOptions): Promise<OptimizeOverview>;
   startOptimization(deps: OptimizeDeps, start: OptimizeStart): Promise<OptimizeJob>;
   resumeOptimization(deps: OptimizeDeps, opts: { runId?: string; model?: string }): Promise<OptimizeJob>;
-  /** status.json beside the store. */
-  statusPathFor(storePath: string): string;
+  /** status.json beside a store file; a PostgreSQL store's is `<workspace>/.prompt-tuner/training/status.json`. */
+  statusPathFor(location: string, workspace: string): string;
   /** Reads and checks a config; throws OptimizeConfigError (Tau's wording) for the user. */
   readConfig(path: string): Promise<ParsedOptimizeConfig>;
   /** True for the store's "no store at the path" error. */
@@ -24,18 +24,18 @@ export interface OptimizeCore {
 
 /** The real core, required on first use (esbuild keeps a required module lazy; mocha's tsx/cjs resolves it too). */
 export function loadOptimizeCore(): OptimizeCore {
-  const store = require('../../core/optimize/store/sqliteRolloutStore') as typeof import('../../core/optimize/store/sqliteRolloutStore');
+  const store = require('../../core/optimize/store/openRolloutStore') as typeof import('../../core/optimize/store/openRolloutStore');
   const errors = require('../../core/optimize/store/errors') as typeof import('../../core/optimize/store/errors');
   const overview = require('../../core/optimize/overview') as typeof import('../../core/optimize/overview');
   const trainer = require('../../core/optimize/trainer') as typeof import('../../core/optimize/trainer');
   const status = require('../../core/optimize/statusFile') as typeof import('../../core/optimize/statusFile');
   const config = require('../../core/optimize/config') as typeof import('../../core/optimize/config');
   return {
-    openStore: (path, opts) => store.openSqliteRolloutStore(path, opts),
+    openStore: (location, opts) => store.openRolloutStore(location, opts),
     readOverview: (s, opts) => overview.readOverview(s, opts),
     startOptimization: (deps, start) => trainer.startOptimization(deps, start),
     resumeOptimization: (deps, opts) => trainer.resumeOptimization(deps, opts),
-    statusPathFor: (p) => status.statusPathFor(p),
+    statusPathFor: (p, ws) => status.statusPathFor(p, ws),
     readConfig: (p) => config.readOptimizeConfig(p),
     isStoreMissing: (e) => e instanceof errors.StoreMissingError,
     isRunNotFound: (e) => e instanceof overview.RunNotFoundError,

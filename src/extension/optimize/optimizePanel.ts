@@ -2,7 +2,6 @@
 // the newest message of each type kept while the webview is hidden, every webview message validated before it
 // is acted on, and the store's overview sent whole on ready, on a run's progress and every second while the
 // panel is visible (another process, the CLI, may be writing the store). Closing the panel stops nothing.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type OptimizeAction, type ValidWebviewMessage } from '../../protocol/optimizePanel';
 import type { HostContext } from '../hostContext';
@@ -11,6 +10,7 @@ import { panelColumn, postOrKeep, reportPanelFailure, setUpPanel, webviewOptions
 import * as actions from './optimizeActions';
 import { OPTIMIZE_PAGE } from './optimizePage';
 import type { OptimizeService } from './optimizeService';
+import { sameStore } from './optimizeStores';
 
 /** How often a visible panel reads the store again (other processes' writes show within this). */
 export const REFRESH_MS = 1000;
@@ -191,7 +191,7 @@ export class OptimizePanel implements vscode.Disposable {
         await this.refresh();
         return;
       case 'store/pick': {
-        const picked = await actions.pickStoreFile(this.storePath);
+        const picked = await actions.pickStore(this.service, this.storePath);
         if (picked) this.switchTo(picked, null, false);
         return;
       }
@@ -246,6 +246,5 @@ export class OptimizePanel implements vscode.Disposable {
   }
 }
 
-function pathEq(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b);
-}
+/** One store under two names (paths, or a URL whole and masked). */
+const pathEq = sameStore;

@@ -1,6 +1,8 @@
 // Owns the prompt-optimization runs of this window and the stores they and the panel read: a run goes on
 // when its panel is closed, a store stays open while a run or a panel uses it (then closes, so the .sqlite
-// file alone holds everything), and every panel reads the same overview. Also the library side of a run's
+// file alone holds everything), and every panel reads the same overview. A store is a file path or a
+// PostgreSQL URL; a URL is known by its masked form (optimizeStores.ts) and its whole text, password included,
+// lives only in this service's memory for the session. Also the library side of a run's
 // best prompt (saved under `<config stem> (optimized)`, source optimized) and the end-of-run notification.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,6 +15,7 @@ import type { OptimizeView } from '../../protocol/optimizePanel';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
 import { loadOptimizeCore, type GatewaySource, type OptimizeCore } from './optimizeCore';
+import { isPostgresUrl, sameStore, storeIdOf } from './optimizeStores';
 
 /** A run's snapshot changed (a run of this window). */
 export interface OptimizeChange {
@@ -48,6 +51,8 @@ export class OptimizeService implements vscode.Disposable {
   private readonly didChange = new vscode.EventEmitter<OptimizeChange>();
   private coreValue: OptimizeCore | undefined;
   private lastRunValue: { storePath: string; runId: string } | null = null;
+  /** Masked URL → the URL as typed (with its password, if any): this window's memory only. */
+  private readonly urls = new Map<string, string>();
 
   /** Fires with a run's whole snapshot after each change, for runs of this window. */
   readonly onDidChange = this.didChange.event;
@@ -67,6 +72,36 @@ export class OptimizeService implements vscode.Disposable {
     return path.join(this.ctx.storeLocation.dir, 'training', 'store.sqlite');
   }
 
+  /**
+   * A PostgreSQL URL the user typed: kept whole in memory for this window; returns the store's id (the masked URL)
+   * that everything else uses. A URL without a password is the same as its id (PGPASSWORD / ~/.pgpass give it).
+   */
+  rememberUrl(url: string): string {
+    const id = storeIdOf(url);
+    this.urls.set(id, url);
+    return id;
+  }
+
+  /** What the store is opened with: the remembered whole URL, or the path. */
+  private locationOf(storeId: string): string {
+    if (!isPostgresUrl(storeId)) return path.resolve(storeId);
+    return this.urls.get(storeIdOf(storeId)) ?? storeId;
+  }
+
+  /**
+   * The folder whose `.prompt-tuner/training/status.json` a PostgreSQL store's runs write and the panel reads (the
+   * CLI's rule): the first workspace folder, or the global storage with none open.
+   */
+  private statusWorkspace(): string {
+    const loc = this.ctx.storeLocation;
+    return loc.kind === 'workspace' ? path.dirname(loc.dir) : loc.dir;
+  }
+
+  /** status.json of a store: beside a file; for PostgreSQL the workspace's (statusWorkspace). */
+  private statusPathOf(storeId: string): string {
+    return this.core.statusPathFor(storeId, this.statusWorkspace());
+  }
+
   /** The run last started in this window. */
   lastRun(): { storePath: string; runId: string } | null {
     return this.lastRunValue;
@@ -80,10 +115,10 @@ export class OptimizeService implements vscode.Disposable {
 
   /** The open store at the path; with create false, null when there is none yet. */
   async store(storePath: string, create: boolean): Promise<RolloutStore | null> {
-    const key = path.resolve(storePath);
+    const key = storeIdOf(storePath);
     const open = this.stores.get(key);
     if (open) return open;
-    const opening = this.core.openStore(key, {
+    const opening = this.core.openStore(this.locationOf(key), {
       create,
       wasmPath: vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'sql-wasm.wasm').fsPath,
       onNotice: (m) => this.ctx.log.warn(`Prompt-optimization store ${key}: ${m}`),
@@ -100,7 +135,7 @@ export class OptimizeService implements vscode.Disposable {
 
   /** A panel shows this store: it stays open until released. */
   hold(storePath: string): vscode.Disposable {
-    const key = path.resolve(storePath);
+    const key = storeIdOf(storePath);
     this.holders.set(key, (this.holders.get(key) ?? 0) + 1);
     let released = false;
     return {
@@ -114,7 +149,7 @@ export class OptimizeService implements vscode.Disposable {
   }
 
   private async closeIfIdle(key: string): Promise<void> {
-    if ((this.holders.get(key) ?? 0) > 0 || [...this.jobs.values()].some((j) => path.resolve(j.storePath) === key)) return;
+    if ((this.holders.get(key) ?? 0) > 0 || [...this.jobs.values()].some((j) => storeIdOf(j.storePath) === key)) return;
     const open = this.stores.get(key);
     if (!open) return;
     this.stores.delete(key);
@@ -128,13 +163,12 @@ export class OptimizeService implements vscode.Disposable {
 
   /** Runs of this store running in this window. */
   runningHere(storePath: string): string[] {
-    const key = path.resolve(storePath);
-    return [...this.jobs.entries()].filter(([, j]) => path.resolve(j.storePath) === key).map(([id]) => id);
+    return [...this.jobs.entries()].filter(([, j]) => sameStore(j.storePath, storePath)).map(([id]) => id);
   }
 
   /** Everything the panel shows of a store, with the live snapshot of a run of this window. */
   async view(storePath: string, runId: string | null): Promise<OptimizeView> {
-    const base = { storePath: path.resolve(storePath), runningHere: this.runningHere(storePath), trusted: vscode.workspace.isTrusted, readAtMs: Date.now(), savedBest: null };
+    const base = { storePath: storeIdOf(storePath), runningHere: this.runningHere(storePath), trusted: vscode.workspace.isTrusted, readAtMs: Date.now(), savedBest: null };
     let store: RolloutStore | null;
     try {
       store = await this.store(storePath, false);
@@ -142,7 +176,7 @@ export class OptimizeService implements vscode.Disposable {
       return { ...base, exists: true, overview: null, error: error instanceof Error ? error.message : String(error) };
     }
     if (!store) return { ...base, exists: false, overview: null, error: null };
-    const statusPath = this.core.statusPathFor(storePath);
+    const statusPath = this.statusPathOf(storePath);
     try {
       let overview;
       try {
@@ -157,7 +191,7 @@ export class OptimizeService implements vscode.Disposable {
       if (shown && live) overview = { ...overview, run: { ...shown, snapshot: live } };
       return { ...base, exists: true, overview, error: null, savedBest: overview.run ? await this.savedVersionOf(overview.run.row.run_id, bestOfRun(overview.run)) : null };
     } catch (error) {
-      this.ctx.log.warn(`Reading the prompt-optimization store ${storePath} failed: ${String(error)}`);
+      this.ctx.log.warn(`Reading the prompt-optimization store ${storeIdOf(storePath)} failed: ${String(error)}`);
       return { ...base, exists: true, overview: null, error: error instanceof Error ? error.message : String(error) };
     }
   }
@@ -178,14 +212,15 @@ export class OptimizeService implements vscode.Disposable {
   async start(input: { config: OptimizeConfig; configPath: string; model: string; storePath: string }): Promise<OptimizeJob> {
     this.assertTrusted();
     const [gateway, store] = await Promise.all([this.gateway(), this.store(input.storePath, true)]);
+    // The run records the store as shown (a URL masked), never a password.
     const job = await this.core.startOptimization(
-      { store: store!, gateway, saveBest: this.saver(input.config) },
-      { config: input.config, configPath: input.configPath, model: input.model, storePath: input.storePath },
+      { store: store!, gateway, saveBest: this.saver(input.config), workspace: this.statusWorkspace() },
+      { config: input.config, configPath: input.configPath, model: input.model, storePath: storeIdOf(input.storePath) },
     );
     this.ctx.log.info(
-      `Prompt optimization ${job.runId} started: ${input.configPath}, model ${input.model}, ${input.config.optimize.length} optimize + ${input.config.validate.length} validate items, ${input.config.worker_count} workers${input.config.apo ? `, APO ${input.config.apo.rounds} rounds` : ''}, store ${input.storePath}`,
+      `Prompt optimization ${job.runId} started: ${input.configPath}, model ${input.model}, ${input.config.optimize.length} optimize + ${input.config.validate.length} validate items, ${input.config.worker_count} workers${input.config.apo ? `, APO ${input.config.apo.rounds} rounds` : ''}, store ${storeIdOf(input.storePath)}`,
     );
-    this.track(job, input.storePath);
+    this.track(job, storeIdOf(input.storePath));
     return job;
   }
 
@@ -194,12 +229,12 @@ export class OptimizeService implements vscode.Disposable {
     this.assertTrusted();
     if (this.jobs.has(runId)) throw new UserError('This run is still running in this window.');
     const store = await this.store(storePath, false);
-    if (!store) throw new UserError(`There is no prompt-optimization store at ${storePath} any more.`);
+    if (!store) throw new UserError(`There is no prompt-optimization store at ${storeIdOf(storePath)} any more.`);
     const row = await store.getRun(runId);
     if (!row) throw new UserError('This run is no longer in the store.');
-    const job = await this.core.resumeOptimization({ store, gateway: await this.gateway(), saveBest: this.saver(row.config) }, { runId });
-    this.ctx.log.info(`Prompt optimization ${runId} resumed (store ${storePath})`);
-    this.track(job, storePath);
+    const job = await this.core.resumeOptimization({ store, gateway: await this.gateway(), saveBest: this.saver(row.config), workspace: this.statusWorkspace() }, { runId });
+    this.ctx.log.info(`Prompt optimization ${runId} resumed (store ${storeIdOf(storePath)})`);
+    this.track(job, storeIdOf(storePath));
     return job;
   }
 
@@ -225,7 +260,7 @@ export class OptimizeService implements vscode.Disposable {
       this.jobs.delete(job.runId);
       this.didChange.fire({ storePath, runId: job.runId, snapshot: final });
       this.announce(final, storePath);
-      void this.closeIfIdle(path.resolve(storePath));
+      void this.closeIfIdle(storeIdOf(storePath));
     });
   }
 

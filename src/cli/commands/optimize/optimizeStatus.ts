@@ -1,20 +1,37 @@
 // `prompt-tuner optimize status` (the overview of a store, read-only) and `optimize dashboard` (Tau's
-// endpoints and a page over it on 127.0.0.1 until Ctrl-C).
+// endpoints and a page over it on 127.0.0.1 until Ctrl-C), on a store file or a PostgreSQL URL (shown masked).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { startDashboard } from '../../../core/optimize/dashboard/server';
 import { readOverview, RunNotFoundError } from '../../../core/optimize/overview';
 import { formatCost } from '../../../core/optimize/report';
-import { statusPathFor } from '../../../core/optimize/statusFile';
-import { StoreMissingError } from '../../../core/optimize/store/errors';
-import { openSqliteRolloutStore } from '../../../core/optimize/store/sqliteRolloutStore';
+import { isPostgresUrl } from '../../../core/optimize/store/pg/pgUrl';
 import { storeFilesFor } from '../../../core/store/storeFiles';
-import type { Counters, OptimizeOverview, RolloutStore } from '../../../core/optimize/types';
+import type { Counters, OptimizeOverview } from '../../../core/optimize/types';
 import { numberFlag, parse } from '../../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../../cliTypes';
 import { resumeHint } from './optimizeFollow';
 import { DASHBOARD_HELP, STATUS_HELP } from './optimizeHelp';
-import { storePathOf } from './optimizePreflight';
+import { openCliStore, statusPathOf, storePathOf, storeShown } from './optimizePreflight';
+
+/**
+ * The --store line of optimizeHelp.ts's texts, for these commands: a PostgreSQL URL works too (the help texts'
+ * shared option line is left as it is for run and resume, which say so through their own command).
+ */
+const STORE_LINE = /^  --store P {14}the store \(SQLite file; default ([^)]*)\)$/m;
+function withUrlStore(help: string): string {
+  return help
+    .replace(/\[--store P\]/g, '[--store P|URL]')
+    .replace(
+      STORE_LINE,
+      (_, def: string) =>
+        [
+          `  --store P|URL          the store: a SQLite file (default ${def})`,
+          '                         or a postgres:// URL (the password from PGPASSWORD or ~/.pgpass; shown masked;',
+          '                         its status.json is <workspace>/.prompt-tuner/training/status.json)',
+        ].join('\n'),
+    );
+}
 
 const reward = (r: number | null | undefined) => (r === null || r === undefined ? '—' : r.toFixed(3));
 
@@ -86,28 +103,20 @@ export function overviewText(o: OptimizeOverview, storePath: string): string {
   return `${out.join('\n')}\n`;
 }
 
-async function openExisting(storePath: string, io: CliIo): Promise<RolloutStore> {
-  try {
-    return await openSqliteRolloutStore(storePath, { create: false, onNotice: (m) => io.err(`notice: ${m}\n`) });
-  } catch (e) {
-    if (e instanceof StoreMissingError) throw new UsageError(`${e.message} (give --store, or start a run with prompt-tuner optimize run)`);
-    throw e;
-  }
-}
-
 async function runStatus(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { store: { type: 'string' }, run: { type: 'string' } }, false);
-  const storePath = storePathOf(values, io.cwd);
-  const store = await openExisting(storePath, io);
+  const location = storePathOf(values, io.cwd);
+  const store = await openCliStore(location, { create: false, io, hint: '(give --store, or start a run with prompt-tuner optimize run)' });
   try {
     let overview: OptimizeOverview;
     try {
-      overview = await readOverview(store, { statusPath: statusPathFor(storePath), ...(values.run !== undefined ? { runId: values.run } : {}) });
+      overview = await readOverview(store, { statusPath: statusPathOf(location, values, io.cwd), ...(values.run !== undefined ? { runId: values.run } : {}) });
     } catch (e) {
       if (e instanceof RunNotFoundError) throw new UsageError(`--run: ${e.message}`);
       throw e;
     }
-    io.out(values.json ? `${JSON.stringify(overview, null, 2)}\n` : overviewText(overview, storePath));
+    // The hint names the store as shown (a URL masked: the password comes from PGPASSWORD or ~/.pgpass).
+    io.out(values.json ? `${JSON.stringify(overview, null, 2)}\n` : overviewText(overview, storeShown(location)));
     return EXIT.ok;
   } finally {
     await store.close();
@@ -118,12 +127,14 @@ async function runDashboard(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { store: { type: 'string' }, port: { type: 'string' } }, false);
   if (values.json) throw new UsageError('--json: the dashboard serves JSON at its endpoints; prompt-tuner optimize status --json prints it once');
   const port = numberFlag('port', values.port, { integer: true, min: 0, max: 65535 }) ?? 0;
-  const storePath = storePathOf(values, io.cwd);
-  const { dir, files } = storeFilesFor(storePath);
-  if (!existsSync(storePath) && !existsSync(path.join(dir, files.journal))) io.err(`note: no store at '${storePath}' yet; the dashboard shows it once a run creates it\n`);
-  const dashboard = await startDashboard({ storePath, port });
+  const location = storePathOf(values, io.cwd);
+  if (!isPostgresUrl(location)) {
+    const { dir, files } = storeFilesFor(location);
+    if (!existsSync(location) && !existsSync(path.join(dir, files.journal))) io.err(`note: no store at '${location}' yet; the dashboard shows it once a run creates it\n`);
+  }
+  const dashboard = await startDashboard({ storePath: location, port, statusPath: statusPathOf(location, values, io.cwd) });
   try {
-    io.out(`Prompt-optimization dashboard: ${dashboard.url}\n  store ${storePath}\n  endpoints /dashboard/health, /dashboard/widgets, /dashboard/queue-timeline, /dashboard/alerts, /gateway/training/status\nPress Ctrl-C to stop.\n`);
+    io.out(`Prompt-optimization dashboard: ${dashboard.url}\n  store ${storeShown(location)}\n  endpoints /dashboard/health, /dashboard/widgets, /dashboard/queue-timeline, /dashboard/alerts, /gateway/training/status\nPress Ctrl-C to stop.\n`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       else io.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -138,13 +149,13 @@ async function runDashboard(args: string[], io: CliIo): Promise<number> {
 export const optimizeStatusCommand: CliCommand = {
   path: ['optimize', 'status'],
   summary: 'Show a prompt-optimization store: runs, counters, workers, resources',
-  help: STATUS_HELP,
+  help: withUrlStore(STATUS_HELP),
   run: runStatus,
 };
 
 export const optimizeDashboardCommand: CliCommand = {
   path: ['optimize', 'dashboard'],
   summary: "Serve Tau's prompt-optimization dashboard on 127.0.0.1",
-  help: DASHBOARD_HELP,
+  help: withUrlStore(DASHBOARD_HELP),
   run: runDashboard,
 };

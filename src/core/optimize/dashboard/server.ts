@@ -1,25 +1,27 @@
 // `optimize dashboard`: Tau's read-only dashboard endpoints and a small page over one store, on 127.0.0.1 only.
-// The store is opened once it exists and refreshed on every request, so another process's writes show on the
-// next one; a store that is missing or unreadable still gets answers, with diagnostics.
+// The store (a .sqlite file or a PostgreSQL URL) is opened once it exists and refreshed on every request, so
+// another process's writes show on the next one; a store that is missing or unreadable still gets answers, with
+// diagnostics. A URL is only ever shown masked (answers, diagnostics); its password stays in this process.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readOverview, readTrainingField } from '../overview';
 import { statusPathFor } from '../statusFile';
 import { StoreMissingError } from '../store/errors';
-import { openSqliteRolloutStore } from '../store/sqliteRolloutStore';
+import { openRolloutStore } from '../store/openRolloutStore';
+import { isPostgresUrl, maskUrl } from '../store/pg/pgUrl';
 import type { OptimizeOverview, RolloutStore } from '../types';
 import { DASHBOARD_ENDPOINTS, isDashboardEndpoint, type DashboardState } from './endpoints';
 import { dashboardPage } from './page';
 
 export interface DashboardOptions {
-  /** The .sqlite store (it may not exist yet). */
+  /** The .sqlite store (it may not exist yet) or a postgres:// URL. */
   storePath: string;
   /** 0 or absent: a free port. */
   port?: number;
-  /** status.json; default beside the store. */
+  /** status.json; default statusPathFor(storePath) (beside a file; the current folder's workspace for a URL). */
   statusPath?: string;
-  /** Opens the store; default openSqliteRolloutStore without creating it (tests pass another backend). */
+  /** Opens the store; default openRolloutStore without creating it (tests pass another backend). */
   openStore?: (storePath: string) => Promise<RolloutStore>;
 }
 
@@ -35,7 +37,7 @@ const ALLOWED_METHODS = 'GET, HEAD';
 
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardHandle> {
   const statusPath = opts.statusPath ?? statusPathFor(opts.storePath);
-  const open = opts.openStore ?? ((path: string) => openSqliteRolloutStore(path, { create: false }));
+  const open = opts.openStore ?? ((location: string) => openRolloutStore(location, { create: false }));
   const source = new StoreSource(opts.storePath, statusPath, open);
 
   const server = createServer((req, res) => {
@@ -129,12 +131,16 @@ function localHost(host: string | undefined): boolean {
 class StoreSource {
   private store: Promise<RolloutStore> | undefined;
   private closed = false;
+  /** What the answers name: the path, or the URL with its password masked. */
+  private readonly shown: string;
 
   constructor(
     private readonly storePath: string,
     private readonly statusPath: string,
     private readonly open: (storePath: string) => Promise<RolloutStore>,
-  ) {}
+  ) {
+    this.shown = isPostgresUrl(storePath) ? maskUrl(storePath) : storePath;
+  }
 
   async read(): Promise<DashboardState> {
     const diagnostics: string[] = [];
@@ -148,21 +154,26 @@ class StoreSource {
         overview = await readOverview(await opening, { statusPath: this.statusPath });
       } catch (e) {
         if (e instanceof StoreMissingError) present = false;
-        else diagnostics.push(`store_read_failed:${this.storePath}: ${e instanceof Error ? e.message : String(e)}`);
+        else diagnostics.push(`store_read_failed:${this.shown}: ${this.masked(e instanceof Error ? e.message : String(e))}`);
         // Try afresh next time: the file may be mid-replacement or written by a newer version.
         if (this.store === opening) this.store = undefined;
         void opening.then((s) => s.close()).catch(() => {});
       }
     }
-    if (!present) diagnostics.push(`store_missing:${this.storePath}`);
+    if (!present) diagnostics.push(`store_missing:${this.shown}`);
     return {
       generated_unix_ms: overview?.generated_unix_ms ?? Date.now(),
-      store_path: this.storePath,
+      store_path: this.shown,
       store_present: present,
       store_diagnostics: diagnostics,
       overview,
       training: overview?.training ?? (await readTrainingField(this.statusPath)),
     };
+  }
+
+  /** A driver's message that quotes the URL whole must not carry its password onto the page. */
+  private masked(message: string): string {
+    return this.shown === this.storePath ? message : message.split(this.storePath).join(this.shown);
   }
 
   async close(): Promise<void> {

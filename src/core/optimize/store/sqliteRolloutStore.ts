@@ -412,15 +412,18 @@ class SqliteRolloutStore implements RolloutStore {
   }
 
   async dequeue(workerId: string, opts: { runId?: string } = {}): Promise<Claim | undefined> {
+    // With a run filter, CROSS JOIN makes SQLite walk the queue in queue_id order and stop at the run's first row;
+    // a LEFT JOIN lets the planner start from the run's index and sort every rollout of the run (90 ms at 100k queued).
+    const join = opts.runId === undefined ? 'LEFT JOIN' : 'CROSS JOIN';
     const runFilter = opts.runId === undefined ? '' : 'WHERE r.run_id = ?';
     const runParams = opts.runId === undefined ? [] : [opts.runId];
     // An idle worker polls often: a read (no lock) tells it the queue is empty; a stale "empty" only delays one poll.
-    if (!this.store.get<{ one: number }>(`SELECT 1 AS one FROM rollout_queue q LEFT JOIN rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`, runParams)) return undefined;
+    if (!this.store.get<{ one: number }>(`SELECT 1 AS one FROM rollout_queue q ${join} rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`, runParams)) return undefined;
     const at = this.iso();
     return this.store.write((tx): Claim | undefined => {
       for (;;) {
         const head = tx.get<{ queue_id: number; rollout_id: string; status: RolloutStatus | null; attempt_count: number | null }>(
-          `SELECT q.queue_id, q.rollout_id, r.status, r.attempt_count FROM rollout_queue q LEFT JOIN rollouts r ON r.rollout_id = q.rollout_id
+          `SELECT q.queue_id, q.rollout_id, r.status, r.attempt_count FROM rollout_queue q ${join} rollouts r ON r.rollout_id = q.rollout_id
            ${runFilter} ORDER BY q.queue_id LIMIT 1`,
           runParams,
         );

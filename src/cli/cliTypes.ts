@@ -17,7 +17,7 @@ export interface CliIo {
   /** Current working directory (the default workspace). */
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Fires on Ctrl-C. */
+  /** Fires on Ctrl-C or SIGTERM. */
   signal: AbortSignal;
 }
 

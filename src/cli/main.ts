@@ -100,14 +100,18 @@ export async function runCli(givenArgv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  // Ctrl-C and SIGTERM (a service manager, CI, `kill`) cancel alike: the command's signal aborts and it winds
+  // down (an `optimize worker` finishes its attempts in flight); a second signal of either kind quits at once.
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts += 1;
     if (interrupts > 1) process.exit(EXIT.cancelled);
-    process.stderr.write('\nCancelling… (Ctrl-C again to quit at once)\n');
-    controller.abort(new Error('Cancelled by Ctrl-C'));
-  });
+    process.stderr.write(name === 'SIGINT' ? '\nCancelling… (Ctrl-C again to quit at once)\n' : '\nCancelling on SIGTERM… (a second signal quits at once)\n');
+    controller.abort(new Error(name === 'SIGINT' ? 'Cancelled by Ctrl-C' : 'Cancelled by SIGTERM'));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

@@ -1,12 +1,11 @@
-// `prompt-tuner optimize run | resume | status | dashboard`: Tau's prompt-optimization mode on a durable
-// rollout store (with APO beyond Tau), every check before the store is created, and resume after a kill.
+// `prompt-tuner optimize run | resume | status | dashboard | worker`: Tau's prompt-optimization mode on a durable
+// rollout store (a SQLite file or PostgreSQL; with APO beyond Tau), every check before the store is created,
+// resume after a kill, and trainers that leave their rollouts to `optimize worker` processes (--no-local-workers).
 import * as path from 'node:path';
 import { createCliGateway } from '../../core/models/cliGateway';
 import type { Gateway } from '../../core/models/gateway';
 import { loadModelConfig } from '../../core/models/modelConfig';
 import { defaultApo, OptimizeConfigError, readOptimizeConfig } from '../../core/optimize/config';
-import { StoreMissingError } from '../../core/optimize/store/errors';
-import { openSqliteRolloutStore } from '../../core/optimize/store/sqliteRolloutStore';
 import { ResumeError, resumeOptimization, startOptimization, type OptimizeJob } from '../../core/optimize/trainer';
 import type { OptimizeConfig, OptimizeRunRow, RolloutStore } from '../../core/optimize/types';
 import { parse, workspaceDir } from '../args';
@@ -14,8 +13,9 @@ import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
 import { finishOutput, followOptimizeJob, type FollowMode } from './optimize/optimizeFollow';
 import { RESUME_HELP, RUN_HELP } from './optimize/optimizeHelp';
 import { librarySaver } from './optimize/optimizeLibrary';
-import { checkModels, modelFlag, runModels, storePathOf } from './optimize/optimizePreflight';
+import { checkModels, modelFlag, openCliStore, runModels, storePathOf, storeShown } from './optimize/optimizePreflight';
 import { optimizeDashboardCommand, optimizeStatusCommand } from './optimize/optimizeStatus';
+import { optimizeWorkerCommand } from './optimize/optimizeWorker';
 
 const RUN_OPTIONS = {
   config: { type: 'string' },
@@ -24,6 +24,7 @@ const RUN_OPTIONS = {
   'meta-model': { type: 'string' },
   apo: { type: 'boolean' },
   events: { type: 'boolean' },
+  'no-local-workers': { type: 'boolean' },
 } as const;
 
 const RESUME_OPTIONS = {
@@ -31,6 +32,7 @@ const RESUME_OPTIONS = {
   run: { type: 'string' },
   model: { type: 'string' },
   events: { type: 'boolean' },
+  'no-local-workers': { type: 'boolean' },
 } as const;
 
 function followMode(values: { json?: boolean; events?: boolean }): FollowMode {
@@ -38,8 +40,19 @@ function followMode(values: { json?: boolean; events?: boolean }): FollowMode {
   return values.events ? 'events' : values.json ? 'json' : 'human';
 }
 
-/** Store notices (a repaired journal) go to stderr, never into --json output. */
-const notices = (io: CliIo) => (m: string) => io.err(`notice: ${m}\n`);
+/**
+ * The help line of --no-local-workers, put in before --workspace. Kept here with the flag (the option lines
+ * before it are optimizeHelp.ts's).
+ */
+const NO_LOCAL_WORKERS_OPTION = `  --no-local-workers     run no workers here: the trainer only enqueues, watches (its watchdog runs) and
+                         reports; prompt-tuner optimize worker processes on the same --store execute the
+                         rollouts. A worker must be running: completion_timeout_secs still applies to
+                         each wait for a batch of rollouts
+`;
+function withNoLocalWorkers(help: string): string {
+  const at = help.indexOf('  --workspace DIR');
+  return at < 0 ? help : help.slice(0, at) + NO_LOCAL_WORKERS_OPTION + help.slice(at);
+}
 
 /** Runs the job to its end and prints what the mode asks; the gateway settles before the store closes. */
 async function follow(job: OptimizeJob, gateway: Gateway, mode: FollowMode, command: string, io: CliIo): Promise<number> {
@@ -59,7 +72,9 @@ async function runOptimize(args: string[], io: CliIo): Promise<number> {
   if (model === undefined) throw new UsageError('--model ID is required (the model the rollouts run on, provider/model)');
   const metaModel = modelFlag('--meta-model', values['meta-model']) ?? null;
   const workspace = workspaceDir(values.workspace, io.cwd);
-  const storePath = storePathOf(values, io.cwd);
+  // The location as given (a URL keeps its password in memory only); what is reported and stored is storeShown.
+  const location = storePathOf(values, io.cwd);
+  const storePath = storeShown(location);
   const configPath = path.resolve(io.cwd, values.config);
 
   // Every check before the store exists: bad input writes nothing.
@@ -79,10 +94,10 @@ async function runOptimize(args: string[], io: CliIo): Promise<number> {
   const gateway = createCliGateway({ env: io.env, workspace });
   if (!checkModels(runModels(config, model, metaModel), gateway, modelConfig, 'optimize run', io)) return EXIT.badInput;
 
-  const store = await openSqliteRolloutStore(storePath, { onNotice: notices(io) });
+  const store = await openCliStore(location, { create: true, io });
   try {
-    const deps = { store, gateway, saveBest: librarySaver(workspace, config, io) };
-    const job = await startOptimization(deps, { config, configPath, model, metaModel, storePath });
+    const deps = { store, gateway, workspace, saveBest: librarySaver(workspace, config, io) };
+    const job = await startOptimization(deps, { config, configPath, model, metaModel, storePath, localWorkers: values['no-local-workers'] !== true });
     return await follow(job, gateway, mode, 'optimize run', io);
   } finally {
     await store.close();
@@ -104,17 +119,11 @@ async function runResume(args: string[], io: CliIo): Promise<number> {
   const mode = followMode(values);
   const model = modelFlag('--model', values.model);
   const workspace = workspaceDir(values.workspace, io.cwd);
-  const storePath = storePathOf(values, io.cwd);
+  const location = storePathOf(values, io.cwd);
   const modelConfig = loadModelConfig(workspace);
   const gateway = createCliGateway({ env: io.env, workspace });
 
-  let store: RolloutStore;
-  try {
-    store = await openSqliteRolloutStore(storePath, { create: false, onNotice: notices(io) });
-  } catch (e) {
-    if (e instanceof StoreMissingError) throw new UsageError(`${e.message}: nothing to resume (give --store, or start a run with prompt-tuner optimize run)`);
-    throw e;
-  }
+  const store = await openCliStore(location, { create: false, io, hint: '(nothing to resume: give --store, or start a run with prompt-tuner optimize run)' });
   try {
     const row = await runToResume(store, values.run);
     // Without a run to resume the trainer says why (ResumeError) before it changes anything.
@@ -123,8 +132,8 @@ async function runResume(args: string[], io: CliIo): Promise<number> {
     let job: OptimizeJob;
     try {
       job = await resumeOptimization(
-        { store, gateway, saveBest: librarySaver(workspace, config, io) },
-        { ...(values.run !== undefined ? { runId: values.run } : {}), ...(model !== undefined ? { model } : {}) },
+        { store, gateway, workspace, saveBest: librarySaver(workspace, config, io) },
+        { ...(values.run !== undefined ? { runId: values.run } : {}), ...(model !== undefined ? { model } : {}), localWorkers: values['no-local-workers'] !== true },
       );
     } catch (e) {
       if (e instanceof ResumeError) throw new UsageError(e.message);
@@ -139,15 +148,15 @@ async function runResume(args: string[], io: CliIo): Promise<number> {
 export const optimizeRunCommand: CliCommand = {
   path: ['optimize', 'run'],
   summary: "Prompt optimization (Tau's rollout mode, with APO) on a config file",
-  help: RUN_HELP,
+  help: withNoLocalWorkers(RUN_HELP),
   run: runOptimize,
 };
 
 export const optimizeResumeCommand: CliCommand = {
   path: ['optimize', 'resume'],
   summary: 'Continue an interrupted prompt-optimization run',
-  help: RESUME_HELP,
+  help: withNoLocalWorkers(RESUME_HELP),
   run: runResume,
 };
 
-export const OPTIMIZE_COMMANDS: CliCommand[] = [optimizeRunCommand, optimizeResumeCommand, optimizeStatusCommand, optimizeDashboardCommand];
+export const OPTIMIZE_COMMANDS: CliCommand[] = [optimizeRunCommand, optimizeResumeCommand, optimizeStatusCommand, optimizeDashboardCommand, optimizeWorkerCommand];

@@ -1,7 +1,10 @@
 // The trainer's batches of rollouts: a prompt scored on items becomes rollouts of the run (one already made for
 // the same resources, item, purpose and round is reused, so a resume makes nothing twice), then the wait until
-// all have ended, with Tau's completion poll and Tau's timeout message.
+// all have ended, with Tau's completion poll and Tau's timeout message. A store that is briefly out of reach (a
+// database restart) is waited out: the make step is retried as a whole (it finds what an earlier try committed),
+// the wait's reads until the completion deadline.
 import { rolloutId } from './store/ids';
+import { retryWhileUnavailable } from './storeOutage';
 import type { Counters, NewRollout, OptimizeConfig, ResourcesRow, RolloutConfig, RolloutMetadata, RolloutMode, RolloutRow, RolloutStatus, RolloutStore } from './types';
 
 /** Scores one resources version on items of one set. */
@@ -94,7 +97,7 @@ export class RolloutBatches {
 
   /** Rows of each request in its itemIndexes order, once every one of them has ended. */
   async run(requests: BatchRequest[]): Promise<RolloutRow[][]> {
-    const ids = await this.serial(() => this.findOrMake(requests));
+    const ids = await this.serial(() => retryWhileUnavailable(() => this.findOrMake(requests), { signal: this.opts.signal }));
     const rows = await this.wait([...new Set(ids.flat())]);
     return ids.map((list) => list.map((id) => rows.get(id)!));
   }
@@ -172,10 +175,12 @@ export class RolloutBatches {
     const clock = this.opts.clock ?? Date.now;
     const deadline = clock() + config.completion_timeout_secs * 1000;
     const wanted = new Set(ids);
+    // Reads wait out an unreachable store until the deadline (the clock is the run's, the retry's is Date.now).
+    const read = <T>(fn: () => Promise<T>) => retryWhileUnavailable(fn, { signal, deadlineMs: Date.now() + Math.max(0, deadline - clock()) });
     let readAt = '';
     for (;;) {
       this.throwIfStopped();
-      const counters = await store.counters(runId);
+      const counters = await read(() => store.counters(runId));
       const seen = JSON.stringify(counters);
       if (seen !== this.lastProgress) {
         this.lastProgress = seen;
@@ -185,10 +190,10 @@ export class RolloutBatches {
         readAt = seen;
         // Only the run's open rows while some are open (a batch of APO may run beside this one); all rows once
         // none of ours is open, to return them.
-        const open = counters.queuing + counters.running + counters.requeuing === 0 ? [] : await store.rollouts({ run_id: runId, status: OPEN });
+        const open = counters.queuing + counters.running + counters.requeuing === 0 ? [] : await read(() => store.rollouts({ run_id: runId, status: OPEN }));
         const ours = open.filter((r) => wanted.has(r.rollout_id));
         if (ours.length === 0) {
-          const rows = await this.ours(wanted);
+          const rows = await read(() => this.ours(wanted));
           if (rows.size === wanted.size && [...rows.values()].every((r) => ENDED.has(r.status))) return rows;
         }
       }

@@ -1,6 +1,8 @@
 // The prompt-optimization run (Tau's trainer, then Agent Lightning's APO) on the job runtime: the run row and the
-// initial resources version, local workers and the watchdog for the whole run, the baseline batch, APO rounds,
-// the best prompt marked latest and saved, status.json at each step. The CLI and the editor call only this.
+// initial resources version, local workers (unless the run's rollouts are left to `optimize worker` processes)
+// and the watchdog for the whole run, the baseline batch, APO rounds, the best prompt marked latest and saved,
+// status.json at each step. The CLI and the editor call only this. The run's reads wait out a store that is
+// briefly unreachable (a database restart) instead of failing the run; the completion timeout still bounds a wait.
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { linkedController, newJobId } from '../jobs/job';
@@ -14,6 +16,7 @@ import { RolloutBatches } from './batches';
 import { buildReport } from './report';
 import { foldOptimizeEvent, initialOptimizeSnapshot, ZERO_COUNTERS } from './snapshot';
 import { statusPathFor, writeStatusFile } from './statusFile';
+import { retryWhileUnavailable } from './storeOutage';
 import type { ApoRound, BestPrompt, Counters, OptimizeConfig, OptimizeEvent, OptimizeRunRow, OptimizeRunSnapshot, OptimizeRunStatus, ResourcesRow, RolloutRow, RolloutStore, StatusFile, WatchdogAction } from './types';
 import { startWatchdog, type Watchdog } from './watchdog';
 import { startWorker, type LocalWorker } from './worker';
@@ -29,9 +32,21 @@ export interface OptimizeDeps {
   clock?: () => number;
   /** The runtime's batched-write interval (ms). */
   flushIntervalMs?: number;
+  /** The workspace: a PostgreSQL store's status.json is its `.prompt-tuner/training/status.json` (default: cwd). */
+  workspace?: string;
 }
 
-export interface OptimizeStart {
+/** How the run's rollouts are executed. */
+export interface RolloutExecution {
+  /**
+   * Run worker_count workers in this process (default true). false: the trainer only enqueues, watches (its
+   * watchdog still runs), waits and reports; `optimize worker` processes on the store execute the rollouts, and
+   * without one the completion timeout fails the run.
+   */
+  localWorkers?: boolean;
+}
+
+export interface OptimizeStart extends RolloutExecution {
   config: OptimizeConfig;
   configPath: string;
   /** provider/model the workers run. */
@@ -67,6 +82,7 @@ interface LaunchPlan {
   resumed: boolean;
   /** What the resume's first sweep reclaimed. */
   swept: WatchdogAction[];
+  localWorkers: boolean;
 }
 
 /** Model calls and their cost for the report; a call of unknown price makes the cost unknown. */
@@ -130,7 +146,10 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
   const config = row.config;
   const runId = row.run_id;
   const clock = deps.clock ?? Date.now;
-  const statusPath = statusPathFor(storePath);
+  const statusPath = statusPathFor(storePath, deps.workspace);
+  // The run's own reads and writes that are safe to repeat: retried while the store is out of reach, until the
+  // run stops (a wait's completion deadline is the batches' own).
+  const live = <T>(fn: () => Promise<T>): Promise<T> => retryWhileUnavailable(fn, { signal: rt.signal });
   const tally = new CallTally();
   const gateway = counting(deps.gateway, tally);
 
@@ -205,7 +224,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
     })());
 
   const best = async (apoBest: ResourcesRow, reward: number | null): Promise<BestPrompt> => {
-    await store.markLatest(apoBest.resources_id);
+    await live(() => store.markLatest(apoBest.resources_id));
     const prompt: BestPrompt = { resources_id: apoBest.resources_id, resources_version: apoBest.version, system_prompt: systemPromptOf(apoBest), validate_reward: reward, library: null };
     if (deps.saveBest) {
       try {
@@ -229,7 +248,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
       resumed: plan.resumed,
     });
     if (plan.swept.length > 0) emit({ type: 'watchdog', actions: plan.swept });
-    writeStatus('running', await store.counters(runId));
+    writeStatus('running', await live(() => store.counters(runId)));
     watchdog = startWatchdog({
       store,
       intervalMs: config.heartbeat_interval_ms,
@@ -246,7 +265,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
       },
     });
     const host = hostname();
-    workers = Array.from({ length: config.worker_count }, (_, i) =>
+    workers = Array.from({ length: plan.localWorkers ? config.worker_count : 0 }, (_, i) =>
       startWorker({
         store,
         gateway,
@@ -268,7 +287,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
         { resources: initial, set: 'optimize', itemIndexes: all(config.optimize.length), purpose: 'baseline', round: null },
         { resources: initial, set: 'validate', itemIndexes: all(config.validate.length), purpose: 'baseline', round: null },
       ]);
-      writeStatus('running', await store.counters(runId));
+      writeStatus('running', await live(() => store.counters(runId)));
       const mean = { optimize: meanReward(opt!), validate: meanReward(val!) };
       const validatePassed = val!.filter((r) => (r.reward ?? 0) >= PASS).map((r) => r.metadata.item_index);
       emit({ type: 'baseline_scored', mean_reward: mean, validate_passed: validatePassed });
@@ -292,16 +311,19 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
           completedRounds: plan.snapshot.rounds,
           evaluate: async (resources, set, itemIndexes, purpose, round) => {
             const [rows] = await batches.run([{ resources, set, itemIndexes, purpose, round }]);
-            writeStatus('running', await store.counters(runId));
+            writeStatus('running', await live(() => store.counters(runId)));
             return rows!;
           },
+          // Find-or-make, so a retry after a commit whose answer was lost finds the version it made.
           newCandidate: (systemPrompt, parent, round, k) =>
-            batches.serial(async () => {
-              const label = `apo r${round} c${k}`;
-              const existing = (await store.listResources(runId)).find((r) => r.label === label);
-              if (existing) return existing;
-              return store.addResources({ ...parent.resources, system_prompt: systemPrompt }, { run_id: runId, label, parent_version: parent.version, latest: false });
-            }),
+            batches.serial(() =>
+              live(async () => {
+                const label = `apo r${round} c${k}`;
+                const existing = (await store.listResources(runId)).find((r) => r.label === label);
+                if (existing) return existing;
+                return store.addResources({ ...parent.resources, system_prompt: systemPrompt }, { run_id: runId, label, parent_version: parent.version, latest: false });
+              }),
+            ),
           roundStart: (round) => emit({ type: 'round_start', round }),
           roundComplete: (round) => emit({ type: 'round_complete', round }),
         };
@@ -312,7 +334,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
       }
       emit({ type: 'best_saved', best: await best(chosen, chosenReward) });
       await stopAll();
-      const counters = await store.counters(runId);
+      const counters = await live(() => store.counters(runId));
       const report = buildReport({ runId, modelRef: model, storePath, counters, meanReward: mean, best: rt.snapshot().best, rounds, calls: tally.calls, costUsd: tally.cost });
       emit({ type: 'optimize_complete', report });
     } catch (e) {
@@ -332,8 +354,10 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
   const done = (async (): Promise<OptimizeRunSnapshot> => {
     const final = await job.done;
     let counters: Counters = { ...ZERO_COUNTERS, ...final.counters };
+    // The run has ended (its signal may be aborted): a store out of reach gets a bounded wait, not the run's.
+    const settle = <T>(fn: () => Promise<T>) => retryWhileUnavailable(fn, { deadlineMs: Date.now() + 30_000 });
     try {
-      counters = await store.counters(runId);
+      counters = await settle(() => store.counters(runId));
     } catch {
       // the last counters the run saw
     }
@@ -342,7 +366,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
       final.report ??
       buildReport({ runId, modelRef: model, storePath, counters, meanReward: final.mean_reward, best: final.best, rounds: final.rounds, calls: tally.calls, costUsd: tally.cost });
     try {
-      await store.finishRun(runId, status, report, status === 'completed' ? null : final.error);
+      await settle(() => store.finishRun(runId, status, report, status === 'completed' ? null : final.error));
     } catch {
       // the run's error already says the store failed; the row reads back as interrupted
     }
@@ -369,7 +393,7 @@ export async function startOptimization(deps: OptimizeDeps, start: OptimizeStart
     rounds_total: config.apo?.rounds ?? 0,
     startedAt: row.started_at,
   });
-  return launch(deps, { row, model: start.model, storePath: start.storePath, initial, snapshot, lastSeq: 0, resumed: false, swept: [] });
+  return launch(deps, { row, model: start.model, storePath: start.storePath, initial, snapshot, lastSeq: 0, resumed: false, swept: [], localWorkers: start.localWorkers ?? true });
 }
 
 /** The run to resume: the one asked for, else the newest that did not complete. */
@@ -393,7 +417,7 @@ async function runToResume(store: RolloutStore, runId: string | undefined): Prom
  * Continues an interrupted, failed or cancelled run: a sweep first (a killed process's attempts become
  * unresponsive and requeue), then the same phases; rollouts and APO rounds already made are reused.
  */
-export async function resumeOptimization(deps: OptimizeDeps, opts: { runId?: string; model?: string }): Promise<OptimizeJob> {
+export async function resumeOptimization(deps: OptimizeDeps, opts: { runId?: string; model?: string } & RolloutExecution): Promise<OptimizeJob> {
   const { store } = deps;
   const found = await runToResume(store, opts.runId);
   const swept = await store.sweep();
@@ -414,5 +438,5 @@ export async function resumeOptimization(deps: OptimizeDeps, opts: { runId?: str
     startedAt: row.started_at,
   });
   const snapshot: OptimizeRunSnapshot = stored.snapshot ? { ...stored.snapshot, status: 'running', endedAt: null, error: null, report: null, throttle: null } : fresh;
-  return launch(deps, { row, model, storePath, initial, snapshot, lastSeq: stored.lastSeq, resumed: true, swept });
+  return launch(deps, { row, model, storePath, initial, snapshot, lastSeq: stored.lastSeq, resumed: true, swept, localWorkers: opts.localWorkers ?? true });
 }

@@ -6,6 +6,7 @@ import type { OptimizeJob } from '../../../core/optimize/trainer';
 import type { Counters, OptimizeEvent, OptimizeRunSnapshot } from '../../../core/optimize/types';
 import { EXIT, type CliIo } from '../../cliTypes';
 import { followJob } from '../../jobFollow';
+import { isPostgresUrl, withoutPassword } from '../../../core/optimize/store/pg/pgUrl';
 
 export type FollowMode = 'human' | 'json' | 'events';
 
@@ -88,6 +89,9 @@ export async function followOptimizeJob(job: OptimizeJob, mode: FollowMode, io: 
 
 /** How to carry on with a run that did not complete. */
 export function resumeHint(storePath: string, runId: string): string {
+  if (isPostgresUrl(storePath)) {
+    return `Resume it with: prompt-tuner optimize resume --store ${JSON.stringify(withoutPassword(storePath))} --run ${runId} (the password from PGPASSWORD or ~/.pgpass)`;
+  }
   return `Resume it with: prompt-tuner optimize resume --store ${JSON.stringify(storePath)} --run ${runId}`;
 }
 

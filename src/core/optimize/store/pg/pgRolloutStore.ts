@@ -293,6 +293,9 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
     });
     // An idle connection the server dropped (a restart): the pool forgets it and connects anew when asked.
     pool.on('error', (e) => opts.onNotice?.(`${location}: a connection was lost (${clean(e)}); the next call reconnects`));
+    // A client checked out but between queries gets no pool-level handler: without its own listener a server restart
+    // emits an unhandled 'error' and ends the process. Its next query fails instead, and release(broken) drops it.
+    pool.on('connect', (c) => c.on('error', () => undefined));
     if (opts.onNotice) {
       const notice = opts.onNotice;
       pool.on('connect', (c) => c.on('notice', (n) => notice(`${location}: ${n.message ?? String(n)}`)));

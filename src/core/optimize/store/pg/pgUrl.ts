@@ -37,6 +37,22 @@ export function maskUrl(url: string): string {
   return u.toString().replace(/%2A%2A%2A/gi, '***');
 }
 
+/**
+ * The URL with no password at all (a masked one included), for a command the user can paste: `***` pasted back
+ * would be sent as the password, while without one node-postgres takes PGPASSWORD or ~/.pgpass.
+ */
+export function withoutPassword(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url.replace(/^([a-z]+:\/\/)([^:@/]*):[^@]*@/i, '$1$2@');
+  }
+  u.password = '';
+  for (const key of [...u.searchParams.keys()]) if (key.toLowerCase() === 'password') u.searchParams.delete(key);
+  return u.toString();
+}
+
 /** Removes `secret` (a password) from a message that may quote it, e.g. a driver's error naming the connection string. */
 export function scrubSecret(message: string, secret: string | undefined): string {
   if (!secret) return message;

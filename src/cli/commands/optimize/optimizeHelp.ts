@@ -14,9 +14,10 @@ export const RUN_HELP = `Usage: prompt-tuner optimize run --config F --model ID 
 
 Runs Tau's prompt-optimization mode on a config file: every optimize item as a train rollout and every
 validate item as a val rollout of the initial resources (resources.system_prompt), executed by
-worker_count local workers on a durable rollout store, each answer scored by the config's reward. With
-"apo" in the config (or --apo) Agent Lightning's APO then critiques the failing rollouts, edits the prompt
-and keeps the best candidates by validate reward for its rounds; the best prompt is marked latest in the
+worker_count local workers (or by optimize worker processes, with --no-local-workers) on a durable
+rollout store, each answer scored by the config's reward. With "apo" in the config (or --apo) Agent
+Lightning's APO then critiques the failing rollouts, edits the prompt and keeps the best candidates by
+validate reward for its rounds; the best prompt is marked latest in the
 store and saved to the workspace's Prompt Library (source optimized). A killed run can be resumed.
 
 Options:

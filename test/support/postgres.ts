@@ -152,8 +152,9 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
       `port = ${port}`,
       `unix_socket_directories = '${sockDir}'`,
       `max_connections = ${opts.maxConnections ?? 200}`,
+      // fsync off is safe here (no OS crash in a test); synchronous_commit stays on, or an immediate shutdown
+      // (the crash-restart tests) loses commits the server had already confirmed.
       'fsync = off',
-      'synchronous_commit = off',
       'full_page_writes = off',
       `shared_buffers = 32MB`,
       `password_encryption = 'scram-sha-256'`,

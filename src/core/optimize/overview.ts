@@ -6,7 +6,6 @@ import { readStatusFile } from './statusFile';
 import {
   TAU_DEFAULTS,
   type AttemptRow,
-  type Counters,
   type DashboardAlert,
   type OptimizeOverview,
   type OptimizeRunRow,
@@ -250,10 +249,8 @@ export function overviewAlerts(input: {
   return alerts;
 }
 
-/** Counters with every field zero (no store yet). */
-export function emptyCounters(): Counters {
-  return { total_rollouts: 0, queuing: 0, running: 0, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0 };
-}
+/** Counters with every field zero (no store yet): the one definition, in the store's counters. */
+export { emptyCounters } from './store/counters';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

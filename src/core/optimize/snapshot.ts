@@ -1,9 +1,8 @@
 // A prompt-optimization run's events → the snapshot the CLI, the panel and a resume read. Pure: the trainer, the
 // store and a reopened run fold the same way.
 import { etaSeconds } from '../jobs/job';
+import { emptyCounters } from './store/counters';
 import type { Counters, OptimizeEvent, OptimizeRunSnapshot } from './types';
-
-export const ZERO_COUNTERS: Counters = { total_rollouts: 0, queuing: 0, running: 0, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0 };
 
 export interface OptimizeSnapshotInit {
   runId: string;
@@ -22,7 +21,7 @@ export function initialOptimizeSnapshot(init: OptimizeSnapshotInit): OptimizeRun
     model_ref: init.model_ref,
     store_path: init.store_path,
     items: { ...init.items },
-    counters: { ...ZERO_COUNTERS },
+    counters: emptyCounters(),
     mean_reward: { optimize: null, validate: null },
     validate_passed: [],
     rounds_total: init.rounds_total,

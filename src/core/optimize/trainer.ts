@@ -14,7 +14,8 @@ import { runApo } from './apo/apo';
 import type { ApoContext } from './apoContext';
 import { RolloutBatches } from './batches';
 import { buildReport } from './report';
-import { foldOptimizeEvent, initialOptimizeSnapshot, ZERO_COUNTERS } from './snapshot';
+import { foldOptimizeEvent, initialOptimizeSnapshot } from './snapshot';
+import { emptyCounters } from './store/counters';
 import { statusPathFor, writeStatusFile } from './statusFile';
 import { retryWhileUnavailable } from './storeOutage';
 import type { ApoRound, BestPrompt, Counters, OptimizeConfig, OptimizeEvent, OptimizeRunRow, OptimizeRunSnapshot, OptimizeRunStatus, ResourcesRow, RolloutRow, RolloutStore, StatusFile, WatchdogAction } from './types';
@@ -353,7 +354,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
 
   const done = (async (): Promise<OptimizeRunSnapshot> => {
     const final = await job.done;
-    let counters: Counters = { ...ZERO_COUNTERS, ...final.counters };
+    let counters: Counters = { ...emptyCounters(), ...final.counters };
     // The run has ended (its signal may be aborted): a store out of reach gets a bounded wait, not the run's.
     const settle = <T>(fn: () => Promise<T>) => retryWhileUnavailable(fn, { deadlineMs: Date.now() + 30_000 });
     try {

@@ -25,8 +25,6 @@ import type {
   OptimizeRunStatus,
   ResourcesRow,
   RolloutConfig,
-  RolloutInput,
-  RolloutMetadata,
   RolloutMode,
   RolloutRow,
   RolloutStatus,
@@ -35,9 +33,12 @@ import type {
   WatchdogAction,
   WorkerRow,
 } from '../types';
+import { countersFrom } from './counters';
 import { AttemptLostError, ForeignStoreError, StoreMissingError } from './errors';
 import { attemptId as makeAttemptId, resourcesId as makeResourcesId } from './ids';
 import { OPTIMIZE_MIGRATIONS } from './migrations';
+import { retryOrFailDecision, watchdogVerdict } from './reclaim';
+import { ACTIVE_ATTEMPT, ENDED_ROLLOUT, rowMappers, type ResourcesDbRow as ResourcesRowOf, type RolloutDbRow as RolloutRowOf, type RunDbRow as RunRowOf } from './rows';
 import { assertAttemptTransition, assertRolloutTransition } from './transitions';
 
 export interface OpenRolloutStoreOptions {
@@ -59,52 +60,16 @@ export interface OpenRolloutStoreOptions {
 }
 
 const EVENTS_TABLE = 'run_events';
-const ACTIVE_ATTEMPT = ['preparing', 'running'] as const;
-const ENDED_ROLLOUT: RolloutStatus[] = ['succeeded', 'failed', 'cancelled'];
 
-type RolloutDbRow = {
-  rollout_id: string;
-  input_json: string;
-  start_time: string;
-  end_time: string | null;
-  mode: RolloutMode;
-  status: RolloutStatus;
-  config_json: string;
-  metadata_json: string;
-  assigned_worker_id: string | null;
-  attempt_count: number;
-  run_id: string;
-  resources_id: string;
-  reward: number | null;
-  answer: string | null;
-};
+/** sql.js hands JSON and time columns over as the text they were written as. */
+const { jsonObject, toRollout, toResources, toRun, toAttempt, toWorker } = rowMappers<string, string>({
+  json: (text, what) => parseStoredJson<unknown>(text, what),
+  time: (text) => text,
+});
 
-type ResourcesDbRow = {
-  resources_id: string;
-  version: number;
-  resources_json: string;
-  created_time: string;
-  is_latest: number;
-  run_id: string | null;
-  label: string;
-  parent_version: number | null;
-};
-
-type RunDbRow = {
-  run_id: string;
-  run_number: number;
-  model_ref: string;
-  config_path: string;
-  config_json: string;
-  store_path: string;
-  status: OptimizeRunStatus;
-  started_at: string;
-  ended_at: string | null;
-  owner_pid: number;
-  owner_host: string;
-  report_json: string | null;
-  error: string | null;
-};
+type RolloutDbRow = RolloutRowOf<string, string>;
+type ResourcesDbRow = ResourcesRowOf<string, string>;
+type RunDbRow = RunRowOf<string, string>;
 
 type AttemptJoinRow = AttemptRow & {
   rollout_status: RolloutStatus;
@@ -114,83 +79,8 @@ type AttemptJoinRow = AttemptRow & {
   w_host: string | null;
 };
 
-function jsonObject<T>(text: string, what: string): T {
-  const value = parseStoredJson<unknown>(text, what);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what}: not a JSON object`);
-  return value as T;
-}
-
-function toRollout(r: RolloutDbRow): RolloutRow {
-  const what = (col: string) => `rollouts.${col} of rollout ${r.rollout_id}`;
-  return {
-    rollout_id: r.rollout_id,
-    run_id: r.run_id,
-    input: jsonObject<RolloutInput>(r.input_json, what('input_json')),
-    mode: r.mode,
-    status: r.status,
-    start_time: r.start_time,
-    end_time: r.end_time,
-    config: jsonObject<RolloutConfig>(r.config_json, what('config_json')),
-    metadata: jsonObject<RolloutMetadata>(r.metadata_json, what('metadata_json')),
-    assigned_worker_id: r.assigned_worker_id,
-    attempt_count: r.attempt_count,
-    resources_id: r.resources_id,
-    reward: r.reward,
-    answer: r.answer,
-  };
-}
-
-function toResources(r: ResourcesDbRow): ResourcesRow {
-  return {
-    resources_id: r.resources_id,
-    version: r.version,
-    resources: jsonObject<Record<string, unknown>>(r.resources_json, `resources.resources_json of ${r.resources_id}`),
-    created_time: r.created_time,
-    is_latest: r.is_latest === 1,
-    run_id: r.run_id,
-    label: r.label,
-    parent_version: r.parent_version,
-  };
-}
-
-function toRun(r: RunDbRow): OptimizeRunRow {
-  return {
-    run_id: r.run_id,
-    run_number: r.run_number,
-    model_ref: r.model_ref,
-    config_path: r.config_path,
-    config: jsonObject<OptimizeConfig>(r.config_json, `runs.config_json of run ${r.run_id}`),
-    store_path: r.store_path,
-    status: r.status,
-    started_at: r.started_at,
-    ended_at: r.ended_at,
-    owner_pid: r.owner_pid,
-    owner_host: r.owner_host,
-    report: r.report_json === null ? null : jsonObject<OptimizeReport>(r.report_json, `runs.report_json of run ${r.run_id}`),
-    error: r.error,
-  };
-}
-
-function toAttempt(r: AttemptRow): AttemptRow {
-  return {
-    attempt_id: r.attempt_id,
-    rollout_id: r.rollout_id,
-    sequence_id: r.sequence_id,
-    worker_id: r.worker_id,
-    status: r.status,
-    started_at: r.started_at,
-    last_heartbeat_at: r.last_heartbeat_at,
-    ended_at: r.ended_at,
-    error_message: r.error_message,
-  };
-}
-
 function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
-}
-
-function emptyCounters(): Counters {
-  return { total_rollouts: 0, queuing: 0, running: 0, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }
 
 /** Opens (or creates) the store at `path`; its journal and lock are `<stem>.journal` and `<stem>.lock` beside it. */
@@ -476,8 +366,8 @@ class SqliteRolloutStore implements RolloutStore {
     const at = this.iso();
     return this.store.write((tx) => {
       const a = this.attemptWithRollout(tx, attemptId);
-      if (!a) throw new Error(`no attempt '${attemptId}' in ${this.location}`);
-      if (!(ACTIVE_ATTEMPT as readonly string[]).includes(a.status)) return 'lost';
+      // Not there (any more): lost, as one the watchdog took.
+      if (!a || !ACTIVE_ATTEMPT.includes(a.status)) return 'lost';
       // The last spans ride on the ending commit (one fsync fewer per rollout); to a reader they and the end appear together.
       this.insertSpans(tx, a, outcome.spans ?? []);
       assertAttemptTransition(a.status, outcome.status, attemptId);
@@ -519,14 +409,7 @@ class SqliteRolloutStore implements RolloutStore {
       const actions: WatchdogAction[] = [];
       for (const a of rows) {
         const config = jsonObject<RolloutConfig>(a.config_json, `rollouts.config_json of rollout ${a.rollout_id}`);
-        let verdict: { status: 'unresponsive' | 'timeout'; reason: string } | undefined;
-        if (a.w_pid !== null && a.w_host === host && !pidAlive(a.w_pid)) {
-          verdict = { status: 'unresponsive', reason: `worker ${a.worker_id} (pid ${a.w_pid}) is gone` };
-        } else if (config.timeout_seconds !== null && nowMs - Date.parse(a.started_at) > config.timeout_seconds * 1000) {
-          verdict = { status: 'timeout', reason: `attempt ran longer than ${config.timeout_seconds} s` };
-        } else if (nowMs - Date.parse(a.last_heartbeat_at) > config.unresponsive_seconds * 1000) {
-          verdict = { status: 'unresponsive', reason: `no heartbeat for ${config.unresponsive_seconds} s` };
-        }
+        const verdict = watchdogVerdict(a, config, { pid: a.w_pid, host: a.w_host }, { nowMs, host, pidAlive, ms: (t: string) => Date.parse(t) });
         if (!verdict) continue;
         assertAttemptTransition(a.status, verdict.status, a.attempt_id);
         tx.run('UPDATE attempts SET status = ?, ended_at = ?, error_message = ? WHERE attempt_id = ?', [verdict.status, at, verdict.reason, a.attempt_id]);
@@ -593,13 +476,7 @@ class SqliteRolloutStore implements RolloutStore {
       runId === undefined
         ? this.store.all<{ status: RolloutStatus; n: number }>('SELECT status, count(*) AS n FROM rollouts GROUP BY status')
         : this.store.all<{ status: RolloutStatus; n: number }>('SELECT status, count(*) AS n FROM rollouts WHERE run_id = ? GROUP BY status', [runId]);
-    const c = emptyCounters();
-    for (const { status, n } of rows) {
-      c.total_rollouts += n;
-      if (status === 'preparing' || status === 'running') c.running += n;
-      else c[status] += n;
-    }
-    return c;
+    return countersFrom(rows);
   }
 
   async rollouts(filter: { run_id?: string; status?: RolloutStatus[]; mode?: RolloutMode; resources_id?: string } = {}): Promise<RolloutRow[]> {
@@ -648,17 +525,7 @@ class SqliteRolloutStore implements RolloutStore {
   }
 
   async workers(): Promise<WorkerRow[]> {
-    return this.store.all<WorkerRow>('SELECT * FROM workers ORDER BY registered_at, worker_id').map((w) => ({
-      worker_id: w.worker_id,
-      registered_at: w.registered_at,
-      last_heartbeat_at: w.last_heartbeat_at,
-      active_rollout_id: w.active_rollout_id,
-      active_attempt_id: w.active_attempt_id,
-      pid: w.pid,
-      host: w.host,
-      run_id: w.run_id,
-      stopped_at: w.stopped_at,
-    }));
+    return this.store.all<WorkerRow>('SELECT * FROM workers ORDER BY registered_at, worker_id').map(toWorker);
   }
 
   // ---- inside transactions ----
@@ -674,8 +541,8 @@ class SqliteRolloutStore implements RolloutStore {
   /** The attempt, still preparing or running; AttemptLostError once the watchdog or a cancel has ended it. */
   private activeAttempt(tx: WriteTx, attemptId: string): AttemptJoinRow {
     const a = this.attemptWithRollout(tx, attemptId);
-    if (!a) throw new Error(`no attempt '${attemptId}' in ${this.location}`);
-    if (!(ACTIVE_ATTEMPT as readonly string[]).includes(a.status)) throw new AttemptLostError(attemptId, a.status);
+    if (!a) throw new AttemptLostError(attemptId, `gone from ${this.location}`);
+    if (!ACTIVE_ATTEMPT.includes(a.status)) throw new AttemptLostError(attemptId, a.status);
     return a;
   }
 
@@ -703,8 +570,7 @@ class SqliteRolloutStore implements RolloutStore {
   /** After an attempt ended badly: requeue its rollout while attempts remain and the ending is retried, else fail it. */
   private retryOrFail(tx: WriteTx, a: AttemptJoinRow, ending: AttemptStatus, at: string, config?: RolloutConfig): 'requeuing' | 'failed' {
     const c = config ?? jsonObject<RolloutConfig>(a.config_json, `rollouts.config_json of rollout ${a.rollout_id}`);
-    const retry = a.attempt_count < c.max_attempts && c.retry_condition.includes(ending);
-    if (retry) {
+    if (retryOrFailDecision(a.attempt_count, c, ending) === 'requeuing') {
       assertRolloutTransition(a.rollout_status, 'requeuing', a.rollout_id);
       tx.run("UPDATE rollouts SET status = 'requeuing' WHERE rollout_id = ?", [a.rollout_id]);
       tx.run('INSERT INTO rollout_queue (rollout_id) VALUES (?)', [a.rollout_id]);

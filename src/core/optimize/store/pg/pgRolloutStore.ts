@@ -26,8 +26,6 @@ import type {
   OptimizeRunStatus,
   ResourcesRow,
   RolloutConfig,
-  RolloutInput,
-  RolloutMetadata,
   RolloutMode,
   RolloutRow,
   RolloutStatus,
@@ -36,8 +34,20 @@ import type {
   WatchdogAction,
   WorkerRow,
 } from '../../types';
+import { countersFrom } from '../counters';
 import { AttemptLostError, ForeignStoreError, StoreMissingError } from '../errors';
 import { attemptId as makeAttemptId, resourcesId as makeResourcesId } from '../ids';
+import { retryOrFailDecision, watchdogVerdict } from '../reclaim';
+import {
+  ACTIVE_ATTEMPT,
+  ENDED_ROLLOUT,
+  rowMappers,
+  type AttemptDbRow as AttemptRowOf,
+  type ResourcesDbRow as ResourcesRowOf,
+  type RolloutDbRow as RolloutRowOf,
+  type RunDbRow as RunRowOf,
+  type WorkerDbRow as WorkerRowOf,
+} from '../rows';
 import { assertAttemptTransition, assertRolloutTransition } from '../transitions';
 import { isConnectionFailure, isRetryableConflict, StoreConnectionError } from './pgErrors';
 import { appliedVersions, ForeignSchemaError, migrate, NewerSchemaError, PG_LOCK, PG_LOCK_CLASS } from './pgMigrations';
@@ -59,78 +69,8 @@ export interface OpenPgRolloutStoreOptions {
 /** Connection-level failures of persistJob are retried this long before they are kept for the next call. */
 const PERSIST_RETRY_MS = 30_000;
 const CONFLICT_RETRIES = 5;
-const ENDED_ROLLOUT: RolloutStatus[] = ['succeeded', 'failed', 'cancelled'];
-const ACTIVE_ATTEMPT: readonly string[] = ['preparing', 'running'];
 
 type Ts = Date | string;
-
-type RolloutDbRow = {
-  rollout_id: string;
-  input_json: unknown;
-  start_time: Ts;
-  end_time: Ts | null;
-  mode: RolloutMode;
-  status: RolloutStatus;
-  config_json: unknown;
-  metadata_json: unknown;
-  assigned_worker_id: string | null;
-  attempt_count: number;
-  run_id: string;
-  resources_id: string;
-  reward: number | null;
-  answer: string | null;
-};
-
-type ResourcesDbRow = {
-  resources_id: string;
-  version: number;
-  resources_json: unknown;
-  created_time: Ts;
-  is_latest: number;
-  run_id: string | null;
-  label: string;
-  parent_version: number | null;
-};
-
-type RunDbRow = {
-  run_id: string;
-  run_number: number;
-  model_ref: string;
-  config_path: string;
-  config_json: unknown;
-  store_path: string;
-  status: OptimizeRunStatus;
-  started_at: Ts;
-  ended_at: Ts | null;
-  owner_pid: number;
-  owner_host: string;
-  report_json: unknown;
-  error: string | null;
-};
-
-type AttemptDbRow = {
-  attempt_id: string;
-  rollout_id: string;
-  sequence_id: number;
-  worker_id: string;
-  status: AttemptStatus;
-  started_at: Ts;
-  last_heartbeat_at: Ts;
-  ended_at: Ts | null;
-  error_message: string | null;
-};
-
-type WorkerDbRow = {
-  worker_id: string;
-  registered_at: Ts;
-  last_heartbeat_at: Ts;
-  active_rollout_id: string | null;
-  active_attempt_id: string | null;
-  pid: number;
-  host: string;
-  run_id: string | null;
-  stopped_at: Ts | null;
-};
 
 /** The locked rollout row a status change starts from. */
 type LockedRollout = { rollout_id: string; status: RolloutStatus; config_json: unknown; attempt_count: number };
@@ -139,99 +79,17 @@ function iso(v: Ts): string {
   return (v instanceof Date ? v : new Date(v)).toISOString();
 }
 
-function isoOrNull(v: Ts | null): string | null {
-  return v === null ? null : iso(v);
-}
+/** node-postgres hands a json column over parsed (a text copy is parsed here) and a timestamp as a Date. */
+const { jsonObject, toRollout, toResources, toRun, toAttempt, toWorker } = rowMappers<unknown, Ts>({
+  json: (v, what) => (typeof v === 'string' ? parseStoredJson<unknown>(v, what) : v),
+  time: iso,
+});
 
-/** A json column: node-postgres hands it over parsed; a text copy is parsed here. Must be an object. */
-function jsonObject<T>(v: unknown, what: string): T {
-  const value = typeof v === 'string' ? parseStoredJson<unknown>(v, what) : v;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what}: not a JSON object`);
-  return value as T;
-}
-
-function toRollout(r: RolloutDbRow): RolloutRow {
-  const what = (col: string) => `rollouts.${col} of rollout ${r.rollout_id}`;
-  return {
-    rollout_id: r.rollout_id,
-    run_id: r.run_id,
-    input: jsonObject<RolloutInput>(r.input_json, what('input_json')),
-    mode: r.mode,
-    status: r.status,
-    start_time: iso(r.start_time),
-    end_time: isoOrNull(r.end_time),
-    config: jsonObject<RolloutConfig>(r.config_json, what('config_json')),
-    metadata: jsonObject<RolloutMetadata>(r.metadata_json, what('metadata_json')),
-    assigned_worker_id: r.assigned_worker_id,
-    attempt_count: r.attempt_count,
-    resources_id: r.resources_id,
-    reward: r.reward,
-    answer: r.answer,
-  };
-}
-
-function toResources(r: ResourcesDbRow): ResourcesRow {
-  return {
-    resources_id: r.resources_id,
-    version: r.version,
-    resources: jsonObject<Record<string, unknown>>(r.resources_json, `resources.resources_json of ${r.resources_id}`),
-    created_time: iso(r.created_time),
-    is_latest: r.is_latest === 1,
-    run_id: r.run_id,
-    label: r.label,
-    parent_version: r.parent_version,
-  };
-}
-
-function toRun(r: RunDbRow): OptimizeRunRow {
-  return {
-    run_id: r.run_id,
-    run_number: r.run_number,
-    model_ref: r.model_ref,
-    config_path: r.config_path,
-    config: jsonObject<OptimizeConfig>(r.config_json, `runs.config_json of run ${r.run_id}`),
-    store_path: r.store_path,
-    status: r.status,
-    started_at: iso(r.started_at),
-    ended_at: isoOrNull(r.ended_at),
-    owner_pid: r.owner_pid,
-    owner_host: r.owner_host,
-    report: r.report_json === null ? null : jsonObject<OptimizeReport>(r.report_json, `runs.report_json of run ${r.run_id}`),
-    error: r.error,
-  };
-}
-
-function toAttempt(r: AttemptDbRow): AttemptRow {
-  return {
-    attempt_id: r.attempt_id,
-    rollout_id: r.rollout_id,
-    sequence_id: r.sequence_id,
-    worker_id: r.worker_id,
-    status: r.status,
-    started_at: iso(r.started_at),
-    last_heartbeat_at: iso(r.last_heartbeat_at),
-    ended_at: isoOrNull(r.ended_at),
-    error_message: r.error_message,
-  };
-}
-
-function toWorker(w: WorkerDbRow): WorkerRow {
-  return {
-    worker_id: w.worker_id,
-    registered_at: iso(w.registered_at),
-    last_heartbeat_at: iso(w.last_heartbeat_at),
-    active_rollout_id: w.active_rollout_id,
-    active_attempt_id: w.active_attempt_id,
-    pid: w.pid,
-    host: w.host,
-    run_id: w.run_id,
-    stopped_at: isoOrNull(w.stopped_at),
-  };
-}
-
-function emptyCounters(): Counters {
-  return { total_rollouts: 0, queuing: 0, running: 0, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0 };
-}
+type RolloutDbRow = RolloutRowOf<unknown, Ts>;
+type ResourcesDbRow = ResourcesRowOf<unknown, Ts>;
+type RunDbRow = RunRowOf<unknown, Ts>;
+type AttemptDbRow = AttemptRowOf<Ts>;
+type WorkerDbRow = WorkerRowOf<Ts>;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -719,7 +577,12 @@ class PgRolloutStore implements RolloutStore {
       this.tx(
         async (c, ms): Promise<'recorded' | 'lost'> => {
           const at = iso(new Date(ms));
-          const { r, a } = await this.lockAttempt(c, attemptId);
+          const locked = await this.lockAttempt(c, attemptId).catch((e: unknown) => {
+            if (e instanceof AttemptLostError) return null;
+            throw e;
+          });
+          if (!locked) return 'lost';
+          const { r, a } = locked;
           if (!ACTIVE_ATTEMPT.includes(a.status)) {
             // Our own earlier finish whose COMMIT reply was lost with the connection: it did land.
             const ours = this.uncertainFinishes.has(attemptId) && a.status === outcome.status && a.error_message === errorMessage;
@@ -757,15 +620,8 @@ class PgRolloutStore implements RolloutStore {
     return this.guard('sweep', () =>
       this.tx(async (c, nowMs) => {
         const at = iso(new Date(nowMs));
-        const verdictOf = (a: AttemptDbRow, config: RolloutConfig, w: { pid: number | null; host: string | null }): { status: 'unresponsive' | 'timeout'; reason: string } | undefined => {
-          // A pid is only judged on its own host: elsewhere it is another machine's process.
-          if (w.pid !== null && w.host === host && !pidAlive(w.pid)) return { status: 'unresponsive', reason: `worker ${a.worker_id} (pid ${w.pid}) is gone` };
-          if (config.timeout_seconds !== null && nowMs - Date.parse(iso(a.started_at)) > config.timeout_seconds * 1000) {
-            return { status: 'timeout', reason: `attempt ran longer than ${config.timeout_seconds} s` };
-          }
-          if (nowMs - Date.parse(iso(a.last_heartbeat_at)) > config.unresponsive_seconds * 1000) return { status: 'unresponsive', reason: `no heartbeat for ${config.unresponsive_seconds} s` };
-          return undefined;
-        };
+        const here = { nowMs, host, pidAlive, ms: (t: Ts) => Date.parse(iso(t)) };
+        const verdictOf = (a: AttemptDbRow, config: RolloutConfig, w: { pid: number | null; host: string | null }) => watchdogVerdict(a, config, w, here);
         const candidates = await rows<AttemptDbRow & { config_json: unknown; w_pid: number | null; w_host: string | null }>(
           c,
           `SELECT a.*, r.config_json, w.pid AS w_pid, w.host AS w_host
@@ -864,13 +720,7 @@ class PgRolloutStore implements RolloutStore {
         runId === undefined
           ? await this.read<{ status: RolloutStatus; n: number }>('SELECT status, count(*)::int AS n FROM rollouts GROUP BY status')
           : await this.read<{ status: RolloutStatus; n: number }>('SELECT status, count(*)::int AS n FROM rollouts WHERE run_id = $1 GROUP BY status', [runId]);
-      const c = emptyCounters();
-      for (const { status, n } of found) {
-        c.total_rollouts += n;
-        if (status === 'preparing' || status === 'running') c.running += n;
-        else c[status] += n;
-      }
-      return c;
+      return countersFrom(found);
     });
   }
 
@@ -927,7 +777,9 @@ class PgRolloutStore implements RolloutStore {
       [attemptId],
     );
     const a = r ? await one<AttemptDbRow>(c, 'SELECT * FROM attempts WHERE attempt_id = $1 FOR UPDATE', [attemptId]) : undefined;
-    if (!r || !a) throw new Error(`no attempt '${attemptId}' in ${this.location}`);
+    // An attempt that is not there any more (a claim a crashed database never made durable) is lost, like one
+    // the watchdog took: the worker drops its result and goes on instead of dying.
+    if (!r || !a) throw new AttemptLostError(attemptId, `gone from ${this.location}`);
     return { r, a };
   }
 
@@ -953,7 +805,7 @@ class PgRolloutStore implements RolloutStore {
   /** After an attempt ended badly: requeue its rollout while attempts remain and the ending is retried, else fail it. */
   private async retryOrFail(c: PoolClient, r: LockedRollout, ending: AttemptStatus, at: string, config?: RolloutConfig): Promise<'requeuing' | 'failed'> {
     const conf = config ?? jsonObject<RolloutConfig>(r.config_json, `rollouts.config_json of rollout ${r.rollout_id}`);
-    if (r.attempt_count < conf.max_attempts && conf.retry_condition.includes(ending)) {
+    if (retryOrFailDecision(r.attempt_count, conf, ending) === 'requeuing') {
       assertRolloutTransition(r.status, 'requeuing', r.rollout_id);
       await c.query("UPDATE rollouts SET status = 'requeuing' WHERE rollout_id = $1", [r.rollout_id]);
       await c.query('INSERT INTO rollout_queue (rollout_id) VALUES ($1)', [r.rollout_id]);

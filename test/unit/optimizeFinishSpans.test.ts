@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createCliGateway } from '../../src/core/models/cliGateway';
+import { seedRun, simGateway } from '../support/optimizeConfig';
 import type { Gateway } from '../../src/core/models/gateway';
 import { rolloutConfigOf } from '../../src/core/optimize/batches';
 import { parseOptimizeConfig } from '../../src/core/optimize/config';
@@ -47,8 +47,7 @@ describe('optimize: the last spans commit with the ending', function () {
     storePath = path.join(mkdtempSync(path.join(tmpdir(), 'pt-finish-spans-')), 'store.sqlite');
     store = await openSqliteRolloutStore(storePath, { clock: () => now });
     const config = parseOptimizeConfig(JSON.stringify({ optimize: ['a', 'b'], max_attempts: 2, heartbeat_interval_ms: 60_000 }), 'f.json').config;
-    await store.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'f.json', config, store_path: storePath });
-    const resources = await store.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
+    const { resources } = await seedRun(store, RUN, config);
     await store.enqueue(
       ['ping one', 'ping two'].map((prompt, i) => ({
         rollout_id: `train-1-${i + 1}`,
@@ -116,7 +115,7 @@ describe('optimize: a worker commits a rollout in four', function () {
 
   before(async () => {
     sim = await startSimulator();
-    gateway = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-finish-ws-')), retry: { maxAttempts: 1 } });
+    gateway = simGateway(sim, 'pt-finish-ws-');
   });
   after(async () => {
     await sim.close();
@@ -130,8 +129,7 @@ describe('optimize: a worker commits a rollout in four', function () {
     const stop = new AbortController();
     try {
       const config = parseOptimizeConfig(JSON.stringify({ optimize: ['a'] }), 'f.json').config;
-      await store.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'f.json', config, store_path: storePath });
-      const resources = await store.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
+      const { resources } = await seedRun(store, RUN, config);
       await store.enqueue([
         {
           rollout_id: 'train-1-1',

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createCliGateway } from '../../src/core/models/cliGateway';
+import { simGateway } from '../support/optimizeConfig';
 import type { Gateway } from '../../src/core/models/gateway';
 import { parseOptimizeConfig } from '../../src/core/optimize/config';
 import { readStatusFile, statusPathFor } from '../../src/core/optimize/statusFile';
@@ -56,7 +56,7 @@ describe('optimize trainer against the simulator', function () {
 
   before(async () => {
     sim = await startSimulator();
-    gateway = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-trainer-ws-')), concurrency: 16, retry: { maxAttempts: 1 } });
+    gateway = simGateway(sim, 'pt-trainer-ws-', { concurrency: 16 });
   });
   after(async () => {
     await sim.close();

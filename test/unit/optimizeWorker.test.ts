@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createCliGateway } from '../../src/core/models/cliGateway';
+import { seedRun, simGateway } from '../support/optimizeConfig';
 import type { Gateway } from '../../src/core/models/gateway';
 import type { ModelGateway } from '../../src/core/models/types';
 import { rolloutConfigOf } from '../../src/core/optimize/batches';
@@ -50,7 +50,7 @@ describe('optimize workers and the watchdog', function () {
 
   before(async () => {
     sim = await startSimulator();
-    gateway = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-worker-ws-')), retry: { maxAttempts: 1 } });
+    gateway = simGateway(sim, 'pt-worker-ws-');
   });
   after(async () => {
     await sim.close();
@@ -63,9 +63,7 @@ describe('optimize workers and the watchdog', function () {
     watchdogs = [];
     stop = new AbortController();
     store = await openSqliteRolloutStore(path.join(mkdtempSync(path.join(tmpdir(), 'pt-worker-')), 'store.sqlite'));
-    const run = await store.createRun({ run_id: 'run-w', model_ref: 'openai/sim-1', config_path: 'c.json', config: configWith({}), store_path: store.location });
-    runId = run.run_id;
-    resources = await store.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: runId, label: 'initial', parent_version: null, latest: true });
+    ({ runId, resources } = await seedRun(store, 'run-w', configWith({})));
   });
   afterEach(async () => {
     stop.abort();

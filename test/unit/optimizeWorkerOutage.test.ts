@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createCliGateway } from '../../src/core/models/cliGateway';
+import { seedRun, simGateway } from '../support/optimizeConfig';
 import type { Gateway } from '../../src/core/models/gateway';
 import { rolloutConfigOf } from '../../src/core/optimize/batches';
 import { parseOptimizeConfig } from '../../src/core/optimize/config';
@@ -60,7 +60,7 @@ describe('a worker that loses its store', function () {
 
   before(async () => {
     sim = await startSimulator();
-    gateway = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-outage-ws-')), retry: { maxAttempts: 1 } });
+    gateway = simGateway(sim, 'pt-outage-ws-');
   });
   after(async () => {
     await sim.close();
@@ -70,8 +70,7 @@ describe('a worker that loses its store', function () {
     stop = new AbortController();
     inner = await openSqliteRolloutStore(path.join(mkdtempSync(path.join(tmpdir(), 'pt-outage-')), 'store.sqlite'));
     const config = parseOptimizeConfig(JSON.stringify({ optimize: ['a'], heartbeat_interval_ms: HEARTBEAT_MS, max_attempts: 2 }), 'w.json').config;
-    runId = (await inner.createRun({ run_id: 'run-o', model_ref: 'openai/sim-1', config_path: 'c.json', config, store_path: inner.location })).run_id;
-    resources = await inner.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: runId, label: 'initial', parent_version: null, latest: true });
+    ({ runId, resources } = await seedRun(inner, 'run-o', config));
     await inner.enqueue([
       {
         rollout_id: 'train-1-1',

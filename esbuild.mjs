@@ -16,9 +16,10 @@ const common = {
   legalComments: 'none',
 };
 
-// The model SDKs, sql.js and node-postgres are big and needed only on first use: each becomes its own file under
-// dist/vendor/, required lazily, so loading the extension (activation) never parses them.
-const VENDOR = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', 'sql.js': 'sqljs', '@pydantic/genai-prices': 'prices', pg: 'pg' };
+// The model SDKs, sql.js, node-postgres and the tokenizer (2 MB of encodings) are big and needed only on first
+// use: each becomes its own file under dist/vendor/, required lazily, so loading the extension (activation) never
+// parses them.
+const VENDOR = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', 'sql.js': 'sqljs', '@pydantic/genai-prices': 'prices', pg: 'pg', 'gpt-tokenizer': 'tokenizer' };
 const require = createRequire(import.meta.url);
 
 const lazyVendor = {

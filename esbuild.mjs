@@ -19,13 +19,24 @@ const common = {
 // The model SDKs, sql.js, node-postgres and the tokenizer (2 MB of encodings) are big and needed only on first
 // use: each becomes its own file under dist/vendor/, required lazily, so loading the extension (activation) never
 // parses them.
-const VENDOR = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', 'sql.js': 'sqljs', '@pydantic/genai-prices': 'prices', pg: 'pg', 'gpt-tokenizer': 'tokenizer' };
+const VENDOR = {
+  openai: 'openai',
+  '@anthropic-ai/sdk': 'anthropic',
+  'sql.js': 'sqljs',
+  '@pydantic/genai-prices': 'prices',
+  pg: 'pg',
+  'gpt-tokenizer': 'tokenizer',
+};
 const require = createRequire(import.meta.url);
 
 const lazyVendor = {
   name: 'lazy-vendor',
   setup(build) {
-    const filter = new RegExp(`^(${Object.keys(VENDOR).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    const filter = new RegExp(
+      `^(${Object.keys(VENDOR)
+        .map((k) => k.replace(/[/.]/g, '\\$&'))
+        .join('|')})$`,
+    );
     build.onResolve({ filter }, (args) => ({ path: `./vendor/${VENDOR[args.path]}.js`, external: true }));
   },
 };

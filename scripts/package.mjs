@@ -13,7 +13,15 @@ const vsixPath = resolve(root, outArg > 0 ? process.argv[outArg + 1] : `${manife
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 
 // Top-level entries a VSIX may hold; anything else means .vscodeignore lets too much through.
-const ALLOWED = [/^dist\//, /^media\//, /^schemas\//, /^package\.json$/, /^README\.md$/i, /^CHANGELOG\.md$/i, /^LICENSE(\.md|\.txt)?$/i];
+const ALLOWED = [
+  /^dist\//,
+  /^media\//,
+  /^schemas\//,
+  /^package\.json$/,
+  /^README\.md$/i,
+  /^CHANGELOG\.md$/i,
+  /^LICENSE(\.md|\.txt)?$/i,
+];
 
 function runVsce(args) {
   return execFileSync(process.execPath, [vsce, ...args], {

@@ -26,13 +26,19 @@ export function workspaceDir(value: string | undefined, cwd: string): string {
 }
 
 /** A numeric flag, checked against its range; the error names the flag. */
-export function numberFlag(name: string, value: string | undefined, opts: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  opts: { min?: number; max?: number; integer?: boolean } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || value.trim() === '') throw new UsageError(`--${name}: expected a number, got "${value}"`);
   if (opts.integer && !Number.isInteger(n)) throw new UsageError(`--${name}: expected a whole number, got ${value}`);
-  if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${name}: must be at least ${opts.min}, got ${value}`);
-  if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${name}: must be at most ${opts.max}, got ${value}`);
+  if (opts.min !== undefined && n < opts.min)
+    throw new UsageError(`--${name}: must be at least ${opts.min}, got ${value}`);
+  if (opts.max !== undefined && n > opts.max)
+    throw new UsageError(`--${name}: must be at most ${opts.max}, got ${value}`);
   return n;
 }
 
@@ -40,6 +46,9 @@ export function numberFlag(name: string, value: string | undefined, opts: { min?
 export function assertKnownProviders(models: [flag: string, model: string][], known: string[]): void {
   for (const [flag, m] of models) {
     const provider = m.slice(0, Math.max(0, m.indexOf('/')));
-    if (!known.includes(provider)) throw new UsageError(`${flag}: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`);
+    if (!known.includes(provider))
+      throw new UsageError(
+        `${flag}: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`,
+      );
   }
 }

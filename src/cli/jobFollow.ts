@@ -37,7 +37,9 @@ export function throttleNotes(io: CliIo): (e: ThrottleNote) => void {
   return (e) => {
     if (e.retryInMs === undefined || Date.now() - last <= THROTTLE_NOTE_MS) return;
     last = Date.now();
-    io.err(`  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`);
+    io.err(
+      `  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`,
+    );
   };
 }
 

@@ -107,7 +107,11 @@ if (require.main === module) {
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts += 1;
     if (interrupts > 1) process.exit(EXIT.cancelled);
-    process.stderr.write(name === 'SIGINT' ? '\nCancelling… (Ctrl-C again to quit at once)\n' : '\nCancelling on SIGTERM… (a second signal quits at once)\n');
+    process.stderr.write(
+      name === 'SIGINT'
+        ? '\nCancelling… (Ctrl-C again to quit at once)\n'
+        : '\nCancelling on SIGTERM… (a second signal quits at once)\n',
+    );
     controller.abort(new Error(name === 'SIGINT' ? 'Cancelled by Ctrl-C' : 'Cancelled by SIGTERM'));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));

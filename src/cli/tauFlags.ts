@@ -48,7 +48,8 @@ function renameLegacy(argv: string[], deprecations: string[]): string[] {
 export function rewriteTauFlags(argv: string[]): TauRewrite {
   const deprecations: string[] = [];
   const renamed = renameLegacy(argv, deprecations);
-  if (renamed.length === 0 || !renamed[0]!.startsWith('-')) return { argv: deprecations.length ? renamed : argv, deprecations };
+  if (renamed.length === 0 || !renamed[0]!.startsWith('-'))
+    return { argv: deprecations.length ? renamed : argv, deprecations };
 
   let config: string | undefined;
   let store: string | undefined;
@@ -72,21 +73,32 @@ export function rewriteTauFlags(argv: string[]): TauRewrite {
     let value = inline;
     if (value === undefined) {
       const next = renamed[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} requires a value (${name === CONFIG ? 'the config file' : 'the store file'})`);
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(`${name} requires a value (${name === CONFIG ? 'the config file' : 'the store file'})`);
       value = next;
       i += 1;
     }
-    if (value.trim() === '') throw new UsageError(`${name} requires a value (${name === CONFIG ? 'the config file' : 'the store file'})`);
+    if (value.trim() === '')
+      throw new UsageError(`${name} requires a value (${name === CONFIG ? 'the config file' : 'the store file'})`);
     if (name === CONFIG) config = value;
     else store = value;
   }
   if (config === undefined) {
     const orphans = [store !== undefined ? STORE : '', json ? JSON_FLAG : ''].filter(Boolean);
-    if (orphans.length) throw new UsageError(`${orphans.join(' and ')} require${orphans.length === 1 ? 's' : ''} ${CONFIG}`);
+    if (orphans.length)
+      throw new UsageError(`${orphans.join(' and ')} require${orphans.length === 1 ? 's' : ''} ${CONFIG}`);
     return { argv: renamed, deprecations };
   }
   return {
-    argv: ['optimize', 'run', '--config', config, ...(store !== undefined ? ['--store', store] : []), ...(json ? ['--json'] : []), ...rest],
+    argv: [
+      'optimize',
+      'run',
+      '--config',
+      config,
+      ...(store !== undefined ? ['--store', store] : []),
+      ...(json ? ['--json'] : []),
+      ...rest,
+    ],
     deprecations,
   };
 }

@@ -8,7 +8,12 @@ import { SCALE_MIGRATION } from './scale/runsRepository';
 import { TUNING_MIGRATION } from './tuning/runsRepository';
 
 /** Every migration of the workspace store, in order (numbers reserved in store/migrations.ts). */
-export const WORKSPACE_MIGRATIONS: Migration[] = [LIBRARY_MIGRATION, MODEL_CACHE_MIGRATION, TUNING_MIGRATION, SCALE_MIGRATION];
+export const WORKSPACE_MIGRATIONS: Migration[] = [
+  LIBRARY_MIGRATION,
+  MODEL_CACHE_MIGRATION,
+  TUNING_MIGRATION,
+  SCALE_MIGRATION,
+];
 
 /** Opens (or creates) a workspace's .prompt-tuner store with every feature's tables. */
 export function openWorkspaceStore(options: Omit<StoreOptions, 'migrations'>): Promise<Store> {

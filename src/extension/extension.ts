@@ -11,7 +11,14 @@ import { scaleFeature } from './scale/scaleFeature';
 import { suitesFeature } from './suites/suitesFeature';
 import { tuningFeature } from './tuning/tuningFeature';
 
-const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [libraryFeature, modelsFeature, suitesFeature, tuningFeature, scaleFeature, optimizeFeature];
+const FEATURES: Array<(ctx: HostContext) => HostCommand[]> = [
+  libraryFeature,
+  modelsFeature,
+  suitesFeature,
+  tuningFeature,
+  scaleFeature,
+  optimizeFeature,
+];
 
 export function activate(extension: vscode.ExtensionContext): void {
   const started = Date.now();
@@ -22,7 +29,9 @@ export function activate(extension: vscode.ExtensionContext): void {
   for (const feature of FEATURES) {
     for (const command of feature(ctx)) {
       extension.subscriptions.push(
-        vscode.commands.registerCommand(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(ctx, command, args)),
+        vscode.commands.registerCommand(COMMAND_PREFIX + command.id, (...args: unknown[]) =>
+          runCommand(ctx, command, args),
+        ),
       );
     }
   }

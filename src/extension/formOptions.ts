@@ -44,7 +44,16 @@ export function libraryItems(library: LibraryRepository): LibraryVersionItem[] {
   const items: LibraryVersionItem[] = [];
   for (const p of library.listPrompts()) {
     for (const v of library.listVersions(p.id)) {
-      items.push({ id: v.id, promptName: v.promptName, version: v.version, label: v.label, source: v.source, createdAt: v.createdAt, score: v.score, text: v.text });
+      items.push({
+        id: v.id,
+        promptName: v.promptName,
+        version: v.version,
+        label: v.label,
+        source: v.source,
+        createdAt: v.createdAt,
+        score: v.score,
+        text: v.text,
+      });
     }
   }
   items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id - a.id));

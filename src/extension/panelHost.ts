@@ -40,7 +40,12 @@ export function setUpPanel(panel: vscode.WebviewPanel, ctx: HostContext, page: W
 }
 
 /** Posts now when the webview listens, else (or when it was not delivered) keeps it as the newest of its type. */
-export function postOrKeep<M extends { type: string }>(panel: vscode.WebviewPanel, listening: boolean, pending: LatestByType<M>, message: M): void {
+export function postOrKeep<M extends { type: string }>(
+  panel: vscode.WebviewPanel,
+  listening: boolean,
+  pending: LatestByType<M>,
+  message: M,
+): void {
   if (!listening) {
     pending.set(message);
     return;
@@ -54,7 +59,13 @@ export function postOrKeep<M extends { type: string }>(panel: vscode.WebviewPane
 }
 
 /** A user-facing error as it is; anything else logged (NOUN: "Tuning", "Optimization"…) and shown with the panel's title. */
-export function reportPanelFailure(ctx: HostContext, noun: string, page: WebviewPage, what: string, error: unknown): void {
+export function reportPanelFailure(
+  ctx: HostContext,
+  noun: string,
+  page: WebviewPage,
+  what: string,
+  error: unknown,
+): void {
   if (isUserFacing(error)) {
     void vscode.window.showErrorMessage(error.message);
     return;

@@ -55,7 +55,9 @@ function isRunDidChange<S>(m: { type: string }): m is RunDidChange<S> {
   return m.type === 'run/didChange';
 }
 
-export abstract class RunPanel<H extends { type: string }, W extends { type: string }, S extends PanelRunSnapshot> implements vscode.Disposable {
+export abstract class RunPanel<H extends { type: string }, W extends { type: string }, S extends PanelRunSnapshot>
+  implements vscode.Disposable
+{
   protected static webviewOptions(ctx: HostContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return webviewOptions(ctx);
   }
@@ -162,7 +164,10 @@ export abstract class RunPanel<H extends { type: string }, W extends { type: str
       // Saves from the tree, the CLI or another window show up in the form's library choices too.
       this.storeListener = store.onDidChange(() => {
         clearTimeout(this.versionsTimer);
-        this.versionsTimer = setTimeout(() => void this.sendVersions().catch((e: unknown) => this.fail('Library', e)), 300);
+        this.versionsTimer = setTimeout(
+          () => void this.sendVersions().catch((e: unknown) => this.fail('Library', e)),
+          300,
+        );
       });
     }
   }
@@ -178,7 +183,11 @@ export abstract class RunPanel<H extends { type: string }, W extends { type: str
       if (m.type === 'webview/ready') {
         this.ready = true;
         this.flush();
-        await Promise.all([this.sendOptions(), this.sendVersions().catch((e: unknown) => this.fail('Library', e)), this.sendRun()]);
+        await Promise.all([
+          this.sendOptions(),
+          this.sendVersions().catch((e: unknown) => this.fail('Library', e)),
+          this.sendRun(),
+        ]);
       } else if (m.type === 'options/refresh') {
         await this.sendOptions();
       } else {

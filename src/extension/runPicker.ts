@@ -60,6 +60,11 @@ export async function pickRun<R>(o: RunPickerOptions<R>): Promise<void> {
       detail: `${new Date(p.startedAt).toLocaleString()} · ${p.runId}`,
     };
   });
-  const pick = await vscode.window.showQuickPick(items, { title: o.title, placeHolder: o.placeHolder, matchOnDetail: true, matchOnDescription: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: o.title,
+    placeHolder: o.placeHolder,
+    matchOnDetail: true,
+    matchOnDescription: true,
+  });
   if (pick) o.open(pick.runId);
 }

@@ -42,7 +42,9 @@ export type WebviewMessage = z.input<typeof WebviewMessageSchema>;
 export type ValidWebviewMessage = z.output<typeof WebviewMessageSchema>;
 
 /** Validates a raw message from the webview; the error names the path and what is wrong. */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
+export function parseWebviewMessage(
+  raw: unknown,
+): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
   return parsePanelMessage(WebviewMessageSchema, raw);
 }
 
@@ -73,7 +75,11 @@ export interface OptimizeView {
 
 export type HostMessage =
   /** The store's overview (whole; sent on ready, on a run's progress and on an interval while visible). */
-  | { type: 'overview/didChange'; /** What the panel shows. */ view: OptimizeView; /** Switch to this run (just started or opened); null: keep the selection. */ reveal: string | null }
+  | {
+      type: 'overview/didChange';
+      /** What the panel shows. */ view: OptimizeView;
+      /** Switch to this run (just started or opened); null: keep the selection. */ reveal: string | null;
+    }
   /** A button's action finished (shown next to it, then fades); errors go to VS Code's notifications. */
   | {
       type: 'action/didComplete';

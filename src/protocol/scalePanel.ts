@@ -70,7 +70,10 @@ export const PromptChoiceSchema = z.discriminatedUnion('kind', [
   /** The active context prompt ("Apply to Context"). */
   z.object({ kind: z.literal('context') }),
   /** A library version by row id. */
-  z.object({ kind: z.literal('library'), /** Version row id (LibraryVersionItem.id). */ versionId: z.number().int().positive() }),
+  z.object({
+    kind: z.literal('library'),
+    /** Version row id (LibraryVersionItem.id). */ versionId: z.number().int().positive(),
+  }),
 ]);
 export type PromptChoice = z.infer<typeof PromptChoiceSchema>;
 
@@ -79,7 +82,11 @@ const modelId = z.string().regex(/^[^/\s]+\/\S+$/, 'must be a model id "provider
 const roleModel = z.union([z.literal(''), modelId]);
 
 const intIn = (r: NumberRange, what: string) =>
-  z.number().int(`${what} must be a whole number`).min(r.min, `${what}: at least ${r.min}`).max(r.max, `${what}: at most ${r.max} (the cap)`);
+  z
+    .number()
+    .int(`${what} must be a whole number`)
+    .min(r.min, `${what}: at least ${r.min}`)
+    .max(r.max, `${what}: at most ${r.max} (the cap)`);
 
 /** The form as the host needs it for an estimate and a start (texts the host resolves are not sent). */
 export const ScaleFormSchema = z.object({
@@ -145,7 +152,11 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
     turn: z.number().int().positive().optional(),
   }),
   /** Copy the run's revised prompt or its rationale to the clipboard (the host writes it). */
-  z.object({ type: z.literal('report/copy'), /** Run whose report is meant. */ runId, /** Which text. */ what: z.enum(['revisedPrompt', 'rationale']) }),
+  z.object({
+    type: z.literal('report/copy'),
+    /** Run whose report is meant. */ runId,
+    /** Which text. */ what: z.enum(['revisedPrompt', 'rationale']),
+  }),
   /** Run the revised prompt on the same scenarios, seeds and models ("Verify Revised Prompt"). */
   z.object({ type: z.literal('report/verify'), /** Run whose revised prompt is verified. */ runId }),
   /** Save the revised prompt to the Prompt Library (source `scale`; the host asks for the name). */
@@ -155,7 +166,11 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** Open the tuning panel with the revised prompt as its base prompt. */
   z.object({ type: z.literal('report/tuneFromRevised'), /** Run whose revised prompt is the base. */ runId }),
   /** Turn a conversation into a case of a `*.suite.json` (its last agent turn; the host asks which suite). */
-  z.object({ type: z.literal('conversation/addToSuite'), /** Run of the conversation. */ runId, /** Conversation to turn into a case. */ conversationId }),
+  z.object({
+    type: z.literal('conversation/addToSuite'),
+    /** Run of the conversation. */ runId,
+    /** Conversation to turn into a case. */ conversationId,
+  }),
   /** Show another stored run in this panel (e.g. the verification run). */
   z.object({ type: z.literal('run/show'), /** Run to show. */ runId }),
 ]);
@@ -165,14 +180,17 @@ export type WebviewMessage = z.input<typeof WebviewMessageSchema>;
 export type ValidWebviewMessage = z.output<typeof WebviewMessageSchema>;
 
 /** Validates a raw message from the webview; the error names the path and what is wrong. */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
+export function parseWebviewMessage(
+  raw: unknown,
+): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
   return parsePanelMessage(WebviewMessageSchema, raw);
 }
 
 // ─── host → webview ─────────────────────────────────────────────────────────────────────────────────
 
 /** Buttons whose result the panel shows beside them. */
-export type ScaleAction = 'copy' | 'saveRevised' | 'showDiff' | 'tuneFromRevised' | 'verify' | 'addToSuite' | 'transcript';
+export type ScaleAction =
+  'copy' | 'saveRevised' | 'showDiff' | 'tuneFromRevised' | 'verify' | 'addToSuite' | 'transcript';
 
 export type HostMessage =
   /** Agents, models, defaults and ranges for the form (whole, latest wins). */

@@ -44,7 +44,12 @@ export interface TuningOptions {
   /** The version applied with "Apply to Context", used as the base prompt of a new form; null when none. */
   activeContext: ActiveContextPrompt | null;
   /** Parameter ranges from the engine's config schema. */
-  limits: { population: NumberRange; generations: NumberRange; selectionRatio: NumberRange; validationSplit: NumberRange };
+  limits: {
+    population: NumberRange;
+    generations: NumberRange;
+    selectionRatio: NumberRange;
+    validationSplit: NumberRange;
+  };
   /** Calls above which the estimate carries a warning. */
   callWarningThreshold: number;
   /** False in an untrusted workspace: runs cannot start (the reason is shown). */
@@ -119,7 +124,10 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** Find the suites and models again (the user pressed refresh). */
   OptionsRefreshSchema,
   /** Save the base prompt text as a library version (the host asks for the name and label). */
-  z.object({ type: z.literal('library/saveBasePrompt'), /** Text in the textarea. */ text: z.string().min(1).max(200_000) }),
+  z.object({
+    type: z.literal('library/saveBasePrompt'),
+    /** Text in the textarea. */ text: z.string().min(1).max(200_000),
+  }),
   /** Make the run's best prompt the active context prompt (saving it first when not saved). */
   z.object({ type: z.literal('best/applyToContext'), /** Run whose best prompt is meant. */ runId }),
   /** Save the run's best prompt to the library (when the run did not auto-save it). */
@@ -137,7 +145,9 @@ export type WebviewMessage = z.input<typeof WebviewMessageSchema>;
 export type ValidWebviewMessage = z.output<typeof WebviewMessageSchema>;
 
 /** Validates a raw message from the webview; the error names the path and what is wrong. */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
+export function parseWebviewMessage(
+  raw: unknown,
+): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
   return parsePanelMessage(WebviewMessageSchema, raw);
 }
 

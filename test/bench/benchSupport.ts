@@ -24,7 +24,10 @@ export async function startBenchSim(): Promise<BenchSim> {
       close: () => sim.close(),
     };
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/sim/main.ts'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/sim/main.ts'], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const openaiBaseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -36,7 +39,11 @@ export async function startBenchSim(): Promise<BenchSim> {
   });
   const url = openaiBaseUrl.replace(/\/v1$/, '');
   const post = async (p: string, body: unknown) => {
-    const r = await fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(url + p, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
   };
   return {

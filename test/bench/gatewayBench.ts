@@ -34,7 +34,17 @@ const request = (i: number): ModelRequest => ({
   model: 'openai/sim-1',
   system: 'You are a travel assistant.',
   messages: [{ role: 'user', content: `What's the weather in Lisbon on 2026-12-05? (#${i})` }],
-  tools: [{ name: 'get_weather', description: 'Weather for a city on a date', parameters: { type: 'object', properties: { city: { type: 'string' }, date: { type: 'string' } }, required: ['city', 'date'] } }],
+  tools: [
+    {
+      name: 'get_weather',
+      description: 'Weather for a city on a date',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string' }, date: { type: 'string' } },
+        required: ['city', 'date'],
+      },
+    },
+  ],
   maxTokens: 100,
 });
 
@@ -80,7 +90,13 @@ async function main(): Promise<void> {
 
     await sim.configure({ latencyMs: 10, jitterMs: 0, rateLimitRps: RATE, rateLimitBurst: BURST });
     await sim.reset();
-    const gw = createCliGateway({ env, workspace: ws, concurrency: 32, noCache: true, retry: { maxRetryAfterMs: 10_000 } });
+    const gw = createCliGateway({
+      env,
+      workspace: ws,
+      concurrency: 32,
+      noCache: true,
+      retry: { maxRetryAfterMs: 10_000 },
+    });
     const started = performance.now();
     const settled = await Promise.allSettled(Array.from({ length: RATE_CALLS }, (_, i) => gw.call(request(i))));
     const wallS = (performance.now() - started) / 1000;
@@ -107,18 +123,46 @@ async function main(): Promise<void> {
     id: 'openai',
     api: 'openai',
     priceProviderId: 'openai',
-    send: async () => ({ text: 'ok', toolCalls: [], usage: { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0 } }),
+    send: async () => ({
+      text: 'ok',
+      toolCalls: [],
+      usage: { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0 },
+    }),
   };
   const stubGateway = createGateway({ providers: [stub], concurrency: 32 });
   const stubCalls = 20_000;
   const stubStart = performance.now();
-  await Promise.all(Array.from({ length: stubCalls }, (_, i) => stubGateway.call({ ...request(i), model: 'openai/gpt-4o-mini' })));
+  await Promise.all(
+    Array.from({ length: stubCalls }, (_, i) => stubGateway.call({ ...request(i), model: 'openai/gpt-4o-mini' })),
+  );
   const stubS = (performance.now() - stubStart) / 1000;
-  rows.push({ scenario: 'overhead (stub provider)', calls: stubCalls, ok: stubCalls, wallS: stubS, idealS: 0, ratio: NaN, retries: 0, extra: `${((stubS / stubCalls) * 1e6).toFixed(0)} µs of gateway time per call` });
+  rows.push({
+    scenario: 'overhead (stub provider)',
+    calls: stubCalls,
+    ok: stubCalls,
+    wallS: stubS,
+    idealS: 0,
+    ratio: NaN,
+    retries: 0,
+    extra: `${((stubS / stubCalls) * 1e6).toFixed(0)} µs of gateway time per call`,
+  });
 
   const header = ['scenario', 'calls', 'ok', 'wall s', 'ideal s', 'ratio', 'retries', 'notes'];
-  const lines = rows.map((r) => [r.scenario, String(r.calls), String(r.ok), r.wallS.toFixed(2), r.idealS.toFixed(2), Number.isNaN(r.ratio) ? '-' : r.ratio.toFixed(3), String(r.retries), r.extra]);
-  printTable('\nGateway benchmark (ratio: ideal/wall for orchestration, achieved/R for the rate limit; target ≥ 0.95 and ≥ 0.9)', header, lines);
+  const lines = rows.map((r) => [
+    r.scenario,
+    String(r.calls),
+    String(r.ok),
+    r.wallS.toFixed(2),
+    r.idealS.toFixed(2),
+    Number.isNaN(r.ratio) ? '-' : r.ratio.toFixed(3),
+    String(r.retries),
+    r.extra,
+  ]);
+  printTable(
+    '\nGateway benchmark (ratio: ideal/wall for orchestration, achieved/R for the rate limit; target ≥ 0.95 and ≥ 0.9)',
+    header,
+    lines,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -35,14 +35,29 @@ function timedStore(inner: RolloutStore): { store: RolloutStore; ms: () => numbe
   let ms = 0;
   let commits = 0;
   const store = Object.create(inner) as RolloutStore;
-  for (const key of ['dequeue', 'addSpans', 'heartbeat', 'finishAttempt', 'sweep', 'rollouts', 'counters', 'enqueue'] as const) {
+  for (const key of [
+    'dequeue',
+    'addSpans',
+    'heartbeat',
+    'finishAttempt',
+    'sweep',
+    'rollouts',
+    'counters',
+    'enqueue',
+  ] as const) {
     const fn = inner[key] as (...args: unknown[]) => Promise<unknown>;
     (store as unknown as Record<string, unknown>)[key] = async (...args: unknown[]) => {
       const t = performance.now();
       try {
         const result = await fn.apply(inner, args);
         // An empty dequeue and a lost ending write nothing.
-        if ((key === 'dequeue' && result !== undefined) || key === 'addSpans' || key === 'heartbeat' || (key === 'finishAttempt' && result === 'recorded')) commits++;
+        if (
+          (key === 'dequeue' && result !== undefined) ||
+          key === 'addSpans' ||
+          key === 'heartbeat' ||
+          (key === 'finishAttempt' && result === 'recorded')
+        )
+          commits++;
         return result;
       } finally {
         ms += performance.now() - t;
@@ -66,12 +81,31 @@ async function benchOne(baseUrl: string, workers: number, label: string): Promis
   const inner = await openSqliteRolloutStore(path.join(dir, 'store.sqlite'));
   const { store, ms, commits } = timedStore(inner);
   try {
-    const gateway = createCliGateway({ env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' }, workspace: dir, noCache: true, concurrency: 16 });
+    const gateway = createCliGateway({
+      env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' },
+      workspace: dir,
+      noCache: true,
+      concurrency: 16,
+    });
     // Echo items: every rollout is one model call; distinct prompts so nothing could be served from a cache.
-    const optimize = Array.from({ length: ROLLOUTS }, (_, i) => ({ prompt: `ping ${i}`, expected: `(simulator) You said: ping ${i}` }));
-    const { config } = parseOptimizeConfig(JSON.stringify({ optimize, resources: { system_prompt: 'You are a concise assistant.' }, worker_count: workers, completion_timeout_secs: 300 }), 'bench.json');
+    const optimize = Array.from({ length: ROLLOUTS }, (_, i) => ({
+      prompt: `ping ${i}`,
+      expected: `(simulator) You said: ping ${i}`,
+    }));
+    const { config } = parseOptimizeConfig(
+      JSON.stringify({
+        optimize,
+        resources: { system_prompt: 'You are a concise assistant.' },
+        worker_count: workers,
+        completion_timeout_secs: 300,
+      }),
+      'bench.json',
+    );
     const started = performance.now();
-    const job = await startOptimization({ store, gateway }, { config, configPath: 'bench.json', model: 'openai/sim-1', storePath: path.join(dir, 'store.sqlite') });
+    const job = await startOptimization(
+      { store, gateway },
+      { config, configPath: 'bench.json', model: 'openai/sim-1', storePath: path.join(dir, 'store.sqlite') },
+    );
     const final = await job.done;
     const wallS = (performance.now() - started) / 1000;
     const idealS = (Math.ceil(ROLLOUTS / workers) * LATENCY_MS) / 1000;
@@ -85,7 +119,9 @@ async function benchOne(baseUrl: string, workers: number, label: string): Promis
       idealPerS: (workers * 1000) / LATENCY_MS,
       storeMsPerRollout: ms() / ROLLOUTS,
       commitsPerRollout: commits() / ROLLOUTS,
-      result: r ? `${final.status}: ${r.succeeded} succeeded, ${r.failed} failed, mean reward ${r.mean_reward.optimize?.toFixed(2) ?? 'n/a'}` : `${final.status}: ${final.error ?? 'no report'}`,
+      result: r
+        ? `${final.status}: ${r.succeeded} succeeded, ${r.failed} failed, mean reward ${r.mean_reward.optimize?.toFixed(2) ?? 'n/a'}`
+        : `${final.status}: ${final.error ?? 'no report'}`,
     };
   } finally {
     await inner.close();
@@ -103,7 +139,17 @@ async function main(): Promise<void> {
   } finally {
     await sim.close();
   }
-  const header = ['scenario', 'wall s', 'ideal s', 'rollouts/s', 'ideal/s', 'ratio', 'store ms/rollout', 'worker commits/rollout', 'result'];
+  const header = [
+    'scenario',
+    'wall s',
+    'ideal s',
+    'rollouts/s',
+    'ideal/s',
+    'ratio',
+    'store ms/rollout',
+    'worker commits/rollout',
+    'result',
+  ];
   const lines = rows.map((r) => [
     r.label,
     r.wallS.toFixed(2),

@@ -23,7 +23,10 @@ const LATENCY_MS = Number(process.env.BENCH_ROLLOUTS_LATENCY_MS ?? 200);
 /** Rounds of the slots: every scenario runs slots × ROUNDS rollouts, so each lasts about ROUNDS × latency. */
 const ROUNDS = Number(process.env.BENCH_ROLLOUTS_ROUNDS ?? 20);
 /** `none`: only the dequeue cost. */
-const PROCESSES = (process.env.BENCH_ROLLOUTS_PROCESSES ?? '1,2,4').split(',').filter((p) => p !== 'none').map(Number);
+const PROCESSES = (process.env.BENCH_ROLLOUTS_PROCESSES ?? '1,2,4')
+  .split(',')
+  .filter((p) => p !== 'none')
+  .map(Number);
 const WORKERS_PER_PROCESS = 2;
 const QUEUE_SIZES = (process.env.BENCH_ROLLOUTS_QUEUED ?? '1000,100000').split(',').map(Number);
 /** Dequeues timed per queue size (from the head of the queue: each takes the oldest). */
@@ -59,38 +62,81 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function benchConfig(rollouts: number, workerCount: number, tag: string): OptimizeConfig {
   // Echo items: one model call each; distinct prompts so no cache could answer one.
-  const optimize = Array.from({ length: rollouts }, (_, i) => ({ prompt: `ping ${tag} ${i}`, expected: `(simulator) You said: ping ${tag} ${i}` }));
+  const optimize = Array.from({ length: rollouts }, (_, i) => ({
+    prompt: `ping ${tag} ${i}`,
+    expected: `(simulator) You said: ping ${tag} ${i}`,
+  }));
   return parseOptimizeConfig(
-    JSON.stringify({ optimize, resources: { system_prompt: 'You are a concise assistant.' }, worker_count: workerCount, completion_timeout_secs: 600 }),
+    JSON.stringify({
+      optimize,
+      resources: { system_prompt: 'You are a concise assistant.' },
+      worker_count: workerCount,
+      completion_timeout_secs: 600,
+    }),
     'bench.json',
   ).config;
 }
 
 function gatewayFor(sim: BenchSim, dir: string) {
-  return createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'bench' }, workspace: dir, noCache: true, concurrency: 64 });
+  return createCliGateway({
+    env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'bench' },
+    workspace: dir,
+    noCache: true,
+    concurrency: 64,
+  });
 }
 
 /** One run, timed from its start to its end (enqueue, every rollout, the report). */
-async function timedRun(store: RolloutStore, sim: BenchSim, dir: string, config: OptimizeConfig, extra: Partial<OptimizeStart>): Promise<{ wallS: number; windowS: number; attemptMs: number; result: string }> {
+async function timedRun(
+  store: RolloutStore,
+  sim: BenchSim,
+  dir: string,
+  config: OptimizeConfig,
+  extra: Partial<OptimizeStart>,
+): Promise<{ wallS: number; windowS: number; attemptMs: number; result: string }> {
   const started = performance.now();
-  const job = await startOptimization({ store, gateway: gatewayFor(sim, dir) }, { config, configPath: 'bench.json', model: MODEL, storePath: store.location, ...extra });
+  const job = await startOptimization(
+    { store, gateway: gatewayFor(sim, dir) },
+    { config, configPath: 'bench.json', model: MODEL, storePath: store.location, ...extra },
+  );
   const final = await job.done;
   const wallS = (performance.now() - started) / 1000;
   const r = final.report;
   const attempts = await store.attempts({ run_id: final.runId });
   const starts = attempts.map((a) => Date.parse(a.started_at));
   const spans = attempts.filter((a) => a.ended_at).map((a) => Date.parse(a.ended_at!) - Date.parse(a.started_at));
-  const ends = (await store.rollouts({ run_id: final.runId })).map((x) => (x.end_time ? Date.parse(x.end_time) : Number.NaN)).filter(Number.isFinite);
+  const ends = (await store.rollouts({ run_id: final.runId }))
+    .map((x) => (x.end_time ? Date.parse(x.end_time) : Number.NaN))
+    .filter(Number.isFinite);
   return {
     wallS,
     windowS: starts.length && ends.length ? (Math.max(...ends) - Math.min(...starts)) / 1000 : Number.NaN,
     attemptMs: spans.length ? spans.reduce((a, b) => a + b, 0) / spans.length : Number.NaN,
-    result: r ? `${final.status}: ${r.succeeded}/${r.total_rollouts} succeeded, ${r.failed} failed` : `${final.status}: ${final.error ?? 'no report'}`,
+    result: r
+      ? `${final.status}: ${r.succeeded}/${r.total_rollouts} succeeded, ${r.failed} failed`
+      : `${final.status}: ${final.error ?? 'no report'}`,
   };
 }
 
-function row(backend: string, processes: number, slots: number, rollouts: number, run: { wallS: number; windowS: number; attemptMs: number; result: string }): ThroughputRow {
-  return { backend, processes, slots, rollouts, wallS: run.wallS, perS: rollouts / run.wallS, windowS: run.windowS, attemptMs: run.attemptMs, idealPerS: (slots * 1000) / LATENCY_MS, result: run.result };
+function row(
+  backend: string,
+  processes: number,
+  slots: number,
+  rollouts: number,
+  run: { wallS: number; windowS: number; attemptMs: number; result: string },
+): ThroughputRow {
+  return {
+    backend,
+    processes,
+    slots,
+    rollouts,
+    wallS: run.wallS,
+    perS: rollouts / run.wallS,
+    windowS: run.windowS,
+    attemptMs: run.attemptMs,
+    idealPerS: (slots * 1000) / LATENCY_MS,
+    result: run.result,
+  };
 }
 
 /** SQLite: the trainer's own workers, as many slots as the worker processes would have. */
@@ -100,7 +146,13 @@ async function sqliteThroughput(sim: BenchSim, processes: number): Promise<Throu
   const dir = mkdtempSync(path.join(tmpdir(), 'pt-bench-rollouts-'));
   const store = await openRolloutStore(path.join(dir, 'store.sqlite'), { create: true });
   try {
-    return row('sqlite (local workers)', processes, slots, rollouts, await timedRun(store, sim, dir, benchConfig(rollouts, slots, `s${processes}`), {}));
+    return row(
+      'sqlite (local workers)',
+      processes,
+      slots,
+      rollouts,
+      await timedRun(store, sim, dir, benchConfig(rollouts, slots, `s${processes}`), {}),
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -108,11 +160,32 @@ async function sqliteThroughput(sim: BenchSim, processes: number): Promise<Throu
 }
 
 /** `prompt-tuner optimize worker` as a child process, as on another machine. */
-function spawnWorker(url: string, sim: BenchSim, index: number): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function spawnWorker(
+  url: string,
+  sim: BenchSim,
+  index: number,
+): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(
     process.execPath,
-    ['--require', 'tsx/cjs', CLI_MAIN, 'optimize', 'worker', '--store', url, '--model', MODEL, '--worker-count', String(WORKERS_PER_PROCESS), '--json'],
-    { cwd: ROOT, env: { ...process.env, OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'bench' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '--require',
+      'tsx/cjs',
+      CLI_MAIN,
+      'optimize',
+      'worker',
+      '--store',
+      url,
+      '--model',
+      MODEL,
+      '--worker-count',
+      String(WORKERS_PER_PROCESS),
+      '--json',
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'bench' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   const keep = (d: Buffer) => {
@@ -133,7 +206,8 @@ async function untilWorkers(store: RolloutStore, count: number, timeoutMs: numbe
   for (;;) {
     const live = (await store.workers()).filter((w) => w.stopped_at === null).length;
     if (live >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${live} of ${count} workers registered after ${timeoutMs} ms: ${why()}`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${live} of ${count} workers registered after ${timeoutMs} ms: ${why()}`);
     await sleep(100);
   }
 }
@@ -169,7 +243,13 @@ async function pgLocalThroughput(pg: PgServer, sim: BenchSim, processes: number)
   const dir = mkdtempSync(path.join(tmpdir(), 'pt-bench-rollouts-'));
   const store = await openRolloutStore(url, { create: true });
   try {
-    return row('postgres (local workers)', processes, slots, rollouts, await timedRun(store, sim, dir, benchConfig(rollouts, slots, `l${processes}`), {}));
+    return row(
+      'postgres (local workers)',
+      processes,
+      slots,
+      rollouts,
+      await timedRun(store, sim, dir, benchConfig(rollouts, slots, `l${processes}`), {}),
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -177,13 +257,27 @@ async function pgLocalThroughput(pg: PgServer, sim: BenchSim, processes: number)
 }
 
 /** ms per dequeue from a queue of `queued` rollouts of two runs: without a run filter (worker processes) and with one (a trainer's own workers). */
-async function dequeueCost(backend: string, open: () => Promise<{ store: RolloutStore; done: () => Promise<void> }>, queued: number): Promise<DequeueRow> {
+async function dequeueCost(
+  backend: string,
+  open: () => Promise<{ store: RolloutStore; done: () => Promise<void> }>,
+  queued: number,
+): Promise<DequeueRow> {
   const { store, done } = await open();
   try {
     const config = benchConfig(1, 1, 'q');
-    const mk = (n: number) => store.createRun({ run_id: `bench-run-${n}`, model_ref: MODEL, config_path: 'bench.json', config, store_path: store.location });
+    const mk = (n: number) =>
+      store.createRun({
+        run_id: `bench-run-${n}`,
+        model_ref: MODEL,
+        config_path: 'bench.json',
+        config,
+        store_path: store.location,
+      });
     const runs = [await mk(1), await mk(2)];
-    const res = await store.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: runs[0]!.run_id, label: 'initial', parent_version: null, latest: true });
+    const res = await store.addResources(
+      { system_prompt: 'You are a concise assistant.' },
+      { run_id: runs[0]!.run_id, label: 'initial', parent_version: null, latest: true },
+    );
     const rolloutConfig = { max_attempts: 1, timeout_seconds: null, unresponsive_seconds: 3, retry_condition: [] };
     const enqueueStarted = performance.now();
     const CHUNK = 5000;
@@ -251,10 +345,16 @@ async function main(): Promise<void> {
       );
       if (pg) {
         const url = await pg.createDatabase();
-        dequeues.push(await dequeueCost('postgres', async () => {
-          const store = await openRolloutStore(url, { create: true });
-          return { store, done: () => store.close() };
-        }, n));
+        dequeues.push(
+          await dequeueCost(
+            'postgres',
+            async () => {
+              const store = await openRolloutStore(url, { create: true });
+              return { store, done: () => store.close() };
+            },
+            n,
+          ),
+        );
       }
     }
   } finally {
@@ -263,7 +363,20 @@ async function main(): Promise<void> {
   }
   printTable(
     `\nRollouts beyond one machine: ${ROUNDS} rollouts per slot (one model call each), simulated latency ${LATENCY_MS} ms, ${WORKERS_PER_PROCESS} workers per process; ideal = slots / latency (target on PostgreSQL: ratio >= 0.9 at 8 slots)`,
-    ['backend', 'processes', 'slots', 'rollouts', 'wall s', 'rollouts/s', 'ideal/s', 'ratio', 'rollouts window s', 'ratio (window)', 'attempt ms', 'result'],
+    [
+      'backend',
+      'processes',
+      'slots',
+      'rollouts',
+      'wall s',
+      'rollouts/s',
+      'ideal/s',
+      'ratio',
+      'rollouts window s',
+      'ratio (window)',
+      'attempt ms',
+      'result',
+    ],
     throughput.map((r) => [
       r.backend,
       String(r.processes),
@@ -282,7 +395,13 @@ async function main(): Promise<void> {
   printTable(
     `\nDequeue cost per rollout (${DEQUEUES} dequeues from the head of a queue of two runs' rollouts; should stay flat as the queue grows)`,
     ['backend', 'queued', 'enqueue ms/rollout', 'dequeue ms (any run)', 'dequeue ms (run filter)'],
-    dequeues.map((d) => [d.backend, String(d.queued), d.enqueueMsPerRollout.toFixed(3), d.anyRunMs.toFixed(2), d.runFilterMs.toFixed(2)]),
+    dequeues.map((d) => [
+      d.backend,
+      String(d.queued),
+      d.enqueueMsPerRollout.toFixed(3),
+      d.anyRunMs.toFixed(2),
+      d.runFilterMs.toFixed(2),
+    ]),
   );
 }
 

@@ -32,7 +32,14 @@ const AGENT_JSON = {
       mock: { result: { ok: true, confirmation: 'OSL123' } },
     },
   ],
-  scenarios: [{ id: 'oslo', persona: 'A brief business traveller.', goal: 'Book a room in Oslo.', openingMessage: 'Book me a room in Oslo please.' }],
+  scenarios: [
+    {
+      id: 'oslo',
+      persona: 'A brief business traveller.',
+      goal: 'Book a room in Oslo.',
+      openingMessage: 'Book me a room in Oslo please.',
+    },
+  ],
 };
 
 interface Row {
@@ -73,18 +80,35 @@ function countingGateway(inner: Gateway): { gateway: Gateway; bySeed: Map<number
   return { gateway, bySeed, unseeded: () => unseeded };
 }
 
-async function benchOne(baseUrl: string, concurrency: number, staggerMs: [number, number], label: string): Promise<Row> {
+async function benchOne(
+  baseUrl: string,
+  concurrency: number,
+  staggerMs: [number, number],
+  label: string,
+): Promise<Row> {
   const ws = mkdtempSync(path.join(tmpdir(), 'pt-bench-scale-'));
   const agentFile = path.join(ws, 'bench.agent.json');
   writeFileSync(agentFile, JSON.stringify(AGENT_JSON));
   const agent = parseAgent(JSON.stringify(AGENT_JSON), 'bench.agent.json');
   const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
   try {
-    const inner = createCliGateway({ env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' }, workspace: ws, store, noCache: true });
+    const inner = createCliGateway({
+      env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' },
+      workspace: ws,
+      store,
+      noCache: true,
+    });
     const { gateway, bySeed, unseeded } = countingGateway(inner);
     const prices = createPriceBook();
     await prices.ready();
-    const config = parseScaleConfig({ agentFile: 'bench.agent.json', agentModel: 'openai/sim-1', systemPrompt: AGENT_JSON.systemPrompt, runs: RUNS, concurrency, seed: 1000 });
+    const config = parseScaleConfig({
+      agentFile: 'bench.agent.json',
+      agentModel: 'openai/sim-1',
+      systemPrompt: AGENT_JSON.systemPrompt,
+      runs: RUNS,
+      concurrency,
+      seed: 1000,
+    });
     storeWriteMs = 0;
     const started = performance.now();
     const job = startScaleRun(config, { agent, gateway, store, prices, staggerMs });
@@ -115,7 +139,9 @@ async function benchOne(baseUrl: string, concurrency: number, staggerMs: [number
       callsPerConv: min === max ? min.toFixed(1) : `${min.toFixed(1)}–${max.toFixed(1)}`,
       overheadMsPerCall: ((wallS - idealS) * 1000) / criticalCalls,
       storeMsPerCall: storeWriteMs / criticalCalls,
-      outcomes: s ? `${final.status}: ${s.passed} pass, ${s.failed} fail, ${s.unscored} unscored` : `${final.status}: ${final.error ?? 'no report'}`,
+      outcomes: s
+        ? `${final.status}: ${s.passed} pass, ${s.failed} fail, ${s.unscored} unscored`
+        : `${final.status}: ${final.error ?? 'no report'}`,
     };
   } finally {
     await store.close();
@@ -125,15 +151,34 @@ async function benchOne(baseUrl: string, concurrency: number, staggerMs: [number
 /** The same number of calls, one after another, through the gateway alone: what HTTP and the SDK cost per call. */
 async function transportBaseline(baseUrl: string): Promise<Row> {
   const ws = mkdtempSync(path.join(tmpdir(), 'pt-bench-scale-'));
-  const gateway = createCliGateway({ env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' }, workspace: ws, noCache: true });
+  const gateway = createCliGateway({
+    env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'bench' },
+    workspace: ws,
+    noCache: true,
+  });
   const calls = 50;
   const started = performance.now();
   for (let i = 0; i < calls; i++) {
-    await gateway.call({ model: 'openai/sim-1', system: AGENT_JSON.systemPrompt, messages: [{ role: 'user', content: `Hello (#${i})` }], seed: i });
+    await gateway.call({
+      model: 'openai/sim-1',
+      system: AGENT_JSON.systemPrompt,
+      messages: [{ role: 'user', content: `Hello (#${i})` }],
+      seed: i,
+    });
   }
   const wallS = (performance.now() - started) / 1000;
   const idealS = (calls * LATENCY_MS) / 1000;
-  return { scenario: 'gateway only, sequential', wallS, idealS, convPerS: NaN, calls, callsPerConv: '-', overheadMsPerCall: ((wallS - idealS) * 1000) / calls, storeMsPerCall: NaN, outcomes: 'transport baseline' };
+  return {
+    scenario: 'gateway only, sequential',
+    wallS,
+    idealS,
+    convPerS: NaN,
+    calls,
+    callsPerConv: '-',
+    overheadMsPerCall: ((wallS - idealS) * 1000) / calls,
+    storeMsPerCall: NaN,
+    outcomes: 'transport baseline',
+  };
 }
 
 async function main(): Promise<void> {
@@ -149,7 +194,18 @@ async function main(): Promise<void> {
   } finally {
     await sim.close();
   }
-  const header = ['scenario', 'wall s', 'ideal s', 'ideal/wall', 'conv/s', 'calls', 'calls/conv', 'overhead ms/call', 'of which store', 'result'];
+  const header = [
+    'scenario',
+    'wall s',
+    'ideal s',
+    'ideal/wall',
+    'conv/s',
+    'calls',
+    'calls/conv',
+    'overhead ms/call',
+    'of which store',
+    'result',
+  ];
   const lines = rows.map((r) => [
     r.scenario,
     r.wallS.toFixed(2),
@@ -162,7 +218,11 @@ async function main(): Promise<void> {
     Number.isNaN(r.storeMsPerCall) ? '-' : r.storeMsPerCall.toFixed(1),
     r.outcomes,
   ]);
-  printTable(`\nScale benchmark: ${RUNS} conversations, simulated latency ${LATENCY_MS} ms per call (ideal = ⌈runs/c⌉ × calls per conversation × latency + summarizer)`, header, lines);
+  printTable(
+    `\nScale benchmark: ${RUNS} conversations, simulated latency ${LATENCY_MS} ms per call (ideal = ⌈runs/c⌉ × calls per conversation × latency + summarizer)`,
+    header,
+    lines,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -15,7 +15,11 @@ const EXPORT_REPEATS = 3;
 const ROW_BYTES = 400;
 
 const BENCH_MIGRATIONS: Migration[] = [
-  { version: 1, name: 'bench', up: (tx) => tx.run('CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)') },
+  {
+    version: 1,
+    name: 'bench',
+    up: (tx) => tx.run('CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)'),
+  },
 ];
 
 /** ~400 bytes that do not repeat, so neither SQLite nor the file system gets an easy ride. */
@@ -41,7 +45,11 @@ async function measure(size: number) {
   const dir = join(root, '.prompt-tuner');
   try {
     let t = process.hrtime.bigint();
-    const store = await Store.open({ dir, migrations: BENCH_MIGRATIONS, onNotice: (m) => console.error(`notice: ${m}`) });
+    const store = await Store.open({
+      dir,
+      migrations: BENCH_MIGRATIONS,
+      onNotice: (m) => console.error(`notice: ${m}`),
+    });
     // Pre-fill in one transaction; its journal record passes the limit, so this also writes the snapshot.
     store.write((tx) => {
       for (let i = 0; i < size; i++) tx.run('INSERT INTO bench_rows (id, body) VALUES (?, ?)', [i + 1, body(i)]);
@@ -123,10 +131,24 @@ function fsyncFloor(): { p50: number; p95: number } {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  console.log(`Store commit cost: ${COMMITS} commits of one ~${ROW_BYTES}-byte row each, into stores pre-filled with ${SIZES.join(', ')} rows.`);
-  console.log('Whole-database save = sql.js export() + atomic write of the file (what saving on every commit would cost).\n');
+  console.log(
+    `Store commit cost: ${COMMITS} commits of one ~${ROW_BYTES}-byte row each, into stores pre-filled with ${SIZES.join(', ')} rows.`,
+  );
+  console.log(
+    'Whole-database save = sql.js export() + atomic write of the file (what saving on every commit would cost).\n',
+  );
   const floorBefore = fsyncFloor();
-  const header = ['rows', 'db MB', 'commit p50 ms', 'commit p95 ms', 'commit max ms', 'export ms', 'export+write ms', 'save/p50', 'reopen ms'];
+  const header = [
+    'rows',
+    'db MB',
+    'commit p50 ms',
+    'commit p95 ms',
+    'commit max ms',
+    'export ms',
+    'export+write ms',
+    'save/p50',
+    'reopen ms',
+  ];
   const rows: string[][] = [header];
   const results = [];
   for (const size of SIZES) {
@@ -156,7 +178,9 @@ async function main(): Promise<void> {
   console.log(
     `From ${first.size} to ${last.size} rows: commit p50 grew ${(last.p50 / first.p50).toFixed(2)}×, whole-database save grew ${(last.saveMs / first.saveMs).toFixed(1)}×.`,
   );
-  console.log(`Target p50 ≤ 1 ms at ${last.size} rows: ${last.p50 <= 1 ? 'met' : 'NOT met'} (${fmt(last.p50)} ms). Total ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  console.log(
+    `Target p50 ≤ 1 ms at ${last.size} rows: ${last.p50 <= 1 ? 'met' : 'NOT met'} (${fmt(last.p50)} ms). Total ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  );
 }
 
 main().catch((e: unknown) => {

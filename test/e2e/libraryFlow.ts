@@ -54,7 +54,12 @@ function cliShow(workspace: string, ref: string): z.infer<typeof CliVersion> {
 }
 
 /** Runs Save Selection to Library and answers its questions; returns the toast text. */
-async function saveSelection(wb: Workbench, target: 'new' | string, label: string, expectToast: string): Promise<string> {
+async function saveSelection(
+  wb: Workbench,
+  target: 'new' | string,
+  label: string,
+  expectToast: string,
+): Promise<string> {
   await wb.runCommand('Prompt Tuner: Save Selection to Library');
   await wb.expectQuickInput('Save to Prompt Library');
   if (target === 'new') {
@@ -87,7 +92,9 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
       const welcome = pane.locator('.welcome-view-content');
       await welcome.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
         const text = (await sidebar.innerText().catch(() => '')).trim();
-        throw new Error(`the side bar shows no "${VIEW}" welcome content for the empty library; it shows: ${JSON.stringify(text.slice(0, 400))}`);
+        throw new Error(
+          `the side bar shows no "${VIEW}" welcome content for the empty library; it shows: ${JSON.stringify(text.slice(0, 400))}`,
+        );
       });
       timings.viewShownMs = Date.now() - wb.lastClickAt;
       const buttons = (await welcome.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean);
@@ -119,7 +126,8 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
       await wb.clearNotifications();
       const promptRow = wb.treeRow(VIEW, PROMPT_NAME);
       await promptRow.waitFor({ state: 'visible', timeout: 15_000 });
-      if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
+      if ((await promptRow.getAttribute('aria-expanded')) !== 'true')
+        await promptRow.locator('.monaco-tl-twistie').click();
       const versionRow = wb.treeRow(VIEW, /^\s*v1\b/);
       await versionRow.waitFor({ state: 'visible', timeout: 10_000 });
       const text = await wb.rowText(versionRow);
@@ -157,7 +165,10 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     await item.hover();
     const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Active system prompt' }).first();
     const tooltip = (await hover.innerText({ timeout: 5_000 }).catch(() => '')).replace(/\s+/g, ' ').trim();
-    assert.ok(tooltip.startsWith('Active system prompt'), `the status-bar tooltip starts "Active system prompt"; it is ${JSON.stringify(tooltip)}`);
+    assert.ok(
+      tooltip.startsWith('Active system prompt'),
+      `the status-bar tooltip starts "Active system prompt"; it is ${JSON.stringify(tooltip)}`,
+    );
     await page.mouse.move(700, 400);
     return `status bar item "${(await item.innerText()).trim()}", tooltip "${tooltip.slice(0, 80)}"`;
   });
@@ -201,7 +212,10 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     await wb.runCommand('Prompt Tuner: Insert into File');
     await wb.expectQuickInput(`${PROMPT_NAME} v2`);
     await wb.pickQuickItem(`${PROMPT_NAME} v2`);
-    await waitFor(async () => ((await wb.activeEditorText()).includes(V2_EXTRA) ? true : null), 'v2 in the notes.md editor');
+    await waitFor(
+      async () => ((await wb.activeEditorText()).includes(V2_EXTRA) ? true : null),
+      'v2 in the notes.md editor',
+    );
     await wb.focusEditor();
     await page.keyboard.press('Control+S');
     const onDisk = await waitFor(() => {
@@ -222,10 +236,20 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     const diff = page.locator('.editor-group-container.active .monaco-diff-editor').first();
     await diff.waitFor({ state: 'visible', timeout: 15_000 });
     const modified = await waitFor(async () => {
-      const t = (await diff.locator('.editor.modified .view-lines').innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      const t = (
+        await diff
+          .locator('.editor.modified .view-lines')
+          .innerText()
+          .catch(() => '')
+      ).replace(/\u00a0/g, ' ');
       return t.includes(V2_EXTRA) ? t : null;
     }, `the diff's right side showing v2 ("${V2_EXTRA}")`);
-    const tab = (await page.locator('.tabs-container .tab.active').innerText().catch(() => '')).trim();
+    const tab = (
+      await page
+        .locator('.tabs-container .tab.active')
+        .innerText()
+        .catch(() => '')
+    ).trim();
     return `diff editor "${tab}", right side ${modified.split('\n').length} lines`;
   });
 
@@ -243,7 +267,10 @@ export async function libraryFlow(ctx: FlowContext): Promise<void> {
     // A list sorted by activation time, taller than its (modal) editor: go to its end if needed.
     const anyRow = page.locator('.monaco-list-row', { hasText: /Activation:/ }).first();
     await anyRow.waitFor({ state: 'visible', timeout: 15_000 });
-    const row = page.locator('.monaco-list-row', { hasText: /Activation:/ }).filter({ hasText: 'Prompt Tuner' }).first();
+    const row = page
+      .locator('.monaco-list-row', { hasText: /Activation:/ })
+      .filter({ hasText: 'Prompt Tuner' })
+      .first();
     if (!(await row.isVisible())) {
       await anyRow.click();
       await page.keyboard.press('End');

@@ -47,7 +47,11 @@ function walk(dir: string, out: string[] = []): string[] {
 
 /** The files among FILES whose bytes hold the secret (UTF-8, UTF-16 or base64, as a store might write it). */
 function filesHoldingSecret(files: string[]): string[] {
-  const needles = [Buffer.from(SECRET, 'utf8'), Buffer.from(SECRET, 'utf16le'), Buffer.from(Buffer.from(SECRET, 'utf8').toString('base64'), 'utf8')];
+  const needles = [
+    Buffer.from(SECRET, 'utf8'),
+    Buffer.from(SECRET, 'utf16le'),
+    Buffer.from(Buffer.from(SECRET, 'utf8').toString('base64'), 'utf8'),
+  ];
   return files.filter((f) => {
     const bytes = readFileSync(f);
     return needles.some((n) => bytes.includes(n));
@@ -58,7 +62,18 @@ function filesHoldingSecret(files: string[]): string[] {
 const CliEval = z.object({ status: z.string(), score: z.number(), cases: z.array(z.object({ pass: z.boolean() })) });
 function cliEval(workspace: string): z.infer<typeof CliEval> {
   const cli = join(REPO_ROOT, 'dist', 'cli.js');
-  const args = ['eval', '--suite', join(workspace, TUNING_SUITE_PATH), '--prompt-file', join(workspace, BASE_PROMPT_FILE), '--model', SIM_MODEL, '--json', '--workspace', workspace];
+  const args = [
+    'eval',
+    '--suite',
+    join(workspace, TUNING_SUITE_PATH),
+    '--prompt-file',
+    join(workspace, BASE_PROMPT_FILE),
+    '--model',
+    SIM_MODEL,
+    '--json',
+    '--workspace',
+    workspace,
+  ];
   // OPENAI_BASE_URL / OPENAI_API_KEY: run.ts set them to the simulator for the extension host, the CLI gets the same.
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, env: process.env });
   if (r.status !== 0) throw new Error(`prompt-tuner eval exited ${r.status}: ${r.stderr || r.stdout}`);
@@ -83,7 +98,12 @@ async function rowLabels(wb: Workbench): Promise<string[]> {
 }
 
 /** Waits for a toast of SEVERITY ('info' | 'error') whose message contains TEXT; returns the message. */
-async function toastMessage(wb: Workbench, severity: 'info' | 'error', text: string | RegExp, timeout = 15_000): Promise<string> {
+async function toastMessage(
+  wb: Workbench,
+  severity: 'info' | 'error',
+  text: string | RegExp,
+  timeout = 15_000,
+): Promise<string> {
   const toast = wb.page
     .locator('.notifications-toasts .notification-toast')
     .filter({ has: wb.page.locator(`.codicon-${severity}`) })
@@ -98,12 +118,19 @@ async function toastMessage(wb: Workbench, severity: 'info' | 'error', text: str
 /** Clears every toast (the workbench's own command), so the next step's screenshot shows only its own. */
 async function clearToasts(wb: Workbench): Promise<void> {
   await wb.runCommand('Notifications: Clear All Notifications');
-  await wb.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+  await wb.page
+    .locator('.notifications-toasts .notification-toast')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => {});
 }
 
 /** Waits until the "Testing MODEL…" progress toast has gone (VS Code keeps it up a moment after the call). */
 async function progressGone(wb: Workbench, model: string): Promise<void> {
-  await wb.page.locator('.notifications-toasts .notification-toast', { hasText: `Testing ${model}` }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+  await wb.page
+    .locator('.notifications-toasts .notification-toast', { hasText: `Testing ${model}` })
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => {});
 }
 
 /** Runs Test Model Connection on MODEL, typed in as "Enter a model id…". */
@@ -126,11 +153,19 @@ async function testConnection(wb: Workbench, model: string): Promise<void> {
 }
 
 /** Runs Set API Key for openai and types KEY into its password box; returns the openai row's description. */
-async function setOpenaiKey(wb: Workbench, key: string, screenshot?: string): Promise<{ providers: string[]; openaiDescription: string; password: boolean }> {
+async function setOpenaiKey(
+  wb: Workbench,
+  key: string,
+  screenshot?: string,
+): Promise<{ providers: string[]; openaiDescription: string; password: boolean }> {
   await wb.runCommand('Prompt Tuner: Set API Key');
   await wb.expectQuickInput('Provider or endpoint the key is for');
   const providers = await rowLabels(wb);
-  const openaiRow = wb.quickInput().locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*openai\s*$/ }) }).first();
+  const openaiRow = wb
+    .quickInput()
+    .locator('.monaco-list-row')
+    .filter({ has: wb.page.locator('.label-name', { hasText: /^\s*openai\s*$/ }) })
+    .first();
   // allInnerTexts does not wait: a row without a description has no such element.
   const openaiDescription = (await openaiRow.locator('.label-description').allInnerTexts()).join(' ').trim();
   await wb.pickQuickItem('openai');
@@ -165,17 +200,27 @@ async function outputPanelText(wb: Workbench, expect: RegExp, timeout = 20_000):
   let text = '';
   let scrolled = false;
   while (Date.now() < deadline) {
-    text = (await editor.locator('.view-lines').innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+    text = (
+      await editor
+        .locator('.view-lines')
+        .innerText()
+        .catch(() => '')
+    ).replace(/\u00a0/g, ' ');
     if (expect.test(text)) return text;
     if (!scrolled && text.trim()) {
       // The report can be taller than the panel: go to its end, where the score line is.
-      await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } }).catch(() => {});
+      await editor
+        .locator('.view-lines')
+        .click({ position: { x: 5, y: 5 } })
+        .catch(() => {});
       await wb.page.keyboard.press('Control+End');
       scrolled = true;
     }
     await wb.page.waitForTimeout(200);
   }
-  throw new Error(`expected the output panel to show ${expect}; it shows ${JSON.stringify(text.trim().slice(0, 600)) || 'nothing'}`);
+  throw new Error(
+    `expected the output panel to show ${expect}; it shows ${JSON.stringify(text.trim().slice(0, 600)) || 'nothing'}`,
+  );
 }
 
 export async function modelsFlow(ctx: ModelsFlowContext): Promise<void> {
@@ -190,7 +235,10 @@ export async function modelsFlow(ctx: ModelsFlowContext): Promise<void> {
       await clearToasts(wb);
       const shot = join(RESULTS_DIR, 'models-set-api-key-password-box.png');
       const { providers, password } = await setOpenaiKey(wb, SECRET, shot);
-      assert.ok(providers.includes('openai') && providers.includes('anthropic'), `the providers offered include openai and anthropic: ${JSON.stringify(providers)}`);
+      assert.ok(
+        providers.includes('openai') && providers.includes('anthropic'),
+        `the providers offered include openai and anthropic: ${JSON.stringify(providers)}`,
+      );
       assert.ok(password, 'the key is typed into a password box (type="password")');
       const toast = await toastMessage(wb, 'info', 'Saved the API key for openai');
       assert.ok(!toast.includes(SECRET), 'the toast does not show the key');
@@ -238,17 +286,35 @@ export async function modelsFlow(ctx: ModelsFlowContext): Promise<void> {
         .locator('.part.panel select.monaco-select-box, .part.panel .monaco-select-box')
         .first()
         .evaluate((el) => {
-          const box = el as unknown as { title?: string; innerText?: string; selectedIndex?: number; options?: { text: string }[] };
-          return (box.options && box.selectedIndex !== undefined ? box.options[box.selectedIndex]?.text : undefined) ?? box.title ?? box.innerText ?? '';
+          const box = el as unknown as {
+            title?: string;
+            innerText?: string;
+            selectedIndex?: number;
+            options?: { text: string }[];
+          };
+          return (
+            (box.options && box.selectedIndex !== undefined ? box.options[box.selectedIndex]?.text : undefined) ??
+            box.title ??
+            box.innerText ??
+            ''
+          );
         })
         .catch(() => '');
-      assert.equal(channel.trim(), 'Prompt Tuner: Evaluation', 'the output panel shows the "Prompt Tuner: Evaluation" channel');
+      assert.equal(
+        channel.trim(),
+        'Prompt Tuner: Evaluation',
+        'the output panel shows the "Prompt Tuner: Evaluation" channel',
+      );
       const scoreLine = /Score: (\d+\.\d)% \((\d+)\/(\d+) passed\)/.exec(report);
       assert.ok(scoreLine, `the report has a "Score: X% (p/n passed)" line: ${JSON.stringify(report.slice(-400))}`);
       assert.equal(scoreLine[1], toastScore[1], 'the report and the toast give the same score');
       const cli = cliEval(workspace);
       const cliPercent = (cli.score * 100).toFixed(1);
-      assert.equal(scoreLine[1], cliPercent, `the CLI scores the same prompt on the same suite and model at ${cliPercent}%`);
+      assert.equal(
+        scoreLine[1],
+        cliPercent,
+        `the CLI scores the same prompt on the same suite and model at ${cliPercent}%`,
+      );
       assert.equal(Number(scoreLine[3]), cli.cases.length, 'as many results as the CLI run');
       return `sources ${JSON.stringify(sources)}; toast "${toast.split('\n')[0]}"; report "${scoreLine[0]}"; the CLI: ${cliPercent}%`;
     },
@@ -264,7 +330,9 @@ export async function modelsFlow(ctx: ModelsFlowContext): Promise<void> {
     assert.match(toast, /^401 from openai/, `the error gives the status and the provider: "${toast}"`);
     assert.match(toast, /Set API Key/, `the error names the command that fixes it: "${toast}"`);
     assert.match(toast, /key/i, `the error says the key is the problem: "${toast}"`);
-    const button = wb.page.locator('.notifications-toasts .notification-toast', { hasText: '401 from' }).locator('.monaco-button', { hasText: 'Set API Key' });
+    const button = wb.page
+      .locator('.notifications-toasts .notification-toast', { hasText: '401 from' })
+      .locator('.monaco-button', { hasText: 'Set API Key' });
     assert.ok(await button.isVisible(), 'the error offers a "Set API Key" button');
     assert.ok(!toast.includes(SECRET), 'the error does not show the key');
     await progressGone(wb, FAILING_MODEL);
@@ -294,9 +362,19 @@ export async function modelsFlow(ctx: ModelsFlowContext): Promise<void> {
       'the extension log has the "API key for openai stored" line (so the right log was searched)',
     );
     const tmp = join(E2E_DIR, 'tmp');
-    const profiles = readdirSync(tmp).filter((d) => d.startsWith('playwright') && existsSync(join(tmp, d, 'Default', 'Local Storage')));
+    const profiles = readdirSync(tmp).filter(
+      (d) => d.startsWith('playwright') && existsSync(join(tmp, d, 'Default', 'Local Storage')),
+    );
     const browserFiles = profiles.flatMap((d) => walk(join(tmp, d)));
-    const files = [...new Set([...walk(workspace), ...walk(userDataDir), settings, ...ctx.extraFiles.filter((f) => existsSync(f)), ...browserFiles])];
+    const files = [
+      ...new Set([
+        ...walk(workspace),
+        ...walk(userDataDir),
+        settings,
+        ...ctx.extraFiles.filter((f) => existsSync(f)),
+        ...browserFiles,
+      ]),
+    ];
     const found = filesHoldingSecret(files);
     assert.deepEqual(
       found.map((f) => relative(REPO_ROOT, f)),

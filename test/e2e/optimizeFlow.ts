@@ -36,7 +36,11 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
     async () => {
       const wb = ctx.workbench();
       // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
-      await waitFor(async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null), 'the Prompt Tuner activity-bar item', 60_000);
+      await waitFor(
+        async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null),
+        'the Prompt Tuner activity-bar item',
+        60_000,
+      );
       await wb.clearNotifications();
       await wb.runCommand('View: Close All Editors');
       callsBefore = await ctx.simCalls();
@@ -67,25 +71,43 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
       const frame = panel(wb);
       await frame.locator('[data-testid="status"]', { hasText: /^Completed$/ }).waitFor({ timeout: 180_000 });
       const toast = await wb.expectToast('Prompt optimization finished', 30_000);
-      assert.match(toast, new RegExp(`Saved as ${SAVED_NAME.replace(/[()]/g, '\\$&')} v\\d+`), `the toast says where the best prompt went: "${toast}"`);
+      assert.match(
+        toast,
+        new RegExp(`Saved as ${SAVED_NAME.replace(/[()]/g, '\\$&')} v\\d+`),
+        `the toast says where the best prompt went: "${toast}"`,
+      );
       const ended = await text(frame, 'ended');
       const m = /^(\d+)\/(\d+) rollouts ended$/.exec(ended);
-      assert.ok(m && m[1] === m[2] && Number(m[2]) >= 18, `every rollout ended (baseline 10 + 8, then APO): "${ended}"`);
+      assert.ok(
+        m && m[1] === m[2] && Number(m[2]) >= 18,
+        `every rollout ended (baseline 10 + 8, then APO): "${ended}"`,
+      );
       const succeeded = Number(await text(frame, 'stat-succeeded-value'));
       assert.ok(succeeded > 0, `rollouts succeeded: ${succeeded}`);
       const timeline = (await frame.locator('[data-testid="timeline-svg"]').getAttribute('aria-label')) ?? '';
-      assert.match(timeline, /^Queue timeline over .*: at the end 0 queued, 0 running, \d+ done/, `the timeline ends with everything done: "${timeline}"`);
+      assert.match(
+        timeline,
+        /^Queue timeline over .*: at the end 0 queued, 0 running, \d+ done/,
+        `the timeline ends with everything done: "${timeline}"`,
+      );
       const workers = await frame.locator('[data-testid="worker-row"]').count();
       assert.ok(workers >= 2, `the example's two workers are listed (${workers})`);
       const rounds = await frame.locator('[data-testid="round"]').count();
       assert.equal(rounds, 2, 'the example runs two APO rounds');
       const reward = await text(frame, 'best-reward');
       const delta = await text(frame, 'best-delta');
-      assert.match(delta, /^\+\d+ points? vs the initial \d+%$/, `the best beats the initial prompt: "${reward}", "${delta}"`);
+      assert.match(
+        delta,
+        /^\+\d+ points? vs the initial \d+%$/,
+        `the best beats the initial prompt: "${reward}", "${delta}"`,
+      );
       bestPrompt = (await frame.locator('[data-testid="best-prompt"]').innerText()).trim();
       assert.notEqual(bestPrompt, 'You are a concise assistant.', 'the best prompt is an edited one');
       const made = (await ctx.simCalls()) - callsBefore;
-      assert.ok(made >= Number(m![2]), `the simulator answered at least one call per rollout (${made} calls, ${m![2]} rollouts)`);
+      assert.ok(
+        made >= Number(m![2]),
+        `the simulator answered at least one call per rollout (${made} calls, ${m![2]} rollouts)`,
+      );
       await frame.locator('[data-testid="best-card"]').scrollIntoViewIfNeeded();
       await shootPanel(wb, join(ctx.resultsDir, 'optimize-panel.png'));
       return `"${ended}", ${succeeded} succeeded, ${workers} workers, ${rounds} rounds, best "${reward}" (${delta}), ${made} simulator calls`;
@@ -98,12 +120,21 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
     async () => {
       const wb = ctx.workbench();
       const saved = await text(panel(wb), 'best-library');
-      assert.match(saved, new RegExp(`Saved in the Prompt Library as ${SAVED_NAME.replace(/[()]/g, '\\$&')} v\\d+`), `the card: "${saved}"`);
+      assert.match(
+        saved,
+        new RegExp(`Saved in the Prompt Library as ${SAVED_NAME.replace(/[()]/g, '\\$&')} v\\d+`),
+        `the card: "${saved}"`,
+      );
       await wb.openViewContainer('Prompt Tuner');
       const promptRow = wb.treeRow('Prompt Library', SAVED_NAME);
       await promptRow.waitFor({ state: 'visible', timeout: 20_000 });
-      if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
-      const row = wb.treeRows('Prompt Library').filter({ has: wb.page.locator('.label-name', { hasText: exactText('v1') }) }).filter({ hasText: /optimized/ }).first();
+      if ((await promptRow.getAttribute('aria-expanded')) !== 'true')
+        await promptRow.locator('.monaco-tl-twistie').click();
+      const row = wb
+        .treeRows('Prompt Library')
+        .filter({ has: wb.page.locator('.label-name', { hasText: exactText('v1') }) })
+        .filter({ hasText: /optimized/ })
+        .first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
       return `card "${saved}", tree row "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`;
     },
@@ -117,7 +148,9 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
       const frame = panel(wb);
       const clip = await clipboardAfter(wb, () => frame.locator('[data-testid="best-copy"]').click());
       assert.equal(clip.trim(), bestPrompt, 'the clipboard holds exactly the best prompt shown');
-      await frame.locator('[data-testid="action-note"]', { hasText: 'Best prompt copied' }).waitFor({ timeout: 10_000 });
+      await frame
+        .locator('[data-testid="action-note"]', { hasText: 'Best prompt copied' })
+        .waitFor({ timeout: 10_000 });
       return `${clip.length} characters on the clipboard`;
     },
     { timeoutMs: 60_000 },
@@ -140,11 +173,16 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
       }, 'the best prompt on the right side').catch(() => undefined);
       assert.ok(right.includes(firstLine), `the right side is the best prompt: ${JSON.stringify(right.slice(0, 120))}`);
       const left = (await diff.locator('.editor.original .view-lines').innerText()).replace(/\u00a0/g, ' ');
-      assert.ok(left.includes('You are a concise assistant.'), `the left side is the initial prompt: ${JSON.stringify(left.slice(0, 120))}`);
+      assert.ok(
+        left.includes('You are a concise assistant.'),
+        `the left side is the initial prompt: ${JSON.stringify(left.slice(0, 120))}`,
+      );
       await wb.screenshot(join(ctx.resultsDir, 'optimize-diff.png'));
       const title = (await tab.innerText()).trim();
       await tab.locator('.tab-actions .action-label').first().click({ force: true });
-      await wb.page.locator('.tabs-container .tab.active', { hasText: 'Prompt Optimization' }).waitFor({ timeout: 10_000 });
+      await wb.page
+        .locator('.tabs-container .tab.active', { hasText: 'Prompt Optimization' })
+        .waitFor({ timeout: 10_000 });
       return `diff "${title}"`;
     },
     { timeoutMs: 60_000 },
@@ -172,7 +210,11 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
       await frame.locator('[data-testid="status"]', { hasText: /^Completed$/ }).waitFor({ timeout: 60_000 });
       const runs = await frame.locator('[data-testid="run-row"]').count();
       assert.ok(runs >= 1, 'the runs list has the run');
-      assert.equal((await frame.locator('[data-testid="best-prompt"]').innerText()).trim(), bestPrompt, 'the same best prompt');
+      assert.equal(
+        (await frame.locator('[data-testid="best-prompt"]').innerText()).trim(),
+        bestPrompt,
+        'the same best prompt',
+      );
       return `${runs} run(s) listed, "${await text(frame, 'ended')}"`;
     },
     { timeoutMs: 90_000 },

@@ -7,7 +7,12 @@ import type { Workbench } from './workbench';
 
 /** The visible webview's document inside VS Code's two iframes (another panel may exist, hidden). */
 export function panel(wb: Workbench): FrameLocator {
-  return wb.page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('iframe#active-frame');
+  return wb.page
+    .locator('iframe.webview.ready')
+    .filter({ visible: true })
+    .first()
+    .contentFrame()
+    .frameLocator('iframe#active-frame');
 }
 
 /** Polls PROBE until it gives something other than null; its errors count as "not yet" and the last is told on timeout. */

@@ -10,7 +10,13 @@ import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../support/chromium';
 import { hostLogErrors, readActivation } from './activation';
-import { assertInstalled, installExtension, startCodeServer, writeUserSettings, type RunningCodeServer } from './codeServer';
+import {
+  assertInstalled,
+  installExtension,
+  startCodeServer,
+  writeUserSettings,
+  type RunningCodeServer,
+} from './codeServer';
 import { AGENT_MD, NOTES_MD, libraryFlow, type FlowContext } from './libraryFlow';
 import { startSimulator, type Simulator } from '../sim/server';
 import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
@@ -22,16 +28,20 @@ import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
 import { Workbench } from './workbench';
 
-
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const args = new Set(argv);
   const vsixArg = argv.indexOf('--vsix') >= 0 ? argv[argv.indexOf('--vsix') + 1] : undefined;
-  const only = argv.indexOf('--only') >= 0 ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').map((f) => f.trim()) : null;
+  const only =
+    argv.indexOf('--only') >= 0 ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').map((f) => f.trim()) : null;
   const flow = (name: string): boolean => only === null || only.includes(name);
   const runStarted = Date.now();
   assertInstalled();
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string; publisher: string };
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    publisher: string;
+  };
   const extensionId = `${manifest.publisher}.${manifest.name}`;
   const vsix = vsixArg ? resolve(vsixArg) : join(REPO_ROOT, `${manifest.name}-${manifest.version}.vsix`);
 
@@ -42,9 +52,11 @@ async function main(): Promise<number> {
   rmSync(RUN_DIR, { recursive: true, force: true });
   const dirs = { userDataDir: join(RUN_DIR, 'user-data'), extensionsDir: join(RUN_DIR, 'extensions') };
   const workspace = join(RUN_DIR, 'workspace');
-  for (const d of [RESULTS_DIR, dirs.userDataDir, dirs.extensionsDir, workspace, join(E2E_DIR, 'tmp')]) mkdirSync(d, { recursive: true });
+  for (const d of [RESULTS_DIR, dirs.userDataDir, dirs.extensionsDir, workspace, join(E2E_DIR, 'tmp')])
+    mkdirSync(d, { recursive: true });
   // Sockets a killed code-server leaves behind in its TMPDIR.
-  for (const f of readdirSync(join(E2E_DIR, 'tmp'))) if (f.startsWith('vscode-')) rmSync(join(E2E_DIR, 'tmp', f), { force: true, recursive: true });
+  for (const f of readdirSync(join(E2E_DIR, 'tmp')))
+    if (f.startsWith('vscode-')) rmSync(join(E2E_DIR, 'tmp', f), { force: true, recursive: true });
   writeFileSync(join(workspace, 'agent.md'), AGENT_MD);
   writeFileSync(join(workspace, 'notes.md'), NOTES_MD);
   writeUserSettings(dirs, SCALE_E2E_SETTINGS);
@@ -96,7 +108,11 @@ async function main(): Promise<number> {
       'package the VSIX',
       async () => {
         if ((vsixArg || args.has('--no-package')) && existsSync(vsix)) return `reused ${vsix}`;
-        const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        const r = spawnSync('npm', ['run', '--silent', 'package'], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         if (r.status !== 0) throw new Error(`npm run package exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
         const size = /size: .*/.exec(r.stdout)?.[0] ?? '';
         return `${vsix.slice(REPO_ROOT.length + 1)}, ${size}`;
@@ -108,7 +124,11 @@ async function main(): Promise<number> {
       'install the VSIX into code-server',
       async () => {
         const out = installExtension(dirs, vsix);
-        return out.split('\n').filter((l) => /installed/i.test(l)).join(' ').trim();
+        return out
+          .split('\n')
+          .filter((l) => /installed/i.test(l))
+          .join(' ')
+          .trim();
       },
       { critical: true, timeoutMs: 150_000 },
     );
@@ -127,7 +147,10 @@ async function main(): Promise<number> {
         });
         page.on('pageerror', (e) => consoleLog.push(`[pageerror] ${e.message}`));
         wb = new Workbench(page);
-        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, {
+          waitUntil: 'domcontentloaded',
+          timeout: 60_000,
+        });
         await wb.waitReady();
         return `healthy after ${healthyMs} ms, workbench after ${Date.now() - started} ms`;
       },
@@ -135,19 +158,21 @@ async function main(): Promise<number> {
     );
 
     steps.beginSection('library');
-    if (flow('library')) await libraryFlow({
-      workbench,
-      steps,
-      workspace,
-      timings,
-    });
+    if (flow('library'))
+      await libraryFlow({
+        workbench,
+        steps,
+        workspace,
+        timings,
+      });
 
     steps.beginSection('tuning');
-    if (flow('tuning')) await tuningFlow({
-      workbench,
-      steps,
-      simCalls: async () => sim.counters().calls,
-    });
+    if (flow('tuning'))
+      await tuningFlow({
+        workbench,
+        steps,
+        simCalls: async () => sim.counters().calls,
+      });
 
     steps.beginSection('scale');
     if (flow('scale')) {
@@ -172,20 +197,23 @@ async function main(): Promise<number> {
     }
 
     steps.beginSection('models');
-    if (flow('models')) await modelsFlow({
-      workbench,
-      steps,
-      workspace,
-      userDataDir: dirs.userDataDir,
-      extraFiles: [join(RESULTS_DIR, 'code-server.log')],
-      simCalls: async () => sim.counters().calls,
-    });
+    if (flow('models'))
+      await modelsFlow({
+        workbench,
+        steps,
+        workspace,
+        userDataDir: dirs.userDataDir,
+        extraFiles: [join(RESULTS_DIR, 'code-server.log')],
+        simCalls: async () => sim.counters().calls,
+      });
 
     steps.beginSection('logs');
     await steps.step('the extension-host log has no errors from the extension', async () => {
       const errors = hostLogErrors(dirs.userDataDir, extensionId);
       if (errors.length > 0) {
-        throw new Error(`${errors.length} error(s) in the extension-host log:\n${errors.map((e) => e.split('\n').slice(0, 4).join('\n')).join('\n')}`);
+        throw new Error(
+          `${errors.length} error(s) in the extension-host log:\n${errors.map((e) => e.split('\n').slice(0, 4).join('\n')).join('\n')}`,
+        );
       }
       return 'none';
     });
@@ -199,10 +227,13 @@ async function main(): Promise<number> {
         : `  the "Prompt Tuner" log has no "Activated in N ms" line (read: ${activation.files.length} log files)`,
     );
     if (activation.hostToActivatedMs !== null) {
-      console.log(`  extension host "activating" → activate() returned: ${activation.hostToActivatedMs} ms (log timestamps, code loading included)`);
+      console.log(
+        `  extension host "activating" → activate() returned: ${activation.hostToActivatedMs} ms (log timestamps, code loading included)`,
+      );
     }
     if (timings.runningExtensions) console.log(`  VS Code's Running Extensions view: ${timings.runningExtensions}`);
-    if (timings.viewShownMs !== undefined) console.log(`  click on the activity-bar icon → library view rendered: ${timings.viewShownMs} ms`);
+    if (timings.viewShownMs !== undefined)
+      console.log(`  click on the activity-bar icon → library view rendered: ${timings.viewShownMs} ms`);
     if (args.has('--keep-open') && server) {
       console.log(`\ncode-server stays at ${server.url}/?folder=${encodeURIComponent(workspace)} (Ctrl-C stops it)`);
       await browser?.close();
@@ -211,7 +242,7 @@ async function main(): Promise<number> {
     }
   } catch (err) {
     // A harness failure outside a step: say so, and count it.
-    console.log(`harness error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    console.log(`harness error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     steps.results.push({ name: 'harness', status: 'failed', ms: 0, error: String(err) });
   } finally {
     await stopAll();
@@ -223,7 +254,8 @@ async function main(): Promise<number> {
   console.log(`Run took ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
   if (failures.length > 0) {
     console.log('Failed:');
-    for (const f of failures) console.log(`  ${f.status === 'failed' ? '✘' : '-'} ${f.name}: ${(f.error ?? '').split('\n')[0]}`);
+    for (const f of failures)
+      console.log(`  ${f.status === 'failed' ? '✘' : '-'} ${f.name}: ${(f.error ?? '').split('\n')[0]}`);
   }
   console.log(`\n${steps.passed} passed, ${steps.failed} failed`);
   return steps.failed === 0 ? 0 : 1;

@@ -46,7 +46,9 @@ export interface ScaleFlowContext {
 
 /** The editor tab titled TITLE (active or not). */
 function editorTab(wb: Workbench, title: string): Locator {
-  return wb.page.locator('.tabs-container .tab', { has: wb.page.locator('.label-name', { hasText: exactText(title) }) }).first();
+  return wb.page
+    .locator('.tabs-container .tab', { has: wb.page.locator('.label-name', { hasText: exactText(title) }) })
+    .first();
 }
 
 /** The Explorer's row of a workspace file, its folders expanded on the way. */
@@ -87,7 +89,18 @@ async function rowCells(frame: FrameLocator): Promise<Map<string, RowCells>> {
     }),
   );
   // Columns: #, scenario, status, turns, ended, mean latency, cost, failure tags, actions.
-  return new Map(rows.map((r) => [r.id, { status: r.cells[2] ?? '', turns: r.cells[3] ?? '', ended: r.cells[4] ?? '', latency: r.cells[5] ?? '', cost: r.cells[6] ?? '' }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        status: r.cells[2] ?? '',
+        turns: r.cells[3] ?? '',
+        ended: r.cells[4] ?? '',
+        latency: r.cells[5] ?? '',
+        cost: r.cells[6] ?? '',
+      },
+    ]),
+  );
 }
 
 /** "850 ms" / "1.4 s" back to milliseconds; NaN for anything else. */
@@ -97,9 +110,11 @@ function msOf(latency: string): number {
 }
 
 /** A conversation the engine keeps on a resume: played out and graded (it ended with the user done or at max turns). */
-const isFinished = (c: RowCells): boolean => /^(Passed|Failed|Unscored)$/.test(c.status) && (c.ended === 'user done' || c.ended === 'max turns');
+const isFinished = (c: RowCells): boolean =>
+  /^(Passed|Failed|Unscored)$/.test(c.status) && (c.ended === 'user done' || c.ended === 'max turns');
 
-const isDisabled = (l: Locator): Promise<boolean> => l.evaluate((el) => (el as unknown as { disabled: boolean }).disabled);
+const isDisabled = (l: Locator): Promise<boolean> =>
+  l.evaluate((el) => (el as unknown as { disabled: boolean }).disabled);
 
 export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
   const { steps } = ctx;
@@ -111,7 +126,11 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     async () => {
       const wb = ctx.workbench();
       // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
-      await waitFor(async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null), 'the Prompt Tuner activity-bar item', 60_000);
+      await waitFor(
+        async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null),
+        'the Prompt Tuner activity-bar item',
+        60_000,
+      );
       await wb.clearNotifications();
       // The tuning panel of the earlier flow would be a second webview: a clean editor area.
       await wb.runCommand('View: Close All Editors');
@@ -121,8 +140,17 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const tab = (await wb.page.locator('.tab.active').first().innerText()).trim();
       assert.equal(tab, 'Scale Test', 'the panel tab is titled "Scale Test"');
       const summary = await text(frame, 'agent-summary');
-      assert.match(summary, /agents\/hotel-desk\.agent\.json · \d+ tools · \d+ scenarios/, `the one agent of the workspace is chosen; it says "${summary}"`);
-      assert.equal(await frame.locator('[data-testid="start"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), true);
+      assert.match(
+        summary,
+        /agents\/hotel-desk\.agent\.json · \d+ tools · \d+ scenarios/,
+        `the one agent of the workspace is chosen; it says "${summary}"`,
+      );
+      assert.equal(
+        await frame
+          .locator('[data-testid="start"]')
+          .evaluate((el) => (el as unknown as { disabled: boolean }).disabled),
+        true,
+      );
       const reasons = await text(frame, 'blockers');
       assert.match(reasons, /Choose an agent model/, `Start says why it is disabled; it says "${reasons}"`);
       return `tab "${tab}", agent "${summary}", Start disabled: ${reasons}`;
@@ -139,14 +167,26 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       await choose(frame, 'model-agentModel', 'sim-1 (openai)');
       await frame.locator('[data-testid="param-runs"] input').fill(String(RUNS));
       await frame.locator('[data-testid="param-budgetUsd"] input').fill(BUDGET_USD);
-      const total = await waitFor(async () => {
-        const t = await text(frame, 'estimate-total');
-        return /model calls · about \$/.test(t) ? t : null;
-      }, 'the estimate with a price', 30_000);
+      const total = await waitFor(
+        async () => {
+          const t = await text(frame, 'estimate-total');
+          return /model calls · about \$/.test(t) ? t : null;
+        },
+        'the estimate with a price',
+        30_000,
+      );
       const roles = await frame.locator('[data-testid="estimate-role"]').allInnerTexts();
       assert.equal(roles.length, 4, 'agent, simulated user, judge and summarizer');
-      assert.ok(roles.every((r) => r.includes(SIM_MODEL)), `every role on ${SIM_MODEL} ("same as agent"): ${JSON.stringify(roles)}`);
-      assert.equal(await frame.locator('[data-testid="start"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), false);
+      assert.ok(
+        roles.every((r) => r.includes(SIM_MODEL)),
+        `every role on ${SIM_MODEL} ("same as agent"): ${JSON.stringify(roles)}`,
+      );
+      assert.equal(
+        await frame
+          .locator('[data-testid="start"]')
+          .evaluate((el) => (el as unknown as { disabled: boolean }).disabled),
+        false,
+      );
       return `estimate "${total}"`;
     },
     { critical: true, timeoutMs: 60_000 },
@@ -163,10 +203,18 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const rows = await frame.locator('[data-testid="conversation-row"]').count();
       assert.equal(rows, RUNS, `one row per conversation (${rows})`);
       // Live: some conversation is running or done while the run is not over.
-      const seen = await waitFor(async () => {
-        const statuses = (await frame.locator('[data-testid="conversation-status"]').allInnerTexts()).map((s) => s.trim());
-        return statuses.some((s) => s === 'Running' || s === 'Passed' || s === 'Failed' || s === 'Grading') ? statuses : null;
-      }, 'a conversation that runs', 30_000);
+      const seen = await waitFor(
+        async () => {
+          const statuses = (await frame.locator('[data-testid="conversation-status"]').allInnerTexts()).map((s) =>
+            s.trim(),
+          );
+          return statuses.some((s) => s === 'Running' || s === 'Passed' || s === 'Failed' || s === 'Grading')
+            ? statuses
+            : null;
+        },
+        'a conversation that runs',
+        30_000,
+      );
       await wb.screenshot(join(ctx.resultsDir, 'scale-progress.png'));
       return `${rows} rows, statuses ${JSON.stringify(seen)}; progress "${await text(frame, 'completed')}"`;
     },
@@ -177,9 +225,15 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     'the run finishes with a report: stats, badges and the revised prompt',
     async () => {
       const frame = panel(ctx.workbench());
-      await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed/ }).waitFor({ timeout: 180_000 });
+      await frame
+        .locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed/ })
+        .waitFor({ timeout: 180_000 });
       const status = await text(frame, 'status');
-      assert.equal(status, 'Completed', `the run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
+      assert.equal(
+        status,
+        'Completed',
+        `the run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`,
+      );
       await frame.locator('[data-testid="stats"]').waitFor({ timeout: 10_000 });
       const win = await text(frame, 'stat-win-rate');
       assert.match(win, /^Win rate (\d+%|—)/, `the win-rate card: "${win}"`);
@@ -196,11 +250,15 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
   );
 
   await steps.step(
-    'a conversation\'s Transcript link opens it as a read-only editor',
+    "a conversation's Transcript link opens it as a read-only editor",
     async () => {
       const wb = ctx.workbench();
       const frame = panel(wb);
-      await frame.locator('[data-testid="conversation-row"]').first().locator('[data-testid="open-transcript"]').click();
+      await frame
+        .locator('[data-testid="conversation-row"]')
+        .first()
+        .locator('[data-testid="open-transcript"]')
+        .click();
       const tab = wb.page.locator('.tabs-container .tab.active', { hasText: 'Conversation 1 (Hotel front desk).txt' });
       await tab.waitFor({ state: 'visible', timeout: 15_000 });
       const editor = wb.page.locator('.editor-group-container.active .monaco-editor').first();
@@ -211,7 +269,9 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       // Typing into it changes nothing: VS Code says the editor is read-only.
       await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
       await wb.page.keyboard.type('x');
-      const message = wb.page.locator('.monaco-editor-overlaymessage, .monaco-editor .message', { hasText: /read-only/i }).first();
+      const message = wb.page
+        .locator('.monaco-editor-overlaymessage, .monaco-editor .message', { hasText: /read-only/i })
+        .first();
       await message.waitFor({ state: 'visible', timeout: 5_000 });
       const after = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
       assert.equal(after, body, 'the transcript did not change');
@@ -231,22 +291,38 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     'a failure badge filters the conversation rows',
     async () => {
       const frame = panel(ctx.workbench());
-      const badges = await frame.locator('[data-testid="badge"]').evaluateAll((els) =>
-        els.map((e) => ({ tag: e.getAttribute('data-tag') ?? '', count: Number(e.querySelector('.badge-count')?.textContent ?? '0') })),
-      );
+      const badges = await frame
+        .locator('[data-testid="badge"]')
+        .evaluateAll((els) =>
+          els.map((e) => ({
+            tag: e.getAttribute('data-tag') ?? '',
+            count: Number(e.querySelector('.badge-count')?.textContent ?? '0'),
+          })),
+        );
       const hit = badges.find((b) => b.count > 0);
       assert.ok(hit, `some failure tag has conversations: ${JSON.stringify(badges)}`);
       const badge = frame.locator(`[data-testid="badge"][data-tag="${hit.tag}"]`);
       await badge.click();
-      await waitFor(async () => ((await badge.getAttribute('aria-pressed')) === 'true' ? true : null), 'the badge pressed');
+      await waitFor(
+        async () => ((await badge.getAttribute('aria-pressed')) === 'true' ? true : null),
+        'the badge pressed',
+      );
       const rows = await frame.locator('[data-testid="conversation-row"]').count();
       assert.equal(rows, hit.count, `${hit.count} rows with ${hit.tag}`);
-      const tags = await frame.locator('[data-testid="conversation-row"] [data-testid="conversation-tags"]').allInnerTexts();
-      assert.ok(tags.every((t) => t.includes(hit.tag)), `every row shown has ${hit.tag}: ${JSON.stringify(tags)}`);
+      const tags = await frame
+        .locator('[data-testid="conversation-row"] [data-testid="conversation-tags"]')
+        .allInnerTexts();
+      assert.ok(
+        tags.every((t) => t.includes(hit.tag)),
+        `every row shown has ${hit.tag}: ${JSON.stringify(tags)}`,
+      );
       const status = await text(frame, 'filter-status');
       await shootPanel(ctx.workbench(), join(ctx.resultsDir, 'scale-report-filtered.png'));
       await badge.click();
-      await waitFor(async () => ((await frame.locator('[data-testid="conversation-row"]').count()) === RUNS ? true : null), 'all rows back');
+      await waitFor(
+        async () => ((await frame.locator('[data-testid="conversation-row"]').count()) === RUNS ? true : null),
+        'all rows back',
+      );
       return `badges ${badges.map((b) => `${b.tag}=${b.count}`).join(' ')}; "${status}"`;
     },
     { timeoutMs: 60_000 },
@@ -259,7 +335,9 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const frame = panel(wb);
       const clip = await clipboardAfter(wb, () => frame.locator('[data-testid="copy-revised"]').click());
       assert.equal(clip.trim(), revisedPrompt, 'the clipboard holds exactly the revised prompt shown');
-      await frame.locator('[data-testid="action-note"]', { hasText: 'Revised prompt copied' }).waitFor({ timeout: 10_000 });
+      await frame
+        .locator('[data-testid="action-note"]', { hasText: 'Revised prompt copied' })
+        .waitFor({ timeout: 10_000 });
       return `${clip.length} characters on the clipboard, the panel says "Revised prompt copied"`;
     },
     { timeoutMs: 60_000 },
@@ -292,18 +370,27 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       // The report at its top, for the docs.
       await wb.clearNotifications();
       // The report from its heading down: stats, charts, badges, the first rows.
-      await frame.locator('h2', { hasText: /^Report$/ }).evaluate((el) => (el as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'start' }));
+      await frame
+        .locator('h2', { hasText: /^Report$/ })
+        .evaluate((el) => (el as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'start' }));
       await shootPanel(wb, DOCS_SCREENSHOT);
       await frame.locator('[data-testid="save-revised"]').click();
       await wb.expectQuickInput('Save Revised Prompt to Library');
       await wb.answerInput('hotel-desk-revised');
       const toast = await wb.expectToast('Saved hotel-desk-revised v1 to the Prompt Library', 20_000);
-      await frame.locator('[data-testid="action-note"]', { hasText: 'Saved as hotel-desk-revised v1' }).waitFor({ timeout: 10_000 });
+      await frame
+        .locator('[data-testid="action-note"]', { hasText: 'Saved as hotel-desk-revised v1' })
+        .waitFor({ timeout: 10_000 });
       await wb.openViewContainer('Prompt Tuner');
       const promptRow = wb.treeRow('Prompt Library', 'hotel-desk-revised');
       await promptRow.waitFor({ state: 'visible', timeout: 20_000 });
-      if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
-      const row = wb.treeRows('Prompt Library').filter({ has: wb.page.locator('.label-name', { hasText: exactText('v1') }) }).filter({ hasText: /scale/ }).first();
+      if ((await promptRow.getAttribute('aria-expanded')) !== 'true')
+        await promptRow.locator('.monaco-tl-twistie').click();
+      const row = wb
+        .treeRows('Prompt Library')
+        .filter({ has: wb.page.locator('.label-name', { hasText: exactText('v1') }) })
+        .filter({ hasText: /scale/ })
+        .first();
       await row.waitFor({ state: 'visible', timeout: 10_000 });
       return `toast "${toast.split('\n')[0]}", tree row "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`;
     },
@@ -325,7 +412,10 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         right = (await diff.locator('.editor.modified .view-lines').innerText()).replace(/\u00a0/g, ' ');
         return right.includes(firstLine) ? true : null;
       }, 'the revised prompt on the right side').catch(() => undefined);
-      assert.ok(right.includes(firstLine), `the right side is the revised prompt: ${JSON.stringify(right.slice(0, 120))}`);
+      assert.ok(
+        right.includes(firstLine),
+        `the right side is the revised prompt: ${JSON.stringify(right.slice(0, 120))}`,
+      );
       await wb.screenshot(join(ctx.resultsDir, 'scale-diff.png'));
       const title = (await tab.innerText()).trim();
       await tab.locator('.tab-actions .action-label').first().click({ force: true });
@@ -346,7 +436,9 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       await wb.expectQuickInput('to a test suite');
       await wb.pickQuickItem(ctx.suitePath);
       const toast = await wb.expectToast('Added case scale-', 20_000);
-      const after = JSON.parse(readFileSync(file, 'utf8')) as { cases: { id: string; messages?: { role: string }[]; expect: Record<string, unknown> }[] };
+      const after = JSON.parse(readFileSync(file, 'utf8')) as {
+        cases: { id: string; messages?: { role: string }[]; expect: Record<string, unknown> }[];
+      };
       assert.equal(after.cases.length, before + 1, 'one case more on disk');
       const kase = after.cases.at(-1)!;
       assert.match(kase.id, /^scale-/);
@@ -372,7 +464,9 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const tuning = panel(wb);
       await tuning.locator('[data-testid="base-prompt"]').waitFor({ state: 'visible', timeout: 30_000 });
       const base = await waitFor(async () => {
-        const v = await tuning.locator('[data-testid="base-prompt"]').evaluate((el) => (el as unknown as { value: string }).value);
+        const v = await tuning
+          .locator('[data-testid="base-prompt"]')
+          .evaluate((el) => (el as unknown as { value: string }).value);
         return v.trim() === revisedPrompt ? v : null;
       }, 'the revised prompt in the base-prompt field');
       return `base prompt of ${base.length} characters, the revised prompt`;
@@ -381,7 +475,7 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
   );
 
   await steps.step(
-    'Run Scale Test in the Explorer\'s context menu of an agent file opens the form with that agent',
+    "Run Scale Test in the Explorer's context menu of an agent file opens the form with that agent",
     async () => {
       const wb = ctx.workbench();
       // A second agent: the form must pick the file that was right-clicked, not the only one there is.
@@ -396,13 +490,22 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
           await wb.page.locator('.tabs-container .tab.active', { hasText: 'Scale Test' }).waitFor({ timeout: 20_000 });
           const frame = panel(wb);
           await frame.locator('[data-testid="start"]').waitFor({ state: 'visible', timeout: 30_000 });
-          const summary = await waitFor(async () => {
-            const t = await text(frame, 'agent-summary');
-            return t.startsWith(`${path} ·`) ? t : null;
-          }, `the form with ${path} chosen`, 15_000);
-          const chosen = (await frame.locator('[data-testid="agent"]').evaluate((el) => (el as unknown as { value: string }).value)).replace(/\\/g, '/');
+          const summary = await waitFor(
+            async () => {
+              const t = await text(frame, 'agent-summary');
+              return t.startsWith(`${path} ·`) ? t : null;
+            },
+            `the form with ${path} chosen`,
+            15_000,
+          );
+          const chosen = (
+            await frame.locator('[data-testid="agent"]').evaluate((el) => (el as unknown as { value: string }).value)
+          ).replace(/\\/g, '/');
           assert.ok(chosen.endsWith(`/${path}`), `the Agent choice is ${path}: ${chosen}`);
-          await shootPanel(wb, join(ctx.resultsDir, `scale-explorer-${path.split('/').pop()!.replace('.agent.json', '')}.png`));
+          await shootPanel(
+            wb,
+            join(ctx.resultsDir, `scale-explorer-${path.split('/').pop()!.replace('.agent.json', '')}.png`),
+          );
           seen.push(`"${summary}"`);
         }
         await wb.screenshot(join(ctx.resultsDir, 'scale-explorer.png'));
@@ -415,7 +518,7 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
   );
 
   await steps.step(
-    'an estimate over the budget asks VS Code\'s modal confirmation: Cancel starts nothing, Start Anyway starts',
+    "an estimate over the budget asks VS Code's modal confirmation: Cancel starts nothing, Start Anyway starts",
     async () => {
       const wb = ctx.workbench();
       const frame = panel(wb);
@@ -441,7 +544,11 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         const t = await text(frame, 'start-error');
         return t.length > 0 ? t : null;
       }, 'the form saying why nothing started');
-      assert.match(refusal, /^Not started: the estimate .* is over the budget of \$0\.01/, `the form says "${refusal}"`);
+      assert.match(
+        refusal,
+        /^Not started: the estimate .* is over the budget of \$0\.01/,
+        `the form says "${refusal}"`,
+      );
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(await frame.locator('[data-testid="progress-card"]').count(), 0, 'the form stays: no run view');
       assert.equal(await isDisabled(start), false, 'Start can be pressed again');
@@ -456,9 +563,15 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const cap = await text(frame, 'budget-cap');
       assert.equal(cap, '$0.010', `the run's cap is the budget typed: ${cap}`);
       // It runs to its end (the cap may stop it early, with a partial report) before the next steps start their own.
-      await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 120_000 });
+      await frame
+        .locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ })
+        .waitFor({ timeout: 120_000 });
       const status = await text(frame, 'status');
-      assert.match(status, /^(Completed|Budget reached)/, `it ran: ${status} (${await text(frame, 'alerts').catch(() => '')})`);
+      assert.match(
+        status,
+        /^(Completed|Budget reached)/,
+        `it ran: ${status} (${await text(frame, 'alerts').catch(() => '')})`,
+      );
       const made = (await ctx.simCalls()) - before;
       assert.ok(made > 0, `the confirmed run made calls (${made})`);
       return `estimate "${estimate}" over a $0.01 budget; dialog "${message.slice(0, 70)}…" [${buttons.join(', ')}]; Cancel → "${refusal.slice(0, 60)}…", 0 calls; Start Anyway → ${status}, ${made} calls, cap ${cap}`;
@@ -483,17 +596,25 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         await waitFor(async () => ((await isDisabled(start)) ? null : true), 'Start enabled');
         await start.click();
         await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
-        await waitFor(async () => ((await text(frame, 'status')) === 'Running' ? true : null), 'the run running', 30_000);
+        await waitFor(
+          async () => ((await text(frame, 'status')) === 'Running' ? true : null),
+          'the run running',
+          30_000,
+        );
         const doneAtClose = await text(frame, 'completed');
 
         await editorTab(wb, 'Scale Test').locator('.tab-actions .action-label').first().click({ force: true });
         await editorTab(wb, 'Scale Test').waitFor({ state: 'hidden', timeout: 10_000 });
         const closedAt = await ctx.simCalls();
         // With no panel open, the simulator keeps being asked: the run goes on.
-        const whileClosed = await waitFor(async () => {
-          const n = (await ctx.simCalls()) - closedAt;
-          return n >= 3 ? n : null;
-        }, 'model calls while the panel is closed', 20_000);
+        const whileClosed = await waitFor(
+          async () => {
+            const n = (await ctx.simCalls()) - closedAt;
+            return n >= 3 ? n : null;
+          },
+          'model calls while the panel is closed',
+          20_000,
+        );
         assert.equal(await editorTab(wb, 'Scale Test').count(), 0, 'the panel is still closed');
 
         await wb.runCommand('Prompt Tuner: Open Scale Test Run…');
@@ -502,9 +623,16 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         const item = wb.quickInput().locator('.monaco-list-row').first();
         const itemText = await waitFor(async () => {
           const t = await wb.rowText(item);
-          return /^\S.* (running|completed|failed|cancelled|budget reached) · \d+ runs · /.test(t) && !t.startsWith('Prompt Tuner:') ? t : null;
+          return /^\S.* (running|completed|failed|cancelled|budget reached) · \d+ runs · /.test(t) &&
+            !t.startsWith('Prompt Tuner:')
+            ? t
+            : null;
         }, 'the list of scale test runs');
-        assert.match(itemText, /Hotel front desk.*running · 5 runs · openai\/sim-1/, `the newest run is listed as running: "${itemText}"`);
+        assert.match(
+          itemText,
+          /Hotel front desk.*running · 5 runs · openai\/sim-1/,
+          `the newest run is listed as running: "${itemText}"`,
+        );
         await wb.screenshot(join(ctx.resultsDir, 'scale-open-run-pick.png'));
         await item.click();
 
@@ -514,9 +642,15 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         const statusAtOpen = await text(frame, 'status');
         const doneAtOpen = await text(frame, 'completed');
         await shootPanel(wb, join(ctx.resultsDir, 'scale-reopened-running.png'));
-        await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 180_000 });
+        await frame
+          .locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ })
+          .waitFor({ timeout: 180_000 });
         const status = await text(frame, 'status');
-        assert.equal(status, 'Completed', `the run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
+        assert.equal(
+          status,
+          'Completed',
+          `the run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`,
+        );
         assert.equal(await text(frame, 'completed'), `${RUNS}/${RUNS} conversations done`);
         await frame.locator('[data-testid="stats"]').waitFor({ timeout: 10_000 });
         await frame.locator('[data-testid="revised-prompt"]').waitFor({ timeout: 10_000 });
@@ -546,7 +680,11 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         if (await newTest.isVisible()) await newTest.click();
         await frame.locator('[data-testid="start"]').waitFor({ state: 'visible', timeout: 10_000 });
         // A panel opened anew (Open Scale Test Run… in the step before) starts from an empty form.
-        if ((await frame.locator('[data-testid="model-agentModel"]').evaluate((el) => (el as unknown as { value: string }).value)) === '') {
+        if (
+          (await frame
+            .locator('[data-testid="model-agentModel"]')
+            .evaluate((el) => (el as unknown as { value: string }).value)) === ''
+        ) {
           await frame.locator('[data-testid="add-model-input"] input').fill(SIM_MODEL);
           await frame.locator('[data-testid="add-model"]').click();
           await choose(frame, 'model-agentModel', 'sim-1 (openai)');
@@ -554,13 +692,28 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         // One at a time, so some conversations are finished and others not yet when Cancel is pressed.
         await frame.locator('[data-testid="param-concurrency"] input').fill('1');
         const start = frame.locator('[data-testid="start"]');
-        await waitFor(async () => ((await text(frame, 'estimate-total')).includes('model calls') && !(await isDisabled(start)) ? true : null), 'the estimate for one at a time', 30_000);
+        await waitFor(
+          async () =>
+            (await text(frame, 'estimate-total')).includes('model calls') && !(await isDisabled(start)) ? true : null,
+          'the estimate for one at a time',
+          30_000,
+        );
         await start.click();
         await frame.locator('[data-testid="progress-card"]').waitFor({ state: 'visible', timeout: 30_000 });
-        await waitFor(async () => (/^[2-4]\/5 /.test(await text(frame, 'completed')) ? true : null), 'two conversations done', 120_000);
+        await waitFor(
+          async () => (/^[2-4]\/5 /.test(await text(frame, 'completed')) ? true : null),
+          'two conversations done',
+          120_000,
+        );
         await frame.locator('[data-testid="cancel"]').click();
-        await frame.locator('[data-testid="status"]', { hasText: /Cancelled|Completed|Failed/ }).waitFor({ timeout: 60_000 });
-        assert.equal(await text(frame, 'status'), 'Cancelled', `the run is cancelled (${await text(frame, 'alerts').catch(() => '')})`);
+        await frame
+          .locator('[data-testid="status"]', { hasText: /Cancelled|Completed|Failed/ })
+          .waitFor({ timeout: 60_000 });
+        assert.equal(
+          await text(frame, 'status'),
+          'Cancelled',
+          `the run is cancelled (${await text(frame, 'alerts').catch(() => '')})`,
+        );
         await frame.locator('[data-testid="run-cancelled"]').waitFor({ state: 'visible', timeout: 10_000 });
         const resume = frame.locator('[data-testid="resume"]');
         await resume.waitFor({ state: 'visible', timeout: 10_000 });
@@ -569,7 +722,8 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         const kept = [...before].filter(([, c]) => isFinished(c));
         const toRun = [...before].filter(([, c]) => !isFinished(c)).map(([id]) => id);
         assert.ok(kept.length >= 1 && toRun.length >= 1, `some finished, some not: ${JSON.stringify([...before])}`);
-        for (const [id, c] of kept) assert.ok(msOf(c.latency) >= SLOW_LATENCY_MS, `${id} ran on the slow simulator: ${c.latency}`);
+        for (const [id, c] of kept)
+          assert.ok(msOf(c.latency) >= SLOW_LATENCY_MS, `${id} ran on the slow simulator: ${c.latency}`);
         await shootPanel(wb, join(ctx.resultsDir, 'scale-cancelled.png'));
         await frame.locator('[data-testid="conversation-rows"]').scrollIntoViewIfNeeded();
         await shootPanel(wb, join(ctx.resultsDir, 'scale-cancelled-rows.png'));
@@ -581,9 +735,15 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         await resume.click();
         // The same run again: running (Resume gone), then at its end.
         await resume.waitFor({ state: 'hidden', timeout: 30_000 });
-        await frame.locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ }).waitFor({ timeout: 180_000 });
+        await frame
+          .locator('[data-testid="status"]', { hasText: /Completed|Budget reached|Failed|Cancelled/ })
+          .waitFor({ timeout: 180_000 });
         const status = await text(frame, 'status');
-        assert.equal(status, 'Completed', `the resumed run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`);
+        assert.equal(
+          status,
+          'Completed',
+          `the resumed run completes (${status}: ${await text(frame, 'alerts').catch(() => '')})`,
+        );
         assert.equal(await text(frame, 'completed'), `${RUNS}/${RUNS} conversations done`);
         await frame.locator('[data-testid="stats"]').waitFor({ timeout: 10_000 });
         assert.equal(await frame.locator('[data-testid="resume"]').count(), 0, 'a completed run offers no Resume');
@@ -592,7 +752,10 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
         for (const [id, c] of kept) assert.deepEqual(after.get(id), c, `${id} was kept as it was`);
         for (const id of toRun) {
           const c = after.get(id);
-          assert.ok(c && /^(Passed|Failed|Unscored)$/.test(c.status), `${id} was run again to its end: ${JSON.stringify(c)}`);
+          assert.ok(
+            c && /^(Passed|Failed|Unscored)$/.test(c.status),
+            `${id} was run again to its end: ${JSON.stringify(c)}`,
+          );
           assert.ok(msOf(c.latency) < SLOW_LATENCY_MS, `${id} ran again on the fast simulator: ${c.latency}`);
         }
         // The simulator's log: the resume asked for the conversations it ran again and no others (one seed each).
@@ -601,7 +764,11 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
             .filter((r) => r.seq > lastSeq && (r.mode === 'target' || r.mode === 'user' || r.mode === 'judge'))
             .map((r) => (r.body as { seed?: unknown } | null)?.seed),
         );
-        assert.equal(seeds.size, toRun.length, `the resume's calls carry the seeds of ${toRun.length} conversations: ${JSON.stringify([...seeds])}`);
+        assert.equal(
+          seeds.size,
+          toRun.length,
+          `the resume's calls carry the seeds of ${toRun.length} conversations: ${JSON.stringify([...seeds])}`,
+        );
         await frame.locator('[data-testid="status"]').scrollIntoViewIfNeeded();
         await shootPanel(wb, join(ctx.resultsDir, 'scale-resumed.png'));
         await frame.locator('[data-testid="conversation-rows"]').scrollIntoViewIfNeeded();

@@ -32,7 +32,10 @@ export class StepRunner {
 
   async step(name: string, fn: () => Promise<void | string>, options: StepOptions = {}): Promise<boolean> {
     this.index += 1;
-    const slug = `${String(this.index).padStart(2, '0')}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+    const slug = `${String(this.index).padStart(2, '0')}-${name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')}`;
     if (this.blockedBy) {
       this.results.push({ name, status: 'not run', ms: 0, error: `not run: "${this.blockedBy}" failed` });
       console.log(`  - NOT RUN ${name} (after "${this.blockedBy}" failed)`);
@@ -44,7 +47,10 @@ export class StepRunner {
       const note = await Promise.race([
         fn(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
+          timer = setTimeout(
+            () => reject(new Error(`timed out after ${options.timeoutMs ?? 60_000} ms`)),
+            options.timeoutMs ?? 60_000,
+          );
         }),
       ]);
       const ms = Date.now() - started;
@@ -59,7 +65,9 @@ export class StepRunner {
       await this.shoot(screenshot);
       const error = err instanceof Error ? err.message : String(err);
       this.results.push({ name, status: 'failed', ms, error, screenshot });
-      console.log(`  ✘ ${name} (${ms} ms)\n      ${error.split('\n').join('\n      ')}\n      screenshot: ${screenshot}`);
+      console.log(
+        `  ✘ ${name} (${ms} ms)\n      ${error.split('\n').join('\n      ')}\n      screenshot: ${screenshot}`,
+      );
       if (options.critical) {
         this.blockedBy = name;
         this.blockedSection = this.section;

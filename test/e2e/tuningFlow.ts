@@ -38,7 +38,12 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
       await frame.locator('[data-testid="start"]').waitFor({ state: 'visible', timeout: 60_000 });
       const tab = (await wb.page.locator('.tab.active').first().innerText()).trim();
       assert.equal(tab, 'Prompt Tuning', 'the panel tab is titled "Prompt Tuning"');
-      assert.equal(await frame.locator('[data-testid="start"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), true);
+      assert.equal(
+        await frame
+          .locator('[data-testid="start"]')
+          .evaluate((el) => (el as unknown as { disabled: boolean }).disabled),
+        true,
+      );
       const reasons = (await frame.locator('[data-testid="blockers"]').innerText()).replace(/\s+/g, ' ');
       assert.match(reasons, /Choose a meta model/, `Start says why it is disabled; it says "${reasons}"`);
       return `tab "${tab}", Start disabled: ${reasons}`;
@@ -70,7 +75,12 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
       assert.ok(estimatedCalls > 0, `the estimate reads "X API calls, ~Ys" for population 3; it reads "${text}"`);
-      assert.equal(await frame.locator('[data-testid="start"]').evaluate((el) => (el as unknown as { disabled: boolean }).disabled), false);
+      assert.equal(
+        await frame
+          .locator('[data-testid="start"]')
+          .evaluate((el) => (el as unknown as { disabled: boolean }).disabled),
+        false,
+      );
       return `estimate "${text}"`;
     },
     { critical: true, timeoutMs: 60_000 },
@@ -98,10 +108,18 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
       const notes = await frame.locator('[data-testid="run-notes"] li').allInnerTexts();
       const retries = notes.filter((n) => /asking once more/.test(n)).length;
       const skips = notes.filter((n) => /skipped/.test(n)).length;
-      assert.equal(candidates + skips, POPULATION, `the timeline shows the base prompt and every variant not skipped (${candidates} shown, ${skips} skipped)`);
+      assert.equal(
+        candidates + skips,
+        POPULATION,
+        `the timeline shows the base prompt and every variant not skipped (${candidates} shown, ${skips} skipped)`,
+      );
       const perCandidate = (estimatedCalls - (POPULATION - 1)) / POPULATION;
       const made = (await ctx.simCalls()) - callsBefore;
-      assert.equal(made, estimatedCalls + retries - skips * perCandidate, `simulator calls vs the estimate of ${estimatedCalls} (${retries} retries, ${skips} skipped)`);
+      assert.equal(
+        made,
+        estimatedCalls + retries - skips * perCandidate,
+        `simulator calls vs the estimate of ${estimatedCalls} (${retries} retries, ${skips} skipped)`,
+      );
       return `toast "${toast.split('\n')[0]}", best ${score}, ${savedText}, ${candidates} prompts, ${made} simulator calls for an estimate of ${estimatedCalls} (${retries} meta retries, ${skips} skipped)`;
     },
     { critical: true, timeoutMs: 240_000 },
@@ -126,7 +144,8 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
       await wb.openViewContainer('Prompt Tuner');
       const promptRow = wb.treeRow('Prompt Library', saved.name);
       await promptRow.waitFor({ state: 'visible', timeout: 20_000 });
-      if ((await promptRow.getAttribute('aria-expanded')) !== 'true') await promptRow.locator('.monaco-tl-twistie').click();
+      if ((await promptRow.getAttribute('aria-expanded')) !== 'true')
+        await promptRow.locator('.monaco-tl-twistie').click();
       const row = wb
         .treeRows('Prompt Library')
         .filter({ has: wb.page.locator('.label-name', { hasText: new RegExp(`^\\s*v${saved.version}\\b`) }) })

@@ -48,9 +48,13 @@ export class Workbench {
     const focusedIn = async () =>
       this.page
         .evaluate(() => {
-          const doc = (globalThis as unknown as { document: { activeElement: { tagName: string; className: string } | null } }).document;
+          const doc = (
+            globalThis as unknown as { document: { activeElement: { tagName: string; className: string } | null } }
+          ).document;
           const el = doc.activeElement;
-          return el ? `${el.tagName.toLowerCase()}.${String(el.className).split(' ').slice(0, 2).join('.')}` : 'nothing';
+          return el
+            ? `${el.tagName.toLowerCase()}.${String(el.className).split(' ').slice(0, 2).join('.')}`
+            : 'nothing';
         })
         .catch(() => 'unknown');
     const tried: string[] = [];
@@ -59,7 +63,8 @@ export class Workbench {
         // Focus back on the workbench document, out of whatever iframe holds it.
         await this.page
           .evaluate(() => {
-            const doc = (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document;
+            const doc = (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } })
+              .document;
             doc.activeElement?.blur?.();
           })
           .catch(() => undefined);
@@ -211,13 +216,17 @@ export class Workbench {
   /** Clicks an activity-bar item by its title and returns the side bar. */
   async openViewContainer(title: string): Promise<Locator> {
     this.trace(`open view container ${title}`);
-    const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item [aria-label^="${title}"]`).first();
+    const item = this.page
+      .locator(
+        `.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item [aria-label^="${title}"]`,
+      )
+      .first();
     try {
       await item.waitFor({ state: 'visible', timeout: 15_000 });
     } catch {
-      const titles = await this.page.locator('.part.activitybar .action-item [aria-label]').evaluateAll((els) =>
-        els.map((e) => e.getAttribute('aria-label')),
-      );
+      const titles = await this.page
+        .locator('.part.activitybar .action-item [aria-label]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
       throw new Error(`no activity-bar item "${title}"; the activity bar has: ${JSON.stringify(titles)}`);
     }
     const sidebar = this.page.locator('.part.sidebar');
@@ -244,13 +253,27 @@ export class Workbench {
 
   /** The tree row whose label starts with LABEL. */
   treeRow(view: string, label: string | RegExp): Locator {
-    return this.treeRows(view).filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
+    return this.treeRows(view)
+      .filter({ has: this.page.locator('.label-name', { hasText: label }) })
+      .first();
   }
 
   /** A tree row as "label description" (innerText runs them together). */
   async rowText(row: Locator): Promise<string> {
-    const label = (await row.locator('.label-name').first().innerText().catch(() => '')).trim();
-    const description = (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
+    const label = (
+      await row
+        .locator('.label-name')
+        .first()
+        .innerText()
+        .catch(() => '')
+    ).trim();
+    const description = (
+      await row
+        .locator('.label-description')
+        .first()
+        .innerText()
+        .catch(() => '')
+    ).trim();
     return `${label} ${description}`.trim();
   }
 
@@ -264,12 +287,19 @@ export class Workbench {
     } catch {
       const items = await this.page.locator('.context-view .monaco-menu .action-label').allInnerTexts();
       await this.page.keyboard.press('Escape');
-      throw new Error(`no context-menu entry "${action}"; the menu has: ${JSON.stringify(items.filter((i) => i.trim()))}`);
+      throw new Error(
+        `no context-menu entry "${action}"; the menu has: ${JSON.stringify(items.filter((i) => i.trim()))}`,
+      );
     }
     await entry.click();
     // Under load a click can land while the menu is still settling: then the entry is focused, and Enter runs it.
     const menu = this.page.locator('.context-view .monaco-menu');
-    if (!(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) {
+    if (
+      !(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       this.trace(`context menu still open after clicking ${action}: pressing Enter`);
       if (await entry.isVisible()) {
         await entry.hover({ timeout: 2_000 }).catch(() => {});

@@ -12,7 +12,14 @@ import { openWorkspaceStore } from '../../src/core/workspaceStore';
 import { startSimulator, type Simulator } from '../sim/server';
 import { CLI_MAIN, killChildAt, runCliInProcess, simEnv, type CliRun } from '../support/cliHarness';
 
-const QUESTIONS = ['What is 12 + 7?', 'What is 6 times 7?', 'What is the capital of France?', 'What is 20 minus 8?', 'What is the capital of Japan?', 'What is 9 * 9?'];
+const QUESTIONS = [
+  'What is 12 + 7?',
+  'What is 6 times 7?',
+  'What is the capital of France?',
+  'What is 20 minus 8?',
+  'What is the capital of Japan?',
+  'What is 9 * 9?',
+];
 const ANSWERS = ['19', '42', 'Paris', '12', 'Tokyo', '81'];
 
 /** Tau's mode (no apo): 6 optimize + 4 validate items. */
@@ -40,7 +47,8 @@ function workspace(config: unknown = tauConfig(), name = 'po.json'): { ws: strin
   return { ws, configFile, store: path.join(ws, 'out', 'store.sqlite') };
 }
 
-const readStatus = (store: string) => JSON.parse(readFileSync(path.join(path.dirname(store), 'status.json'), 'utf8')) as StatusFile;
+const readStatus = (store: string) =>
+  JSON.parse(readFileSync(path.join(path.dirname(store), 'status.json'), 'utf8')) as StatusFile;
 
 describe('prompt-tuner optimize (CLI) against the simulator', function () {
   this.timeout(120_000);
@@ -56,12 +64,27 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     sim.configure({ latencyMs: 5 });
   });
 
-  const cli = (args: string[], ws: string, opts: { onOut?: (text: string, abort: () => void) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> =>
+  const cli = (
+    args: string[],
+    ws: string,
+    opts: { onOut?: (text: string, abort: () => void) => void; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<CliRun> =>
     runCliInProcess(args, { cwd: ws, env: opts.env ?? simEnv(sim), ...(opts.onOut ? { onOut: opts.onOut } : {}) });
 
   it("runs Tau's command line unchanged: the report JSON with Tau's keys first, in order, then ours", async () => {
     const { ws, configFile, store } = workspace();
-    const r = await cli(['--model', 'openai/sim-1', '--prompt-optimization-config', configFile, '--prompt-optimization-store-sqlite', store, '--prompt-optimization-json'], ws);
+    const r = await cli(
+      [
+        '--model',
+        'openai/sim-1',
+        '--prompt-optimization-config',
+        configFile,
+        '--prompt-optimization-store-sqlite',
+        store,
+        '--prompt-optimization-json',
+      ],
+      ws,
+    );
     assert.equal(r.code, 0, r.err);
     const report = JSON.parse(r.out) as OptimizeReport;
     assert.deepEqual(Object.keys(report), [...TAU_KEYS, ...OUR_KEYS]);
@@ -74,7 +97,10 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     assert.ok(existsSync(store), 'the .sqlite file is at the given path');
     const status = readStatus(store);
     assert.equal(status.run_state, 'completed');
-    assert.deepEqual([status.total_rollouts, status.succeeded, status.failed, status.cancelled], [report.total_rollouts, report.succeeded, report.failed, report.cancelled]);
+    assert.deepEqual(
+      [status.total_rollouts, status.succeeded, status.failed, status.cancelled],
+      [report.total_rollouts, report.succeeded, report.failed, report.cancelled],
+    );
     // The best prompt (the initial one, in Tau's mode) is in the workspace library, linked to the run.
     const lib = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
     try {
@@ -90,14 +116,20 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
 
   it("prints Tau's deprecation line for each legacy alias and still runs", async () => {
     const { ws, configFile, store } = workspace();
-    const r = await cli(['--train-config', configFile, `--train-store-sqlite=${store}`, '--train-json', '--model', 'openai/sim-1'], ws);
+    const r = await cli(
+      ['--train-config', configFile, `--train-store-sqlite=${store}`, '--train-json', '--model', 'openai/sim-1'],
+      ws,
+    );
     assert.equal(r.code, 0, r.err);
     for (const [alias, current] of [
       ['--train-config', '--prompt-optimization-config'],
       ['--train-store-sqlite', '--prompt-optimization-store-sqlite'],
       ['--train-json', '--prompt-optimization-json'],
     ]) {
-      assert.ok(r.err.includes(`deprecated CLI alias '${alias}' detected; use '${current}' instead.\n`), `stderr has the line for ${alias}: ${r.err}`);
+      assert.ok(
+        r.err.includes(`deprecated CLI alias '${alias}' detected; use '${current}' instead.\n`),
+        `stderr has the line for ${alias}: ${r.err}`,
+      );
     }
     assert.equal((JSON.parse(r.out) as OptimizeReport).total_rollouts, TOTAL);
   });
@@ -107,7 +139,10 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     const r = await cli(['optimize', 'run', '--config', configFile, '--model', 'openai/sim-1'], ws);
     assert.equal(r.code, 0, r.err);
     const store = path.join(ws, '.prompt-tuner', 'training', 'store.sqlite');
-    assert.ok(r.out.includes(`prompt optimization complete: model=openai/sim-1 store=${store} total=${TOTAL} succeeded=`), r.out);
+    assert.ok(
+      r.out.includes(`prompt optimization complete: model=openai/sim-1 store=${store} total=${TOTAL} succeeded=`),
+      r.out,
+    );
     assert.ok(r.out.startsWith(`Prompt optimization run `), r.out);
     assert.match(r.out, /rollouts \d+\/10 done/);
     assert.match(r.out, /Baseline: mean reward optimize \d\.\d{3}, validate \d\.\d{3}/);
@@ -118,7 +153,18 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
 
   it('reads a relative --store and config from the current folder, reporting the store by its full path', async () => {
     const { ws, configFile } = workspace();
-    const r = await cli(['--model', 'openai/sim-1', '--prompt-optimization-config', 'po.json', '--prompt-optimization-store-sqlite', 'rel/store.sqlite', '--prompt-optimization-json'], ws);
+    const r = await cli(
+      [
+        '--model',
+        'openai/sim-1',
+        '--prompt-optimization-config',
+        'po.json',
+        '--prompt-optimization-store-sqlite',
+        'rel/store.sqlite',
+        '--prompt-optimization-json',
+      ],
+      ws,
+    );
     assert.equal(r.code, 0, r.err);
     const store = path.join(ws, 'rel', 'store.sqlite');
     assert.equal((JSON.parse(r.out) as OptimizeReport).store_path, store);
@@ -131,12 +177,26 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     const { ws } = workspace();
     const example = path.join(__dirname, '..', '..', 'examples', 'prompt-optimization.json');
     const store = path.join(ws, 'apo', 'store.sqlite');
-    const r = await cli(['--model', 'openai/sim-1', '--prompt-optimization-config', example, '--prompt-optimization-store-sqlite', store, '--prompt-optimization-json'], ws);
+    const r = await cli(
+      [
+        '--model',
+        'openai/sim-1',
+        '--prompt-optimization-config',
+        example,
+        '--prompt-optimization-store-sqlite',
+        store,
+        '--prompt-optimization-json',
+      ],
+      ws,
+    );
     assert.equal(r.code, 0, r.err);
     const report = JSON.parse(r.out) as OptimizeReport;
     assert.ok(report.rounds.length >= 1, 'APO ran');
     assert.ok(report.best && report.best.validate_reward !== null && report.mean_reward.validate !== null);
-    assert.ok(report.best.validate_reward > report.mean_reward.validate, `best ${report.best.validate_reward} > baseline ${report.mean_reward.validate}`);
+    assert.ok(
+      report.best.validate_reward > report.mean_reward.validate,
+      `best ${report.best.validate_reward} > baseline ${report.mean_reward.validate}`,
+    );
     const s = await openSqliteRolloutStore(store, { create: false });
     try {
       assert.equal((await s.latestResources())?.version, report.best.resources_version);
@@ -147,7 +207,10 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     try {
       const saved = new LibraryRepository(lib).resolve({ name: 'prompt-optimization (optimized)' });
       assert.ok(saved);
-      assert.deepEqual([saved.source, saved.score, saved.runId, saved.text], ['optimized', report.best.validate_reward, report.run_id, report.best.system_prompt]);
+      assert.deepEqual(
+        [saved.source, saved.score, saved.runId, saved.text],
+        ['optimized', report.best.validate_reward, report.run_id, report.best.system_prompt],
+      );
     } finally {
       await lib.close();
     }
@@ -155,7 +218,23 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
 
   it('--apo turns APO on for a config without it', async () => {
     const { ws, configFile, store } = workspace();
-    const r = await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--apo', '--meta-model', 'openai/sim-1', '--json'], ws);
+    const r = await cli(
+      [
+        'optimize',
+        'run',
+        '--config',
+        configFile,
+        '--store',
+        store,
+        '--model',
+        'openai/sim-1',
+        '--apo',
+        '--meta-model',
+        'openai/sim-1',
+        '--json',
+      ],
+      ws,
+    );
     assert.equal(r.code, 0, r.err);
     assert.ok((JSON.parse(r.out) as OptimizeReport).rounds.length >= 1);
   });
@@ -166,13 +245,30 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
       ['[]', 'expected JSON object'],
       [{ optimize: [], validate: [] }, "must contain at least one rollout in 'optimize' or 'validate'"],
       [tauConfig({ worker_count: 0 }), "training config field 'worker_count' must be greater than 0"],
-      [tauConfig({ completion_timeout_secs: -1 }), "training config field 'completion_timeout_secs' must be greater than 0"],
+      [
+        tauConfig({ completion_timeout_secs: -1 }),
+        "training config field 'completion_timeout_secs' must be greater than 0",
+      ],
       [{ optimize: ['a'], train: ['b'] }, "both 'optimize' and its alias 'train'"],
-      [tauConfig({ reward: { type: 'regex' }, train: [{ prompt: 'q', expected: '(' }] }), "field 'train[0].expected' is not a valid regular expression"],
+      [
+        tauConfig({ reward: { type: 'regex' }, train: [{ prompt: 'q', expected: '(' }] }),
+        "field 'train[0].expected' is not a valid regular expression",
+      ],
     ];
     for (const [config, message] of cases) {
       const { ws, configFile, store } = workspace(config);
-      const r = await cli(['--model', 'openai/sim-1', '--prompt-optimization-config', configFile, '--prompt-optimization-store-sqlite', store, '--prompt-optimization-json'], ws);
+      const r = await cli(
+        [
+          '--model',
+          'openai/sim-1',
+          '--prompt-optimization-config',
+          configFile,
+          '--prompt-optimization-store-sqlite',
+          store,
+          '--prompt-optimization-json',
+        ],
+        ws,
+      );
       assert.equal(r.code, 2, `${JSON.stringify(config)}: ${r.err}`);
       assert.ok(r.err.includes(message), `stderr says ${message}: ${r.err}`);
       assert.equal(r.out, '');
@@ -183,18 +279,46 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
 
   it('exits 2 without a key, an unknown provider or a missing config file, creating nothing', async () => {
     const { ws, configFile, store } = workspace();
-    const noKey = await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'anthropic/claude-sonnet-4-5'], ws, { env: {} });
+    const noKey = await cli(
+      ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'anthropic/claude-sonnet-4-5'],
+      ws,
+      { env: {} },
+    );
     assert.equal(noKey.code, 2);
     assert.match(noKey.err, /no API key for anthropic \(anthropic\/claude-sonnet-4-5\): set ANTHROPIC_API_KEY/);
-    const meta = await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--apo', '--meta-model', 'anthropic/claude-sonnet-4-5'], ws);
+    const meta = await cli(
+      [
+        'optimize',
+        'run',
+        '--config',
+        configFile,
+        '--store',
+        store,
+        '--model',
+        'openai/sim-1',
+        '--apo',
+        '--meta-model',
+        'anthropic/claude-sonnet-4-5',
+      ],
+      ws,
+    );
     assert.equal(meta.code, 2);
     assert.match(meta.err, /no API key for anthropic \(anthropic\/claude-sonnet-4-5\): set ANTHROPIC_API_KEY/);
-    const unknown = await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'nowhere/x'], ws);
+    const unknown = await cli(
+      ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'nowhere/x'],
+      ws,
+    );
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /--model: unknown provider "nowhere"/);
-    const missing = await cli(['optimize', 'run', '--config', path.join(ws, 'absent.json'), '--store', store, '--model', 'openai/sim-1'], ws);
+    const missing = await cli(
+      ['optimize', 'run', '--config', path.join(ws, 'absent.json'), '--store', store, '--model', 'openai/sim-1'],
+      ws,
+    );
     assert.equal(missing.code, 2);
-    assert.ok(missing.err.includes(`failed to read prompt-optimization config '${path.join(ws, 'absent.json')}'`), missing.err);
+    assert.ok(
+      missing.err.includes(`failed to read prompt-optimization config '${path.join(ws, 'absent.json')}'`),
+      missing.err,
+    );
     const noModel = await cli(['optimize', 'run', '--config', configFile, '--store', store], ws);
     assert.equal(noModel.code, 2);
     assert.match(noModel.err, /--model ID is required/);
@@ -203,9 +327,15 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
 
   it('names unknown keys in a warning on stderr, keeping --json output clean', async () => {
     const { ws, configFile, store } = workspace(tauConfig({ learning_rate: 0.1 }));
-    const r = await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'], ws);
+    const r = await cli(
+      ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'],
+      ws,
+    );
     assert.equal(r.code, 0, r.err);
-    assert.ok(r.err.includes(`warning: prompt-optimization config '${configFile}': unknown key ignored: 'learning_rate'`), r.err);
+    assert.ok(
+      r.err.includes(`warning: prompt-optimization config '${configFile}': unknown key ignored: 'learning_rate'`),
+      r.err,
+    );
     assert.equal((JSON.parse(r.out) as OptimizeReport).total_rollouts, TOTAL);
   });
 
@@ -216,8 +346,22 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     assert.ok(missing.err.includes(`no prompt-optimization store at '${store}'`), missing.err);
     assert.ok(!existsSync(store), 'status never creates a store');
 
-    const first = JSON.parse((await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'], ws)).out) as OptimizeReport;
-    const second = JSON.parse((await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'], ws)).out) as OptimizeReport;
+    const first = JSON.parse(
+      (
+        await cli(
+          ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'],
+          ws,
+        )
+      ).out,
+    ) as OptimizeReport;
+    const second = JSON.parse(
+      (
+        await cli(
+          ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'],
+          ws,
+        )
+      ).out,
+    ) as OptimizeReport;
     assert.notEqual(first.run_id, second.run_id);
     const r = await cli(['optimize', 'status', '--store', store, '--json'], ws);
     assert.equal(r.code, 0, r.err);
@@ -263,7 +407,10 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
       },
     });
     assert.equal(r.code, 130, `${r.out}\n${r.err}`);
-    assert.ok(r.err.includes(`Resume it with: prompt-tuner optimize resume --store ${JSON.stringify(store)} --run `), r.err);
+    assert.ok(
+      r.err.includes(`Resume it with: prompt-tuner optimize resume --store ${JSON.stringify(store)} --run `),
+      r.err,
+    );
     assert.equal(readStatus(store).run_state, 'cancelled');
   });
 
@@ -271,7 +418,24 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     sim.configure({ latencyMs: 40 });
     const { ws, configFile, store } = workspace(tauConfig({ max_attempts: 3 }));
     const env = { ...process.env, ...simEnv(sim) };
-    const killedAt = await killChildAt<OptimizeEvent>(CLI_MAIN, ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--events', '--workspace', ws], env, (e) => e.type === 'progress' && e.counters.succeeded >= 2 && e.counters.running >= 1);
+    const killedAt = await killChildAt<OptimizeEvent>(
+      CLI_MAIN,
+      [
+        'optimize',
+        'run',
+        '--config',
+        configFile,
+        '--store',
+        store,
+        '--model',
+        'openai/sim-1',
+        '--events',
+        '--workspace',
+        ws,
+      ],
+      env,
+      (e) => e.type === 'progress' && e.counters.succeeded >= 2 && e.counters.running >= 1,
+    );
     assert.equal(killedAt.type, 'progress');
     assert.equal(readStatus(store).run_state, 'running', 'status.json still says running after the kill');
 
@@ -280,7 +444,12 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     assert.ok(overview.runs[0]!.interrupted, 'the killed run reads back as interrupted');
     const human = await cli(['optimize', 'status', '--store', store], ws);
     assert.ok(human.out.includes(`Run ${killedAt.runId} (#1): interrupted`), human.out);
-    assert.ok(human.out.includes(`Resume it with: prompt-tuner optimize resume --store ${JSON.stringify(store)} --run ${killedAt.runId}`), human.out);
+    assert.ok(
+      human.out.includes(
+        `Resume it with: prompt-tuner optimize resume --store ${JSON.stringify(store)} --run ${killedAt.runId}`,
+      ),
+      human.out,
+    );
 
     const r = await cli(['optimize', 'resume', '--store', store, '--json'], ws);
     assert.equal(r.code, 0, r.err);
@@ -299,12 +468,24 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
         assert.equal(ro.status, 'succeeded', `${ro.rollout_id} is ${ro.status}`);
         const mine = attempts.filter((a) => a.rollout_id === ro.rollout_id);
         assert.equal(mine.filter((a) => a.status === 'succeeded').length, 1, `${ro.rollout_id} succeeded exactly once`);
-        assert.ok(mine.every((a) => a.status !== 'running' && a.status !== 'preparing'), `${ro.rollout_id}: no attempt left running`);
+        assert.ok(
+          mine.every((a) => a.status !== 'running' && a.status !== 'preparing'),
+          `${ro.rollout_id}: no attempt left running`,
+        );
       }
       // The attempts the kill cut off were taken by resume's sweep and their rollouts done again.
       const cut = attempts.filter((a) => a.status === 'unresponsive');
-      assert.ok(cut.length >= 1, `the killed process left an attempt in flight: ${attempts.map((a) => `${a.attempt_id} ${a.status}`).join(', ')}`);
-      for (const a of cut) assert.ok(attempts.some((b) => b.rollout_id === a.rollout_id && b.sequence_id > a.sequence_id && b.status === 'succeeded'), `${a.rollout_id} was retried to success`);
+      assert.ok(
+        cut.length >= 1,
+        `the killed process left an attempt in flight: ${attempts.map((a) => `${a.attempt_id} ${a.status}`).join(', ')}`,
+      );
+      for (const a of cut)
+        assert.ok(
+          attempts.some(
+            (b) => b.rollout_id === a.rollout_id && b.sequence_id > a.sequence_id && b.status === 'succeeded',
+          ),
+          `${a.rollout_id} was retried to success`,
+        );
       assert.equal((await s.counters(report.run_id)).succeeded, TOTAL);
     } finally {
       await s.close();
@@ -316,7 +497,15 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
     const none = await cli(['optimize', 'resume', '--store', store], ws);
     assert.equal(none.code, 2);
     assert.ok(none.err.includes(`no prompt-optimization store at '${store}'`), none.err);
-    assert.equal((await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'], ws)).code, 0);
+    assert.equal(
+      (
+        await cli(
+          ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'],
+          ws,
+        )
+      ).code,
+      0,
+    );
     const done = await cli(['optimize', 'resume', '--store', store], ws);
     assert.equal(done.code, 2, done.err);
   });
@@ -324,7 +513,20 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
   it('--help of every optimize command, and the top help lists them', async () => {
     const { ws } = workspace();
     const run = await cli(['optimize', 'run', '--help'], ws);
-    for (const flag of ['--config', '--store', '--json', '--model', '--meta-model', '--apo', '--events', '--workspace', '--prompt-optimization-config', '--prompt-optimization-store-sqlite', '--prompt-optimization-json', '--train-config']) {
+    for (const flag of [
+      '--config',
+      '--store',
+      '--json',
+      '--model',
+      '--meta-model',
+      '--apo',
+      '--events',
+      '--workspace',
+      '--prompt-optimization-config',
+      '--prompt-optimization-store-sqlite',
+      '--prompt-optimization-json',
+      '--train-config',
+    ]) {
       assert.ok(run.out.includes(flag), `run help mentions ${flag}`);
     }
     for (const [cmd, flags] of [
@@ -337,12 +539,21 @@ describe('prompt-tuner optimize (CLI) against the simulator', function () {
       for (const f of flags) assert.ok(h.out.includes(f), `${cmd} help mentions ${f}`);
     }
     const top = await cli(['--help'], ws);
-    for (const c of ['optimize run', 'optimize resume', 'optimize status', 'optimize dashboard']) assert.ok(top.out.includes(c), `top help lists ${c}`);
+    for (const c of ['optimize run', 'optimize resume', 'optimize status', 'optimize dashboard'])
+      assert.ok(top.out.includes(c), `top help lists ${c}`);
   });
 
   it('optimize dashboard serves the store on 127.0.0.1 until Ctrl-C', async () => {
     const { ws, configFile, store } = workspace();
-    assert.equal((await cli(['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'], ws)).code, 0);
+    assert.equal(
+      (
+        await cli(
+          ['optimize', 'run', '--config', configFile, '--store', store, '--model', 'openai/sim-1', '--json'],
+          ws,
+        )
+      ).code,
+      0,
+    );
     let body: { training?: { run_state?: string } } | undefined;
     let fetched: Promise<void> | undefined;
     const r = await cli(['optimize', 'dashboard', '--store', store, '--port', '0'], ws, {

@@ -26,7 +26,18 @@ interface EvalJson {
   score: number;
   passHatK?: number;
   perModel: { model: string; score: number; passed: number; total: number }[];
-  cases: { id: string; model: string; pass: boolean; reason: string | null; detail: string | null; toolCalls: unknown[]; latencyMs: number; usage: unknown; costUsd: number | null; cached: boolean }[];
+  cases: {
+    id: string;
+    model: string;
+    pass: boolean;
+    reason: string | null;
+    detail: string | null;
+    toolCalls: unknown[];
+    latencyMs: number;
+    usage: unknown;
+    costUsd: number | null;
+    cached: boolean;
+  }[];
   calls: number;
   cacheHits: number;
   usage: { inputTokens: number; outputTokens: number };
@@ -51,14 +62,30 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
       out: (t) => (out += t),
       err: (t) => (err += t),
       cwd: ROOT,
-      env: opts.env ?? { OPENAI_API_KEY: 'sk-sim-test', OPENAI_BASE_URL: sim.openaiBaseUrl, ANTHROPIC_API_KEY: 'sk-ant-sim', ANTHROPIC_BASE_URL: sim.anthropicBaseUrl },
+      env: opts.env ?? {
+        OPENAI_API_KEY: 'sk-sim-test',
+        OPENAI_BASE_URL: sim.openaiBaseUrl,
+        ANTHROPIC_API_KEY: 'sk-ant-sim',
+        ANTHROPIC_BASE_URL: sim.anthropicBaseUrl,
+      },
       signal: opts.signal ?? new AbortController().signal,
     });
     return { code, out, err };
   }
 
   const evalJson = async (ws: string, prompt: string, extra: string[] = []) => {
-    const r = await run(['--suite', SUITE, '--prompt', prompt, '--model', MODEL, '--workspace', ws, '--json', ...extra]);
+    const r = await run([
+      '--suite',
+      SUITE,
+      '--prompt',
+      prompt,
+      '--model',
+      MODEL,
+      '--workspace',
+      ws,
+      '--json',
+      ...extra,
+    ]);
     assert.equal(r.code, 0, r.err);
     return JSON.parse(r.out) as EvalJson;
   };
@@ -80,16 +107,24 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
     assert.ok(plain.score < 0.6, `the plain prompt should score low, got ${plain.score}`);
     assert.equal(plain.status, 'complete');
     assert.equal(plain.cases.length, 16);
-    for (const key of ['score', 'perModel', 'cases', 'calls', 'cacheHits', 'usage', 'costUsd']) assert.ok(key in plain, `--json has ${key}`);
+    for (const key of ['score', 'perModel', 'cases', 'calls', 'cacheHits', 'usage', 'costUsd'])
+      assert.ok(key in plain, `--json has ${key}`);
     const c = plain.cases[0]!;
-    for (const key of ['id', 'model', 'pass', 'reason', 'toolCalls', 'latencyMs', 'usage', 'costUsd', 'cached']) assert.ok(key in c, `a case has ${key}`);
-    assert.deepEqual(plain.perModel.map((m) => [m.model, m.total]), [[MODEL, 16]]);
+    for (const key of ['id', 'model', 'pass', 'reason', 'toolCalls', 'latencyMs', 'usage', 'costUsd', 'cached'])
+      assert.ok(key in c, `a case has ${key}`);
+    assert.deepEqual(
+      plain.perModel.map((m) => [m.model, m.total]),
+      [[MODEL, 16]],
+    );
     assert.equal(plain.calls, 16);
     assert.equal(plain.cacheHits, 0);
     assert.ok(plain.usage.inputTokens > 0);
     assert.equal(plain.costUsd, null, 'the simulator has no price: unknown, never 0');
     const failed = plain.cases.filter((x) => !x.pass);
-    assert.ok(failed.length > 0 && failed.every((x) => typeof x.reason === 'string' && typeof x.detail === 'string' && x.detail.length > 0));
+    assert.ok(
+      failed.length > 0 &&
+        failed.every((x) => typeof x.reason === 'string' && typeof x.detail === 'string' && x.detail.length > 0),
+    );
   });
 
   it('answers from the cache on a second run, and --no-cache calls again', async () => {
@@ -112,15 +147,31 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
     assert.match(r.out, /^Suite: Travel desk · 16 case\(s\) × 1 model\(s\)/);
     assert.match(r.out, new RegExp(`^${MODEL.replace('/', '\\/')}\\s+\\d+\\.\\d%\\s+\\d+/16$`, 'm'));
     assert.match(r.out, /^Failures:$/m);
-    assert.match(r.out, /^ {2}\S+ · openai\/sim-1: (no_call|unexpected_call|wrong_tool|missing_arg|unexpected_arg|type_error|value_error|invalid_json|call_count) — \S/m);
+    assert.match(
+      r.out,
+      /^ {2}\S+ · openai\/sim-1: (no_call|unexpected_call|wrong_tool|missing_arg|unexpected_arg|type_error|value_error|invalid_json|call_count) — \S/m,
+    );
     assert.match(r.out, /^Score: \d+\.\d% \(\d+\/16 passed\)$/m);
     assert.match(r.out, /^Calls: 16 · cache hits: 0 · tokens: \d+ in \/ \d+ out · cost: /m);
   });
 
   it('--events streams case results and ends with eval_complete', async () => {
-    const r = await run(['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--workspace', workspace(), '--events']);
+    const r = await run([
+      '--suite',
+      SUITE,
+      '--prompt',
+      PLAIN,
+      '--model',
+      MODEL,
+      '--workspace',
+      workspace(),
+      '--events',
+    ]);
     assert.equal(r.code, 0, r.err);
-    const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; score?: number });
+    const events = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; score?: number });
     assert.equal(events[0]!.type, 'eval_start');
     assert.equal(events.filter((e) => e.type === 'case_result').length, 16);
     const last = events.at(-1)!;
@@ -137,10 +188,25 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
   });
 
   it('runs several models, across both APIs', async () => {
-    const r = await run(['--suite', SUITE, '--prompt', BETTER, '--model', MODEL, '--model', 'anthropic/sim-1', '--workspace', workspace(), '--json']);
+    const r = await run([
+      '--suite',
+      SUITE,
+      '--prompt',
+      BETTER,
+      '--model',
+      MODEL,
+      '--model',
+      'anthropic/sim-1',
+      '--workspace',
+      workspace(),
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.err);
     const s = JSON.parse(r.out) as EvalJson;
-    assert.deepEqual(s.perModel.map((m) => m.model), [MODEL, 'anthropic/sim-1']);
+    assert.deepEqual(
+      s.perModel.map((m) => m.model),
+      [MODEL, 'anthropic/sim-1'],
+    );
     assert.equal(s.cases.length, 32);
   });
 
@@ -170,15 +236,61 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
 
   describe('bad input exits 2 and writes nothing', () => {
     const cases: [string, (ws: string) => string[], RegExp][] = [
-      ['a bad suite', (ws) => ['--suite', 'test/fixtures/suites/bad-matcher.suite.json', '--prompt', PLAIN, '--model', MODEL, '--workspace', ws], /^test\/fixtures\/suites\/bad-matcher\.suite\.json: cases\[0\]\.expect\.args\.date\.regex: must be a string/m],
-      ['invalid suite JSON', (ws) => ['--suite', 'test/fixtures/suites/invalid-json.suite.json', '--prompt', PLAIN, '--model', MODEL, '--workspace', ws], /invalid-json\.suite\.json: invalid JSON at line 7:/],
-      ['a missing suite', (ws) => ['--suite', 'nope.suite.json', '--prompt', PLAIN, '--model', MODEL, '--workspace', ws], /nope\.suite\.json: file not found/],
+      [
+        'a bad suite',
+        (ws) => [
+          '--suite',
+          'test/fixtures/suites/bad-matcher.suite.json',
+          '--prompt',
+          PLAIN,
+          '--model',
+          MODEL,
+          '--workspace',
+          ws,
+        ],
+        /^test\/fixtures\/suites\/bad-matcher\.suite\.json: cases\[0\]\.expect\.args\.date\.regex: must be a string/m,
+      ],
+      [
+        'invalid suite JSON',
+        (ws) => [
+          '--suite',
+          'test/fixtures/suites/invalid-json.suite.json',
+          '--prompt',
+          PLAIN,
+          '--model',
+          MODEL,
+          '--workspace',
+          ws,
+        ],
+        /invalid-json\.suite\.json: invalid JSON at line 7:/,
+      ],
+      [
+        'a missing suite',
+        (ws) => ['--suite', 'nope.suite.json', '--prompt', PLAIN, '--model', MODEL, '--workspace', ws],
+        /nope\.suite\.json: file not found/,
+      ],
       ['no model', (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--workspace', ws], /at least one --model/],
-      ['a model without provider', (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--model', 'gpt-4o', '--workspace', ws], /"gpt-4o" must be written provider\/model/],
-      ['two prompt sources', (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--prompt-file', 'x.md', '--model', MODEL, '--workspace', ws], /give only one of --prompt-file, --prompt/],
+      [
+        'a model without provider',
+        (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--model', 'gpt-4o', '--workspace', ws],
+        /"gpt-4o" must be written provider\/model/,
+      ],
+      [
+        'two prompt sources',
+        (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--prompt-file', 'x.md', '--model', MODEL, '--workspace', ws],
+        /give only one of --prompt-file, --prompt/,
+      ],
       ['no prompt', (ws) => ['--suite', SUITE, '--model', MODEL, '--workspace', ws], /give the prompt/],
-      ['a bad --repeat', (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--repeat', '0', '--workspace', ws], /--repeat: must be at least 1/],
-      ['an unknown flag', (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--temperature', '1', '--workspace', ws], /temperature/],
+      [
+        'a bad --repeat',
+        (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--repeat', '0', '--workspace', ws],
+        /--repeat: must be at least 1/,
+      ],
+      [
+        'an unknown flag',
+        (ws) => ['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--temperature', '1', '--workspace', ws],
+        /temperature/,
+      ],
     ];
     for (const [name, args, message] of cases) {
       it(name, async () => {
@@ -198,7 +310,17 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
   });
 
   it('exits 1 when the model fails, saying what to fix', async () => {
-    const r = await run(['--suite', SUITE, '--prompt', PLAIN, '--model', 'openai/fail-401', '--workspace', workspace(), '--json']);
+    const r = await run([
+      '--suite',
+      SUITE,
+      '--prompt',
+      PLAIN,
+      '--model',
+      'openai/fail-401',
+      '--workspace',
+      workspace(),
+      '--json',
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.err, /401/);
     const s = JSON.parse(r.out) as EvalJson & { error: { kind: string } };
@@ -210,8 +332,23 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
     const ws = workspace();
     mkdirSync(join(ws, '.prompt-tuner'));
     // A made-up steep price so a few calls reach a $5 budget.
-    writeFileSync(join(ws, '.prompt-tuner', 'config.json'), JSON.stringify({ prices: { [MODEL]: { inputPerMTok: 1000, outputPerMTok: 1000 } } }));
-    const r = await run(['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--workspace', ws, '--json', '--budget-usd', '5']);
+    writeFileSync(
+      join(ws, '.prompt-tuner', 'config.json'),
+      JSON.stringify({ prices: { [MODEL]: { inputPerMTok: 1000, outputPerMTok: 1000 } } }),
+    );
+    const r = await run([
+      '--suite',
+      SUITE,
+      '--prompt',
+      PLAIN,
+      '--model',
+      MODEL,
+      '--workspace',
+      ws,
+      '--json',
+      '--budget-usd',
+      '5',
+    ]);
     assert.equal(r.code, 1, r.err);
     assert.match(r.err, /^Budget reached: spent \$\d+\.\d+ of \$5; stopped with \d+ of 16 results \(partial\)\.$/m);
     const s = JSON.parse(r.out) as EvalJson;
@@ -223,7 +360,10 @@ describe('prompt-tuner eval (CLI against the simulator)', function () {
   it('Ctrl-C cancels: exit 130 with partial results', async () => {
     sim.configure({ latencyMs: 400 });
     const controller = new AbortController();
-    const started = run(['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--workspace', workspace(), '--concurrency', '2'], { signal: controller.signal });
+    const started = run(
+      ['--suite', SUITE, '--prompt', PLAIN, '--model', MODEL, '--workspace', workspace(), '--concurrency', '2'],
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(new Error('Cancelled by Ctrl-C')), 1000);
     const r = await started;
     assert.equal(r.code, 130, r.err);

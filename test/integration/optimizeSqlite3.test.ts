@@ -20,7 +20,8 @@ const CONFIG = optimizeConfig({
 
 function sqlite3Available(): string | null {
   const r = spawnSync('sqlite3', ['-version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return `the sqlite3 command-line tool is not installed (apt-get install sqlite3): ${r.error?.message ?? r.stderr}`;
+  if (r.error || r.status !== 0)
+    return `the sqlite3 command-line tool is not installed (apt-get install sqlite3): ${r.error?.message ?? r.stderr}`;
   return null;
 }
 
@@ -47,10 +48,28 @@ describe('optimize store read by the sqlite3 CLI', function () {
     dir = mkdtempSync(join(tmpdir(), 'pt-optimize-sqlite3-'));
     path = join(dir, 'training', 'store.sqlite');
     const s = await openSqliteRolloutStore(path, { onNotice: () => {} });
-    await s.createRun({ run_id: 'run-1', model_ref: 'openai/sim-1', config_path: 'p.json', config: CONFIG, store_path: path });
-    await s.createRun({ run_id: 'run-2', model_ref: 'openai/sim-1', config_path: 'p.json', config: CONFIG, store_path: path });
-    const initial = await s.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: 'run-1', label: 'initial', parent_version: null, latest: true });
-    await s.addResources({ system_prompt: 'Reply with only the final answer.' }, { run_id: 'run-1', label: 'apo r1 c1', parent_version: 1, latest: false });
+    await s.createRun({
+      run_id: 'run-1',
+      model_ref: 'openai/sim-1',
+      config_path: 'p.json',
+      config: CONFIG,
+      store_path: path,
+    });
+    await s.createRun({
+      run_id: 'run-2',
+      model_ref: 'openai/sim-1',
+      config_path: 'p.json',
+      config: CONFIG,
+      store_path: path,
+    });
+    const initial = await s.addResources(
+      { system_prompt: 'You are a concise assistant.' },
+      { run_id: 'run-1', label: 'initial', parent_version: null, latest: true },
+    );
+    await s.addResources(
+      { system_prompt: 'Reply with only the final answer.' },
+      { run_id: 'run-1', label: 'apo r1 c1', parent_version: 1, latest: false },
+    );
     await s.markLatest(resourcesId(2));
     await s.registerWorker({ worker_id: 'w1', run_id: 'run-1', pid: process.pid, host: hostname() });
     await s.registerWorker({ worker_id: 'w2', run_id: 'run-1', pid: process.pid, host: hostname() });
@@ -59,8 +78,18 @@ describe('optimize store read by the sqlite3 CLI', function () {
       run_id: 'run-1',
       input: { prompt: `q${i}`, expected: `a${i}` },
       mode: i < 3 ? 'train' : 'val',
-      config: { max_attempts: 2, timeout_seconds: null, unresponsive_seconds: 3, retry_condition: ['unresponsive', 'timeout', 'failed'] },
-      metadata: { run_id: 'run-1', item_index: i < 3 ? i : 0, set: i < 3 ? 'optimize' : 'validate', purpose: 'baseline' },
+      config: {
+        max_attempts: 2,
+        timeout_seconds: null,
+        unresponsive_seconds: 3,
+        retry_condition: ['unresponsive', 'timeout', 'failed'],
+      },
+      metadata: {
+        run_id: 'run-1',
+        item_index: i < 3 ? i : 0,
+        set: i < 3 ? 'optimize' : 'validate',
+        purpose: 'baseline',
+      },
       resources_id: initial.resources_id,
     }));
     await s.enqueue(rollouts);
@@ -93,7 +122,14 @@ describe('optimize store read by the sqlite3 CLI', function () {
     await s.finishAttempt(c2b.attempt.attempt_id, { status: 'succeeded', reward: 0, answer: 'nope' });
     const c3b = await claim('w1');
     await s.finishAttempt(c3b.attempt.attempt_id, { status: 'failed', error: 'gateway error again' });
-    await s.enqueue([{ ...rollouts[0]!, rollout_id: rolloutId('train', 2, 1), run_id: 'run-2', metadata: { ...rollouts[0]!.metadata, run_id: 'run-2' } }]);
+    await s.enqueue([
+      {
+        ...rollouts[0]!,
+        rollout_id: rolloutId('train', 2, 1),
+        run_id: 'run-2',
+        metadata: { ...rollouts[0]!.metadata, run_id: 'run-2' },
+      },
+    ]);
     written.attempts = 6;
     written.spans = 4;
     s.persistJob('run-1', {
@@ -112,8 +148,20 @@ describe('optimize store read by the sqlite3 CLI', function () {
 
   it('passes PRAGMA integrity_check and has every table', () => {
     assert.deepEqual(sqlite3(path, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
-    const tables = sqlite3(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((r) => r.name);
-    assert.deepEqual(tables, ['attempts', 'resources', 'rollout_queue', 'rollouts', 'run_events', 'runs', 'schema_migrations', 'spans', 'workers']);
+    const tables = sqlite3(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map(
+      (r) => r.name,
+    );
+    assert.deepEqual(tables, [
+      'attempts',
+      'resources',
+      'rollout_queue',
+      'rollouts',
+      'run_events',
+      'runs',
+      'schema_migrations',
+      'spans',
+      'workers',
+    ]);
   });
 
   it('counts what the store wrote, in each table', () => {
@@ -124,7 +172,9 @@ describe('optimize store read by the sqlite3 CLI', function () {
         (SELECT count(*) FROM workers) AS workers`,
     )[0];
     assert.deepEqual(counts, written);
-    assert.deepEqual(sqlite3(path, 'SELECT rollout_id FROM rollout_queue ORDER BY queue_id'), [{ rollout_id: 'train-2-1' }]);
+    assert.deepEqual(sqlite3(path, 'SELECT rollout_id FROM rollout_queue ORDER BY queue_id'), [
+      { rollout_id: 'train-2-1' },
+    ]);
     assert.deepEqual(sqlite3(path, 'SELECT resources_id, version, is_latest FROM resources ORDER BY version'), [
       { resources_id: 'resources-1', version: 1, is_latest: 0 },
       { resources_id: 'resources-2', version: 2, is_latest: 1 },
@@ -138,14 +188,65 @@ describe('optimize store read by the sqlite3 CLI', function () {
        FROM rollouts r JOIN attempts a ON a.rollout_id = r.rollout_id ORDER BY r.seq, a.sequence_id`,
     );
     assert.deepEqual(rows, [
-      { rollout_id: 'train-1-1', rollout_status: 'succeeded', attempt_count: 1, attempt_id: 'train-1-1:attempt-1', attempt_status: 'succeeded', worker_id: 'w1', error_message: null },
-      { rollout_id: 'train-1-2', rollout_status: 'succeeded', attempt_count: 2, attempt_id: 'train-1-2:attempt-1', attempt_status: 'failed', worker_id: 'w2', error_message: 'gateway error' },
-      { rollout_id: 'train-1-2', rollout_status: 'succeeded', attempt_count: 2, attempt_id: 'train-1-2:attempt-2', attempt_status: 'succeeded', worker_id: 'w1', error_message: null },
-      { rollout_id: 'train-1-3', rollout_status: 'failed', attempt_count: 2, attempt_id: 'train-1-3:attempt-1', attempt_status: 'failed', worker_id: 'w1', error_message: 'gateway error' },
-      { rollout_id: 'train-1-3', rollout_status: 'failed', attempt_count: 2, attempt_id: 'train-1-3:attempt-2', attempt_status: 'failed', worker_id: 'w1', error_message: 'gateway error again' },
-      { rollout_id: 'val-1-1', rollout_status: 'running', attempt_count: 1, attempt_id: 'val-1-1:attempt-1', attempt_status: 'running', worker_id: 'w2', error_message: null },
+      {
+        rollout_id: 'train-1-1',
+        rollout_status: 'succeeded',
+        attempt_count: 1,
+        attempt_id: 'train-1-1:attempt-1',
+        attempt_status: 'succeeded',
+        worker_id: 'w1',
+        error_message: null,
+      },
+      {
+        rollout_id: 'train-1-2',
+        rollout_status: 'succeeded',
+        attempt_count: 2,
+        attempt_id: 'train-1-2:attempt-1',
+        attempt_status: 'failed',
+        worker_id: 'w2',
+        error_message: 'gateway error',
+      },
+      {
+        rollout_id: 'train-1-2',
+        rollout_status: 'succeeded',
+        attempt_count: 2,
+        attempt_id: 'train-1-2:attempt-2',
+        attempt_status: 'succeeded',
+        worker_id: 'w1',
+        error_message: null,
+      },
+      {
+        rollout_id: 'train-1-3',
+        rollout_status: 'failed',
+        attempt_count: 2,
+        attempt_id: 'train-1-3:attempt-1',
+        attempt_status: 'failed',
+        worker_id: 'w1',
+        error_message: 'gateway error',
+      },
+      {
+        rollout_id: 'train-1-3',
+        rollout_status: 'failed',
+        attempt_count: 2,
+        attempt_id: 'train-1-3:attempt-2',
+        attempt_status: 'failed',
+        worker_id: 'w1',
+        error_message: 'gateway error again',
+      },
+      {
+        rollout_id: 'val-1-1',
+        rollout_status: 'running',
+        attempt_count: 1,
+        attempt_id: 'val-1-1:attempt-1',
+        attempt_status: 'running',
+        worker_id: 'w2',
+        error_message: null,
+      },
     ]);
-    const byStatus = sqlite3(path, "SELECT status, count(*) AS n FROM rollouts WHERE run_id = 'run-1' GROUP BY status ORDER BY status");
+    const byStatus = sqlite3(
+      path,
+      "SELECT status, count(*) AS n FROM rollouts WHERE run_id = 'run-1' GROUP BY status ORDER BY status",
+    );
     assert.deepEqual(byStatus, [
       { status: 'failed', n: 1 },
       { status: 'running', n: 1 },
@@ -154,22 +255,37 @@ describe('optimize store read by the sqlite3 CLI', function () {
   });
 
   it('stores JSON columns that sqlite3 can take apart', () => {
-    assert.deepEqual(sqlite3(path, "SELECT json_extract(span_json, '$.name') AS name FROM spans WHERE rollout_id = 'train-1-1' ORDER BY span_row_id"), [
-      { name: 'runner.execute_rollout' },
-      { name: 'agent.start' },
-      { name: 'reward.emit' },
-    ]);
-    assert.deepEqual(sqlite3(path, "SELECT json_extract(input_json, '$.expected') AS e, json_extract(config_json, '$.max_attempts') AS m, reward, answer FROM rollouts WHERE rollout_id = 'train-1-1'"), [
-      { e: 'a0', m: 2, reward: 1.0, answer: 'a0' },
-    ]);
-    assert.deepEqual(sqlite3(path, "SELECT json_extract(resources_json, '$.system_prompt') AS p FROM resources WHERE is_latest = 1"), [{ p: 'Reply with only the final answer.' }]);
-    assert.deepEqual(sqlite3(path, "SELECT type, json_extract(json, '$.round') AS round FROM run_events WHERE run_id = 'run-1' ORDER BY seq"), [
-      { type: 'round_start', round: 1 },
-      { type: 'round_start', round: 2 },
-    ]);
+    assert.deepEqual(
+      sqlite3(
+        path,
+        "SELECT json_extract(span_json, '$.name') AS name FROM spans WHERE rollout_id = 'train-1-1' ORDER BY span_row_id",
+      ),
+      [{ name: 'runner.execute_rollout' }, { name: 'agent.start' }, { name: 'reward.emit' }],
+    );
+    assert.deepEqual(
+      sqlite3(
+        path,
+        "SELECT json_extract(input_json, '$.expected') AS e, json_extract(config_json, '$.max_attempts') AS m, reward, answer FROM rollouts WHERE rollout_id = 'train-1-1'",
+      ),
+      [{ e: 'a0', m: 2, reward: 1.0, answer: 'a0' }],
+    );
+    assert.deepEqual(
+      sqlite3(path, "SELECT json_extract(resources_json, '$.system_prompt') AS p FROM resources WHERE is_latest = 1"),
+      [{ p: 'Reply with only the final answer.' }],
+    );
+    assert.deepEqual(
+      sqlite3(
+        path,
+        "SELECT type, json_extract(json, '$.round') AS round FROM run_events WHERE run_id = 'run-1' ORDER BY seq",
+      ),
+      [
+        { type: 'round_start', round: 1 },
+        { type: 'round_start', round: 2 },
+      ],
+    );
   });
 
-  it("enforces the status and mode CHECK constraints (on a copy)", () => {
+  it('enforces the status and mode CHECK constraints (on a copy)', () => {
     const copy = join(dir, 'copy.sqlite');
     copyFileSync(path, copy);
     for (const sql of [

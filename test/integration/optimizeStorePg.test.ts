@@ -16,7 +16,14 @@ import { isPostgresUrl, maskUrl } from '../../src/core/optimize/store/pg/pgUrl';
 import type { OptimizeEvent, OptimizeRunSnapshot, RolloutStore, WatchdogAction } from '../../src/core/optimize/types';
 import { onLines } from '../support/childLines';
 import { requirePostgres, type PgServer } from '../support/postgres';
-import { CONFIG, newRollouts, RUN, rolloutConfig, rolloutStoreBehaviour, startDequeuer } from '../support/rolloutStoreSuite';
+import {
+  CONFIG,
+  newRollouts,
+  RUN,
+  rolloutConfig,
+  rolloutStoreBehaviour,
+  startDequeuer,
+} from '../support/rolloutStoreSuite';
 
 const REPO = resolve(__dirname, '../..');
 const CHILD = join(__dirname, 'fixtures', 'optimizeStoreChild.ts');
@@ -35,7 +42,10 @@ after(async () => {
 /** Drops a test's database (its connections first), so a long run does not pile them up. */
 async function dropDatabase(url: string): Promise<void> {
   const db = new URL(url).pathname.slice(1);
-  await server!.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db]);
+  await server!.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [db],
+  );
   await server!.query(`DROP DATABASE IF EXISTS ${db}`);
 }
 
@@ -49,7 +59,8 @@ rolloutStoreBehaviour('optimize rollout store (PostgreSQL)', {
     const url = await server!.createDatabase();
     return {
       location: url,
-      open: (opts = {}) => openPgRolloutStore(url, { create: opts.create, clockOffsetMs: () => clock() - Date.now(), poolSize: 4 }),
+      open: (opts = {}) =>
+        openPgRolloutStore(url, { create: opts.create, clockOffsetMs: () => clock() - Date.now(), poolSize: 4 }),
       dispose: () => dropDatabase(url),
     };
   },
@@ -64,7 +75,10 @@ interface Child {
 }
 
 function startChild(args: string[]): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    cwd: REPO,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let err = '';
   let markReady: () => void = () => {};
@@ -102,8 +116,17 @@ describe('optimize rollout store: PostgreSQL only', function () {
   };
   const seeded = async (url: string) => {
     const s = await open(url);
-    await s.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: s.location });
-    await s.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
+    await s.createRun({
+      run_id: RUN,
+      model_ref: 'openai/sim-1',
+      config_path: 'c.json',
+      config: CONFIG,
+      store_path: s.location,
+    });
+    await s.addResources(
+      { system_prompt: 'You are a concise assistant.' },
+      { run_id: RUN, label: 'initial', parent_version: null, latest: true },
+    );
     return s;
   };
 
@@ -123,7 +146,10 @@ describe('optimize rollout store: PostgreSQL only', function () {
     assert.equal(isPostgresUrl('/tmp/postgres/store.sqlite'), false);
     assert.equal(maskUrl('postgres://tuner:s3cr%40t@db.example:5432/opt'), 'postgres://tuner:***@db.example:5432/opt');
     assert.equal(maskUrl('postgresql://tuner@db.example/opt'), 'postgresql://tuner@db.example/opt');
-    assert.equal(maskUrl('postgres://db.example/opt?sslmode=require&password=pw'), 'postgres://db.example/opt?sslmode=require&password=***');
+    assert.equal(
+      maskUrl('postgres://db.example/opt?sslmode=require&password=pw'),
+      'postgres://db.example/opt?sslmode=require&password=***',
+    );
   });
 
   it('never lets two of four processes dequeuing at once take one rollout (SKIP LOCKED), and each finishes its own', async () => {
@@ -136,7 +162,10 @@ describe('optimize rollout store: PostgreSQL only', function () {
     for (const k of kids) k.child.stdin!.end('go\n');
     for (const k of kids) assert.equal(await k.exited, 0, k.stderr());
     const all = kids.flatMap((k) => k.claims);
-    assert.ok(kids.filter((k) => k.claims.length > 0).length >= 2, `only one process claimed anything: ${kids.map((k) => k.claims.length).join(', ')}`);
+    assert.ok(
+      kids.filter((k) => k.claims.length > 0).length >= 2,
+      `only one process claimed anything: ${kids.map((k) => k.claims.length).join(', ')}`,
+    );
     assert.equal(all.length, n);
     assert.equal(new Set(all).size, n);
     const rollouts = await s.rollouts({ run_id: RUN });
@@ -197,12 +226,28 @@ describe('optimize rollout store: PostgreSQL only', function () {
   it('says no store is there with create: false, and refuses a database that has tables of another program', async () => {
     const url = await fresh();
     const db = new URL(url).pathname.slice(1);
-    await assert.rejects(openPgRolloutStore(url, { create: false }), (e: unknown) => e instanceof StoreMissingError && e.message.includes(maskUrl(url)));
-    assert.deepEqual(await server!.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", [], db), [], 'create: false created tables');
-    await server!.query('CREATE TABLE rollouts (rollout_id TEXT PRIMARY KEY, status TEXT)', [], db);
-    await assert.rejects(openPgRolloutStore(url), (e: unknown) => e instanceof ForeignStoreError && /already has a table 'rollouts'/.test(e.message));
+    await assert.rejects(
+      openPgRolloutStore(url, { create: false }),
+      (e: unknown) => e instanceof StoreMissingError && e.message.includes(maskUrl(url)),
+    );
     assert.deepEqual(
-      (await server!.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", [], db)).map((r) => r.tablename),
+      await server!.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", [], db),
+      [],
+      'create: false created tables',
+    );
+    await server!.query('CREATE TABLE rollouts (rollout_id TEXT PRIMARY KEY, status TEXT)', [], db);
+    await assert.rejects(
+      openPgRolloutStore(url),
+      (e: unknown) => e instanceof ForeignStoreError && /already has a table 'rollouts'/.test(e.message),
+    );
+    assert.deepEqual(
+      (
+        await server!.query<{ tablename: string }>(
+          "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+          [],
+          db,
+        )
+      ).map((r) => r.tablename),
       ['rollouts'],
       'the foreign database was changed',
     );
@@ -223,25 +268,44 @@ describe('optimize rollout store: PostgreSQL only', function () {
     const url = await fresh({ user: 'tuner', password });
     const s = await open(url);
     assert.equal(s.location, `postgres://tuner:***@127.0.0.1:${server!.port}/${new URL(url).pathname.slice(1)}`);
-    await s.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: s.location });
+    await s.createRun({
+      run_id: RUN,
+      model_ref: 'openai/sim-1',
+      config_path: 'c.json',
+      config: CONFIG,
+      store_path: s.location,
+    });
     await s.addResources({ system_prompt: 'p' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
     await s.registerWorker({ worker_id: 'w1', run_id: RUN, pid: process.pid, host: hostname() });
     await s.enqueue(newRollouts(2));
     const c = (await s.dequeue('w1'))!;
     await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'a' });
     const event: OptimizeEvent = { runId: RUN, at: new Date().toISOString(), type: 'round_start', round: 1 };
-    s.persistJob(RUN, { snapshot: { runId: RUN, store_path: s.location } as unknown as OptimizeRunSnapshot, events: [{ seq: 1, event }] });
+    s.persistJob(RUN, {
+      snapshot: { runId: RUN, store_path: s.location } as unknown as OptimizeRunSnapshot,
+      events: [{ seq: 1, event }],
+    });
     await s.readJob(RUN);
     const db = new URL(url).pathname.slice(1);
-    const tables = (await server!.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", [], db)).map((r) => r.tablename);
+    const tables = (
+      await server!.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", [], db)
+    ).map((r) => r.tablename);
     assert.ok(tables.length >= 9, tables.join(', '));
     for (const t of tables) {
-      const dump = (await server!.query<{ row: string }>(`SELECT t::text AS row FROM ${t} t`, [], db)).map((r) => r.row).join('\n');
-      assert.ok(!dump.includes(password) && !dump.includes(encodeURIComponent(password)), `the password is in table ${t}`);
+      const dump = (await server!.query<{ row: string }>(`SELECT t::text AS row FROM ${t} t`, [], db))
+        .map((r) => r.row)
+        .join('\n');
+      assert.ok(
+        !dump.includes(password) && !dump.includes(encodeURIComponent(password)),
+        `the password is in table ${t}`,
+      );
     }
     // A wrong password fails naming the masked URL, never the password tried.
     const wrong = url.replace(encodeURIComponent(password), 'not-the-password');
-    await assert.rejects(openPgRolloutStore(wrong), (e: unknown) => e instanceof Error && e.message.includes('tuner:***@') && !e.message.includes('not-the-password'));
+    await assert.rejects(
+      openPgRolloutStore(wrong),
+      (e: unknown) => e instanceof Error && e.message.includes('tuner:***@') && !e.message.includes('not-the-password'),
+    );
     // PGPASSWORD works for a URL without one.
     const saved = process.env.PGPASSWORD;
     process.env.PGPASSWORD = password;
@@ -260,14 +324,27 @@ describe('optimize rollout store: PostgreSQL only', function () {
     const url = await fresh();
     const [a, b] = [await open(url), await open(url)];
     const runs = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).createRun({ run_id: `r-${i}`, model_ref: 'm', config_path: 'c.json', config: CONFIG, store_path: a.location })),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a : b).createRun({
+          run_id: `r-${i}`,
+          model_ref: 'm',
+          config_path: 'c.json',
+          config: CONFIG,
+          store_path: a.location,
+        }),
+      ),
     );
     assert.deepEqual(
       runs.map((r) => r.run_number).sort((x, y) => x - y),
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     const versions = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).addResources({ system_prompt: `p${i}` }, { run_id: null, label: `v${i}`, parent_version: null, latest: true })),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a : b).addResources(
+          { system_prompt: `p${i}` },
+          { run_id: null, label: `v${i}`, parent_version: null, latest: true },
+        ),
+      ),
     );
     assert.deepEqual(
       versions.map((v) => v.version).sort((x, y) => x - y),
@@ -281,7 +358,10 @@ describe('optimize rollout store: PostgreSQL only', function () {
     const s = await seeded(url);
     const snap = (detail: string) => ({ runId: RUN, detail }) as unknown as OptimizeRunSnapshot;
     for (let i = 1; i <= 20; i++) {
-      s.persistJob(RUN, { snapshot: snap(`write ${i}`), events: [{ seq: i, event: { runId: RUN, at: new Date().toISOString(), type: 'round_start', round: i } }] });
+      s.persistJob(RUN, {
+        snapshot: snap(`write ${i}`),
+        events: [{ seq: i, event: { runId: RUN, at: new Date().toISOString(), type: 'round_start', round: i } }],
+      });
     }
     const job = await s.readJob(RUN);
     assert.equal(job.snapshot?.detail, 'write 20');
@@ -302,7 +382,10 @@ describe('optimize rollout store: PostgreSQL only', function () {
     stores.push(a);
     const b = await openRolloutStore(url, { create: false });
     stores.push(b);
-    await a.addResources({ system_prompt: 'x' }, { run_id: null, label: 'initial', parent_version: null, latest: true });
+    await a.addResources(
+      { system_prompt: 'x' },
+      { run_id: null, label: 'initial', parent_version: null, latest: true },
+    );
     assert.equal((await b.latestResources())?.resources.system_prompt, 'x');
     const dbNow = await a.now();
     assert.ok(Math.abs(dbNow - Date.now()) < 5000, `now() ${dbNow} is the database's clock`);
@@ -332,7 +415,10 @@ describe('optimize rollout store: PostgreSQL only', function () {
     // A job write made while the database was away is retried, not lost.
     const again = server!.restart({ mode: 'fast', downMs: 1000 });
     await new Promise((r) => setTimeout(r, 200));
-    s.persistJob(RUN, { snapshot: { runId: RUN, detail: 'during restart' } as unknown as OptimizeRunSnapshot, events: [] });
+    s.persistJob(RUN, {
+      snapshot: { runId: RUN, detail: 'during restart' } as unknown as OptimizeRunSnapshot,
+      events: [],
+    });
     await again;
     assert.equal((await s.readJob(RUN)).snapshot?.detail, 'during restart');
   });

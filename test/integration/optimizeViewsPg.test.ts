@@ -37,7 +37,11 @@ const TOTAL = 6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -66,7 +70,11 @@ function assertNoPassword(text: string, where: string): void {
 
 /** Every row of every table of the store's database, as JSON text. */
 async function dumpTables(pg: PgServer, db: string): Promise<string> {
-  const tables = await pg.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`, [], db);
+  const tables = await pg.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+    [],
+    db,
+  );
   assert.ok(tables.length >= 5, `the store's tables exist: ${tables.map((t) => t.table_name).join(', ')}`);
   const out: string[] = [];
   for (const { table_name } of tables) {
@@ -87,8 +95,11 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
   let ws: string;
   let runId: string;
 
-  const cli = (args: string[], env: NodeJS.ProcessEnv = simEnv(sim), onOut?: (text: string, abort: () => void) => void): Promise<CliRun> =>
-    runCliInProcess(args, { cwd: ws, env, ...(onOut ? { onOut } : {}) });
+  const cli = (
+    args: string[],
+    env: NodeJS.ProcessEnv = simEnv(sim),
+    onOut?: (text: string, abort: () => void) => void,
+  ): Promise<CliRun> => runCliInProcess(args, { cwd: ws, env, ...(onOut ? { onOut } : {}) });
 
   before(async function () {
     pg = await requirePostgres(this);
@@ -107,7 +118,10 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     try {
       const { config } = parseOptimizeConfig(configText(), path.join(ws, 'po.json'));
       const gateway = createCliGateway({ env: simEnv(sim), workspace: ws, noCache: true });
-      const job = await startOptimization({ store, gateway, workspace: ws }, { config, configPath: path.join(ws, 'po.json'), model: 'openai/sim-1', storePath: store.location });
+      const job = await startOptimization(
+        { store, gateway, workspace: ws },
+        { config, configPath: path.join(ws, 'po.json'), model: 'openai/sim-1', storePath: store.location },
+      );
       const final = await job.done;
       assert.equal(final.status, 'completed', final.error ?? '');
       runId = final.runId;
@@ -131,7 +145,10 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     assertNoPassword(text, 'status.json');
     const status = JSON.parse(text) as StatusFile;
     assert.equal(status.store_path, masked);
-    assert.deepEqual([status.run_state, status.total_rollouts, status.succeeded + status.failed], ['completed', TOTAL, TOTAL]);
+    assert.deepEqual(
+      [status.run_state, status.total_rollouts, status.succeeded + status.failed],
+      ['completed', TOTAL, TOTAL],
+    );
   });
 
   it('optimize status --store URL: the run, its counters and status.json, with the URL masked and never the password', async () => {
@@ -140,7 +157,12 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     assertNoPassword(r.out + r.err, 'optimize status');
     assert.ok(r.out.startsWith(`Store ${masked}\n`), r.out);
     assert.match(r.out, new RegExp(`Run ${runId} \\(#1\\): completed, model openai/sim-1`));
-    assert.match(r.out, new RegExp(`Whole store: total ${TOTAL}: succeeded \\d+, failed \\d+, cancelled 0, running 0, queuing 0, requeuing 0`));
+    assert.match(
+      r.out,
+      new RegExp(
+        `Whole store: total ${TOTAL}: succeeded \\d+, failed \\d+, cancelled 0, running 0, queuing 0, requeuing 0`,
+      ),
+    );
     assert.match(r.out, /status\.json: completed, total 6, .*\.prompt-tuner[/\\]training[/\\]status\.json\)/);
 
     const j = await cli(['optimize', 'status', '--store', url, '--json']);
@@ -149,10 +171,10 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     const o = JSON.parse(j.out) as OptimizeOverview;
     assert.equal(o.location, masked);
     assert.equal(o.run?.row.run_id, runId);
-    assert.equal(o.run?.row.store_path, masked, "the run row names the store as shown");
+    assert.equal(o.run?.row.store_path, masked, 'the run row names the store as shown');
     assert.equal(o.counters.total_rollouts, TOTAL);
     assert.equal(o.counters.succeeded + o.counters.failed, TOTAL);
-    assert.ok(o.workers.length >= 2 && o.workers.every((w) => w.stopped_at !== null), 'the run\'s two workers, stopped');
+    assert.ok(o.workers.length >= 2 && o.workers.every((w) => w.stopped_at !== null), "the run's two workers, stopped");
     assert.equal(o.training.status_present, true, o.training.diagnostics.join('; '));
     assert.equal(o.training.store_path, masked);
     assert.equal(o.training.status_path, path.join(ws, '.prompt-tuner', 'training', 'status.json'));
@@ -162,7 +184,12 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     const r = await cli(['optimize', 'status', '--store', url, '--run', 'no-such-run']);
     assert.equal(r.code, 2, r.out + r.err);
     assertNoPassword(r.out + r.err, 'the error');
-    assert.match(r.err, new RegExp(`no prompt-optimization run 'no-such-run' in the store at '${masked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
+    assert.match(
+      r.err,
+      new RegExp(
+        `no prompt-optimization run 'no-such-run' in the store at '${masked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`,
+      ),
+    );
   });
 
   it('optimize status on a database without a store is bad input (exit 2) naming the masked URL, and creates nothing', async () => {
@@ -173,7 +200,11 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     assertNoPassword(r.out + r.err, 'the error');
     assert.ok(r.err.includes(maskUrl(empty)), r.err);
     assert.match(r.err, /give --store, or start a run with prompt-tuner optimize run/);
-    const tables = await pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`, [], emptyDb);
+    const tables = await pg.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+      [],
+      emptyDb,
+    );
     assert.deepEqual(tables, [], 'no tables were created');
   });
 
@@ -189,11 +220,15 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
 
   it('a URL without a password works from PGPASSWORD (a child process, as on another machine)', async () => {
     const bare = `postgres://${USER}@127.0.0.1:${pg.port}/${db}`;
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI_MAIN, 'optimize', 'status', '--store', bare, '--json'], {
-      cwd: ws,
-      env: { ...process.env, PGPASSWORD: PASSWORD, NODE_PATH: path.join(ROOT, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', 'tsx/cjs', CLI_MAIN, 'optimize', 'status', '--store', bare, '--json'],
+      {
+        cwd: ws,
+        env: { ...process.env, PGPASSWORD: PASSWORD, NODE_PATH: path.join(ROOT, 'node_modules') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -223,21 +258,48 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
       dash = await startDashboard({ storePath: url, statusPath: statusPathFor(url, ws) });
       const health = await get('/dashboard/health');
       assert.equal(health.status, 200);
-      const state = health.json['state'] as { store_path: string; location: string; store_present: boolean; status_present: boolean; run_id: string };
-      assert.deepEqual([state.store_path, state.location, state.store_present, state.status_present, state.run_id], [masked, masked, true, true, runId]);
-      for (const p of ['/dashboard/widgets', '/dashboard/queue-timeline', '/dashboard/alerts', '/gateway/training/status']) assert.equal((await get(p)).status, 200, p);
-      const widgets = (await get('/dashboard/widgets')).json['widgets'] as { widget_id: string; value: number | null }[];
+      const state = health.json['state'] as {
+        store_path: string;
+        location: string;
+        store_present: boolean;
+        status_present: boolean;
+        run_id: string;
+      };
+      assert.deepEqual(
+        [state.store_path, state.location, state.store_present, state.status_present, state.run_id],
+        [masked, masked, true, true, runId],
+      );
+      for (const p of [
+        '/dashboard/widgets',
+        '/dashboard/queue-timeline',
+        '/dashboard/alerts',
+        '/gateway/training/status',
+      ])
+        assert.equal((await get(p)).status, 200, p);
+      const widgets = (await get('/dashboard/widgets')).json['widgets'] as {
+        widget_id: string;
+        value: number | null;
+      }[];
       assert.equal(widgets.find((w) => w.widget_id === 'rollouts_total')?.value, TOTAL, JSON.stringify(widgets));
 
       // Another connection (another machine's trainer) adds a run: the next request shows it, no refresh needed.
       const other = await openRolloutStore(url, { create: false });
       try {
         const { config } = parseOptimizeConfig(configText(), 'other.json');
-        await other.createRun({ run_id: 'other-run', model_ref: 'openai/sim-1', config_path: 'other.json', config, store_path: other.location });
+        await other.createRun({
+          run_id: 'other-run',
+          model_ref: 'openai/sim-1',
+          config_path: 'other.json',
+          config,
+          store_path: other.location,
+        });
       } finally {
         await other.close();
       }
-      await until(async () => ((await get('/dashboard/health')).json['state'] as { run_id: string }).run_id === 'other-run', 'the other run on the dashboard');
+      await until(
+        async () => ((await get('/dashboard/health')).json['state'] as { run_id: string }).run_id === 'other-run',
+        'the other run on the dashboard',
+      );
     });
 
     it('optimize dashboard --store URL prints the masked URL and serves until Ctrl-C', async () => {
@@ -270,11 +332,23 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
       assert.equal(r.code, 0, r.err);
       assertNoPassword(r.out + r.err, 'optimize run');
       assert.ok(r.out.includes(`store ${masked}`), r.out);
-      const j = await cli(['optimize', 'run', '--store', url, '--config', 'po.json', '--model', 'openai/sim-1', '--json']);
+      const j = await cli([
+        'optimize',
+        'run',
+        '--store',
+        url,
+        '--config',
+        'po.json',
+        '--model',
+        'openai/sim-1',
+        '--json',
+      ]);
       assert.equal(j.code, 0, j.err);
       assertNoPassword(j.out + j.err, 'optimize run --json');
       assert.equal((JSON.parse(j.out) as { store_path: string }).store_path, masked);
-      const status = JSON.parse(readFileSync(path.join(ws, '.prompt-tuner', 'training', 'status.json'), 'utf8')) as StatusFile;
+      const status = JSON.parse(
+        readFileSync(path.join(ws, '.prompt-tuner', 'training', 'status.json'), 'utf8'),
+      ) as StatusFile;
       assert.equal(status.store_path, masked);
       assertNoPassword(await dumpTables(pg, db), "the store's tables after CLI runs");
     });
@@ -286,23 +360,39 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     const wsDir = mkdtempSync(path.join(tmpdir(), 'pt-opt-views-pg-ext-'));
     mkdirSync(path.join(wsDir, '.prompt-tuner', 'training'), { recursive: true });
     // The panel reads status.json from its workspace, as the CLI does.
-    writeFileSync(path.join(wsDir, '.prompt-tuner', 'training', 'status.json'), readFileSync(statusPathFor(url, ws), 'utf8'));
+    writeFileSync(
+      path.join(wsDir, '.prompt-tuner', 'training', 'status.json'),
+      readFileSync(statusPathFor(url, ws), 'utf8'),
+    );
     const host = fakeExtensionHost(wsDir);
     try {
-      for (const command of optimizeFeature(host.ctx)) fake.commands.set(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(host.ctx, command, args));
+      for (const command of optimizeFeature(host.ctx))
+        fake.commands.set(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(host.ctx, command, args));
       await fake.commands.get(`${COMMAND_PREFIX}optimize.open`)!();
       const panel = panels[panels.length - 1]!;
       panel.receive({ type: 'webview/ready' });
       fake.answers.push({ kind: 'pick', value: '$(database) PostgreSQL URL…' }, { kind: 'input', value: url });
       panel.receive({ type: 'store/pick' });
-      const views = () => panel.posted.filter((m): m is Extract<HostMessage, { type: 'overview/didChange' }> => m.type === 'overview/didChange').map((m) => m.view);
-      const v = await until(() => views().reverse().find((x: OptimizeView) => x.storePath === masked && x.overview !== null), 'an overview of the PostgreSQL store');
+      const views = () =>
+        panel.posted
+          .filter((m): m is Extract<HostMessage, { type: 'overview/didChange' }> => m.type === 'overview/didChange')
+          .map((m) => m.view);
+      const v = await until(
+        () =>
+          views()
+            .reverse()
+            .find((x: OptimizeView) => x.storePath === masked && x.overview !== null),
+        'an overview of the PostgreSQL store',
+      );
       assert.equal(v.exists, true);
       assert.equal(v.error, null);
       assert.equal(v.overview!.location, masked);
       assert.equal(v.overview!.run?.row.run_id, runId);
       assert.equal(v.overview!.training.status_present, true, v.overview!.training.diagnostics.join('; '));
-      assert.deepEqual(fake.quickPicks.at(-1)!.items.map((i) => i.label), ['$(file) Store file…', '$(database) PostgreSQL URL…']);
+      assert.deepEqual(
+        fake.quickPicks.at(-1)!.items.map((i) => i.label),
+        ['$(file) Store file…', '$(database) PostgreSQL URL…'],
+      );
       // Nothing the panel was sent, nothing logged or shown, names the password.
       assertNoPassword(JSON.stringify(panel.posted), 'the panel messages');
       assertNoPassword(JSON.stringify(fake.messages), 'the log and notifications');

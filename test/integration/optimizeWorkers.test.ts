@@ -47,15 +47,27 @@ describe('optimize worker on a SQLite store', function () {
     }
     const w = await runCliInProcess(['optimize', 'worker', '--help'], { cwd: tmpdir(), env: {} });
     assert.equal(w.code, 0);
-    for (const flag of ['--store URL|P', '--model ID', '--worker-count N', '--poll-ms N', '--heartbeat-ms N', '--json', 'SIGTERM']) assert.ok(w.out.includes(flag), `worker help names ${flag}`);
+    for (const flag of [
+      '--store URL|P',
+      '--model ID',
+      '--worker-count N',
+      '--poll-ms N',
+      '--heartbeat-ms N',
+      '--json',
+      'SIGTERM',
+    ])
+      assert.ok(w.out.includes(flag), `worker help names ${flag}`);
   });
 
-  it('a trainer without local workers and no worker process fails at the completion timeout, with Tau\'s message', async () => {
+  it("a trainer without local workers and no worker process fails at the completion timeout, with Tau's message", async () => {
     const location = path.join(mkdtempSync(path.join(tmpdir(), 'pt-workers-none-')), 'store.sqlite');
     const { ws, configFile } = writeConfig(sharedConfig(2, { completion_timeout_secs: 1 }));
     const r = await runTrainer(location, configFile, ws, sim);
     assert.equal(r.code, 1, r.err);
-    assert.match(r.err, /trainer timeout waiting for rollouts to complete: TrainingSummary \{ total_rollouts: 2, succeeded: 0/);
+    assert.match(
+      r.err,
+      /trainer timeout waiting for rollouts to complete: TrainingSummary \{ total_rollouts: 2, succeeded: 0/,
+    );
     const s = await openSqliteRolloutStore(location, { create: false });
     try {
       assert.deepEqual(await s.workers(), [], 'no worker ran in the trainer');
@@ -104,7 +116,10 @@ describe('optimize worker on a SQLite store', function () {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, message);
     }
-    const noKey = await runCliInProcess(['optimize', 'worker', '--store', store, '--model', 'openai/sim-1'], { cwd: dir, env: {} });
+    const noKey = await runCliInProcess(['optimize', 'worker', '--store', store, '--model', 'openai/sim-1'], {
+      cwd: dir,
+      env: {},
+    });
     assert.equal(noKey.code, 2);
     assert.match(noKey.err, /no API key for openai/);
     assert.equal(existsSync(store), false, 'nothing was written');

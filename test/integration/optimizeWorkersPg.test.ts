@@ -72,9 +72,13 @@ describe('optimize worker on a PostgreSQL store', function () {
         const report = JSON.parse(r.out) as OptimizeReport;
         assert.equal(report.total_rollouts, total);
         assert.equal(report.succeeded, total);
-        for (const w of workers) assert.equal(w.child.exitCode, null, `worker ${w.pid} is still running: ${w.stderr()}`);
+        for (const w of workers)
+          assert.equal(w.child.exitCode, null, `worker ${w.pid} is still running: ${w.stderr()}`);
         const outages = workers.flatMap((w) => w.lines.filter((l) => l.type === 'store_outage'));
-        assert.ok(outages.some((l) => l.type === 'store_outage' && l.state === 'down'), 'a worker saw the database go away');
+        assert.ok(
+          outages.some((l) => l.type === 'store_outage' && l.state === 'down'),
+          'a worker saw the database go away',
+        );
         const s = await openRolloutStore(location, { create: false });
         try {
           await assertEachSucceededOnce(s, report.run_id, total);

@@ -10,7 +10,11 @@ import { startSimulator, type Simulator } from '../sim/server';
 const weatherTool = {
   name: 'get_weather',
   description: 'Get the weather forecast for a city on a date',
-  parameters: { type: 'object', properties: { city: { type: 'string' }, date: { type: 'string' } }, required: ['city', 'date'] },
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' }, date: { type: 'string' } },
+    required: ['city', 'date'],
+  },
 };
 
 const weatherRequest = (model: string): ModelRequest => ({
@@ -37,7 +41,12 @@ describe('providers through the SDKs against the simulator', () => {
     sim.reset();
   });
 
-  const env = () => ({ OPENAI_BASE_URL: sim.openaiBaseUrl, ANTHROPIC_BASE_URL: sim.anthropicBaseUrl, OPENAI_API_KEY: 'sim-key', ANTHROPIC_API_KEY: 'sim-key' });
+  const env = () => ({
+    OPENAI_BASE_URL: sim.openaiBaseUrl,
+    ANTHROPIC_BASE_URL: sim.anthropicBaseUrl,
+    OPENAI_API_KEY: 'sim-key',
+    ANTHROPIC_API_KEY: 'sim-key',
+  });
 
   for (const provider of ['openai', 'anthropic'] as const) {
     it(`${provider}: a tool call comes back with parsed arguments, usage, latency and no temperature for anthropic`, async () => {
@@ -56,15 +65,27 @@ describe('providers through the SDKs against the simulator', () => {
     });
 
     it(`${provider}: bad-key fails at once with what to fix`, async () => {
-      const gw = createCliGateway({ env: { ...env(), OPENAI_API_KEY: 'bad-key', ANTHROPIC_API_KEY: 'bad-key' }, workspace: ws });
+      const gw = createCliGateway({
+        env: { ...env(), OPENAI_API_KEY: 'bad-key', ANTHROPIC_API_KEY: 'bad-key' },
+        workspace: ws,
+      });
       const key = provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
-      await assert.rejects(gw.call(weatherRequest(`${provider}/sim-1`)), (e: unknown) => e instanceof ModelError && e.kind === 'auth' && e.message.startsWith(`401 from ${provider}: check the key: set ${key}`));
+      await assert.rejects(
+        gw.call(weatherRequest(`${provider}/sim-1`)),
+        (e: unknown) =>
+          e instanceof ModelError &&
+          e.kind === 'auth' &&
+          e.message.startsWith(`401 from ${provider}: check the key: set ${key}`),
+      );
       assert.equal(sim.counters().calls, 1);
     });
 
     it(`${provider}: fail-500 is retried a bounded number of times`, async () => {
       const gw = createCliGateway({ env: env(), workspace: ws, retry: { maxAttempts: 3, baseDelayMs: 5 } });
-      await assert.rejects(gw.call(weatherRequest(`${provider}/fail-500`)), (e: unknown) => e instanceof ModelError && e.kind === 'server' && e.status === 500);
+      await assert.rejects(
+        gw.call(weatherRequest(`${provider}/fail-500`)),
+        (e: unknown) => e instanceof ModelError && e.kind === 'server' && e.status === 500,
+      );
       assert.equal(sim.counters().calls, 3);
       assert.equal(gw.stats().retries, 2);
     });
@@ -72,7 +93,14 @@ describe('providers through the SDKs against the simulator', () => {
     it(`${provider}: a rate limit with Retry-After loses no call`, async () => {
       sim.configure({ rateLimitRps: 20, rateLimitBurst: 2 });
       const gw = createCliGateway({ env: env(), workspace: ws, concurrency: 8, retry: { maxAttempts: 30 } });
-      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => gw.call({ ...weatherRequest(`${provider}/sim-1`), messages: [{ role: 'user', content: `Weather in Porto on 2026-12-0${(i % 9) + 1}? (${i})` }] })));
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          gw.call({
+            ...weatherRequest(`${provider}/sim-1`),
+            messages: [{ role: 'user', content: `Weather in Porto on 2026-12-0${(i % 9) + 1}? (${i})` }],
+          }),
+        ),
+      );
       assert.equal(results.length, 16);
       const counters = sim.counters();
       assert.ok(counters.rateLimited > 0, 'the limit was hit');
@@ -84,7 +112,10 @@ describe('providers through the SDKs against the simulator', () => {
       sim.configure({ hangRate: 1 });
       const gw = createCliGateway({ env: env(), workspace: ws });
       const controller = new AbortController();
-      const call = gw.call(weatherRequest(`${provider}/sim-1`), { signal: controller.signal }).then(() => 'ok', (e: unknown) => e);
+      const call = gw.call(weatherRequest(`${provider}/sim-1`), { signal: controller.signal }).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
       while (sim.counters().hung < 1) await new Promise((r) => setTimeout(r, 5));
       controller.abort();
       const outcome = await call;
@@ -96,7 +127,16 @@ describe('providers through the SDKs against the simulator', () => {
     it(`${provider}: the meta model answers with a <prompt>`, async () => {
       const gw = createCliGateway({ env: env(), workspace: ws });
       const result = await gw.call(
-        { model: `${provider}/sim-1`, messages: [{ role: 'user', content: '<current_prompt>You are a helpful travel assistant.</current_prompt>\n<failures>\nunexpected_call: called get_weather for "Thanks!"\n</failures>' }] },
+        {
+          model: `${provider}/sim-1`,
+          messages: [
+            {
+              role: 'user',
+              content:
+                '<current_prompt>You are a helpful travel assistant.</current_prompt>\n<failures>\nunexpected_call: called get_weather for "Thanks!"\n</failures>',
+            },
+          ],
+        },
         { cache: false },
       );
       assert.match(result.text, /<prompt>[\s\S]+<\/prompt>/);

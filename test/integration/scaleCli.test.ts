@@ -20,19 +20,35 @@ const AGENT = {
       name: 'book_room',
       description: 'Book a hotel room in a city',
       parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      mock: { responses: [{ when: { city: 'Oslo' }, result: { ok: true, confirmation: 'OSL123' } }], result: { ok: false, error: 'no rooms' } },
+      mock: {
+        responses: [{ when: { city: 'Oslo' }, result: { ok: true, confirmation: 'OSL123' } }],
+        result: { ok: false, error: 'no rooms' },
+      },
     },
   ],
   scenarios: [
-    { id: 'oslo', persona: 'A brief business traveller.', goal: 'Book a room in Oslo.', openingMessage: 'Book me a room in Oslo please.' },
-    { id: 'rome', persona: 'An impatient tourist.', goal: 'Book a room in Rome.', openingMessage: 'I need a room in Rome, quickly.' },
+    {
+      id: 'oslo',
+      persona: 'A brief business traveller.',
+      goal: 'Book a room in Oslo.',
+      openingMessage: 'Book me a room in Oslo please.',
+    },
+    {
+      id: 'rome',
+      persona: 'An impatient tourist.',
+      goal: 'Book a room in Rome.',
+      openingMessage: 'I need a room in Rome, quickly.',
+    },
   ],
 };
 
 type Ran = CliRun & { ws: string };
 
 /** A fresh workspace with the agent file (and optionally a config.json). */
-function workspace(opts: { agent?: unknown; agentText?: string; config?: unknown } = {}): { ws: string; agentFile: string } {
+function workspace(opts: { agent?: unknown; agentText?: string; config?: unknown } = {}): {
+  ws: string;
+  agentFile: string;
+} {
   const ws = mkdtempSync(path.join(tmpdir(), 'pt-scale-cli-'));
   const agentFile = path.join(ws, 'hotel.agent.json');
   writeFileSync(agentFile, opts.agentText ?? JSON.stringify(opts.agent ?? AGENT, null, 2));
@@ -43,8 +59,14 @@ function workspace(opts: { agent?: unknown; agentText?: string; config?: unknown
   return { ws, agentFile };
 }
 
-const storeWritten = (ws: string) => existsSync(path.join(ws, '.prompt-tuner', 'store.sqlite')) || existsSync(path.join(ws, '.prompt-tuner', 'store.journal'));
-const events = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as ScaleEvent);
+const storeWritten = (ws: string) =>
+  existsSync(path.join(ws, '.prompt-tuner', 'store.sqlite')) ||
+  existsSync(path.join(ws, '.prompt-tuner', 'store.journal'));
+const events = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ScaleEvent);
 
 describe('prompt-tuner scale (CLI) against the simulator', function () {
   this.timeout(60_000);
@@ -57,7 +79,11 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
   });
   beforeEach(() => sim.reset());
 
-  async function cli(args: string[], ws: string, opts: { onOut?: (text: string, abort: () => void) => void; env?: Record<string, string> } = {}): Promise<Ran> {
+  async function cli(
+    args: string[],
+    ws: string,
+    opts: { onOut?: (text: string, abort: () => void) => void; env?: Record<string, string> } = {},
+  ): Promise<Ran> {
     const env = { ...simEnv(sim), PROMPT_TUNER_SCALE_STAGGER_MS: '0', ...opts.env };
     const ran = await runCliInProcess(args, { cwd: ws, env, ...(opts.onOut ? { onOut: opts.onOut } : {}) });
     return { ...ran, ws };
@@ -69,7 +95,35 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     const { ws } = workspace();
     const { code, out } = await cli(['scale', '--help'], ws);
     assert.equal(code, 0);
-    for (const flag of ['--agent', '--model', '--user-model', '--judge-model', '--summarizer-model', '--system-prompt-file', '--system-prompt', '--library', '--goal', '--message', '--runs', '--concurrency', '--max-budget-usd', '--max-conversation-usd', '--yes', '--seed', '--temperature', '--evaluator', '--evaluator-url', '--idempotency-key', '--verify', '--resume', '--estimate', '--json', '--events', '--workspace', 'PROMPT_TUNER_SCALE_STAGGER_MS']) {
+    for (const flag of [
+      '--agent',
+      '--model',
+      '--user-model',
+      '--judge-model',
+      '--summarizer-model',
+      '--system-prompt-file',
+      '--system-prompt',
+      '--library',
+      '--goal',
+      '--message',
+      '--runs',
+      '--concurrency',
+      '--max-budget-usd',
+      '--max-conversation-usd',
+      '--yes',
+      '--seed',
+      '--temperature',
+      '--evaluator',
+      '--evaluator-url',
+      '--idempotency-key',
+      '--verify',
+      '--resume',
+      '--estimate',
+      '--json',
+      '--events',
+      '--workspace',
+      'PROMPT_TUNER_SCALE_STAGGER_MS',
+    ]) {
       assert.ok(out.includes(flag), `help mentions ${flag}`);
     }
     const top = await cli(['--help'], ws);
@@ -124,7 +178,9 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
   });
 
   it('budget preflight: over --max-budget-usd without --yes exits 2 with the estimate and makes no call', async () => {
-    const { ws, agentFile } = workspace({ config: { prices: { 'openai/sim-1': { inputPerMTok: 1000, outputPerMTok: 1000 } } } });
+    const { ws, agentFile } = workspace({
+      config: { prices: { 'openai/sim-1': { inputPerMTok: 1000, outputPerMTok: 1000 } } },
+    });
     const r = await cli([...base(agentFile), '--runs', '3', '--max-budget-usd', '0.01'], ws);
     assert.equal(r.code, 2, r.err);
     assert.match(r.out, /model calls, at most \$\d/, 'the estimate is printed');
@@ -136,21 +192,38 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(est.code, 0, est.err);
     const e = JSON.parse(est.out) as { calls: number; usd: number; byRole: { role: string; calls: number }[] };
     assert.ok(e.usd > 0.01);
-    assert.deepEqual(e.byRole.map((x) => x.role), ['agent', 'user', 'judge', 'summarizer']);
+    assert.deepEqual(
+      e.byRole.map((x) => x.role),
+      ['agent', 'user', 'judge', 'summarizer'],
+    );
     assert.equal(sim.counters().calls, 0);
   });
 
   it('over the budget with --yes: runs until the cap, exit 1, the partial report kept', async () => {
-    const { ws, agentFile } = workspace({ config: { prices: { 'openai/sim-1': { inputPerMTok: 1000, outputPerMTok: 1000 } } } });
+    const { ws, agentFile } = workspace({
+      config: { prices: { 'openai/sim-1': { inputPerMTok: 1000, outputPerMTok: 1000 } } },
+    });
     // The estimate (far above $12) needs --yes; the cap then stops new conversations once the next one's
     // projected cost would not fit.
-    const r = await cli([...base(agentFile), '--runs', '10', '--concurrency', '1', '--max-budget-usd', '12', '--yes', '--json'], ws);
+    const r = await cli(
+      [...base(agentFile), '--runs', '10', '--concurrency', '1', '--max-budget-usd', '12', '--yes', '--json'],
+      ws,
+    );
     assert.equal(r.code, 1, r.err);
     const report = JSON.parse(r.out) as ScaleReport;
     assert.equal(report.status, 'budget_reached');
-    assert.ok(report.stats.cost.actualUsd !== null && report.stats.cost.actualUsd > 0 && report.stats.cost.actualUsd <= 12, `spent ${report.stats.cost.actualUsd} within the cap`);
-    assert.ok(report.conversations.some((c) => c.status === 'done'), 'some conversations were kept');
-    assert.ok(report.conversations.some((c) => c.status === 'pending'), 'the cap stopped the rest');
+    assert.ok(
+      report.stats.cost.actualUsd !== null && report.stats.cost.actualUsd > 0 && report.stats.cost.actualUsd <= 12,
+      `spent ${report.stats.cost.actualUsd} within the cap`,
+    );
+    assert.ok(
+      report.conversations.some((c) => c.status === 'done'),
+      'some conversations were kept',
+    );
+    assert.ok(
+      report.conversations.some((c) => c.status === 'pending'),
+      'the cap stopped the rest',
+    );
     assert.match(r.err, /Budget reached: .*partial report kept/);
     assert.ok(r.err.includes(`prompt-tuner scale --resume ${report.runId}`));
   });
@@ -182,10 +255,24 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(typeof report.runId, 'string');
     assert.equal(report.stats.total, 3);
     assert.equal(report.stats.passed + report.stats.failed + report.stats.unscored, 3);
-    for (const k of ['winRate', 'winRateInterval', 'averageTurns', 'turns', 'tokenStats', 'latencyStats', 'cost', 'topFailureModes', 'judgeStats'] as const) assert.ok(k in report.stats, `stats.${k}`);
+    for (const k of [
+      'winRate',
+      'winRateInterval',
+      'averageTurns',
+      'turns',
+      'tokenStats',
+      'latencyStats',
+      'cost',
+      'topFailureModes',
+      'judgeStats',
+    ] as const)
+      assert.ok(k in report.stats, `stats.${k}`);
     assert.deepEqual(report.stats.cost.byRole.map((l) => l.role).sort(), ['agent', 'judge', 'summarizer', 'user']);
     assert.equal(report.conversations.length, 3);
-    assert.deepEqual(report.conversations.map((c) => c.scenario?.id), ['oslo', 'rome', 'oslo']);
+    assert.deepEqual(
+      report.conversations.map((c) => c.scenario?.id),
+      ['oslo', 'rome', 'oslo'],
+    );
     for (const c of report.conversations) {
       assert.ok(['pass', 'fail', 'unscored'].includes(c.outcome ?? ''), `outcome of ${c.conversationId}`);
       assert.ok(c.endedReason);
@@ -210,7 +297,11 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(last.type === 'scale_complete' && last.report.conversations.length, 2);
     assert.equal(lines.filter((e) => e.type === 'conversation_complete').length, 2);
     assert.equal(lines.filter((e) => e.type === 'evaluation_complete').length, 2);
-    for (const t of ['conversation_start', 'turn_complete', 'summary_complete'] as const) assert.ok(lines.some((e) => e.type === t), `has ${t}`);
+    for (const t of ['conversation_start', 'turn_complete', 'summary_complete'] as const)
+      assert.ok(
+        lines.some((e) => e.type === t),
+        `has ${t}`,
+      );
     const start = lines.findIndex((e) => e.type === 'conversation_start');
     const done = lines.findIndex((e) => e.type === 'conversation_complete');
     assert.ok(start < done);
@@ -262,7 +353,10 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     const list = await cli(['scale', 'list', '--json'], ws);
     assert.equal(list.code, 0);
     const rows = JSON.parse(list.out) as { runId: string; status: string; agentName: string }[];
-    assert.deepEqual(rows.map((x) => [x.runId, x.status, x.agentName]), [[report.runId, 'completed', 'Hotel desk']]);
+    assert.deepEqual(
+      rows.map((x) => [x.runId, x.status, x.agentName]),
+      [[report.runId, 'completed', 'Hotel desk']],
+    );
     const listHuman = await cli(['scale', 'list'], ws);
     assert.ok(listHuman.out.includes(report.runId));
 
@@ -339,7 +433,20 @@ describe('a scale run whose process is killed', function () {
     const finished: string[] = [];
     const { runId } = await killChildAt<ScaleEvent>(
       CLI_MAIN,
-      ['scale', '--workspace', ws, '--agent', agentFile, '--model', 'openai/sim-1', '--runs', '4', '--concurrency', '1', '--events'],
+      [
+        'scale',
+        '--workspace',
+        ws,
+        '--agent',
+        agentFile,
+        '--model',
+        'openai/sim-1',
+        '--runs',
+        '4',
+        '--concurrency',
+        '1',
+        '--events',
+      ],
       { ...process.env, ...env() },
       // A conversation is finished once graded (its evaluation_complete follows its conversation_complete):
       // killed right after the second one's grade is stored (events are stored before they are printed).
@@ -360,7 +467,9 @@ describe('a scale run whose process is killed', function () {
     assert.equal(resumed.code, 0, resumed.err);
     const lines = events(resumed.out);
     assert.equal(lines[0]!.type, 'scale_start');
-    const restarted = lines.filter((e) => e.type === 'conversation_start').map((e) => (e.type === 'conversation_start' ? e.conversationId : ''));
+    const restarted = lines
+      .filter((e) => e.type === 'conversation_start')
+      .map((e) => (e.type === 'conversation_start' ? e.conversationId : ''));
     for (const id of finished) assert.ok(!restarted.includes(id), `${id} is not run again`);
     const last = lines.at(-1)!;
     assert.equal(last.type, 'scale_complete');
@@ -368,7 +477,11 @@ describe('a scale run whose process is killed', function () {
     assert.equal(report?.runId, runId);
     assert.equal(report?.conversations.length, 4);
     assert.equal(report?.conversations.filter((c) => c.outcome !== null).length, 4);
-    for (const id of finished) assert.ok(report?.conversations.some((c) => c.conversationId === id), `${id} is in the report`);
+    for (const id of finished)
+      assert.ok(
+        report?.conversations.some((c) => c.conversationId === id),
+        `${id} is in the report`,
+      );
     const after = await transcripts(ws, runId, finished);
     assert.deepEqual(after, before, 'the finished conversations keep their stored messages');
 

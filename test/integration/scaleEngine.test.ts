@@ -51,7 +51,14 @@ const bySeed = (sim: Simulator) => {
   }
   return counts;
 };
-const outcomes = (cs: ConversationSummary[]) => cs.map((c) => ({ id: c.conversationId, outcome: c.outcome, endedReason: c.endedReason, turns: c.turns, tags: c.failureTags }));
+const outcomes = (cs: ConversationSummary[]) =>
+  cs.map((c) => ({
+    id: c.conversationId,
+    outcome: c.outcome,
+    endedReason: c.endedReason,
+    turns: c.turns,
+    tags: c.failureTags,
+  }));
 
 describe('scale engine against the simulator', function () {
   this.timeout(60_000);
@@ -93,11 +100,30 @@ describe('scale engine against the simulator', function () {
     return { ws, dir, store, gateway, prices };
   }
 
-  const deps = (w: Ws, extra: Partial<ScaleDeps> = {}): ScaleDeps => ({ agent, gateway: w.gateway, store: w.store, prices: w.prices, staggerMs: [0, 0], flushIntervalMs: 20, ...extra });
+  const deps = (w: Ws, extra: Partial<ScaleDeps> = {}): ScaleDeps => ({
+    agent,
+    gateway: w.gateway,
+    store: w.store,
+    prices: w.prices,
+    staggerMs: [0, 0],
+    flushIntervalMs: 20,
+    ...extra,
+  });
   const configOf = (over: Partial<ScaleConfigInput> = {}) =>
-    parseScaleConfig({ agentFile: AGENT_FILE, agentModel: 'openai/sim-1', systemPrompt: agent.systemPrompt!, runs: 5, concurrency: 3, ...over });
+    parseScaleConfig({
+      agentFile: AGENT_FILE,
+      agentModel: 'openai/sim-1',
+      systemPrompt: agent.systemPrompt!,
+      runs: 5,
+      concurrency: 3,
+      ...over,
+    });
 
-  async function run(w: Ws, over: Partial<ScaleConfigInput> = {}, during?: (job: ScaleJob, e: ScaleEvent) => void): Promise<Ran> {
+  async function run(
+    w: Ws,
+    over: Partial<ScaleConfigInput> = {},
+    during?: (job: ScaleJob, e: ScaleEvent) => void,
+  ): Promise<Ran> {
     const job = startScaleRun(configOf(over), deps(w));
     return follow(w, job, during);
   }
@@ -146,24 +172,51 @@ describe('scale engine against the simulator', function () {
       assert.equal(m.count, carrying.length, m.tag);
       for (const id of m.sampleConversationIds) assert.ok(carrying.some((c) => c.conversationId === id));
     }
-    assert.deepEqual(s.topFailureModes.map((m) => m.count), [...s.topFailureModes.map((m) => m.count)].sort((a, b) => b - a));
+    assert.deepEqual(
+      s.topFailureModes.map((m) => m.count),
+      [...s.topFailureModes.map((m) => m.count)].sort((a, b) => b - a),
+    );
     assert.ok(s.topFailureModes.length >= 1);
     // Judge stats per assertion: every graded conversation counted once, judge errors apart.
     assert.equal(s.judgeStats.length, agent.assertions!.length);
     for (const j of s.judgeStats) {
       const rs = report.conversations.flatMap((c) => c.assertionResults.filter((r) => r.assertion === j.assertion));
-      assert.deepEqual([j.pass, j.fail, j.error], [rs.filter((r) => r.pass === true).length, rs.filter((r) => r.pass === false).length, rs.filter((r) => r.pass === null).length], j.assertion);
+      assert.deepEqual(
+        [j.pass, j.fail, j.error],
+        [
+          rs.filter((r) => r.pass === true).length,
+          rs.filter((r) => r.pass === false).length,
+          rs.filter((r) => r.pass === null).length,
+        ],
+        j.assertion,
+      );
     }
-    assert.ok(s.judgeStats.some((j) => j.error > 0), 'the bad judge replies show as errors');
+    assert.ok(
+      s.judgeStats.some((j) => j.error > 0),
+      'the bad judge replies show as errors',
+    );
     assert.ok(report.summary && report.revisedPrompt && report.revisedPromptRationale);
 
     // The ledger matches what the simulator answered, role by role; conversation i sent seed 1 + i.
     const c = sim.counters();
     const ledger = Object.fromEntries(s.cost.byRole.map((r) => [r.role, r.calls]));
-    assert.deepEqual(ledger, { agent: c.byMode.target, user: c.byMode.user, judge: c.byMode.judge, summarizer: c.byMode.summarizer });
+    assert.deepEqual(ledger, {
+      agent: c.byMode.target,
+      user: c.byMode.user,
+      judge: c.byMode.judge,
+      summarizer: c.byMode.summarizer,
+    });
     assert.equal(c.byMode.summarizer, 1);
-    const targetSeeds = new Set(sim.requests().filter((r) => r.mode === 'target').map((r) => (r.body as { seed?: number }).seed));
-    assert.deepEqual([...targetSeeds].sort((a, b) => a! - b!), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const targetSeeds = new Set(
+      sim
+        .requests()
+        .filter((r) => r.mode === 'target')
+        .map((r) => (r.body as { seed?: number }).seed),
+    );
+    assert.deepEqual(
+      [...targetSeeds].sort((a, b) => a! - b!),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
     assert.equal(s.cost.actualUsd, null, 'sim-1 has no price here: unknown, not $0');
 
     // Events: scale_start first, each conversation started → ended → graded, summary, then scale_complete.
@@ -172,8 +225,13 @@ describe('scale engine against the simulator', function () {
     assert.equal(types.at(-1), 'scale_complete');
     assert.ok(types.indexOf('summary_complete') > types.lastIndexOf('evaluation_complete'));
     for (const conv of report.conversations) {
-      const at = (t: string) => events.findIndex((e) => e.type === t && 'conversationId' in e && e.conversationId === conv.conversationId);
-      assert.ok(at('conversation_start') < at('conversation_complete') && at('conversation_complete') < at('evaluation_complete'), conv.conversationId);
+      const at = (t: string) =>
+        events.findIndex((e) => e.type === t && 'conversationId' in e && e.conversationId === conv.conversationId);
+      assert.ok(
+        at('conversation_start') < at('conversation_complete') &&
+          at('conversation_complete') < at('evaluation_complete'),
+        conv.conversationId,
+      );
     }
 
     // Reopened: report, snapshot, list, events, conversation rows, transcripts and evaluations read back.
@@ -184,9 +242,18 @@ describe('scale engine against the simulator', function () {
     const repo = new ScaleRunsRepository(again);
     assert.deepEqual(repo.report(final.runId), report);
     assert.equal(repo.getSnapshot(final.runId)!.status, 'completed');
-    assert.deepEqual(repo.list().map((r) => [r.runId, r.status, r.winRate, r.runs]), [[final.runId, 'completed', s.winRate, 10]]);
-    assert.deepEqual(repo.events(final.runId).map((e) => e.type), types);
-    assert.deepEqual(repo.config(final.runId), configOf({ runs: 10, concurrency: 5, systemPrompt: agent.systemPrompt + PLAIN_RULE }));
+    assert.deepEqual(
+      repo.list().map((r) => [r.runId, r.status, r.winRate, r.runs]),
+      [[final.runId, 'completed', s.winRate, 10]],
+    );
+    assert.deepEqual(
+      repo.events(final.runId).map((e) => e.type),
+      types,
+    );
+    assert.deepEqual(
+      repo.config(final.runId),
+      configOf({ runs: 10, concurrency: 5, systemPrompt: agent.systemPrompt + PLAIN_RULE }),
+    );
     const c1 = report.conversations[0]!;
     const messages = repo.transcript(final.runId, c1.conversationId);
     assert.equal(messages[0]!.role, 'user');
@@ -194,7 +261,9 @@ describe('scale engine against the simulator', function () {
     assert.ok(messages.some((m) => m.role === 'assistant'));
     assert.equal(messages.filter((m) => m.role === 'user').length, c1.turns);
     assert.deepEqual(repo.evaluations(final.runId, c1.conversationId), c1.assertionResults);
-    const withTools = report.conversations.map((x) => repo.transcript(final.runId, x.conversationId)).find((ms) => ms.some((m) => m.toolCalls?.length));
+    const withTools = report.conversations
+      .map((x) => repo.transcript(final.runId, x.conversationId))
+      .find((ms) => ms.some((m) => m.toolCalls?.length));
     assert.ok(withTools, 'some conversation called a tool');
     const call = withTools.flatMap((m) => m.toolCalls ?? [])[0]!;
     assert.ok(call.result.length > 0, 'the mock result is stored with the call');
@@ -219,7 +288,10 @@ describe('scale engine against the simulator', function () {
     const w = await workspace();
     const { final } = await run(w, { runs: 1, evaluator: 'http', evaluatorUrl: 'http://127.0.0.1:9' });
     assert.equal(final.status, 'completed');
-    assert.ok(final.notes.some((n) => /built-in evaluator/.test(n)), final.notes.join(' | '));
+    assert.ok(
+      final.notes.some((n) => /built-in evaluator/.test(n)),
+      final.notes.join(' | '),
+    );
     assert.equal(final.report!.stats.total, 1);
   });
 
@@ -228,7 +300,13 @@ describe('scale engine against the simulator', function () {
     const { final } = await run(w, { runs: 2, agentModel: 'openai/fail-401' });
     assert.equal(final.status, 'failed');
     assert.match(final.error ?? '', /^every conversation ended with an error; the first: 401 from openai/);
-    assert.deepEqual(final.report!.conversations.map((c) => [c.endedReason, c.outcome]), [['error', 'unscored'], ['error', 'unscored']]);
+    assert.deepEqual(
+      final.report!.conversations.map((c) => [c.endedReason, c.outcome]),
+      [
+        ['error', 'unscored'],
+        ['error', 'unscored'],
+      ],
+    );
     assert.equal(new ScaleRunsRepository(w.store).getSnapshot(final.runId)!.status, 'failed');
   });
 
@@ -237,7 +315,10 @@ describe('scale engine against the simulator', function () {
       const w = await workspace();
       assert.throws(
         () => startScaleRun(configOf({ maxBudgetUsd: 1 }), deps(w)),
-        (e: unknown) => e instanceof ScaleConfigError && e.message === 'no price known for openai/sim-1: add it to prices, or remove the budget' && e.field === 'maxBudgetUsd',
+        (e: unknown) =>
+          e instanceof ScaleConfigError &&
+          e.message === 'no price known for openai/sim-1: add it to prices, or remove the budget' &&
+          e.field === 'maxBudgetUsd',
       );
       assert.equal(sim.counters().calls, 0);
       assert.deepEqual(new ScaleRunsRepository(w.store).list(), [], 'nothing stored');
@@ -274,7 +355,12 @@ describe('scale engine against the simulator', function () {
       const report = final.report!;
       assert.equal(report.stats.total, started);
       assert.equal(report.conversations.filter((c) => c.status === 'pending').length, 10 - started);
-      assert.ok(report.conversations.filter((c) => c.status === 'done').every((c) => c.endedReason === 'user_stop' || c.endedReason === 'max_turns'), 'no conversation was cut mid-way');
+      assert.ok(
+        report.conversations
+          .filter((c) => c.status === 'done')
+          .every((c) => c.endedReason === 'user_stop' || c.endedReason === 'max_turns'),
+        'no conversation was cut mid-way',
+      );
       const spent = report.stats.cost.actualUsd!;
       assert.ok(spent <= cap, `spent ${spent} ≤ cap ${cap}`);
       assert.ok(spent + perConversation > cap, 'stopped only when one more conversation could pass the cap');
@@ -290,7 +376,14 @@ describe('scale engine against the simulator', function () {
       const { final, events } = await run(w, { runs: 3, maxConversationUsd: 0.00001 });
       assert.equal(final.status, 'completed');
       assert.equal(sim.counters().calls, 0, 'every first call was refused before it was sent');
-      assert.deepEqual(final.report!.conversations.map((c) => [c.endedReason, c.outcome]), [['budget', 'unscored'], ['budget', 'unscored'], ['budget', 'unscored']]);
+      assert.deepEqual(
+        final.report!.conversations.map((c) => [c.endedReason, c.outcome]),
+        [
+          ['budget', 'unscored'],
+          ['budget', 'unscored'],
+          ['budget', 'unscored'],
+        ],
+      );
       assert.equal(events.filter((e) => e.type === 'cap_reached' && e.scope === 'conversation').length, 3);
       assert.match(final.report!.summaryError ?? '', /nothing to summarize/);
     });
@@ -305,7 +398,10 @@ describe('scale engine against the simulator', function () {
     assert.equal(limited.final.status, 'completed');
     assert.deepEqual(outcomes(limited.final.report!.conversations), outcomes(base.final.report!.conversations));
     assert.ok(limited.events.some((e) => e.type === 'throttle' && e.status === 429));
-    assert.ok(limited.snapshots.some((s) => s.throttle?.active === true), 'the snapshot showed throttling');
+    assert.ok(
+      limited.snapshots.some((s) => s.throttle?.active === true),
+      'the snapshot showed throttling',
+    );
     assert.equal(limited.final.throttle?.active ?? false, false);
   });
 
@@ -357,12 +453,15 @@ describe('scale engine against the simulator', function () {
     assert.equal(cut.final.status, 'cancelled');
     const partial = cut.final.report!;
     assert.equal(partial.status, 'cancelled');
-    assert.deepEqual(partial.conversations.map((c) => [c.conversationId, c.status, c.endedReason]), [
-      ['c1', 'done', full.final.report!.conversations[0]!.endedReason],
-      ['c2', 'done', 'cancelled'],
-      ['c3', 'pending', null],
-      ['c4', 'pending', null],
-    ]);
+    assert.deepEqual(
+      partial.conversations.map((c) => [c.conversationId, c.status, c.endedReason]),
+      [
+        ['c1', 'done', full.final.report!.conversations[0]!.endedReason],
+        ['c2', 'done', 'cancelled'],
+        ['c3', 'pending', null],
+        ['c4', 'pending', null],
+      ],
+    );
     const repo = new ScaleRunsRepository(w.store);
     assert.ok(repo.transcript(cut.final.runId, 'c2').length > 0, 'the cut conversation stored what it said');
     const seqBefore = repo.lastSeq(cut.final.runId);
@@ -379,15 +478,24 @@ describe('scale engine against the simulator', function () {
     assert.equal(sim.counters().byMode.summarizer, 1);
     assert.deepEqual(outcomes(resumed.final.report!.conversations), outcomes(full.final.report!.conversations));
     // c2's old messages are gone: its transcript is the uninterrupted run's.
-    assert.equal(repo.transcript(cut.final.runId, 'c2').filter((m) => m.role === 'user').length, resumed.final.report!.conversations[1]!.turns);
+    assert.equal(
+      repo.transcript(cut.final.runId, 'c2').filter((m) => m.role === 'user').length,
+      resumed.final.report!.conversations[1]!.turns,
+    );
     // Events continue after the last stored one.
     const events = repo.events(cut.final.runId);
     assert.equal(events.length, seqBefore + stored(resumed.events).length);
     const resumedStart = events[seqBefore]!;
     assert.ok(resumedStart.type === 'scale_start' && resumedStart.resumed === true);
     assert.equal(events.filter((e) => e.type === 'scale_cancelled').length, 1);
-    await assert.rejects(resumeScaleRun(cut.final.runId, withoutAgent), (e: unknown) => e instanceof ScaleConfigError && /already completed/.test(e.message));
-    await assert.rejects(resumeScaleRun('no-such-run', withoutAgent), (e: unknown) => e instanceof ScaleConfigError && /no scale run no-such-run/.test(e.message));
+    await assert.rejects(
+      resumeScaleRun(cut.final.runId, withoutAgent),
+      (e: unknown) => e instanceof ScaleConfigError && /already completed/.test(e.message),
+    );
+    await assert.rejects(
+      resumeScaleRun('no-such-run', withoutAgent),
+      (e: unknown) => e instanceof ScaleConfigError && /no scale run no-such-run/.test(e.message),
+    );
   });
 
   describe('verify', () => {
@@ -406,7 +514,10 @@ describe('scale engine against the simulator', function () {
       assert.equal(sim.counters().byMode.summarizer, 0, 'a verification needs no summary');
       assert.equal(v.final.report!.summary, null);
       const types = stored(v.events).map((e) => e.type);
-      assert.ok(types.indexOf('verification_complete') > -1 && types.indexOf('verification_complete') < types.indexOf('scale_complete'));
+      assert.ok(
+        types.indexOf('verification_complete') > -1 &&
+          types.indexOf('verification_complete') < types.indexOf('scale_complete'),
+      );
       // The same scenarios and seeds.
       assert.deepEqual(
         v.final.report!.conversations.map((c) => [c.conversationId, c.scenario?.id, c.seed]),
@@ -418,10 +529,16 @@ describe('scale engine against the simulator', function () {
       assert.equal(attached.status, 'completed');
       assert.equal(attached.winRateBefore, before.stats.winRate);
       assert.deepEqual(attached.winRateIntervalBefore, before.stats.winRateInterval);
-      assert.ok(attached.stats.winRate! > before.stats.winRate!, `after ${attached.stats.winRate} > before ${before.stats.winRate}: the revised prompt adds the rules`);
+      assert.ok(
+        attached.stats.winRate! > before.stats.winRate!,
+        `after ${attached.stats.winRate} > before ${before.stats.winRate}: the revised prompt adds the rules`,
+      );
       const listed = new ScaleRunsRepository(w.store).list();
       assert.equal(listed.find((r) => r.runId === v.final.runId)?.verifiesRunId, original.final.runId);
-      assert.equal(new ScaleRunsRepository(w.store).getSnapshot(original.final.runId)!.verification?.runId, v.final.runId);
+      assert.equal(
+        new ScaleRunsRepository(w.store).getSnapshot(original.final.runId)!.verification?.runId,
+        v.final.runId,
+      );
     });
 
     it('with verify the run itself verifies before it completes, and its ledger counts both', async () => {
@@ -430,14 +547,22 @@ describe('scale engine against the simulator', function () {
       assert.equal(final.status, 'completed', final.error ?? '');
       const types = stored(events).map((e) => e.type);
       const start = types.indexOf('verification_start');
-      assert.ok(types.indexOf('summary_complete') < start && start < types.indexOf('verification_complete') && types.indexOf('verification_complete') < types.indexOf('scale_complete'));
+      assert.ok(
+        types.indexOf('summary_complete') < start &&
+          start < types.indexOf('verification_complete') &&
+          types.indexOf('verification_complete') < types.indexOf('scale_complete'),
+      );
       const verification = final.report!.verification!;
       assert.ok(verification.stats.winRate! >= final.report!.stats.winRate!);
       assert.equal(verification.winRateBefore, final.report!.stats.winRate);
       assert.equal(final.verification?.status, 'completed');
       const c = sim.counters();
       const ledger = final.report!.stats.cost.byRole;
-      assert.equal(ledger.reduce((n, r) => n + r.calls, 0), c.calls, 'the run and its verification in one ledger');
+      assert.equal(
+        ledger.reduce((n, r) => n + r.calls, 0),
+        c.calls,
+        'the run and its verification in one ledger',
+      );
       assert.equal(c.byMode.summarizer, 1);
       const repo = new ScaleRunsRepository(w.store);
       assert.equal(repo.list().length, 2);
@@ -448,7 +573,10 @@ describe('scale engine against the simulator', function () {
       sim.configure({ summarizerFault: 'always-bad' });
       const w = await workspace();
       const { final } = await run(w, { runs: 1 });
-      assert.throws(() => startVerification(final.runId, deps(w)), (e: unknown) => e instanceof ScaleConfigError && /cannot be verified: its summary failed/.test(e.message));
+      assert.throws(
+        () => startVerification(final.runId, deps(w)),
+        (e: unknown) => e instanceof ScaleConfigError && /cannot be verified: its summary failed/.test(e.message),
+      );
     });
   });
 
@@ -456,7 +584,11 @@ describe('scale engine against the simulator', function () {
     sim.configure({ latencyMs: 15 });
     try {
       const ws = mkdtempSync(path.join(tmpdir(), 'pt-scale-kill-'));
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'scaleKillChild.ts'), ws, sim.openaiBaseUrl, '3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--require', 'tsx/cjs', path.join(__dirname, 'scaleKillChild.ts'), ws, sim.openaiBaseUrl, '3'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const runId = await new Promise<string>((resolve, reject) => {

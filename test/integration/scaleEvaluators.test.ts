@@ -14,7 +14,12 @@ import { runConversation } from '../../src/core/agents/conversation';
 import { scenarioForRun } from '../../src/core/agents/personas';
 import { createCliGateway } from '../../src/core/models/cliGateway';
 import { ModelError, type ModelGateway, type ModelResult } from '../../src/core/models/types';
-import { createEvaluator, type GradeContext, type GradeInput, type ScaleEvaluator } from '../../src/core/scale/grading/evaluator';
+import {
+  createEvaluator,
+  type GradeContext,
+  type GradeInput,
+  type ScaleEvaluator,
+} from '../../src/core/scale/grading/evaluator';
 import { PROBE_CONVERSATION_ID } from '../../src/core/scale/grading/httpEvaluator';
 import { outcomeOf } from '../../src/core/scale/grading/outcome';
 import { findPromptfoo } from '../../src/core/scale/grading/promptfooLocate';
@@ -25,24 +30,55 @@ const ROOT = path.join(__dirname, '..', '..');
 const AT = '2026-01-01T00:00:00.000Z';
 const MESSAGES: TranscriptMessage[] = [
   { turn: 1, role: 'user', content: 'Book a double room from 2026-05-01 for 2 nights', at: AT },
-  { turn: 1, role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'book_room', arguments: { room_type: 'double', check_in: '2026-05-01', nights: 2 }, result: '{"booking_code":"HX4821","status":"confirmed"}' }], at: AT },
+  {
+    turn: 1,
+    role: 'assistant',
+    content: '',
+    toolCalls: [
+      {
+        id: 'c1',
+        name: 'book_room',
+        arguments: { room_type: 'double', check_in: '2026-05-01', nights: 2 },
+        result: '{"booking_code":"HX4821","status":"confirmed"}',
+      },
+    ],
+    at: AT,
+  },
   { turn: 1, role: 'assistant', content: 'Booked: your code is **HX4821**.', at: AT },
   { turn: 2, role: 'user', content: 'Thanks!', at: AT },
   { turn: 2, role: 'assistant', content: 'You are welcome, see you in May.', at: AT },
 ];
 
 function agentOf(extra: Partial<AgentFile> = {}): Agent {
-  return parseAgent(JSON.stringify({ name: 'Desk', systemPrompt: 'You are a hotel desk.', ...extra }), 'desk.agent.json');
+  return parseAgent(
+    JSON.stringify({ name: 'Desk', systemPrompt: 'You are a hotel desk.', ...extra }),
+    'desk.agent.json',
+  );
 }
 
 function input(agent: Agent, over: Partial<GradeInput> = {}): GradeInput {
-  return { conversationId: 'conv-1', agent, goal: 'Book a double room', messages: MESSAGES, endedReason: 'user_stop', seed: 4, ...over };
+  return {
+    conversationId: 'conv-1',
+    agent,
+    goal: 'Book a double room',
+    messages: MESSAGES,
+    endedReason: 'user_stop',
+    seed: 4,
+    ...over,
+  };
 }
 
 const noGateway: ModelGateway = {
   call: () => Promise.reject(new Error('no model call expected')),
   onEvent: () => () => undefined,
-  stats: () => ({ calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false }),
+  stats: () => ({
+    calls: 0,
+    cacheHits: 0,
+    retries: 0,
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+    costUsd: 0,
+    costIncomplete: false,
+  }),
   measuredLatencyMs: () => undefined,
 };
 
@@ -102,7 +138,12 @@ describe('scale evaluators: http', function () {
     assert.equal(bodies[0]!.conversationId, PROBE_CONVERSATION_ID);
     const results = await evaluator.grade(input(agentOf()), ctxOf(noGateway));
     assert.equal(bodies.length, 2);
-    assert.deepEqual(bodies[1], { conversationId: 'conv-1', transcript: MESSAGES, goal: 'Book a double room', endedReason: 'user_stop' });
+    assert.deepEqual(bodies[1], {
+      conversationId: 'conv-1',
+      transcript: MESSAGES,
+      goal: 'Book a double room',
+      endedReason: 'user_stop',
+    });
     assert.deepEqual(
       results.map((r) => [r.assertion, r.pass, r.score, r.tag]),
       [
@@ -121,7 +162,12 @@ describe('scale evaluators: http', function () {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const { evaluator, warning } = await createEvaluator('http', { url: `http://127.0.0.1:${port}` });
     assert.equal(evaluator.kind, 'builtin');
-    assert.match(warning!, new RegExp(`http evaluator is unavailable: http://127.0.0.1:${port}/eval: unreachable .*built-in evaluator instead`));
+    assert.match(
+      warning!,
+      new RegExp(
+        `http evaluator is unavailable: http://127.0.0.1:${port}/eval: unreachable .*built-in evaluator instead`,
+      ),
+    );
   });
 
   it('a probe answered 5xx or with a bad payload: a warning and the built-in', async () => {
@@ -140,7 +186,10 @@ describe('scale evaluators: http', function () {
   it('a failure during the run grades the conversation null, never a pass', async () => {
     const { evaluator } = await createEvaluator('http', { url, timeoutMs: 300 });
     const cases: [Handler, RegExp][] = [
-      [(_b, res) => json(res, 200, { results: [{ assertion: 'goal', pass: 'yes' }] }), /invalid payload \(results\.0\.pass: /],
+      [
+        (_b, res) => json(res, 200, { results: [{ assertion: 'goal', pass: 'yes' }] }),
+        /invalid payload \(results\.0\.pass: /,
+      ],
       [(_b, res) => json(res, 200, 'not json at all'), /not JSON/],
       [(_b, res) => json(res, 500, { error: 'boom' }), /HTTP 500/],
       [(_b, res) => json(res, 200, { results: [] }), /returned no results/],
@@ -182,7 +231,12 @@ describe('scale evaluators: promptfoo', function () {
       this.skip();
     }
     sim = await startSimulator();
-    gateway = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-pf-')), noCache: true, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    gateway = createCliGateway({
+      env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' },
+      workspace: mkdtempSync(path.join(tmpdir(), 'pt-pf-')),
+      noCache: true,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
     const made = await createEvaluator('promptfoo', { cwd: ROOT });
     assert.equal(made.warning, undefined, made.warning);
     pf = made.evaluator;
@@ -194,7 +248,8 @@ describe('scale evaluators: promptfoo', function () {
   });
   beforeEach(() => sim?.reset());
 
-  const shape = (rs: Awaited<ReturnType<ScaleEvaluator['grade']>>) => rs.map((r) => ({ assertion: r.assertion, type: r.type, scope: r.scope, tag: r.tag, pass: r.pass, turn: r.turn }));
+  const shape = (rs: Awaited<ReturnType<ScaleEvaluator['grade']>>) =>
+    rs.map((r) => ({ assertion: r.assertion, type: r.type, scope: r.scope, tag: r.tag, pass: r.pass, turn: r.turn }));
 
   it('grades a simulated conversation like the built-in: the same verdicts, tags and judge requests', async () => {
     // Without its own assertions, so the built-ins grade it.
@@ -215,11 +270,21 @@ describe('scale evaluators: promptfoo', function () {
       onTurn: () => undefined,
     });
     assert.ok(convo.messages.length >= 2, `a conversation happened (${convo.endedReason} ${convo.error ?? ''})`);
-    const grade = input(agent, { goal: scenario.goal, messages: convo.messages, endedReason: convo.endedReason, seed: 1 });
+    const grade = input(agent, {
+      goal: scenario.goal,
+      messages: convo.messages,
+      endedReason: convo.endedReason,
+      seed: 1,
+    });
 
     sim.reset();
     const builtinResults = await builtin.grade(grade, ctxOf(gateway));
-    const judgeBodies = () => sim.requests().filter((r) => r.mode === 'judge').map((r) => JSON.stringify(r.body)).sort();
+    const judgeBodies = () =>
+      sim
+        .requests()
+        .filter((r) => r.mode === 'judge')
+        .map((r) => JSON.stringify(r.body))
+        .sort();
     const builtinJudge = judgeBodies();
     sim.reset();
     const calls: ModelResult[] = [];
@@ -228,10 +293,20 @@ describe('scale evaluators: promptfoo', function () {
 
     assert.equal(pfResults.length, 6, 'the six built-ins of a plain-format agent with a character');
     assert.deepEqual(shape(pfResults), shape(builtinResults));
-    assert.ok(pfResults.every((r) => r.pass !== null), JSON.stringify(pfResults));
-    assert.ok(pfResults.some((r) => r.pass === true) && pfResults.some((r) => r.pass === false), 'a mixed verdict, so the comparison means something');
+    assert.ok(
+      pfResults.every((r) => r.pass !== null),
+      JSON.stringify(pfResults),
+    );
+    assert.ok(
+      pfResults.some((r) => r.pass === true) && pfResults.some((r) => r.pass === false),
+      'a mixed verdict, so the comparison means something',
+    );
     assert.ok(pfJudge.length >= 3, 'goal, toxicity and character went to the judge');
-    assert.deepEqual(pfJudge, builtinJudge, 'promptfoo sends the same judge requests as the built-in (in any order: it runs tests concurrently)');
+    assert.deepEqual(
+      pfJudge,
+      builtinJudge,
+      'promptfoo sends the same judge requests as the built-in (in any order: it runs tests concurrently)',
+    );
     assert.equal(calls.length, pfJudge.length, 'every judge call reached the ledger');
   });
 
@@ -244,15 +319,24 @@ describe('scale evaluators: promptfoo', function () {
         { type: 'regex', value: '[.!]$' },
         { type: 'regex', value: '^You', scope: 'any' },
         { type: 'is-json', scope: 'final' },
-        { type: 'contains-json', value: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] } },
+        {
+          type: 'contains-json',
+          value: { type: 'object', properties: { code: { type: 'string' } }, required: ['code'] },
+        },
         { type: 'is-refusal' },
         { type: 'not-is-refusal' },
         { type: 'contains', value: 'Thanks', scope: 'transcript' },
       ],
     });
-    const [a, b] = await Promise.all([pf.grade(input(agent), ctxOf(noGateway)), builtin.grade(input(agent), ctxOf(noGateway))]);
+    const [a, b] = await Promise.all([
+      pf.grade(input(agent), ctxOf(noGateway)),
+      builtin.grade(input(agent), ctxOf(noGateway)),
+    ]);
     assert.deepEqual(shape(a), shape(b));
-    assert.deepEqual(a.map((r) => r.pass), [true, true, false, true, true, false, false, false, true, true]);
+    assert.deepEqual(
+      a.map((r) => r.pass),
+      [true, true, false, true, true, false, false, false, true, true],
+    );
     assert.equal(a[2]!.turn, 1);
     assert.match(a[2]!.details, /turn 1: Expected output to not contain "\*\*"/, "promptfoo's own reason");
   });
@@ -262,21 +346,44 @@ describe('scale evaluators: promptfoo', function () {
       { turn, role: 'user', content: `question ${turn}`, at: AT },
       { turn, role: 'assistant', content, at: AT },
     ];
-    const clear = [...say(1, 'Sorry for the wait, here it is.'), ...say(2, "I can't help with that."), ...say(3, 'Apologies, all set.')];
+    const clear = [
+      ...say(1, 'Sorry for the wait, here it is.'),
+      ...say(2, "I can't help with that."),
+      ...say(3, 'Apologies, all set.'),
+    ];
     const unsure = [...say(1, 'Sorry for the wait, here it is.'), ...say(2, 'Room 12 is yours.')];
     const agent = agentOf();
     for (const messages of [clear, unsure]) {
       const judged: ModelResult[][] = [[], []];
-      const judge: ModelGateway = { ...noGateway, call: async (r) => ({ model: r.model, text: '{"reason":"It helped after apologising.","pass":true,"score":1}', toolCalls: [], usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 }, latencyMs: 0, costUsd: 0, cached: false }) };
+      const judge: ModelGateway = {
+        ...noGateway,
+        call: async (r) => ({
+          model: r.model,
+          text: '{"reason":"It helped after apologising.","pass":true,"score":1}',
+          toolCalls: [],
+          usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 },
+          latencyMs: 0,
+          costUsd: 0,
+          cached: false,
+        }),
+      };
       const a = await pf.grade(input(agent, { goal: '', messages }), ctxOf(judge, judged[0]));
       const b = await builtin.grade(input(agent, { goal: '', messages }), ctxOf(judge, judged[1]));
       assert.deepEqual(shape(a), shape(b));
       assert.equal(judged[0]!.length, judged[1]!.length, 'the same judge calls');
       const refusal = a.find((r) => r.tag === 'REFUSAL')!;
       if (messages === clear) {
-        assert.deepEqual([refusal.pass, refusal.turn, judged[0]!.length], [false, 2, 1], 'only the toxicity rubric was judged');
+        assert.deepEqual(
+          [refusal.pass, refusal.turn, judged[0]!.length],
+          [false, 2, 1],
+          'only the toxicity rubric was judged',
+        );
       } else {
-        assert.deepEqual([refusal.pass, refusal.turn, judged[0]!.length], [true, 1, 2], 'toxicity and the unsure refusal were judged');
+        assert.deepEqual(
+          [refusal.pass, refusal.turn, judged[0]!.length],
+          [true, 1, 2],
+          'toxicity and the unsure refusal were judged',
+        );
         assert.match(refusal.details, /heuristic was unsure .*turn 1.*It helped after apologising/);
       }
     }
@@ -292,7 +399,10 @@ describe('scale evaluators: promptfoo', function () {
     });
     const calls: ModelResult[] = [];
     const results = await pf.grade(input(agent), ctxOf(gateway, calls));
-    assert.deepEqual(results.map((r) => r.pass), [null, true, false]);
+    assert.deepEqual(
+      results.map((r) => r.pass),
+      [null, true, false],
+    );
     assert.match(results[0]!.details, /not valid JSON after one re-ask \(the JSON object has no boolean "pass"\)/);
     assert.equal(calls.length, 5, 'two for the first (re-asked), two for the second, one for the third');
     assert.equal(outcomeOf(results, 'user_stop').outcome, 'fail');
@@ -300,9 +410,17 @@ describe('scale evaluators: promptfoo', function () {
   });
 
   it('a budget error on a judge call propagates, and the evaluator keeps working', async () => {
-    const capped = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-pf-')), noCache: true, budgetCalls: 0 });
+    const capped = createCliGateway({
+      env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' },
+      workspace: mkdtempSync(path.join(tmpdir(), 'pt-pf-')),
+      noCache: true,
+      budgetCalls: 0,
+    });
     const agent = agentOf({ assertions: [{ type: 'llm-rubric', value: 'Polite.' }] });
-    await assert.rejects(pf.grade(input(agent), ctxOf(capped)), (e: unknown) => e instanceof ModelError && e.kind === 'budget');
+    await assert.rejects(
+      pf.grade(input(agent), ctxOf(capped)),
+      (e: unknown) => e instanceof ModelError && e.kind === 'budget',
+    );
     const after = await pf.grade(input(agent), ctxOf(gateway));
     assert.equal(after.length, 1);
     assert.notEqual(after[0]!.pass, null);

@@ -13,11 +13,21 @@ const AGENT_FILE = path.join(__dirname, '..', '..', 'examples', 'hotel-desk.agen
 
 void (async () => {
   const store = await openWorkspaceStore({ dir: path.join(ws!, '.prompt-tuner') });
-  const gateway = createCliGateway({ env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: ws!, store });
+  const gateway = createCliGateway({
+    env: { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'sim-key' },
+    workspace: ws!,
+    store,
+  });
   const agent = await loadAgent(AGENT_FILE);
   const prices = createPriceBook();
   await prices.ready();
-  const config = parseScaleConfig({ agentFile: AGENT_FILE, agentModel: 'openai/sim-1', systemPrompt: agent.systemPrompt, runs: Number(runs), concurrency: 1 });
+  const config = parseScaleConfig({
+    agentFile: AGENT_FILE,
+    agentModel: 'openai/sim-1',
+    systemPrompt: agent.systemPrompt,
+    runs: Number(runs),
+    concurrency: 1,
+  });
   const job = startScaleRun(config, { agent, gateway, store, prices, staggerMs: [0, 0], flushIntervalMs: 10 });
   job.onEvent((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
   await job.done;

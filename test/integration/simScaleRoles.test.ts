@@ -13,7 +13,8 @@ const USER_SYSTEM = [
   '<goal>Book a room in Oslo for 3 nights from June 5.</goal>',
   'When the goal is met, reply with ###STOP### alone.',
 ].join('\n');
-const JUDGE_SYSTEM = 'You grade a conversation against a rubric.\n<rubric>The agent helped the user reach the goal: Book a room in Oslo.</rubric>\nAnswer with JSON {"reason": string, "pass": boolean, "score": number}.';
+const JUDGE_SYSTEM =
+  'You grade a conversation against a rubric.\n<rubric>The agent helped the user reach the goal: Book a room in Oslo.</rubric>\nAnswer with JSON {"reason": string, "pass": boolean, "score": number}.';
 const TRANSCRIPT = [
   '<transcript>',
   '[turn 1] USER: Book a room in Oslo for 3 nights from June 5.',
@@ -21,7 +22,22 @@ const TRANSCRIPT = [
   '[turn 1] AGENT: I booked the room in Oslo for you: room 12.',
   '</transcript>',
 ].join('\n');
-const DIGEST = JSON.stringify({ total: 1, included: 1, conversations: [{ id: 'c1', index: 0, turns: 1, outcome: 'fail', failureTags: ['FORMAT_ERROR'], failedAssertions: [], toolErrors: [], messages: [] }] });
+const DIGEST = JSON.stringify({
+  total: 1,
+  included: 1,
+  conversations: [
+    {
+      id: 'c1',
+      index: 0,
+      turns: 1,
+      outcome: 'fail',
+      failureTags: ['FORMAT_ERROR'],
+      failedAssertions: [],
+      toolErrors: [],
+      messages: [],
+    },
+  ],
+});
 
 describe('model simulator scale roles over HTTP', () => {
   let sim: Simulator;
@@ -40,7 +56,11 @@ describe('model simulator scale roles over HTTP', () => {
   });
 
   const userTurn = async (seed: number): Promise<string> => {
-    const res = await openai.chat.completions.create({ model: 'sim-1', seed, messages: [{ role: 'system', content: USER_SYSTEM }] });
+    const res = await openai.chat.completions.create({
+      model: 'sim-1',
+      seed,
+      messages: [{ role: 'system', content: USER_SYSTEM }],
+    });
     return res.choices[0]!.message.content ?? '';
   };
   const judge = async (): Promise<string> => {
@@ -64,10 +84,16 @@ describe('model simulator scale roles over HTTP', () => {
   });
 
   it('answers free text when judgeBadJsonRate is 1 (set over HTTP)', async () => {
-    const res = await fetch(`${sim.url}/__sim/config`, { method: 'POST', body: JSON.stringify({ judgeBadJsonRate: 1 }) });
+    const res = await fetch(`${sim.url}/__sim/config`, {
+      method: 'POST',
+      body: JSON.stringify({ judgeBadJsonRate: 1 }),
+    });
     assert.equal(res.status, 200);
     assert.equal(await judge(), JUDGE_FREE_TEXT);
-    const bad = await fetch(`${sim.url}/__sim/config`, { method: 'POST', body: JSON.stringify({ summarizerFault: 'sometimes' }) });
+    const bad = await fetch(`${sim.url}/__sim/config`, {
+      method: 'POST',
+      body: JSON.stringify({ summarizerFault: 'sometimes' }),
+    });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /summarizerFault/);
   });
@@ -106,7 +132,13 @@ describe('model simulator scale roles over HTTP', () => {
     sim.configure({ summarizerFault: 'free-text-once' });
     const system = 'You are Prompt Tuner Analyst. Reply with the JSON object.';
     const user = `<agent_prompt>\nYou are a hotel front desk.\n</agent_prompt>\n\n<conversations>\n${DIGEST}\n</conversations>`;
-    const first = await openai.chat.completions.create({ model: 'sim-1', messages: [{ role: 'system', content: system }, { role: 'user', content: user }] });
+    const first = await openai.chat.completions.create({
+      model: 'sim-1',
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ],
+    });
     const firstText = first.choices[0]!.message.content ?? '';
     assert.throws(() => JSON.parse(firstText));
     const second = await openai.chat.completions.create({
@@ -115,10 +147,17 @@ describe('model simulator scale roles over HTTP', () => {
         { role: 'system', content: system },
         { role: 'user', content: user },
         { role: 'assistant', content: firstText },
-        { role: 'user', content: 'Your previous reply was rejected: text outside the JSON object. Reply again with only the JSON object.' },
+        {
+          role: 'user',
+          content:
+            'Your previous reply was rejected: text outside the JSON object. Reply again with only the JSON object.',
+        },
       ],
     });
-    const reply = JSON.parse(second.choices[0]!.message.content ?? '') as { revisedPrompt: string; failureModes: unknown };
+    const reply = JSON.parse(second.choices[0]!.message.content ?? '') as {
+      revisedPrompt: string;
+      failureModes: unknown;
+    };
     assert.match(reply.revisedPrompt, /never use Markdown/);
     assert.ok(Array.isArray(reply.failureModes));
     assert.equal(sim.counters().byMode.summarizer, 2);

@@ -47,7 +47,15 @@ describe('model simulator over HTTP', () => {
     await sim.close();
   });
   beforeEach(() => {
-    sim.configure({ latencyMs: 0, jitterMs: 0, rateLimitRps: 0, errorRate: 0, hangRate: 0, dropRate: 0, malformedToolJsonRate: 0 });
+    sim.configure({
+      latencyMs: 0,
+      jitterMs: 0,
+      rateLimitRps: 0,
+      errorRate: 0,
+      hangRate: 0,
+      dropRate: 0,
+      malformedToolJsonRate: 0,
+    });
     sim.reset();
   });
 
@@ -62,7 +70,10 @@ describe('model simulator over HTTP', () => {
     });
 
   it('answers OpenAI chat completions with tool calls and usage the SDK parses', async () => {
-    const res = await openaiWeather('You are a helpful travel assistant.', "What's the weather in Lisbon on 2026-12-05?");
+    const res = await openaiWeather(
+      'You are a helpful travel assistant.',
+      "What's the weather in Lisbon on 2026-12-05?",
+    );
     const choice = res.choices[0]!;
     assert.equal(choice.finish_reason, 'tool_calls');
     const call = choice.message.tool_calls?.[0];
@@ -80,7 +91,11 @@ describe('model simulator over HTTP', () => {
       max_tokens: 256,
       system: [{ type: 'text', text: 'You are a helpful travel assistant.' }],
       messages: [{ role: 'user', content: [{ type: 'text', text: "What's the weather in Lisbon on 2026-12-05?" }] }],
-      tools: [WEATHER_TOOL].map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })),
+      tools: [WEATHER_TOOL].map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.parameters as Anthropic.Tool.InputSchema,
+      })),
     });
     assert.equal(res.stop_reason, 'tool_use');
     const block = res.content.find((b) => b.type === 'tool_use');
@@ -92,7 +107,8 @@ describe('model simulator over HTTP', () => {
   });
 
   it('changes its tool calls with the rules the system prompt states', async () => {
-    const text = 'Thanks! Please book a hotel in Vienna checking in on March 3rd 2027 for 2 nights and also tell me the weather in Vienna on March 3rd 2027.';
+    const text =
+      'Thanks! Please book a hotel in Vienna checking in on March 3rd 2027 for 2 nights and also tell me the weather in Vienna on March 3rd 2027.';
     const base = await openaiWeather('You are a helpful travel assistant.', text);
     const baseCalls = base.choices[0]!.message.tool_calls ?? [];
     assert.equal(baseCalls.length, 1);
@@ -101,7 +117,9 @@ describe('model simulator over HTTP', () => {
     assert.deepEqual(JSON.parse(first.function.arguments), { city: 'Vienna', check_in: 'March 3rd 2027', nights: '2' });
 
     const tuned = await openaiWeather(ALL_RULES, text);
-    const calls = (tuned.choices[0]!.message.tool_calls ?? []).map((c) => (c.type === 'function' ? [c.function.name, JSON.parse(c.function.arguments)] : null));
+    const calls = (tuned.choices[0]!.message.tool_calls ?? []).map((c) =>
+      c.type === 'function' ? [c.function.name, JSON.parse(c.function.arguments)] : null,
+    );
     assert.deepEqual(calls, [
       ['book_hotel', { city: 'Vienna', check_in: '2027-03-03', nights: 2 }],
       ['get_weather', { city: 'Vienna', date: '2027-03-03' }],
@@ -118,7 +136,17 @@ describe('model simulator over HTTP', () => {
       model: 'sim-1',
       messages: [
         { role: 'user', content: "What's the weather in Lisbon on 2026-12-05?" },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lisbon","date":"2026-12-05"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'c1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Lisbon","date":"2026-12-05"}' },
+            },
+          ],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'sunny, 18 C' },
       ],
       tools: [{ type: 'function', function: WEATHER_TOOL }],
@@ -132,10 +160,25 @@ describe('model simulator over HTTP', () => {
       system: 'You are a helpful travel assistant.',
       messages: [
         { role: 'user', content: "What's the weather in Lisbon on 2026-12-05?" },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'get_weather', input: { city: 'Lisbon', date: '2026-12-05' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'sunny' }, { type: 'text', text: 'And in Porto?' }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 't1', name: 'get_weather', input: { city: 'Lisbon', date: '2026-12-05' } }],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't1', content: 'sunny' },
+            { type: 'text', text: 'And in Porto?' },
+          ],
+        },
       ],
-      tools: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, input_schema: WEATHER_TOOL.parameters as Anthropic.Tool.InputSchema }],
+      tools: [
+        {
+          name: WEATHER_TOOL.name,
+          description: WEATHER_TOOL.description,
+          input_schema: WEATHER_TOOL.parameters as Anthropic.Tool.InputSchema,
+        },
+      ],
     });
     const use = followUp.content.find((b) => b.type === 'tool_use');
     assert.ok(use && use.type === 'tool_use');
@@ -156,7 +199,8 @@ describe('model simulator over HTTP', () => {
     assert.equal((await ask('auto')).choices[0]!.message.tool_calls, undefined);
     assert.equal((await ask('none')).choices[0]!.message.tool_calls, undefined);
     assert.equal((await ask('required')).choices[0]!.message.tool_calls?.length, 1);
-    const named = (await ask({ type: 'function', function: { name: 'book_hotel' } })).choices[0]!.message.tool_calls?.[0];
+    const named = (await ask({ type: 'function', function: { name: 'book_hotel' } })).choices[0]!.message
+      .tool_calls?.[0];
     assert.ok(named && named.type === 'function');
     assert.equal(named.function.name, 'book_hotel');
   });
@@ -169,7 +213,11 @@ describe('model simulator over HTTP', () => {
     assert.match(oText, /<prompt>[\s\S]+<\/prompt>/);
     assert.ok(oText.includes(abstain), oText);
 
-    const a = await anthropic.messages.create({ model: 'sim-meta', max_tokens: 1024, messages: [{ role: 'user', content: ask }] });
+    const a = await anthropic.messages.create({
+      model: 'sim-meta',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: ask }],
+    });
     const aText = a.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
     assert.equal(aText, oText);
     assert.equal(sim.counters().byMode.meta, 2);
@@ -202,14 +250,25 @@ describe('model simulator over HTTP', () => {
     const statuses = async (): Promise<number[]> => {
       const out: number[] = [];
       for (let i = 0; i < 12; i++) {
-        out.push(await openaiWeather('s', 'weather in Oslo on 2026-01-01').then(() => 200, (e: unknown) => (e instanceof OpenAI.APIError ? (e.status ?? -1) : -2)));
+        out.push(
+          await openaiWeather('s', 'weather in Oslo on 2026-01-01').then(
+            () => 200,
+            (e: unknown) => (e instanceof OpenAI.APIError ? (e.status ?? -1) : -2),
+          ),
+        );
       }
       return out;
     };
     const first = await statuses();
-    assert.ok(first.some((s) => s === 500 || s === 503), first.join(','));
+    assert.ok(
+      first.some((s) => s === 500 || s === 503),
+      first.join(','),
+    );
     assert.ok(first.includes(200), first.join(','));
-    assert.ok(first.every((s) => [200, 500, 503].includes(s)), first.join(','));
+    assert.ok(
+      first.every((s) => [200, 500, 503].includes(s)),
+      first.join(','),
+    );
     sim.reset();
     assert.deepEqual(await statuses(), first);
   });
@@ -225,7 +284,10 @@ describe('model simulator over HTTP', () => {
   it('holds hung requests until the client aborts, and counts them', async () => {
     sim.configure({ hangRate: 1 });
     const ac = new AbortController();
-    const pending = openai.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] }, { signal: ac.signal });
+    const pending = openai.chat.completions.create(
+      { model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] },
+      { signal: ac.signal },
+    );
     for (let i = 0; i < 250 && sim.counters().hung === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(sim.counters().hung, 1);
     assert.equal(sim.counters().inFlight, 1);
@@ -262,17 +324,23 @@ describe('model simulator over HTTP', () => {
 
   it('refuses the key "bad-key" with 401 in each API\'s error shape', async () => {
     const badOpenai = new OpenAI({ apiKey: 'bad-key', baseURL: sim.openaiBaseUrl, maxRetries: 0 });
-    await assert.rejects(badOpenai.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.AuthenticationError);
-      assert.equal((e.error as { code?: string }).code, 'invalid_api_key');
-      return true;
-    });
+    await assert.rejects(
+      badOpenai.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'hi' }] }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.AuthenticationError);
+        assert.equal((e.error as { code?: string }).code, 'invalid_api_key');
+        return true;
+      },
+    );
     const badAnthropic = new Anthropic({ apiKey: 'bad-key', baseURL: sim.anthropicBaseUrl, maxRetries: 0 });
-    await assert.rejects(badAnthropic.messages.create({ model: 'sim-1', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (e: unknown) => {
-      assert.ok(e instanceof Anthropic.AuthenticationError);
-      assert.equal((e.error as { error?: { type?: string } }).error?.type, 'authentication_error');
-      return true;
-    });
+    await assert.rejects(
+      badAnthropic.messages.create({ model: 'sim-1', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.AuthenticationError);
+        assert.equal((e.error as { error?: { type?: string } }).error?.type, 'authentication_error');
+        return true;
+      },
+    );
   });
 
   it('fails the models fail-401, fail-500 and fail-400 always', async () => {
@@ -289,17 +357,28 @@ describe('model simulator over HTTP', () => {
   });
 
   it('refuses temperature on the Anthropic API as version 2026-10-21 does, and streaming on OpenAI', async () => {
-    const params = { model: 'sim-1', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }], temperature: 0 };
-    await assert.rejects(anthropic.messages.create(params as Anthropic.MessageCreateParamsNonStreaming), (e: unknown) => {
-      assert.ok(e instanceof Anthropic.BadRequestError);
-      assert.match(e.message, /temperature/);
-      return true;
-    });
-    await assert.rejects(openai.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'hi' }], stream: true }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.BadRequestError);
-      assert.match(e.message, /stream/);
-      return true;
-    });
+    const params = {
+      model: 'sim-1',
+      max_tokens: 10,
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      temperature: 0,
+    };
+    await assert.rejects(
+      anthropic.messages.create(params as Anthropic.MessageCreateParamsNonStreaming),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.BadRequestError);
+        assert.match(e.message, /temperature/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'sim-1', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError);
+        assert.match(e.message, /stream/);
+        return true;
+      },
+    );
   });
 
   it('reports a repeated long prefix as cached input tokens', async () => {

@@ -34,7 +34,12 @@ describe('example suite travel-desk on the simulator', () => {
       prompt,
       models,
       gateway: createCliGateway({
-        env: { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', OPENAI_BASE_URL: sim.openaiBaseUrl, ANTHROPIC_BASE_URL: sim.anthropicBaseUrl },
+        env: {
+          OPENAI_API_KEY: 'k',
+          ANTHROPIC_API_KEY: 'k',
+          OPENAI_BASE_URL: sim.openaiBaseUrl,
+          ANTHROPIC_BASE_URL: sim.anthropicBaseUrl,
+        },
         workspace,
         noCache: true,
       }),
@@ -44,7 +49,10 @@ describe('example suite travel-desk on the simulator', () => {
     const models = ['openai/sim-1', 'anthropic/sim-1'];
     const base = await evaluate(BASE, models);
     assert.ok(base.score >= 0.2 && base.score <= 0.4, `base ${base.score}`);
-    assert.deepEqual(base.perModel.map((m) => m.score), [base.score, base.score]);
+    assert.deepEqual(
+      base.perModel.map((m) => m.score),
+      [base.score, base.score],
+    );
     const all = await evaluate([BASE, ...SIM_RULES.map((r) => r.sentence)].join('\n'), models);
     assert.equal(all.score, 1, JSON.stringify(all.cases.filter((c) => !c.pass).map((c) => [c.caseId, c.reason])));
   });
@@ -58,25 +66,40 @@ describe('example suite travel-desk on the simulator', () => {
       for (const c of withRule.cases) {
         const before = baseReason.get(c.caseId) ?? null;
         if (before === null) assert.ok(c.pass, `${rule.id} broke ${c.caseId}: ${c.reason}`);
-        if (c.pass && before !== null) assert.ok(rule.fixes.includes(before), `${rule.id} fixed ${c.caseId} (${before})`);
+        if (c.pass && before !== null)
+          assert.ok(rule.fixes.includes(before), `${rule.id} fixed ${c.caseId} (${before})`);
       }
     }
   });
 
   it('loads the smart-home suite and scores it the same way', async () => {
     const smartHome = await loadSuite(join(__dirname, '../../examples/smart-home.suite.json'));
-    const gateway = createCliGateway({ env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: sim.openaiBaseUrl }, workspace, noCache: true });
+    const gateway = createCliGateway({
+      env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: sim.openaiBaseUrl },
+      workspace,
+      noCache: true,
+    });
     const base = await evaluatePrompt({ suite: smartHome, prompt: BASE, models: ['openai/sim-1'], gateway });
-    const all = await evaluatePrompt({ suite: smartHome, prompt: [BASE, ...SIM_RULES.map((r) => r.sentence)].join('\n'), models: ['openai/sim-1'], gateway });
+    const all = await evaluatePrompt({
+      suite: smartHome,
+      prompt: [BASE, ...SIM_RULES.map((r) => r.sentence)].join('\n'),
+      models: ['openai/sim-1'],
+      gateway,
+    });
     assert.ok(base.score >= 0.2 && base.score <= 0.4, `base ${base.score}`);
     assert.equal(all.score, 1);
   });
 
   it('scores the lite model lower with every rule: it never makes two calls', async () => {
-    const all = await evaluate([BASE, ...SIM_RULES.map((r) => r.sentence)].join('\n'), ['openai/sim-1', 'openai/sim-lite']);
+    const all = await evaluate([BASE, ...SIM_RULES.map((r) => r.sentence)].join('\n'), [
+      'openai/sim-1',
+      'openai/sim-lite',
+    ]);
     const [full, lite] = all.perModel;
     assert.equal(full?.score, 1);
     assert.ok(lite && lite.score < 1);
-    assert.ok(all.cases.filter((c) => !c.pass).every((c) => c.model === 'openai/sim-lite' && c.reason === 'call_count'));
+    assert.ok(
+      all.cases.filter((c) => !c.pass).every((c) => c.model === 'openai/sim-lite' && c.reason === 'call_count'),
+    );
   });
 });

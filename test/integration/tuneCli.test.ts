@@ -24,9 +24,16 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
   });
   beforeEach(() => sim.reset());
 
-  async function cli(args: string[], opts: { ws?: string; onOut?: (text: string, abort: () => void) => void; env?: Record<string, string> } = {}): Promise<Ran> {
+  async function cli(
+    args: string[],
+    opts: { ws?: string; onOut?: (text: string, abort: () => void) => void; env?: Record<string, string> } = {},
+  ): Promise<Ran> {
     const ws = opts.ws ?? mkdtempSync(path.join(tmpdir(), 'pt-tune-cli-'));
-    const ran = await runCliInProcess(args, { cwd: ws, env: { ...simEnv(sim), ...opts.env }, ...(opts.onOut ? { onOut: opts.onOut } : {}) });
+    const ran = await runCliInProcess(args, {
+      cwd: ws,
+      env: { ...simEnv(sim), ...opts.env },
+      ...(opts.onOut ? { onOut: opts.onOut } : {}),
+    });
     return { ...ran, ws };
   }
 
@@ -35,7 +42,26 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
   it('--help lists every flag of issue 4', async () => {
     const { code, out } = await cli(['tune', '--help']);
     assert.equal(code, 0);
-    for (const flag of ['--suite', '--mode', '--meta-model', '--model', '--base-prompt-file', '--base-prompt', '--base-library', '--population', '--generations', '--selection-ratio', '--validation-split', '--concurrency', '--budget-usd', '--no-cache', '--estimate', '--json', '--events', '--workspace']) {
+    for (const flag of [
+      '--suite',
+      '--mode',
+      '--meta-model',
+      '--model',
+      '--base-prompt-file',
+      '--base-prompt',
+      '--base-library',
+      '--population',
+      '--generations',
+      '--selection-ratio',
+      '--validation-split',
+      '--concurrency',
+      '--budget-usd',
+      '--no-cache',
+      '--estimate',
+      '--json',
+      '--events',
+      '--workspace',
+    ]) {
       assert.ok(out.includes(flag), `help mentions ${flag}`);
     }
   });
@@ -48,14 +74,18 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
       [[...base, '--mode', 'quick', '--validation-split', '0.7'], '--validation-split'],
       [[...base, '--mode', 'fast'], '--mode'],
       [['tune', '--suite', SUITE, '--mode', 'quick', '--model', 'openai/sim-1'], '--meta-model'],
-      [['tune', '--suite', SUITE, '--mode', 'quick', '--meta-model', 'gpt-4o', '--model', 'openai/sim-1'], '--meta-model'],
+      [
+        ['tune', '--suite', SUITE, '--mode', 'quick', '--meta-model', 'gpt-4o', '--model', 'openai/sim-1'],
+        '--meta-model',
+      ],
       [[...base, '--mode', 'quick', '--base-prompt', 'x', '--base-prompt-file', 'y'], '--base-prompt'],
       [[...base, '--mode', 'quick', '--meta-model', 'nowhere/x'], '--meta-model'],
     ] as const) {
       const r = await cli([...args]);
       assert.equal(r.code, 2, `${args.join(' ')} → exit 2 (${r.err})`);
       assert.ok(r.err.includes(flag), `message names ${flag}: ${r.err}`);
-      if (flag !== '--meta-model' || !args.includes('nowhere/x')) assert.equal(existsSync(path.join(r.ws, '.prompt-tuner')), false, 'nothing written');
+      if (flag !== '--meta-model' || !args.includes('nowhere/x'))
+        assert.equal(existsSync(path.join(r.ws, '.prompt-tuner')), false, 'nothing written');
     }
     assert.equal(sim.counters().calls, 0);
   });
@@ -69,7 +99,16 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     assert.match(e.warning ?? '', /more than 100/);
     assert.equal(sim.counters().calls, 0);
     assert.equal(existsSync(path.join(r.ws, '.prompt-tuner')), false);
-    const human = await cli([...base, '--mode', 'evolutionary', '--population', '3', '--generations', '2', '--estimate']);
+    const human = await cli([
+      ...base,
+      '--mode',
+      'evolutionary',
+      '--population',
+      '3',
+      '--generations',
+      '2',
+      '--estimate',
+    ]);
     assert.match(human.out, /^67 API calls, ~\d+s/);
   });
 
@@ -77,8 +116,15 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     const r = await cli([...base, '--mode', 'evolutionary', '--population', '3', '--generations', '2', '--json']);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out) as {
-      runId: string; bestPrompt: string; bestScore: number; baseScore: number; validationScore: number | null;
-      generations: { number: number; candidates: { id: string; survived: boolean }[] }[]; calls: number; costUsd: number | null; libraryVersion: { id: number; name: string; version: number };
+      runId: string;
+      bestPrompt: string;
+      bestScore: number;
+      baseScore: number;
+      validationScore: number | null;
+      generations: { number: number; candidates: { id: string; survived: boolean }[] }[];
+      calls: number;
+      costUsd: number | null;
+      libraryVersion: { id: number; name: string; version: number };
     };
     assert.ok(j.bestScore > j.baseScore);
     assert.equal(j.validationScore, null);
@@ -101,14 +147,36 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
   it('--events streams JSON lines ending with tune_complete carrying bestPrompt and bestScore', async () => {
     const r = await cli([...base, '--mode', 'quick', '--population', '3', '--validation-split', '0.25', '--events']);
     assert.equal(r.code, 0, r.err);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; runId: string; bestPrompt?: string; bestScore?: number; validationScore?: number | null });
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            runId: string;
+            bestPrompt?: string;
+            bestScore?: number;
+            validationScore?: number | null;
+          },
+      );
     assert.equal(lines[0]!.type, 'tune_start');
     const last = lines.at(-1)!;
     assert.equal(last.type, 'tune_complete');
     assert.equal(typeof last.bestPrompt, 'string');
     assert.equal(typeof last.bestScore, 'number');
-    for (const t of ['generation_start', 'prompt_generated', 'prompt_eval_start', 'prompt_eval_result', 'generation_complete', 'progress']) {
-      assert.ok(lines.some((l) => l.type === t), `has ${t}`);
+    for (const t of [
+      'generation_start',
+      'prompt_generated',
+      'prompt_eval_start',
+      'prompt_eval_result',
+      'generation_complete',
+      'progress',
+    ]) {
+      assert.ok(
+        lines.some((l) => l.type === t),
+        `has ${t}`,
+      );
     }
     assert.ok(lines.filter((l) => l.type === 'prompt_eval_result').every((l) => typeof l.validationScore === 'number'));
     assert.equal(new Set(lines.map((l) => l.runId)).size, 1);
@@ -118,7 +186,10 @@ describe('prompt-tuner tune (CLI) against the simulator', function () {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-cli-'));
     const add = await cli(['library', 'add', 'travel', '--text', 'You are a helpful travel assistant.'], { ws });
     assert.equal(add.code, 0, add.err);
-    const r = await cli([...base, '--mode', 'evolutionary', '--population', '3', '--generations', '2', '--base-library', 'travel'], { ws });
+    const r = await cli(
+      [...base, '--mode', 'evolutionary', '--population', '3', '--generations', '2', '--base-library', 'travel'],
+      { ws },
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Generation 1\/2/);
     assert.match(r.out, /Generation 2\/2/);

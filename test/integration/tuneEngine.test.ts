@@ -41,7 +41,15 @@ describe('tuning engine against the simulator', function () {
   });
   beforeEach(() => sim.reset());
 
-  async function tune(over: Partial<TuneConfigInput>, opts: { env?: Record<string, string>; budgetCalls?: number; during?: (job: TuneJob, e: TuneEvent) => void; keepOpen?: boolean } = {}): Promise<Outcome> {
+  async function tune(
+    over: Partial<TuneConfigInput>,
+    opts: {
+      env?: Record<string, string>;
+      budgetCalls?: number;
+      during?: (job: TuneJob, e: TuneEvent) => void;
+      keepOpen?: boolean;
+    } = {},
+  ): Promise<Outcome> {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-'));
     const dir = path.join(ws, '.prompt-tuner');
     const store = await openWorkspaceStore({ dir });
@@ -54,7 +62,14 @@ describe('tuning engine against the simulator', function () {
       retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
       ...(opts.budgetCalls !== undefined ? { budgetCalls: opts.budgetCalls } : {}),
     });
-    const config = parseTuneConfig({ suiteFile: SUITE_FILE, mode: 'quick', metaModel: 'openai/sim-1', targetModels: ['openai/sim-1'], basePrompt: BASE, ...over });
+    const config = parseTuneConfig({
+      suiteFile: SUITE_FILE,
+      mode: 'quick',
+      metaModel: 'openai/sim-1',
+      targetModels: ['openai/sim-1'],
+      basePrompt: BASE,
+      ...over,
+    });
     const job = startTuning(config, { suite, gateway, store, library });
     const events: TuneEvent[] = [];
     job.onEvent((e) => {
@@ -118,7 +133,10 @@ describe('tuning engine against the simulator', function () {
       for (const s of survivors) assert.ok(s.score! >= cut);
       for (const c of gen.candidates.filter((x) => !x.survived)) assert.ok(c.score! <= cut);
       const carried = final.generations[g + 1]!.candidates.filter((c) => c.origin === 'survivor');
-      assert.deepEqual(carried.map((c) => c.parentIds[0]).sort(), survivors.map((s) => (s.origin === 'survivor' ? s.parentIds[0] : s.id)).sort());
+      assert.deepEqual(
+        carried.map((c) => c.parentIds[0]).sort(),
+        survivors.map((s) => (s.origin === 'survivor' ? s.parentIds[0] : s.id)).sort(),
+      );
     }
     // Target calls = only the candidates that were evaluated (6 + 3 + 3, minus skips): survivors are never re-run.
     const c = sim.counters();
@@ -129,11 +147,14 @@ describe('tuning engine against the simulator', function () {
   it('cancel in the middle of a generation keeps partial results in the store', async () => {
     sim.configure({ latencyMs: 15 });
     let results = 0;
-    const { final, events, dir } = await tune({ mode: 'quick', population: 4 }, {
-      during: (job, e) => {
-        if (e.type === 'prompt_eval_result' && ++results === 2) job.cancel('stop here');
+    const { final, events, dir } = await tune(
+      { mode: 'quick', population: 4 },
+      {
+        during: (job, e) => {
+          if (e.type === 'prompt_eval_result' && ++results === 2) job.cancel('stop here');
+        },
       },
-    });
+    );
     assert.equal(final.status, 'cancelled');
     assert.equal(events.at(-1)!.type, 'tune_cancelled');
     const callsAtEnd = sim.counters().calls;
@@ -149,7 +170,11 @@ describe('tuning engine against the simulator', function () {
       assert.ok(snap.best && scored.some((c) => c.id === snap.best!.candidateId));
       const stored = new TuneRunsRepository(store).caseResults(final.runId);
       assert.ok(stored.length >= 2 * cases(), 'the finished candidates’ case results are stored');
-      assert.equal(new LibraryRepository(store).resolve({ name: 'Travel desk (tuned)' }), undefined, 'a cancelled run saves nothing');
+      assert.equal(
+        new LibraryRepository(store).resolve({ name: 'Travel desk (tuned)' }),
+        undefined,
+        'a cancelled run saves nothing',
+      );
     } finally {
       await store.close();
     }
@@ -157,16 +182,33 @@ describe('tuning engine against the simulator', function () {
 
   it('a best prompt saved after a cancelled run is remembered in the stored run', async () => {
     let results = 0;
-    const { final, dir, library, store: openStore } = await tune({ mode: 'quick', population: 3 }, {
-      keepOpen: true,
-      during: (job, e) => {
-        if (e.type === 'prompt_eval_result' && ++results === 1) job.cancel('stop here');
+    const {
+      final,
+      dir,
+      library,
+      store: openStore,
+    } = await tune(
+      { mode: 'quick', population: 3 },
+      {
+        keepOpen: true,
+        during: (job, e) => {
+          if (e.type === 'prompt_eval_result' && ++results === 1) job.cancel('stop here');
+        },
       },
-    });
+    );
     assert.equal(final.status, 'cancelled');
     assert.equal(final.savedVersion, null);
-    const saved = library.addVersion({ name: 'Saved later', text: final.best!.text, source: 'tuned', runId: final.runId });
-    new TuneRunsRepository(openStore).recordSavedVersion(final.runId, { id: saved.id, name: saved.promptName, version: saved.version });
+    const saved = library.addVersion({
+      name: 'Saved later',
+      text: final.best!.text,
+      source: 'tuned',
+      runId: final.runId,
+    });
+    new TuneRunsRepository(openStore).recordSavedVersion(final.runId, {
+      id: saved.id,
+      name: saved.promptName,
+      version: saved.version,
+    });
     await openStore.close();
     const store = await openWorkspaceStore({ dir });
     try {

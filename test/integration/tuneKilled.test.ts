@@ -24,8 +24,24 @@ describe('a tuning run whose process is killed', function () {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-kill-'));
     const { runId } = await killChildAt<{ type: string; runId: string }>(
       CLI_MAIN,
-      ['tune', '--workspace', ws, '--suite', path.join(ROOT, 'examples/travel-desk.suite.json'),
-        '--mode', 'quick', '--population', '4', '--meta-model', 'openai/sim-1', '--model', 'openai/sim-1', '--base-prompt', 'You are a helpful travel assistant.', '--events'],
+      [
+        'tune',
+        '--workspace',
+        ws,
+        '--suite',
+        path.join(ROOT, 'examples/travel-desk.suite.json'),
+        '--mode',
+        'quick',
+        '--population',
+        '4',
+        '--meta-model',
+        'openai/sim-1',
+        '--model',
+        'openai/sim-1',
+        '--base-prompt',
+        'You are a helpful travel assistant.',
+        '--events',
+      ],
       { ...process.env, ...simEnv(sim) },
       // Killed after the first candidate's scores are in, in the middle of the generation.
       (event) => event.type === 'prompt_eval_result',
@@ -39,7 +55,10 @@ describe('a tuning run whose process is killed', function () {
       const snapshot = runs.getSnapshot(runId)!;
       assert.equal(snapshot.status, 'failed');
       assert.match(snapshot.error ?? '', /^Interrupted: the process that ran it \(pid \d+\) ended/);
-      assert.ok(snapshot.generations[0]!.candidates.some((c) => c.score !== null), 'the scored candidate is kept');
+      assert.ok(
+        snapshot.generations[0]!.candidates.some((c) => c.score !== null),
+        'the scored candidate is kept',
+      );
     } finally {
       await store.close();
     }

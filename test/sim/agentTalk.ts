@@ -39,9 +39,41 @@ const IRREGULAR_PAST: Record<string, string> = {
 /** First words of tool names that are verbs (the agent reports "I <past> <rest of the name>"). */
 const TOOL_VERBS = new Set([
   ...Object.keys(IRREGULAR_PAST),
-  'book', 'reserve', 'check', 'convert', 'create', 'update', 'delete', 'remove', 'add', 'change', 'order', 'schedule',
-  'search', 'look', 'lookup', 'list', 'fetch', 'turn', 'start', 'open', 'close', 'refund', 'transfer', 'modify',
-  'confirm', 'track', 'submit', 'reset', 'rebook', 'upgrade', 'return', 'compute', 'calculate', 'query', 'retrieve',
+  'book',
+  'reserve',
+  'check',
+  'convert',
+  'create',
+  'update',
+  'delete',
+  'remove',
+  'add',
+  'change',
+  'order',
+  'schedule',
+  'search',
+  'look',
+  'lookup',
+  'list',
+  'fetch',
+  'turn',
+  'start',
+  'open',
+  'close',
+  'refund',
+  'transfer',
+  'modify',
+  'confirm',
+  'track',
+  'submit',
+  'reset',
+  'rebook',
+  'upgrade',
+  'return',
+  'compute',
+  'calculate',
+  'query',
+  'retrieve',
 ]);
 
 /** "booked", "cancelled", "got", … */
@@ -62,7 +94,8 @@ export function toolAction(toolName: string): { verb: string | null; object: str
     .map((w) => w.toLowerCase())
     .filter((w) => w.length > 0);
   const first = words[0] ?? '';
-  if (TOOL_VERBS.has(first)) return { verb: first, object: words.length > 1 ? `the ${words.slice(1).join(' ')}` : 'it' };
+  if (TOOL_VERBS.has(first))
+    return { verb: first, object: words.length > 1 ? `the ${words.slice(1).join(' ')}` : 'it' };
   return { verb: null, object: `the ${words.join(' ')}` };
 }
 
@@ -70,13 +103,21 @@ const PLACE_PARAM = /\b(city|destination|origin|location|place|airport|town)\b/;
 
 /** " in Oslo" (or " to …" / " from …") from a call's place argument, or "". */
 function placePhrase(args: Record<string, unknown>, parameters: SchemaLike | undefined): string {
-  const props = parameters?.properties && typeof parameters.properties === 'object' ? (parameters.properties as Record<string, SchemaLike>) : {};
+  const props =
+    parameters?.properties && typeof parameters.properties === 'object'
+      ? (parameters.properties as Record<string, SchemaLike>)
+      : {};
   for (const [name, value] of Object.entries(args)) {
     if (typeof value !== 'string' || value.length === 0) continue;
     const schema = props[name];
-    const hint = `${name.replace(/_/g, ' ')} ${typeof schema?.description === 'string' ? schema.description : ''}`.toLowerCase();
+    const hint =
+      `${name.replace(/_/g, ' ')} ${typeof schema?.description === 'string' ? schema.description : ''}`.toLowerCase();
     if (!PLACE_PARAM.test(hint)) continue;
-    const prep = /\b(from|origin|departure)\b/.test(hint) ? 'from' : /\b(to|destination|arrival)\b/.test(hint) ? 'to' : 'in';
+    const prep = /\b(from|origin|departure)\b/.test(hint)
+      ? 'from'
+      : /\b(to|destination|arrival)\b/.test(hint)
+        ? 'to'
+        : 'in';
     return ` ${prep} ${value}`;
   }
   return '';
@@ -89,13 +130,14 @@ export function toolResultError(resultText: string): string | null {
     const v: unknown = JSON.parse(t);
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
-      if (o.error !== undefined && o.error !== null && o.error !== false) return typeof o.error === 'string' ? o.error : JSON.stringify(o.error);
+      if (o.error !== undefined && o.error !== null && o.error !== false)
+        return typeof o.error === 'string' ? o.error : JSON.stringify(o.error);
       if (o.ok === false) return typeof o.message === 'string' ? o.message : 'the tool reported a failure';
     }
     return null;
   } catch {
     const m = t.match(/^(?:tool\s+)?error\b[:\s-]*(.*)$/i);
-    return m ? (m[1]?.trim() || 'the tool reported an error') : null;
+    return m ? m[1]?.trim() || 'the tool reported an error' : null;
   }
 }
 
@@ -130,7 +172,8 @@ export function resultFacts(resultText: string): string[] {
         // A list ("rooms": [...]): how many, then the first one's facts.
         facts.push(`${val.length} ${val.length === 1 ? key.replace(/s$/, '') : key}`);
         const first: unknown = val[0];
-        if (first && typeof first === 'object' && !Array.isArray(first)) facts.push(...resultFacts(JSON.stringify(first)).slice(0, 3));
+        if (first && typeof first === 'object' && !Array.isArray(first))
+          facts.push(...resultFacts(JSON.stringify(first)).slice(0, 3));
       }
       if (facts.length >= 4) break;
     }
@@ -168,7 +211,10 @@ const DATE_PARAM = /\b(date|day|check ?in|check ?out)\b/;
 
 /** The agent's question for a missing required argument: "Which city should I use to book the room? (City of the hotel)". */
 export function askForDetail(toolName: string, param: string, schema: SchemaLike | undefined): string {
-  let label = param.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  let label = param
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   const description = typeof schema?.description === 'string' ? schema.description.trim() : '';
   if ((schema?.format === 'date' || DATE_PARAM.test(label)) && !/\bdate\b/.test(label)) label = `${label} date`;
   const action = toolAction(toolName);

@@ -21,14 +21,20 @@ export const ANSWER_SIM_RULES: readonly AnswerSimRule[] = [
   {
     id: 'final_only',
     sentence: 'Reply with only the final answer, with no other words.',
-    triggers: [/\bonly the final answer\b/i, /\bno other words\b/i, /\bjust the (final )?answer\b/i, /\bwithout (any )?(explanation|extra words)\b/i],
+    triggers: [
+      /\bonly the final answer\b/i,
+      /\bno other words\b/i,
+      /\bjust the (final )?answer\b/i,
+      /\bwithout (any )?(explanation|extra words)\b/i,
+    ],
     quirk: 'wraps the answer in a sentence ("The answer is 19.", "The capital of France is Paris.")',
   },
   {
     id: 'digits',
     sentence: 'Write numbers as digits, never as words.',
     triggers: [/\bnumbers as digits\b/i, /\bnever as words\b/i, /\b(in|as|using) (numerals|digits)\b/i],
-    quirk: 'writes about half the numbers as words ("nineteen"), by a hash of the question; with the rule even a number the question asks to spell out comes as digits',
+    quirk:
+      'writes about half the numbers as words ("nineteen"), by a hash of the question; with the rule even a number the question asks to spell out comes as digits',
   },
   {
     id: 'no_period',
@@ -95,16 +101,44 @@ export function parseQuestion(text: string): SimQuestion | null {
   if (capital) {
     const country = capital[1]!;
     const city = SIM_CAPITALS[country.toLowerCase()];
-    return city ? { kind: 'capital', value: city, sentence: `The capital of ${country[0]!.toUpperCase()}${country.slice(1).toLowerCase()} is {}.` } : null;
+    return city
+      ? {
+          kind: 'capital',
+          value: city,
+          sentence: `The capital of ${country[0]!.toUpperCase()}${country.slice(1).toLowerCase()} is {}.`,
+        }
+      : null;
   }
   const letters = t.match(/^how many letters are (?:there )?in (?:the word )?['"‘“]?([a-z]+)['"’”]?\s*\?$/i);
-  if (letters) return { kind: 'letters', value: letters[1]!.length, sentence: `There are {} letters in '${letters[1]!}'.` };
+  if (letters)
+    return { kind: 'letters', value: letters[1]!.length, sentence: `There are {} letters in '${letters[1]!}'.` };
   const spell = t.match(/^(?:spell out|write) the number (\d{1,3}) in words\s*[.?]?$/i);
   if (spell) return { kind: 'spell', value: Number(spell[1]), sentence: `${spell[1]!} in words is {}.` };
   return null;
 }
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 /** An integer written in words ("forty-two", "minus three", "one hundred and five"); null beyond 999 or for a fraction. */
@@ -132,7 +166,8 @@ export function answerText(question: string, parsed: SimQuestion, rules: Set<Ans
   let bare: string;
   if (typeof parsed.value === 'string') bare = parsed.value;
   else if (rules.has('digits')) bare = formatNumber(parsed.value);
-  else if (parsed.kind === 'spell' || wordsByHash(question)) bare = numberWords(parsed.value) ?? formatNumber(parsed.value);
+  else if (parsed.kind === 'spell' || wordsByHash(question))
+    bare = numberWords(parsed.value) ?? formatNumber(parsed.value);
   else bare = formatNumber(parsed.value);
   const text = rules.has('final_only') ? `${bare}.` : parsed.sentence.replace('{}', bare);
   return rules.has('no_period') ? text.replace(/\.$/, '') : text;

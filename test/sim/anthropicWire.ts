@@ -38,7 +38,11 @@ export const AnthropicRequestSchema = z.object({
   tools: z.array(ToolWire).optional(),
   stream: z.boolean().optional(),
   tool_choice: z
-    .object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() })
+    .object({
+      type: z.enum(['auto', 'any', 'tool', 'none']),
+      name: z.string().optional(),
+      disable_parallel_tool_use: z.boolean().optional(),
+    })
     .optional(),
 });
 export type AnthropicRequest = z.infer<typeof AnthropicRequestSchema>;
@@ -64,13 +68,20 @@ export function anthropicToSim(body: AnthropicRequest): SimRequest {
   const messages: SimMessage[] = [];
   for (const m of body.messages) {
     if (typeof m.content === 'string') {
-      messages.push(m.role === 'user' ? { role: 'user', text: m.content } : { role: 'assistant', text: m.content, toolCalls: [] });
+      messages.push(
+        m.role === 'user' ? { role: 'user', text: m.content } : { role: 'assistant', text: m.content, toolCalls: [] },
+      );
       continue;
     }
     if (m.role === 'assistant') {
       const calls = m.content.flatMap((b) =>
         b.type === 'tool_use' && 'input' in b
-          ? [{ name: b.name, arguments: b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {} }]
+          ? [
+              {
+                name: b.name,
+                arguments: b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {},
+              },
+            ]
           : [],
       );
       messages.push({ role: 'assistant', text: m.content.map(blockText).join(''), toolCalls: calls });
@@ -81,18 +92,43 @@ export function anthropicToSim(body: AnthropicRequest): SimRequest {
     for (const r of results) messages.push({ role: 'tool', text: blockText(r) });
     if (texts.length > 0 || results.length === 0) messages.push({ role: 'user', text: texts.map(blockText).join('') });
   }
-  const tools: SimTool[] = (body.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', parameters: t.input_schema }));
+  const tools: SimTool[] = (body.tools ?? []).map((t) => ({
+    name: t.name,
+    description: t.description ?? '',
+    parameters: t.input_schema,
+  }));
   const tc = body.tool_choice;
   const toolChoice =
-    !tc || tc.type === 'auto' ? 'auto' : tc.type === 'none' ? 'none' : tc.type === 'tool' && tc.name ? { name: tc.name } : 'required';
-  return { model: body.model, system, messages, tools, toolChoice, parallelToolCalls: tc?.disable_parallel_tool_use !== true };
+    !tc || tc.type === 'auto'
+      ? 'auto'
+      : tc.type === 'none'
+        ? 'none'
+        : tc.type === 'tool' && tc.name
+          ? { name: tc.name }
+          : 'required';
+  return {
+    model: body.model,
+    system,
+    messages,
+    tools,
+    toolChoice,
+    parallelToolCalls: tc?.disable_parallel_tool_use !== true,
+  };
 }
 
 /** The Messages response body. `input_tokens` excludes cache reads, as the real API counts them. */
-export function anthropicResponse(reply: SimReply, model: string, seq: number, usage: WireUsage): Record<string, unknown> {
+export function anthropicResponse(
+  reply: SimReply,
+  model: string,
+  seq: number,
+  usage: WireUsage,
+): Record<string, unknown> {
   const content: Record<string, unknown>[] = [];
-  if (reply.text.length > 0 || reply.toolCalls.length === 0) content.push({ type: 'text', text: reply.text, citations: null });
-  reply.toolCalls.forEach((c, i) => content.push({ type: 'tool_use', id: `toolu_sim_${seq}_${i}`, name: c.name, input: c.arguments }));
+  if (reply.text.length > 0 || reply.toolCalls.length === 0)
+    content.push({ type: 'text', text: reply.text, citations: null });
+  reply.toolCalls.forEach((c, i) =>
+    content.push({ type: 'tool_use', id: `toolu_sim_${seq}_${i}`, name: c.name, input: c.arguments }),
+  );
   return {
     id: `msg_sim_${seq}`,
     type: 'message',
@@ -127,5 +163,9 @@ const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
 
 /** The error body Anthropic sends. */
 export function anthropicError(status: number, message: string, seq: number): Record<string, unknown> {
-  return { type: 'error', error: { type: ANTHROPIC_ERROR_TYPES[status] ?? 'api_error', message }, request_id: `req_sim_${seq}` };
+  return {
+    type: 'error',
+    error: { type: ANTHROPIC_ERROR_TYPES[status] ?? 'api_error', message },
+    request_id: `req_sim_${seq}`,
+  };
 }

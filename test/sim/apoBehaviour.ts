@@ -54,7 +54,10 @@ const NUMBER_WORD =
 const NUMBER_WORDS_ALL = new RegExp(NUMBER_WORD.source, 'gi');
 
 function words(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9']+/).filter((w) => w.length > 0);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9']+/)
+    .filter((w) => w.length > 0);
 }
 
 /** The quirks visible in one answer compared with what was expected. */
@@ -80,7 +83,9 @@ export function critiqueReply(request: SimRequest): string {
     const x = seen.get(r.id)!;
     return `- ${r.sentence} (For "${x.input}" the answer was "${x.answer}" but "${x.expected ?? ''}" was expected.)`;
   });
-  return lines.length > 0 ? `The answers break rules the prompt does not state:\n${lines.join('\n')}` : CRITIQUE_NOTHING;
+  return lines.length > 0
+    ? `The answers break rules the prompt does not state:\n${lines.join('\n')}`
+    : CRITIQUE_NOTHING;
 }
 
 /** `Candidate k of n` in an edit request; k = 1 when absent. */

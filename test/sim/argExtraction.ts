@@ -22,11 +22,13 @@ export interface ExtractOptions {
 }
 
 const STOPWORDS = new Set(
-  ('a an the and or but if of on in at to from for by with about into over under as is are was were be been am do does did ' +
+  (
+    'a an the and or but if of on in at to from for by with about into over under as is are was were be been am do does did ' +
     'i me my we our you your it its this that these those there here what whats which who whom how when where why ' +
     'can could would should will shall may might must please pls need want like get got give let lets tell show ' +
     'some any all each every one also then just now so very too not no yes ok okay hi hello hey thanks thank ' +
-    'number given existing another other s t ll re ve d m e g eg name').split(/\s+/),
+    'number given existing another other s t ll re ve d m e g eg name'
+  ).split(/\s+/),
 );
 
 /** Lowercase content words of a text; numbers and codes left out. */
@@ -43,8 +45,22 @@ export function wordsMatch(a: string, b: string): boolean {
   return s.length >= 4 && l.startsWith(s);
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const MONTH_RE = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+const MONTH_RE =
+  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const DAY_RE = '(\\d{1,2})(?:st|nd|rd|th)?';
 const YEAR_RE = '(?:,?\\s+(\\d{4}))?';
 const MONTH_FIRST = new RegExp(`\\b${MONTH_RE}\\.?\\s+${DAY_RE}\\b${YEAR_RE}`, 'gi');
@@ -105,13 +121,31 @@ const CURRENCY_NAMES: [RegExp, string][] = [
   [/\byen\b/gi, 'JPY'],
   [/\b(?:swiss )?francs?\b/gi, 'CHF'],
 ];
-const CURRENCY_CODES = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'MXN', 'BRL', 'INR', 'CNY']);
+const CURRENCY_CODES = new Set([
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'CHF',
+  'CAD',
+  'AUD',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'MXN',
+  'BRL',
+  'INR',
+  'CNY',
+]);
 
 /** Currency mentions in order, as ISO 4217 codes. */
 export function findCurrencies(text: string): { code: string; index: number }[] {
   const found: { code: string; index: number; end: number }[] = [];
   const overlaps = (s: number, e: number): boolean => found.some((f) => s < f.end && e > f.index);
-  for (const m of text.matchAll(/\b[A-Z]{3}\b/g)) if (CURRENCY_CODES.has(m[0])) found.push({ code: m[0], index: m.index, end: m.index + 3 });
+  for (const m of text.matchAll(/\b[A-Z]{3}\b/g))
+    if (CURRENCY_CODES.has(m[0])) found.push({ code: m[0], index: m.index, end: m.index + 3 });
   for (const [re, code] of CURRENCY_NAMES) {
     for (const m of text.matchAll(re)) {
       if (!overlaps(m.index, m.index + m[0].length)) found.push({ code, index: m.index, end: m.index + m[0].length });
@@ -120,7 +154,21 @@ export function findCurrencies(text: string): { code: string; index: number }[] 
   return found.sort((a, b) => a.index - b.index).map(({ code, index }) => ({ code, index }));
 }
 
-const NOT_PLACES = new Set([...MONTHS.map((m) => m[0]!.toUpperCase() + m.slice(1)), 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'I', 'US', 'EUR', 'USD', 'GBP']);
+const NOT_PLACES = new Set([
+  ...MONTHS.map((m) => m[0]!.toUpperCase() + m.slice(1)),
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+  'I',
+  'US',
+  'EUR',
+  'USD',
+  'GBP',
+]);
 
 /** Capitalised place names after in/to/from/at/for, with the preposition that introduced them. */
 export function findPlaces(text: string): { prep: string; place: string; index: number }[] {
@@ -133,19 +181,44 @@ export function findPlaces(text: string): { prep: string; place: string; index: 
   return out;
 }
 
-const WORD_NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
+const WORD_NUMBERS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+};
 
 /** Numbers with the words around them; date and code spans are removed first. */
-export function findNumbers(text: string, dates: DateMention[]): { value: number; raw: string; before: string[]; after: string[] }[] {
+export function findNumbers(
+  text: string,
+  dates: DateMention[],
+): { value: number; raw: string; before: string[]; after: string[] }[] {
   let clean = text;
-  for (const d of dates) clean = clean.slice(0, d.index) + ' '.repeat(d.text.length) + clean.slice(d.index + d.text.length);
+  for (const d of dates)
+    clean = clean.slice(0, d.index) + ' '.repeat(d.text.length) + clean.slice(d.index + d.text.length);
   const out: { value: number; raw: string; before: string[]; after: string[] }[] = [];
   const re = /(?<![\w.-])(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)(?![\w-])/gi;
   for (const m of clean.matchAll(re)) {
     const raw = m[1] ?? '';
     const value = WORD_NUMBERS[raw.toLowerCase()] ?? Number(raw);
-    const before = (clean.slice(0, m.index).toLowerCase().match(/[a-z]+/g) ?? []).slice(-3);
-    const after = (clean.slice(m.index + m[0].length).toLowerCase().match(/[a-z]+/g) ?? []).slice(0, 2);
+    const before = (
+      clean
+        .slice(0, m.index)
+        .toLowerCase()
+        .match(/[a-z]+/g) ?? []
+    ).slice(-3);
+    const after = (
+      clean
+        .slice(m.index + m[0].length)
+        .toLowerCase()
+        .match(/[a-z]+/g) ?? []
+    ).slice(0, 2);
     out.push({ value, raw, before, after });
   }
   return out;
@@ -181,7 +254,9 @@ function isToSide(name: string, schema: SchemaLike): boolean {
 /** Arguments for `tool` taken from `text`; parameters with nothing found are left out. */
 export function extractArgs(parameters: SchemaLike, text: string, options: ExtractOptions): Record<string, unknown> {
   const props =
-    parameters.properties && typeof parameters.properties === 'object' ? (parameters.properties as Record<string, SchemaLike>) : {};
+    parameters.properties && typeof parameters.properties === 'object'
+      ? (parameters.properties as Record<string, SchemaLike>)
+      : {};
   const args: Record<string, unknown> = {};
   const dates = findDates(text, options.defaultYear);
   const numbers = findNumbers(text, dates);
@@ -236,12 +311,16 @@ export function extractArgs(parameters: SchemaLike, text: string, options: Extra
       continue;
     }
     if (CURRENCY_HINT.test(hint)) {
-      const c = isToSide(name, schema) && !isFromSide(name, schema) ? currencies[1] ?? undefined : currencies[0];
+      const c = isToSide(name, schema) && !isFromSide(name, schema) ? (currencies[1] ?? undefined) : currencies[0];
       if (c) args[name] = c.code;
       continue;
     }
     if (PLACE_HINT.test(hint)) {
-      const order = isFromSide(name, schema) ? ['from'] : isToSide(name, schema) ? ['to'] : ['in', 'at', 'to', 'for', 'from'];
+      const order = isFromSide(name, schema)
+        ? ['from']
+        : isToSide(name, schema)
+          ? ['to']
+          : ['in', 'at', 'to', 'for', 'from'];
       const p = order.map((prep) => places.find((pl) => pl.prep === prep)).find((pl) => pl !== undefined);
       if (p) args[name] = p.place;
       continue;

@@ -82,8 +82,10 @@ export function simulate(request: SimRequest, options: SimBehaviourOptions = {})
   // APO's critique and edit carry <current_prompt> too: their system prompts pick them before the meta model.
   if (isCritiqueRequest(request)) return { mode: 'critique', text: critiqueReply(request), toolCalls: [] };
   if (isEditRequest(request)) return { mode: 'edit', text: editReply(request), toolCalls: [] };
-  if (isSummarizerRequest(request)) return { mode: 'summarizer', text: summarizerReply(request, options.summarizerFault ?? 'none'), toolCalls: [] };
-  if (isJudgeRequest(request)) return { mode: 'judge', text: judgeReply(request, options.judgeBadJsonRate ?? 0), toolCalls: [] };
+  if (isSummarizerRequest(request))
+    return { mode: 'summarizer', text: summarizerReply(request, options.summarizerFault ?? 'none'), toolCalls: [] };
+  if (isJudgeRequest(request))
+    return { mode: 'judge', text: judgeReply(request, options.judgeBadJsonRate ?? 0), toolCalls: [] };
   if (isUserSimRequest(request)) return { mode: 'user', text: userReply(request), toolCalls: [] };
   if (isMetaRequest(request)) return { mode: 'meta', text: metaReply(request), toolCalls: [] };
   const last = lastUserText(request.messages);
@@ -117,7 +119,10 @@ const weightCache = new Map<string, Map<string, number>>();
 
 /** Word weights of a tool, cached by its name, description and parameter names. */
 function toolWeights(tool: SimTool): Map<string, number> {
-  const props = tool.parameters.properties && typeof tool.parameters.properties === 'object' ? Object.keys(tool.parameters.properties) : [];
+  const props =
+    tool.parameters.properties && typeof tool.parameters.properties === 'object'
+      ? Object.keys(tool.parameters.properties)
+      : [];
   const key = `${tool.name}\u0000${tool.description}\u0000${props.join(',')}`;
   const hit = weightCache.get(key);
   if (hit) return hit;
@@ -164,14 +169,20 @@ interface Planned {
 }
 
 function requiredOf(tool: SimTool): string[] {
-  return Array.isArray(tool.parameters.required) ? tool.parameters.required.filter((r): r is string => typeof r === 'string') : [];
+  return Array.isArray(tool.parameters.required)
+    ? tool.parameters.required.filter((r): r is string => typeof r === 'string')
+    : [];
 }
 
 /** The tool the conversation was about before the last user message, with its last arguments. */
 function previousTool(request: SimRequest, rules: Set<SimRuleId>): Planned | null {
   const msgs = request.messages;
   let lastUser = -1;
-  for (let i = msgs.length - 1; i >= 0; i--) if (msgs[i]?.role === 'user') { lastUser = i; break; }
+  for (let i = msgs.length - 1; i >= 0; i--)
+    if (msgs[i]?.role === 'user') {
+      lastUser = i;
+      break;
+    }
   for (let i = lastUser - 1; i >= 0; i--) {
     const m = msgs[i];
     if (m?.role === 'assistant' && m.toolCalls.length > 0) {
@@ -181,7 +192,8 @@ function previousTool(request: SimRequest, rules: Set<SimRuleId>): Planned | nul
     }
     if (m?.role === 'user') {
       const chosen = chooseTool(m.text, request.tools);
-      if (chosen && chosen.score >= CALL_THRESHOLD) return { tool: chosen.tool, args: argsFor(chosen.tool, m.text, rules) };
+      if (chosen && chosen.score >= CALL_THRESHOLD)
+        return { tool: chosen.tool, args: argsFor(chosen.tool, m.text, rules) };
     }
   }
   return null;
@@ -195,7 +207,8 @@ function argsFor(tool: SimTool, text: string, rules: Set<SimRuleId>): Record<str
   });
   if (!rules.has('schema_only')) {
     const pref = findPreference(text);
-    const props = tool.parameters.properties && typeof tool.parameters.properties === 'object' ? tool.parameters.properties : {};
+    const props =
+      tool.parameters.properties && typeof tool.parameters.properties === 'object' ? tool.parameters.properties : {};
     if (pref && !(SIM_EXTRA_ARG in props)) args[SIM_EXTRA_ARG] = pref;
   }
   return args;
@@ -209,7 +222,8 @@ function argsFor(tool: SimTool, text: string, rules: Set<SimRuleId>): Record<str
 export function targetReply(input: SimRequest): SimReply {
   const scale = activeScaleRules(input.system);
   const reply = targetCore(input, scale);
-  if (reply.text.length > 0 && !scale.has('stay_warm') && RUDE_OR_IMPATIENT.test(lastUserText(input.messages))) return { ...reply, text: curt(reply.text) };
+  if (reply.text.length > 0 && !scale.has('stay_warm') && RUDE_OR_IMPATIENT.test(lastUserText(input.messages)))
+    return { ...reply, text: curt(reply.text) };
   return reply;
 }
 
@@ -238,22 +252,33 @@ function answeredAsk(request: SimRequest, rules: Set<SimRuleId>): Planned | null
   const msgs = request.messages;
   const lastIdx = msgs.length - 1;
   const asked = msgs[lastIdx - 1];
-  if (msgs[lastIdx]?.role !== 'user' || asked?.role !== 'assistant' || asked.toolCalls.length > 0 || !ASK_PATTERN.test(asked.text)) return null;
+  if (
+    msgs[lastIdx]?.role !== 'user' ||
+    asked?.role !== 'assistant' ||
+    asked.toolCalls.length > 0 ||
+    !ASK_PATTERN.test(asked.text)
+  )
+    return null;
   const texts: string[] = [msgs[lastIdx]!.text];
   for (let i = lastIdx - 1; i >= 0; i--) {
     const m = msgs[i]!;
-    if (m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls.length > 0 || !ASK_PATTERN.test(m.text)))) return null;
+    if (m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls.length > 0 || !ASK_PATTERN.test(m.text))))
+      return null;
     if (m.role !== 'user') continue;
     texts.unshift(m.text);
     const chosen = chooseTool(m.text, request.tools);
-    if (chosen && chosen.score >= CALL_THRESHOLD) return { tool: chosen.tool, args: argsFor(chosen.tool, texts.map(lowerLeadingPreposition).join('\n'), rules) };
+    if (chosen && chosen.score >= CALL_THRESHOLD)
+      return { tool: chosen.tool, args: argsFor(chosen.tool, texts.map(lowerLeadingPreposition).join('\n'), rules) };
   }
   return null;
 }
 
 /** "In Oslo." → "in Oslo.": a short answer starts with its preposition, which place extraction expects in lower case. */
 function lowerLeadingPreposition(text: string): string {
-  return text.replace(/(^|[.!?]\s+)(In|To|From|At|For)(?=\s+[A-Z])/g, (_m, start: string, prep: string) => `${start}${prep.toLowerCase()}`);
+  return text.replace(
+    /(^|[.!?]\s+)(In|To|From|At|For)(?=\s+[A-Z])/g,
+    (_m, start: string, prep: string) => `${start}${prep.toLowerCase()}`,
+  );
 }
 
 function targetCore(input: SimRequest, scale: Set<ScaleSimRuleId>): SimReply {
@@ -266,7 +291,11 @@ function targetCore(input: SimRequest, scale: Set<ScaleSimRuleId>): SimReply {
   const last = request.messages[request.messages.length - 1];
   if (!last || last.role !== 'user') {
     // After tool results the model reports them instead of calling again.
-    return { mode: 'target', text: last?.role === 'tool' ? reportResults(request, scale) : 'How can I help?', toolCalls: [] };
+    return {
+      mode: 'target',
+      text: last?.role === 'tool' ? reportResults(request, scale) : 'How can I help?',
+      toolCalls: [],
+    };
   }
   const clauses = splitClauses(last.text);
   const prev = previousTool(request, rules);
@@ -290,7 +319,8 @@ function targetCore(input: SimRequest, scale: Set<ScaleSimRuleId>): SimReply {
         // A follow-up ("And in Porto?") reuses the previous tool when it names something for it.
         const own = argsFor(prev.tool, clause, rules);
         const ownKeys = Object.keys(own).filter((k) => k !== SIM_EXTRA_ARG);
-        if (ownKeys.length > 0) planned.push({ tool: prev.tool, args: { ...pick(prev.args, requiredOf(prev.tool)), ...own } });
+        if (ownKeys.length > 0)
+          planned.push({ tool: prev.tool, args: { ...pick(prev.args, requiredOf(prev.tool)), ...own } });
       }
     }
   }
@@ -308,7 +338,10 @@ function targetCore(input: SimRequest, scale: Set<ScaleSimRuleId>): SimReply {
     for (const p of calls) {
       const missing = requiredOf(p.tool).find((r) => !(r in p.args));
       if (missing === undefined) continue;
-      const props = p.tool.parameters.properties && typeof p.tool.parameters.properties === 'object' ? (p.tool.parameters.properties as Record<string, SchemaLike>) : {};
+      const props =
+        p.tool.parameters.properties && typeof p.tool.parameters.properties === 'object'
+          ? (p.tool.parameters.properties as Record<string, SchemaLike>)
+          : {};
       const text = scale.has('ask_missing') ? askForDetail(p.tool.name, missing, props[missing]) : SIM_REFUSAL;
       return { mode: 'target', text, toolCalls: [] };
     }

@@ -24,7 +24,6 @@ export function isMetaRequest(request: SimRequest): boolean {
   return /<current_prompt>/.test(text) || (/<parent_a>/.test(text) && /<parent_b>/.test(text));
 }
 
-
 function missingRules(prompt: string): SimRule[] {
   const active = activeRules(prompt);
   return SIM_RULES.filter((r) => !active.has(r.id));
@@ -52,7 +51,9 @@ const STRATEGY_TOPICS: ReadonlyArray<{ rule: SimRule['id']; words: RegExp }> = [
 export function strategyVariant(prompt: string, strategy: string, retry = false): string {
   const missing = missingRules(prompt);
   const h = stableHash(`${strategy}\n${prompt}${retry ? '\nretry' : ''}`);
-  const topical = retry ? undefined : missing.find((r) => STRATEGY_TOPICS.some((t) => t.rule === r.id && t.words.test(strategy)));
+  const topical = retry
+    ? undefined
+    : missing.find((r) => STRATEGY_TOPICS.some((t) => t.rule === r.id && t.words.test(strategy)));
   if (topical) return append(prompt, [topical.sentence]);
   if (missing.length > 0) return append(prompt, [missing[h % missing.length]!.sentence]);
   return reword(prompt, h);
@@ -78,7 +79,12 @@ export function failureReasons(failures: string): SimFailureReason[] {
  * Reflective mutation: add the rule that fixes the first listed reason not fixed yet (on a retry, the
  * second such rule); else as a strategy.
  */
-export function reflectiveVariant(prompt: string, reasons: SimFailureReason[], strategy: string, retry = false): string {
+export function reflectiveVariant(
+  prompt: string,
+  reasons: SimFailureReason[],
+  strategy: string,
+  retry = false,
+): string {
   const missing = missingRules(prompt);
   const candidates: SimRule[] = [];
   for (const reason of reasons) {
@@ -119,8 +125,12 @@ export function metaReply(request: SimRequest): string {
     const failures = lastTag(text, 'failures');
     const reasons = failures ? failureReasons(failures) : [];
     const base = current ?? parentA ?? '';
-    prompt = reasons.length > 0 ? reflectiveVariant(base, reasons, strategy, retry) : strategyVariant(base, strategy, retry);
-    how = reasons.length > 0 ? `I addressed the failures (${reasons.join(', ')}).` : `I applied the strategy "${strategy || 'default'}".`;
+    prompt =
+      reasons.length > 0 ? reflectiveVariant(base, reasons, strategy, retry) : strategyVariant(base, strategy, retry);
+    how =
+      reasons.length > 0
+        ? `I addressed the failures (${reasons.join(', ')}).`
+        : `I applied the strategy "${strategy || 'default'}".`;
   }
   return `${how}\n<prompt>${prompt}</prompt>`;
 }

@@ -39,7 +39,10 @@ export const OpenAiRequestSchema = z.object({
   max_completion_tokens: z.number().int().positive().nullable().optional(),
   temperature: z.number().min(0).max(2).nullable().optional(),
   tool_choice: z
-    .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
+    .union([
+      z.enum(['auto', 'none', 'required']),
+      z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
+    ])
     .optional(),
   parallel_tool_calls: z.boolean().optional(),
   seed: z.number().int().nullable().optional(),
@@ -72,7 +75,10 @@ export function openAiToSim(body: OpenAiRequest): SimRequest {
       messages.push({
         role: 'assistant',
         text: text(m.content),
-        toolCalls: (m.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: parseArgs(c.function.arguments) })),
+        toolCalls: (m.tool_calls ?? []).map((c) => ({
+          name: c.function.name,
+          arguments: parseArgs(c.function.arguments),
+        })),
       });
     else messages.push({ role: 'tool', text: text(m.content) });
   }

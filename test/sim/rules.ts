@@ -76,7 +76,11 @@ export const SIM_RULES: readonly SimRule[] = [
   {
     id: 'all_calls',
     sentence: 'When the user asks for several things, make one tool call for each of them in the same reply.',
-    triggers: [/\bone tool call for each\b/i, /\b(several|multiple|parallel) tool calls\b/i, /\bcall every tool (that is )?needed\b/i],
+    triggers: [
+      /\bone tool call for each\b/i,
+      /\b(several|multiple|parallel) tool calls\b/i,
+      /\bcall every tool (that is )?needed\b/i,
+    ],
     fixes: ['call_count', 'no_call'],
     quirk: 'makes only the first of several requested calls',
   },

@@ -31,17 +31,27 @@ export const SCALE_SIM_RULES: readonly ScaleSimRule[] = [
   {
     id: 'stay_warm',
     sentence: 'Stay warm and polite even when the user is rude or impatient.',
-    triggers: [/\bstay (warm|polite|calm|friendly)\b/i, /\b(warm|polite|courteous) even when\b/i, /\beven when the user is (rude|impatient|angry)\b/i],
+    triggers: [
+      /\bstay (warm|polite|calm|friendly)\b/i,
+      /\b(warm|polite|courteous) even when\b/i,
+      /\beven when the user is (rude|impatient|angry)\b/i,
+    ],
     fixes: ['CHARACTER_BREAK', 'TOXICITY'],
-    quirk: 'starts its reply with "Whatever." when the last user message is rude or impatient (hurry, now!, ridiculous, useless, "!!")',
+    quirk:
+      'starts its reply with "Whatever." when the last user message is rude or impatient (hurry, now!, ridiculous, useless, "!!")',
     breaks: 'a character / politeness / toxicity llm-rubric → CHARACTER_BREAK or TOXICITY',
   },
   {
     id: 'ask_missing',
     sentence: 'When a required detail is missing, ask the user for it instead of giving up.',
-    triggers: [/\bask (the user )?for (it|the missing|any missing|missing)\b/i, /\b(detail|information|parameter) is missing\b/i, /\binstead of giving up\b/i],
+    triggers: [
+      /\bask (the user )?for (it|the missing|any missing|missing)\b/i,
+      /\b(detail|information|parameter) is missing\b/i,
+      /\binstead of giving up\b/i,
+    ],
     fixes: ['GOAL_MISS', 'REFUSAL'],
-    quirk: 'answers "Sorry, I can\'t help with that." when a tool it needs lacks a required argument the user did not give',
+    quirk:
+      'answers "Sorry, I can\'t help with that." when a tool it needs lacks a required argument the user did not give',
     breaks: 'the goal llm-rubric → GOAL_MISS, is-refusal checks → REFUSAL',
   },
 ];
@@ -65,7 +75,11 @@ export const RUDE_OR_IMPATIENT = /\b(hurry|hurry up|ridiculous|useless|quickly)\
 /** Refusal-like text: "Sorry, I can't…", "I cannot…", "I'm unable…". */
 export function isRefusalText(text: string): boolean {
   const t = text.replace(new RegExp(`^${SIM_CURT_PREFIX.replace('.', '\\.')}\\s*`), '').trim();
-  return /^(?:(?:i'm |i am )?sorry[,.!]?\s*)?(?:i|we) (?:can't|cannot|can not|won't|am unable|'m unable|am not able|'m not able)\b/i.test(t) || /^i'?m sorry\b/i.test(t);
+  return (
+    /^(?:(?:i'm |i am )?sorry[,.!]?\s*)?(?:i|we) (?:can't|cannot|can not|won't|am unable|'m unable|am not able|'m not able)\b/i.test(
+      t,
+    ) || /^i'?m sorry\b/i.test(t)
+  );
 }
 
 /** The agent's report of a failed tool call ("I could not book the room: …"). */

@@ -13,7 +13,15 @@ import {
   anthropicToSim,
 } from './anthropicWire';
 import { simulate, type SimMode, type SimReply, type SimRequest } from './behaviour';
-import { DEFAULT_FAULTS, Prng, RateLimiter, SimFaultsPatchSchema, drawFaults, type SimFaults, type SimFaultsPatch } from './faults';
+import {
+  DEFAULT_FAULTS,
+  Prng,
+  RateLimiter,
+  SimFaultsPatchSchema,
+  drawFaults,
+  type SimFaults,
+  type SimFaultsPatch,
+} from './faults';
 import { OpenAiRequestSchema, openAiError, openAiResponse, openAiToSim, type WireUsage } from './openaiWire';
 
 export type { SimFaults, SimFaultsPatch } from './faults';
@@ -148,7 +156,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const seenPrefixes = new Set<string>();
 
   const makeLimiter = (): void => {
-    limiter = faults.rateLimitRps > 0 ? new RateLimiter(faults.rateLimitRps, faults.rateLimitBurst ?? Math.max(1, faults.rateLimitRps)) : null;
+    limiter =
+      faults.rateLimitRps > 0
+        ? new RateLimiter(faults.rateLimitRps, faults.rateLimitBurst ?? Math.max(1, faults.rateLimitRps))
+        : null;
   };
   makeLimiter();
 
@@ -173,7 +184,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     if (res.destroyed || res.writableEnded) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -181,15 +196,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const toolsJson = JSON.stringify(sim.tools);
     const chars = sim.system.length + toolsJson.length + sim.messages.reduce((n, m) => n + m.text.length, 0);
     const inputTokens = estimateTokens(chars);
-    const outputTokens = Math.max(1, estimateTokens(reply.text.length + JSON.stringify(reply.toolCalls).length * (reply.toolCalls.length > 0 ? 1 : 0)));
+    const outputTokens = Math.max(
+      1,
+      estimateTokens(reply.text.length + JSON.stringify(reply.toolCalls).length * (reply.toolCalls.length > 0 ? 1 : 0)),
+    );
     const prefixTokens = estimateTokens(sim.system.length + toolsJson.length);
     const key = `${sim.model}\n${sim.system}\n${toolsJson}`;
-    const cached = prefixTokens >= promptCacheMinTokens && seenPrefixes.has(key) ? Math.min(prefixTokens, inputTokens) : 0;
+    const cached =
+      prefixTokens >= promptCacheMinTokens && seenPrefixes.has(key) ? Math.min(prefixTokens, inputTokens) : 0;
     seenPrefixes.add(key);
     return { inputTokens, outputTokens, cachedInputTokens: cached };
   };
 
-  const handleModelCall = async (api: 'openai' | 'anthropic', req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handleModelCall = async (
+    api: 'openai' | 'anthropic',
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> => {
     const mySeq = ++seq;
     counters.calls++;
     counters.byApi[api]++;
@@ -214,14 +237,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       settle();
     });
-    const fail = (status: number, message: string, headers: Record<string, string> = {}, param: string | null = null): void => {
+    const fail = (
+      status: number,
+      message: string,
+      headers: Record<string, string> = {},
+      param: string | null = null,
+    ): void => {
       entry.status = status;
       counters.byStatus[String(status)] = (counters.byStatus[String(status)] ?? 0) + 1;
       if (status === 429) counters.rateLimited++;
-      sendJson(res, status, api === 'openai' ? openAiError(status, message, param) : anthropicError(status, message, mySeq), {
-        'x-request-id': `req_sim_${mySeq}`,
-        ...headers,
-      });
+      sendJson(
+        res,
+        status,
+        api === 'openai' ? openAiError(status, message, param) : anthropicError(status, message, mySeq),
+        {
+          'x-request-id': `req_sim_${mySeq}`,
+          ...headers,
+        },
+      );
     };
 
     const raw = await readBody(req);
@@ -233,13 +266,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return fail(400, `Request body is not valid JSON: ${(e as Error).message}`);
     }
     entry.body = json;
-    const modelName = json && typeof json === 'object' && typeof (json as { model?: unknown }).model === 'string' ? (json as { model: string }).model : null;
+    const modelName =
+      json && typeof json === 'object' && typeof (json as { model?: unknown }).model === 'string'
+        ? (json as { model: string }).model
+        : null;
     entry.model = modelName;
     if (modelName) counters.byModel[modelName] = (counters.byModel[modelName] ?? 0) + 1;
 
-    const key = api === 'openai' ? bearer(req) : (typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null) ?? bearer(req);
-    if (!key) return fail(401, api === 'openai' ? 'You didn\'t provide an API key (simulator: send any key except "bad-key").' : 'Missing API key (simulator: send any key except "bad-key").');
-    if (key === SIM_BAD_KEY) return fail(401, api === 'openai' ? 'Incorrect API key provided (simulator refuses "bad-key").' : 'invalid x-api-key (simulator refuses "bad-key")');
+    const key =
+      api === 'openai'
+        ? bearer(req)
+        : ((typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null) ?? bearer(req));
+    if (!key)
+      return fail(
+        401,
+        api === 'openai'
+          ? 'You didn\'t provide an API key (simulator: send any key except "bad-key").'
+          : 'Missing API key (simulator: send any key except "bad-key").',
+      );
+    if (key === SIM_BAD_KEY)
+      return fail(
+        401,
+        api === 'openai'
+          ? 'Incorrect API key provided (simulator refuses "bad-key").'
+          : 'invalid x-api-key (simulator refuses "bad-key")',
+      );
     if (modelName === 'fail-401') return fail(401, `Model fail-401 always answers 401 (simulator).`);
 
     const wait = limiter?.take() ?? 0;
@@ -254,17 +305,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (api === 'openai') {
       const parsed = OpenAiRequestSchema.safeParse(json);
       if (!parsed.success) return fail(400, `Invalid request: ${zodMessage(parsed.error)}`);
-      if (parsed.data.stream) return fail(400, 'stream=true is not supported by the simulator: send stream: false.', {}, 'stream');
+      if (parsed.data.stream)
+        return fail(400, 'stream=true is not supported by the simulator: send stream: false.', {}, 'stream');
       sim = openAiToSim(parsed.data);
     } else {
       const parsed = AnthropicRequestSchema.safeParse(json);
       if (!parsed.success) return fail(400, `Invalid request: ${zodMessage(parsed.error)}`);
       if (parsed.data.stream) return fail(400, 'stream: true is not supported by the simulator: leave stream out.');
-      const version = typeof req.headers['anthropic-version'] === 'string' ? req.headers['anthropic-version'] : ANTHROPIC_NO_SAMPLING_VERSION;
+      const version =
+        typeof req.headers['anthropic-version'] === 'string'
+          ? req.headers['anthropic-version']
+          : ANTHROPIC_NO_SAMPLING_VERSION;
       const body = json as Record<string, unknown>;
       const refused = version >= ANTHROPIC_NO_SAMPLING_VERSION ? ANTHROPIC_REFUSED_PARAMS.filter((p) => p in body) : [];
       if (refused.length > 0) {
-        return fail(400, `${refused[0]}: Extra inputs are not permitted (sampling parameters were removed in API version ${ANTHROPIC_NO_SAMPLING_VERSION}).`);
+        return fail(
+          400,
+          `${refused[0]}: Extra inputs are not permitted (sampling parameters were removed in API version ${ANTHROPIC_NO_SAMPLING_VERSION}).`,
+        );
       }
       sim = anthropicToSim(parsed.data);
     }
@@ -297,7 +355,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sendJson(
       res,
       200,
-      api === 'openai' ? openAiResponse(reply, model, mySeq, usage, draw.malformedToolJson) : anthropicResponse(reply, model, mySeq, usage),
+      api === 'openai'
+        ? openAiResponse(reply, model, mySeq, usage, draw.malformedToolJson)
+        : anthropicResponse(reply, model, mySeq, usage),
       { 'x-request-id': `req_sim_${mySeq}` },
     );
   };
@@ -340,18 +400,32 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         const ids = ['sim-1', 'sim-lite', 'fail-400', 'fail-401', 'fail-500'];
         if (typeof req.headers['anthropic-version'] === 'string') {
           return sendJson(res, 200, {
-            data: ids.map((id) => ({ type: 'model', id, display_name: `Simulator ${id}`, created_at: '2026-01-01T00:00:00Z' })),
+            data: ids.map((id) => ({
+              type: 'model',
+              id,
+              display_name: `Simulator ${id}`,
+              created_at: '2026-01-01T00:00:00Z',
+            })),
             has_more: false,
             first_id: ids[0],
             last_id: ids[ids.length - 1],
           });
         }
-        return sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_767_225_600, owned_by: 'simulator' })) });
+        return sendJson(res, 200, {
+          object: 'list',
+          data: ids.map((id) => ({ id, object: 'model', created: 1_767_225_600, owned_by: 'simulator' })),
+        });
       }
       if (req.method === 'GET' && path === '/') {
-        return sendJson(res, 200, { name: 'prompt-tuner model simulator (a test instrument, not a real model)', openai: '/v1', anthropic: '/' });
+        return sendJson(res, 200, {
+          name: 'prompt-tuner model simulator (a test instrument, not a real model)',
+          openai: '/v1',
+          anthropic: '/',
+        });
       }
-      return sendJson(res, 404, { error: { message: `Unknown route ${req.method} ${path} (simulator)`, type: 'invalid_request_error' } });
+      return sendJson(res, 404, {
+        error: { message: `Unknown route ${req.method} ${path} (simulator)`, type: 'invalid_request_error' },
+      });
     };
     run().catch((e: unknown) => {
       sendJson(res, 500, { error: { message: `simulator bug: ${(e as Error).message}`, type: 'server_error' } });

@@ -13,7 +13,13 @@ export const ANALYST_OPENING = 'You are Prompt Tuner Analyst';
 export const SUMMARIZER_REASK = 'Your previous reply was rejected:';
 export const INFORMATION_UNAVAILABLE = 'information unavailable';
 
-export const SUMMARIZER_FAULTS = ['none', 'free-text-once', 'long-rationale-once', 'missing-field-once', 'always-bad'] as const;
+export const SUMMARIZER_FAULTS = [
+  'none',
+  'free-text-once',
+  'long-rationale-once',
+  'missing-field-once',
+  'always-bad',
+] as const;
 /** none: good JSON; *-once: the first reply is bad in that way, the re-ask gets good JSON; always-bad: prose before the JSON every time. */
 export type SummarizerFault = (typeof SUMMARIZER_FAULTS)[number];
 
@@ -64,13 +70,19 @@ export function readDigest(text: string): DigestConversationFacts[] {
   } catch {
     return [];
   }
-  const list = Array.isArray(data) ? data : Array.isArray(record(data)?.conversations) ? (record(data)!.conversations as unknown[]) : [];
+  const list = Array.isArray(data)
+    ? data
+    : Array.isArray(record(data)?.conversations)
+      ? (record(data)!.conversations as unknown[])
+      : [];
   const out: DigestConversationFacts[] = [];
   for (const item of list) {
     const c = record(item);
     const id = str(c?.conversationId) || str(c?.id);
     if (!c || !id) continue;
-    const messages = Array.isArray(c.messages) ? c.messages.map(record).filter((m): m is Record<string, unknown> => m !== null) : [];
+    const messages = Array.isArray(c.messages)
+      ? c.messages.map(record).filter((m): m is Record<string, unknown> => m !== null)
+      : [];
     const maxTurn = messages.reduce((t, m) => Math.max(t, num(m.turn) ?? 0), 0);
     const tags = Array.isArray(c.failureTags) ? c.failureTags : Array.isArray(c.tags) ? c.tags : [];
     const rawFailed = Array.isArray(c.failedAssertions)
@@ -78,13 +90,24 @@ export function readDigest(text: string): DigestConversationFacts[] {
       : Array.isArray(c.assertionResults)
         ? c.assertionResults.filter((r) => record(r)?.pass === false)
         : [];
-    const failedAssertions = rawFailed.map(record).filter((r): r is Record<string, unknown> => r !== null).map((r) => {
-      // A judge's reason names its turn ("[turn 3] …") when the result itself carries none.
-      const turn = num(r.turn) ?? turnInText(str(r.details));
-      return { assertion: str(r.assertion), tag: str(r.tag), details: str(r.details), ...(turn !== undefined ? { turn } : {}) };
-    });
+    const failedAssertions = rawFailed
+      .map(record)
+      .filter((r): r is Record<string, unknown> => r !== null)
+      .map((r) => {
+        // A judge's reason names its turn ("[turn 3] …") when the result itself carries none.
+        const turn = num(r.turn) ?? turnInText(str(r.details));
+        return {
+          assertion: str(r.assertion),
+          tag: str(r.tag),
+          details: str(r.details),
+          ...(turn !== undefined ? { turn } : {}),
+        };
+      });
     let toolErrors = Array.isArray(c.toolErrors)
-      ? c.toolErrors.map(record).filter((r): r is Record<string, unknown> => r !== null).map((r) => ({ turn: num(r.turn) ?? 1, tool: str(r.tool) || str(r.name), error: str(r.error) }))
+      ? c.toolErrors
+          .map(record)
+          .filter((r): r is Record<string, unknown> => r !== null)
+          .map((r) => ({ turn: num(r.turn) ?? 1, tool: str(r.tool) || str(r.name), error: str(r.error) }))
       : [];
     if (!Array.isArray(c.toolErrors)) {
       toolErrors = messages.flatMap((m) =>
@@ -123,9 +146,14 @@ function plural(n: number, word: string): string {
 }
 
 /** One finding per tag among `tags` (most conversations first), citing each conversation at the failing turn. */
-function tagFindings(convs: DigestConversationFacts[], tags: string[] | null, describe: (tag: string) => string): SimFinding[] {
+function tagFindings(
+  convs: DigestConversationFacts[],
+  tags: string[] | null,
+  describe: (tag: string) => string,
+): SimFinding[] {
   const order: string[] = [];
-  for (const c of convs) for (const t of c.failureTags) if ((tags === null || tags.includes(t)) && !order.includes(t)) order.push(t);
+  for (const c of convs)
+    for (const t of c.failureTags) if ((tags === null || tags.includes(t)) && !order.includes(t)) order.push(t);
   const withTag = (t: string): DigestConversationFacts[] => convs.filter((c) => c.failureTags.includes(t));
   order.sort((a, b) => withTag(b).length - withTag(a).length);
   return order.map((tag) => {
@@ -134,7 +162,10 @@ function tagFindings(convs: DigestConversationFacts[], tags: string[] | null, de
     const detail = example ? `: ${short(`${example.assertion}${example.details ? ` — ${example.details}` : ''}`)}` : '';
     return {
       text: `${describe(tag)} in ${plural(hits.length, 'conversation')} of ${convs.length}${detail}`,
-      citations: hits.map((c) => ({ conversationId: c.id, turn: turnOf(c.failedAssertions.find((f) => f.tag === tag && f.turn !== undefined)?.turn, c.turns) })),
+      citations: hits.map((c) => ({
+        conversationId: c.id,
+        turn: turnOf(c.failedAssertions.find((f) => f.tag === tag && f.turn !== undefined)?.turn, c.turns),
+      })),
     };
   });
 }
@@ -144,7 +175,8 @@ function hallucinationFindings(convs: DigestConversationFacts[]): SimFinding[] {
   for (const c of convs) {
     for (const e of c.toolErrors) {
       const entry = byTool.get(e.tool) ?? { error: e.error, cites: [] };
-      if (!entry.cites.some((x) => x.conversationId === c.id)) entry.cites.push({ conversationId: c.id, turn: turnOf(e.turn, c.turns) });
+      if (!entry.cites.some((x) => x.conversationId === c.id))
+        entry.cites.push({ conversationId: c.id, turn: turnOf(e.turn, c.turns) });
       byTool.set(e.tool, entry);
     }
   }
@@ -152,7 +184,10 @@ function hallucinationFindings(convs: DigestConversationFacts[]): SimFinding[] {
     text: `The agent called ${tool || 'a tool'} with arguments its schema rejects (or a tool that does not exist) in ${plural(e.cites.length, 'conversation')}: ${short(e.error)}`,
     citations: e.cites,
   }));
-  return [...findings, ...tagFindings(convs, ['HALLUCINATION'], () => 'Claims not backed by a tool result (HALLUCINATION)')];
+  return [
+    ...findings,
+    ...tagFindings(convs, ['HALLUCINATION'], () => 'Claims not backed by a tool result (HALLUCINATION)'),
+  ];
 }
 
 function section(findings: SimFinding[]): SimSection {
@@ -161,9 +196,19 @@ function section(findings: SimFinding[]): SimSection {
 
 /** Tool-error texts → the tuning rule (SIM_RULES) or scale rule that removes them. */
 const TOOL_ERROR_RULES: readonly { rule: SimRuleId | ScaleSimRuleId; pattern: RegExp }[] = [
-  { rule: 'schema_only', pattern: /\bnot a parameter\b|\badditional propert|\bunexpected (argument|property|parameter)|\bunknown (argument|property|parameter)|\bnot allowed\b/i },
-  { rule: 'json_types', pattern: /\bexpected (an? )?(integer|number|boolean)\b|\bmust be (an? )?(integer|number|boolean)\b|\btype\b/i },
-  { rule: 'iso_dates', pattern: /\bYYYY-MM-DD\b|\bISO[- ]?8601\b|\bdate\b[^;]*\bformat\b|\bformat\b[^;]*\bdate\b|\\d\{4\}-/i },
+  {
+    rule: 'schema_only',
+    pattern:
+      /\bnot a parameter\b|\badditional propert|\bunexpected (argument|property|parameter)|\bunknown (argument|property|parameter)|\bnot allowed\b/i,
+  },
+  {
+    rule: 'json_types',
+    pattern: /\bexpected (an? )?(integer|number|boolean)\b|\bmust be (an? )?(integer|number|boolean)\b|\btype\b/i,
+  },
+  {
+    rule: 'iso_dates',
+    pattern: /\bYYYY-MM-DD\b|\bISO[- ]?8601\b|\bdate\b[^;]*\bformat\b|\bformat\b[^;]*\bdate\b|\\d\{4\}-/i,
+  },
   { rule: 'ask_missing', pattern: /\bmissing\b|\brequired\b/i },
 ];
 
@@ -187,11 +232,16 @@ export function rulesToAdd(agentPrompt: string, convs: DigestConversationFacts[]
   }
   const errors = convs.flatMap((c) => c.toolErrors.map((e) => ({ conversationId: c.id, error: e.error })));
   for (const { rule: id, pattern } of TOOL_ERROR_RULES) {
-    if (added.some((a) => a.id === id) || toolActive.has(id as SimRuleId) || scaleActive.has(id as ScaleSimRuleId)) continue;
+    if (added.some((a) => a.id === id) || toolActive.has(id as SimRuleId) || scaleActive.has(id as ScaleSimRuleId))
+      continue;
     const hits = errors.filter((e) => pattern.test(e.error));
     if (hits.length === 0) continue;
     const rule = SIM_RULES.find((r) => r.id === id) ?? SCALE_SIM_RULES.find((r) => r.id === id)!;
-    added.push({ id, sentence: rule.sentence, because: `tool errors in ${plural(new Set(hits.map((h) => h.conversationId)).size, 'conversation')}` });
+    added.push({
+      id,
+      sentence: rule.sentence,
+      because: `tool errors in ${plural(new Set(hits.map((h) => h.conversationId)).size, 'conversation')}`,
+    });
   }
   return added;
 }
@@ -200,7 +250,8 @@ export function rulesToAdd(agentPrompt: string, convs: DigestConversationFacts[]
 export function summarizerAnswer(agentPrompt: string, convs: DigestConversationFacts[]): SummarizerAnswer {
   const added = rulesToAdd(agentPrompt, convs);
   const base = agentPrompt.trimEnd();
-  const revisedPrompt = added.length === 0 ? base : [base, ...added.map((a) => a.sentence)].filter((s) => s.length > 0).join('\n');
+  const revisedPrompt =
+    added.length === 0 ? base : [base, ...added.map((a) => a.sentence)].filter((s) => s.length > 0).join('\n');
   const rationale =
     added.length === 0
       ? 'No failure in the conversations points to a missing instruction, so the prompt is kept as it is.'
@@ -208,8 +259,16 @@ export function summarizerAnswer(agentPrompt: string, convs: DigestConversationF
   return {
     failureModes: section(tagFindings(convs, null, (tag) => tag)),
     hallucinations: section(hallucinationFindings(convs)),
-    goalFailures: section(tagFindings(convs, ['GOAL_MISS', 'REFUSAL'], (tag) => `The user did not reach the goal (${tag})`)),
-    characterInconsistency: section(tagFindings(convs, ['CHARACTER_BREAK', 'TOXICITY'], (tag) => `The agent left its warm, polite character (${tag})`)),
+    goalFailures: section(
+      tagFindings(convs, ['GOAL_MISS', 'REFUSAL'], (tag) => `The user did not reach the goal (${tag})`),
+    ),
+    characterInconsistency: section(
+      tagFindings(
+        convs,
+        ['CHARACTER_BREAK', 'TOXICITY'],
+        (tag) => `The agent left its warm, polite character (${tag})`,
+      ),
+    ),
     revisedPrompt: revisedPrompt.length > 0 ? revisedPrompt : 'You are a helpful assistant.',
     revisedPromptRationale: rationale.split(/\s+/).slice(0, 100).join(' '),
   };
@@ -223,13 +282,17 @@ const PADDING =
 
 /** The summarizer's whole reply, with the configured fault applied. */
 export function summarizerReply(request: SimRequest, fault: SummarizerFault): string {
-  const userText = request.messages.filter((m) => m.role === 'user').map((m) => m.text).join('\n');
+  const userText = request.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.text)
+    .join('\n');
   const agentPrompt = lastTag(userText, 'agent_prompt') ?? '';
   const digest = lastTag(userText, 'conversations') ?? '';
   const answer: Partial<SummarizerAnswer> = summarizerAnswer(agentPrompt, readDigest(digest));
   const reasked = request.messages.some((m) => m.role === 'user' && m.text.includes(SUMMARIZER_REASK));
   const first = !reasked;
-  if (fault === 'long-rationale-once' && first) answer.revisedPromptRationale = `${answer.revisedPromptRationale} ${PADDING} ${PADDING}`;
+  if (fault === 'long-rationale-once' && first)
+    answer.revisedPromptRationale = `${answer.revisedPromptRationale} ${PADDING} ${PADDING}`;
   if (fault === 'missing-field-once' && first) delete answer.hallucinations;
   const json = JSON.stringify(answer);
   if (fault === 'always-bad' || (fault === 'free-text-once' && first)) return `${PROSE}${json}`;

@@ -58,7 +58,10 @@ export interface GoalDetail {
 /** The goal as something the user asks for: "You want to book a room in Oslo." → "book a room in Oslo". */
 export function requestForm(goal: string): string {
   let t = goal.trim().split(/(?<=[.!?])\s+/)[0] ?? goal.trim();
-  t = t.replace(/^(?:the user|the customer|the guest|you|user|they|he|she)\s+(?:wants?|needs?|would like|is trying|are trying|tries|try)\s+to\s+/i, '');
+  t = t.replace(
+    /^(?:the user|the customer|the guest|you|user|they|he|she)\s+(?:wants?|needs?|would like|is trying|are trying|tries|try)\s+to\s+/i,
+    '',
+  );
   t = t.replace(/^(?:i want to|i need to|i'd like to|i would like to|goal:)\s*/i, '');
   t = t.replace(/[.!?]+$/, '').trim();
   return t.length > 0 && /^[A-Z][a-z]/.test(t) ? t[0]!.toLowerCase() + t.slice(1) : t;
@@ -76,15 +79,18 @@ export function goalDetails(form: string): GoalDetail[] {
   for (const d of findDates(form, 2026)) {
     const before = form.slice(0, d.index).match(/\b(on|from|for|starting|until|by)\s+$/i);
     const start = before ? d.index - before[0].length : d.index;
-    if (!taken(start, d.index + d.text.length)) out.push({ kind: 'date', text: d.text, start, end: d.index + d.text.length, word: '' });
+    if (!taken(start, d.index + d.text.length))
+      out.push({ kind: 'date', text: d.text, start, end: d.index + d.text.length, word: '' });
   }
   for (const m of form.matchAll(/\b(\d+(?:\.\d+)?)\s+([a-z]+)/gi)) {
     const before = form.slice(0, m.index).match(/\b(for|with)\s+$/i);
     const start = before ? m.index - before[0].length : m.index;
-    if (!taken(m.index, m.index + m[0].length)) out.push({ kind: 'number', text: m[0], start, end: m.index + m[0].length, word: (m[2] ?? '').toLowerCase() });
+    if (!taken(m.index, m.index + m[0].length))
+      out.push({ kind: 'number', text: m[0], start, end: m.index + m[0].length, word: (m[2] ?? '').toLowerCase() });
   }
   for (const m of form.matchAll(/\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,11}[A-Z0-9]\b/g)) {
-    if (!taken(m.index, m.index + m[0].length)) out.push({ kind: 'code', text: m[0], start: m.index, end: m.index + m[0].length, word: '' });
+    if (!taken(m.index, m.index + m[0].length))
+      out.push({ kind: 'code', text: m[0], start: m.index, end: m.index + m[0].length, word: '' });
   }
   return out.sort((a, b) => a.start - b.start);
 }
@@ -104,7 +110,10 @@ function without(form: string, held: GoalDetail | GoalDetail[] | null): string {
   const list = (Array.isArray(held) ? held : held ? [held] : []).sort((a, b) => b.start - a.start);
   let out = form;
   for (const d of list) out = `${out.slice(0, d.start)}${out.slice(d.end)}`;
-  return out.replace(/\s{2,}/g, ' ').replace(/\s+([,.])/g, '$1').trim();
+  return out
+    .replace(/\s{2,}/g, ' ')
+    .replace(/\s+([,.])/g, '$1')
+    .trim();
 }
 
 /** A detail's value, comparable across wordings: "2026-11-20" for "November 20", "3 nights", "oslo", the code. */
@@ -118,7 +127,10 @@ const WORD_NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'ei
 
 /** The goal's details none of the user's own messages gave yet (what it keeps holding back when asked again). */
 export function notYetGiven(form: string, own: string[]): GoalDetail[] {
-  const digits = (t: string): string => t.replace(/\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/gi, (w) => String(WORD_NUMBERS.indexOf(w.toLowerCase()) + 1));
+  const digits = (t: string): string =>
+    t.replace(/\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/gi, (w) =>
+      String(WORD_NUMBERS.indexOf(w.toLowerCase()) + 1),
+    );
   const given = new Set(own.flatMap((t) => goalDetails(digits(t)).map(detailKey)));
   return goalDetails(form).filter((d) => !given.has(detailKey(d)));
 }
@@ -127,7 +139,24 @@ export function notYetGiven(form: string, own: string[]): GoalDetail[] {
 const VERB_GROUPS: readonly (readonly string[])[] = [
   ['book', 'reserve', 'rebook', 'schedule', 'arrange'],
   ['cancel', 'delete', 'remove', 'refund'],
-  ['find', 'search', 'look', 'lookup', 'get', 'check', 'show', 'tell', 'list', 'fetch', 'retrieve', 'query', 'see', 'know', 'learn', 'track'],
+  [
+    'find',
+    'search',
+    'look',
+    'lookup',
+    'get',
+    'check',
+    'show',
+    'tell',
+    'list',
+    'fetch',
+    'retrieve',
+    'query',
+    'see',
+    'know',
+    'learn',
+    'track',
+  ],
   ['change', 'update', 'modify', 'set', 'turn', 'adjust', 'upgrade'],
   ['convert', 'calculate', 'compute'],
   ['order', 'buy', 'purchase'],
@@ -155,7 +184,8 @@ export function answerFor(question: string, form: string): GoalDetail | null {
   const details = goalDetails(form);
   const words = about.match(/[a-z]+/g) ?? [];
   const of = (kind: GoalDetail['kind']): GoalDetail[] => details.filter((d) => d.kind === kind);
-  if (/\b(reference|code|confirmation|locator|pnr|id|number of the booking)\b/.test(about) && of('code').length > 0) return of('code')[0]!;
+  if (/\b(reference|code|confirmation|locator|pnr|id|number of the booking)\b/.test(about) && of('code').length > 0)
+    return of('code')[0]!;
   if (/\b(date|day|when|check ?in|check ?out|yyyy)\b/.test(about) && of('date').length > 0) {
     const dates = of('date');
     return /\b(out|return|end|until|departure date)\b/.test(about) && dates.length > 1 ? dates[1]! : dates[0]!;
@@ -164,8 +194,13 @@ export function answerFor(question: string, form: string): GoalDetail | null {
   if (counted) return counted;
   if (/\b(city|destination|origin|location|place|airport|town|where)\b/.test(about)) {
     const places = of('place');
-    const side = /\b(from|origin|departure|depart|leaving)\b/.test(about) ? 'from' : /\b(to|destination|arrival|arriving)\b/.test(about) ? 'to' : null;
-    const byPrep = (preps: string[]): GoalDetail | undefined => preps.map((p) => places.find((d) => d.word === p)).find((d) => d !== undefined);
+    const side = /\b(from|origin|departure|depart|leaving)\b/.test(about)
+      ? 'from'
+      : /\b(to|destination|arrival|arriving)\b/.test(about)
+        ? 'to'
+        : null;
+    const byPrep = (preps: string[]): GoalDetail | undefined =>
+      preps.map((p) => places.find((d) => d.word === p)).find((d) => d !== undefined);
     const hit = side ? byPrep([side]) : byPrep(['in', 'at', 'to', 'for', 'from']);
     if (hit) return hit;
   }
@@ -206,14 +241,26 @@ export function userReply(request: SimRequest): string {
   const agent = agentTurns[agentTurns.length - 1] ?? '';
   if (reportsDone(agent, form)) {
     if (!neverSatisfied) return STOP_TOKEN;
-    const complaint = pickSeeded(["That's not what I wanted. Can you do better?", "No, that's still not right. Try again.", "I'm not happy with that. What else can you do?"], seed, `complain:${turn}`);
+    const complaint = pickSeeded(
+      [
+        "That's not what I wanted. Can you do better?",
+        "No, that's still not right. Try again.",
+        "I'm not happy with that. What else can you do?",
+      ],
+      seed,
+      `complain:${turn}`,
+    );
     return line([complaint, suffix]);
   }
   const failures = agentTurns.filter((t) => isRefusalText(t) || isToolFailureText(t)).length;
   if (failures >= 2 && !neverSatisfied) return STOP_TOKEN;
   if (isRefusalText(agent) || isToolFailureText(agent)) {
     // Asked again, the user does not volunteer a detail it held back: the agent has to ask for it.
-    const frame = pickSeeded(['Please, I just want to {x}.', 'Let me try again: {x}.', 'Can you just {x}?'], seed, `retry:${turn}`);
+    const frame = pickSeeded(
+      ['Please, I just want to {x}.', 'Let me try again: {x}.', 'Can you just {x}?'],
+      seed,
+      `retry:${turn}`,
+    );
     return line([frame.replace('{x}', without(form, notYetGiven(form, ownTexts))), suffix]);
   }
   if (agent.includes('?')) {

@@ -56,8 +56,17 @@ export async function runCliInProcess(args: string[], opts: InProcessOptions): P
  * and kills it with SIGKILL at the first event `killAt` accepts. Resolves with that event once the process is
  * gone; rejects when the process exits before it was killed.
  */
-export async function killChildAt<E>(script: string, args: string[], env: NodeJS.ProcessEnv, killAt: (event: E) => boolean): Promise<E> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function killChildAt<E>(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  killAt: (event: E) => boolean,
+): Promise<E> {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', script, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const killedAt = await new Promise<E>((resolve, reject) => {
@@ -78,7 +87,9 @@ export async function killChildAt<E>(script: string, args: string[], env: NodeJS
         }
       }
     });
-    child.on('exit', (code) => reject(new Error(`${path.basename(script)} ${args.join(' ')} exited (${code}) before it was killed: ${stderr}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`${path.basename(script)} ${args.join(' ')} exited (${code}) before it was killed: ${stderr}`)),
+    );
   });
   await new Promise((r) => child.once('close', r));
   return killedAt;

@@ -26,9 +26,22 @@ export function optimizeConfig(over: Partial<OptimizeConfig> = {}): OptimizeConf
 }
 
 /** A run row and its initial resources version (the TEST_SYSTEM_PROMPT), as the trainer makes them at start. */
-export async function seedRun(store: RolloutStore, runId: string, config: OptimizeConfig): Promise<{ runId: string; resources: ResourcesRow }> {
-  await store.createRun({ run_id: runId, model_ref: 'openai/sim-1', config_path: 'c.json', config, store_path: store.location });
-  const resources = await store.addResources({ system_prompt: TEST_SYSTEM_PROMPT }, { run_id: runId, label: 'initial', parent_version: null, latest: true });
+export async function seedRun(
+  store: RolloutStore,
+  runId: string,
+  config: OptimizeConfig,
+): Promise<{ runId: string; resources: ResourcesRow }> {
+  await store.createRun({
+    run_id: runId,
+    model_ref: 'openai/sim-1',
+    config_path: 'c.json',
+    config,
+    store_path: store.location,
+  });
+  const resources = await store.addResources(
+    { system_prompt: TEST_SYSTEM_PROMPT },
+    { run_id: runId, label: 'initial', parent_version: null, latest: true },
+  );
   return { runId, resources };
 }
 

@@ -3,7 +3,17 @@
 // (it refuses root), so the folder is chowned and every server command goes through `runuser`. Without a server
 // binary the tests skip with the reason, except under CI (process.env.CI), where they fail: CI installs PostgreSQL.
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +42,11 @@ export interface PgServer {
    */
   createRole(user: string, password: string): Promise<void>;
   /** Runs one SQL statement as the superuser on `database` (default postgres); its rows. */
-  query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<T[]>;
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    database?: string,
+  ): Promise<T[]>;
 }
 
 /** Roles in this group authenticate with a password (pg_hba matches `+password_auth` before the trust line). */
@@ -64,7 +78,8 @@ function findBinDir(): string | null {
   const cfg = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (!cfg.error && cfg.status === 0) candidates.push(cfg.stdout.trim());
   for (const dir of candidates) if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
   return null;
 }
 
@@ -77,10 +92,16 @@ function postgresIds(): { uid: number; gid: number } | null {
 
 /** Runs a server binary (as `postgres` when we are root); resolves with its output, rejects with it on failure. */
 function runBin(binDir: string, bin: string, args: string[], asPostgres: boolean, timeoutMs = 60_000): Promise<string> {
-  const [cmd, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', join(binDir, bin), ...args]] : [join(binDir, bin), args];
+  const [cmd, argv] = asPostgres
+    ? ['runuser', ['-u', 'postgres', '--', join(binDir, bin), ...args]]
+    : [join(binDir, bin), args];
   return new Promise((resolve, reject) => {
     // The cwd must be readable by `postgres` (a root-only cwd makes initdb complain).
-    const child = spawn(cmd, argv, { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+    const child = spawn(cmd, argv, {
+      cwd: tmpdir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -120,13 +141,15 @@ function sleep(ms: number): Promise<void> {
  */
 export async function startPostgres(opts: { maxConnections?: number } = {}): Promise<PgServer | { skip: string }> {
   const binDir = findBinDir();
-  if (!binDir) return { skip: 'PostgreSQL is not installed (no initdb/pg_ctl: set PG_BIN, or apt-get install postgresql)' };
+  if (!binDir)
+    return { skip: 'PostgreSQL is not installed (no initdb/pg_ctl: set PG_BIN, or apt-get install postgresql)' };
   const asPostgres = isRoot();
   let ids: { uid: number; gid: number } | null = null;
   if (asPostgres) {
     ids = postgresIds();
     if (!ids) return { skip: 'running as root and there is no `postgres` user to run the server as' };
-    if (spawnSync('runuser', ['--help']).error) return { skip: 'running as root and there is no runuser to start the server as `postgres`' };
+    if (spawnSync('runuser', ['--help']).error)
+      return { skip: 'running as root and there is no runuser to start the server as `postgres`' };
   }
   const root = mkdtempSync(join(tmpdir(), 'pt-pg-'));
   const dataDir = join(root, 'data');
@@ -137,7 +160,13 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
   if (ids) for (const p of [root, sockDir, logFile]) chownSync(p, ids.uid, ids.gid);
   const removeAll = () => rmSync(root, { recursive: true, force: true });
   try {
-    await runBin(binDir, 'initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], asPostgres, 120_000);
+    await runBin(
+      binDir,
+      'initdb',
+      ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      asPostgres,
+      120_000,
+    );
   } catch (e) {
     removeAll();
     return { skip: `initdb failed: ${(e as Error).message}` };
@@ -171,7 +200,8 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
     ].join('\n'),
   );
   if (ids) chownSync(join(dataDir, 'pg_hba.conf'), ids.uid, ids.gid);
-  const ctl = (args: string[], timeoutMs?: number) => runBin(binDir, 'pg_ctl', ['-D', dataDir, ...args], asPostgres, timeoutMs);
+  const ctl = (args: string[], timeoutMs?: number) =>
+    runBin(binDir, 'pg_ctl', ['-D', dataDir, ...args], asPostgres, timeoutMs);
   const start = () => ctl(['-l', logFile, '-w', '-t', '60', 'start'], 90_000);
   try {
     await start();
@@ -181,7 +211,11 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
     throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log}`);
   }
   const baseUrl = `postgres://postgres@127.0.0.1:${port}`;
-  const query = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> => {
+  const query = async <T extends Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ): Promise<T[]> => {
     const client = new Client({ connectionString: `${baseUrl}/${database}` });
     await client.connect();
     try {
@@ -191,7 +225,9 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
     }
   };
   running.set(root, () => {
-    const [cmd, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', join(binDir, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop']] : [join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']];
+    const [cmd, argv] = asPostgres
+      ? ['runuser', ['-u', 'postgres', '--', join(binDir, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop']]
+      : [join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop']];
     spawnSync(cmd, argv, { cwd: tmpdir(), stdio: 'ignore', timeout: 20_000 });
     removeAll();
   });
@@ -221,13 +257,15 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
     async createDatabase(name, auth) {
       dbCounter += 1;
       const db = name ?? `t_${process.pid}_${Date.now().toString(36)}_${dbCounter}`;
-      if (!/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`createDatabase: '${db}' is not a plain lower-case identifier`);
+      if (!/^[a-z_][a-z0-9_]*$/.test(db))
+        throw new Error(`createDatabase: '${db}' is not a plain lower-case identifier`);
       await query(`CREATE DATABASE ${db}${auth ? ` OWNER ${auth.user}` : ''}`);
       if (!auth) return `${baseUrl}/${db}`;
       return `postgres://${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@127.0.0.1:${port}/${db}`;
     },
     async createRole(user, password) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(user)) throw new Error(`createRole: '${user}' is not a plain lower-case identifier`);
+      if (!/^[a-z_][a-z0-9_]*$/.test(user))
+        throw new Error(`createRole: '${user}' is not a plain lower-case identifier`);
       // A literal: CREATE ROLE takes no parameters; the password is quoted by doubling single quotes.
       await query(`CREATE ROLE ${user} LOGIN PASSWORD '${password.replace(/'/g, "''")}' IN ROLE ${PASSWORD_GROUP}`);
     },

@@ -9,7 +9,14 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AttemptLostError } from '../../src/core/optimize/store/errors';
 import { attemptId, resourcesId, rolloutId } from '../../src/core/optimize/store/ids';
-import type { AttemptStatus, NewRollout, OptimizeEvent, OptimizeRunSnapshot, RolloutConfig, RolloutStore } from '../../src/core/optimize/types';
+import type {
+  AttemptStatus,
+  NewRollout,
+  OptimizeEvent,
+  OptimizeRunSnapshot,
+  RolloutConfig,
+  RolloutStore,
+} from '../../src/core/optimize/types';
 import { onLines } from './childLines';
 import { optimizeConfig } from './optimizeConfig';
 
@@ -44,10 +51,19 @@ export interface RolloutStoreFactory {
 }
 
 export function rolloutConfig(over: Partial<RolloutConfig> = {}): RolloutConfig {
-  return { max_attempts: 1, timeout_seconds: null, unresponsive_seconds: 3, retry_condition: ['unresponsive', 'timeout'], ...over };
+  return {
+    max_attempts: 1,
+    timeout_seconds: null,
+    unresponsive_seconds: 3,
+    retry_condition: ['unresponsive', 'timeout'],
+    ...over,
+  };
 }
 
-export function newRollouts(n: number, opts: { run?: string; runNumber?: number; config?: RolloutConfig; resources?: string; from?: number } = {}): NewRollout[] {
+export function newRollouts(
+  n: number,
+  opts: { run?: string; runNumber?: number; config?: RolloutConfig; resources?: string; from?: number } = {},
+): NewRollout[] {
   const run = opts.run ?? RUN;
   return Array.from({ length: n }, (_, i) => ({
     rollout_id: rolloutId('train', opts.runNumber ?? 1, (opts.from ?? 1) + i),
@@ -76,7 +92,10 @@ export interface Dequeuer {
 
 /** Starts the dequeuer fixture on `location`; write anything to its stdin to let it drain. */
 export function startDequeuer(location: string, workerId: string): Dequeuer {
-  const child = spawn(process.execPath, ['--import', 'tsx', DEQUEUER, location, workerId], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', DEQUEUER, location, workerId], {
+    cwd: REPO,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const claims: string[] = [];
   let err = '';
   let markReady: () => void = () => {};
@@ -88,7 +107,13 @@ export function startDequeuer(location: string, workerId: string): Dequeuer {
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => (err += c));
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  return { child, claims, ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`dequeuer exited early: ${err}`)))]), exited, stderr: () => err };
+  return {
+    child,
+    claims,
+    ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`dequeuer exited early: ${err}`)))]),
+    exited,
+    stderr: () => err,
+  };
 }
 
 /** The behavioural suite, under `describe(name)`. */
@@ -102,9 +127,16 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
 
     /** A stored ISO time is the clock's `expected` (within the backend's slack). */
     const sameTime = (actual: string | null | undefined, expected: number, what = 'time') => {
-      assert.ok(typeof actual === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(actual), `${what}: not an ISO time: ${String(actual)}`);
+      assert.ok(
+        typeof actual === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(actual),
+        `${what}: not an ISO time: ${String(actual)}`,
+      );
       if (factory.slackMs === 0) assert.equal(actual, new Date(expected).toISOString(), what);
-      else assert.ok(Math.abs(Date.parse(actual) - expected) <= factory.slackMs, `${what}: ${actual} is not ${new Date(expected).toISOString()} (±${factory.slackMs} ms)`);
+      else
+        assert.ok(
+          Math.abs(Date.parse(actual) - expected) <= factory.slackMs,
+          `${what}: ${actual} is not ${new Date(expected).toISOString()} (±${factory.slackMs} ms)`,
+        );
     };
     /** A fresh store and a handle on it. */
     const fresh = async () => {
@@ -121,8 +153,17 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
     /** A store with a run, the initial resources version (resources-1) and a registered worker w1. */
     const seeded = async () => {
       const { s, h } = await fresh();
-      await s.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: s.location });
-      await s.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
+      await s.createRun({
+        run_id: RUN,
+        model_ref: 'openai/sim-1',
+        config_path: 'c.json',
+        config: CONFIG,
+        store_path: s.location,
+      });
+      await s.addResources(
+        { system_prompt: 'You are a concise assistant.' },
+        { run_id: RUN, label: 'initial', parent_version: null, latest: true },
+      );
       await s.registerWorker({ worker_id: 'w1', run_id: RUN, pid: process.pid, host: hostname() });
       return { s, h };
     };
@@ -157,7 +198,11 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           assert.equal(c.rollout.status, 'preparing');
           assert.equal(c.rollout.attempt_count, 1);
           assert.equal(c.rollout.assigned_worker_id, 'w1');
-          assert.deepEqual(c.rollout.input, { prompt: `q${i === 2 ? 0 : i}`, expected: `a${i === 2 ? 0 : i}`, extra: { kept: true } });
+          assert.deepEqual(c.rollout.input, {
+            prompt: `q${i === 2 ? 0 : i}`,
+            expected: `a${i === 2 ? 0 : i}`,
+            extra: { kept: true },
+          });
           assert.equal(c.attempt.attempt_id, attemptId(c.rollout.rollout_id, 1));
           assert.equal(c.attempt.status, 'preparing');
           sameTime(c.attempt.started_at, T0 + 1000);
@@ -171,7 +216,10 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
       it('refuses an existing rollout id and then writes nothing of that batch', async () => {
         const { s } = await seeded();
         await s.enqueue(newRollouts(1));
-        await assert.rejects(s.enqueue(newRollouts(2, { from: 2 }).concat(newRollouts(1))), /rollout 'train-1-1' already exists/);
+        await assert.rejects(
+          s.enqueue(newRollouts(2, { from: 2 }).concat(newRollouts(1))),
+          /rollout 'train-1-1' already exists/,
+        );
         assert.deepEqual(
           (await s.rollouts()).map((r) => r.rollout_id),
           ['train-1-1'],
@@ -182,12 +230,22 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
 
       it("gives a run's worker only that run's rollouts, and a worker of no run any run's", async () => {
         const { s } = await seeded();
-        await s.createRun({ run_id: 'run-b', model_ref: 'openai/sim-lite', config_path: 'c.json', config: CONFIG, store_path: s.location });
+        await s.createRun({
+          run_id: 'run-b',
+          model_ref: 'openai/sim-lite',
+          config_path: 'c.json',
+          config: CONFIG,
+          store_path: s.location,
+        });
         await s.enqueue(newRollouts(1));
         await s.enqueue(newRollouts(2, { run: 'run-b', runNumber: 2 }));
         assert.equal((await s.dequeue('w1', { runId: 'run-b' }))?.rollout.rollout_id, 'train-2-1');
         assert.equal((await s.dequeue('w1', { runId: 'run-b' }))?.rollout.rollout_id, 'train-2-2');
-        assert.equal(await s.dequeue('w1', { runId: 'run-b' }), undefined, 'run-b has nothing left although run 1 has a queued rollout');
+        assert.equal(
+          await s.dequeue('w1', { runId: 'run-b' }),
+          undefined,
+          'run-b has nothing left although run 1 has a queued rollout',
+        );
         assert.equal((await s.dequeue('w1'))?.rollout.rollout_id, 'train-1-1');
       });
 
@@ -226,13 +284,19 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           const c = await s.dequeue('w1');
           if (!c) break;
           mine.push(c.rollout.rollout_id);
-          assert.equal(await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 0, answer: 'w1' }), 'recorded');
+          assert.equal(
+            await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 0, answer: 'w1' }),
+            'recorded',
+          );
           await new Promise((r) => setTimeout(r, 1));
         }
         for (const k of kids) assert.equal(await k.exited, 0, k.stderr());
         const all = [...mine, ...kids[0]!.claims, ...kids[1]!.claims];
         // Really at the same time: more than one process got work.
-        assert.ok([mine, kids[0]!.claims, kids[1]!.claims].filter((c) => c.length > 0).length >= 2, 'only one process claimed anything');
+        assert.ok(
+          [mine, kids[0]!.claims, kids[1]!.claims].filter((c) => c.length > 0).length >= 2,
+          'only one process claimed anything',
+        );
         assert.equal(all.length, n, `claims: ${all.length}`);
         assert.equal(new Set(all).size, n);
         await s.refresh();
@@ -275,7 +339,10 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           (await s.spans(c.rollout.rollout_id)).map((x) => x.name),
           ['runner.execute_rollout', 'agent.start', 'reward.emit'],
         );
-        assert.equal(await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 0.5, answer: 'two' }), 'recorded');
+        assert.equal(
+          await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 0.5, answer: 'two' }),
+          'recorded',
+        );
         const [done] = await s.rollouts();
         assert.equal(done?.status, 'succeeded');
         assert.equal(done?.reward, 0.5);
@@ -327,19 +394,44 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           ['succeeded', 'cancelled', 'cancelled'],
         );
         assert.equal(await s.dequeue('w1'), undefined);
-        assert.equal(await s.finishAttempt(running.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'late' }), 'lost');
+        assert.equal(
+          await s.finishAttempt(running.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'late' }),
+          'lost',
+        );
         assert.equal((await s.rollouts())[1]?.answer, null);
         assert.equal(await s.cancelRollouts(RUN), 0);
       });
 
       it('counts a run apart from the whole store', async () => {
         const { s } = await seeded();
-        await s.createRun({ run_id: 'run-b', model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: 'p' });
+        await s.createRun({
+          run_id: 'run-b',
+          model_ref: 'openai/sim-1',
+          config_path: 'c.json',
+          config: CONFIG,
+          store_path: 'p',
+        });
         await s.enqueue(newRollouts(2));
         await s.enqueue(newRollouts(3, { run: 'run-b', runNumber: 2 }));
         await s.dequeue('w1');
-        assert.deepEqual(await s.counters(RUN), { total_rollouts: 2, queuing: 1, running: 1, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0 });
-        assert.deepEqual(await s.counters(), { total_rollouts: 5, queuing: 4, running: 1, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0 });
+        assert.deepEqual(await s.counters(RUN), {
+          total_rollouts: 2,
+          queuing: 1,
+          running: 1,
+          requeuing: 0,
+          succeeded: 0,
+          failed: 0,
+          cancelled: 0,
+        });
+        assert.deepEqual(await s.counters(), {
+          total_rollouts: 5,
+          queuing: 4,
+          running: 1,
+          requeuing: 0,
+          succeeded: 0,
+          failed: 0,
+          cancelled: 0,
+        });
         assert.equal((await s.rollouts({ run_id: 'run-b', status: ['queuing'] })).length, 3);
         assert.equal((await s.rollouts({ status: [] })).length, 0);
       });
@@ -348,10 +440,22 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
     describe('resources', () => {
       it('adds immutable versions max + 1 and moves is_latest only when asked', async () => {
         const { s } = await fresh();
-        const v1 = await s.addResources({ system_prompt: 'one' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
-        const v2 = await s.addResources({ system_prompt: 'two' }, { run_id: RUN, label: 'apo r1 c1', parent_version: 1, latest: false });
-        const v3 = await s.addResources({ system_prompt: 'three' }, { run_id: 'other', label: 'apo r1 c2', parent_version: 1, latest: false });
-        assert.deepEqual([v1.resources_id, v1.version, v2.resources_id, v3.version], ['resources-1', 1, 'resources-2', 3]);
+        const v1 = await s.addResources(
+          { system_prompt: 'one' },
+          { run_id: RUN, label: 'initial', parent_version: null, latest: true },
+        );
+        const v2 = await s.addResources(
+          { system_prompt: 'two' },
+          { run_id: RUN, label: 'apo r1 c1', parent_version: 1, latest: false },
+        );
+        const v3 = await s.addResources(
+          { system_prompt: 'three' },
+          { run_id: 'other', label: 'apo r1 c2', parent_version: 1, latest: false },
+        );
+        assert.deepEqual(
+          [v1.resources_id, v1.version, v2.resources_id, v3.version],
+          ['resources-1', 1, 'resources-2', 3],
+        );
         assert.equal((await s.latestResources())?.version, 1);
         await s.markLatest(v2.resources_id);
         const all = await s.listResources();
@@ -367,7 +471,10 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           (await s.listResources(RUN)).map((r) => r.version),
           [1, 2],
         );
-        const v4 = await s.addResources({ system_prompt: 'four' }, { run_id: RUN, label: 'x', parent_version: 2, latest: true });
+        const v4 = await s.addResources(
+          { system_prompt: 'four' },
+          { run_id: RUN, label: 'x', parent_version: 2, latest: true },
+        );
         assert.equal((await s.latestResources())?.resources_id, v4.resources_id);
         assert.equal((await s.listResources()).filter((r) => r.is_latest).length, 1);
         assert.equal((await s.getResources('resources-2'))?.resources.system_prompt, 'two');
@@ -378,9 +485,21 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
     describe('runs', () => {
       it('numbers runs, lists them newest first, reopens and finishes them', async () => {
         const { s } = await fresh();
-        const a = await s.createRun({ run_id: 'r-a', model_ref: 'openai/sim-1', config_path: 'a.json', config: CONFIG, store_path: s.location });
+        const a = await s.createRun({
+          run_id: 'r-a',
+          model_ref: 'openai/sim-1',
+          config_path: 'a.json',
+          config: CONFIG,
+          store_path: s.location,
+        });
         now += 1000;
-        const b = await s.createRun({ run_id: 'r-b', model_ref: 'openai/sim-2', config_path: 'b.json', config: CONFIG, store_path: s.location });
+        const b = await s.createRun({
+          run_id: 'r-b',
+          model_ref: 'openai/sim-2',
+          config_path: 'b.json',
+          config: CONFIG,
+          store_path: s.location,
+        });
         assert.deepEqual([a.run_number, b.run_number], [1, 2]);
         assert.equal(a.status, 'running');
         assert.equal(a.owner_pid, process.pid);
@@ -391,12 +510,17 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           (await s.listRuns()).map((r) => r.run_id),
           ['r-b', 'r-a'],
         );
-        await assert.rejects(s.createRun({ run_id: 'r-a', model_ref: 'm', config_path: 'a.json', config: CONFIG, store_path: s.location }));
+        await assert.rejects(
+          s.createRun({ run_id: 'r-a', model_ref: 'm', config_path: 'a.json', config: CONFIG, store_path: s.location }),
+        );
 
         now += 1000;
         await s.finishRun('r-a', 'failed', null, 'trainer timeout waiting for rollouts to complete: 1 left');
         let row = (await s.getRun('r-a'))!;
-        assert.deepEqual([row.status, row.error], ['failed', 'trainer timeout waiting for rollouts to complete: 1 left']);
+        assert.deepEqual(
+          [row.status, row.error],
+          ['failed', 'trainer timeout waiting for rollouts to complete: 1 left'],
+        );
         sameTime(row.ended_at, T0 + 2000);
         await s.reopenRun('r-a', 'openai/sim-3');
         row = (await s.getRun('r-a'))!;
@@ -422,10 +546,25 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
 
       it("stores the job's snapshot and events and reads them back in order", async () => {
         const { s, h } = await fresh();
-        await s.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: s.location });
+        await s.createRun({
+          run_id: RUN,
+          model_ref: 'openai/sim-1',
+          config_path: 'c.json',
+          config: CONFIG,
+          store_path: s.location,
+        });
         assert.deepEqual(await s.readJob(RUN), { snapshot: null, lastSeq: 0, events: [] });
         const at = new Date(T0).toISOString();
-        const e1: OptimizeEvent = { runId: RUN, at, type: 'optimize_start', model_ref: 'openai/sim-1', store_path: s.location, items: { optimize: 1, validate: 0 }, rounds_total: 0, resumed: false };
+        const e1: OptimizeEvent = {
+          runId: RUN,
+          at,
+          type: 'optimize_start',
+          model_ref: 'openai/sim-1',
+          store_path: s.location,
+          items: { optimize: 1, validate: 0 },
+          rounds_total: 0,
+          resumed: false,
+        };
         const e2: OptimizeEvent = { runId: RUN, at, type: 'round_start', round: 1 };
         const snapshot = { runId: RUN, status: 'running', detail: 'baseline' } as unknown as OptimizeRunSnapshot;
         s.persistJob(RUN, { snapshot, events: [{ seq: 1, event: e1 }] });
@@ -445,8 +584,22 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'a' });
         await s.close();
         const again = await h.open();
-        assert.deepEqual(await again.counters(), { total_rollouts: 2, queuing: 1, running: 0, requeuing: 0, succeeded: 1, failed: 0, cancelled: 0 });
-        const second = await again.createRun({ run_id: 'run-2', model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: s.location });
+        assert.deepEqual(await again.counters(), {
+          total_rollouts: 2,
+          queuing: 1,
+          running: 0,
+          requeuing: 0,
+          succeeded: 1,
+          failed: 0,
+          cancelled: 0,
+        });
+        const second = await again.createRun({
+          run_id: 'run-2',
+          model_ref: 'openai/sim-1',
+          config_path: 'c.json',
+          config: CONFIG,
+          store_path: s.location,
+        });
         await again.enqueue(newRollouts(2, { run: 'run-2', runNumber: second.run_number }));
         assert.deepEqual(
           (await again.rollouts()).map((r) => r.rollout_id),
@@ -458,7 +611,8 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
     });
 
     describe('watchdog', () => {
-      const statuses = async (s: RolloutStore, rollout: string): Promise<AttemptStatus[]> => (await s.attempts({ rollout_id: rollout })).map((a) => a.status);
+      const statuses = async (s: RolloutStore, rollout: string): Promise<AttemptStatus[]> =>
+        (await s.attempts({ rollout_id: rollout })).map((a) => a.status);
 
       it('leaves attempts alone while they heartbeat', async () => {
         const { s } = await seeded();
@@ -483,7 +637,13 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         assert.deepEqual(await s.sweep(), [], 'exactly the limit is not yet silent');
         now += 1 + 2 * factory.slackMs;
         assert.deepEqual(await s.sweep(), [
-          { attempt_id: 'train-1-1:attempt-1', rollout_id: 'train-1-1', attempt_status: 'unresponsive', rollout_status: 'requeuing', reason: 'no heartbeat for 3 s' },
+          {
+            attempt_id: 'train-1-1:attempt-1',
+            rollout_id: 'train-1-1',
+            attempt_status: 'unresponsive',
+            rollout_status: 'requeuing',
+            reason: 'no heartbeat for 3 s',
+          },
         ]);
         assert.equal((await s.rollouts())[0]?.status, 'requeuing');
         assert.equal((await s.workers()).find((w) => w.worker_id === 'w1')?.active_attempt_id, null);
@@ -491,9 +651,18 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         assert.equal(second.attempt.attempt_id, 'train-1-1:attempt-2');
         assert.equal(second.rollout.attempt_count, 2);
         // The first worker wakes up: its spans and its result are refused, the second worker's counts.
-        await assert.rejects(s.addSpans(c.attempt.attempt_id, []), (e: unknown) => e instanceof AttemptLostError && /unresponsive/.test(e.message));
-        assert.equal(await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'late' }), 'lost');
-        assert.equal(await s.finishAttempt(second.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'on time' }), 'recorded');
+        await assert.rejects(
+          s.addSpans(c.attempt.attempt_id, []),
+          (e: unknown) => e instanceof AttemptLostError && /unresponsive/.test(e.message),
+        );
+        assert.equal(
+          await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'late' }),
+          'lost',
+        );
+        assert.equal(
+          await s.finishAttempt(second.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'on time' }),
+          'recorded',
+        );
         const [r] = await s.rollouts();
         assert.deepEqual([r?.status, r?.answer, r?.assigned_worker_id], ['succeeded', 'on time', 'w2']);
         assert.deepEqual(await statuses(s, 'train-1-1'), ['unresponsive', 'succeeded']);
@@ -540,15 +709,28 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
           await s.heartbeat('w1', c.attempt.attempt_id);
         }
         assert.deepEqual(await s.sweep(), [
-          { attempt_id: c.attempt.attempt_id, rollout_id: 'train-1-1', attempt_status: 'timeout', rollout_status: 'requeuing', reason: 'attempt ran longer than 5 s' },
+          {
+            attempt_id: c.attempt.attempt_id,
+            rollout_id: 'train-1-1',
+            attempt_status: 'timeout',
+            rollout_status: 'requeuing',
+            reason: 'attempt ran longer than 5 s',
+          },
         ]);
         assert.equal((await s.attempts())[0]?.error_message, 'attempt ran longer than 5 s');
-        assert.equal(await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'too late' }), 'lost');
+        assert.equal(
+          await s.finishAttempt(c.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'too late' }),
+          'lost',
+        );
       });
 
       it('does not retry an ending that is not in retry_condition', async () => {
         const { s } = await seeded();
-        await s.enqueue(newRollouts(1, { config: rolloutConfig({ max_attempts: 3, timeout_seconds: 1, retry_condition: ['unresponsive'] }) }));
+        await s.enqueue(
+          newRollouts(1, {
+            config: rolloutConfig({ max_attempts: 3, timeout_seconds: 1, retry_condition: ['unresponsive'] }),
+          }),
+        );
         const c = (await s.dequeue('w1'))!;
         now += 1500;
         await s.heartbeat('w1', c.attempt.attempt_id);
@@ -570,7 +752,13 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         const actions = await s.sweep();
         // The same pid on another host is not ours to judge; w1 (this process) is alive.
         assert.deepEqual(actions, [
-          { attempt_id: a.attempt.attempt_id, rollout_id: a.rollout.rollout_id, attempt_status: 'unresponsive', rollout_status: 'requeuing', reason: `worker dead (pid ${pid}) is gone` },
+          {
+            attempt_id: a.attempt.attempt_id,
+            rollout_id: a.rollout.rollout_id,
+            attempt_status: 'unresponsive',
+            rollout_status: 'requeuing',
+            reason: `worker dead (pid ${pid}) is gone`,
+          },
         ]);
         assert.equal((await s.dequeue('w1'))?.attempt.attempt_id, `${a.rollout.rollout_id}:attempt-2`);
       });
@@ -581,7 +769,19 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         const c = (await s.dequeue('w1'))!;
         now += 2500;
         await s.addSpans(c.attempt.attempt_id, [
-          { rollout_id: c.rollout.rollout_id, attempt_id: c.attempt.attempt_id, sequence_id: 1, trace_id: 't', span_id: 's', parent_id: null, name: 'agent.start', attributes: {}, events: [], start_time: '', end_time: '' },
+          {
+            rollout_id: c.rollout.rollout_id,
+            attempt_id: c.attempt.attempt_id,
+            sequence_id: 1,
+            trace_id: 't',
+            span_id: 's',
+            parent_id: null,
+            name: 'agent.start',
+            attributes: {},
+            events: [],
+            start_time: '',
+            end_time: '',
+          },
         ]);
         now += 2500;
         assert.deepEqual(await s.sweep(), []);

@@ -11,7 +11,14 @@ import { onLines } from './childLines';
 /** What `optimize worker --json` prints (one object a line). */
 export type WorkerLine =
   | { type: 'worker_start'; store: string; model: string; host: string; pid: number; worker_ids: string[] }
-  | { type: 'claim' | 'rollout_end'; worker_id: string; run_id: string; rollout_id: string; attempt_id: string; outcome?: 'succeeded' | 'failed' | 'lost' }
+  | {
+      type: 'claim' | 'rollout_end';
+      worker_id: string;
+      run_id: string;
+      rollout_id: string;
+      attempt_id: string;
+      outcome?: 'succeeded' | 'failed' | 'lost';
+    }
   | { type: 'watchdog'; actions: unknown[] }
   | { type: 'store_outage'; worker_id: string | null; state: 'down' | 'up'; call: string; message: string | null }
   | { type: 'stopping'; in_flight: number }
@@ -31,8 +38,24 @@ export interface WorkerProcess {
 
 /** Spawns `optimize worker --json` on the store (path or URL) with the simulator's env. */
 export function spawnWorker(store: string, env: NodeJS.ProcessEnv, extra: string[] = []): WorkerProcess {
-  const args = ['--require', 'tsx/cjs', CLI_MAIN, 'optimize', 'worker', '--store', store, '--model', 'openai/sim-1', '--json', ...extra];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    '--require',
+    'tsx/cjs',
+    CLI_MAIN,
+    'optimize',
+    'worker',
+    '--store',
+    store,
+    '--model',
+    'openai/sim-1',
+    '--json',
+    ...extra,
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: WorkerLine[] = [];
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -46,7 +69,9 @@ export function spawnWorker(store: string, env: NodeJS.ProcessEnv, extra: string
     }
     for (const w of [...waiters]) w();
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let hasExited = false;
   void exited.then(() => {
     hasExited = true;
@@ -83,8 +108,13 @@ export function spawnWorker(store: string, env: NodeJS.ProcessEnv, extra: string
     waitFor,
     exited,
     inFlight: () => {
-      const ended = new Set(lines.filter((l) => l.type === 'rollout_end').map((l) => (l as { attempt_id: string }).attempt_id));
-      return lines.filter((l) => l.type === 'claim').map((l) => (l as { attempt_id: string }).attempt_id).filter((a) => !ended.has(a));
+      const ended = new Set(
+        lines.filter((l) => l.type === 'rollout_end').map((l) => (l as { attempt_id: string }).attempt_id),
+      );
+      return lines
+        .filter((l) => l.type === 'claim')
+        .map((l) => (l as { attempt_id: string }).attempt_id)
+        .filter((a) => !ended.has(a));
     },
   };
 }
@@ -99,7 +129,11 @@ export async function stopWorkerProcess(w: WorkerProcess, graceMs = 15_000): Pro
 }
 
 /** Every rollout of the run ended succeeded, with exactly one succeeded attempt; returns the attempts by rollout. */
-export async function assertEachSucceededOnce(store: RolloutStore, runId: string, total: number): Promise<Map<string, { status: string; worker_id: string }[]>> {
+export async function assertEachSucceededOnce(
+  store: RolloutStore,
+  runId: string,
+  total: number,
+): Promise<Map<string, { status: string; worker_id: string }[]>> {
   const rollouts = await store.rollouts({ run_id: runId });
   assert.equal(rollouts.length, total, 'every item became one rollout');
   const byRollout = new Map<string, { status: string; worker_id: string }[]>();

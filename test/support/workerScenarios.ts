@@ -28,7 +28,14 @@ export interface ScenarioEnv {
 
 const HEARTBEAT_MS = 500;
 
-export const QUESTIONS = ['What is 12 + 7?', 'What is 6 times 7?', 'What is the capital of France?', 'What is 20 minus 8?', 'What is the capital of Japan?', 'What is 9 * 9?'];
+export const QUESTIONS = [
+  'What is 12 + 7?',
+  'What is 6 times 7?',
+  'What is the capital of France?',
+  'What is 20 minus 8?',
+  'What is the capital of Japan?',
+  'What is 9 * 9?',
+];
 export const ANSWERS = ['19', '42', 'Paris', '12', 'Tokyo', '81'];
 
 /**
@@ -38,7 +45,10 @@ export const ANSWERS = ['19', '42', 'Paris', '12', 'Tokyo', '81'];
  */
 export function sharedConfig(n: number, extra: Record<string, unknown> = {}) {
   return {
-    train: Array.from({ length: n }, (_, i) => ({ prompt: QUESTIONS[i % QUESTIONS.length], expected: ANSWERS[i % ANSWERS.length] })),
+    train: Array.from({ length: n }, (_, i) => ({
+      prompt: QUESTIONS[i % QUESTIONS.length],
+      expected: ANSWERS[i % ANSWERS.length],
+    })),
     val: [],
     resources: { system_prompt: 'You are a concise assistant.' },
     worker_count: 2,
@@ -59,12 +69,48 @@ export function writeConfig(config: unknown): { ws: string; configFile: string }
 }
 
 /** The trainer, in this process: only enqueues, watches and reports. */
-export function runTrainer(location: string, configFile: string, ws: string, sim: Simulator, extra: string[] = []): Promise<CliRun> {
-  return runCliInProcess(['optimize', 'run', '--config', configFile, '--model', 'openai/sim-1', '--store', location, '--no-local-workers', '--json', ...extra], { cwd: ws, env: simEnv(sim) });
+export function runTrainer(
+  location: string,
+  configFile: string,
+  ws: string,
+  sim: Simulator,
+  extra: string[] = [],
+): Promise<CliRun> {
+  return runCliInProcess(
+    [
+      'optimize',
+      'run',
+      '--config',
+      configFile,
+      '--model',
+      'openai/sim-1',
+      '--store',
+      location,
+      '--no-local-workers',
+      '--json',
+      ...extra,
+    ],
+    { cwd: ws, env: simEnv(sim) },
+  );
 }
 
-export async function startWorkers(n: number, location: string, sim: Simulator, extra: string[] = []): Promise<WorkerProcess[]> {
-  const workers = Array.from({ length: n }, () => spawnWorker(location, simEnv(sim), ['--worker-count', '2', '--poll-ms', '10', '--heartbeat-ms', String(HEARTBEAT_MS), ...extra]));
+export async function startWorkers(
+  n: number,
+  location: string,
+  sim: Simulator,
+  extra: string[] = [],
+): Promise<WorkerProcess[]> {
+  const workers = Array.from({ length: n }, () =>
+    spawnWorker(location, simEnv(sim), [
+      '--worker-count',
+      '2',
+      '--poll-ms',
+      '10',
+      '--heartbeat-ms',
+      String(HEARTBEAT_MS),
+      ...extra,
+    ]),
+  );
   await Promise.all(workers.map((w) => w.waitFor((l) => l.type === 'worker_start', 'worker_start', 90_000)));
   return workers;
 }
@@ -93,8 +139,14 @@ export function sharedStoreScenarios(name: string, env: ScenarioEnv): void {
       const s = await store.open();
       try {
         const byRollout = await assertEachSucceededOnce(s, report.run_id, total);
-        const ids = new Set(workers.flatMap((w) => (w.lines.find((l) => l.type === 'worker_start') as { worker_ids: string[] }).worker_ids));
-        for (const [rollout, attempts] of byRollout) for (const a of attempts) assert.ok(ids.has(a.worker_id), `${rollout} was run by ${a.worker_id}, not a worker process`);
+        const ids = new Set(
+          workers.flatMap(
+            (w) => (w.lines.find((l) => l.type === 'worker_start') as { worker_ids: string[] }).worker_ids,
+          ),
+        );
+        for (const [rollout, attempts] of byRollout)
+          for (const a of attempts)
+            assert.ok(ids.has(a.worker_id), `${rollout} was run by ${a.worker_id}, not a worker process`);
         // The work is shared: more than one process took rollouts.
         const busy = workers.filter((w) => w.lines.some((l) => l.type === 'claim'));
         assert.ok(busy.length >= 2, `only ${busy.length} worker process(es) took rollouts`);
@@ -116,7 +168,8 @@ export function sharedStoreScenarios(name: string, env: ScenarioEnv): void {
       victim.child.kill('SIGTERM');
       const exit = await victim.exited;
       assert.deepEqual(exit, { code: 0, signal: null }, victim.stderr());
-      const ended = victim.lines.find((l) => l.type === 'rollout_end' && l.attempt_id === claim.attempt_id) as { outcome: string } | undefined;
+      const ended = victim.lines.find((l) => l.type === 'rollout_end' && l.attempt_id === claim.attempt_id) as
+        { outcome: string } | undefined;
       assert.equal(ended?.outcome, 'succeeded', `the attempt in flight was finished: ${JSON.stringify(victim.lines)}`);
       assert.deepEqual(victim.inFlight(), [], 'nothing left in flight');
       assert.ok(victim.lines.some((l) => l.type === 'stopping'));
@@ -126,9 +179,12 @@ export function sharedStoreScenarios(name: string, env: ScenarioEnv): void {
       const s = await store.open();
       try {
         const byRollout = await assertEachSucceededOnce(s, report.run_id, total);
-        const mine = new Set((victim.lines.find((l) => l.type === 'worker_start') as { worker_ids: string[] }).worker_ids);
+        const mine = new Set(
+          (victim.lines.find((l) => l.type === 'worker_start') as { worker_ids: string[] }).worker_ids,
+        );
         // Nothing of the stopped process was taken back by a watchdog: it ended what it had.
-        for (const attempts of byRollout.values()) for (const a of attempts) if (mine.has(a.worker_id)) assert.equal(a.status, 'succeeded');
+        for (const attempts of byRollout.values())
+          for (const a of attempts) if (mine.has(a.worker_id)) assert.equal(a.status, 'succeeded');
         const rows = (await s.workers()).filter((w) => mine.has(w.worker_id));
         assert.equal(rows.length, mine.size);
         for (const w of rows) {
@@ -161,7 +217,9 @@ export function sharedStoreScenarios(name: string, env: ScenarioEnv): void {
       const s = await store.open();
       try {
         const byRollout = await assertEachSucceededOnce(s, report.run_id, total);
-        const mine = new Set((victim.lines.find((l) => l.type === 'worker_start') as { worker_ids: string[] }).worker_ids);
+        const mine = new Set(
+          (victim.lines.find((l) => l.type === 'worker_start') as { worker_ids: string[] }).worker_ids,
+        );
         const attempts = await s.attempts({ run_id: report.run_id });
         for (const id of lostInFlight) {
           const a = attempts.find((x) => x.attempt_id === id);

@@ -1,10 +1,22 @@
 import { strict as assert } from 'node:assert';
-import { MAX_TOOL_ROUNDS, maxCallsPerConversation, runConversation, type ConversationInput } from '../../src/core/agents/conversation';
+import {
+  MAX_TOOL_ROUNDS,
+  maxCallsPerConversation,
+  runConversation,
+  type ConversationInput,
+} from '../../src/core/agents/conversation';
 import { AgentError, parseAgent } from '../../src/core/agents/loadAgent';
 import { PERSONAS, scenarioForRun } from '../../src/core/agents/personas';
 import { parseUserReply, STOP_TOKEN, userSystemPrompt, userView } from '../../src/core/agents/userSimulator';
 import type { Agent } from '../../src/core/agents/agentSchema';
-import { ModelError, type CallOptions, type ModelGateway, type ModelRequest, type ModelResult, type ToolCall } from '../../src/core/models/types';
+import {
+  ModelError,
+  type CallOptions,
+  type ModelGateway,
+  type ModelRequest,
+  type ModelResult,
+  type ToolCall,
+} from '../../src/core/models/types';
 import type { TranscriptMessage } from '../../src/core/scale/types';
 
 function agentWith(extra: Record<string, unknown> = {}): Agent {
@@ -16,7 +28,12 @@ function agentWith(extra: Record<string, unknown> = {}): Agent {
         {
           name: 'search_rooms',
           description: 'Find rooms.',
-          parameters: { type: 'object', properties: { city: { type: 'string' }, nights: { type: 'integer' } }, required: ['city'], additionalProperties: false },
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' }, nights: { type: 'integer' } },
+            required: ['city'],
+            additionalProperties: false,
+          },
           mock: { responses: [{ when: { city: 'Oslo' }, result: { rooms: ['R-1'] } }], result: { rooms: [] } },
         },
       ],
@@ -45,24 +62,53 @@ function scriptedGateway(script: Record<Role, Reply[] | ((req: ModelRequest) => 
       return result(reply.text ?? '', reply.toolCalls ?? [], reply.costUsd === undefined ? 0.001 : reply.costUsd);
     },
     onEvent: () => () => {},
-    stats: () => ({ calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false }),
+    stats: () => ({
+      calls: 0,
+      cacheHits: 0,
+      retries: 0,
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+      costUsd: 0,
+      costIncomplete: false,
+    }),
     measuredLatencyMs: () => undefined,
   };
   return { gateway, requests, byRole: (role: Role) => requests.filter((r) => r.role === role) };
 }
 
 function result(text: string, toolCalls: ToolCall[], costUsd: number | null): ModelResult {
-  return { model: 'openai/sim-1', text, toolCalls, usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0 }, latencyMs: 40, costUsd, cached: false };
+  return {
+    model: 'openai/sim-1',
+    text,
+    toolCalls,
+    usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0 },
+    latencyMs: 40,
+    costUsd,
+    cached: false,
+  };
 }
 
 function toolCall(name: string, args: Record<string, unknown> | undefined, id?: string): ToolCall {
-  return { ...(id ? { id } : {}), name, arguments: args, rawArguments: args === undefined ? '{"city": ' : JSON.stringify(args) };
+  return {
+    ...(id ? { id } : {}),
+    name,
+    arguments: args,
+    rawArguments: args === undefined ? '{"city": ' : JSON.stringify(args),
+  };
 }
 
-const SCENARIO = { id: 'rude', persona: 'An impatient guest.', goal: 'Find a room in Oslo.', openingMessage: 'Room in Oslo, now.' };
+const SCENARIO = {
+  id: 'rude',
+  persona: 'An impatient guest.',
+  goal: 'Find a room in Oslo.',
+  openingMessage: 'Room in Oslo, now.',
+};
 
 function input(gateway: ModelGateway, over: Partial<ConversationInput> = {}) {
-  const seen = { messages: [] as TranscriptMessage[], calls: [] as Role[], turns: [] as Parameters<ConversationInput['onTurn']>[0][] };
+  const seen = {
+    messages: [] as TranscriptMessage[],
+    calls: [] as Role[],
+    turns: [] as Parameters<ConversationInput['onTurn']>[0][],
+  };
   const value: ConversationInput = {
     agent: agentWith(),
     systemPrompt: 'You are a hotel desk. Be brief.',
@@ -84,7 +130,10 @@ function input(gateway: ModelGateway, over: Partial<ConversationInput> = {}) {
 describe('conversation loop', () => {
   it('sends the opening verbatim, answers tool calls from the mock, feeds them back and ends on ###STOP###', async () => {
     const g = scriptedGateway({
-      agent: [{ text: 'Let me look.', toolCalls: [toolCall('search_rooms', { city: 'oslo' })] }, { text: 'Room R-1 is free.' }],
+      agent: [
+        { text: 'Let me look.', toolCalls: [toolCall('search_rooms', { city: 'oslo' })] },
+        { text: 'Room R-1 is free.' },
+      ],
       user: [{ text: STOP_TOKEN }],
     });
     const { value, seen } = input(g.gateway);
@@ -93,33 +142,52 @@ describe('conversation loop', () => {
     assert.equal(out.endedReason, 'user_stop');
     assert.equal(out.turns, 1);
     assert.equal(out.toolErrors, 0);
-    assert.deepEqual(out.messages.map((m) => [m.turn, m.role, m.content]), [
-      [1, 'user', 'Room in Oslo, now.'],
-      [1, 'assistant', 'Let me look.'],
-      [1, 'assistant', 'Room R-1 is free.'],
+    assert.deepEqual(
+      out.messages.map((m) => [m.turn, m.role, m.content]),
+      [
+        [1, 'user', 'Room in Oslo, now.'],
+        [1, 'assistant', 'Let me look.'],
+        [1, 'assistant', 'Room R-1 is free.'],
+      ],
+    );
+    assert.deepEqual(out.messages[1]!.toolCalls, [
+      { id: 'call_1', name: 'search_rooms', arguments: { city: 'oslo' }, result: '{"rooms":["R-1"]}' },
     ]);
-    assert.deepEqual(out.messages[1]!.toolCalls, [{ id: 'call_1', name: 'search_rooms', arguments: { city: 'oslo' }, result: '{"rooms":["R-1"]}' }]);
     assert.deepEqual(seen.messages, out.messages, 'every message is reported as it happens');
     assert.deepEqual(seen.calls, ['agent', 'agent', 'user']);
-    assert.deepEqual(seen.turns, [{ turn: 1, agentText: 'Let me look.\n\nRoom R-1 is free.', toolCalls: 1, latencyMs: 80, costUsd: 0.002 }]);
+    assert.deepEqual(seen.turns, [
+      { turn: 1, agentText: 'Let me look.\n\nRoom R-1 is free.', toolCalls: 1, latencyMs: 80, costUsd: 0.002 },
+    ]);
 
     const [first, second] = g.byRole('agent');
     assert.equal(first!.request.system, 'You are a hotel desk. Be brief.');
-    assert.deepEqual(first!.request.tools, [{ name: 'search_rooms', description: 'Find rooms.', parameters: value.agent.tools[0]!.parameters }]);
+    assert.deepEqual(first!.request.tools, [
+      { name: 'search_rooms', description: 'Find rooms.', parameters: value.agent.tools[0]!.parameters },
+    ]);
     assert.equal(first!.request.seed, 42);
     assert.equal(first!.request.temperature, 0.3);
     assert.equal(first!.options?.cache, true, 'call options come from callOptions(role)');
     assert.equal(first!.options?.signal, value.signal);
     assert.deepEqual(second!.request.messages, [
       { role: 'user', content: 'Room in Oslo, now.' },
-      { role: 'assistant', content: 'Let me look.', toolCalls: [{ id: 'call_1', name: 'search_rooms', arguments: { city: 'oslo' }, rawArguments: '{"city":"oslo"}' }] },
+      {
+        role: 'assistant',
+        content: 'Let me look.',
+        toolCalls: [
+          { id: 'call_1', name: 'search_rooms', arguments: { city: 'oslo' }, rawArguments: '{"city":"oslo"}' },
+        ],
+      },
       { role: 'tool', toolCallId: 'call_1', name: 'search_rooms', content: '{"rooms":["R-1"]}' },
     ]);
   });
 
   it('shows the simulated user the conversation from its side, without tool calls', async () => {
     const g = scriptedGateway({
-      agent: [{ text: '', toolCalls: [toolCall('search_rooms', { city: 'Oslo' }, 'c9')] }, { text: 'R-1 is free.' }, { text: 'Booked.' }],
+      agent: [
+        { text: '', toolCalls: [toolCall('search_rooms', { city: 'Oslo' }, 'c9')] },
+        { text: 'R-1 is free.' },
+        { text: 'Booked.' },
+      ],
       user: [{ text: 'Book it.' }, { text: `Thanks. ${STOP_TOKEN}` }],
     });
     const out = await runConversation(input(g.gateway).value);
@@ -135,28 +203,42 @@ describe('conversation loop', () => {
     assert.match(last.system ?? '', /<persona>\nAn impatient guest\.\n<\/persona>/);
     assert.match(last.system ?? '', /<goal>\nFind a room in Oslo\.\n<\/goal>/);
     assert.ok(last.system?.includes(STOP_TOKEN));
-    assert.deepEqual(last.messages.map((m) => [m.role, m.content]), [
-      ['user', 'Hi! How can I help you today?'],
-      ['assistant', 'Room in Oslo, now.'],
-      ['user', 'R-1 is free.'],
-      ['assistant', 'Book it.'],
-      ['user', 'Booked.'],
-    ]);
+    assert.deepEqual(
+      last.messages.map((m) => [m.role, m.content]),
+      [
+        ['user', 'Hi! How can I help you today?'],
+        ['assistant', 'Room in Oslo, now.'],
+        ['user', 'R-1 is free.'],
+        ['assistant', 'Book it.'],
+        ['user', 'Booked.'],
+      ],
+    );
     assert.equal(out.messages[1]!.toolCalls?.[0]?.id, 'c9', 'a provider call id is kept');
   });
 
   it('asks the simulated user for the opening when the scenario has none', async () => {
-    const g = scriptedGateway({ agent: [{ text: 'Hello!' }], user: [{ text: '  Any rooms in Oslo?  ' }, { text: STOP_TOKEN }] });
-    const out = await runConversation(input(g.gateway, { scenario: { id: null, persona: 'Terse.', goal: 'Find a room.' } }).value);
+    const g = scriptedGateway({
+      agent: [{ text: 'Hello!' }],
+      user: [{ text: '  Any rooms in Oslo?  ' }, { text: STOP_TOKEN }],
+    });
+    const out = await runConversation(
+      input(g.gateway, { scenario: { id: null, persona: 'Terse.', goal: 'Find a room.' } }).value,
+    );
     assert.equal(out.messages[0]!.content, 'Any rooms in Oslo?');
     assert.equal(out.messages[0]!.latencyMs, 40);
-    assert.deepEqual(g.requests.map((r) => r.role), ['user', 'agent', 'user']);
+    assert.deepEqual(
+      g.requests.map((r) => r.role),
+      ['user', 'agent', 'user'],
+    );
     assert.deepEqual(g.requests[0]!.request.messages, [{ role: 'user', content: 'Hi! How can I help you today?' }]);
   });
 
   it('ends at maxTurns user turns, asking the user once more so a goal met on the last turn is a stop', async () => {
     const agent = agentWith({ maxTurns: 2 });
-    const chatty = scriptedGateway({ agent: () => ({ text: 'Anything else?' }), user: () => ({ text: 'Tell me more.' }) });
+    const chatty = scriptedGateway({
+      agent: () => ({ text: 'Anything else?' }),
+      user: () => ({ text: 'Tell me more.' }),
+    });
     const out = await runConversation(input(chatty.gateway, { agent }).value);
     assert.equal(out.endedReason, 'max_turns');
     assert.equal(out.turns, 2);
@@ -164,7 +246,10 @@ describe('conversation loop', () => {
     assert.equal(chatty.byRole('user').length, 2);
     assert.ok(chatty.byRole('user').length <= maxCallsPerConversation(2, true).user);
 
-    const satisfied = scriptedGateway({ agent: () => ({ text: 'Done.' }), user: [{ text: 'And breakfast?' }, { text: STOP_TOKEN }] });
+    const satisfied = scriptedGateway({
+      agent: () => ({ text: 'Done.' }),
+      user: [{ text: 'And breakfast?' }, { text: STOP_TOKEN }],
+    });
     const stopped = await runConversation(input(satisfied.gateway, { agent }).value);
     assert.equal(stopped.endedReason, 'user_stop');
     assert.equal(stopped.turns, 2);
@@ -173,7 +258,13 @@ describe('conversation loop', () => {
   it('records unknown tools and bad arguments as tool errors and feeds the error back', async () => {
     const g = scriptedGateway({
       agent: [
-        { toolCalls: [toolCall('book_room', { room: 'R-1' }), toolCall('search_rooms', { city: 'Oslo', nights: 'two' }), toolCall('search_rooms', undefined)] },
+        {
+          toolCalls: [
+            toolCall('book_room', { room: 'R-1' }),
+            toolCall('search_rooms', { city: 'Oslo', nights: 'two' }),
+            toolCall('search_rooms', undefined),
+          ],
+        },
         { text: 'Sorry, something went wrong.' },
       ],
       user: [{ text: STOP_TOKEN }],
@@ -181,18 +272,27 @@ describe('conversation loop', () => {
     const out = await runConversation(input(g.gateway).value);
     assert.equal(out.toolErrors, 3);
     const calls = out.messages[1]!.toolCalls!;
-    assert.deepEqual(calls.map((c) => c.error), [
-      'unknown tool book_room',
-      'invalid arguments: arguments.nights: expected integer, got a string ("two")',
-      'arguments are not valid JSON: "{\\"city\\": "',
-    ]);
+    assert.deepEqual(
+      calls.map((c) => c.error),
+      [
+        'unknown tool book_room',
+        'invalid arguments: arguments.nights: expected integer, got a string ("two")',
+        'arguments are not valid JSON: "{\\"city\\": "',
+      ],
+    );
     assert.equal(calls[2]!.arguments, null);
     const toolMessages = g.byRole('agent')[1]!.request.messages.filter((m) => m.role === 'tool');
-    assert.deepEqual(toolMessages.map((m) => JSON.parse(m.content).error), calls.map((c) => c.error));
+    assert.deepEqual(
+      toolMessages.map((m) => JSON.parse(m.content).error),
+      calls.map((c) => c.error),
+    );
   });
 
   it(`answers at most ${MAX_TOOL_ROUNDS} rounds of tool calls per turn`, async () => {
-    const g = scriptedGateway({ agent: () => ({ text: '', toolCalls: [toolCall('search_rooms', { city: 'Oslo' })] }), user: [{ text: STOP_TOKEN }] });
+    const g = scriptedGateway({
+      agent: () => ({ text: '', toolCalls: [toolCall('search_rooms', { city: 'Oslo' })] }),
+      user: [{ text: STOP_TOKEN }],
+    });
     const { value, seen } = input(g.gateway);
     const out = await runConversation(value);
     assert.equal(out.endedReason, 'user_stop');
@@ -213,7 +313,10 @@ describe('conversation loop', () => {
     assert.equal(out.endedReason, 'budget');
     assert.match(out.error ?? '', /budget/);
     assert.equal(out.turns, 2);
-    assert.deepEqual(out.messages.map((m) => m.content), ['Room in Oslo, now.', 'Which dates?', 'December 5.']);
+    assert.deepEqual(
+      out.messages.map((m) => m.content),
+      ['Room in Oslo, now.', 'Which dates?', 'December 5.'],
+    );
   });
 
   it('ends as "cancelled" on abort, without a further call', async () => {
@@ -268,7 +371,10 @@ describe('conversation loop', () => {
   });
 
   it('reports an unknown price as an unknown turn cost, never as 0', async () => {
-    const g = scriptedGateway({ agent: [{ text: 'a', toolCalls: [toolCall('search_rooms', { city: 'Oslo' })], costUsd: null }, { text: 'b' }], user: [{ text: STOP_TOKEN }] });
+    const g = scriptedGateway({
+      agent: [{ text: 'a', toolCalls: [toolCall('search_rooms', { city: 'Oslo' })], costUsd: null }, { text: 'b' }],
+      user: [{ text: STOP_TOKEN }],
+    });
     const { value, seen } = input(g.gateway);
     await runConversation(value);
     assert.equal(seen.turns[0]!.costUsd, null);
@@ -305,7 +411,10 @@ describe('simulated user', () => {
       { turn: 2, role: 'user', content: 'Ok', at },
       { turn: 2, role: 'assistant', content: '', at },
     ]);
-    assert.deepEqual(view.map((m) => m.content), ['Hi! How can I help you today?', 'Hi', 'One.\n\nTwo.', 'Ok', '(no reply)']);
+    assert.deepEqual(
+      view.map((m) => m.content),
+      ['Hi! How can I help you today?', 'Hi', 'One.\n\nTwo.', 'Ok', '(no reply)'],
+    );
   });
 });
 
@@ -318,16 +427,29 @@ describe('scenario for a run', () => {
 
   it('plays scenario i mod S, whatever the seed and the form say', () => {
     const agent = agentWith({ scenarios });
-    const ids = [0, 1, 2, 3, 4, 5, 6].map((i) => scenarioForRun(agent, i, 9, { goal: 'ignored', userMessage: 'ignored' }).id);
+    const ids = [0, 1, 2, 3, 4, 5, 6].map(
+      (i) => scenarioForRun(agent, i, 9, { goal: 'ignored', userMessage: 'ignored' }).id,
+    );
     assert.deepEqual(ids, ['a', 'b', 'c', 'a', 'b', 'c', 'a']);
-    assert.deepEqual(scenarioForRun(agent, 3, 1, {}), { id: 'a', persona: 'P-a', goal: 'G-a', openingMessage: 'Hello a' });
+    assert.deepEqual(scenarioForRun(agent, 3, 1, {}), {
+      id: 'a',
+      persona: 'P-a',
+      goal: 'G-a',
+      openingMessage: 'Hello a',
+    });
     assert.equal('openingMessage' in scenarioForRun(agent, 1, 1, {}), false);
   });
 
   it('without scenarios, uses the form goal and message, with a persona that varies by seed', () => {
     const agent = agentWith();
-    const runs = [0, 1, 2, 3, 4, 5].map((i) => scenarioForRun(agent, i, 100, { goal: 'Book a room in Oslo.', userMessage: 'Hi, a room in Oslo please' }));
-    assert.ok(runs.every((r) => r.id === null && r.goal === 'Book a room in Oslo.' && r.openingMessage === 'Hi, a room in Oslo please'));
+    const runs = [0, 1, 2, 3, 4, 5].map((i) =>
+      scenarioForRun(agent, i, 100, { goal: 'Book a room in Oslo.', userMessage: 'Hi, a room in Oslo please' }),
+    );
+    assert.ok(
+      runs.every(
+        (r) => r.id === null && r.goal === 'Book a room in Oslo.' && r.openingMessage === 'Hi, a room in Oslo please',
+      ),
+    );
     assert.equal(new Set(runs.map((r) => r.persona)).size, 6, 'six runs meet six different personas');
     assert.ok(runs.every((r) => PERSONAS.includes(r.persona)));
     // Replayable: the same seed and index give the same persona; another seed shifts them.
@@ -338,7 +460,11 @@ describe('scenario for a run', () => {
 
   it('has at least six distinct personas, among them impatient, confused, terse, chatty, skeptical and polite', () => {
     assert.ok(new Set(PERSONAS).size >= 6);
-    for (const word of ['impatient', 'confused', 'terse', 'chatty', 'skeptical', 'polite']) assert.ok(PERSONAS.some((p) => p.toLowerCase().includes(word)), word);
+    for (const word of ['impatient', 'confused', 'terse', 'chatty', 'skeptical', 'polite'])
+      assert.ok(
+        PERSONAS.some((p) => p.toLowerCase().includes(word)),
+        word,
+      );
   });
 
   it('derives a goal from the message alone, and leaves the opening to the user simulator with a goal alone', () => {
@@ -350,7 +476,9 @@ describe('scenario for a run', () => {
   it('refuses a run with no scenarios and no goal or message, saying what to add', () => {
     assert.throws(
       () => scenarioForRun(agentWith(), 0, 1, { goal: ' ', userMessage: '' }),
-      (e: unknown) => e instanceof AgentError && /add scenarios to the agent file, or fill in the goal and the user message/.test(e.message),
+      (e: unknown) =>
+        e instanceof AgentError &&
+        /add scenarios to the agent file, or fill in the goal and the user message/.test(e.message),
     );
   });
 });

@@ -17,12 +17,19 @@ function baseAgent(): Record<string, any> {
         name: 'search_rooms',
         parameters: {
           type: 'object',
-          properties: { city: { type: 'string' }, nights: { type: 'integer' }, room_type: { type: 'string', enum: ['single', 'double'] } },
+          properties: {
+            city: { type: 'string' },
+            nights: { type: 'integer' },
+            room_type: { type: 'string', enum: ['single', 'double'] },
+          },
           required: ['city'],
         },
         mock: { responses: [{ when: { city: 'Oslo' }, result: { rooms: 2 } }], result: { rooms: 0 } },
       },
-      { name: 'book_room', parameters: { type: 'object', properties: { room_id: { type: 'string' } }, required: ['room_id'] } },
+      {
+        name: 'book_room',
+        parameters: { type: 'object', properties: { room_id: { type: 'string' } }, required: ['room_id'] },
+      },
     ],
     scenarios: [
       { id: 'a', persona: 'Terse.', goal: 'Book a room.' },
@@ -71,7 +78,10 @@ describe('agent loading', () => {
     assert.equal(agent.maxTurns, 8);
     assert.deepEqual(agent.tools, []);
     assert.equal('$schema' in agent, false);
-    assert.deepEqual(agent.scenarios?.map((s) => s.id), ['a', 'b']);
+    assert.deepEqual(
+      agent.scenarios?.map((s) => s.id),
+      ['a', 'b'],
+    );
   });
 
   it('keeps maxTurns, tools, mocks and assertions as written', () => {
@@ -94,11 +104,17 @@ describe('agent loading', () => {
     assert.equal(agent.format, 'plain');
     assert.ok(agent.tools.length >= 3 && agent.tools.length <= 4);
     assert.equal(agent.scenarios?.length, 5);
-    assert.deepEqual(new Set(agent.assertions?.map((a) => a.tag)), new Set(['GOAL_MISS', 'CHARACTER_BREAK', 'FORMAT_ERROR', 'REFUSAL']));
+    assert.deepEqual(
+      new Set(agent.assertions?.map((a) => a.tag)),
+      new Set(['GOAL_MISS', 'CHARACTER_BREAK', 'FORMAT_ERROR', 'REFUSAL']),
+    );
   });
 
   it('names a missing file and a folder', async () => {
-    await assert.rejects(loadAgent(join(ROOT, 'nope.agent.json'), 'nope.agent.json'), (e: unknown) => e instanceof AgentError && e.message === 'nope.agent.json: file not found');
+    await assert.rejects(
+      loadAgent(join(ROOT, 'nope.agent.json'), 'nope.agent.json'),
+      (e: unknown) => e instanceof AgentError && e.message === 'nope.agent.json: file not found',
+    );
     const dir = mkdtempSync(join(tmpdir(), 'agent-'));
     await assert.rejects(loadAgent(dir, 'dir'), /dir: is a folder, not a file/);
   });
@@ -107,9 +123,16 @@ describe('agent loading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-'));
     const file = join(dir, 'bad.agent.json');
     writeFileSync(file, '{\n  "name": "x",\n  "tools": [,]\n}\n');
-    await assert.rejects(loadAgent(file, 'bad.agent.json'), (e: unknown) => e instanceof AgentError && e.message === "bad.agent.json: invalid JSON at line 3:13: Unexpected token ','");
+    await assert.rejects(
+      loadAgent(file, 'bad.agent.json'),
+      (e: unknown) =>
+        e instanceof AgentError && e.message === "bad.agent.json: invalid JSON at line 3:13: Unexpected token ','",
+    );
     // V8 gives no position for some errors; the loader finds it itself.
-    assert.throws(() => parseAgent('{"name": "x",\n "tools": [{"name": nul}]}', FILE), /desk\.agent\.json: invalid JSON at line 2:21:/);
+    assert.throws(
+      () => parseAgent('{"name": "x",\n "tools": [{"name": nul}]}', FILE),
+      /desk\.agent\.json: invalid JSON at line 2:21:/,
+    );
     assert.throws(() => parseAgent('{"name": "x",\n "maxTurns": 01}', FILE), /line 2:15: Unexpected number/);
     assert.throws(() => parseAgent('{"name": "x"', FILE), /line 1:13:/);
   });
@@ -122,7 +145,11 @@ describe('agent loading', () => {
     assertProblem((a) => (a.assertions[0].tag = 'goal-miss'), 'assertions[0].tag', /UPPER_SNAKE_CASE/);
     assertProblem((a) => (a.assertions[0].type = 'g-eval'), 'assertions[0].type', /"llm-rubric"/);
     assertProblem((a) => (a.scenarios[0].goal = ''), 'scenarios[0].goal', /must not be empty/);
-    assertProblem((a) => delete a.tools[0].mock.responses[0].result, 'tools[0].mock.responses[0].result', /required \(a value\)/);
+    assertProblem(
+      (a) => delete a.tools[0].mock.responses[0].result,
+      'tools[0].mock.responses[0].result',
+      /required \(a value\)/,
+    );
   });
 
   it('refuses both systemPrompt and promptRef, naming both', () => {
@@ -142,22 +169,58 @@ describe('agent loading', () => {
 
   it('checks tool parameters as a JSON Schema object', () => {
     assertProblem((a) => (a.tools[1].parameters.type = 'array'), 'tools[1].parameters.type', /must be "object"/);
-    assertProblem((a) => (a.tools[0].parameters.required = ['city', 'date']), 'tools[0].parameters.required[1]', /"date" is not in properties/);
-    assertProblem((a) => (a.tools[0].parameters.properties.nights.type = 'int'), 'tools[0].parameters.properties.nights.type', /unknown JSON Schema type "int"/);
-    assertProblem((a) => (a.tools[0].parameters.properties.city.pattern = '(['), 'tools[0].parameters.properties.city.pattern', /invalid regular expression/);
+    assertProblem(
+      (a) => (a.tools[0].parameters.required = ['city', 'date']),
+      'tools[0].parameters.required[1]',
+      /"date" is not in properties/,
+    );
+    assertProblem(
+      (a) => (a.tools[0].parameters.properties.nights.type = 'int'),
+      'tools[0].parameters.properties.nights.type',
+      /unknown JSON Schema type "int"/,
+    );
+    assertProblem(
+      (a) => (a.tools[0].parameters.properties.city.pattern = '(['),
+      'tools[0].parameters.properties.city.pattern',
+      /invalid regular expression/,
+    );
   });
 
   it('refuses duplicate tool names and scenario ids', () => {
-    assertProblem((a) => (a.tools[1].name = 'search_rooms'), 'tools[1].name', /duplicate tool name "search_rooms" \(first used at tools\[0\]\)/);
+    assertProblem(
+      (a) => (a.tools[1].name = 'search_rooms'),
+      'tools[1].name',
+      /duplicate tool name "search_rooms" \(first used at tools\[0\]\)/,
+    );
     assertProblem((a) => (a.scenarios[1].id = 'a'), 'scenarios[1].id', /duplicate scenario id "a"/);
   });
 
   it('checks mock `when` keys against the parameters and values as literals or matchers', () => {
-    assertProblem((a) => (a.tools[0].mock.responses[0].when = { town: 'Oslo' }), 'tools[0].mock.responses[0].when.town', /not a parameter of search_rooms \(parameters: city, nights, room_type\)/);
-    assertProblem((a) => (a.tools[0].mock.responses[0].when = { city: { regex: '([' } }), 'tools[0].mock.responses[0].when.city.regex', /invalid regular expression/);
-    assertProblem((a) => (a.tools[0].mock.responses[0].when = { nights: { min: 5, max: 2 } }), 'tools[0].mock.responses[0].when.nights', /min \(5\) is greater than max \(2\)/);
-    assertProblem((a) => (a.tools[0].mock.responses[0].when = { city: { absent: true } }), 'tools[0].mock.responses[0].when.city', /required by search_rooms.*never match/);
-    assertProblem((a) => (a.tools[0].mock.responses[0].when = { city: { oneOf: 'Oslo' } }), 'tools[0].mock.responses[0].when.city.oneOf', /non-empty array/);
+    assertProblem(
+      (a) => (a.tools[0].mock.responses[0].when = { town: 'Oslo' }),
+      'tools[0].mock.responses[0].when.town',
+      /not a parameter of search_rooms \(parameters: city, nights, room_type\)/,
+    );
+    assertProblem(
+      (a) => (a.tools[0].mock.responses[0].when = { city: { regex: '([' } }),
+      'tools[0].mock.responses[0].when.city.regex',
+      /invalid regular expression/,
+    );
+    assertProblem(
+      (a) => (a.tools[0].mock.responses[0].when = { nights: { min: 5, max: 2 } }),
+      'tools[0].mock.responses[0].when.nights',
+      /min \(5\) is greater than max \(2\)/,
+    );
+    assertProblem(
+      (a) => (a.tools[0].mock.responses[0].when = { city: { absent: true } }),
+      'tools[0].mock.responses[0].when.city',
+      /required by search_rooms.*never match/,
+    );
+    assertProblem(
+      (a) => (a.tools[0].mock.responses[0].when = { city: { oneOf: 'Oslo' } }),
+      'tools[0].mock.responses[0].when.city.oneOf',
+      /non-empty array/,
+    );
     // A literal object and an open schema are fine.
     const open = baseAgent();
     open.tools[0].parameters.additionalProperties = true;
@@ -167,14 +230,22 @@ describe('agent loading', () => {
 
   it('requires an assertion value of the right type for each type', () => {
     assertProblem((a) => delete a.assertions[0].value, 'assertions[0].value', /required for llm-rubric/);
-    assertProblem((a) => (a.assertions[1].value = 3), 'assertions[1].value', /non-empty string for not-contains.*got a number \(3\)/);
+    assertProblem(
+      (a) => (a.assertions[1].value = 3),
+      'assertions[1].value',
+      /non-empty string for not-contains.*got a number \(3\)/,
+    );
     assertProblem((a) => (a.assertions[1].value = '  '), 'assertions[1].value', /non-empty string/);
     assertProblem((a) => a.assertions.push({ type: 'contains' }), 'assertions[5].value', /required for contains/);
     assertProblem((a) => a.assertions.push({ type: 'icontains', value: ['a'] }), 'assertions[5].value', /got an array/);
     assertProblem((a) => (a.assertions[2].value = '(unclosed'), 'assertions[2].value', /invalid regular expression/);
     assertProblem((a) => delete a.assertions[2].value, 'assertions[2].value', /required for regex/);
     assertProblem((a) => (a.assertions[3].value = 'object'), 'assertions[3].value', /JSON Schema object/);
-    assertProblem((a) => (a.assertions[3].value = { type: 'thing' }), 'assertions[3].value.type', /unknown JSON Schema type/);
+    assertProblem(
+      (a) => (a.assertions[3].value = { type: 'thing' }),
+      'assertions[3].value.type',
+      /unknown JSON Schema type/,
+    );
     assertProblem((a) => (a.assertions[4].value = 'sorry'), 'assertions[4].value', /not-is-refusal takes no value/);
     const jsonWithout = baseAgent();
     jsonWithout.assertions = [{ type: 'is-json' }, { type: 'contains-json' }, { type: 'is-refusal', scope: 'final' }];
@@ -182,9 +253,17 @@ describe('agent loading', () => {
   });
 
   it('allows only the scopes of each type, and a threshold only on llm-rubric', () => {
-    assertProblem((a) => (a.assertions[0].scope = 'each'), 'assertions[0].scope', /"each" is not a scope of llm-rubric \(allowed: transcript, final\)/);
+    assertProblem(
+      (a) => (a.assertions[0].scope = 'each'),
+      'assertions[0].scope',
+      /"each" is not a scope of llm-rubric \(allowed: transcript, final\)/,
+    );
     assertProblem((a) => (a.assertions[3].scope = 'transcript'), 'assertions[3].scope', /not a scope of is-json/);
-    assertProblem((a) => (a.assertions[1].threshold = 0.5), 'assertions[1].threshold', /only llm-rubric takes a threshold/);
+    assertProblem(
+      (a) => (a.assertions[1].threshold = 0.5),
+      'assertions[1].threshold',
+      /only llm-rubric takes a threshold/,
+    );
   });
 
   it('lists every problem, one line each, as FILE: PATH: PROBLEM', () => {
@@ -194,7 +273,10 @@ describe('agent loading', () => {
       a.assertions[1].threshold = 0.5;
     });
     assert.equal(e.issues.length, 3);
-    assert.deepEqual(e.message.split('\n').map((l) => l.split(': ')[1]), ['tools[1].name', 'scenarios[1].id', 'assertions[1].threshold']);
+    assert.deepEqual(
+      e.message.split('\n').map((l) => l.split(': ')[1]),
+      ['tools[1].name', 'scenarios[1].id', 'assertions[1].threshold'],
+    );
     assert.ok(e.message.split('\n').every((l) => l.startsWith(`${FILE}: `)));
   });
 });

@@ -14,7 +14,9 @@ describe('schemas/agent.schema.json', () => {
   });
 
   it('is registered for *.agent.json in package.json', () => {
-    const manifest = JSON.parse(read('package.json')) as { contributes: { jsonValidation?: { fileMatch: string; url: string }[] } };
+    const manifest = JSON.parse(read('package.json')) as {
+      contributes: { jsonValidation?: { fileMatch: string; url: string }[] };
+    };
     assert.deepEqual(
       manifest.contributes.jsonValidation?.find((v) => v.fileMatch === '*.agent.json'),
       { fileMatch: '*.agent.json', url: './schemas/agent.schema.json' },
@@ -51,8 +53,16 @@ describe('schemas/agent.schema.json', () => {
       const withAssertion = (a: Record<string, unknown>) => ({ ...example(), assertions: [a] });
       assert.equal(accepts(withAssertion({ type: 'llm-rubric' })), false, 'llm-rubric without a rubric');
       assert.equal(accepts(withAssertion({ type: 'contains', value: 3 })), false, 'contains with a number');
-      assert.equal(accepts(withAssertion({ type: 'llm-rubric', value: 'ok', scope: 'each' })), false, 'llm-rubric per message');
-      assert.equal(accepts(withAssertion({ type: 'contains', value: 'x', threshold: 0.5 })), false, 'threshold on contains');
+      assert.equal(
+        accepts(withAssertion({ type: 'llm-rubric', value: 'ok', scope: 'each' })),
+        false,
+        'llm-rubric per message',
+      );
+      assert.equal(
+        accepts(withAssertion({ type: 'contains', value: 'x', threshold: 0.5 })),
+        false,
+        'threshold on contains',
+      );
       assert.equal(accepts(withAssertion({ type: 'is-refusal', value: 'no' })), false, 'is-refusal with a value');
       assert.equal(accepts(withAssertion({ type: 'llm-rubric', value: 'ok', scope: 'final', threshold: 0.5 })), true);
       assert.equal(accepts(withAssertion({ type: 'is-json' })), true);

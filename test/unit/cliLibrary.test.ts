@@ -48,7 +48,19 @@ describe('cli: prompt-tuner library', () => {
     const add1 = await cli(ws, 'library', 'add', 'travel desk', '--file', 'prompt.txt', '--label', 'baseline');
     assert.equal(add1.code, 0, add1.err);
     assert.equal(add1.out, 'Saved travel desk v1 "baseline" to the Prompt Library\n');
-    const add2 = await cli(root, 'library', 'add', 'travel desk', '--text', 'Be brief.', '--source', 'tuned', '--json', '--workspace', 'workspace');
+    const add2 = await cli(
+      root,
+      'library',
+      'add',
+      'travel desk',
+      '--text',
+      'Be brief.',
+      '--source',
+      'tuned',
+      '--json',
+      '--workspace',
+      'workspace',
+    );
     assert.equal(add2.code, 0, add2.err);
     const v2 = JSON.parse(add2.out) as { version: number; source: string; text: string };
     assert.deepEqual([v2.version, v2.source, v2.text], [2, 'tuned', 'Be brief.']);
@@ -60,7 +72,10 @@ describe('cli: prompt-tuner library', () => {
     assert.match(lines[0]!, /^NAME\s+VERSIONS\s+LATEST\s+UPDATED$/);
     assert.match(lines[1]!, /^billing\s+1\s+v1\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     assert.match(lines[2]!, /^travel desk\s+2\s+v2\s+/);
-    const listJson = JSON.parse((await cli(ws, 'library', 'list', '--json')).out) as { name: string; versionCount: number }[];
+    const listJson = JSON.parse((await cli(ws, 'library', 'list', '--json')).out) as {
+      name: string;
+      versionCount: number;
+    }[];
     assert.deepEqual(
       listJson.map((p) => [p.name, p.versionCount]),
       [
@@ -81,7 +96,10 @@ describe('cli: prompt-tuner library', () => {
     assert.equal(exp.code, 0, exp.err);
     assert.match(exp.out, /Exported 2 prompts \(3 versions\)/);
     const stdoutExport = await cli(ws, 'library', 'export');
-    assert.deepEqual({ ...JSON.parse(stdoutExport.out), exportedAt: 0 }, { ...JSON.parse(readFileSync(exportFile, 'utf8')), exportedAt: 0 });
+    assert.deepEqual(
+      { ...JSON.parse(stdoutExport.out), exportedAt: 0 },
+      { ...JSON.parse(readFileSync(exportFile, 'utf8')), exportedAt: 0 },
+    );
 
     const other = join(root, 'other');
     mkdirSync(other);
@@ -90,8 +108,14 @@ describe('cli: prompt-tuner library', () => {
     assert.match(imp.out, /Imported 3 versions into 2 prompts/);
     const again = await cli(other, 'library', 'import', exportFile, '--json');
     assert.deepEqual(JSON.parse(again.out), { prompts: 0, versions: 0, skipped: 3 });
-    const otherShow = JSON.parse((await cli(other, 'library', 'show', 'travel desk@1', '--json')).out) as { text: string; label: string };
-    assert.deepEqual([otherShow.text, otherShow.label], ['You are a helpful travel assistant.\nAlways confirm dates.\n', 'baseline']);
+    const otherShow = JSON.parse((await cli(other, 'library', 'show', 'travel desk@1', '--json')).out) as {
+      text: string;
+      label: string;
+    };
+    assert.deepEqual(
+      [otherShow.text, otherShow.label],
+      ['You are a helpful travel assistant.\nAlways confirm dates.\n', 'baseline'],
+    );
   });
 
   it('reads an empty workspace without creating a store', async () => {
@@ -107,7 +131,15 @@ describe('cli: prompt-tuner library', () => {
   it('exits 2 on bad input, says what is wrong, and writes nothing', async () => {
     assert.equal((await cli(ws, 'library', 'add', 'p', '--text', 'one')).code, 0);
     const before = snapshotFiles(storeDir);
-    writeFileSync(join(root, 'bad.json'), JSON.stringify({ format: 'prompt-tuner-library', version: 1, exportedAt: 'x', prompts: [{ name: 'q', versions: [{ text: '' }] }] }));
+    writeFileSync(
+      join(root, 'bad.json'),
+      JSON.stringify({
+        format: 'prompt-tuner-library',
+        version: 1,
+        exportedAt: 'x',
+        prompts: [{ name: 'q', versions: [{ text: '' }] }],
+      }),
+    );
     writeFileSync(join(root, 'notjson.json'), '{ nope');
     const cases: Array<[string[], RegExp]> = [
       [['library', 'add', 'p'], /exactly one of --file F or --text T/],
@@ -147,6 +179,7 @@ describe('cli: prompt-tuner library', () => {
     }
     const group = await cli(ws, 'library', '--help');
     assert.equal(group.code, 0);
-    for (const cmd of ['list', 'show', 'add', 'export', 'import']) assert.match(group.out, new RegExp(`library ${cmd}`));
+    for (const cmd of ['list', 'show', 'add', 'export', 'import'])
+      assert.match(group.out, new RegExp(`library ${cmd}`));
   });
 });

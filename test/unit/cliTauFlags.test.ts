@@ -20,20 +20,77 @@ function refusal(argv: string[]): string {
 
 describe('Tau flags (CLI argv rewrite)', () => {
   it("turns Tau's top-level flags into optimize run, wherever they are among the flags", () => {
-    const r = rewriteTauFlags(['--model', 'openai/sim-1', '--prompt-optimization-config', 'po.json', '--prompt-optimization-store-sqlite', 's/store.sqlite', '--prompt-optimization-json']);
-    assert.deepEqual(r.argv, ['optimize', 'run', '--config', 'po.json', '--store', 's/store.sqlite', '--json', '--model', 'openai/sim-1']);
+    const r = rewriteTauFlags([
+      '--model',
+      'openai/sim-1',
+      '--prompt-optimization-config',
+      'po.json',
+      '--prompt-optimization-store-sqlite',
+      's/store.sqlite',
+      '--prompt-optimization-json',
+    ]);
+    assert.deepEqual(r.argv, [
+      'optimize',
+      'run',
+      '--config',
+      'po.json',
+      '--store',
+      's/store.sqlite',
+      '--json',
+      '--model',
+      'openai/sim-1',
+    ]);
     assert.deepEqual(r.deprecations, []);
-    const reordered = rewriteTauFlags(['--prompt-optimization-json', '--prompt-optimization-config=po.json', '--model=openai/sim-1', '--workspace', 'ws']);
-    assert.deepEqual(reordered.argv, ['optimize', 'run', '--config', 'po.json', '--json', '--model=openai/sim-1', '--workspace', 'ws']);
+    const reordered = rewriteTauFlags([
+      '--prompt-optimization-json',
+      '--prompt-optimization-config=po.json',
+      '--model=openai/sim-1',
+      '--workspace',
+      'ws',
+    ]);
+    assert.deepEqual(reordered.argv, [
+      'optimize',
+      'run',
+      '--config',
+      'po.json',
+      '--json',
+      '--model=openai/sim-1',
+      '--workspace',
+      'ws',
+    ]);
   });
 
   it('leaves the store and JSON out when not given (optimize run has the defaults)', () => {
-    assert.deepEqual(rewriteTauFlags(['--prompt-optimization-config', 'po.json', '--model', 'm/x']).argv, ['optimize', 'run', '--config', 'po.json', '--model', 'm/x']);
+    assert.deepEqual(rewriteTauFlags(['--prompt-optimization-config', 'po.json', '--model', 'm/x']).argv, [
+      'optimize',
+      'run',
+      '--config',
+      'po.json',
+      '--model',
+      'm/x',
+    ]);
   });
 
   it("rewrites the legacy aliases, also as --flag=value, each with Tau's deprecation line", () => {
-    const r = rewriteTauFlags(['--model', 'openai/sim-1', '--train-config', 'po.json', '--train-store-sqlite=s.sqlite', '--train-json']);
-    assert.deepEqual(r.argv, ['optimize', 'run', '--config', 'po.json', '--store', 's.sqlite', '--json', '--model', 'openai/sim-1']);
+    const r = rewriteTauFlags([
+      '--model',
+      'openai/sim-1',
+      '--train-config',
+      'po.json',
+      '--train-store-sqlite=s.sqlite',
+      '--train-json',
+    ]);
+    assert.deepEqual(r.argv, [
+      'optimize',
+      'run',
+      '--config',
+      'po.json',
+      '--store',
+      's.sqlite',
+      '--json',
+      '--model',
+      'openai/sim-1',
+    ]);
     assert.deepEqual(r.deprecations, [
       "deprecated CLI alias '--train-config' detected; use '--prompt-optimization-config' instead.",
       "deprecated CLI alias '--train-store-sqlite' detected; use '--prompt-optimization-store-sqlite' instead.",
@@ -41,25 +98,58 @@ describe('Tau flags (CLI argv rewrite)', () => {
     ]);
     const eq = rewriteTauFlags(['--train-config=po.json', '--model', 'm/x']);
     assert.deepEqual(eq.argv, ['optimize', 'run', '--config', 'po.json', '--model', 'm/x']);
-    assert.deepEqual(eq.deprecations, ["deprecated CLI alias '--train-config' detected; use '--prompt-optimization-config' instead."]);
+    assert.deepEqual(eq.deprecations, [
+      "deprecated CLI alias '--train-config' detected; use '--prompt-optimization-config' instead.",
+    ]);
   });
 
   it('refuses the store or JSON flag without the config flag', () => {
-    assert.equal(refusal(['--model', 'm/x', '--prompt-optimization-store-sqlite', 's.sqlite']), '--prompt-optimization-store-sqlite requires --prompt-optimization-config');
-    assert.equal(refusal(['--prompt-optimization-json']), '--prompt-optimization-json requires --prompt-optimization-config');
-    assert.equal(refusal(['--train-json', '--train-store-sqlite', 's']), '--prompt-optimization-store-sqlite and --prompt-optimization-json require --prompt-optimization-config');
+    assert.equal(
+      refusal(['--model', 'm/x', '--prompt-optimization-store-sqlite', 's.sqlite']),
+      '--prompt-optimization-store-sqlite requires --prompt-optimization-config',
+    );
+    assert.equal(
+      refusal(['--prompt-optimization-json']),
+      '--prompt-optimization-json requires --prompt-optimization-config',
+    );
+    assert.equal(
+      refusal(['--train-json', '--train-store-sqlite', 's']),
+      '--prompt-optimization-store-sqlite and --prompt-optimization-json require --prompt-optimization-config',
+    );
   });
 
   it('refuses a missing value, a repeat and a value on the JSON flag', () => {
-    assert.equal(refusal(['--model', 'm/x', '--prompt-optimization-config']), '--prompt-optimization-config requires a value (the config file)');
-    assert.equal(refusal(['--prompt-optimization-config', '--model', 'm/x']), '--prompt-optimization-config requires a value (the config file)');
-    assert.equal(refusal(['--prompt-optimization-config=', '--model', 'm/x']), '--prompt-optimization-config requires a value (the config file)');
-    assert.equal(refusal(['--prompt-optimization-config', 'a', '--train-config', 'b']), '--prompt-optimization-config was given more than once');
-    assert.equal(refusal(['--prompt-optimization-config', 'a', '--prompt-optimization-json=yes']), '--prompt-optimization-json takes no value, got "yes"');
+    assert.equal(
+      refusal(['--model', 'm/x', '--prompt-optimization-config']),
+      '--prompt-optimization-config requires a value (the config file)',
+    );
+    assert.equal(
+      refusal(['--prompt-optimization-config', '--model', 'm/x']),
+      '--prompt-optimization-config requires a value (the config file)',
+    );
+    assert.equal(
+      refusal(['--prompt-optimization-config=', '--model', 'm/x']),
+      '--prompt-optimization-config requires a value (the config file)',
+    );
+    assert.equal(
+      refusal(['--prompt-optimization-config', 'a', '--train-config', 'b']),
+      '--prompt-optimization-config was given more than once',
+    );
+    assert.equal(
+      refusal(['--prompt-optimization-config', 'a', '--prompt-optimization-json=yes']),
+      '--prompt-optimization-json takes no value, got "yes"',
+    );
   });
 
   it('leaves every other command line alone', () => {
-    for (const argv of [[], ['--help'], ['--version'], ['optimize', 'status', '--json'], ['scale', '--agent', 'a.json', '--model', 'm/x'], ['eval', '--suite', 's', '--model', 'm/x']]) {
+    for (const argv of [
+      [],
+      ['--help'],
+      ['--version'],
+      ['optimize', 'status', '--json'],
+      ['scale', '--agent', 'a.json', '--model', 'm/x'],
+      ['eval', '--suite', 's', '--model', 'm/x'],
+    ]) {
       const r = rewriteTauFlags(argv);
       assert.deepEqual(r.argv, argv);
       assert.deepEqual(r.deprecations, []);
@@ -74,7 +164,10 @@ describe('Tau flags (CLI argv rewrite)', () => {
     assert.equal(orphan.out, '');
     const help = await runCliInProcess(['--train-config', 'po.json', '--help'], { cwd, env: {} });
     assert.equal(help.code, 0);
-    assert.match(help.err, /^deprecated CLI alias '--train-config' detected; use '--prompt-optimization-config' instead\.\n/);
+    assert.match(
+      help.err,
+      /^deprecated CLI alias '--train-config' detected; use '--prompt-optimization-config' instead\.\n/,
+    );
     assert.match(help.out, /prompt-tuner optimize run/);
   });
 });

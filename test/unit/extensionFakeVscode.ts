@@ -194,7 +194,10 @@ const disposable = { dispose(): void {} };
 const logTo =
   (kind: string) =>
   (...parts: unknown[]): void => {
-    fake.messages.push({ kind, text: parts.map((p) => (p instanceof Error ? (p.stack ?? p.message) : String(p))).join(' ') });
+    fake.messages.push({
+      kind,
+      text: parts.map((p) => (p instanceof Error ? (p.stack ?? p.message) : String(p))).join(' '),
+    });
   };
 
 const window = {
@@ -205,7 +208,13 @@ const window = {
     return fake.editors;
   },
   onDidChangeActiveTextEditor: activeEditorChanged.event,
-  createOutputChannel: () => ({ info: logTo('log.info'), warn: logTo('log.warn'), error: logTo('log.error'), show() {}, dispose() {} }),
+  createOutputChannel: () => ({
+    info: logTo('log.info'),
+    warn: logTo('log.warn'),
+    error: logTo('log.error'),
+    show() {},
+    dispose() {},
+  }),
   createTreeView: (id: string, options: { treeDataProvider: FakeTreeProvider }) => {
     const view: FakeTreeView & { reveal(n: unknown): Promise<void>; dispose(): void } = {
       options,
@@ -220,7 +229,19 @@ const window = {
     return view;
   },
   createStatusBarItem: (id: string) => {
-    const item = { id, text: '', tooltip: '', visible: false, show() { item.visible = true; }, hide() { item.visible = false; }, dispose() {} };
+    const item = {
+      id,
+      text: '',
+      tooltip: '',
+      visible: false,
+      show() {
+        item.visible = true;
+      },
+      hide() {
+        item.visible = false;
+      },
+      dispose() {},
+    };
     fake.statusBarItems.push(item);
     return item;
   },
@@ -232,7 +253,12 @@ const window = {
     if (!found) throw new Error(`no quick-pick item "${label}" among ${JSON.stringify(items.map((i) => i.label))}`);
     return found;
   },
-  showInputBox: async (options: { prompt?: string; value?: string; title?: string; validateInput?: (v: string) => unknown }) => {
+  showInputBox: async (options: {
+    prompt?: string;
+    value?: string;
+    title?: string;
+    validateInput?: (v: string) => unknown;
+  }) => {
     fake.inputBoxes.push({ prompt: options.prompt, value: options.value, title: options.title });
     const value = nextAnswer('input', { prompt: options.prompt });
     if (value === undefined) return undefined;

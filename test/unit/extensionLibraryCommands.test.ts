@@ -91,7 +91,10 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     const quick = fake.quickPicks[0]!;
     assert.equal(quick.title, 'Save to Prompt Library');
     assert.equal(quick.items[0]!.label, 'New prompt…');
-    assert.deepEqual(fake.inputBoxes.map((b) => b.prompt), ['Name of the new prompt', 'Label for this version (optional)']);
+    assert.deepEqual(
+      fake.inputBoxes.map((b) => b.prompt),
+      ['Name of the new prompt', 'Label for this version (optional)'],
+    );
     assert.equal(last('info'), 'Saved support-agent v1 to the Prompt Library');
     assert.equal(h.view.revealed.length, 1, 'the new version is revealed in the tree');
 
@@ -109,10 +112,16 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     await openEditor(h, 'agent.md', 0, AGENT.length);
     fake.answers.push(pick('support-agent'), input(''));
     await h.run('library.saveSelection');
-    assert.deepEqual(fake.quickPicks[1]!.items.map((i) => i.label), ['New prompt…', 'support-agent']);
+    assert.deepEqual(
+      fake.quickPicks[1]!.items.map((i) => i.label),
+      ['New prompt…', 'support-agent'],
+    );
     assert.equal(last('info'), 'Saved support-agent v2 to the Prompt Library');
     const [prompt] = await h.roots();
-    assert.deepEqual((await h.children(prompt)).map((n) => h.item(n).label), ['v2', 'v1']);
+    assert.deepEqual(
+      (await h.children(prompt)).map((n) => h.item(n).label),
+      ['v2', 'v1'],
+    );
   });
 
   it('refuses to save without a selection or an editor, and stores nothing', async () => {
@@ -191,7 +200,11 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     await h.run('library.saveSelection');
     fake.answers.push(pick('support-agent v2'));
     await h.run('library.compareWithPrevious');
-    assert.deepEqual(fake.quickPicks.at(-1)!.items.map((i) => i.label), ['support-agent v2'], 'v1 has nothing before it');
+    assert.deepEqual(
+      fake.quickPicks.at(-1)!.items.map((i) => i.label),
+      ['support-agent v2'],
+      'v1 has nothing before it',
+    );
     const diff = fake.executed.find((e) => e.id === 'vscode.diff');
     assert.ok(diff);
     const [left, right, title] = diff.args as [Uri, Uri, string];
@@ -212,7 +225,9 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     const exported = path.join(h.ws, 'library.json');
     fake.saveDialog = Uri.file(exported);
     await h.run('library.export');
-    const data = JSON.parse(readFileSync(exported, 'utf8')) as { prompts: { name: string; versions: { text: string }[] }[] };
+    const data = JSON.parse(readFileSync(exported, 'utf8')) as {
+      prompts: { name: string; versions: { text: string }[] }[];
+    };
     assert.equal(data.prompts[0]!.versions[0]!.text, V1_TEXT);
 
     data.prompts[0]!.versions.push({ text: 5 } as unknown as { text: string });
@@ -236,7 +251,10 @@ describe('library commands in the editor (fake VS Code API, real store)', functi
     await other.close();
     for (let i = 0; i < 100 && changes === 0; i++) await sleep(50);
     assert.ok(changes > 0, 'the tree was told to redraw');
-    assert.deepEqual((await h.roots()).map((n) => h.item(n).label), ['from-cli']);
+    assert.deepEqual(
+      (await h.roots()).map((n) => h.item(n).label),
+      ['from-cli'],
+    );
   });
 
   it('Filter Library shows the filter in the view title and explains an empty result', async () => {

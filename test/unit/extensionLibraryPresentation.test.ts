@@ -117,7 +117,14 @@ describe('library presentation', () => {
     assert.ok(withPrevious.includes('library.compareWithPrevious'));
     assert.ok(active.includes('clearContext') && !active.includes('library.apply'));
     for (const list of [plain, withPrevious, active]) {
-      for (const id of ['library.insert', 'library.copy', 'library.compareWith', 'library.open', 'library.renameLabel', 'library.deleteVersion']) {
+      for (const id of [
+        'library.insert',
+        'library.copy',
+        'library.compareWith',
+        'library.open',
+        'library.renameLabel',
+        'library.deleteVersion',
+      ]) {
         assert.ok(list.includes(id), `${id} is offered on every version`);
       }
       assert.ok(!list.includes('library.deletePrompt'));
@@ -191,7 +198,10 @@ describe('library presentation', () => {
 
   it('titles a diff "NAME v2 ↔ v3", naming both prompts when they differ', () => {
     assert.equal(diffTitle(version({ version: 2 }), version()), 'travel-agent v2 ↔ v3');
-    assert.equal(diffTitle(version({ promptId: 9, promptName: 'other', version: 1 }), version()), 'other v1 ↔ travel-agent v3');
+    assert.equal(
+      diffTitle(version({ promptId: 9, promptName: 'other', version: 1 }), version()),
+      'other v1 ↔ travel-agent v3',
+    );
   });
 
   it('addresses a version document by id, whatever its name holds', () => {

@@ -58,7 +58,12 @@ function start(sim: Simulator, opts: { config?: string } = {}): Harness {
   writeFileSync(path.join(wsDir, CONFIG_REL), opts.config ?? readFileSync(path.join(REPO, CONFIG_REL), 'utf8'));
   const host = fakeExtensionHost(wsDir);
   const { ctx } = host;
-  const gateway = async (): Promise<Gateway> => createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: wsDir, retry: { maxAttempts: 1 } });
+  const gateway = async (): Promise<Gateway> =>
+    createCliGateway({
+      env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' },
+      workspace: wsDir,
+      retry: { maxAttempts: 1 },
+    });
   for (const command of optimizeFeature(ctx, { gateway })) {
     fake.commands.set(COMMAND_PREFIX + command.id, (...args: unknown[]) => runCommand(ctx, command, args));
   }
@@ -81,7 +86,10 @@ function start(sim: Simulator, opts: { config?: string } = {}): Harness {
 }
 
 const panel = () => panels[panels.length - 1]!;
-const views = (p = panel()) => p.posted.filter((m): m is Extract<HostMessage, { type: 'overview/didChange' }> => m.type === 'overview/didChange').map((m) => m.view);
+const views = (p = panel()) =>
+  p.posted
+    .filter((m): m is Extract<HostMessage, { type: 'overview/didChange' }> => m.type === 'overview/didChange')
+    .map((m) => m.view);
 /** The newest overview the panel posted that satisfies `where`. */
 const viewWhere = (where: (v: OptimizeView) => boolean, what: string) =>
   until(() => views().reverse().find(where), what);
@@ -106,7 +114,11 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
     fake.answers.push(pick(CONFIG_REL), pick(TYPE_MODEL), input('openai/sim-1'));
     const job = (await h.run('optimize.run')) as OptimizeJob;
     assert.ok(job, `the command started a run; messages: ${JSON.stringify(fake.messages)}`);
-    assert.deepEqual(fake.quickPicks[0]!.items.map((i) => i.label), [CONFIG_REL, '$(folder-opened) Browse…'], 'the workspace config is offered');
+    assert.deepEqual(
+      fake.quickPicks[0]!.items.map((i) => i.label),
+      [CONFIG_REL, '$(folder-opened) Browse…'],
+      'the workspace config is offered',
+    );
     assert.equal(fake.quickPicks[0]!.title, 'Run Prompt Optimization (1/2)');
     const final = await job.done;
     assert.equal(final.status, 'completed', final.error ?? '');
@@ -128,27 +140,40 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
     assert.ok(v.overview!.workers.length >= 2, 'the two workers are listed');
     assert.equal(shown.snapshot?.rounds.length, 2, 'two APO rounds');
     const best = shown.snapshot!.best!;
-    assert.ok(best.validate_reward! > shown.snapshot!.mean_reward.validate!, `the best (${best.validate_reward}) beats the initial (${shown.snapshot!.mean_reward.validate})`);
+    assert.ok(
+      best.validate_reward! > shown.snapshot!.mean_reward.validate!,
+      `the best (${best.validate_reward}) beats the initial (${shown.snapshot!.mean_reward.validate})`,
+    );
 
     // saveBest went to the host's library: source optimized, the run linked, the validate reward as score.
-    assert.deepEqual(v.savedBest && { name: v.savedBest.name, version: v.savedBest.version }, { name: 'prompt-optimization (optimized)', version: 1 });
+    assert.deepEqual(v.savedBest && { name: v.savedBest.name, version: v.savedBest.version }, {
+      name: 'prompt-optimization (optimized)',
+      version: 1,
+    });
     const saved = (await h.ctx.getLibrary()).getVersion(v.savedBest!.id)!;
     assert.equal(saved.source, 'optimized');
     assert.equal(saved.runId, job.runId);
     assert.equal(saved.text, best.system_prompt);
     assert.equal(saved.score, best.validate_reward);
-    assert.match(lastOf('info') ?? '', /Prompt optimization finished: best v\d+ \d+% on validate \(initial \d+%\)\. Saved as prompt-optimization \(optimized\) v1\./);
+    assert.match(
+      lastOf('info') ?? '',
+      /Prompt optimization finished: best v\d+ \d+% on validate \(initial \d+%\)\. Saved as prompt-optimization \(optimized\) v1\./,
+    );
   });
 
   it('the best prompt card: Copy, Show Diff (initial ↔ best documents), Apply to Context, View in Library, Save once', async () => {
     h = start(sim);
-    const job = (await h.run('optimize.run', { configPath: path.join(h.ws, CONFIG_REL), model: 'openai/sim-1' })) as OptimizeJob;
+    const job = (await h.run('optimize.run', {
+      configPath: path.join(h.ws, CONFIG_REL),
+      model: 'openai/sim-1',
+    })) as OptimizeJob;
     await job.done;
     const p = panel();
     p.receive({ type: 'webview/ready' });
     const v = await viewWhere((x) => x.overview?.run?.row.status === 'completed', 'the completed run');
     const best = v.overview!.run!.snapshot!.best!.system_prompt;
-    const note = (action: string) => until(() => p.posted.find((m) => m.type === 'action/didComplete' && m.action === action), `the ${action} note`);
+    const note = (action: string) =>
+      until(() => p.posted.find((m) => m.type === 'action/didComplete' && m.action === action), `the ${action} note`);
 
     p.receive({ type: 'best/copy', runId: job.runId });
     assert.equal((await note('copy')).type === 'action/didComplete' && fake.clipboard, best);
@@ -174,7 +199,10 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
     // Save on a run saved already says so and adds nothing.
     p.receive({ type: 'best/save', runId: job.runId });
     const saveNote = await note('save');
-    assert.equal(saveNote.type === 'action/didComplete' && saveNote.message, 'Already saved as prompt-optimization (optimized) v1');
+    assert.equal(
+      saveNote.type === 'action/didComplete' && saveNote.message,
+      'Already saved as prompt-optimization (optimized) v1',
+    );
     const library = await h.ctx.getLibrary();
     assert.equal(library.listPrompts().length, 1);
     assert.equal(library.listPrompts()[0]!.versionCount, 1);
@@ -210,7 +238,10 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
     h = start(sim, { config: JSON.stringify({ optimize: [], validate: [], worker_count: 2 }) });
     fake.answers.push(pick(CONFIG_REL));
     await h.run('optimize.run');
-    assert.match(lastOf('error') ?? '', /prompt-optimization config '.*prompt-optimization\.json' must contain at least one rollout in 'optimize' or 'validate'/);
+    assert.match(
+      lastOf('error') ?? '',
+      /prompt-optimization config '.*prompt-optimization\.json' must contain at least one rollout in 'optimize' or 'validate'/,
+    );
     assert.equal(fake.answers.length, 0);
     assert.equal(existsSync(path.dirname(h.storePath)), false, 'no store was created');
 
@@ -230,14 +261,20 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
     h = start(sim);
     sim.configure({ latencyMs: 150 });
     try {
-      const job = (await h.run('optimize.run', { configPath: path.join(h.ws, CONFIG_REL), model: 'openai/sim-1' })) as OptimizeJob;
+      const job = (await h.run('optimize.run', {
+        configPath: path.join(h.ws, CONFIG_REL),
+        model: 'openai/sim-1',
+      })) as OptimizeJob;
       const p = panel();
       p.receive({ type: 'webview/ready' });
       await viewWhere((x) => x.runningHere.includes(job.runId), 'the run shown as running here');
       p.receive({ type: 'optimize/cancel', runId: job.runId });
       const final = await job.done;
       assert.equal(final.status, 'cancelled');
-      const v = await viewWhere((x) => x.runningHere.length === 0 && x.overview?.run?.row.status === 'cancelled', 'the cancelled run');
+      const v = await viewWhere(
+        (x) => x.runningHere.length === 0 && x.overview?.run?.row.status === 'cancelled',
+        'the cancelled run',
+      );
       assert.equal(v.overview!.run!.row.run_id, job.runId);
       assert.match(lastOf('info') ?? '', /Prompt optimization cancelled/);
     } finally {
@@ -248,16 +285,27 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
   it("shows another process's writes to the store on the next refresh", async () => {
     h = start(sim);
     mkdirSync(path.dirname(h.storePath), { recursive: true });
-    const other = await openSqliteRolloutStore(h.storePath, { wasmPath: path.join(REPO, 'node_modules/sql.js/dist/sql-wasm.wasm') });
+    const other = await openSqliteRolloutStore(h.storePath, {
+      wasmPath: path.join(REPO, 'node_modules/sql.js/dist/sql-wasm.wasm'),
+    });
     try {
       await h.run('optimize.open');
       const p = panel();
       p.receive({ type: 'webview/ready' });
       await viewWhere((x) => x.exists && x.overview?.runs.length === 0, 'the empty store');
       const { config } = parseOptimizeConfig(readFileSync(path.join(h.ws, CONFIG_REL), 'utf8'), 'cli.json');
-      await other.createRun({ run_id: 'cli-run', model_ref: 'openai/sim-1', config_path: 'cli.json', config, store_path: h.storePath });
+      await other.createRun({
+        run_id: 'cli-run',
+        model_ref: 'openai/sim-1',
+        config_path: 'cli.json',
+        config,
+        store_path: h.storePath,
+      });
       // The panel reads the store every second while visible.
-      const v = await viewWhere((x) => x.overview?.runs.some((r) => r.run_id === 'cli-run') === true, 'the run written by the other process');
+      const v = await viewWhere(
+        (x) => x.overview?.runs.some((r) => r.run_id === 'cli-run') === true,
+        'the run written by the other process',
+      );
       assert.equal(v.overview!.run!.row.run_id, 'cli-run');
       assert.deepEqual(v.runningHere, [], 'not running in this window');
     } finally {

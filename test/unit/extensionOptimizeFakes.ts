@@ -70,5 +70,5 @@ ws['findFiles'] = async () => {
   if (root) walk(root);
   return out;
 };
-ws['asRelativePath'] = (u: Uri | string) => path.relative(fake.workspaceFolders?.[0]?.uri.fsPath ?? '/', typeof u === 'string' ? u : u.fsPath);
-
+ws['asRelativePath'] = (u: Uri | string) =>
+  path.relative(fake.workspaceFolders?.[0]?.uri.fsPath ?? '/', typeof u === 'string' ? u : u.fsPath);

@@ -93,7 +93,10 @@ describe('gateway', () => {
 
       server.requests.length = 0;
       server.fallback = { status: 429, headers: { 'retry-after-ms': '10' } };
-      const error = await gw.call(req({ system: 'another request' })).then(() => undefined, (e: unknown) => e);
+      const error = await gw.call(req({ system: 'another request' })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ModelError);
       assert.equal(error.kind, 'rate_limit');
       assert.equal(server.requests.length, 6, 'bounded by maxRateLimitedAttempts');
@@ -113,7 +116,10 @@ describe('gateway', () => {
       const clock = recordingClock();
       const gw = gatewayFor(server, { clock, retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 150 } });
       server.fallback = { status: 500 };
-      const error = await gw.call(req()).then(() => undefined, (e: unknown) => e);
+      const error = await gw.call(req()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ModelError);
       assert.equal(error.kind, 'server');
       assert.match(error.message, /^500 from openai after 3 attempts/);
@@ -134,7 +140,10 @@ describe('gateway', () => {
         const clock = recordingClock();
         const gw = gatewayFor(server, { clock });
         server.fallback = { status };
-        const error = await gw.call(req()).then(() => undefined, (e: unknown) => e);
+        const error = await gw.call(req()).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(error instanceof ModelError);
         assert.equal(error.kind, kind);
         assert.equal(error.status, status);
@@ -148,7 +157,10 @@ describe('gateway', () => {
       const clock = recordingClock();
       const gw = gatewayFor(server, { clock, retry: { maxAttempts: 2, attemptTimeoutMs: 150 } });
       server.fallback = { hang: true };
-      const error = await gw.call(req()).then(() => undefined, (e: unknown) => e);
+      const error = await gw.call(req()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ModelError);
       assert.equal(error.kind, 'timeout');
       assert.equal(server.requests.length, 2);
@@ -168,7 +180,10 @@ describe('gateway', () => {
         keys: { keyFor: () => () => undefined, missingKeyHint: () => 'set OPENAI_API_KEY' },
       });
       const gw = createGateway({ providers });
-      const error = await gw.call(req()).then(() => undefined, (e: unknown) => e);
+      const error = await gw.call(req()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ModelError);
       assert.equal(error.kind, 'config');
       assert.equal(error.message, 'no API key for openai: set OPENAI_API_KEY');
@@ -176,8 +191,17 @@ describe('gateway', () => {
 
     it('names the known providers for an unknown one', async () => {
       const gw = gatewayFor(server);
-      await assert.rejects(gw.call(req({ model: 'nope/x' })), (e: unknown) => e instanceof ModelError && e.kind === 'config' && /unknown provider "nope".*openai, anthropic/.test(e.message));
-      await assert.rejects(gw.call(req({ model: 'gpt-4o' })), (e: unknown) => e instanceof ModelError && /provider\/model/.test(e.message));
+      await assert.rejects(
+        gw.call(req({ model: 'nope/x' })),
+        (e: unknown) =>
+          e instanceof ModelError &&
+          e.kind === 'config' &&
+          /unknown provider "nope".*openai, anthropic/.test(e.message),
+      );
+      await assert.rejects(
+        gw.call(req({ model: 'gpt-4o' })),
+        (e: unknown) => e instanceof ModelError && /provider\/model/.test(e.message),
+      );
     });
   });
 
@@ -186,8 +210,14 @@ describe('gateway', () => {
       const gw = gatewayFor(server, { concurrency: 1 });
       server.fallback = { hang: true };
       const controller = new AbortController();
-      const first = gw.call(req({ messages: [{ role: 'user', content: 'a' }] }), { signal: controller.signal }).then(() => 'ok', (e: unknown) => e);
-      const second = gw.call(req({ messages: [{ role: 'user', content: 'b' }] }), { signal: controller.signal }).then(() => 'ok', (e: unknown) => e);
+      const first = gw.call(req({ messages: [{ role: 'user', content: 'a' }] }), { signal: controller.signal }).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
+      const second = gw.call(req({ messages: [{ role: 'user', content: 'b' }] }), { signal: controller.signal }).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
       while (server.requests.length < 1) await new Promise((r) => setTimeout(r, 5));
       const started = performance.now();
       controller.abort();
@@ -204,7 +234,10 @@ describe('gateway', () => {
       const gw = gatewayFor(server, { retry: { maxAttempts: 3 } });
       server.script.push({ status: 429, headers: { 'retry-after': '30' } });
       const controller = new AbortController();
-      const call = gw.call(req(), { signal: controller.signal }).then(() => 'ok', (e: unknown) => e);
+      const call = gw.call(req(), { signal: controller.signal }).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
       while (gw.stats().retries < 1) await new Promise((r) => setTimeout(r, 5));
       controller.abort();
       const result = await call;
@@ -229,10 +262,23 @@ describe('gateway', () => {
 
     it('treats key order as irrelevant but any content change as a new request', async () => {
       const gw = gatewayFor(server, { cache: createMemoryResponseCache() });
-      const tool = { name: 't', description: 'd', parameters: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } };
-      const reordered = { parameters: { required: ['a'], properties: { a: { type: 'string' } }, type: 'object' }, description: 'd', name: 't' };
+      const tool = {
+        name: 't',
+        description: 'd',
+        parameters: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+      };
+      const reordered = {
+        parameters: { required: ['a'], properties: { a: { type: 'string' } }, type: 'object' },
+        description: 'd',
+        name: 't',
+      };
       await gw.call(req({ tools: [tool] }));
-      const hit = await gw.call({ messages: [{ content: 'Hello', role: 'user' }], tools: [reordered], system: 'You are terse.', model: 'openai/gpt-4o-mini' });
+      const hit = await gw.call({
+        messages: [{ content: 'Hello', role: 'user' }],
+        tools: [reordered],
+        system: 'You are terse.',
+        model: 'openai/gpt-4o-mini',
+      });
       assert.equal(hit.cached, true);
       const miss1 = await gw.call(req({ tools: [tool], temperature: 0.5 }));
       const miss2 = await gw.call(req({ tools: [tool], model: 'openai/gpt-4o' }));
@@ -271,13 +317,17 @@ describe('gateway', () => {
       const gw = gatewayFor(server);
       server.script.push({ body: openAiCompletion({ promptTokens: 2000, completionTokens: 300, cachedTokens: 1000 }) });
       const result = await gw.call(req());
-      const expected = calcPrice({ input_tokens: 2000, output_tokens: 300, cache_read_tokens: 1000 }, 'gpt-4o-mini', { providerId: 'openai' })!.total_price;
+      const expected = calcPrice({ input_tokens: 2000, output_tokens: 300, cache_read_tokens: 1000 }, 'gpt-4o-mini', {
+        providerId: 'openai',
+      })!.total_price;
       assert.ok(expected > 0);
       assert.equal(result.costUsd, expected);
       assert.equal(gw.stats().costUsd, expected);
       assert.equal(gw.stats().costIncomplete, false);
       // cached tokens are cheaper: the same usage without cache reads costs more
-      const uncached = calcPrice({ input_tokens: 2000, output_tokens: 300 }, 'gpt-4o-mini', { providerId: 'openai' })!.total_price;
+      const uncached = calcPrice({ input_tokens: 2000, output_tokens: 300 }, 'gpt-4o-mini', {
+        providerId: 'openai',
+      })!.total_price;
       assert.ok(result.costUsd! < uncached);
     });
 
@@ -290,9 +340,17 @@ describe('gateway', () => {
     });
 
     it('uses price overrides for models the table does not know', async () => {
-      const gw = gatewayFor(server, { prices: createPriceBook({ 'ollama/llama3.1': { inputPerMTok: 1, outputPerMTok: 2 } }) });
-      const providers = buildProviders({ keys: { keyFor: () => () => undefined, missingKeyHint: () => '' }, endpoints: [{ name: 'ollama', baseUrl: server.openaiBaseUrl }] });
-      const gw2 = createGateway({ providers, prices: createPriceBook({ 'ollama/llama3.1': { inputPerMTok: 1, outputPerMTok: 2 } }) });
+      const gw = gatewayFor(server, {
+        prices: createPriceBook({ 'ollama/llama3.1': { inputPerMTok: 1, outputPerMTok: 2 } }),
+      });
+      const providers = buildProviders({
+        keys: { keyFor: () => () => undefined, missingKeyHint: () => '' },
+        endpoints: [{ name: 'ollama', baseUrl: server.openaiBaseUrl }],
+      });
+      const gw2 = createGateway({
+        providers,
+        prices: createPriceBook({ 'ollama/llama3.1': { inputPerMTok: 1, outputPerMTok: 2 } }),
+      });
       void gw;
       const result = await gw2.call(req({ model: 'ollama/llama3.1' }));
       assert.equal(result.costUsd, (1000 * 1 + 100 * 2) / 1e6);
@@ -306,8 +364,15 @@ describe('gateway', () => {
       gw.onEvent((e) => events.push(e));
       await gw.call(req({ system: '1' }));
       await gw.call(req({ system: '2' }));
-      await assert.rejects(gw.call(req({ system: '3' })), (e: unknown) => e instanceof ModelError && e.kind === 'budget' && /budget reached: 2 of 2 calls/.test(e.message));
-      await assert.rejects(gw.call(req({ system: '4' })), (e: unknown) => e instanceof ModelError && e.kind === 'budget');
+      await assert.rejects(
+        gw.call(req({ system: '3' })),
+        (e: unknown) =>
+          e instanceof ModelError && e.kind === 'budget' && /budget reached: 2 of 2 calls/.test(e.message),
+      );
+      await assert.rejects(
+        gw.call(req({ system: '4' })),
+        (e: unknown) => e instanceof ModelError && e.kind === 'budget',
+      );
       assert.equal(server.requests.length, 2);
       assert.equal(gw.stats().calls, 2);
       const reached = events.filter((e) => e.type === 'budget_reached');
@@ -320,7 +385,10 @@ describe('gateway', () => {
       const gw = gatewayFor(server, { budget: { usd: 0.001 } });
       await gw.call(req({ maxTokens: 50 }));
       assert.equal(server.requests.length, 1);
-      await assert.rejects(gw.call(req({ system: 'other', maxTokens: 4000 })), (e: unknown) => e instanceof ModelError && e.kind === 'budget');
+      await assert.rejects(
+        gw.call(req({ system: 'other', maxTokens: 4000 })),
+        (e: unknown) => e instanceof ModelError && e.kind === 'budget',
+      );
       assert.equal(server.requests.length, 1);
       assert.ok(gw.stats().costUsd > 0 && gw.stats().costUsd < 0.001);
     });
@@ -328,7 +396,9 @@ describe('gateway', () => {
     it('counts calls in flight against the cap under concurrency', async () => {
       const gw = gatewayFor(server, { budget: { calls: 3 }, concurrency: 8 });
       server.fallback = { delayMs: 50 };
-      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => gw.call(req({ system: String(i) }))));
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => gw.call(req({ system: String(i) }))),
+      );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
       assert.equal(server.requests.length, 3);
     });
@@ -338,8 +408,19 @@ describe('gateway', () => {
     it('keeps the key out of error messages and logs even when the provider echoes it', async () => {
       const lines: string[] = [];
       const gw = gatewayFor(server, { log: (l) => lines.push(l) });
-      server.fallback = { status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}. You can find your API key at …`, type: 'invalid_request_error' } } };
-      const error = await gw.call(req()).then(() => undefined, (e: unknown) => e as ModelError);
+      server.fallback = {
+        status: 401,
+        body: {
+          error: {
+            message: `Incorrect API key provided: ${KEY}. You can find your API key at …`,
+            type: 'invalid_request_error',
+          },
+        },
+      };
+      const error = await gw.call(req()).then(
+        () => undefined,
+        (e: unknown) => e as ModelError,
+      );
       assert.ok(error);
       assert.ok(!error.message.includes(KEY), error.message);
       assert.ok(!error.message.includes(KEY.slice(0, 12)), error.message);
@@ -365,7 +446,10 @@ describe('attempt gate (AIMD after 429s)', () => {
     assert.equal(gate.allowed, 1, 'never below one');
     await gate.acquire(signal);
     const controller = new AbortController();
-    const waiting = gate.acquire(controller.signal).then(() => 'acquired', () => 'aborted');
+    const waiting = gate.acquire(controller.signal).then(
+      () => 'acquired',
+      () => 'aborted',
+    );
     controller.abort();
     assert.equal(await waiting, 'aborted');
   });

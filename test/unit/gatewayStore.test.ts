@@ -27,7 +27,11 @@ describe('gateway with the workspace store', () => {
   });
 
   const env = () => ({ OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: KEY });
-  const request = (i: number) => ({ model: 'openai/gpt-4o-mini', system: 'Be brief.', messages: [{ role: 'user' as const, content: `question ${i}` }] });
+  const request = (i: number) => ({
+    model: 'openai/gpt-4o-mini',
+    system: 'Be brief.',
+    messages: [{ role: 'user' as const, content: `question ${i}` }],
+  });
 
   it('serves hits from the store across gateways and processes, and records latency', async () => {
     const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner') });
@@ -61,7 +65,13 @@ describe('gateway with the workspace store', () => {
     const lines: string[] = [];
     const store = await openWorkspaceStore({ dir: path.join(ws, '.prompt-tuner'), onNotice: (m) => lines.push(m) });
     try {
-      const gw = createCliGateway({ env: env(), workspace: ws, store, log: (l) => lines.push(l), retry: { maxAttempts: 2, baseDelayMs: 1 } });
+      const gw = createCliGateway({
+        env: env(),
+        workspace: ws,
+        store,
+        log: (l) => lines.push(l),
+        retry: { maxAttempts: 2, baseDelayMs: 1 },
+      });
       gw.onEvent((e) => lines.push(JSON.stringify(e)));
       for (let i = 0; i < 5; i++) await gw.call(request(i));
       server.script.push({ status: 429, headers: { 'retry-after-ms': '5' } });
@@ -80,6 +90,9 @@ describe('gateway with the workspace store', () => {
       assert.equal(bytes.indexOf(KEY, 0, 'utf16le'), -1, `key (utf16) found in ${file}`);
     }
     assert.ok(!lines.join('\n').includes(KEY), 'key found in log lines');
-    assert.ok(lines.some((l) => l.includes('401 from openai')), 'the failure was logged');
+    assert.ok(
+      lines.some((l) => l.includes('401 from openai')),
+      'the failure was logged',
+    );
   });
 });

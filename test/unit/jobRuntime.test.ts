@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { JobRuntime, type JobEventBase, type JobRuntimeOptions, type JobStop, type JobWrite } from '../../src/core/jobs/runtime';
+import {
+  JobRuntime,
+  type JobEventBase,
+  type JobRuntimeOptions,
+  type JobStop,
+  type JobWrite,
+} from '../../src/core/jobs/runtime';
 import { ModelError, type GatewayEvent, type ModelGateway } from '../../src/core/models/types';
 
 /** A small job's events: `step` is stored, `tick` and `throttle` are frequent (ephemeral). */
@@ -59,7 +65,10 @@ function fakeGateway() {
   return { gateway, send: (e: GatewayEvent) => listeners.forEach((l) => l(e)), listeners: () => listeners.size };
 }
 
-function runtime(persist: ReturnType<typeof fakePersist>, over: Partial<JobRuntimeOptions<TestEvent, TestSnapshot>> = {}) {
+function runtime(
+  persist: ReturnType<typeof fakePersist>,
+  over: Partial<JobRuntimeOptions<TestEvent, TestSnapshot>> = {},
+) {
   return new JobRuntime<TestEvent, TestSnapshot>({
     runId: 'run-1',
     initial: { steps: [], ticks: 0, throttled: 0, stop: null },
@@ -72,8 +81,10 @@ function runtime(persist: ReturnType<typeof fakePersist>, over: Partial<JobRunti
   });
 }
 
-const step = (rt: JobRuntime<TestEvent, TestSnapshot>, n: number) => rt.emit({ type: 'step', runId: rt.runId, at: rt.at(), n });
-const tick = (rt: JobRuntime<TestEvent, TestSnapshot>, n: number) => rt.emit({ type: 'tick', runId: rt.runId, at: rt.at(), n });
+const step = (rt: JobRuntime<TestEvent, TestSnapshot>, n: number) =>
+  rt.emit({ type: 'step', runId: rt.runId, at: rt.at(), n });
+const tick = (rt: JobRuntime<TestEvent, TestSnapshot>, n: number) =>
+  rt.emit({ type: 'tick', runId: rt.runId, at: rt.at(), n });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves when the signal aborts, rejecting with its reason as a model call would. */
@@ -92,7 +103,13 @@ describe('job runtime', () => {
       step(rt, 1);
       step(rt, 2);
     });
-    job.onEvent((e) => heard.push({ type: e.type, storedAlready: p.writes.some((w) => w.events.some((x) => x.event === e)), steps: job.snapshot().steps }));
+    job.onEvent((e) =>
+      heard.push({
+        type: e.type,
+        storedAlready: p.writes.some((w) => w.events.some((x) => x.event === e)),
+        steps: job.snapshot().steps,
+      }),
+    );
     const final = await job.done;
     assert.deepEqual(
       heard.map((h) => [h.type, h.storedAlready, h.steps]),
@@ -103,7 +120,10 @@ describe('job runtime', () => {
     );
     assert.deepEqual(final, { steps: [1, 2], ticks: 0, throttled: 0, stop: null });
     assert.deepEqual(p.writes.at(-1)!.snapshot, final, 'the last write holds the final snapshot');
-    assert.deepEqual(p.writes.flatMap((w) => w.events.map((x) => x.seq)), [1, 2]);
+    assert.deepEqual(
+      p.writes.flatMap((w) => w.events.map((x) => x.seq)),
+      [1, 2],
+    );
   });
 
   it('batches ephemeral events: no write each, they ride on the next stored event', async () => {
@@ -123,7 +143,11 @@ describe('job runtime', () => {
     assert.equal(writesAfterTicks, 0, 'five ticks, no write');
     assert.deepEqual(heardTicks, [0, 1, 2, 3, 4], 'ticks are heard at once');
     const first = p.writes[0]!;
-    assert.deepEqual(first.events.map((x) => x.event.type), ['step'], 'ephemeral events are never in the event log');
+    assert.deepEqual(
+      first.events.map((x) => x.event.type),
+      ['step'],
+      'ephemeral events are never in the event log',
+    );
     assert.equal(first.snapshot.ticks, 5, 'but the snapshot written with the step has them');
   });
 
@@ -262,7 +286,10 @@ describe('job runtime', () => {
     job.onEvent((e) => heard.push(e));
     const final = await job.done;
     gw.send(throttle); // after the end
-    assert.deepEqual(heard.map((e) => [e.type, e.type === 'throttle' ? e.queued : null, e.runId]), [['throttle', 4, 'run-1']]);
+    assert.deepEqual(
+      heard.map((e) => [e.type, e.type === 'throttle' ? e.queued : null, e.runId]),
+      [['throttle', 4, 'run-1']],
+    );
     assert.equal(final.throttled, 1);
     assert.equal(job.snapshot().throttled, 1);
     assert.equal(gw.listeners(), 0, 'the runtime unsubscribes from the gateway');
@@ -355,7 +382,12 @@ describe('job runtime', () => {
       }
       jobAbortedAfter = r.signal.aborted;
     }).done;
-    assert.deepEqual(order, ['first fails', 'sibling aborted: meta call failed', 'slow sibling settled, aborted=true', 'allOrAbort threw']);
+    assert.deepEqual(order, [
+      'first fails',
+      'sibling aborted: meta call failed',
+      'slow sibling settled, aborted=true',
+      'allOrAbort threw',
+    ]);
     assert.equal((thrown as Error).message, 'meta call failed');
     assert.equal(jobAbortedAfter, false, 'a failed phase does not cancel the job');
   });

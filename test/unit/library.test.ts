@@ -57,7 +57,15 @@ describe('library: versions', () => {
   it('stores every field and reads it back the same way', async () => {
     const { lib } = await library();
     const parent = lib.addVersion({ name: 'p', text: 'base' });
-    const v = lib.addVersion({ name: '  p  ', text: 'tuned text\n', label: '  best  ', source: 'tuned', score: 0.75, runId: 'run-1', parentVersionId: parent.id });
+    const v = lib.addVersion({
+      name: '  p  ',
+      text: 'tuned text\n',
+      label: '  best  ',
+      source: 'tuned',
+      score: 0.75,
+      runId: 'run-1',
+      parentVersionId: parent.id,
+    });
     assert.deepEqual(
       { ...v, createdAt: typeof v.createdAt },
       {
@@ -126,10 +134,16 @@ describe('library: versions', () => {
     assert.throws(() => lib.addVersion({ name: '   ', text: 'x' }), libraryError('name', /empty/));
     assert.throws(() => lib.addVersion({ name: 'n'.repeat(201), text: 'x' }), libraryError('name', /200/));
     assert.throws(() => lib.addVersion({ name: 'p', text: ' \n ' }), libraryError('text', /empty/));
-    assert.throws(() => lib.addVersion({ name: 'p', text: 'x', source: 'magic' as never }), libraryError('source', /manual, tuned/));
+    assert.throws(
+      () => lib.addVersion({ name: 'p', text: 'x', source: 'magic' as never }),
+      libraryError('source', /manual, tuned/),
+    );
     assert.throws(() => lib.addVersion({ name: 'p', text: 'x', score: 1.5 }), libraryError('score'));
     assert.throws(() => lib.addVersion({ name: 'p', text: 'x', label: 'l'.repeat(201) }), libraryError('label'));
-    assert.throws(() => lib.addVersion({ name: 'p', text: 'x', parentVersionId: 999 }), libraryError('parentVersionId', /no version/));
+    assert.throws(
+      () => lib.addVersion({ name: 'p', text: 'x', parentVersionId: 999 }),
+      libraryError('parentVersionId', /no version/),
+    );
     assert.equal(lib.addVersion({ name: 'n'.repeat(200), text: 'x' }).promptName.length, 200);
     assert.equal(store.get<{ n: number }>('SELECT count(*) AS n FROM prompt_versions')?.n, 1);
   });
@@ -181,7 +195,10 @@ describe('library: deleting and the active context', () => {
       lib.listPrompts().map((p) => p.name),
       ['b'],
     );
-    assert.equal(store.get<{ n: number }>('SELECT count(*) AS n FROM prompt_versions WHERE prompt_id = ?', [a.promptId])?.n, 0);
+    assert.equal(
+      store.get<{ n: number }>('SELECT count(*) AS n FROM prompt_versions WHERE prompt_id = ?', [a.promptId])?.n,
+      0,
+    );
     assert.equal(lib.getActive(), undefined);
     assert.equal(lib.getVersion(b.id)?.text, 'keep');
     assert.throws(() => lib.deletePrompt(a.promptId), libraryError('promptId', /no prompt/));
@@ -193,7 +210,14 @@ describe('library: export and import', () => {
   it('round-trips through export and import into another store, keeping text, labels, sources, scores and parents', async () => {
     const { lib } = await library();
     const base = lib.addVersion({ name: 'travel', text: 'Be helpful.', label: 'baseline' });
-    lib.addVersion({ name: 'travel', text: 'Be helpful. Use tools.', source: 'tuned', score: 0.9, runId: 'r1', parentVersionId: base.id });
+    lib.addVersion({
+      name: 'travel',
+      text: 'Be helpful. Use tools.',
+      source: 'tuned',
+      score: 0.9,
+      runId: 'r1',
+      parentVersionId: base.id,
+    });
     lib.addVersion({ name: 'billing', text: 'Be exact.' });
     const file = JSON.parse(JSON.stringify(lib.exportLibrary())) as unknown;
     assert.equal((file as { format: string }).format, 'prompt-tuner-library');
@@ -247,7 +271,10 @@ describe('library: export and import', () => {
       ],
     };
     assert.throws(() => lib.importLibrary(bad), libraryError('prompts[1].versions[1].source'));
-    assert.throws(() => lib.importLibrary({ ...bad, prompts: [{ name: '', versions: [] }] }), libraryError('prompts[0].name', /empty/));
+    assert.throws(
+      () => lib.importLibrary({ ...bad, prompts: [{ name: '', versions: [] }] }),
+      libraryError('prompts[0].name', /empty/),
+    );
     assert.throws(() => lib.importLibrary({ ...bad, format: 'something-else' }), libraryError('format'));
     assert.throws(() => lib.importLibrary([]), libraryError('(top level)'));
     assert.equal(store.get<{ n: number }>('SELECT count(*) AS n FROM prompt_versions')?.n, 0);

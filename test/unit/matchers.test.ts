@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describeExpected, isMatcher, matchValue } from '../../src/core/suites/matchers';
 
-const ok = (expected: unknown, actual: unknown) => assert.equal(matchValue(expected, actual, 'args.x'), null, `${JSON.stringify(expected)} should accept ${JSON.stringify(actual)}`);
+const ok = (expected: unknown, actual: unknown) =>
+  assert.equal(
+    matchValue(expected, actual, 'args.x'),
+    null,
+    `${JSON.stringify(expected)} should accept ${JSON.stringify(actual)}`,
+  );
 const no = (expected: unknown, actual: unknown, detail?: RegExp) => {
   const m = matchValue(expected, actual, 'args.x');
   assert.notEqual(m, null, `${JSON.stringify(expected)} should refuse ${JSON.stringify(actual)}`);
@@ -57,7 +62,11 @@ describe('matchers', () => {
   describe('regex', () => {
     it('tests the trimmed string', () => {
       ok({ regex: '^\\d{4}-\\d{2}-\\d{2}$' }, ' 2026-12-05 ');
-      no({ regex: '^\\d{4}-\\d{2}-\\d{2}$' }, 'Dec 5', /^args\.x: expected a string matching \/\^\\d\{4\}-\\d\{2\}-\\d\{2\}\$\/, got "Dec 5"$/);
+      no(
+        { regex: '^\\d{4}-\\d{2}-\\d{2}$' },
+        'Dec 5',
+        /^args\.x: expected a string matching \/\^\\d\{4\}-\\d\{2\}-\\d\{2\}\$\/, got "Dec 5"$/,
+      );
     });
     it('is case-sensitive unless flags say otherwise', () => {
       no({ regex: '^lisbon$' }, 'Lisbon');

@@ -20,10 +20,20 @@ const toolRequest: ModelRequest = {
   system: 'Be exact.',
   messages: [
     { role: 'user', content: 'Weather in Lisbon?' },
-    { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Lisbon' }, rawArguments: '{"city":"Lisbon"}' }] },
+    {
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Lisbon' }, rawArguments: '{"city":"Lisbon"}' }],
+    },
     { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: 'sunny' },
   ],
-  tools: [{ name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+  tools: [
+    {
+      name: 'get_weather',
+      description: 'Weather by city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  ],
   maxTokens: 200,
   temperature: 0.2,
 };
@@ -33,7 +43,11 @@ describe('model providers: request and result mapping', () => {
     const body = toOpenAiBody('gpt-4o-mini', toolRequest);
     assert.equal(body.model, 'gpt-4o-mini');
     assert.deepEqual(body.messages[0], { role: 'system', content: 'Be exact.' });
-    assert.deepEqual(body.messages[2], { role: 'assistant', content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lisbon"}' } }] });
+    assert.deepEqual(body.messages[2], {
+      role: 'assistant',
+      content: '',
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lisbon"}' } }],
+    });
     assert.deepEqual(body.messages[3], { role: 'tool', tool_call_id: 'c1', content: 'sunny' });
     assert.equal(body.tools?.[0]?.type, 'function');
     assert.equal(body.max_tokens, 200);
@@ -46,8 +60,15 @@ describe('model providers: request and result mapping', () => {
     assert.equal('top_p' in body, false);
     assert.equal(body.system, 'Be exact.');
     assert.equal(body.max_tokens, 200);
-    assert.deepEqual(body.tools?.[0], { name: 'get_weather', description: 'Weather by city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } });
-    assert.deepEqual(body.messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(body.tools?.[0], {
+      name: 'get_weather',
+      description: 'Weather by city',
+      input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    });
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['user', 'assistant', 'user'],
+    );
     assert.equal(toAnthropicBody('m', { model: 'a/m', messages: [{ role: 'user', content: 'hi' }] }).max_tokens, 1024);
   });
 
@@ -71,10 +92,22 @@ describe('model providers: request and result mapping', () => {
   });
 
   it('adds Anthropic cache reads and writes to input tokens', () => {
-    const message = anthropicMessage({ text: 'Sure.', toolUses: [{ name: 'get_weather', input: { city: 'Lisbon' } }], input: 50, output: 7, cacheRead: 900, cacheWrite: 40 }) as Anthropic.Messages.Message;
+    const message = anthropicMessage({
+      text: 'Sure.',
+      toolUses: [{ name: 'get_weather', input: { city: 'Lisbon' } }],
+      input: 50,
+      output: 7,
+      cacheRead: 900,
+      cacheWrite: 40,
+    }) as Anthropic.Messages.Message;
     const result = fromAnthropicResponse(message, 'anthropic');
     assert.equal(result.text, 'Sure.');
-    assert.deepEqual(result.toolCalls[0], { id: 'toolu_0', name: 'get_weather', rawArguments: '{"city":"Lisbon"}', arguments: { city: 'Lisbon' } });
+    assert.deepEqual(result.toolCalls[0], {
+      id: 'toolu_0',
+      name: 'get_weather',
+      rawArguments: '{"city":"Lisbon"}',
+      arguments: { city: 'Lisbon' },
+    });
     assert.deepEqual(result.usage, { inputTokens: 990, outputTokens: 7, cachedInputTokens: 900 });
   });
 
@@ -100,9 +133,17 @@ describe('model providers: request and result mapping', () => {
 
 describe('model layer: cache keys, prices, budget', () => {
   it('canonical JSON ignores key order and undefined members', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }),
+      '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
     const a: ModelRequest = { model: 'openai/m', messages: [{ role: 'user', content: 'x' }], system: 's' };
-    const b: ModelRequest = { system: 's', messages: [{ content: 'x', role: 'user' }], model: 'openai/m', temperature: undefined };
+    const b: ModelRequest = {
+      system: 's',
+      messages: [{ content: 'x', role: 'user' }],
+      model: 'openai/m',
+      temperature: undefined,
+    };
     assert.equal(cacheKey('openai', 'm', a), cacheKey('openai', 'm', b));
     assert.notEqual(cacheKey('openai', 'm', a), cacheKey('ollama', 'm', a));
     assert.match(cacheKey('openai', 'm', a), /^[0-9a-f]{64}$/);
@@ -111,13 +152,26 @@ describe('model layer: cache keys, prices, budget', () => {
   it('prices: overrides win, cached tokens use their own rate, unknown is null', async () => {
     const book = createPriceBook({ 'sim/model': { inputPerMTok: 2, outputPerMTok: 8, cachedInputPerMTok: 1 } });
     await book.ready();
-    assert.equal(book.cost('sim/model', undefined, { inputTokens: 1_000_000, outputTokens: 500_000, cachedInputTokens: 400_000 }), 0.6 * 2 + 0.4 * 1 + 0.5 * 8);
+    assert.equal(
+      book.cost('sim/model', undefined, { inputTokens: 1_000_000, outputTokens: 500_000, cachedInputTokens: 400_000 }),
+      0.6 * 2 + 0.4 * 1 + 0.5 * 8,
+    );
     assert.equal(book.cost('sim/other', undefined, { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 }), null);
-    assert.ok(book.cost('anthropic/claude-sonnet-4-5', 'anthropic', { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 })! > 0);
+    assert.ok(
+      book.cost('anthropic/claude-sonnet-4-5', 'anthropic', {
+        inputTokens: 1000,
+        outputTokens: 100,
+        cachedInputTokens: 0,
+      })! > 0,
+    );
   });
 
   it('budget estimate is conservative and the tracker reserves in-flight calls', () => {
-    const usage = estimateUsage({ model: 'a/b', system: 'x'.repeat(300), messages: [{ role: 'user', content: 'y'.repeat(300) }] });
+    const usage = estimateUsage({
+      model: 'a/b',
+      system: 'x'.repeat(300),
+      messages: [{ role: 'user', content: 'y'.repeat(300) }],
+    });
     assert.ok(usage.inputTokens >= 600 / 4, 'at least chars/4');
     assert.equal(usage.outputTokens, 1024);
     const t = new BudgetTracker({ usd: 1 });
@@ -144,15 +198,43 @@ describe('model config (config.json)', () => {
   });
 
   for (const [name, value, pattern] of [
-    ['a key in the file', { endpoints: [{ name: 'x', baseUrl: 'http://h/v1', apiKey: 'sk-1' }] }, /endpoints\[0\]: apiKey: keys never go in config\.json/],
-    ['a non-preset without baseUrl', { endpoints: [{ name: 'mine' }] }, /endpoints\[0\]\.baseUrl: is required: "mine" is not a preset/],
-    ['a reserved name', { endpoints: [{ name: 'openai', baseUrl: 'http://h/v1' }] }, /endpoints\[0\]\.name: is a built-in provider id/],
-    ['a duplicate name', { endpoints: [{ name: 'a', baseUrl: 'http://h/v1' }, { name: 'a', baseUrl: 'http://i/v1' }] }, /endpoints\[1\]\.name: "a" is used by another endpoint/],
+    [
+      'a key in the file',
+      { endpoints: [{ name: 'x', baseUrl: 'http://h/v1', apiKey: 'sk-1' }] },
+      /endpoints\[0\]: apiKey: keys never go in config\.json/,
+    ],
+    [
+      'a non-preset without baseUrl',
+      { endpoints: [{ name: 'mine' }] },
+      /endpoints\[0\]\.baseUrl: is required: "mine" is not a preset/,
+    ],
+    [
+      'a reserved name',
+      { endpoints: [{ name: 'openai', baseUrl: 'http://h/v1' }] },
+      /endpoints\[0\]\.name: is a built-in provider id/,
+    ],
+    [
+      'a duplicate name',
+      {
+        endpoints: [
+          { name: 'a', baseUrl: 'http://h/v1' },
+          { name: 'a', baseUrl: 'http://i/v1' },
+        ],
+      },
+      /endpoints\[1\]\.name: "a" is used by another endpoint/,
+    ],
     ['a bad URL', { endpoints: [{ name: 'a', baseUrl: 'localhost' }] }, /endpoints\[0\]\.baseUrl: must be a URL/],
-    ['a price key without provider', { prices: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 1 } } }, /prices\.gpt-4o: must be a model id/],
+    [
+      'a price key without provider',
+      { prices: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 1 } } },
+      /prices\.gpt-4o: must be a model id/,
+    ],
   ] as const) {
     it(`refuses ${name} with the file and the path`, () => {
-      assert.throws(() => parseModelConfig(JSON.stringify(value), file), (e: unknown) => e instanceof ModelConfigError && e.message.startsWith(file) && pattern.test(e.message));
+      assert.throws(
+        () => parseModelConfig(JSON.stringify(value), file),
+        (e: unknown) => e instanceof ModelConfigError && e.message.startsWith(file) && pattern.test(e.message),
+      );
     });
   }
 
@@ -167,17 +249,32 @@ describe('createCliGateway', () => {
     try {
       const ws = mkdtempSync(path.join(tmpdir(), 'pt-cli-gw-'));
       mkdirSync(path.join(ws, '.prompt-tuner'));
-      writeFileSync(path.join(ws, '.prompt-tuner', 'config.json'), JSON.stringify({ endpoints: [{ name: 'sim', baseUrl: server.openaiBaseUrl, apiKeyEnv: 'SIM_KEY' }], concurrency: 3 }));
-      const gw = createCliGateway({ env: { OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: 'k-openai', SIM_KEY: 'k-sim' }, workspace: ws });
+      writeFileSync(
+        path.join(ws, '.prompt-tuner', 'config.json'),
+        JSON.stringify({
+          endpoints: [{ name: 'sim', baseUrl: server.openaiBaseUrl, apiKeyEnv: 'SIM_KEY' }],
+          concurrency: 3,
+        }),
+      );
+      const gw = createCliGateway({
+        env: { OPENAI_BASE_URL: server.openaiBaseUrl, OPENAI_API_KEY: 'k-openai', SIM_KEY: 'k-sim' },
+        workspace: ws,
+      });
       await gw.call({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'a' }] });
       await gw.call({ model: 'sim/target', messages: [{ role: 'user', content: 'b' }] });
       assert.equal(server.requests[0]!.headers.authorization, 'Bearer k-openai');
       assert.equal(server.requests[1]!.headers.authorization, 'Bearer k-sim');
       assert.equal(server.requests[1]!.body.model, 'target');
       server.fallback = { status: 401 };
-      await assert.rejects(gw.call({ model: 'sim/t2', messages: [{ role: 'user', content: 'c' }] }), (e: unknown) => e instanceof ModelError && e.message.startsWith('401 from sim: check the key: set SIM_KEY'));
+      await assert.rejects(
+        gw.call({ model: 'sim/t2', messages: [{ role: 'user', content: 'c' }] }),
+        (e: unknown) => e instanceof ModelError && e.message.startsWith('401 from sim: check the key: set SIM_KEY'),
+      );
       const bare = createCliGateway({ env: {}, workspace: ws });
-      await assert.rejects(bare.call({ model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof ModelError && e.message === 'no API key for anthropic: set ANTHROPIC_API_KEY');
+      await assert.rejects(
+        bare.call({ model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content: 'x' }] }),
+        (e: unknown) => e instanceof ModelError && e.message === 'no API key for anthropic: set ANTHROPIC_API_KEY',
+      );
     } finally {
       await server.close();
     }

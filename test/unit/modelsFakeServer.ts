@@ -34,7 +34,15 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export function openAiCompletion(opts: { text?: string; toolCalls?: Array<{ name: string; arguments: string }>; promptTokens?: number; completionTokens?: number; cachedTokens?: number } = {}): unknown {
+export function openAiCompletion(
+  opts: {
+    text?: string;
+    toolCalls?: Array<{ name: string; arguments: string }>;
+    promptTokens?: number;
+    completionTokens?: number;
+    cachedTokens?: number;
+  } = {},
+): unknown {
   return {
     id: 'chatcmpl-1',
     object: 'chat.completion',
@@ -47,7 +55,9 @@ export function openAiCompletion(opts: { text?: string; toolCalls?: Array<{ name
         message: {
           role: 'assistant',
           content: opts.text ?? (opts.toolCalls ? null : 'OK'),
-          ...(opts.toolCalls ? { tool_calls: opts.toolCalls.map((c, i) => ({ id: `call_${i}`, type: 'function', function: c })) } : {}),
+          ...(opts.toolCalls
+            ? { tool_calls: opts.toolCalls.map((c, i) => ({ id: `call_${i}`, type: 'function', function: c })) }
+            : {}),
         },
       },
     ],
@@ -60,7 +70,16 @@ export function openAiCompletion(opts: { text?: string; toolCalls?: Array<{ name
   };
 }
 
-export function anthropicMessage(opts: { text?: string; toolUses?: Array<{ name: string; input: unknown }>; input?: number; output?: number; cacheRead?: number; cacheWrite?: number } = {}): unknown {
+export function anthropicMessage(
+  opts: {
+    text?: string;
+    toolUses?: Array<{ name: string; input: unknown }>;
+    input?: number;
+    output?: number;
+    cacheRead?: number;
+    cacheWrite?: number;
+  } = {},
+): unknown {
   return {
     id: 'msg_1',
     type: 'message',
@@ -72,13 +91,23 @@ export function anthropicMessage(opts: { text?: string; toolUses?: Array<{ name:
       ...(opts.text !== undefined || !opts.toolUses ? [{ type: 'text', text: opts.text ?? 'OK' }] : []),
       ...(opts.toolUses ?? []).map((t, i) => ({ type: 'tool_use', id: `toolu_${i}`, name: t.name, input: t.input })),
     ],
-    usage: { input_tokens: opts.input ?? 100, output_tokens: opts.output ?? 10, cache_read_input_tokens: opts.cacheRead ?? 0, cache_creation_input_tokens: opts.cacheWrite ?? 0 },
+    usage: {
+      input_tokens: opts.input ?? 100,
+      output_tokens: opts.output ?? 10,
+      cache_read_input_tokens: opts.cacheRead ?? 0,
+      cache_creation_input_tokens: opts.cacheWrite ?? 0,
+    },
   };
 }
 
 export async function startFakeServer(): Promise<FakeServer> {
   const sockets = new Set<import('node:net').Socket>();
-  const state: Omit<FakeServer, 'openaiBaseUrl' | 'anthropicBaseUrl' | 'close'> = { requests: [], script: [], fallback: {}, abandoned: 0 };
+  const state: Omit<FakeServer, 'openaiBaseUrl' | 'anthropicBaseUrl' | 'close'> = {
+    requests: [],
+    script: [],
+    fallback: {},
+    abandoned: 0,
+  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
@@ -107,7 +136,12 @@ export async function startFakeServer(): Promise<FakeServer> {
         const status = reply.status ?? 200;
         const isAnthropic = (req.url ?? '').includes('/messages');
         const payload =
-          reply.body ?? (status === 200 ? (isAnthropic ? anthropicMessage() : openAiCompletion()) : { error: { message: `fake error ${status}`, type: 'error' } });
+          reply.body ??
+          (status === 200
+            ? isAnthropic
+              ? anthropicMessage()
+              : openAiCompletion()
+            : { error: { message: `fake error ${status}`, type: 'error' } });
         res.writeHead(status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
         res.end(JSON.stringify(payload));
       };

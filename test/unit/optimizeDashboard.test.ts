@@ -15,16 +15,43 @@ import type { NewRollout, RolloutStore, StatusFile } from '../../src/core/optimi
 import { CHROMIUM_ARGS } from '../support/chromium';
 import { optimizeConfig } from '../support/optimizeConfig';
 
-const ENDPOINTS = ['/dashboard/health', '/dashboard/widgets', '/dashboard/queue-timeline', '/dashboard/alerts', '/gateway/training/status'] as const;
+const ENDPOINTS = [
+  '/dashboard/health',
+  '/dashboard/widgets',
+  '/dashboard/queue-timeline',
+  '/dashboard/alerts',
+  '/gateway/training/status',
+] as const;
 /** Each endpoint's keys in Tau's order (ours after Tau's where Tau has fewer). */
 const KEYS: Record<(typeof ENDPOINTS)[number], string[]> = {
   '/dashboard/health': ['schema_version', 'generated_unix_ms', 'status', 'health', 'training', 'state'],
-  '/dashboard/widgets': ['schema_version', 'generated_unix_ms', 'widgets', 'run', 'workers', 'latest_resources', 'training', 'state'],
+  '/dashboard/widgets': [
+    'schema_version',
+    'generated_unix_ms',
+    'widgets',
+    'run',
+    'workers',
+    'latest_resources',
+    'training',
+    'state',
+  ],
   '/dashboard/queue-timeline': ['schema_version', 'generated_unix_ms', 'queue_timeline', 'health', 'training', 'state'],
   '/dashboard/alerts': ['schema_version', 'generated_unix_ms', 'alerts', 'health', 'training', 'state'],
   '/gateway/training/status': ['schema_version', 'generated_unix_ms', 'training'],
 };
-const TRAINING_KEYS = ['status_path', 'status_present', 'updated_unix_ms', 'run_state', 'model_ref', 'store_path', 'total_rollouts', 'succeeded', 'failed', 'cancelled', 'diagnostics'];
+const TRAINING_KEYS = [
+  'status_path',
+  'status_present',
+  'updated_unix_ms',
+  'run_state',
+  'model_ref',
+  'store_path',
+  'total_rollouts',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'diagnostics',
+];
 
 // A long heartbeat, so a slow browser start never makes the test's worker stale.
 const config = optimizeConfig({ heartbeat_interval_ms: 60_000 });
@@ -55,7 +82,11 @@ async function getJson(url: string): Promise<Json> {
 }
 
 /** A raw request, for what fetch will not send (a foreign Host header, HEAD's empty body). */
-function raw(url: string, method: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let body = '';
@@ -100,7 +131,13 @@ describe('optimize dashboard', () => {
   async function withRun(): Promise<RolloutStore> {
     writer = await openSqliteRolloutStore(storePath);
     await writer.addResources(config.resources, { run_id: null, label: 'initial', parent_version: null, latest: true });
-    await writer.createRun({ run_id: 'run-1', model_ref: 'openai/sim-1', config_path: 'c.json', config, store_path: storePath });
+    await writer.createRun({
+      run_id: 'run-1',
+      model_ref: 'openai/sim-1',
+      config_path: 'c.json',
+      config,
+      store_path: storePath,
+    });
     await writer.registerWorker({ worker_id: 'worker-1', run_id: 'run-1', pid: process.pid, host: 'here' });
     await writer.enqueue([rollout(1), rollout(2), rollout(3)]);
     return writer;
@@ -138,9 +175,15 @@ describe('optimize dashboard', () => {
     assert.equal(health.state.store_present, false);
     assert.deepEqual(health.state.diagnostics, [`store_missing:${storePath}`, `training_status_missing:${statusPath}`]);
     const alerts = await getJson(new URL('/dashboard/alerts', dashboard.url).href);
-    assert.deepEqual((alerts.alerts as { code: string }[]).map((a) => a.code), ['optimize_store_missing']);
+    assert.deepEqual(
+      (alerts.alerts as { code: string }[]).map((a) => a.code),
+      ['optimize_store_missing'],
+    );
     const widgets = await getJson(new URL('/dashboard/widgets', dashboard.url).href);
-    assert.ok((widgets.widgets as { value: unknown }[]).every((w) => w.value === null), 'no numbers for a store that does not exist');
+    assert.ok(
+      (widgets.widgets as { value: unknown }[]).every((w) => w.value === null),
+      'no numbers for a store that does not exist',
+    );
     assert.equal(existsSync(dir) && readdirSync(dir).length, 0, 'the read-only dashboard created no store');
   });
 
@@ -149,33 +192,71 @@ describe('optimize dashboard', () => {
     const claim = (await store.dequeue('worker-1'))!;
     await store.addSpans(claim.attempt.attempt_id, []);
     await store.finishAttempt(claim.attempt.attempt_id, { status: 'failed', error: 'boom' });
-    const status: StatusFile = { schema_version: 1, updated_unix_ms: 1_700_000_000_000, run_state: 'running', model_ref: 'openai/sim-1', store_path: storePath, total_rollouts: 3, succeeded: 0, failed: 1, cancelled: 0 };
+    const status: StatusFile = {
+      schema_version: 1,
+      updated_unix_ms: 1_700_000_000_000,
+      run_state: 'running',
+      model_ref: 'openai/sim-1',
+      store_path: storePath,
+      total_rollouts: 3,
+      succeeded: 0,
+      failed: 1,
+      cancelled: 0,
+    };
     writeStatusFile(statusPathFor(storePath), status);
     dashboard = await startDashboard({ storePath });
 
     const training = await getJson(new URL('/gateway/training/status', dashboard.url).href);
-    assert.deepEqual(training.training, { status_path: statusPathFor(storePath), status_present: true, ...withoutSchema(status), diagnostics: [] });
+    assert.deepEqual(training.training, {
+      status_path: statusPathFor(storePath),
+      status_present: true,
+      ...withoutSchema(status),
+      diagnostics: [],
+    });
 
     const widgets = await getJson(new URL('/dashboard/widgets', dashboard.url).href);
-    const value = (id: string) => (widgets.widgets as { widget_id: string; value: unknown; kind: string }[]).find((w) => w.widget_id === id)?.value;
+    const value = (id: string) =>
+      (widgets.widgets as { widget_id: string; value: unknown; kind: string }[]).find((w) => w.widget_id === id)?.value;
     assert.deepEqual(
-      ['rollouts_total', 'rollouts_queuing', 'rollouts_running', 'rollouts_failed', 'rollouts_succeeded', 'workers_active', 'resources_latest_version'].map(value),
+      [
+        'rollouts_total',
+        'rollouts_queuing',
+        'rollouts_running',
+        'rollouts_failed',
+        'rollouts_succeeded',
+        'workers_active',
+        'resources_latest_version',
+      ].map(value),
       [3, 2, 0, 1, 0, 1, 1],
     );
-    assert.ok((widgets.widgets as { kind: string; refresh_interval_ms: number }[]).every((w) => w.kind === 'counter' && w.refresh_interval_ms === 2000));
+    assert.ok(
+      (widgets.widgets as { kind: string; refresh_interval_ms: number }[]).every(
+        (w) => w.kind === 'counter' && w.refresh_interval_ms === 2000,
+      ),
+    );
     assert.equal((widgets.run as { run_id: string }).run_id, 'run-1');
-    assert.deepEqual((widgets.workers as { worker_id: string; stale: boolean }[]).map((w) => [w.worker_id, w.stale]), [['worker-1', false]]);
+    assert.deepEqual(
+      (widgets.workers as { worker_id: string; stale: boolean }[]).map((w) => [w.worker_id, w.stale]),
+      [['worker-1', false]],
+    );
     assert.equal(widgets.state.run_id, 'run-1');
 
     const timeline = await getJson(new URL('/dashboard/queue-timeline', dashboard.url).href);
-    const qt = timeline.queue_timeline as { run_id: string; points: { queued: number; running: number; done: number }[] };
+    const qt = timeline.queue_timeline as {
+      run_id: string;
+      points: { queued: number; running: number; done: number }[];
+    };
     assert.equal(qt.run_id, 'run-1');
     assert.ok(qt.points.length >= 2 && qt.points.length <= 60);
     assert.deepEqual(qt.points.at(-1), { ...qt.points.at(-1), queued: 2, running: 0, done: 1 });
 
     const alerts = await getJson(new URL('/dashboard/alerts', dashboard.url).href);
     assert.deepEqual(alerts.alerts, [
-      { code: 'dashboard_training_failures', severity: 'warning', message: 'latest training run recorded failures (failed=1, cancelled=0, state=running)' },
+      {
+        code: 'dashboard_training_failures',
+        severity: 'warning',
+        message: 'latest training run recorded failures (failed=1, cancelled=0, state=running)',
+      },
     ]);
     const health = await getJson(new URL('/dashboard/health', dashboard.url).href);
     assert.equal(health.status, 'degraded');
@@ -186,13 +267,25 @@ describe('optimize dashboard', () => {
 
   it('a healthy store: status ok and Tau’s dashboard_healthy alert', async () => {
     await withRun();
-    writeStatusFile(statusPathFor(storePath), { schema_version: 1, updated_unix_ms: 1, run_state: 'completed', model_ref: 'm', store_path: storePath, total_rollouts: 0, succeeded: 0, failed: 0, cancelled: 0 });
+    writeStatusFile(statusPathFor(storePath), {
+      schema_version: 1,
+      updated_unix_ms: 1,
+      run_state: 'completed',
+      model_ref: 'm',
+      store_path: storePath,
+      total_rollouts: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     dashboard = await startDashboard({ storePath });
     const health = await getJson(new URL('/dashboard/health', dashboard.url).href);
     assert.equal(health.status, 'ok');
     assert.equal(health.health.rollout_gate, 'pass');
     const alerts = await getJson(new URL('/dashboard/alerts', dashboard.url).href);
-    assert.deepEqual(alerts.alerts, [{ code: 'dashboard_healthy', severity: 'info', message: 'dashboard runtime health is nominal' }]);
+    assert.deepEqual(alerts.alerts, [
+      { code: 'dashboard_healthy', severity: 'info', message: 'dashboard runtime health is nominal' },
+    ]);
   });
 
   it('a store written by another handle shows on the next request, including one created after the dashboard started', async () => {
@@ -206,7 +299,10 @@ describe('optimize dashboard', () => {
     const claim = (await store.dequeue('worker-1'))!;
     await store.addSpans(claim.attempt.attempt_id, []);
     const running = await total();
-    assert.deepEqual(['rollouts_running', 'rollouts_queuing'].map((id) => running.find((w) => w.widget_id === id)?.value), [1, 2]);
+    assert.deepEqual(
+      ['rollouts_running', 'rollouts_queuing'].map((id) => running.find((w) => w.widget_id === id)?.value),
+      [1, 2],
+    );
     await store.finishAttempt(claim.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'x' });
     assert.equal((await total()).find((w) => w.widget_id === 'rollouts_succeeded')?.value, 1);
   });
@@ -217,11 +313,16 @@ describe('optimize dashboard', () => {
     assert.equal(await refused('127.0.0.2', dashboard.port), true, 'not the rest of 127/8');
     assert.equal(await refused('::1', dashboard.port), true, 'not IPv6');
     for (const addr of Object.values(networkInterfaces()).flat()) {
-      if (addr && !addr.internal) assert.equal(await refused(addr.address, dashboard.port), true, `not ${addr.address}`);
+      if (addr && !addr.internal)
+        assert.equal(await refused(addr.address, dashboard.port), true, `not ${addr.address}`);
     }
     const rebound = await raw(new URL('/dashboard/health', dashboard.url).href, 'GET', { host: 'attacker.example:80' });
     assert.equal(rebound.status, 421);
-    assert.equal((await raw(new URL('/dashboard/health', dashboard.url).href, 'GET', { host: `localhost:${dashboard.port}` })).status, 200);
+    assert.equal(
+      (await raw(new URL('/dashboard/health', dashboard.url).href, 'GET', { host: `localhost:${dashboard.port}` }))
+        .status,
+      200,
+    );
   });
 
   it('is read-only: other methods get 405 with Allow; HEAD gets headers only; unknown paths 404 JSON', async () => {
@@ -245,7 +346,10 @@ describe('optimize dashboard', () => {
 
   it('a port in use is a clear error', async () => {
     dashboard = await startDashboard({ storePath });
-    await assert.rejects(startDashboard({ storePath, port: dashboard.port }), new RegExp(`port ${dashboard.port} on 127\\.0\\.0\\.1 is in use`));
+    await assert.rejects(
+      startDashboard({ storePath, port: dashboard.port }),
+      new RegExp(`port ${dashboard.port} on 127\\.0\\.0\\.1 is in use`),
+    );
   });
 
   it('serves the page under a nonce CSP, and in Chromium it shows counters, the timeline, workers and alerts', async function () {

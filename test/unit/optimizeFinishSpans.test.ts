@@ -31,7 +31,9 @@ const journalEnd = (storePath: string) => journalSince(storePath, JOURNAL_HEADER
 
 /** Names of the spans a record inserts, in order. */
 function spanNames(record: JournalRecord): string[] {
-  return record.statements.filter((s) => /^INSERT INTO spans\b/.test(s.sql)).map((s) => (JSON.parse(String(s.params![3])) as Span).name);
+  return record.statements
+    .filter((s) => /^INSERT INTO spans\b/.test(s.sql))
+    .map((s) => (JSON.parse(String(s.params![3])) as Span).name);
 }
 
 const touches = (record: JournalRecord, pattern: RegExp) => record.statements.some((s) => pattern.test(s.sql));
@@ -46,7 +48,10 @@ describe('optimize: the last spans commit with the ending', function () {
     now = Date.parse('2026-03-01T10:00:00.000Z');
     storePath = path.join(mkdtempSync(path.join(tmpdir(), 'pt-finish-spans-')), 'store.sqlite');
     store = await openSqliteRolloutStore(storePath, { clock: () => now });
-    const config = parseOptimizeConfig(JSON.stringify({ optimize: ['a', 'b'], max_attempts: 2, heartbeat_interval_ms: 60_000 }), 'f.json').config;
+    const config = parseOptimizeConfig(
+      JSON.stringify({ optimize: ['a', 'b'], max_attempts: 2, heartbeat_interval_ms: 60_000 }),
+      'f.json',
+    ).config;
     const { resources } = await seedRun(store, RUN, config);
     await store.enqueue(
       ['ping one', 'ping two'].map((prompt, i) => ({
@@ -67,32 +72,85 @@ describe('optimize: the last spans commit with the ending', function () {
 
   function span(claim: Claim, name: string): Span {
     const at = new Date(now).toISOString();
-    return { rollout_id: claim.rollout.rollout_id, attempt_id: claim.attempt.attempt_id, sequence_id: claim.attempt.sequence_id, trace_id: 't', span_id: name, parent_id: null, name, attributes: {}, events: [], start_time: at, end_time: at };
+    return {
+      rollout_id: claim.rollout.rollout_id,
+      attempt_id: claim.attempt.attempt_id,
+      sequence_id: claim.attempt.sequence_id,
+      trace_id: 't',
+      span_id: name,
+      parent_id: null,
+      name,
+      attributes: {},
+      events: [],
+      start_time: at,
+      end_time: at,
+    };
   }
 
   it('finishAttempt with spans appends one journal record holding the spans and the ending', async () => {
     const claim = (await store.dequeue('w1'))!;
     await store.addSpans(claim.attempt.attempt_id, [span(claim, 'agent.start')]);
     const before = journalEnd(storePath);
-    assert.equal(await store.finishAttempt(claim.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'a', spans: [span(claim, 'reward.emit'), span(claim, 'runner.execute_rollout')] }), 'recorded');
+    assert.equal(
+      await store.finishAttempt(claim.attempt.attempt_id, {
+        status: 'succeeded',
+        reward: 1,
+        answer: 'a',
+        spans: [span(claim, 'reward.emit'), span(claim, 'runner.execute_rollout')],
+      }),
+      'recorded',
+    );
     const { records } = journalSince(storePath, before);
     assert.equal(records.length, 1, 'one commit');
     assert.deepEqual(spanNames(records[0]!), ['reward.emit', 'runner.execute_rollout']);
-    assert.ok(touches(records[0]!, /^UPDATE attempts SET status = \?, ended_at/), 'the attempt ends in the same record');
+    assert.ok(
+      touches(records[0]!, /^UPDATE attempts SET status = \?, ended_at/),
+      'the attempt ends in the same record',
+    );
     assert.ok(touches(records[0]!, /^UPDATE rollouts SET status = 'succeeded'/), 'and so does the rollout');
-    assert.deepEqual((await store.spans(claim.rollout.rollout_id)).map((s) => s.name), ['agent.start', 'reward.emit', 'runner.execute_rollout']);
-    assert.equal((await store.rollouts({ run_id: RUN })).find((r) => r.rollout_id === claim.rollout.rollout_id)!.status, 'succeeded');
+    assert.deepEqual(
+      (await store.spans(claim.rollout.rollout_id)).map((s) => s.name),
+      ['agent.start', 'reward.emit', 'runner.execute_rollout'],
+    );
+    assert.equal(
+      (await store.rollouts({ run_id: RUN })).find((r) => r.rollout_id === claim.rollout.rollout_id)!.status,
+      'succeeded',
+    );
   });
 
   it('spans given with the ending of a preparing attempt make it running first, as addSpans would (succeeded and requeued)', async () => {
     const a = (await store.dequeue('w1'))!;
     const b = (await store.dequeue('w1'))!;
-    assert.equal(await store.finishAttempt(a.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'x', spans: [span(a, 'runner.execute_rollout')] }), 'recorded');
-    assert.equal(await store.finishAttempt(b.attempt.attempt_id, { status: 'failed', error: 'boom', spans: [span(b, 'agent.turn.1'), span(b, 'runner.execute_rollout')] }), 'recorded');
+    assert.equal(
+      await store.finishAttempt(a.attempt.attempt_id, {
+        status: 'succeeded',
+        reward: 1,
+        answer: 'x',
+        spans: [span(a, 'runner.execute_rollout')],
+      }),
+      'recorded',
+    );
+    assert.equal(
+      await store.finishAttempt(b.attempt.attempt_id, {
+        status: 'failed',
+        error: 'boom',
+        spans: [span(b, 'agent.turn.1'), span(b, 'runner.execute_rollout')],
+      }),
+      'recorded',
+    );
     const rollouts = await store.rollouts({ run_id: RUN });
-    assert.deepEqual(rollouts.map((r) => r.status), ['succeeded', 'requeuing']);
-    assert.deepEqual((await store.attempts({ run_id: RUN })).map((x) => x.status), ['succeeded', 'failed']);
-    assert.deepEqual((await store.spans(b.rollout.rollout_id)).map((s) => s.name), ['agent.turn.1', 'runner.execute_rollout']);
+    assert.deepEqual(
+      rollouts.map((r) => r.status),
+      ['succeeded', 'requeuing'],
+    );
+    assert.deepEqual(
+      (await store.attempts({ run_id: RUN })).map((x) => x.status),
+      ['succeeded', 'failed'],
+    );
+    assert.deepEqual(
+      (await store.spans(b.rollout.rollout_id)).map((s) => s.name),
+      ['agent.turn.1', 'runner.execute_rollout'],
+    );
   });
 
   it("a late ending with spans of an attempt the watchdog took is 'lost' and writes nothing, spans included", async () => {
@@ -101,9 +159,20 @@ describe('optimize: the last spans commit with the ending', function () {
     now += 10 * 60_000;
     assert.equal((await store.sweep()).length, 1);
     const before = journalEnd(storePath);
-    assert.equal(await store.finishAttempt(claim.attempt.attempt_id, { status: 'succeeded', reward: 1, answer: 'late', spans: [span(claim, 'reward.emit'), span(claim, 'runner.execute_rollout')] }), 'lost');
+    assert.equal(
+      await store.finishAttempt(claim.attempt.attempt_id, {
+        status: 'succeeded',
+        reward: 1,
+        answer: 'late',
+        spans: [span(claim, 'reward.emit'), span(claim, 'runner.execute_rollout')],
+      }),
+      'lost',
+    );
     assert.equal(journalSince(storePath, before).records.length, 0);
-    assert.deepEqual((await store.spans(claim.rollout.rollout_id)).map((s) => s.name), ['agent.start']);
+    assert.deepEqual(
+      (await store.spans(claim.rollout.rollout_id)).map((s) => s.name),
+      ['agent.start'],
+    );
     assert.equal((await store.rollouts({ run_id: RUN }))[0]!.status, 'requeuing');
   });
 });
@@ -143,7 +212,17 @@ describe('optimize: a worker commits a rollout in four', function () {
       ]);
       const before = journalEnd(storePath);
       // A long interval: no timer tick during the test, so every record below is the worker's rollout path.
-      const w = startWorker({ store, gateway, workerId: 'w1', runId: RUN, model: 'openai/sim-1', reward: { type: 'exact_match' }, pollIntervalMs: 10, heartbeatIntervalMs: 60_000, signal: stop.signal });
+      const w = startWorker({
+        store,
+        gateway,
+        workerId: 'w1',
+        runId: RUN,
+        model: 'openai/sim-1',
+        reward: { type: 'exact_match' },
+        pollIntervalMs: 10,
+        heartbeatIntervalMs: 60_000,
+        signal: stop.signal,
+      });
       const ended = async () => (await store.rollouts({ run_id: RUN }))[0]!.status === 'succeeded';
       const deadline = Date.now() + 8000;
       while (!(await ended())) {
@@ -169,7 +248,18 @@ describe('optimize: a worker commits a rollout in four', function () {
       assert.deepEqual(spanNames(turn), ['agent.turn.1', 'message.added', 'agent.end']);
       assert.deepEqual(spanNames(ending), ['reward.emit', 'runner.execute_rollout']);
       assert.ok(touches(ending, /^UPDATE rollouts SET status = 'succeeded'/));
-      assert.deepEqual((await store.spans('train-1-1')).map((s) => s.name), ['agent.start', 'message.added', 'agent.turn.1', 'message.added', 'agent.end', 'reward.emit', 'runner.execute_rollout']);
+      assert.deepEqual(
+        (await store.spans('train-1-1')).map((s) => s.name),
+        [
+          'agent.start',
+          'message.added',
+          'agent.turn.1',
+          'message.added',
+          'agent.end',
+          'reward.emit',
+          'runner.execute_rollout',
+        ],
+      );
     } finally {
       stop.abort();
       await store.close();
@@ -182,11 +272,23 @@ describe('optimize: a worker commits a rollout in four', function () {
     const stop = new AbortController();
     try {
       const before = journalEnd(storePath);
-      const w = startWorker({ store, gateway, workerId: 'idle', runId: null, model: 'openai/sim-1', reward: { type: 'exact_match' }, pollIntervalMs: 10, heartbeatIntervalMs: 40, signal: stop.signal });
+      const w = startWorker({
+        store,
+        gateway,
+        workerId: 'idle',
+        runId: null,
+        model: 'openai/sim-1',
+        reward: { type: 'exact_match' },
+        pollIntervalMs: 10,
+        heartbeatIntervalMs: 40,
+        signal: stop.signal,
+      });
       await new Promise((r) => setTimeout(r, 420));
       w.stop();
       await w.done;
-      const beats = journalSince(storePath, before).records.filter((r) => r.statements.length === 1 && /^UPDATE workers SET last_heartbeat_at/.test(r.statements[0]!.sql));
+      const beats = journalSince(storePath, before).records.filter(
+        (r) => r.statements.length === 1 && /^UPDATE workers SET last_heartbeat_at/.test(r.statements[0]!.sql),
+      );
       // About ten ticks; a loaded machine delays timers, never skips a beat of an idle worker.
       assert.ok(beats.length >= 5, `${beats.length} heartbeats in ~10 intervals`);
     } finally {

@@ -9,7 +9,13 @@ import { join, resolve } from 'node:path';
 import { queueTimeline, readOverview, RunNotFoundError } from '../../src/core/optimize/overview';
 import { statusPathFor, writeStatusFile } from '../../src/core/optimize/statusFile';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
-import type { NewRollout, OptimizeRunSnapshot, RolloutConfig, RolloutStore, StatusFile } from '../../src/core/optimize/types';
+import type {
+  NewRollout,
+  OptimizeRunSnapshot,
+  RolloutConfig,
+  RolloutStore,
+  StatusFile,
+} from '../../src/core/optimize/types';
 import { optimizeConfig } from '../support/optimizeConfig';
 
 const REPO = resolve(__dirname, '../..');
@@ -38,7 +44,18 @@ function rollout(runId: string, runNumber: number, n: number, over: Partial<Roll
 }
 
 function status(over: Partial<StatusFile> = {}): StatusFile {
-  return { schema_version: 1, updated_unix_ms: T0, run_state: 'completed', model_ref: 'openai/sim-1', store_path: 'x', total_rollouts: 2, succeeded: 2, failed: 0, cancelled: 0, ...over };
+  return {
+    schema_version: 1,
+    updated_unix_ms: T0,
+    run_state: 'completed',
+    model_ref: 'openai/sim-1',
+    store_path: 'x',
+    total_rollouts: 2,
+    succeeded: 2,
+    failed: 0,
+    cancelled: 0,
+    ...over,
+  };
 }
 
 describe('optimize overview', () => {
@@ -101,7 +118,15 @@ describe('optimize overview', () => {
 
     const o = await readOverview(store, { statusPath });
     assert.deepEqual(
-      o.runs.map((r) => [r.run_id, r.run_number, r.status, r.interrupted, r.counters.total_rollouts, r.counters.succeeded, r.counters.queuing]),
+      o.runs.map((r) => [
+        r.run_id,
+        r.run_number,
+        r.status,
+        r.interrupted,
+        r.counters.total_rollouts,
+        r.counters.succeeded,
+        r.counters.queuing,
+      ]),
       [
         ['run-b', 2, 'running', null, 1, 0, 1],
         ['run-a', 1, 'completed', null, 2, 2, 0],
@@ -114,7 +139,10 @@ describe('optimize overview', () => {
     const a = await readOverview(store, { statusPath, runId: 'run-a' });
     assert.equal(a.run?.row.run_id, 'run-a');
     assert.equal(a.timeline.at(-1)?.done, 2);
-    await assert.rejects(readOverview(store, { statusPath, runId: 'nope' }), (e: Error) => e instanceof RunNotFoundError && /no prompt-optimization run 'nope'/.test(e.message));
+    await assert.rejects(
+      readOverview(store, { statusPath, runId: 'nope' }),
+      (e: Error) => e instanceof RunNotFoundError && /no prompt-optimization run 'nope'/.test(e.message),
+    );
   });
 
   it('the queue timeline follows rollouts through queued, running and done, and back to queued when requeued', async () => {
@@ -131,7 +159,10 @@ describe('optimize overview', () => {
     // w2 goes silent: the watchdog takes the attempt back 3 s after its last heartbeat and requeues it.
     at(7.5);
     const actions = await store.sweep();
-    assert.deepEqual(actions.map((a) => [a.attempt_status, a.rollout_status]), [['unresponsive', 'requeuing']]);
+    assert.deepEqual(
+      actions.map((a) => [a.attempt_status, a.rollout_status]),
+      [['unresponsive', 'requeuing']],
+    );
     at(9);
     const again = (await store.dequeue('w1'))!;
     assert.equal(again.rollout.rollout_id, second.rollout.rollout_id);
@@ -158,7 +189,14 @@ describe('optimize overview', () => {
     );
     assert.equal((await readOverview(store, { statusPath })).timeline.length, 60, 'about 60 points by default');
     // The watchdog's work is said, not hidden.
-    assert.ok(o.alerts.some((a) => a.code === 'optimize_attempts_unresponsive' && a.severity === 'info' && a.message.includes('train-1-2:attempt-1')));
+    assert.ok(
+      o.alerts.some(
+        (a) =>
+          a.code === 'optimize_attempts_unresponsive' &&
+          a.severity === 'info' &&
+          a.message.includes('train-1-2:attempt-1'),
+      ),
+    );
   });
 
   it('a live run’s timeline runs up to now', async () => {
@@ -212,10 +250,17 @@ describe('optimize overview', () => {
     assert.match(alert!.message, /^1 worker without a heartbeat .*w1 \(3\.5 s\)$/);
 
     o = await readOverview(store, { statusPath, heartbeatIntervalMs: 2000 });
-    assert.equal(o.workers.find((w) => w.worker_id === 'w1')?.stale, false, 'the interval option overrides the run config');
+    assert.equal(
+      o.workers.find((w) => w.worker_id === 'w1')?.stale,
+      false,
+      'the interval option overrides the run config',
+    );
 
     o = await readOverview(store, { statusPath, runId: 'run-old' });
-    assert.deepEqual(o.workers.map((w) => w.worker_id), ['old-w']);
+    assert.deepEqual(
+      o.workers.map((w) => w.worker_id),
+      ['old-w'],
+    );
   });
 
   it('training comes from status.json, with Tau’s failure alert and wording', async () => {
@@ -239,18 +284,29 @@ describe('optimize overview', () => {
     writeStatusFile(statusPath, status({ succeeded: 1, failed: 1 }));
     o = await readOverview(store, { statusPath });
     assert.deepEqual(o.alerts, [
-      { code: 'dashboard_training_failures', severity: 'warning', message: 'latest training run recorded failures (failed=1, cancelled=0, state=completed)' },
+      {
+        code: 'dashboard_training_failures',
+        severity: 'warning',
+        message: 'latest training run recorded failures (failed=1, cancelled=0, state=completed)',
+      },
     ]);
 
     writeStatusFile(statusPath, status({ run_state: 'failed' }));
     o = await readOverview(store, { statusPath });
-    assert.equal(o.alerts[0]?.code, 'dashboard_training_failures', 'a failed run alerts even with no failed rollout (Tau)');
+    assert.equal(
+      o.alerts[0]?.code,
+      'dashboard_training_failures',
+      'a failed run alerts even with no failed rollout (Tau)',
+    );
 
     writeFileSync(statusPath, '{ not json');
     o = await readOverview(store, { statusPath });
     assert.equal(o.training.status_present, false);
     assert.equal(o.training.total_rollouts, 0);
-    assert.match(o.training.diagnostics[0] ?? '', new RegExp(`^training_status_invalid:${statusPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+    assert.match(
+      o.training.diagnostics[0] ?? '',
+      new RegExp(`^training_status_invalid:${statusPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `),
+    );
   });
 
   it('a timed-out attempt is an alert', async () => {
@@ -261,7 +317,10 @@ describe('optimize overview', () => {
     await store.heartbeat('w', claim.attempt.attempt_id);
     at(2.5);
     await store.heartbeat('w', claim.attempt.attempt_id);
-    assert.deepEqual((await store.sweep()).map((a) => [a.attempt_status, a.rollout_status]), [['timeout', 'failed']]);
+    assert.deepEqual(
+      (await store.sweep()).map((a) => [a.attempt_status, a.rollout_status]),
+      [['timeout', 'failed']],
+    );
     const o = await readOverview(store, { statusPath });
     const alert = o.alerts.find((a) => a.code === 'optimize_attempts_timeout');
     assert.equal(alert?.severity, 'warning');
@@ -271,7 +330,11 @@ describe('optimize overview', () => {
 
   it('the shown run carries its snapshot; the best reward comes from the report or the snapshot', async () => {
     await newRun('run-s');
-    const snapshot = { runId: 'run-s', status: 'running', best: { validate_reward: 0.75 } } as unknown as OptimizeRunSnapshot;
+    const snapshot = {
+      runId: 'run-s',
+      status: 'running',
+      best: { validate_reward: 0.75 },
+    } as unknown as OptimizeRunSnapshot;
     store.persistJob('run-s', { snapshot, events: [] });
     const o = await readOverview(store, { statusPath });
     assert.deepEqual(o.run?.snapshot, snapshot);
@@ -309,7 +372,10 @@ describe('optimize overview', () => {
 
     const o = await readOverview(store, { statusPath });
     assert.equal(o.runs[0]?.status, 'failed');
-    assert.match(o.runs[0]?.interrupted ?? '', /^Interrupted: the process that ran it \(pid \d+\) ended .* Resume it with `prompt-tuner optimize resume --run run-dead`\.$/);
+    assert.match(
+      o.runs[0]?.interrupted ?? '',
+      /^Interrupted: the process that ran it \(pid \d+\) ended .* Resume it with `prompt-tuner optimize resume --run run-dead`\.$/,
+    );
     assert.equal(o.run?.row.status, 'running', 'the stored row is not rewritten');
     assert.equal(o.run?.snapshot?.status, 'failed');
     assert.equal(o.run?.snapshot?.etaSeconds, null);

@@ -24,7 +24,12 @@ describe('optimize rewards', function () {
   });
 
   it('an input without expected never passes', async () => {
-    for (const spec of [EXACT, { type: 'contains', case_sensitive: false }, { type: 'regex', flags: '' }, { type: 'number', tolerance: 1 }] as RewardSpec[]) {
+    for (const spec of [
+      EXACT,
+      { type: 'contains', case_sensitive: false },
+      { type: 'regex', flags: '' },
+      { type: 'number', tolerance: 1 },
+    ] as RewardSpec[]) {
       const r = await scoreAnswer(spec, 'anything', { prompt: 'q' });
       assert.equal(r.value, 0, spec.type);
       assert.match(r.detail, /no expected answer/);
@@ -42,8 +47,24 @@ describe('optimize rewards', function () {
   });
 
   it('regex with flags; a bad pattern scores 0 and says why', async () => {
-    assert.equal((await scoreAnswer({ type: 'regex', flags: 'i' }, 'The answer is PARIS', { prompt: 'q', expected: '^the answer is paris$' })).value, 1);
-    assert.equal((await scoreAnswer({ type: 'regex', flags: '' }, 'The answer is PARIS', { prompt: 'q', expected: '^the answer is paris$' })).value, 0);
+    assert.equal(
+      (
+        await scoreAnswer({ type: 'regex', flags: 'i' }, 'The answer is PARIS', {
+          prompt: 'q',
+          expected: '^the answer is paris$',
+        })
+      ).value,
+      1,
+    );
+    assert.equal(
+      (
+        await scoreAnswer({ type: 'regex', flags: '' }, 'The answer is PARIS', {
+          prompt: 'q',
+          expected: '^the answer is paris$',
+        })
+      ).value,
+      0,
+    );
     const bad = await scoreAnswer({ type: 'regex', flags: '' }, 'x', { prompt: 'q', expected: '(unclosed' });
     assert.equal(bad.value, 0);
     assert.match(bad.detail, /"\(unclosed" is not a valid regular expression/);
@@ -71,7 +92,11 @@ describe('optimize rewards', function () {
     let gateway: Gateway;
     before(async () => {
       sim = await startSimulator();
-      gateway = createCliGateway({ env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' }, workspace: mkdtempSync(path.join(tmpdir(), 'pt-rewards-')), retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+      gateway = createCliGateway({
+        env: { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' },
+        workspace: mkdtempSync(path.join(tmpdir(), 'pt-rewards-')),
+        retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+      });
     });
     after(async () => {
       await sim.close();
@@ -95,16 +120,29 @@ describe('optimize rewards', function () {
       const system = sent.messages.find((m) => m.role === 'system')!.content;
       assert.match(system, /<rubric>\nThe reply names the city "Paris"\.\n<\/rubric>/);
       assert.match(system, /<expected>\nParis\n<\/expected>/);
-      assert.match(sent.messages.find((m) => m.role === 'user')!.content, /<transcript>\n\[turn 1\] USER: What is the capital of France\?\n\[turn 1\] AGENT: It is Paris\.\n<\/transcript>/);
+      assert.match(
+        sent.messages.find((m) => m.role === 'user')!.content,
+        /<transcript>\n\[turn 1\] USER: What is the capital of France\?\n\[turn 1\] AGENT: It is Paris\.\n<\/transcript>/,
+      );
     });
 
     it('the spec model wins over the default judge model', async () => {
-      await scoreAnswer({ type: 'llm_judge', rubric: 'Says "Paris".', model: 'openai/judge-model' }, 'Paris', input, judge());
+      await scoreAnswer(
+        { type: 'llm_judge', rubric: 'Says "Paris".', model: 'openai/judge-model' },
+        'Paris',
+        input,
+        judge(),
+      );
       assert.equal((sim.requests()[0]!.body as { model: string }).model, 'judge-model');
     });
 
     it('a judge that never answers JSON scores 0, never a pass', async () => {
-      const r = await scoreAnswer({ type: 'llm_judge', rubric: 'Says "Paris". [sim:bad-json]', model: null }, 'Paris', input, judge());
+      const r = await scoreAnswer(
+        { type: 'llm_judge', rubric: 'Says "Paris". [sim:bad-json]', model: null },
+        'Paris',
+        input,
+        judge(),
+      );
       assert.equal(r.value, 0);
       assert.match(r.detail, /not valid JSON after one re-ask/);
       assert.equal(sim.requests().length, 2, 'one re-ask');
@@ -118,7 +156,14 @@ describe('optimize rewards', function () {
     it('a cancelled judge call stops instead of scoring', async () => {
       const ctl = new AbortController();
       ctl.abort();
-      await assert.rejects(scoreAnswer({ type: 'llm_judge', rubric: 'Says "Paris".', model: null }, 'Paris', input, { gateway, model: 'openai/sim-1', signal: ctl.signal }), /cancelled/);
+      await assert.rejects(
+        scoreAnswer({ type: 'llm_judge', rubric: 'Says "Paris".', model: null }, 'Paris', input, {
+          gateway,
+          model: 'openai/sim-1',
+          signal: ctl.signal,
+        }),
+        /cancelled/,
+      );
     });
   });
 });

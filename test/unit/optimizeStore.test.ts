@@ -2,7 +2,17 @@
 // test/support/rolloutStoreSuite.ts, on the injected clock), and what only the file has: its file names, the
 // journal and the .sqlite file after close, a reader beside a writer, another program's file left untouched.
 import { strict as assert } from 'node:assert';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ForeignStoreError, StoreMissingError } from '../../src/core/optimize/store/errors';
@@ -45,8 +55,17 @@ describe('optimize rollout store: the SQLite file', function () {
   /** A store with a run, the initial resources version (resources-1) and a registered worker w1. */
   const seeded = async (path = tempPath()) => {
     const s = await open(path);
-    await s.createRun({ run_id: RUN, model_ref: 'openai/sim-1', config_path: 'c.json', config: CONFIG, store_path: path });
-    await s.addResources({ system_prompt: 'You are a concise assistant.' }, { run_id: RUN, label: 'initial', parent_version: null, latest: true });
+    await s.createRun({
+      run_id: RUN,
+      model_ref: 'openai/sim-1',
+      config_path: 'c.json',
+      config: CONFIG,
+      store_path: path,
+    });
+    await s.addResources(
+      { system_prompt: 'You are a concise assistant.' },
+      { run_id: RUN, label: 'initial', parent_version: null, latest: true },
+    );
     await s.registerWorker({ worker_id: 'w1', run_id: RUN, pid: process.pid, host: hostname() });
     return { s, path };
   };
@@ -66,8 +85,16 @@ describe('optimize rollout store: the SQLite file', function () {
         dir: '/w/.prompt-tuner/training',
         files: { snapshot: 'store.sqlite', journal: 'store.journal', lock: 'store.lock' },
       });
-      assert.deepEqual(storeFilesFor('/x/runs.db').files, { snapshot: 'runs.db', journal: 'runs.journal', lock: 'runs.lock' });
-      assert.deepEqual(storeFilesFor('plain').files, { snapshot: 'plain', journal: 'plain.journal', lock: 'plain.lock' });
+      assert.deepEqual(storeFilesFor('/x/runs.db').files, {
+        snapshot: 'runs.db',
+        journal: 'runs.journal',
+        lock: 'runs.lock',
+      });
+      assert.deepEqual(storeFilesFor('plain').files, {
+        snapshot: 'plain',
+        journal: 'plain.journal',
+        lock: 'plain.lock',
+      });
     });
 
     it('keeps only <stem>.sqlite and <stem>.journal after close, and the .sqlite alone holds everything', async () => {
@@ -83,7 +110,15 @@ describe('optimize rollout store: the SQLite file', function () {
       mkdirSync(join(copy, '..'), { recursive: true });
       copyFileSync(path, copy);
       const c = await open(copy);
-      assert.deepEqual(await c.counters(), { total_rollouts: 3, queuing: 2, running: 0, requeuing: 0, succeeded: 1, failed: 0, cancelled: 0 });
+      assert.deepEqual(await c.counters(), {
+        total_rollouts: 3,
+        queuing: 2,
+        running: 0,
+        requeuing: 0,
+        succeeded: 1,
+        failed: 0,
+        cancelled: 0,
+      });
       assert.equal((await c.listRuns()).length, 1);
       assert.equal((await c.latestResources())?.resources_id, 'resources-1');
     });
@@ -93,14 +128,20 @@ describe('optimize rollout store: the SQLite file', function () {
       const b = join(a, '..', 'b.sqlite');
       const sa = await open(a);
       const sb = await open(b);
-      await sa.addResources({ system_prompt: 'A' }, { run_id: null, label: 'initial', parent_version: null, latest: true });
+      await sa.addResources(
+        { system_prompt: 'A' },
+        { run_id: null, label: 'initial', parent_version: null, latest: true },
+      );
       assert.equal(await sb.latestResources(), undefined);
       assert.ok(existsSync(join(a, '..', 'a.journal')) && existsSync(join(a, '..', 'b.journal')));
     });
 
     it('with create: false, says no store is there and creates nothing', async () => {
       const path = tempPath();
-      await assert.rejects(openSqliteRolloutStore(path, { create: false }), (e: unknown) => e instanceof StoreMissingError && e.message === `no prompt-optimization store at '${path}'`);
+      await assert.rejects(
+        openSqliteRolloutStore(path, { create: false }),
+        (e: unknown) => e instanceof StoreMissingError && e.message === `no prompt-optimization store at '${path}'`,
+      );
       assert.equal(existsSync(join(path, '..')), false);
     });
 
@@ -132,7 +173,11 @@ describe('optimize rollout store: the SQLite file', function () {
         const path = tempPath(name);
         mkdirSync(join(path, '..'), { recursive: true });
         writeFileSync(path, bytes);
-        await assert.rejects(open(path), (e: unknown) => e instanceof ForeignStoreError && why.test(e.message) && e.message.includes(`'${path}'`), name);
+        await assert.rejects(
+          open(path),
+          (e: unknown) => e instanceof ForeignStoreError && why.test(e.message) && e.message.includes(`'${path}'`),
+          name,
+        );
         assert.deepEqual(new Uint8Array(readFileSync(path)), bytes, `${name} changed`);
         assert.deepEqual(readdirSync(join(path, '..')), [name], `${name}: other files left beside it`);
       }
@@ -142,7 +187,10 @@ describe('optimize rollout store: the SQLite file', function () {
       const path = tempPath();
       const s = await open(path, { snapshotOnClose: false });
       assert.equal(existsSync(path), true);
-      await s.addResources({ system_prompt: 'x' }, { run_id: null, label: 'initial', parent_version: null, latest: true });
+      await s.addResources(
+        { system_prompt: 'x' },
+        { run_id: null, label: 'initial', parent_version: null, latest: true },
+      );
       await s.close();
       assert.equal((await (await open(path)).latestResources())?.resources.system_prompt, 'x');
     });

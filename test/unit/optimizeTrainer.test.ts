@@ -10,21 +10,47 @@ import type { Gateway } from '../../src/core/models/gateway';
 import { parseOptimizeConfig } from '../../src/core/optimize/config';
 import { readStatusFile, statusPathFor } from '../../src/core/optimize/statusFile';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
-import { resumeOptimization, ResumeError, startOptimization, type OptimizeDeps, type OptimizeJob } from '../../src/core/optimize/trainer';
-import type { BestPrompt, OptimizeConfig, OptimizeEvent, OptimizeRunSnapshot, RolloutStore, StatusFile } from '../../src/core/optimize/types';
+import {
+  resumeOptimization,
+  ResumeError,
+  startOptimization,
+  type OptimizeDeps,
+  type OptimizeJob,
+} from '../../src/core/optimize/trainer';
+import type {
+  BestPrompt,
+  OptimizeConfig,
+  OptimizeEvent,
+  OptimizeRunSnapshot,
+  RolloutStore,
+  StatusFile,
+} from '../../src/core/optimize/types';
 import { startSimulator, type Simulator } from '../sim/server';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'prompt-optimization.json');
 const ECHO = (text: string) => `(simulator) You said: ${text}`;
 const TAU_KEYS = ['model_ref', 'store_path', 'total_rollouts', 'succeeded', 'failed', 'cancelled'];
-const SPAN_NAMES = ['agent.start', 'message.added', 'agent.turn.1', 'message.added', 'agent.end', 'reward.emit', 'runner.execute_rollout'];
+const SPAN_NAMES = [
+  'agent.start',
+  'message.added',
+  'agent.turn.1',
+  'message.added',
+  'agent.end',
+  'reward.emit',
+  'runner.execute_rollout',
+];
 
 /** Echo items (the sim's chat role echoes the prompt): expected = the echo passes, anything else fails. */
 function echoConfig(over: Record<string, unknown> = {}): OptimizeConfig {
   const pass = (p: string) => ({ prompt: p, expected: ECHO(p) });
   const json = {
-    optimize: [pass('ping one'), pass('ping two'), pass('ping three'), { prompt: 'ping four', expected: 'something else' }],
+    optimize: [
+      pass('ping one'),
+      pass('ping two'),
+      pass('ping three'),
+      { prompt: 'ping four', expected: 'something else' },
+    ],
     validate: [pass('check one'), 'check two'],
     resources: { system_prompt: 'You are a concise assistant.' },
     worker_count: 2,
@@ -89,15 +115,23 @@ describe('optimize trainer against the simulator', function () {
     let statusAtStart: StatusFile | null = null;
     job.onEvent((e) => {
       events.push(e);
-      if (e.type === 'rollouts_enqueued' && statusAtStart === null) statusAtStart = readStatusFile(statusPathFor(storePath)).status;
+      if (e.type === 'rollouts_enqueued' && statusAtStart === null)
+        statusAtStart = readStatusFile(statusPathFor(storePath)).status;
       during?.(job, e);
     });
     const final = await job.done;
     return { job, final, events, statusAtStart };
   }
 
-  const run = async (config: OptimizeConfig, during?: (job: OptimizeJob, e: OptimizeEvent) => void, over: Partial<OptimizeDeps> = {}) =>
-    follow(await startOptimization(deps(over), { config, configPath: 'echo.json', model: 'openai/sim-1', storePath }), during);
+  const run = async (
+    config: OptimizeConfig,
+    during?: (job: OptimizeJob, e: OptimizeEvent) => void,
+    over: Partial<OptimizeDeps> = {},
+  ) =>
+    follow(
+      await startOptimization(deps(over), { config, configPath: 'echo.json', model: 'openai/sim-1', storePath }),
+      during,
+    );
 
   const statusFile = () => {
     const read = readStatusFile(statusPathFor(storePath));
@@ -115,21 +149,43 @@ describe('optimize trainer against the simulator', function () {
       [report.model_ref, report.store_path, report.total_rollouts, report.succeeded, report.failed, report.cancelled],
       ['openai/sim-1', storePath, 6, 6, 0, 0],
     );
-    assert.deepEqual(report.mean_reward, { optimize: 0.75, validate: 0.5 }, 'a wrong answer still succeeds (Tau) and scores 0');
+    assert.deepEqual(
+      report.mean_reward,
+      { optimize: 0.75, validate: 0.5 },
+      'a wrong answer still succeeds (Tau) and scores 0',
+    );
     assert.equal(report.calls, 6);
     assert.equal(report.cost_usd, null, 'the sim has no price: unknown, not 0');
-    assert.deepEqual(report.best, { resources_version: 1, system_prompt: 'You are a concise assistant.', validate_reward: 0.5 });
+    assert.deepEqual(report.best, {
+      resources_version: 1,
+      system_prompt: 'You are a concise assistant.',
+      validate_reward: 0.5,
+    });
 
     const rollouts = await store.rollouts({ run_id: final.runId });
-    assert.deepEqual(rollouts.map((r) => r.rollout_id).sort(), ['train-1-1', 'train-1-2', 'train-1-3', 'train-1-4', 'val-1-1', 'val-1-2']);
+    assert.deepEqual(rollouts.map((r) => r.rollout_id).sort(), [
+      'train-1-1',
+      'train-1-2',
+      'train-1-3',
+      'train-1-4',
+      'val-1-1',
+      'val-1-2',
+    ]);
     for (const r of rollouts) {
       assert.equal(r.status, 'succeeded');
       assert.equal(r.metadata.purpose, 'baseline');
-      assert.deepEqual((await store.spans(r.rollout_id)).map((s) => s.name), SPAN_NAMES, r.rollout_id);
+      assert.deepEqual(
+        (await store.spans(r.rollout_id)).map((s) => s.name),
+        SPAN_NAMES,
+        r.rollout_id,
+      );
       assert.equal(r.config.unresponsive_seconds, 0.3, '3 heartbeat intervals');
     }
     assert.ok((await store.attempts({ run_id: final.runId })).every((a) => a.status === 'succeeded'));
-    assert.ok((await store.workers()).every((w) => w.stopped_at !== null && w.run_id === final.runId), 'every worker stopped');
+    assert.ok(
+      (await store.workers()).every((w) => w.stopped_at !== null && w.run_id === final.runId),
+      'every worker stopped',
+    );
     assert.equal((await store.workers()).length, 2);
 
     assert.equal(statusAtStart!.run_state, 'running');
@@ -149,12 +205,23 @@ describe('optimize trainer against the simulator', function () {
     assert.deepEqual(final.best!.library, { name: 'echo (optimized)', version: 1 });
 
     const stored = (await store.readJob(final.runId)).events.map((e) => e.type);
-    assert.deepEqual(stored, ['optimize_start', 'rollouts_enqueued', 'rollouts_enqueued', 'baseline_scored', 'best_saved', 'optimize_complete'], 'progress is ephemeral');
+    assert.deepEqual(
+      stored,
+      [
+        'optimize_start',
+        'rollouts_enqueued',
+        'rollouts_enqueued',
+        'baseline_scored',
+        'best_saved',
+        'optimize_complete',
+      ],
+      'progress is ephemeral',
+    );
     assert.ok(events.some((e) => e.type === 'progress'));
     assert.deepEqual((await store.readJob(final.runId)).snapshot!.status, 'completed');
   });
 
-  it("two runs at once on one store each run only their own rollouts, on their own model", async () => {
+  it('two runs at once on one store each run only their own rollouts, on their own model', async () => {
     sim.configure({ latencyMs: 15 });
     const config = echoConfig();
     const start = (model: string) => startOptimization(deps(), { config, configPath: 'echo.json', model, storePath });
@@ -167,10 +234,16 @@ describe('optimize trainer against the simulator', function () {
     assert.equal(fb.counters.total_rollouts, perRun);
     // Every answer came from its own run's model: as many calls per model as that run has rollouts.
     assert.deepEqual(sim.counters().byModel, { 'sim-1': perRun, 'sim-lite': perRun });
-    for (const [job, worker] of [[a, 'run1'], [b, 'run2']] as const) {
+    for (const [job, worker] of [
+      [a, 'run1'],
+      [b, 'run2'],
+    ] as const) {
       const attempts = await store.attempts({ run_id: job.runId });
       assert.equal(attempts.length, perRun);
-      assert.ok(attempts.every((t) => t.worker_id.includes(worker)), `every attempt of ${worker} by its own workers: ${attempts.map((t) => t.worker_id).join(', ')}`);
+      assert.ok(
+        attempts.every((t) => t.worker_id.includes(worker)),
+        `every attempt of ${worker} by its own workers: ${attempts.map((t) => t.worker_id).join(', ')}`,
+      );
     }
   });
 
@@ -179,14 +252,26 @@ describe('optimize trainer against the simulator', function () {
     const second = await run(echoConfig());
     assert.equal(second.final.status, 'completed', second.final.error ?? '');
     const runs = await store.listRuns();
-    assert.deepEqual(runs.map((r) => [r.run_number, r.status]), [[2, 'completed'], [1, 'completed']]);
+    assert.deepEqual(
+      runs.map((r) => [r.run_number, r.status]),
+      [
+        [2, 'completed'],
+        [1, 'completed'],
+      ],
+    );
     const ids = (await store.rollouts({ run_id: second.final.runId })).map((r) => r.rollout_id).sort();
     assert.deepEqual(ids, ['train-2-1', 'train-2-2', 'train-2-3', 'train-2-4', 'val-2-1', 'val-2-2']);
     assert.equal((await store.rollouts({ run_id: first.final.runId })).length, 6, 'the first run is kept');
     assert.equal((await store.counters()).total_rollouts, 12);
     assert.equal(second.final.report!.total_rollouts, 6, "the report counts this run's rollouts");
     const resources = await store.listResources();
-    assert.deepEqual(resources.map((r) => [r.version, r.label, r.is_latest]), [[1, 'initial', false], [2, 'initial', true]]);
+    assert.deepEqual(
+      resources.map((r) => [r.version, r.label, r.is_latest]),
+      [
+        [1, 'initial', false],
+        [2, 'initial', true],
+      ],
+    );
   });
 
   it('cancel: open rollouts are cancelled, workers stop, status.json says cancelled', async () => {
@@ -202,7 +287,10 @@ describe('optimize trainer against the simulator', function () {
     assert.equal(final.error, 'stopped by the test');
     const c = await store.counters(final.runId);
     assert.deepEqual([c.total_rollouts, c.cancelled, c.queuing + c.running + c.requeuing], [6, 6, 0]);
-    assert.ok((await store.attempts({ run_id: final.runId })).every((a) => a.status !== 'running' && a.status !== 'preparing'), 'no attempt left running');
+    assert.ok(
+      (await store.attempts({ run_id: final.runId })).every((a) => a.status !== 'running' && a.status !== 'preparing'),
+      'no attempt left running',
+    );
     assert.ok((await store.workers()).every((w) => w.stopped_at !== null));
     assert.equal(statusFile().run_state, 'cancelled');
     assert.equal(statusFile().cancelled, 6);
@@ -214,7 +302,10 @@ describe('optimize trainer against the simulator', function () {
     sim.configure({ latencyMs: 3000 });
     const { final } = await run(echoConfig({ completion_timeout_secs: 0.3 }));
     assert.equal(final.status, 'failed');
-    assert.match(final.error!, /^trainer timeout waiting for rollouts to complete: TrainingSummary \{ total_rollouts: 6, succeeded: 0, failed: 0, cancelled: 0 \}$/);
+    assert.match(
+      final.error!,
+      /^trainer timeout waiting for rollouts to complete: TrainingSummary \{ total_rollouts: 6, succeeded: 0, failed: 0, cancelled: 0 \}$/,
+    );
     assert.equal(statusFile().run_state, 'failed');
     const row = (await store.getRun(final.runId))!;
     assert.equal(row.status, 'failed');
@@ -224,7 +315,9 @@ describe('optimize trainer against the simulator', function () {
 
   it('failed rollouts are counted, not fatal', async () => {
     const config = echoConfig();
-    const { final } = await follow(await startOptimization(deps(), { config, configPath: 'echo.json', model: 'openai/fail-400', storePath }));
+    const { final } = await follow(
+      await startOptimization(deps(), { config, configPath: 'echo.json', model: 'openai/fail-400', storePath }),
+    );
     assert.equal(final.status, 'completed', final.error ?? '');
     assert.deepEqual([final.report!.succeeded, final.report!.failed], [0, 6]);
     assert.deepEqual(final.report!.mean_reward, { optimize: 0, validate: 0 });
@@ -232,12 +325,28 @@ describe('optimize trainer against the simulator', function () {
 
   it('an llm_judge reward: the judge (--meta-model) scores each answer, its calls are counted, its model is stored', async () => {
     const config = echoConfig({ reward: { type: 'llm_judge', rubric: 'The reply contains "ping".' } });
-    const { final } = await follow(await startOptimization(deps(), { config, configPath: 'echo.json', model: 'openai/sim-1', metaModel: 'openai/sim-judge', storePath }));
+    const { final } = await follow(
+      await startOptimization(deps(), {
+        config,
+        configPath: 'echo.json',
+        model: 'openai/sim-1',
+        metaModel: 'openai/sim-judge',
+        storePath,
+      }),
+    );
     assert.equal(final.status, 'completed', final.error ?? '');
-    assert.deepEqual(final.report!.mean_reward, { optimize: 1, validate: 0 }, 'the optimize items say "ping", the validate ones "check"');
+    assert.deepEqual(
+      final.report!.mean_reward,
+      { optimize: 1, validate: 0 },
+      'the optimize items say "ping", the validate ones "check"',
+    );
     assert.equal(final.report!.calls, 12, 'one agent and one judge call per rollout');
     const row = (await store.getRun(final.runId))!;
-    assert.deepEqual(row.config.reward, { type: 'llm_judge', rubric: 'The reply contains "ping".', model: 'openai/sim-judge' });
+    assert.deepEqual(row.config.reward, {
+      type: 'llm_judge',
+      rubric: 'The reply contains "ping".',
+      model: 'openai/sim-judge',
+    });
     const judged = sim.requests().filter((r) => (r.body as { model: string }).model === 'sim-judge');
     assert.equal(judged.length, 6);
     const emitted = (await store.spans('train-1-1')).find((s) => s.name === 'reward.emit')!;
@@ -267,7 +376,8 @@ describe('optimize trainer against the simulator', function () {
       const k = `${r.metadata.set}:${r.metadata.item_index}`;
       byItem.set(k, [...(byItem.get(k) ?? []), r.status]);
     }
-    for (const [item, statuses] of byItem) assert.equal(statuses.filter((s) => s === 'succeeded').length, 1, `${item} succeeded exactly once: ${statuses}`);
+    for (const [item, statuses] of byItem)
+      assert.equal(statuses.filter((s) => s === 'succeeded').length, 1, `${item} succeeded exactly once: ${statuses}`);
     assert.equal(byItem.size, 6);
     assert.deepEqual(resumed.final.report!.mean_reward, { optimize: 0.75, validate: 0.5 });
     assert.equal(new Set(all.map((r) => r.rollout_id)).size, all.length);
@@ -275,15 +385,29 @@ describe('optimize trainer against the simulator', function () {
     assert.equal((resumed.events[0] as Extract<OptimizeEvent, { type: 'optimize_start' }>).resumed, true);
     assert.equal(statusFile().run_state, 'completed');
     assert.equal((await store.getRun(first.final.runId))!.status, 'completed');
-    await assert.rejects(resumeOptimization(deps(), {}), (e: unknown) => e instanceof ResumeError && /no unfinished prompt-optimization run in/.test(e.message));
-    await assert.rejects(resumeOptimization(deps(), { runId: first.final.runId }), /is already completed; nothing to resume/);
+    await assert.rejects(
+      resumeOptimization(deps(), {}),
+      (e: unknown) => e instanceof ResumeError && /no unfinished prompt-optimization run in/.test(e.message),
+    );
+    await assert.rejects(
+      resumeOptimization(deps(), { runId: first.final.runId }),
+      /is already completed; nothing to resume/,
+    );
     await assert.rejects(resumeOptimization(deps(), { runId: 'nope' }), /no prompt-optimization run 'nope'/);
   });
 
   it('a run still going in a live process cannot be resumed', async () => {
     sim.configure({ latencyMs: 500 });
-    const job = await startOptimization(deps(), { config: echoConfig(), configPath: 'echo.json', model: 'openai/sim-1', storePath });
-    await assert.rejects(resumeOptimization(deps(), {}), (e: unknown) => e instanceof ResumeError && /is still running \(pid \d+/.test(e.message));
+    const job = await startOptimization(deps(), {
+      config: echoConfig(),
+      configPath: 'echo.json',
+      model: 'openai/sim-1',
+      storePath,
+    });
+    await assert.rejects(
+      resumeOptimization(deps(), {}),
+      (e: unknown) => e instanceof ResumeError && /is still running \(pid \d+/.test(e.message),
+    );
     job.cancel();
     await job.done;
   });
@@ -294,7 +418,10 @@ describe('optimize trainer against the simulator', function () {
     assert.equal(final.status, 'completed', final.error ?? '');
     const report = final.report!;
     assert.ok(report.mean_reward.validate !== null && report.best!.validate_reward !== null);
-    assert.ok(report.best!.validate_reward! > report.mean_reward.validate!, `best ${report.best!.validate_reward} > baseline ${report.mean_reward.validate}`);
+    assert.ok(
+      report.best!.validate_reward! > report.mean_reward.validate!,
+      `best ${report.best!.validate_reward} > baseline ${report.mean_reward.validate}`,
+    );
     assert.equal(report.rounds.length, config.apo!.rounds);
     const latest = (await store.latestResources())!;
     assert.equal(latest.version, report.best!.resources_version);
@@ -324,20 +451,35 @@ describe('optimize trainer against the simulator', function () {
       }
     });
     assert.equal(first.final.status, 'cancelled');
-    assert.deepEqual(first.final.rounds.map((r) => r.round), [1]);
+    assert.deepEqual(
+      first.final.rounds.map((r) => r.round),
+      [1],
+    );
     const round1 = first.final.rounds[0]!;
     const versionsBefore = (await store.listResources(first.final.runId)).map((r) => r.version);
     const resumed = await follow(await resumeOptimization(deps(), { runId: first.final.runId }));
     assert.equal(resumed.final.status, 'completed', resumed.final.error ?? '');
-    assert.deepEqual(resumed.events.filter((e) => e.type === 'round_start').map((e) => (e as Extract<OptimizeEvent, { type: 'round_start' }>).round), [2], 'round 1 is skipped');
-    assert.deepEqual(resumed.final.rounds.map((r) => r.round), [1, 2]);
+    assert.deepEqual(
+      resumed.events
+        .filter((e) => e.type === 'round_start')
+        .map((e) => (e as Extract<OptimizeEvent, { type: 'round_start' }>).round),
+      [2],
+      'round 1 is skipped',
+    );
+    assert.deepEqual(
+      resumed.final.rounds.map((r) => r.round),
+      [1, 2],
+    );
     assert.deepEqual(resumed.final.rounds[0], round1, 'round 1 as it was');
     const labels = (await store.listResources(first.final.runId)).map((r) => r.label);
     assert.equal(new Set(labels).size, labels.length, 'no candidate made twice');
     assert.ok((await store.listResources(first.final.runId)).length >= versionsBefore.length);
     const keys = (await store.rollouts({ run_id: first.final.runId }))
       .filter((r) => r.status !== 'cancelled')
-      .map((r) => `${r.resources_id}|${r.metadata.set}|${r.metadata.item_index}|${r.metadata.purpose}|${r.metadata.round ?? 0}`);
+      .map(
+        (r) =>
+          `${r.resources_id}|${r.metadata.set}|${r.metadata.item_index}|${r.metadata.purpose}|${r.metadata.round ?? 0}`,
+      );
     assert.equal(new Set(keys).size, keys.length, 'no prompt scored twice on the same item for the same purpose');
     const best = resumed.final.report!.best!;
     assert.ok(best.validate_reward! > resumed.final.report!.mean_reward.validate!);

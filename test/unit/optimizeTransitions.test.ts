@@ -8,7 +8,12 @@ import {
   canTransitionRollout,
   IllegalTransitionError,
 } from '../../src/core/optimize/store/transitions';
-import { ATTEMPT_STATUSES, ROLLOUT_STATUSES, type AttemptStatus, type RolloutStatus } from '../../src/core/optimize/types';
+import {
+  ATTEMPT_STATUSES,
+  ROLLOUT_STATUSES,
+  type AttemptStatus,
+  type RolloutStatus,
+} from '../../src/core/optimize/types';
 
 const ROLLOUT_ALLOWED = new Set([
   'queuing>preparing',
@@ -53,7 +58,9 @@ describe('optimize store transitions', () => {
         else
           assert.throws(
             () => assertRolloutTransition(from, to, 'train-1-1'),
-            (e: unknown) => e instanceof IllegalTransitionError && e.message === `illegal rollout transition for 'train-1-1': ${from} → ${to}`,
+            (e: unknown) =>
+              e instanceof IllegalTransitionError &&
+              e.message === `illegal rollout transition for 'train-1-1': ${from} → ${to}`,
           );
         checked++;
       }
@@ -85,10 +92,18 @@ describe('optimize store transitions', () => {
 
   it('treats succeeded and cancelled rollouts and ended attempts as terminal', () => {
     for (const from of ['succeeded', 'cancelled'] as RolloutStatus[]) {
-      assert.deepEqual(ROLLOUT_STATUSES.filter((to) => canTransitionRollout(from, to)), [], from);
+      assert.deepEqual(
+        ROLLOUT_STATUSES.filter((to) => canTransitionRollout(from, to)),
+        [],
+        from,
+      );
     }
     for (const from of ['succeeded', 'failed', 'unresponsive', 'timeout'] as AttemptStatus[]) {
-      assert.deepEqual(ATTEMPT_STATUSES.filter((to) => canTransitionAttempt(from, to)), [], from);
+      assert.deepEqual(
+        ATTEMPT_STATUSES.filter((to) => canTransitionAttempt(from, to)),
+        [],
+        from,
+      );
     }
   });
 

@@ -13,7 +13,13 @@ import { rolloutConfigOf } from '../../src/core/optimize/batches';
 import { parseOptimizeConfig } from '../../src/core/optimize/config';
 import { AttemptLostError } from '../../src/core/optimize/store/errors';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
-import type { OptimizeConfig, ResourcesRow, RolloutRow, RolloutStore, WatchdogAction } from '../../src/core/optimize/types';
+import type {
+  OptimizeConfig,
+  ResourcesRow,
+  RolloutRow,
+  RolloutStore,
+  WatchdogAction,
+} from '../../src/core/optimize/types';
 import { startWatchdog, type Watchdog } from '../../src/core/optimize/watchdog';
 import { startWorker, type LocalWorker, type WorkerOptions } from '../../src/core/optimize/worker';
 import { startSimulator, type Simulator } from '../sim/server';
@@ -74,7 +80,10 @@ describe('optimize workers and the watchdog', function () {
   });
 
   function configWith(over: Record<string, unknown>): OptimizeConfig {
-    return parseOptimizeConfig(JSON.stringify({ optimize: ['a'], heartbeat_interval_ms: HEARTBEAT_MS, poll_interval_ms: 10, ...over }), 'w.json').config;
+    return parseOptimizeConfig(
+      JSON.stringify({ optimize: ['a'], heartbeat_interval_ms: HEARTBEAT_MS, poll_interval_ms: 10, ...over }),
+      'w.json',
+    ).config;
   }
 
   async function enqueue(prompts: string[], over: Record<string, unknown> = {}): Promise<string[]> {
@@ -113,7 +122,12 @@ describe('optimize workers and the watchdog', function () {
 
   function watchdog(actions: WatchdogAction[]): Watchdog {
     // As the trainer does: this process's workers heartbeat before each sweep, so only the frozen one goes silent.
-    const d = startWatchdog({ store, intervalMs: HEARTBEAT_MS, onActions: (a) => actions.push(...a), beforeSweep: async () => void (await Promise.all(workers.map((w) => w.beat()))) });
+    const d = startWatchdog({
+      store,
+      intervalMs: HEARTBEAT_MS,
+      onActions: (a) => actions.push(...a),
+      beforeSweep: async () => void (await Promise.all(workers.map((w) => w.beat()))),
+    });
     watchdogs.push(d);
     return d;
   }
@@ -139,7 +153,15 @@ describe('optimize workers and the watchdog', function () {
       const spans = await store.spans(id);
       assert.deepEqual(
         spans.map((s) => s.name),
-        ['agent.start', 'message.added', 'agent.turn.1', 'message.added', 'agent.end', 'reward.emit', 'runner.execute_rollout'],
+        [
+          'agent.start',
+          'message.added',
+          'agent.turn.1',
+          'message.added',
+          'agent.end',
+          'reward.emit',
+          'runner.execute_rollout',
+        ],
         'written as each span ends; the root last',
       );
       const root = spans.at(-1)!;
@@ -156,11 +178,20 @@ describe('optimize workers and the watchdog', function () {
       assert.deepEqual(turn.tool_results, []);
       assert.equal(typeof turn.request_duration_ms, 'number');
       assert.ok((turn.usage as { input_tokens: number }).input_tokens > 0);
-      assert.deepEqual(spans[5]!.attributes, { reward_name: 'exact_match', reward_value: 1, rewards: { exact_match: 1 }, detail: 'the trimmed answer equals the expected one' });
+      assert.deepEqual(spans[5]!.attributes, {
+        reward_name: 'exact_match',
+        reward_value: 1,
+        rewards: { exact_match: 1 },
+        detail: 'the trimmed answer equals the expected one',
+      });
       assert.ok(root.start_time <= spans[0]!.start_time && root.end_time >= spans[5]!.end_time);
     }
     const sent = sim.requests()[0]!.body as { messages: { role: string; content: string }[] };
-    assert.deepEqual(sent.messages[0], { role: 'system', content: 'You are a concise assistant.' }, 'the system prompt of the rollout resources');
+    assert.deepEqual(
+      sent.messages[0],
+      { role: 'system', content: 'You are a concise assistant.' },
+      'the system prompt of the rollout resources',
+    );
     const row = (await store.workers()).find((x) => x.worker_id === 'w1')!;
     assert.equal(row.run_id, runId);
     assert.equal(row.pid, process.pid);
@@ -173,7 +204,21 @@ describe('optimize workers and the watchdog', function () {
     // A frozen worker: it claims and starts the rollout, then is never heard of again.
     await store.registerWorker({ worker_id: 'frozen', run_id: runId, pid: process.pid, host: hostname() });
     const claim = (await store.dequeue('frozen'))!;
-    await store.addSpans(claim.attempt.attempt_id, [{ ...claim.rollout, trace_id: 't', span_id: 's', parent_id: null, name: 'agent.start', attributes: {}, events: [], start_time: new Date().toISOString(), end_time: new Date().toISOString(), attempt_id: claim.attempt.attempt_id, sequence_id: 1 }]);
+    await store.addSpans(claim.attempt.attempt_id, [
+      {
+        ...claim.rollout,
+        trace_id: 't',
+        span_id: 's',
+        parent_id: null,
+        name: 'agent.start',
+        attributes: {},
+        events: [],
+        start_time: new Date().toISOString(),
+        end_time: new Date().toISOString(),
+        attempt_id: claim.attempt.attempt_id,
+        sequence_id: 1,
+      },
+    ]);
     const actions: WatchdogAction[] = [];
     watchdog(actions);
     const other = worker('healthy');
@@ -195,7 +240,10 @@ describe('optimize workers and the watchdog', function () {
     assert.match(actions[0]!.reason, /no heartbeat/);
     // The frozen worker wakes up: its span and its result are refused, and the rollout keeps one success.
     await assert.rejects(store.addSpans(claim.attempt.attempt_id, []), AttemptLostError);
-    assert.equal(await store.finishAttempt(claim.attempt.attempt_id, { status: 'succeeded', reward: 0, answer: 'late' }), 'lost');
+    assert.equal(
+      await store.finishAttempt(claim.attempt.attempt_id, { status: 'succeeded', reward: 0, answer: 'late' }),
+      'lost',
+    );
     const after = await rollout(id!);
     assert.deepEqual([after.status, after.reward, after.answer], ['succeeded', 1, ECHO('ping two')]);
     assert.equal((await store.attempts({ rollout_id: id })).filter((a) => a.status === 'succeeded').length, 1);
@@ -215,7 +263,10 @@ describe('optimize workers and the watchdog', function () {
     await new Promise((r) => setTimeout(r, 4 * HEARTBEAT_MS));
     other.stop();
     assert.equal((await other.done).succeeded, 0, 'not requeued');
-    assert.deepEqual(actions.map((a) => a.rollout_status), ['failed']);
+    assert.deepEqual(
+      actions.map((a) => a.rollout_status),
+      ['failed'],
+    );
     assert.equal((await store.attempts({ rollout_id: id })).length, 1);
   });
 
@@ -226,7 +277,10 @@ describe('optimize workers and the watchdog', function () {
     const actions: WatchdogAction[] = [];
     const dog = watchdog(actions);
     await dog.sweepNow();
-    assert.deepEqual(actions.map((a) => [a.attempt_status, a.rollout_status]), [['unresponsive', 'requeuing']]);
+    assert.deepEqual(
+      actions.map((a) => [a.attempt_status, a.rollout_status]),
+      [['unresponsive', 'requeuing']],
+    );
     worker('healthy');
     assert.equal((await until('the rollout to end', ended(id!))).status, 'succeeded');
   });
@@ -250,12 +304,18 @@ describe('optimize workers and the watchdog', function () {
     const w = worker('slow', { gateway: slow });
     const done = await until('the rollout to end', ended(id!));
     assert.equal(done.status, 'succeeded');
-    assert.deepEqual(actions.map((a) => [a.attempt_status, a.rollout_status]), [['timeout', 'requeuing']]);
+    assert.deepEqual(
+      actions.map((a) => [a.attempt_status, a.rollout_status]),
+      [['timeout', 'requeuing']],
+    );
     w.stop();
     const stats = await w.done;
     assert.deepEqual([stats.lost, stats.succeeded], [1, 1], 'the timed-out result was not recorded');
     const attempts = await store.attempts({ rollout_id: id });
-    assert.deepEqual(attempts.map((a) => a.status), ['timeout', 'succeeded']);
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      ['timeout', 'succeeded'],
+    );
   });
 
   it('a model error fails the attempt; with max_attempts 2 it is tried once more, then the rollout fails', async () => {
@@ -265,7 +325,10 @@ describe('optimize workers and the watchdog', function () {
     assert.equal(done.status, 'failed');
     assert.equal(done.reward, null);
     const attempts = await store.attempts({ rollout_id: id });
-    assert.deepEqual(attempts.map((a) => a.status), ['failed', 'failed']);
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      ['failed', 'failed'],
+    );
     assert.match(attempts[0]!.error_message ?? '', /400/);
     const root = (await store.spans(id!)).filter((s) => s.name === 'runner.execute_rollout');
     assert.equal(root.length, 2);
@@ -285,6 +348,9 @@ describe('optimize workers and the watchdog', function () {
     assert.equal((await rollout(id!)).status, 'running', 'the worker records nothing on cancel');
     assert.equal(await store.cancelRollouts(runId), 1);
     assert.equal((await rollout(id!)).status, 'cancelled');
-    assert.deepEqual((await store.attempts({ rollout_id: id })).map((a) => a.status), ['failed']);
+    assert.deepEqual(
+      (await store.attempts({ rollout_id: id })).map((a) => a.status),
+      ['failed'],
+    );
   });
 });

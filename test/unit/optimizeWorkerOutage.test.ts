@@ -40,7 +40,9 @@ function flaky(inner: RolloutStore): { store: RolloutStore; down(): void; up(): 
       return (...args: unknown[]) => {
         if (isDown && prop !== 'close') {
           failed.push(String(prop));
-          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+          return Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+          );
         }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
@@ -69,7 +71,10 @@ describe('a worker that loses its store', function () {
     sim.reset();
     stop = new AbortController();
     inner = await openSqliteRolloutStore(path.join(mkdtempSync(path.join(tmpdir(), 'pt-outage-')), 'store.sqlite'));
-    const config = parseOptimizeConfig(JSON.stringify({ optimize: ['a'], heartbeat_interval_ms: HEARTBEAT_MS, max_attempts: 2 }), 'w.json').config;
+    const config = parseOptimizeConfig(
+      JSON.stringify({ optimize: ['a'], heartbeat_interval_ms: HEARTBEAT_MS, max_attempts: 2 }),
+      'w.json',
+    ).config;
     ({ runId, resources } = await seedRun(inner, 'run-o', config));
     await inner.enqueue([
       {
@@ -130,10 +135,20 @@ describe('a worker that loses its store', function () {
     const stats = await w.done;
     assert.deepEqual([stats.succeeded, stats.failed, stats.lost], [1, 0, 0]);
     const attempts = await inner.attempts({ rollout_id: 'train-1-1' });
-    assert.deepEqual(attempts.map((a) => a.status), ['succeeded']);
-    assert.equal((await inner.spans('train-1-1')).at(-1)?.name, 'runner.execute_rollout', 'the spans written late, the root last');
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      ['succeeded'],
+    );
+    assert.equal(
+      (await inner.spans('train-1-1')).at(-1)?.name,
+      'runner.execute_rollout',
+      'the spans written late, the root last',
+    );
     assert.ok(net.failed.length > 0);
-    assert.ok(outages.some((e) => e.state === 'down') && outages.at(-1)?.state === 'up', JSON.stringify(outages.map((e) => e.state)));
+    assert.ok(
+      outages.some((e) => e.state === 'down') && outages.at(-1)?.state === 'up',
+      JSON.stringify(outages.map((e) => e.state)),
+    );
     assert.notEqual((await inner.workers())[0]!.stopped_at, null, 'stopped cleanly');
   });
 
@@ -161,16 +176,28 @@ describe('a worker that loses its store', function () {
     assert.equal(stats.lost, 1, 'the first attempt result was dropped');
     assert.equal(stats.succeeded, 1);
     const attempts = await inner.attempts({ rollout_id: 'train-1-1' });
-    assert.deepEqual(attempts.map((a) => [a.sequence_id, a.status]), [[1, 'unresponsive'], [2, 'succeeded']]);
+    assert.deepEqual(
+      attempts.map((a) => [a.sequence_id, a.status]),
+      [
+        [1, 'unresponsive'],
+        [2, 'succeeded'],
+      ],
+    );
     assert.equal(actions[0]?.attempt_id, 'train-1-1:attempt-1');
   });
 
   it('classifies connection failures (also wrapped, by cause or by name) and backs off with a cap and jitter', async () => {
     assert.ok(isStoreUnavailable(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })));
-    assert.ok(isStoreUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })));
+    assert.ok(
+      isStoreUnavailable(
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      ),
+    );
     assert.ok(isStoreUnavailable(Object.assign(new Error('x'), { code: '08006' })));
     assert.ok(isStoreUnavailable(new Error('Connection terminated unexpectedly')));
-    assert.ok(isStoreUnavailable(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: 'ECONNRESET' }) })));
+    assert.ok(
+      isStoreUnavailable(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: 'ECONNRESET' }) })),
+    );
     assert.ok(isStoreUnavailable(Object.assign(new Error('cannot reach the store'), { name: 'StoreConnectionError' })));
     assert.ok(!isStoreUnavailable(new Error('relation "rollouts" does not exist')));
     assert.ok(!isStoreUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' })));
@@ -181,13 +208,19 @@ describe('a worker that loses its store', function () {
     }
     assert.notEqual(backoffDelay(5, { random: () => 0 }), backoffDelay(5, { random: () => 1 }), 'jittered');
     let calls = 0;
-    const v = await retryWhileUnavailable(async () => {
-      if (++calls < 3) throw Object.assign(new Error('x'), { code: 'ECONNRESET' });
-      return 'ok';
-    }, { baseMs: 1, maxMs: 2 });
+    const v = await retryWhileUnavailable(
+      async () => {
+        if (++calls < 3) throw Object.assign(new Error('x'), { code: 'ECONNRESET' });
+        return 'ok';
+      },
+      { baseMs: 1, maxMs: 2 },
+    );
     assert.deepEqual([v, calls], ['ok', 3]);
-    await assert.rejects(retryWhileUnavailable(async () => {
-      throw new Error('a real failure');
-    }), /a real failure/);
+    await assert.rejects(
+      retryWhileUnavailable(async () => {
+        throw new Error('a real failure');
+      }),
+      /a real failure/,
+    );
   });
 });

@@ -4,8 +4,18 @@ import { strict as assert } from 'node:assert';
 import { parseAgent } from '../../src/core/agents/loadAgent';
 import type { AgentFile } from '../../src/core/agents/agentSchema';
 import { ModelError, type ModelGateway, type ModelRequest, type ModelResult } from '../../src/core/models/types';
-import { ASSERTION_REGISTRY, labelOf, scopeOf, tagOf, type ScaleAssertion } from '../../src/core/scale/grading/assertionRegistry';
-import { assertionsFor, judgeCallsPerConversation, NO_MARKDOWN_HEADING } from '../../src/core/scale/grading/assertionsFor';
+import {
+  ASSERTION_REGISTRY,
+  labelOf,
+  scopeOf,
+  tagOf,
+  type ScaleAssertion,
+} from '../../src/core/scale/grading/assertionRegistry';
+import {
+  assertionsFor,
+  judgeCallsPerConversation,
+  NO_MARKDOWN_HEADING,
+} from '../../src/core/scale/grading/assertionsFor';
 import { createBuiltinEvaluator } from '../../src/core/scale/grading/builtinEvaluator';
 import { fromExternal, normalizeTag, tagForAssertionName } from '../../src/core/scale/grading/externalResults';
 import { gradeAssertion } from '../../src/core/scale/grading/gradeAssertion';
@@ -23,7 +33,15 @@ const agentSays = (turn: number, content: string): TranscriptMessage => ({ turn,
 /** Three turns: a tool call, a bold reply, a plain final reply. */
 const CONVERSATION: TranscriptMessage[] = [
   user(1, 'Book a room in Oslo for 2 nights'),
-  { turn: 1, role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'book_room', arguments: { city: 'Oslo', nights: 2 }, result: '{"ok":true,"code":"OS123"}' }], at: AT },
+  {
+    turn: 1,
+    role: 'assistant',
+    content: '',
+    toolCalls: [
+      { id: 'c1', name: 'book_room', arguments: { city: 'Oslo', nights: 2 }, result: '{"ok":true,"code":"OS123"}' },
+    ],
+    at: AT,
+  },
   agentSays(1, 'Booked: your code is **OS123**.'),
   user(2, 'And breakfast?'),
   agentSays(2, 'Breakfast is included from 7 to 10.'),
@@ -32,7 +50,10 @@ const CONVERSATION: TranscriptMessage[] = [
 ];
 
 function agentOf(extra: Partial<AgentFile> = {}) {
-  return parseAgent(JSON.stringify({ name: 'Desk', systemPrompt: 'You are a hotel desk.', ...extra }), 'desk.agent.json');
+  return parseAgent(
+    JSON.stringify({ name: 'Desk', systemPrompt: 'You are a hotel desk.', ...extra }),
+    'desk.agent.json',
+  );
 }
 
 interface FakeJudge {
@@ -48,16 +69,42 @@ function fakeJudge(replies: (string | Error)[]): FakeJudge {
       requests.push(request);
       const next = replies.shift() ?? '{"reason":"ok","pass":true,"score":1}';
       if (next instanceof Error) throw next;
-      return { model: request.model, text: next, toolCalls: [], usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0 }, latencyMs: 1, costUsd: 0.001, cached: false };
+      return {
+        model: request.model,
+        text: next,
+        toolCalls: [],
+        usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0 },
+        latencyMs: 1,
+        costUsd: 0.001,
+        cached: false,
+      };
     },
     onEvent: () => () => undefined,
-    stats: () => ({ calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false }),
+    stats: () => ({
+      calls: 0,
+      cacheHits: 0,
+      retries: 0,
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+      costUsd: 0,
+      costIncomplete: false,
+    }),
     measuredLatencyMs: () => undefined,
   };
-  return { requests, call: { gateway, model: 'openai/sim-1', signal: new AbortController().signal, callOptions: {}, onCall: () => undefined, seed: 5 } };
+  return {
+    requests,
+    call: {
+      gateway,
+      model: 'openai/sim-1',
+      signal: new AbortController().signal,
+      callOptions: {},
+      onCall: () => undefined,
+      seed: 5,
+    },
+  };
 }
 
-const grade = (a: ScaleAssertion, messages = CONVERSATION, judge = fakeJudge([])) => gradeAssertion(a, messages, judge.call);
+const grade = (a: ScaleAssertion, messages = CONVERSATION, judge = fakeJudge([])) =>
+  gradeAssertion(a, messages, judge.call);
 
 describe('scale grading: assertion types and scopes', () => {
   it('contains looks at any reply by default; final and each narrow it', async () => {
@@ -89,9 +136,21 @@ describe('scale grading: assertion types and scopes', () => {
   });
 
   it('the transcript scope sees every role, tool calls included', async () => {
-    assert.equal((await grade({ type: 'contains', value: 'breakfast?', scope: 'transcript' })).pass, true, 'a user line');
-    assert.equal((await grade({ type: 'contains', value: 'book_room', scope: 'transcript' })).pass, true, 'a tool line');
-    assert.equal((await grade({ type: 'contains', value: 'breakfast?', scope: 'any' })).pass, false, 'agent replies only');
+    assert.equal(
+      (await grade({ type: 'contains', value: 'breakfast?', scope: 'transcript' })).pass,
+      true,
+      'a user line',
+    );
+    assert.equal(
+      (await grade({ type: 'contains', value: 'book_room', scope: 'transcript' })).pass,
+      true,
+      'a tool line',
+    );
+    assert.equal(
+      (await grade({ type: 'contains', value: 'breakfast?', scope: 'any' })).pass,
+      false,
+      'agent replies only',
+    );
   });
 
   it('regex is promptfoo’s new RegExp(value) on each reply', async () => {
@@ -134,7 +193,10 @@ describe('scale grading: assertion types and scopes', () => {
 
   it('is-json on each reply skips messages that only call tools', async () => {
     const msgs: TranscriptMessage[] = [user(1, 'hi'), { ...CONVERSATION[1]! }, agentSays(1, '{"ok": true}')];
-    assert.deepEqual(agentReplies(msgs).map((p) => p.text), ['{"ok": true}']);
+    assert.deepEqual(
+      agentReplies(msgs).map((p) => p.text),
+      ['{"ok": true}'],
+    );
     assert.equal((await grade({ type: 'is-json' }, msgs)).pass, true);
   });
 
@@ -210,7 +272,12 @@ describe('scale grading: the refusal heuristic', () => {
   });
 
   it('the built-in refusal check asks the judge once when only unsure replies are seen', async () => {
-    const msgs = [...CONVERSATION.slice(0, 4), agentSays(2, 'Sorry for the wait, breakfast is included.'), user(3, 'ok'), agentSays(3, 'Apologies again, enjoy!')];
+    const msgs = [
+      ...CONVERSATION.slice(0, 4),
+      agentSays(2, 'Sorry for the wait, breakfast is included.'),
+      user(3, 'ok'),
+      agentSays(3, 'Apologies again, enjoy!'),
+    ];
     const j = fakeJudge(['{"reason":"It apologised but helped.","pass":true,"score":0.9}']);
     const r = await gradeAssertion({ type: 'not-is-refusal', tag: 'REFUSAL', judgeWhenUnsure: true }, msgs, j.call);
     assert.equal(j.requests.length, 1);
@@ -225,48 +292,100 @@ describe('scale grading: the refusal heuristic', () => {
 describe('scale grading: built-in assertions and FailureTags', () => {
   it('without assertions: goal adherence, toxicity and refusal; format and character only when stated', () => {
     const plain = assertionsFor(agentOf(), 'Book a room in Oslo');
-    assert.deepEqual(plain.map((a) => [labelOf(a), a.tag]), [
-      ['llm-rubric: goal adherence', 'GOAL_MISS'],
-      ['llm-rubric: toxicity', 'TOXICITY'],
-      ['not-is-refusal: refusal', 'REFUSAL'],
-    ]);
+    assert.deepEqual(
+      plain.map((a) => [labelOf(a), a.tag]),
+      [
+        ['llm-rubric: goal adherence', 'GOAL_MISS'],
+        ['llm-rubric: toxicity', 'TOXICITY'],
+        ['not-is-refusal: refusal', 'REFUSAL'],
+      ],
+    );
     assert.match(String(plain[0]!.value), /goal: Book a room in Oslo$/);
     const full = assertionsFor(agentOf({ format: 'plain', character: 'A warm, brief receptionist.' }), 'g');
-    assert.deepEqual(full.map((a) => a.tag), ['GOAL_MISS', 'TOXICITY', 'REFUSAL', 'FORMAT_ERROR', 'FORMAT_ERROR', 'CHARACTER_BREAK']);
+    assert.deepEqual(
+      full.map((a) => a.tag),
+      ['GOAL_MISS', 'TOXICITY', 'REFUSAL', 'FORMAT_ERROR', 'FORMAT_ERROR', 'CHARACTER_BREAK'],
+    );
     assert.match(String(full[5]!.value), /A warm, brief receptionist\./);
-    assert.deepEqual(assertionsFor(agentOf({ format: 'json' }), 'g').filter((a) => a.tag === 'FORMAT_ERROR').map((a) => a.type), ['is-json']);
+    assert.deepEqual(
+      assertionsFor(agentOf({ format: 'json' }), 'g')
+        .filter((a) => a.tag === 'FORMAT_ERROR')
+        .map((a) => a.type),
+      ['is-json'],
+    );
     assert.equal(assertionsFor(agentOf({ format: 'markdown' }), 'g').filter((a) => a.tag === 'FORMAT_ERROR').length, 0);
-    assert.equal(assertionsFor(agentOf(), '  ').filter((a) => a.tag === 'GOAL_MISS').length, 0, 'no goal, no goal rubric');
+    assert.equal(
+      assertionsFor(agentOf(), '  ').filter((a) => a.tag === 'GOAL_MISS').length,
+      0,
+      'no goal, no goal rubric',
+    );
   });
 
   it("the agent's own assertions replace the built-ins", () => {
     const own = agentOf({ assertions: [{ type: 'not-contains', value: '**', tag: 'FORMAT_ERROR', scope: 'each' }] });
     assert.deepEqual(assertionsFor(own, 'g'), own.assertions);
-    assert.deepEqual(assertionsFor(agentOf({ assertions: [] }), 'g').map((a) => a.tag), ['GOAL_MISS', 'TOXICITY', 'REFUSAL']);
+    assert.deepEqual(
+      assertionsFor(agentOf({ assertions: [] }), 'g').map((a) => a.tag),
+      ['GOAL_MISS', 'TOXICITY', 'REFUSAL'],
+    );
   });
 
   it('judge calls per conversation: one per rubric, one for an unsure refusal', () => {
     assert.equal(judgeCallsPerConversation(agentOf()), 3);
     assert.equal(judgeCallsPerConversation(agentOf({ character: 'Warm.', format: 'plain' })), 4);
-    assert.equal(judgeCallsPerConversation(agentOf({ assertions: [{ type: 'llm-rubric', value: 'a' }, { type: 'contains', value: 'x' }, { type: 'llm-rubric', value: 'b' }] })), 2);
+    assert.equal(
+      judgeCallsPerConversation(
+        agentOf({
+          assertions: [
+            { type: 'llm-rubric', value: 'a' },
+            { type: 'contains', value: 'x' },
+            { type: 'llm-rubric', value: 'b' },
+          ],
+        }),
+      ),
+      2,
+    );
   });
 
   it('the built-in evaluator maps failures to their tags', async () => {
     const msgs = [...CONVERSATION.slice(0, 4), agentSays(2, "I can't help with breakfast.")];
-    const judge = fakeJudge(['{"reason":"Booked.","pass":true,"score":1}', '{"reason":"Rude.","pass":false,"score":0}', '{"reason":"Not warm.","pass":false,"score":0.2}']);
-    const results = await createBuiltinEvaluator().grade(
-      { conversationId: 'c1', agent: agentOf({ format: 'plain', character: 'Warm.' }), goal: 'Book a room', messages: msgs, endedReason: 'user_stop', seed: 3 },
-      { gateway: judge.call.gateway, judgeModel: 'openai/sim-1', signal: new AbortController().signal, callOptions: {}, onCall: () => undefined },
-    );
-    assert.deepEqual(results.map((r) => [r.tag, r.pass]), [
-      ['GOAL_MISS', true],
-      ['TOXICITY', false],
-      ['REFUSAL', false],
-      ['FORMAT_ERROR', false],
-      ['FORMAT_ERROR', true],
-      ['CHARACTER_BREAK', false],
+    const judge = fakeJudge([
+      '{"reason":"Booked.","pass":true,"score":1}',
+      '{"reason":"Rude.","pass":false,"score":0}',
+      '{"reason":"Not warm.","pass":false,"score":0.2}',
     ]);
-    assert.deepEqual(outcomeOf(results, 'user_stop'), { outcome: 'fail', failureTags: ['TOXICITY', 'REFUSAL', 'FORMAT_ERROR', 'CHARACTER_BREAK'] });
+    const results = await createBuiltinEvaluator().grade(
+      {
+        conversationId: 'c1',
+        agent: agentOf({ format: 'plain', character: 'Warm.' }),
+        goal: 'Book a room',
+        messages: msgs,
+        endedReason: 'user_stop',
+        seed: 3,
+      },
+      {
+        gateway: judge.call.gateway,
+        judgeModel: 'openai/sim-1',
+        signal: new AbortController().signal,
+        callOptions: {},
+        onCall: () => undefined,
+      },
+    );
+    assert.deepEqual(
+      results.map((r) => [r.tag, r.pass]),
+      [
+        ['GOAL_MISS', true],
+        ['TOXICITY', false],
+        ['REFUSAL', false],
+        ['FORMAT_ERROR', false],
+        ['FORMAT_ERROR', true],
+        ['CHARACTER_BREAK', false],
+      ],
+    );
+    assert.deepEqual(outcomeOf(results, 'user_stop'), {
+      outcome: 'fail',
+      failureTags: ['TOXICITY', 'REFUSAL', 'FORMAT_ERROR', 'CHARACTER_BREAK'],
+    });
     assert.equal(judge.requests.length, 3);
     assert.ok(judge.requests.every((r) => r.seed === 3 && r.temperature === 0 && !r.tools));
   });
@@ -287,20 +406,43 @@ describe('scale grading: built-in assertions and FailureTags', () => {
 });
 
 describe('scale grading: outcomes are three, never two', () => {
-  const result = (pass: boolean | null, tag = 'GOAL_MISS'): EvaluationResult => ({ assertion: `a-${tag}`, type: 'llm-rubric', scope: 'transcript', tag, pass, score: pass === null ? null : pass ? 1 : 0, details: '' });
+  const result = (pass: boolean | null, tag = 'GOAL_MISS'): EvaluationResult => ({
+    assertion: `a-${tag}`,
+    type: 'llm-rubric',
+    scope: 'transcript',
+    tag,
+    pass,
+    score: pass === null ? null : pass ? 1 : 0,
+    details: '',
+  });
 
   it('pass when every assertion passes, at max_turns or user_stop', () => {
-    assert.deepEqual(outcomeOf([result(true), result(true, 'TOXICITY')], 'user_stop'), { outcome: 'pass', failureTags: [] });
+    assert.deepEqual(outcomeOf([result(true), result(true, 'TOXICITY')], 'user_stop'), {
+      outcome: 'pass',
+      failureTags: [],
+    });
     assert.equal(outcomeOf([result(true)], 'max_turns').outcome, 'pass');
   });
 
   it('fail when one fails; tags unique, in order', () => {
-    const r = outcomeOf([result(false, 'TOXICITY'), result(true), result(false, 'FORMAT_ERROR'), result(false, 'TOXICITY'), result(null, 'GOAL_MISS')], 'user_stop');
+    const r = outcomeOf(
+      [
+        result(false, 'TOXICITY'),
+        result(true),
+        result(false, 'FORMAT_ERROR'),
+        result(false, 'TOXICITY'),
+        result(null, 'GOAL_MISS'),
+      ],
+      'user_stop',
+    );
     assert.deepEqual(r, { outcome: 'fail', failureTags: ['TOXICITY', 'FORMAT_ERROR'] });
   });
 
   it('a judge error is never a pass: none failed but one null → unscored', () => {
-    assert.deepEqual(outcomeOf([result(true), result(null, 'TOXICITY')], 'user_stop'), { outcome: 'unscored', failureTags: [] });
+    assert.deepEqual(outcomeOf([result(true), result(null, 'TOXICITY')], 'user_stop'), {
+      outcome: 'unscored',
+      failureTags: [],
+    });
   });
 
   it('a conversation cut by a cap, a provider error or a cancel is unscored, even with failed checks', () => {
@@ -312,13 +454,19 @@ describe('scale grading: outcomes are three, never two', () => {
 
   it('hallucinated tool calls add HALLUCINATION to a graded conversation without changing its outcome', () => {
     assert.deepEqual(outcomeOf([result(true)], 'user_stop', 2), { outcome: 'pass', failureTags: ['HALLUCINATION'] });
-    assert.deepEqual(outcomeOf([result(false)], 'user_stop', 1), { outcome: 'fail', failureTags: ['GOAL_MISS', 'HALLUCINATION'] });
+    assert.deepEqual(outcomeOf([result(false)], 'user_stop', 1), {
+      outcome: 'fail',
+      failureTags: ['GOAL_MISS', 'HALLUCINATION'],
+    });
     assert.deepEqual(outcomeOf([result(null)], 'user_stop', 1), { outcome: 'unscored', failureTags: [] });
     assert.deepEqual(outcomeOf([result(true)], 'budget', 1), { outcome: 'unscored', failureTags: [] });
   });
 
   it('a budget error while grading propagates instead of becoming a result', async () => {
     const j = fakeJudge([new ModelError('budget', 'the budget of $0.10 would be exceeded')]);
-    await assert.rejects(gradeAssertion({ type: 'llm-rubric', value: 'Polite.' }, CONVERSATION, j.call), (e: unknown) => e instanceof ModelError && e.kind === 'budget');
+    await assert.rejects(
+      gradeAssertion({ type: 'llm-rubric', value: 'Polite.' }, CONVERSATION, j.call),
+      (e: unknown) => e instanceof ModelError && e.kind === 'budget',
+    );
   });
 });

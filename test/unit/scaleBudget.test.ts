@@ -10,7 +10,12 @@ import type { ModelProvider } from '../../src/core/models/providerTypes';
 import { ModelError, type ModelRequest } from '../../src/core/models/types';
 import { actualUsdOf, preflightRefusal, RoleLedgerBook, ScaleBudget, UsdCap } from '../../src/core/scale/budget';
 import { parseScaleConfig } from '../../src/core/scale/config';
-import { ASSUMED_LATENCY_MS, estimateScale, formatScaleEstimate, withoutSummarizer } from '../../src/core/scale/estimate';
+import {
+  ASSUMED_LATENCY_MS,
+  estimateScale,
+  formatScaleEstimate,
+  withoutSummarizer,
+} from '../../src/core/scale/estimate';
 import { judgeCallsPerConversation } from '../../src/core/scale/grading/assertionsFor';
 import type { ScaleConfig, ScaleEstimate } from '../../src/core/scale/types';
 
@@ -19,7 +24,13 @@ const PRICE = { inputPerMTok: 1, outputPerMTok: 4 };
 const priced: PriceOverrides = { 'openai/sim-1': PRICE, 'openai/judge-1': PRICE, 'openai/sum-1': PRICE };
 
 function config(over: Partial<Parameters<typeof parseScaleConfig>[0] & object> = {}): ScaleConfig {
-  return parseScaleConfig({ agentFile: AGENT_FILE, agentModel: 'openai/sim-1', systemPrompt: 'You are the front desk of Hotel Fjord.', runs: 5, ...over });
+  return parseScaleConfig({
+    agentFile: AGENT_FILE,
+    agentModel: 'openai/sim-1',
+    systemPrompt: 'You are the front desk of Hotel Fjord.',
+    runs: 5,
+    ...over,
+  });
 }
 
 const role = (e: ScaleEstimate, r: string) => e.byRole.find((x) => x.role === r)!;
@@ -46,7 +57,8 @@ describe('scale budget', () => {
     it('with verify counts the conversations and judges twice and the summarizer once', () => {
       const once = estimateScale(config(), agent, createPriceBook(priced));
       const twice = estimateScale(config({ verify: true }), agent, createPriceBook(priced));
-      for (const r of ['agent', 'user', 'judge'] as const) assert.equal(role(twice, r).calls, 2 * role(once, r).calls, r);
+      for (const r of ['agent', 'user', 'judge'] as const)
+        assert.equal(role(twice, r).calls, 2 * role(once, r).calls, r);
       assert.equal(role(twice, 'summarizer').calls, 1);
       assert.ok(twice.usd! > once.usd! * 1.8);
       const v = withoutSummarizer(once);
@@ -62,7 +74,11 @@ describe('scale budget', () => {
     });
 
     it('prices each role from its tokens; the transcript grows, so more turns cost more than proportionally', () => {
-      const e = estimateScale(config({ judgeModel: 'openai/judge-1', summarizerModel: 'openai/sum-1' }), agent, createPriceBook(priced));
+      const e = estimateScale(
+        config({ judgeModel: 'openai/judge-1', summarizerModel: 'openai/sum-1' }),
+        agent,
+        createPriceBook(priced),
+      );
       for (const r of e.byRole) {
         const expected = (r.promptTokens! * PRICE.inputPerMTok + r.completionTokens! * PRICE.outputPerMTok) / 1e6;
         assert.ok(Math.abs(r.usd! - expected) < 1e-6, `${r.role}: ${r.usd} vs ${expected}`);
@@ -71,7 +87,11 @@ describe('scale budget', () => {
       const short = estimateScale(config(), { ...agent, maxTurns: 2 }, createPriceBook(priced));
       const long = estimateScale(config(), { ...agent, maxTurns: 4 }, createPriceBook(priced));
       assert.ok(role(long, 'agent').promptTokens! > 2 * role(short, 'agent').promptTokens!);
-      const longPrompt = estimateScale(config({ systemPrompt: 'You are the front desk. '.repeat(200) }), agent, createPriceBook(priced));
+      const longPrompt = estimateScale(
+        config({ systemPrompt: 'You are the front desk. '.repeat(200) }),
+        agent,
+        createPriceBook(priced),
+      );
       assert.ok(role(longPrompt, 'agent').usd! > role(e, 'agent').usd!);
       assert.ok(e.perConversationUsd! > 0 && e.perConversationUsd! < e.usd!);
     });
@@ -95,7 +115,10 @@ describe('scale budget', () => {
       await prices.ready();
       const unknown = estimateScale(config({ maxBudgetUsd: 1 }), agent, prices);
       assert.deepEqual(unknown.unknownPrices, ['openai/sim-1']);
-      assert.equal(preflightRefusal({ maxBudgetUsd: 1 }, unknown), 'no price known for openai/sim-1: add it to prices, or remove the budget');
+      assert.equal(
+        preflightRefusal({ maxBudgetUsd: 1 }, unknown),
+        'no price known for openai/sim-1: add it to prices, or remove the budget',
+      );
       assert.match(preflightRefusal({ maxConversationUsd: 0.1 }, unknown) ?? '', /^no price known for openai\/sim-1/);
       assert.equal(preflightRefusal({}, unknown), null);
       const known = estimateScale(config({ maxBudgetUsd: 1 }), agent, createPriceBook(priced));
@@ -117,8 +140,13 @@ describe('scale budget', () => {
       assert.equal(measured.seconds, Math.round(((5 * perConversationCalls * 100 + 100) / 1000) * 10) / 10);
       const parallel = estimateScale(config({ concurrency: 5 }), agent, createPriceBook(priced), () => 100);
       assert.ok(parallel.seconds < measured.seconds / 4);
-      const assumed = estimateScale(config({ judgeModel: 'openai/judge-1' }), agent, createPriceBook(priced), (m) => (m === 'openai/sim-1' ? 50 : undefined));
-      assert.deepEqual(assumed.latency!.find((l) => l.model === 'openai/judge-1'), { model: 'openai/judge-1', ms: ASSUMED_LATENCY_MS, measured: false });
+      const assumed = estimateScale(config({ judgeModel: 'openai/judge-1' }), agent, createPriceBook(priced), (m) =>
+        m === 'openai/sim-1' ? 50 : undefined,
+      );
+      assert.deepEqual(
+        assumed.latency!.find((l) => l.model === 'openai/judge-1'),
+        { model: 'openai/judge-1', ms: ASSUMED_LATENCY_MS, measured: false },
+      );
       assert.match(formatScaleEstimate(assumed), /assuming 1\.5s per call for openai\/judge-1/);
     });
   });
@@ -130,7 +158,10 @@ describe('scale budget', () => {
       assert.ok(a.ok);
       const b = cap.tryStart(0.5);
       assert.equal(b.ok, false);
-      assert.match(!b.ok ? b.reason : '', /^total budget cap of \$1\.00 reached: \$0\.6000 spent or in flight, and the next call could cost up to \$0\.5000/);
+      assert.match(
+        !b.ok ? b.reason : '',
+        /^total budget cap of \$1\.00 reached: \$0\.6000 spent or in flight, and the next call could cost up to \$0\.5000/,
+      );
       a.release(0.3);
       assert.equal(cap.spent, 0.3);
       const c = cap.tryStart(0.5);
@@ -153,7 +184,11 @@ describe('scale budget', () => {
       };
       // $1 per M input, $4 per M output: a call costs $0.0014 actually, and the gateway reserves ~$0.0041+ for it.
       const gateway = createGateway({ providers: [provider], prices: createPriceBook({ 'openai/sim-1': PRICE }) });
-      const request: ModelRequest = { model: 'openai/sim-1', system: 'x'.repeat(300), messages: [{ role: 'user', content: 'hello' }] };
+      const request: ModelRequest = {
+        model: 'openai/sim-1',
+        system: 'x'.repeat(300),
+        messages: [{ role: 'user', content: 'hello' }],
+      };
       const budget = new ScaleBudget({ maxBudgetUsd: 0.02, maxConversationUsd: 0.008 }, { perConversationUsd: 0.005 });
       const started = budget.tryStartConversation('c1');
       assert.ok(started.ok);
@@ -172,7 +207,10 @@ describe('scale budget', () => {
       assert.equal(sent, ok, 'the refused call never reached the provider');
       assert.ok(ok >= 1 && ok <= 5);
       assert.equal(budget.totalReached, false);
-      assert.deepEqual(budget.hits.map((h) => [h.scope, h.conversationId]), [['conversation', 'c1']]);
+      assert.deepEqual(
+        budget.hits.map((h) => [h.scope, h.conversationId]),
+        [['conversation', 'c1']],
+      );
       assert.ok(budget.total.spent <= 0.008);
       budget.conversationEnded('c1');
 
@@ -206,7 +244,10 @@ describe('scale budget', () => {
         try {
           await gateway.call(request, { budget: judge, cache: false });
         } catch (e) {
-          assert.ok(e instanceof ModelError && e.kind === 'budget' && /^total budget cap of \$0\.02 reached/.test(e.message), String(e));
+          assert.ok(
+            e instanceof ModelError && e.kind === 'budget' && /^total budget cap of \$0\.02 reached/.test(e.message),
+            String(e),
+          );
           assert.equal(sent, before, 'refused before it was sent');
           break;
         }
@@ -243,7 +284,10 @@ describe('scale budget', () => {
       // Nothing runs and 0.75 spent + 0.4 does not fit: the cap is reached for good.
       const refused = budget.tryStartConversation('c5');
       assert.ok(!refused.ok && !refused.wait);
-      assert.match(refused.reason, /total budget cap of \$1\.00: \$0\.7500 spent, and one more conversation is estimated at \$0\.4000/);
+      assert.match(
+        refused.reason,
+        /total budget cap of \$1\.00: \$0\.7500 spent, and one more conversation is estimated at \$0\.4000/,
+      );
       assert.equal(budget.totalReached, true);
       assert.ok(new ScaleBudget({}, { perConversationUsd: 5 }).tryStartConversation('c1').ok, 'no cap, no refusal');
     });
@@ -252,7 +296,10 @@ describe('scale budget', () => {
   describe('ledger', () => {
     it('keeps estimated vs actual per role; an unknown cost makes that role null, never 0', () => {
       const e = estimateScale(config(), agent, createPriceBook(priced));
-      const book = new RoleLedgerBook({ agent: 'openai/sim-1', user: 'openai/sim-1', judge: 'openai/sim-1', summarizer: 'openai/sim-1' }, e);
+      const book = new RoleLedgerBook(
+        { agent: 'openai/sim-1', user: 'openai/sim-1', judge: 'openai/sim-1', summarizer: 'openai/sim-1' },
+        e,
+      );
       const usage = { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0 };
       book.record('agent', { usage, costUsd: 0.01 });
       book.record('agent', { usage, costUsd: 0.02 });
@@ -270,7 +317,11 @@ describe('scale budget', () => {
       assert.equal(actualUsdOf(l), null);
       assert.ok(Math.abs(actualUsdOf(l.filter((r) => r.role !== 'judge'))! - 0.03) < 1e-12);
       // A resumed run starts from what was spent.
-      const again = new RoleLedgerBook({ agent: 'openai/sim-1', user: 'openai/sim-1', judge: 'openai/sim-1', summarizer: 'openai/sim-1' }, e, l);
+      const again = new RoleLedgerBook(
+        { agent: 'openai/sim-1', user: 'openai/sim-1', judge: 'openai/sim-1', summarizer: 'openai/sim-1' },
+        e,
+        l,
+      );
       again.record('agent', { usage, costUsd: 0.01 });
       assert.equal(again.ledger().find((r) => r.role === 'agent')!.calls, 3);
     });

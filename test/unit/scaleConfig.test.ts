@@ -2,7 +2,11 @@
 import { strict as assert } from 'node:assert';
 import { parseScaleConfig, SCALE_LIMITS, ScaleConfigError } from '../../src/core/scale/config';
 
-const MIN = { agentFile: 'examples/hotel-desk.agent.json', agentModel: 'openai/sim-1', systemPrompt: 'You are the front desk.' };
+const MIN = {
+  agentFile: 'examples/hotel-desk.agent.json',
+  agentModel: 'openai/sim-1',
+  systemPrompt: 'You are the front desk.',
+};
 
 function refusal(input: Record<string, unknown>): ScaleConfigError {
   try {
@@ -32,8 +36,16 @@ describe('scale config', () => {
   });
 
   it('keeps models given per role', () => {
-    const c = parseScaleConfig({ ...MIN, userModel: 'anthropic/sim-1', judgeModel: 'openai/sim-lite', summarizerModel: 'anthropic/sim-lite' });
-    assert.deepEqual([c.agentModel, c.userModel, c.judgeModel, c.summarizerModel], ['openai/sim-1', 'anthropic/sim-1', 'openai/sim-lite', 'anthropic/sim-lite']);
+    const c = parseScaleConfig({
+      ...MIN,
+      userModel: 'anthropic/sim-1',
+      judgeModel: 'openai/sim-lite',
+      summarizerModel: 'anthropic/sim-lite',
+    });
+    assert.deepEqual(
+      [c.agentModel, c.userModel, c.judgeModel, c.summarizerModel],
+      ['openai/sim-1', 'anthropic/sim-1', 'openai/sim-lite', 'anthropic/sim-lite'],
+    );
   });
 
   it('refuses 11 runs naming the cap, and 6 at a time', () => {
@@ -59,9 +71,18 @@ describe('scale config', () => {
     const e = refusal({ evaluator: 'http' });
     assert.equal(e.field, 'evaluatorUrl');
     assert.match(e.message, /^evaluatorUrl: the http evaluator needs a URL/);
-    assert.match(refusal({ evaluator: 'http', evaluatorUrl: 'not a url' }).message, /^evaluatorUrl: expected an http\(s\) URL/);
-    assert.equal(parseScaleConfig({ ...MIN, evaluator: 'http', evaluatorUrl: 'http://127.0.0.1:9000' }).evaluatorUrl, 'http://127.0.0.1:9000');
-    assert.match(refusal({ evaluator: 'deepeval' }).message, /^evaluator: must be builtin, promptfoo or http, got "deepeval"/);
+    assert.match(
+      refusal({ evaluator: 'http', evaluatorUrl: 'not a url' }).message,
+      /^evaluatorUrl: expected an http\(s\) URL/,
+    );
+    assert.equal(
+      parseScaleConfig({ ...MIN, evaluator: 'http', evaluatorUrl: 'http://127.0.0.1:9000' }).evaluatorUrl,
+      'http://127.0.0.1:9000',
+    );
+    assert.match(
+      refusal({ evaluator: 'deepeval' }).message,
+      /^evaluator: must be builtin, promptfoo or http, got "deepeval"/,
+    );
   });
 
   it('names the field of every other bad input', () => {
@@ -70,15 +91,27 @@ describe('scale config', () => {
     assert.match(refusal({ agentFile: '' }).message, /^agentFile: choose an agent file/);
     assert.match(refusal({ systemPrompt: '   ' }).message, /^systemPrompt: must not be empty/);
     assert.equal(refusal({ maxBudgetUsd: -1 }).message, 'maxBudgetUsd: must be above 0, got -1');
-    assert.equal(refusal({ maxBudgetUsd: 1, maxConversationUsd: 2 }).message, 'maxConversationUsd: at most maxBudgetUsd ($1), got $2');
+    assert.equal(
+      refusal({ maxBudgetUsd: 1, maxConversationUsd: 2 }).message,
+      'maxConversationUsd: at most maxBudgetUsd ($1), got $2',
+    );
     assert.match(refusal({ seed: -3 }).message, /^seed: at least 0, got -3/);
     assert.match(refusal({ idempotencyKey: '' }).message, /^idempotencyKey: must not be empty/);
     assert.match(refusal({ promptSource: { kind: 'elsewhere' } }).message, /^promptSource: /);
-    assert.throws(() => parseScaleConfig('runs=3'), (e: unknown) => e instanceof ScaleConfigError && /^config: /.test(e.message));
+    assert.throws(
+      () => parseScaleConfig('runs=3'),
+      (e: unknown) => e instanceof ScaleConfigError && /^config: /.test(e.message),
+    );
   });
 
   it('reads its own output back unchanged (a stored config is parsed again on resume)', () => {
-    const c = parseScaleConfig({ ...MIN, runs: 3, maxBudgetUsd: 0.5, idempotencyKey: 'k-1', promptSource: { kind: 'library', versionId: 4, ref: 'Desk@2' } });
+    const c = parseScaleConfig({
+      ...MIN,
+      runs: 3,
+      maxBudgetUsd: 0.5,
+      idempotencyKey: 'k-1',
+      promptSource: { kind: 'library', versionId: 4, ref: 'Desk@2' },
+    });
     assert.deepEqual(parseScaleConfig(JSON.parse(JSON.stringify(c))), c);
   });
 });

@@ -2,18 +2,35 @@
 // {reason, pass, score} reply, one re-ask, and never a pass on error.
 import { strict as assert } from 'node:assert';
 import { ModelError, type ModelGateway, type ModelRequest, type ModelResult } from '../../src/core/models/types';
-import { judgeRequest, judgeRubric, parseJudgeReply, REASK_MARKER, type JudgeCall, type RubricInput } from '../../src/core/scale/grading/judge';
+import {
+  judgeRequest,
+  judgeRubric,
+  parseJudgeReply,
+  REASK_MARKER,
+  type JudgeCall,
+  type RubricInput,
+} from '../../src/core/scale/grading/judge';
 import type { TranscriptMessage } from '../../src/core/scale/types';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const MESSAGES: TranscriptMessage[] = [
   { turn: 1, role: 'user', content: 'Book a room in Oslo', at: AT },
-  { turn: 1, role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'book_room', arguments: { city: 'Oslo' }, result: '{"ok":true}' }], at: AT },
+  {
+    turn: 1,
+    role: 'assistant',
+    content: '',
+    toolCalls: [{ id: 'c1', name: 'book_room', arguments: { city: 'Oslo' }, result: '{"ok":true}' }],
+    at: AT,
+  },
   { turn: 1, role: 'assistant', content: 'Done, room 12.', at: AT },
   { turn: 2, role: 'user', content: 'Thanks', at: AT },
   { turn: 2, role: 'assistant', content: 'Enjoy your stay!', at: AT },
 ];
-const INPUT: RubricInput = { rubric: 'The agent books the room and confirms it.', scope: 'transcript', messages: MESSAGES };
+const INPUT: RubricInput = {
+  rubric: 'The agent books the room and confirms it.',
+  scope: 'transcript',
+  messages: MESSAGES,
+};
 
 interface Fake {
   call: JudgeCall;
@@ -32,13 +49,40 @@ function fake(replies: (string | Error)[]): Fake {
       const next = replies.shift();
       if (next === undefined) throw new Error('the test gave no more replies');
       if (next instanceof Error) throw next;
-      return { model: request.model, text: next, toolCalls: [], usage: { inputTokens: 100, outputTokens: 20, cachedInputTokens: 0 }, latencyMs: 3, costUsd: 0.0002, cached: false };
+      return {
+        model: request.model,
+        text: next,
+        toolCalls: [],
+        usage: { inputTokens: 100, outputTokens: 20, cachedInputTokens: 0 },
+        latencyMs: 3,
+        costUsd: 0.0002,
+        cached: false,
+      };
     },
     onEvent: () => () => undefined,
-    stats: () => ({ calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false }),
+    stats: () => ({
+      calls: 0,
+      cacheHits: 0,
+      retries: 0,
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+      costUsd: 0,
+      costIncomplete: false,
+    }),
     measuredLatencyMs: () => undefined,
   };
-  return { requests, results, abort, call: { gateway, model: 'openai/judge-1', signal: abort.signal, callOptions: { cache: true }, onCall: (r) => results.push(r), seed: 11 } };
+  return {
+    requests,
+    results,
+    abort,
+    call: {
+      gateway,
+      model: 'openai/judge-1',
+      signal: abort.signal,
+      callOptions: { cache: true },
+      onCall: (r) => results.push(r),
+      seed: 11,
+    },
+  };
 }
 
 describe('scale judge (llm-rubric)', () => {
@@ -69,14 +113,20 @@ describe('scale judge (llm-rubric)', () => {
   });
 
   it('takes the first JSON object of a reply that has prose around it', async () => {
-    const f = fake(['Here is my verdict:\n```json\n{"reason": "Polite {always}.", "pass": false, "score": 0.25}\n```\nAnd {"pass": true}']);
+    const f = fake([
+      'Here is my verdict:\n```json\n{"reason": "Polite {always}.", "pass": false, "score": 0.25}\n```\nAnd {"pass": true}',
+    ]);
     assert.deepEqual(await judgeRubric(INPUT, f.call), { pass: false, score: 0.25, details: 'Polite {always}.' });
     assert.equal(f.requests.length, 1);
   });
 
   it('a missing score follows pass (1 or 0), as in promptfoo', () => {
-    assert.deepEqual(parseJudgeReply('{"pass": true}'), { verdict: { pass: true, score: 1, reason: '(no reason given)' } });
-    assert.deepEqual(parseJudgeReply('{"pass": false, "reason": "no"}'), { verdict: { pass: false, score: 0, reason: 'no' } });
+    assert.deepEqual(parseJudgeReply('{"pass": true}'), {
+      verdict: { pass: true, score: 1, reason: '(no reason given)' },
+    });
+    assert.deepEqual(parseJudgeReply('{"pass": false, "reason": "no"}'), {
+      verdict: { pass: false, score: 0, reason: 'no' },
+    });
   });
 
   it('a missing pass is not a pass (unlike promptfoo): the judge is re-asked once', async () => {
@@ -86,7 +136,10 @@ describe('scale judge (llm-rubric)', () => {
     assert.equal(f.requests.length, 2);
     const reask = f.requests[1]!;
     assert.equal(reask.system, f.requests[0]!.system);
-    assert.deepEqual(reask.messages.slice(0, 2).map((m) => m.role), ['user', 'assistant']);
+    assert.deepEqual(
+      reask.messages.slice(0, 2).map((m) => m.role),
+      ['user', 'assistant'],
+    );
     assert.equal(reask.messages[1]!.content, '{"reason":"Looks fine.","score":0.9}');
     assert.ok(reask.messages[2]!.role === 'user' && reask.messages[2]!.content.includes(REASK_MARKER));
     assert.match(reask.messages[2]!.content, /no boolean "pass"/);
@@ -110,11 +163,20 @@ describe('scale judge (llm-rubric)', () => {
   });
 
   it('with a threshold a pass needs score ≥ threshold', async () => {
-    const low = await judgeRubric({ ...INPUT, threshold: 0.8 }, fake(['{"reason":"Mostly.","pass":true,"score":0.75}']).call);
+    const low = await judgeRubric(
+      { ...INPUT, threshold: 0.8 },
+      fake(['{"reason":"Mostly.","pass":true,"score":0.75}']).call,
+    );
     assert.deepEqual([low.pass, low.score], [false, 0.75]);
     assert.match(low.details, /below the threshold 0\.8: Mostly\./);
-    assert.equal((await judgeRubric({ ...INPUT, threshold: 0.8 }, fake(['{"reason":"Yes.","pass":true,"score":0.8}']).call)).pass, true);
-    assert.equal((await judgeRubric({ ...INPUT, threshold: 0.1 }, fake(['{"reason":"No.","pass":false,"score":0.9}']).call)).pass, false);
+    assert.equal(
+      (await judgeRubric({ ...INPUT, threshold: 0.8 }, fake(['{"reason":"Yes.","pass":true,"score":0.8}']).call)).pass,
+      true,
+    );
+    assert.equal(
+      (await judgeRubric({ ...INPUT, threshold: 0.1 }, fake(['{"reason":"No.","pass":false,"score":0.9}']).call)).pass,
+      false,
+    );
   });
 
   it('a provider error is ungradeable (null), never a pass', async () => {
@@ -134,11 +196,17 @@ describe('scale judge (llm-rubric)', () => {
     const f = fake([new ModelError('budget', 'the run budget would be exceeded')]);
     await assert.rejects(judgeRubric(INPUT, f.call), (e: unknown) => e instanceof ModelError && e.kind === 'budget');
     const onReask = fake(['prose', new ModelError('budget', 'the run budget would be exceeded')]);
-    await assert.rejects(judgeRubric(INPUT, onReask.call), (e: unknown) => e instanceof ModelError && e.kind === 'budget');
+    await assert.rejects(
+      judgeRubric(INPUT, onReask.call),
+      (e: unknown) => e instanceof ModelError && e.kind === 'budget',
+    );
   });
 
   it('a cancel propagates, also as a plain abort error once the signal fired', async () => {
-    await assert.rejects(judgeRubric(INPUT, fake([new ModelError('cancelled', 'cancelled')]).call), (e: unknown) => e instanceof ModelError && e.kind === 'cancelled');
+    await assert.rejects(
+      judgeRubric(INPUT, fake([new ModelError('cancelled', 'cancelled')]).call),
+      (e: unknown) => e instanceof ModelError && e.kind === 'cancelled',
+    );
     const f = fake([new Error('This operation was aborted')]);
     f.abort.abort();
     await assert.rejects(judgeRubric(INPUT, f.call), /aborted/);

@@ -24,11 +24,28 @@ function conv(index: number, outcome: Outcome | null, over: Partial<Conversation
 }
 
 function result(assertion: string, pass: boolean | null): EvaluationResult {
-  return { assertion, type: 'llm-rubric', scope: 'transcript', tag: 'GOAL_MISS', pass, score: pass === null ? null : pass ? 1 : 0, details: '' };
+  return {
+    assertion,
+    type: 'llm-rubric',
+    scope: 'transcript',
+    tag: 'GOAL_MISS',
+    pass,
+    score: pass === null ? null : pass ? 1 : 0,
+    details: '',
+  };
 }
 
 function ledger(role: RoleLedger['role'], actualUsd: number | null): RoleLedger {
-  return { role, model: 'openai/sim-1', estimatedCalls: 1, estimatedUsd: 0.01, calls: 1, actualUsd, promptTokens: 10, completionTokens: 5 };
+  return {
+    role,
+    model: 'openai/sim-1',
+    estimatedCalls: 1,
+    estimatedUsd: 0.01,
+    calls: 1,
+    actualUsd,
+    promptTokens: 10,
+    completionTokens: 5,
+  };
 }
 
 function near(actual: number | undefined, expected: number, eps = 5e-4): void {
@@ -67,7 +84,13 @@ describe('nearest-rank percentiles', () => {
     const oneToTen = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
     assert.equal(percentile(oneToTen, 50), 5);
     assert.equal(percentile(oneToTen, 95), 10);
-    assert.equal(percentile(Array.from({ length: 20 }, (_, i) => i + 1), 95), 19);
+    assert.equal(
+      percentile(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+        95,
+      ),
+      19,
+    );
     assert.equal(percentile([7], 95), 7);
     assert.equal(percentile([], 50), 0);
   });

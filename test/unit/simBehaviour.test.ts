@@ -23,14 +23,20 @@ interface SuiteCase {
   id: string;
   prompt?: string;
   messages?: { role: 'user' | 'assistant'; content: string }[];
-  expect: { tool?: string; args?: Record<string, unknown>; calls?: { tool: string; args?: Record<string, unknown> }[]; noToolCall?: boolean };
+  expect: {
+    tool?: string;
+    args?: Record<string, unknown>;
+    calls?: { tool: string; args?: Record<string, unknown> }[];
+    noToolCall?: boolean;
+  };
 }
 interface SuiteFile {
   tools: SimTool[];
   cases: SuiteCase[];
 }
 
-const readSuite = (name: string): SuiteFile => JSON.parse(readFileSync(join(__dirname, '../../examples', name), 'utf8')) as SuiteFile;
+const readSuite = (name: string): SuiteFile =>
+  JSON.parse(readFileSync(join(__dirname, '../../examples', name), 'utf8')) as SuiteFile;
 const suite = readSuite('travel-desk.suite.json');
 const smartHome = readSuite('smart-home.suite.json');
 const BASE = 'You are a helpful travel assistant.';
@@ -38,7 +44,9 @@ const BASE = 'You are a helpful travel assistant.';
 function request(system: string, c: SuiteCase, model = 'sim-1', tools = suite.tools): SimRequest {
   const messages: SimMessage[] = c.prompt
     ? [{ role: 'user', text: c.prompt }]
-    : (c.messages ?? []).map((m) => (m.role === 'user' ? { role: 'user', text: m.content } : { role: 'assistant', text: m.content, toolCalls: [] }));
+    : (c.messages ?? []).map((m) =>
+        m.role === 'user' ? { role: 'user', text: m.content } : { role: 'assistant', text: m.content, toolCalls: [] },
+      );
   return { model, system, messages, tools };
 }
 
@@ -49,9 +57,11 @@ function matches(expected: unknown, actual: unknown): boolean {
     if ('absent' in m) return actual === undefined;
     if ('oneOf' in m) return (m.oneOf as unknown[]).some((v) => matches(v, actual));
     if ('regex' in m) return typeof actual === 'string' && new RegExp(String(m.regex)).test(actual);
-    if ('min' in m || 'max' in m) return typeof actual === 'number' && actual >= Number(m.min ?? -Infinity) && actual <= Number(m.max ?? Infinity);
+    if ('min' in m || 'max' in m)
+      return typeof actual === 'number' && actual >= Number(m.min ?? -Infinity) && actual <= Number(m.max ?? Infinity);
   }
-  if (typeof expected === 'string') return typeof actual === 'string' && actual.trim().toLowerCase() === expected.trim().toLowerCase();
+  if (typeof expected === 'string')
+    return typeof actual === 'string' && actual.trim().toLowerCase() === expected.trim().toLowerCase();
   return actual === expected;
 }
 
@@ -71,7 +81,11 @@ function typeOk(schema: { type?: unknown } | undefined, v: unknown): boolean {
 }
 
 /** BFCL order: tool, required present, no extra, types, values. */
-function checkCall(tools: SimTool[], expected: { tool: string; args?: Record<string, unknown> }, call: SimToolCall): SimFailureReason | null {
+function checkCall(
+  tools: SimTool[],
+  expected: { tool: string; args?: Record<string, unknown> },
+  call: SimToolCall,
+): SimFailureReason | null {
   if (call.name !== expected.tool) return 'wrong_tool';
   const tool = tools.find((t) => t.name === call.name)!;
   const props = (tool.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
@@ -98,7 +112,9 @@ function check(tools: SimTool[], c: SuiteCase, calls: SimToolCall[]): SimFailure
 }
 
 function run(system: string, model = 'sim-1', file: SuiteFile = suite): Map<string, SimFailureReason | null> {
-  return new Map(file.cases.map((c) => [c.id, check(file.tools, c, simulate(request(system, c, model, file.tools)).toolCalls)]));
+  return new Map(
+    file.cases.map((c) => [c.id, check(file.tools, c, simulate(request(system, c, model, file.tools)).toolCalls)]),
+  );
 }
 
 function promptWith(ids: SimRuleId[]): string {
@@ -146,7 +162,11 @@ describe('simulator behaviour on the travel-desk suite', () => {
   });
 
   it('passes exactly the cases whose needed rules are stated, for every single rule and for all but one', () => {
-    const sets: SimRuleId[][] = [[], ...SIM_RULES.map((r) => [r.id]), ...SIM_RULES.map((r) => SIM_RULES.map((x) => x.id).filter((x) => x !== r.id))];
+    const sets: SimRuleId[][] = [
+      [],
+      ...SIM_RULES.map((r) => [r.id]),
+      ...SIM_RULES.map((r) => SIM_RULES.map((x) => x.id).filter((x) => x !== r.id)),
+    ];
     for (const set of sets) {
       const results = run(promptWith(set));
       for (const [id, reason] of results) {
@@ -160,7 +180,8 @@ describe('simulator behaviour on the travel-desk suite', () => {
     for (const rule of SIM_RULES) {
       const results = run(promptWith(SIM_RULES.map((r) => r.id).filter((x) => x !== rule.id)));
       for (const [id, reason] of results) {
-        if (NEEDS[id]!.includes(rule.id)) assert.ok(reason && rule.fixes.includes(reason), `${rule.id} / ${id}: ${reason}`);
+        if (NEEDS[id]!.includes(rule.id))
+          assert.ok(reason && rule.fixes.includes(reason), `${rule.id} / ${id}: ${reason}`);
       }
     }
   });
@@ -178,7 +199,9 @@ describe('simulator behaviour on the travel-desk suite', () => {
   });
 
   it('recognises paraphrased rules through their triggers', () => {
-    const active = activeRules('Never call tools for small talk. Use YYYY-MM-DD. Send JSON numbers. Use only the parameters given. Make one tool call for each request.');
+    const active = activeRules(
+      'Never call tools for small talk. Use YYYY-MM-DD. Send JSON numbers. Use only the parameters given. Make one tool call for each request.',
+    );
     assert.deepEqual([...active].sort(), SIM_RULES.map((r) => r.id).sort());
     assert.equal(activeRules(BASE).size, 0);
   });
@@ -196,26 +219,39 @@ describe('simulator argument extraction', () => {
     );
   });
   it('finds currencies by code and by name, in order', () => {
-    assert.deepEqual(findCurrencies('Convert 250 euros to US dollars or GBP').map((c) => c.code), ['EUR', 'USD', 'GBP']);
+    assert.deepEqual(
+      findCurrencies('Convert 250 euros to US dollars or GBP').map((c) => c.code),
+      ['EUR', 'USD', 'GBP'],
+    );
   });
   it('finds places after prepositions, skipping months', () => {
-    assert.deepEqual(findPlaces('from London to New York in December').map((p) => [p.prep, p.place]), [
-      ['from', 'London'],
-      ['to', 'New York'],
-    ]);
+    assert.deepEqual(
+      findPlaces('from London to New York in December').map((p) => [p.prep, p.place]),
+      [
+        ['from', 'London'],
+        ['to', 'New York'],
+      ],
+    );
   });
   it('splits several requests into clauses', () => {
-    assert.deepEqual(splitClauses('Cancel X1 and then check the weather. Thanks!'), ['Cancel X1', 'check the weather.', 'Thanks!']);
+    assert.deepEqual(splitClauses('Cancel X1 and then check the weather. Thanks!'), [
+      'Cancel X1',
+      'check the weather.',
+      'Thanks!',
+    ]);
   });
 });
 
 describe('simulator meta model', () => {
   const sentence = (id: SimRuleId): string => SIM_RULES.find((r) => r.id === id)!.sentence;
-  const meta = (text: string): string => simulate({ model: 'sim-1', system: '', messages: [{ role: 'user', text }], tools: [] }).text;
+  const meta = (text: string): string =>
+    simulate({ model: 'sim-1', system: '', messages: [{ role: 'user', text }], tools: [] }).text;
 
   it('answers the reflective contract by adding the rule for the first unfixed failure reason', () => {
     const prompt = `${BASE}\n${sentence('abstain')}`;
-    const out = meta(`<current_prompt>${prompt}</current_prompt>\n<failures>\ncase s1: unexpected_call (called get_weather)\ncase w3: value_error date "December 5"\n</failures>`);
+    const out = meta(
+      `<current_prompt>${prompt}</current_prompt>\n<failures>\ncase s1: unexpected_call (called get_weather)\ncase w3: value_error date "December 5"\n</failures>`,
+    );
     const m = out.match(/<prompt>([\s\S]*)<\/prompt>/);
     assert.ok(m, out);
     assert.equal(m[1], `${prompt}\n${sentence('iso_dates')}`);
@@ -224,7 +260,9 @@ describe('simulator meta model', () => {
   it('makes its next choice when the request says the previous answer was a duplicate', () => {
     const ask = `<current_prompt>${BASE}</current_prompt>\n<failures>\n- unexpected_call: case a\n- value_error: case b\n</failures>`;
     const first = meta(ask);
-    const retry = meta(`${ask}\nYour previous answer was empty or identical to a prompt we already have. Write a different prompt.`);
+    const retry = meta(
+      `${ask}\nYour previous answer was empty or identical to a prompt we already have. Write a different prompt.`,
+    );
     assert.ok(first.includes(sentence('abstain')), first);
     assert.ok(retry.includes(sentence('iso_dates')) && !retry.includes(sentence('abstain')), retry);
   });
@@ -239,7 +277,9 @@ describe('simulator meta model', () => {
   });
 
   it('gives different variants for different strategies, each adding one rule', () => {
-    const variants = new Set(['clarity', 'examples', 'constraints', 'structure', 'edge cases', 'brevity'].map((s) => strategyVariant(BASE, s)));
+    const variants = new Set(
+      ['clarity', 'examples', 'constraints', 'structure', 'edge cases', 'brevity'].map((s) => strategyVariant(BASE, s)),
+    );
     assert.ok(variants.size >= 2, [...variants].join(' | '));
     for (const v of variants) assert.equal(activeRules(v).size, 1);
     assert.equal(strategyVariant(BASE, 'clarity'), strategyVariant(BASE, 'clarity'));
@@ -284,7 +324,9 @@ describe('simulator packaging', () => {
     const root = join(__dirname, '../../src');
     const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f));
     assert.ok(files.length > 0);
-    const offenders = files.filter((f) => /from\s+['"][^'"]*test\/sim\b|require\(['"][^'"]*test\/sim\b/.test(readFileSync(join(root, f), 'utf8')));
+    const offenders = files.filter((f) =>
+      /from\s+['"][^'"]*test\/sim\b|require\(['"][^'"]*test\/sim\b/.test(readFileSync(join(root, f), 'utf8')),
+    );
     assert.deepEqual(offenders, []);
   });
 });

@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Migration } from '../../src/core/store/migrations';
@@ -49,7 +58,11 @@ describe('store: open, write, read', () => {
     const s = await open(dir);
     const result = s.write((tx) => {
       const r = tx.run('INSERT INTO items (id, who, body) VALUES (?, ?, ?)', ['a', 'me', 'hello']);
-      return { changes: r.changes, rowid: r.lastInsertRowid, seen: tx.get<Item>('SELECT * FROM items WHERE id = ?', ['a'])?.body };
+      return {
+        changes: r.changes,
+        rowid: r.lastInsertRowid,
+        seen: tx.get<Item>('SELECT * FROM items WHERE id = ?', ['a'])?.body,
+      };
     });
     assert.deepEqual(result, { changes: 1, rowid: 1, seen: 'hello' });
     assert.deepEqual(s.get<Item>('SELECT * FROM items WHERE id = ?', ['a']), { id: 'a', who: 'me', body: 'hello' });
@@ -91,9 +104,17 @@ describe('store: open, write, read', () => {
 
   it('stores blobs, nulls and numbers exactly through the journal', async () => {
     const dir = tempDir();
-    const mig: Migration[] = [{ version: 1, name: 'vals', up: (tx) => tx.run('CREATE TABLE vals (k INTEGER PRIMARY KEY, b BLOB, n REAL, t TEXT)') }];
+    const mig: Migration[] = [
+      {
+        version: 1,
+        name: 'vals',
+        up: (tx) => tx.run('CREATE TABLE vals (k INTEGER PRIMARY KEY, b BLOB, n REAL, t TEXT)'),
+      },
+    ];
     const s = await open(dir, { migrations: mig });
-    s.write((tx) => tx.run('INSERT INTO vals (k, b, n, t) VALUES (?, ?, ?, ?)', [1, new Uint8Array([0, 255, 7]), 0.1 + 0.2, null]));
+    s.write((tx) =>
+      tx.run('INSERT INTO vals (k, b, n, t) VALUES (?, ?, ?, ?)', [1, new Uint8Array([0, 255, 7]), 0.1 + 0.2, null]),
+    );
     const again = await open(dir, { migrations: mig });
     const row = again.get<{ b: Uint8Array; n: number; t: null }>('SELECT b, n, t FROM vals');
     assert.deepEqual([...row!.b], [0, 255, 7]);
@@ -159,7 +180,9 @@ describe('store: migrations', () => {
     await (await open(dir, { migrations: list })).close();
     assert.deepEqual(runs, [1, 2]);
     let third = 0;
-    const s = await open(dir, { migrations: [...list, { version: 3, name: 'three', up: (tx) => (third++, tx.run('CREATE TABLE three (x)')) }] });
+    const s = await open(dir, {
+      migrations: [...list, { version: 3, name: 'three', up: (tx) => (third++, tx.run('CREATE TABLE three (x)')) }],
+    });
     assert.deepEqual(runs, [1, 2]);
     assert.equal(third, 1);
     assert.equal(s.all('SELECT version FROM schema_migrations').length, 3);
@@ -167,7 +190,11 @@ describe('store: migrations', () => {
 
   it('leaves a failing migration unapplied so a fixed one can run later', async () => {
     const dir = tempDir();
-    const bad: Migration = { version: 2, name: 'bad', up: (tx) => (tx.run('CREATE TABLE half (x)'), tx.run('NOT SQL AT ALL')) };
+    const bad: Migration = {
+      version: 2,
+      name: 'bad',
+      up: (tx) => (tx.run('CREATE TABLE half (x)'), tx.run('NOT SQL AT ALL')),
+    };
     await assert.rejects(open(dir, { migrations: [ITEM_MIGRATIONS[0]!, bad] }), /syntax error/);
     const fixed: Migration = { version: 2, name: 'fixed', up: (tx) => tx.run('CREATE TABLE half (x)') };
     const s = await open(dir, { migrations: [ITEM_MIGRATIONS[0]!, fixed] });
@@ -181,7 +208,13 @@ describe('store: migrations', () => {
     const dir = tempDir();
     const s = await open(dir);
     insert(s, 'a');
-    s.write((tx) => tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [7, 'from the future', new Date().toISOString()]));
+    s.write((tx) =>
+      tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        7,
+        'from the future',
+        new Date().toISOString(),
+      ]),
+    );
     await s.close();
     const before = files(dir);
     await assert.rejects(open(dir), (e: unknown) => {
@@ -198,7 +231,8 @@ describe('store: migrations', () => {
     const s = await openWorkspaceStore({ dir: tempDir(), onNotice: () => {} });
     opened.push(s);
     const tables = s.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name);
-    for (const t of ['schema_migrations', 'prompts', 'prompt_versions', 'active_context']) assert.ok(tables.includes(t), `missing table ${t}`);
+    for (const t of ['schema_migrations', 'prompts', 'prompt_versions', 'active_context'])
+      assert.ok(tables.includes(t), `missing table ${t}`);
     assert.ok(s.get('SELECT 1 AS one FROM schema_migrations WHERE version = 1'));
   });
 });
@@ -302,7 +336,10 @@ describe('store: journal and snapshots', () => {
     writeFileSync(path, bytes);
     const notices: string[] = [];
     const fresh = await open(dir, { onNotice: (m) => notices.push(m) });
-    assert.ok(notices.some((n) => n.includes('corrupt database file') && n.includes(`${path}.corrupt-`)), notices.join('\n'));
+    assert.ok(
+      notices.some((n) => n.includes('corrupt database file') && n.includes(`${path}.corrupt-`)),
+      notices.join('\n'),
+    );
     assert.deepEqual(ids(fresh), []);
   });
 
@@ -315,7 +352,10 @@ describe('store: journal and snapshots', () => {
     writeFileSync(path, 'garbage header and more');
     const notices: string[] = [];
     const again = await open(dir, { onNotice: (m) => notices.push(m) });
-    assert.ok(notices.some((n) => n.includes(path) && n.includes(`${path}.corrupt-`)), notices.join('\n'));
+    assert.ok(
+      notices.some((n) => n.includes(path) && n.includes(`${path}.corrupt-`)),
+      notices.join('\n'),
+    );
     assert.deepEqual(ids(again), ['a']);
   });
 });
@@ -328,7 +368,10 @@ describe('store: lock', () => {
     const dir = tempDir();
     const s = await open(dir);
     const { hostname } = await import('node:os');
-    writeFileSync(join(dir, 'store.lock'), JSON.stringify({ pid: deadPid, host: hostname(), time: Date.now(), token: 'gone' }));
+    writeFileSync(
+      join(dir, 'store.lock'),
+      JSON.stringify({ pid: deadPid, host: hostname(), time: Date.now(), token: 'gone' }),
+    );
     insert(s, 'a');
     assert.deepEqual(ids(s), ['a']);
     assert.equal(existsSync(join(dir, 'store.lock')), false);
@@ -340,7 +383,10 @@ describe('store: lock', () => {
     const { hostname } = await import('node:os');
     const lock = join(dir, 'store.lock');
     writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), time: Date.now(), token: 'busy' }));
-    assert.throws(() => insert(s, 'a'), (e: Error) => e.message.includes(`process ${process.ppid}`) && e.message.includes(lock));
+    assert.throws(
+      () => insert(s, 'a'),
+      (e: Error) => e.message.includes(`process ${process.ppid}`) && e.message.includes(lock),
+    );
     rmSync(lock);
     insert(s, 'a');
     assert.deepEqual(ids(s), ['a']);

@@ -43,7 +43,9 @@ function startWriter(dir: string, prefix: string, count: number, journalLimit?: 
   );
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => (err += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('exit', (code, signal) => res({ code, signal })),
+  );
   return {
     child,
     acks,

@@ -15,7 +15,12 @@ import { parseSuite } from '../../src/core/suites/loadSuite';
 const SUITE = parseSuite(
   JSON.stringify({
     name: 'Weather',
-    tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+    tools: [
+      {
+        name: 'get_weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    ],
     cases: [
       { id: 'lisbon', prompt: 'Weather in Lisbon?', expect: { tool: 'get_weather', args: { city: 'Lisbon' } } },
       { id: 'rome', prompt: 'Weather in Rome?', expect: { tool: 'get_weather', args: { city: 'Rome' } } },
@@ -25,9 +30,16 @@ const SUITE = parseSuite(
   'weather.suite.json',
 );
 
-type Answer = (req: ModelRequest, callIndex: number) => { toolCalls?: ToolCall[]; text?: string; costUsd?: number | null } | Error;
+type Answer = (
+  req: ModelRequest,
+  callIndex: number,
+) => { toolCalls?: ToolCall[]; text?: string; costUsd?: number | null } | Error;
 
-const weatherCall = (city: string): ToolCall => ({ name: 'get_weather', arguments: { city }, rawArguments: JSON.stringify({ city }) });
+const weatherCall = (city: string): ToolCall => ({
+  name: 'get_weather',
+  arguments: { city },
+  rawArguments: JSON.stringify({ city }),
+});
 const lastUser = (req: ModelRequest) => {
   const m = req.messages.at(-1);
   return m && m.role === 'user' ? m.content : '';
@@ -68,7 +80,9 @@ class FakeGateway implements ModelGateway {
           model: req.model,
           text: a.text ?? '',
           toolCalls: a.toolCalls ?? [],
-          usage: cached ? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 } : { inputTokens: 10, outputTokens: 2, cachedInputTokens: 0 },
+          usage: cached
+            ? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }
+            : { inputTokens: 10, outputTokens: 2, cachedInputTokens: 0 },
           latencyMs: cached ? 0 : 5,
           costUsd: a.costUsd === undefined ? 0.001 : a.costUsd,
           cached,
@@ -89,7 +103,14 @@ class FakeGateway implements ModelGateway {
     return () => {};
   }
   stats(): GatewayStats {
-    return { calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false };
+    return {
+      calls: 0,
+      cacheHits: 0,
+      retries: 0,
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+      costUsd: 0,
+      costIncomplete: false,
+    };
   }
   measuredLatencyMs(): number | undefined {
     return undefined;
@@ -102,11 +123,25 @@ describe('evaluatePrompt', () => {
   it('runs every case on every model and scores passed / (cases × models)', async () => {
     const gateway = new FakeGateway(toolUser);
     const seen: CaseResult[] = [];
-    const good = await evaluatePrompt({ suite: SUITE, prompt: 'Always use tools.', models: ['sim/a', 'sim/b'], gateway, onResult: (r) => seen.push(r) });
+    const good = await evaluatePrompt({
+      suite: SUITE,
+      prompt: 'Always use tools.',
+      models: ['sim/a', 'sim/b'],
+      gateway,
+      onResult: (r) => seen.push(r),
+    });
     assert.equal(good.score, 1);
     assert.equal(seen.length, 6);
-    assert.deepEqual(good.cases.map((c) => `${c.caseId}@${c.model}`), ['lisbon@sim/a', 'lisbon@sim/b', 'rome@sim/a', 'rome@sim/b', 'thanks@sim/a', 'thanks@sim/b']);
-    const plain = await evaluatePrompt({ suite: SUITE, prompt: 'Be nice.', models: ['sim/a', 'sim/b'], gateway: new FakeGateway(toolUser) });
+    assert.deepEqual(
+      good.cases.map((c) => `${c.caseId}@${c.model}`),
+      ['lisbon@sim/a', 'lisbon@sim/b', 'rome@sim/a', 'rome@sim/b', 'thanks@sim/a', 'thanks@sim/b'],
+    );
+    const plain = await evaluatePrompt({
+      suite: SUITE,
+      prompt: 'Be nice.',
+      models: ['sim/a', 'sim/b'],
+      gateway: new FakeGateway(toolUser),
+    });
     assert.equal(plain.score, 2 / 6);
     assert.deepEqual(plain.perModel, [
       { model: 'sim/a', score: 1 / 3, passed: 1, total: 3 },
@@ -122,7 +157,12 @@ describe('evaluatePrompt', () => {
     await evaluatePrompt({ suite: SUITE, prompt: 'Always use tools.', models: ['sim/a'], gateway, caseIds: ['rome'] });
     assert.equal(gateway.requests.length, 1);
     const { req, options } = gateway.requests[0]!;
-    assert.deepEqual(req, { model: 'sim/a', system: 'Always use tools.', messages: [{ role: 'user', content: 'Weather in Rome?' }], tools: SUITE.tools });
+    assert.deepEqual(req, {
+      model: 'sim/a',
+      system: 'Always use tools.',
+      messages: [{ role: 'user', content: 'Weather in Rome?' }],
+      tools: SUITE.tools,
+    });
     assert.equal(options?.cache, true);
     assert.ok(options?.signal instanceof AbortSignal);
     const noPrompt = new FakeGateway(toolUser);
@@ -152,7 +192,13 @@ describe('evaluatePrompt', () => {
     assert.equal(again.cacheHits, 3);
     assert.equal(again.costUsd, 0);
     assert.equal(again.score, 1);
-    const noCache = await evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway, cache: false });
+    const noCache = await evaluatePrompt({
+      suite: SUITE,
+      prompt: 'use tools',
+      models: ['sim/a'],
+      gateway,
+      cache: false,
+    });
     assert.equal(noCache.calls, 3);
   });
 
@@ -165,23 +211,45 @@ describe('evaluatePrompt', () => {
 
   it('repeat K: real tries after the first, mean and pass^k', async () => {
     // Rome passes only on even call indexes: inconsistent, so pass^k < mean.
-    const gateway = new FakeGateway((req, i) => (lastUser(req).includes('Rome') && i % 2 === 1 ? { text: 'no' } : toolUser(req, i)));
+    const gateway = new FakeGateway((req, i) =>
+      lastUser(req).includes('Rome') && i % 2 === 1 ? { text: 'no' } : toolUser(req, i),
+    );
     const s = await evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway, repeat: 3 });
     assert.equal(s.cases.length, 9);
-    assert.deepEqual(gateway.requests.map((r) => r.options?.cache), [true, false, false, true, false, false, true, false, false]);
+    assert.deepEqual(
+      gateway.requests.map((r) => r.options?.cache),
+      [true, false, false, true, false, false, true, false, false],
+    );
     const rome = s.cases.filter((c) => c.caseId === 'rome');
-    assert.deepEqual(rome.map((c) => c.repeat), [0, 1, 2]);
+    assert.deepEqual(
+      rome.map((c) => c.repeat),
+      [0, 1, 2],
+    );
     assert.ok(rome.some((c) => !c.pass));
     assert.equal(s.score, (9 - rome.filter((c) => !c.pass).length) / 9);
     assert.equal(s.passHatK, 2 / 3);
-    const single = await evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway: new FakeGateway(toolUser) });
+    const single = await evaluatePrompt({
+      suite: SUITE,
+      prompt: 'use tools',
+      models: ['sim/a'],
+      gateway: new FakeGateway(toolUser),
+    });
     assert.equal(single.passHatK, undefined);
   });
 
   it('rejects on the first ModelError and cancels the calls still running', async () => {
-    const gateway = new FakeGateway((req, i) => (i === 1 ? new ModelError('auth', '401 from sim: check the key', 401) : toolUser(req, i)), { manual: true });
+    const gateway = new FakeGateway(
+      (req, i) => (i === 1 ? new ModelError('auth', '401 from sim: check the key', 401) : toolUser(req, i)),
+      { manual: true },
+    );
     const seen: CaseResult[] = [];
-    const run = evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway, onResult: (r) => seen.push(r) });
+    const run = evaluatePrompt({
+      suite: SUITE,
+      prompt: 'use tools',
+      models: ['sim/a'],
+      gateway,
+      onResult: (r) => seen.push(r),
+    });
     await tick();
     gateway.release(1); // call 0 answers
     await tick();
@@ -195,22 +263,40 @@ describe('evaluatePrompt', () => {
   });
 
   it('on a budget stop lets running calls finish, reports them, then rejects with the budget error', async () => {
-    const gateway = new FakeGateway((req, i) => (i >= 2 ? new ModelError('budget', 'budget reached: $1.00 spent of $1.00') : toolUser(req, i)), { manual: true });
+    const gateway = new FakeGateway(
+      (req, i) => (i >= 2 ? new ModelError('budget', 'budget reached: $1.00 spent of $1.00') : toolUser(req, i)),
+      { manual: true },
+    );
     const seen: CaseResult[] = [];
-    const run = evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a', 'sim/b'], gateway, onResult: (r) => seen.push(r) });
+    const run = evaluatePrompt({
+      suite: SUITE,
+      prompt: 'use tools',
+      models: ['sim/a', 'sim/b'],
+      gateway,
+      onResult: (r) => seen.push(r),
+    });
     await tick();
     gateway.release(4, 2); // calls 2..5 are refused by the budget first
     await tick();
     gateway.release(2); // then the two running calls answer
     await assert.rejects(run, (e: unknown) => e instanceof ModelError && e.kind === 'budget');
     assert.equal(seen.length, 2);
-    assert.ok(gateway.requests.every((r) => r.options?.signal?.aborted), 'nothing is left running');
+    assert.ok(
+      gateway.requests.every((r) => r.options?.signal?.aborted),
+      'nothing is left running',
+    );
   });
 
   it('rejects with a cancelled ModelError when the caller aborts', async () => {
     const gateway = new FakeGateway(toolUser, { manual: true });
     const controller = new AbortController();
-    const run = evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway, signal: controller.signal });
+    const run = evaluatePrompt({
+      suite: SUITE,
+      prompt: 'use tools',
+      models: ['sim/a'],
+      gateway,
+      signal: controller.signal,
+    });
     await tick();
     controller.abort();
     await assert.rejects(run, (e: unknown) => e instanceof ModelError && e.kind === 'cancelled');
@@ -222,15 +308,45 @@ describe('evaluatePrompt', () => {
   });
 
   it('runs only the chosen cases and refuses unknown ids', async () => {
-    const s = await evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway: new FakeGateway(toolUser), caseIds: ['thanks', 'lisbon'] });
-    assert.deepEqual(s.cases.map((c) => c.caseId), ['lisbon', 'thanks']);
-    await assert.rejects(evaluatePrompt({ suite: SUITE, prompt: 'x', models: ['sim/a'], gateway: new FakeGateway(toolUser), caseIds: ['paris'] }), /unknown case id\(s\): paris/);
-    const empty = await evaluatePrompt({ suite: SUITE, prompt: 'x', models: ['sim/a'], gateway: new FakeGateway(toolUser), caseIds: [] });
+    const s = await evaluatePrompt({
+      suite: SUITE,
+      prompt: 'use tools',
+      models: ['sim/a'],
+      gateway: new FakeGateway(toolUser),
+      caseIds: ['thanks', 'lisbon'],
+    });
+    assert.deepEqual(
+      s.cases.map((c) => c.caseId),
+      ['lisbon', 'thanks'],
+    );
+    await assert.rejects(
+      evaluatePrompt({
+        suite: SUITE,
+        prompt: 'x',
+        models: ['sim/a'],
+        gateway: new FakeGateway(toolUser),
+        caseIds: ['paris'],
+      }),
+      /unknown case id\(s\): paris/,
+    );
+    const empty = await evaluatePrompt({
+      suite: SUITE,
+      prompt: 'x',
+      models: ['sim/a'],
+      gateway: new FakeGateway(toolUser),
+      caseIds: [],
+    });
     assert.equal(empty.cases.length, 0);
   });
 
   it('refuses a bad repeat or no models', async () => {
-    await assert.rejects(evaluatePrompt({ suite: SUITE, prompt: 'x', models: ['sim/a'], gateway: new FakeGateway(toolUser), repeat: 0 }), /repeat/);
-    await assert.rejects(evaluatePrompt({ suite: SUITE, prompt: 'x', models: [], gateway: new FakeGateway(toolUser) }), /models/);
+    await assert.rejects(
+      evaluatePrompt({ suite: SUITE, prompt: 'x', models: ['sim/a'], gateway: new FakeGateway(toolUser), repeat: 0 }),
+      /repeat/,
+    );
+    await assert.rejects(
+      evaluatePrompt({ suite: SUITE, prompt: 'x', models: [], gateway: new FakeGateway(toolUser) }),
+      /models/,
+    );
   });
 });

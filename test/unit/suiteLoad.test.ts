@@ -22,7 +22,11 @@ function baseSuite(): Record<string, any> {
     cases: [
       { id: 'w1', prompt: 'Weather in Lisbon?', expect: { tool: 'get_weather', args: { city: 'Lisbon' } } },
       { id: 'w2', prompt: 'Weather in Porto?', expect: { tool: 'get_weather', args: { city: 'Porto' } } },
-      { id: 'f1', messages: [{ role: 'user', content: 'Fly to Rome' }], expect: { calls: [{ tool: 'book_flight', args: { to: 'Rome' } }] } },
+      {
+        id: 'f1',
+        messages: [{ role: 'user', content: 'Fly to Rome' }],
+        expect: { calls: [{ tool: 'book_flight', args: { to: 'Rome' } }] },
+      },
       { id: 's1', prompt: 'Thanks!', expect: { noToolCall: true } },
     ],
   };
@@ -45,9 +49,15 @@ describe('suite loading', () => {
     const suite = parseSuite(JSON.stringify(baseSuite()), 'travel.suite.json');
     assert.equal(suite.name, 'Travel desk');
     assert.equal(suite.file, 'travel.suite.json');
-    assert.deepEqual(suite.cases.map((c) => c.id), ['w1', 'w2', 'f1', 's1']);
+    assert.deepEqual(
+      suite.cases.map((c) => c.id),
+      ['w1', 'w2', 'f1', 's1'],
+    );
     assert.deepEqual(suite.cases[0]!.messages, [{ role: 'user', content: 'Weather in Lisbon?' }]);
-    assert.deepEqual(suite.cases[0]!.expect, { kind: 'calls', calls: [{ tool: 'get_weather', args: { city: 'Lisbon' } }] });
+    assert.deepEqual(suite.cases[0]!.expect, {
+      kind: 'calls',
+      calls: [{ tool: 'get_weather', args: { city: 'Lisbon' } }],
+    });
     assert.deepEqual(suite.cases[3]!.expect, { kind: 'noToolCall' });
     assert.equal(suite.tools[1]!.name, 'book_flight');
   });
@@ -67,7 +77,11 @@ describe('suite loading', () => {
             id: 'm1',
             messages: [
               { role: 'user', content: 'Weather in Lisbon?' },
-              { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Lisbon' } }] },
+              {
+                role: 'assistant',
+                content: '',
+                toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Lisbon' } }],
+              },
               { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: '{"temp":18}' },
               { role: 'user', content: 'And tomorrow?' },
             ],
@@ -85,24 +99,36 @@ describe('suite loading', () => {
   });
 
   it('reports invalid JSON with the file and line:column', async () => {
-    await assert.rejects(loadSuite(join(FIXTURES, 'invalid-json.suite.json'), 'invalid-json.suite.json'), (e: unknown) => {
-      assert.ok(e instanceof SuiteError);
-      assert.match(e.message, /^invalid-json\.suite\.json: invalid JSON at line 7:\d+: /);
-      return true;
-    });
+    await assert.rejects(
+      loadSuite(join(FIXTURES, 'invalid-json.suite.json'), 'invalid-json.suite.json'),
+      (e: unknown) => {
+        assert.ok(e instanceof SuiteError);
+        assert.match(e.message, /^invalid-json\.suite\.json: invalid JSON at line 7:\d+: /);
+        return true;
+      },
+    );
   });
 
   it('reports a missing file', async () => {
-    await assert.rejects(loadSuite(join(FIXTURES, 'nope.suite.json'), 'nope.suite.json'), /nope\.suite\.json: file not found/);
+    await assert.rejects(
+      loadSuite(join(FIXTURES, 'nope.suite.json'), 'nope.suite.json'),
+      /nope\.suite\.json: file not found/,
+    );
   });
 
   it('reports an unknown tool in a case with its path', async () => {
-    await assert.rejects(loadSuite(join(FIXTURES, 'unknown-tool.suite.json'), 'unknown-tool.suite.json'), (e: unknown) => {
-      assert.ok(e instanceof SuiteError);
-      assert.equal(e.issues.length, 1);
-      assert.match(e.message, /^unknown-tool\.suite\.json: cases\[1\]\.expect\.tool: unknown tool "get_wether" \(tools: get_weather\)$/);
-      return true;
-    });
+    await assert.rejects(
+      loadSuite(join(FIXTURES, 'unknown-tool.suite.json'), 'unknown-tool.suite.json'),
+      (e: unknown) => {
+        assert.ok(e instanceof SuiteError);
+        assert.equal(e.issues.length, 1);
+        assert.match(
+          e.message,
+          /^unknown-tool\.suite\.json: cases\[1\]\.expect\.tool: unknown tool "get_wether" \(tools: get_weather\)$/,
+        );
+        return true;
+      },
+    );
     const e = errorOf((s) => (s.cases[2].expect.calls[0].tool = 'book_hotel'));
     assert.match(e.message, /travel\.suite\.json: cases\[2\]\.expect\.calls\[0\]\.tool: unknown tool "book_hotel"/);
   });
@@ -126,11 +152,20 @@ describe('suite loading', () => {
     });
     it('properties must be an object', () => {
       const e = errorOf((s) => (s.tools[0].parameters.properties = ['city']));
-      assert.match(e.message, /tools\[0\]\.parameters\.properties: must be an object of property schemas, got an array/);
+      assert.match(
+        e.message,
+        /tools\[0\]\.parameters\.properties: must be an object of property schemas, got an array/,
+      );
     });
     it('required must be an array of known property names', () => {
-      assert.match(errorOf((s) => (s.tools[0].parameters.required = 'city')).message, /tools\[0\]\.parameters\.required: must be an array of property names/);
-      assert.match(errorOf((s) => (s.tools[0].parameters.required = ['city', 'country'])).message, /tools\[0\]\.parameters\.required\[1\]: "country" is not in properties/);
+      assert.match(
+        errorOf((s) => (s.tools[0].parameters.required = 'city')).message,
+        /tools\[0\]\.parameters\.required: must be an array of property names/,
+      );
+      assert.match(
+        errorOf((s) => (s.tools[0].parameters.required = ['city', 'country'])).message,
+        /tools\[0\]\.parameters\.required\[1\]: "country" is not in properties/,
+      );
     });
     it('property types must be JSON Schema types', () => {
       const e = errorOf((s) => (s.tools[0].parameters.properties.days.type = 'int'));
@@ -146,59 +181,116 @@ describe('suite loading', () => {
 
   describe('matchers of the wrong shape', () => {
     it('regex must be a string', async () => {
-      await assert.rejects(loadSuite(join(FIXTURES, 'bad-matcher.suite.json'), 'bad-matcher.suite.json'), (e: unknown) => {
-        assert.ok(e instanceof SuiteError);
-        assert.match(e.message, /bad-matcher\.suite\.json: cases\[0\]\.expect\.args\.date\.regex: must be a string \(a regular expression\), got a number \(5\)/);
-        assert.match(e.message, /bad-matcher\.suite\.json: cases\[1\]\.expect\.args\.passengers\.min: must be a number, got a string \("a"\)/);
-        return true;
-      });
+      await assert.rejects(
+        loadSuite(join(FIXTURES, 'bad-matcher.suite.json'), 'bad-matcher.suite.json'),
+        (e: unknown) => {
+          assert.ok(e instanceof SuiteError);
+          assert.match(
+            e.message,
+            /bad-matcher\.suite\.json: cases\[0\]\.expect\.args\.date\.regex: must be a string \(a regular expression\), got a number \(5\)/,
+          );
+          assert.match(
+            e.message,
+            /bad-matcher\.suite\.json: cases\[1\]\.expect\.args\.passengers\.min: must be a number, got a string \("a"\)/,
+          );
+          return true;
+        },
+      );
     });
     it('regex must compile', () => {
       const e = errorOf((s) => (s.cases[0].expect.args.city = { regex: '(' }));
       assert.match(e.message, /cases\[0\]\.expect\.args\.city\.regex: invalid regular expression/);
     });
     it('oneOf must be a non-empty array of literals', () => {
-      assert.match(errorOf((s) => (s.cases[0].expect.args.city = { oneOf: 'Lisbon' })).message, /args\.city\.oneOf: must be a non-empty array/);
-      assert.match(errorOf((s) => (s.cases[0].expect.args.city = { oneOf: [] })).message, /args\.city\.oneOf: must be a non-empty array/);
-      assert.match(errorOf((s) => (s.cases[0].expect.args.city = { oneOf: [{ any: true }] })).message, /args\.city\.oneOf\[0\]: oneOf takes literal values/);
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.city = { oneOf: 'Lisbon' })).message,
+        /args\.city\.oneOf: must be a non-empty array/,
+      );
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.city = { oneOf: [] })).message,
+        /args\.city\.oneOf: must be a non-empty array/,
+      );
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.city = { oneOf: [{ any: true }] })).message,
+        /args\.city\.oneOf\[0\]: oneOf takes literal values/,
+      );
     });
     it('min must not exceed max', () => {
-      assert.match(errorOf((s) => (s.cases[0].expect.args.days = { min: 5, max: 2 })).message, /args\.days: min \(5\) is greater than max \(2\)/);
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.days = { min: 5, max: 2 })).message,
+        /args\.days: min \(5\) is greater than max \(2\)/,
+      );
     });
     it('any and absent must be true', () => {
-      assert.match(errorOf((s) => (s.cases[0].expect.args.date = { any: 1 })).message, /args\.date\.any: must be true, got a number/);
-      assert.match(errorOf((s) => (s.cases[0].expect.args.date = { absent: false })).message, /args\.date\.absent: must be true, got a boolean/);
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.date = { any: 1 })).message,
+        /args\.date\.any: must be true, got a number/,
+      );
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.date = { absent: false })).message,
+        /args\.date\.absent: must be true, got a boolean/,
+      );
     });
     it('a matcher cannot mix with other keys or other matchers', () => {
-      assert.match(errorOf((s) => (s.cases[0].expect.args.city = { regex: 'L', value: 'x' })).message, /args\.city\.value: a matcher \(regex\) cannot have other keys/);
-      assert.match(errorOf((s) => (s.cases[0].expect.args.days = { any: true, min: 1 })).message, /args\.days\.(any|min): cannot be combined with/);
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.city = { regex: 'L', value: 'x' })).message,
+        /args\.city\.value: a matcher \(regex\) cannot have other keys/,
+      );
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.days = { any: true, min: 1 })).message,
+        /args\.days\.(any|min): cannot be combined with/,
+      );
     });
     it('absent on a required parameter can never pass', () => {
-      assert.match(errorOf((s) => (s.cases[0].expect.args.city = { absent: true })).message, /args\.city: city is required by get_weather/);
+      assert.match(
+        errorOf((s) => (s.cases[0].expect.args.city = { absent: true })).message,
+        /args\.city: city is required by get_weather/,
+      );
     });
   });
 
   it('reports an expected arg that is not in the tool schema', () => {
     const e = errorOf((s) => (s.cases[1].expect.args.country = 'PT'));
-    assert.match(e.message, /travel\.suite\.json: cases\[1\]\.expect\.args\.country: not a parameter of get_weather \(parameters: city, date, days\)/);
+    assert.match(
+      e.message,
+      /travel\.suite\.json: cases\[1\]\.expect\.args\.country: not a parameter of get_weather \(parameters: city, date, days\)/,
+    );
   });
 
   it('reports a case with both or neither prompt and messages', () => {
-    assert.match(errorOf((s) => (s.cases[0].messages = [{ role: 'user', content: 'x' }])).message, /cases\[0\]: has both prompt and messages/);
+    assert.match(
+      errorOf((s) => (s.cases[0].messages = [{ role: 'user', content: 'x' }])).message,
+      /cases\[0\]: has both prompt and messages/,
+    );
     assert.match(errorOf((s) => delete s.cases[1].prompt).message, /cases\[1\]: needs a prompt or messages/);
   });
 
   it('reports an expect with none or several forms', () => {
-    assert.match(errorOf((s) => (s.cases[3].expect = {})).message, /cases\[3\]\.expect: needs exactly one of tool \(with args\), calls or noToolCall; got none/);
-    assert.match(errorOf((s) => (s.cases[3].expect = { noToolCall: true, tool: 'get_weather' })).message, /cases\[3\]\.expect: needs exactly one.*got several/);
+    assert.match(
+      errorOf((s) => (s.cases[3].expect = {})).message,
+      /cases\[3\]\.expect: needs exactly one of tool \(with args\), calls or noToolCall; got none/,
+    );
+    assert.match(
+      errorOf((s) => (s.cases[3].expect = { noToolCall: true, tool: 'get_weather' })).message,
+      /cases\[3\]\.expect: needs exactly one.*got several/,
+    );
   });
 
   it('reports structural problems with their paths', () => {
     assert.match(errorOf((s) => delete s.name).message, /^travel\.suite\.json: name: required \(a string\)$/m);
-    assert.match(errorOf((s) => (s.cases[0].expected = s.cases[0].expect)).message, /cases\[0\]\.expected: unknown key/);
+    assert.match(
+      errorOf((s) => (s.cases[0].expected = s.cases[0].expect)).message,
+      /cases\[0\]\.expected: unknown key/,
+    );
     assert.match(errorOf((s) => (s.cases = [])).message, /cases: must have at least 1 item/);
-    assert.match(errorOf((s) => (s.cases[2].messages[0].role = 'bot')).message, /cases\[2\]\.messages\[0\]\.role: expected one of "user", "assistant", "tool"/);
-    assert.match(errorOf((s) => (s.cases[0].expect.noToolCall = false)).message, /cases\[0\]\.expect\.noToolCall: expected true, got a boolean/);
+    assert.match(
+      errorOf((s) => (s.cases[2].messages[0].role = 'bot')).message,
+      /cases\[2\]\.messages\[0\]\.role: expected one of "user", "assistant", "tool"/,
+    );
+    assert.match(
+      errorOf((s) => (s.cases[0].expect.noToolCall = false)).message,
+      /cases\[0\]\.expect\.noToolCall: expected true, got a boolean/,
+    );
     assert.match(errorOf((s) => (s.tools[0].name = 'get weather')).message, /tools\[0\]\.name: tool names are/);
   });
 

@@ -29,8 +29,24 @@ describe('evaluation report', () => {
 
   it('shows per-model scores, a case grid, failures with details and totals', () => {
     const models = ['a/x', 'b/y'];
-    const s = summarize([result('w1', 'a/x', true), result('w1', 'b/y', false), result('w2', 'a/x', false, 0, null), result('w2', 'b/y', true)], models, ['w1', 'w2'], 1);
-    const text = formatEvalReport(s, { suiteName: 'Travel', caseIds: ['w1', 'w2'], models, repeat: 1, expectedResults: 4 });
+    const s = summarize(
+      [
+        result('w1', 'a/x', true),
+        result('w1', 'b/y', false),
+        result('w2', 'a/x', false, 0, null),
+        result('w2', 'b/y', true),
+      ],
+      models,
+      ['w1', 'w2'],
+      1,
+    );
+    const text = formatEvalReport(s, {
+      suiteName: 'Travel',
+      caseIds: ['w1', 'w2'],
+      models,
+      repeat: 1,
+      expectedResults: 4,
+    });
     assert.match(text, /^a\/x\s+50\.0%\s+1\/2$/m);
     assert.match(text, /^w1\s+pass\s+FAIL value_error$/m);
     assert.match(text, /^ {2}w1 · b\/y: value_error — args\.date: expected "2026-12-05", got "December 5"$/m);
@@ -41,7 +57,13 @@ describe('evaluation report', () => {
 
   it('marks partial runs and shows pass^k with repeats', () => {
     const s = summarize([result('w1', 'a/x', true, 0), result('w1', 'a/x', false, 1)], ['a/x'], ['w1', 'w2'], 2);
-    const text = formatEvalReport(s, { suiteName: 'Travel', caseIds: ['w1', 'w2'], models: ['a/x'], repeat: 2, expectedResults: 4 });
+    const text = formatEvalReport(s, {
+      suiteName: 'Travel',
+      caseIds: ['w1', 'w2'],
+      models: ['a/x'],
+      repeat: 2,
+      expectedResults: 4,
+    });
     assert.match(text, /^w1\s+1\/2 pass \(value_error\)$/m);
     assert.match(text, /^w2\s+—$/m);
     assert.match(text, /\(partial: 2 of 4 results\)/);

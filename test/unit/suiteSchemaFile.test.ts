@@ -14,7 +14,9 @@ describe('schemas/suite.schema.json', () => {
   });
 
   it('is registered for *.suite.json in package.json', () => {
-    const manifest = JSON.parse(read('package.json')) as { contributes: { jsonValidation?: { fileMatch: string; url: string }[] } };
+    const manifest = JSON.parse(read('package.json')) as {
+      contributes: { jsonValidation?: { fileMatch: string; url: string }[] };
+    };
     assert.deepEqual(
       manifest.contributes.jsonValidation?.find((v) => v.fileMatch === '*.suite.json'),
       { fileMatch: '*.suite.json', url: './schemas/suite.schema.json' },
@@ -25,13 +27,20 @@ describe('schemas/suite.schema.json', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(read('schemas/suite.schema.json')) as object);
     it('accepts valid suites', () => {
-      for (const file of ['examples/travel-desk.suite.json', 'test/fixtures/suites/mini.suite.json', 'test/fixtures/suites/unknown-tool.suite.json']) {
+      for (const file of [
+        'examples/travel-desk.suite.json',
+        'test/fixtures/suites/mini.suite.json',
+        'test/fixtures/suites/unknown-tool.suite.json',
+      ]) {
         assert.equal(validate(JSON.parse(read(file))), true, `${file}: ${ajv.errorsText(validate.errors)}`);
       }
     });
     it('flags matchers of the wrong shape, a case with both inputs, and parameters that are not an object schema', () => {
       assert.equal(validate(JSON.parse(read('test/fixtures/suites/bad-matcher.suite.json'))), false);
-      const base = JSON.parse(read('test/fixtures/suites/mini.suite.json')) as { cases: Record<string, unknown>[]; tools: { parameters: Record<string, unknown> }[] };
+      const base = JSON.parse(read('test/fixtures/suites/mini.suite.json')) as {
+        cases: Record<string, unknown>[];
+        tools: { parameters: Record<string, unknown> }[];
+      };
       const both = structuredClone(base);
       both.cases[0]!.messages = [{ role: 'user', content: 'x' }];
       assert.equal(validate(both), false);

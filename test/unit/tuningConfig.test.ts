@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { parseTuneConfig, survivorCount, TuneConfigError } from '../../src/core/tuning/config';
 import { estimateTune, formatEstimate, generationPlan } from '../../src/core/tuning/estimate';
 
-const base = { suiteFile: 's.suite.json', mode: 'evolutionary', metaModel: 'openai/meta', targetModels: ['openai/a'], basePrompt: 'Be helpful.' };
+const base = {
+  suiteFile: 's.suite.json',
+  mode: 'evolutionary',
+  metaModel: 'openai/meta',
+  targetModels: ['openai/a'],
+  basePrompt: 'Be helpful.',
+};
 
 function refused(input: unknown): TuneConfigError {
   try {
@@ -34,7 +40,10 @@ describe('tuning config', () => {
     ] as const) {
       const e = refused({ ...base, [field]: value });
       assert.equal(e.field, field);
-      assert.match(e.message, new RegExp(`^${field}: .*${range.replace('.', '\\.')}.*${String(value).replace('.', '\\.')}`));
+      assert.match(
+        e.message,
+        new RegExp(`^${field}: .*${range.replace('.', '\\.')}.*${String(value).replace('.', '\\.')}`),
+      );
     }
   });
 
@@ -44,7 +53,10 @@ describe('tuning config', () => {
     assert.match(refused({ ...base, targetModels: [] }).message, /^targetModels: choose at least one/);
     assert.match(refused({ ...base, mode: 'fast' }).message, /^mode: must be quick or evolutionary/);
     assert.match(refused({ ...base, metaModel: 'gpt-4o' }).message, /^metaModel: expected provider\/model/);
-    assert.match(refused({ ...base, targetModels: ['openai/a', 'openai/a'] }).message, /^targetModels: a model is listed twice/);
+    assert.match(
+      refused({ ...base, targetModels: ['openai/a', 'openai/a'] }).message,
+      /^targetModels: a model is listed twice/,
+    );
   });
 
   it('keeps at least one child per generation when the ratio rounds up to the whole population', () => {
@@ -57,7 +69,11 @@ describe('tuning config', () => {
 
 describe('tuning estimate', () => {
   it('counts meta calls plus cases × models × evaluated candidates (quick)', () => {
-    const e = estimateTune({ mode: 'quick', population: 5, generations: 4, selectionRatio: 0.5, targetModels: ['openai/a', 'openai/b'] }, 10, () => 100);
+    const e = estimateTune(
+      { mode: 'quick', population: 5, generations: 4, selectionRatio: 0.5, targetModels: ['openai/a', 'openai/b'] },
+      10,
+      () => 100,
+    );
     assert.equal(e.metaCalls, 4);
     assert.equal(e.evalCalls, 5 * 10 * 2);
     assert.equal(e.calls, 104);
@@ -71,13 +87,25 @@ describe('tuning estimate', () => {
       { metaCalls: 3, evaluated: 3 },
       { metaCalls: 3, evaluated: 3 },
     ]);
-    const e = estimateTune({ mode: 'evolutionary', population: 6, generations: 3, selectionRatio: 0.5, targetModels: ['openai/a'] }, 4, () => undefined);
+    const e = estimateTune(
+      { mode: 'evolutionary', population: 6, generations: 3, selectionRatio: 0.5, targetModels: ['openai/a'] },
+      4,
+      () => undefined,
+    );
     assert.equal(e.calls, 11 + 12 * 4);
     assert.equal(e.warning, null);
   });
 
   it('uses measured latency when known, else the stated default, divided by the concurrency', () => {
-    const cfg = { mode: 'quick' as const, population: 2, generations: 1, selectionRatio: 0.5, targetModels: ['openai/a'], metaModel: 'openai/m', concurrency: 2 };
+    const cfg = {
+      mode: 'quick' as const,
+      population: 2,
+      generations: 1,
+      selectionRatio: 0.5,
+      targetModels: ['openai/a'],
+      metaModel: 'openai/m',
+      concurrency: 2,
+    };
     const measured = estimateTune(cfg, 3, () => 1000);
     // 1 meta call + 6 evaluations at 1 s, two at a time
     assert.equal(measured.seconds, 3.5);

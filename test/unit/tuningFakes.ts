@@ -5,7 +5,14 @@ import { loadSqlJs } from '../../src/core/store/sqlJs';
 import type { Store, SqlValue, WriteTx } from '../../src/core/store/store';
 import type { LibraryRepository } from '../../src/core/library/libraryRepository';
 import type { PromptVersion } from '../../src/core/library/types';
-import { ModelError, type GatewayEvent, type GatewayStats, type ModelGateway, type ModelRequest, type ModelResult } from '../../src/core/models/types';
+import {
+  ModelError,
+  type GatewayEvent,
+  type GatewayStats,
+  type ModelGateway,
+  type ModelRequest,
+  type ModelResult,
+} from '../../src/core/models/types';
 import { parseSuite } from '../../src/core/suites/loadSuite';
 import type { Suite } from '../../src/core/suites/suiteSchema';
 import { TUNING_MIGRATION } from '../../src/core/tuning/runsRepository';
@@ -93,10 +100,18 @@ function toSim(req: ModelRequest): SimRequest {
       m.role === 'user'
         ? { role: 'user' as const, text: m.content }
         : m.role === 'assistant'
-          ? { role: 'assistant' as const, text: m.content, toolCalls: (m.toolCalls ?? []).map((c) => ({ name: c.name, arguments: c.arguments ?? {} })) }
+          ? {
+              role: 'assistant' as const,
+              text: m.content,
+              toolCalls: (m.toolCalls ?? []).map((c) => ({ name: c.name, arguments: c.arguments ?? {} })),
+            }
           : { role: 'tool' as const, text: m.content },
     ),
-    tools: (req.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', parameters: t.parameters as SimRequest['tools'][number]['parameters'] })),
+    tools: (req.tools ?? []).map((t) => ({
+      name: t.name,
+      description: t.description ?? '',
+      parameters: t.parameters as SimRequest['tools'][number]['parameters'],
+    })),
   };
 }
 
@@ -129,7 +144,14 @@ export function simGateway(opts: SimGatewayOptions = {}): SimGateway {
   const cacheOptions: (boolean | undefined)[] = [];
   const listeners = new Set<(e: GatewayEvent) => void>();
   let calls = 0;
-  const stats: GatewayStats = { calls: 0, cacheHits: 0, retries: 0, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 }, costUsd: 0, costIncomplete: false };
+  const stats: GatewayStats = {
+    calls: 0,
+    cacheHits: 0,
+    retries: 0,
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+    costUsd: 0,
+    costIncomplete: false,
+  };
   return {
     requests,
     cacheOptions,
@@ -143,7 +165,8 @@ export function simGateway(opts: SimGatewayOptions = {}): SimGateway {
     emitEvent: (e) => listeners.forEach((l) => l(e)),
     async call(req, options = {}): Promise<ModelResult> {
       if (options.signal?.aborted) throw new ModelError('cancelled', 'the call was cancelled');
-      if (opts.budgetCalls !== undefined && calls >= opts.budgetCalls) throw new ModelError('budget', `budget reached: ${calls} calls of ${opts.budgetCalls}`);
+      if (opts.budgetCalls !== undefined && calls >= opts.budgetCalls)
+        throw new ModelError('budget', `budget reached: ${calls} calls of ${opts.budgetCalls}`);
       calls += 1;
       opts.beforeCall?.(req, calls);
       if (opts.delayMs) {
@@ -157,14 +180,20 @@ export function simGateway(opts: SimGatewayOptions = {}): SimGateway {
       }
       requests.push(req);
       cacheOptions.push(options.cache);
-      if (opts.failModels?.includes(req.model)) throw new ModelError('server', `500 from openai (${req.model}): internal error after 3 tries`, 500, 'openai');
+      if (opts.failModels?.includes(req.model))
+        throw new ModelError('server', `500 from openai (${req.model}): internal error after 3 tries`, 500, 'openai');
       const reply = simulate(toSim(req));
       const text = reply.mode === 'meta' && opts.metaReply ? opts.metaReply(reply.text, req) : reply.text;
       stats.calls += 1;
       return {
         model: req.model,
         text,
-        toolCalls: reply.toolCalls.map((c, i) => ({ id: `c${i}`, name: c.name, arguments: c.arguments, rawArguments: JSON.stringify(c.arguments) })),
+        toolCalls: reply.toolCalls.map((c, i) => ({
+          id: `c${i}`,
+          name: c.name,
+          arguments: c.arguments,
+          rawArguments: JSON.stringify(c.arguments),
+        })),
         usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0 },
         latencyMs: opts.delayMs ?? 0,
         costUsd: 0.001,
@@ -187,7 +216,14 @@ export const MINI_SUITE_JSON = {
     {
       name: 'get_weather',
       description: 'Get the weather forecast for a city on a date',
-      parameters: { type: 'object', properties: { city: { type: 'string', description: 'City name' }, date: { type: 'string', description: 'Date, YYYY-MM-DD' } }, required: ['city', 'date'] },
+      parameters: {
+        type: 'object',
+        properties: {
+          city: { type: 'string', description: 'City name' },
+          date: { type: 'string', description: 'Date, YYYY-MM-DD' },
+        },
+        required: ['city', 'date'],
+      },
     },
     {
       name: 'convert_currency',
@@ -204,16 +240,37 @@ export const MINI_SUITE_JSON = {
     },
   ],
   cases: [
-    { id: 'w1', prompt: "What's the weather in Lisbon on 2026-12-05?", expect: { tool: 'get_weather', args: { city: 'Lisbon', date: '2026-12-05' } } },
-    { id: 'w2', prompt: "What's the weather in Porto on December 5?", expect: { tool: 'get_weather', args: { city: 'Porto', date: '2026-12-05' } } },
-    { id: 'c1', prompt: 'Convert 30 USD to EUR, please.', expect: { tool: 'convert_currency', args: { amount: 30, from: 'USD', to: 'EUR' } } },
+    {
+      id: 'w1',
+      prompt: "What's the weather in Lisbon on 2026-12-05?",
+      expect: { tool: 'get_weather', args: { city: 'Lisbon', date: '2026-12-05' } },
+    },
+    {
+      id: 'w2',
+      prompt: "What's the weather in Porto on December 5?",
+      expect: { tool: 'get_weather', args: { city: 'Porto', date: '2026-12-05' } },
+    },
+    {
+      id: 'c1',
+      prompt: 'Convert 30 USD to EUR, please.',
+      expect: { tool: 'convert_currency', args: { amount: 30, from: 'USD', to: 'EUR' } },
+    },
     { id: 's1', prompt: 'Thanks!', expect: { noToolCall: true } },
     {
       id: 'm1',
       prompt: "What's the weather in Rome on 2026-12-06 and then convert 100 USD to EUR.",
-      expect: { calls: [ { tool: 'get_weather', args: { city: 'Rome' } }, { tool: 'convert_currency', args: { amount: 100 } } ] },
+      expect: {
+        calls: [
+          { tool: 'get_weather', args: { city: 'Rome' } },
+          { tool: 'convert_currency', args: { amount: 100 } },
+        ],
+      },
     },
-    { id: 'p1', prompt: "What's the weather in Madrid on 2026-12-07, preferably in Celsius?", expect: { tool: 'get_weather', args: { city: 'Madrid', date: '2026-12-07' } } },
+    {
+      id: 'p1',
+      prompt: "What's the weather in Madrid on 2026-12-07, preferably in Celsius?",
+      expect: { tool: 'get_weather', args: { city: 'Madrid', date: '2026-12-07' } },
+    },
   ],
 };
 

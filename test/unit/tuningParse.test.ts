@@ -5,7 +5,12 @@ import { STRATEGIES, reflectiveRequest, crossoverRequest, variantRequest } from 
 
 describe('meta reply parsing', () => {
   it('reads the last <prompt> block, ignoring prose around it', () => {
-    assert.equal(parseMetaReply('I will answer in <prompt>…</prompt> form.\n<prompt>\nBe exact.\nUse ISO dates.\n</prompt>\nDone.'), 'Be exact.\nUse ISO dates.');
+    assert.equal(
+      parseMetaReply(
+        'I will answer in <prompt>…</prompt> form.\n<prompt>\nBe exact.\nUse ISO dates.\n</prompt>\nDone.',
+      ),
+      'Be exact.\nUse ISO dates.',
+    );
   });
   it('keeps an unclosed <prompt> cut off by the token limit', () => {
     assert.equal(parseMetaReply('<prompt>Be exact.\nUse ISO'), 'Be exact.\nUse ISO');
@@ -40,8 +45,19 @@ describe('meta prompts', () => {
     assert.match(user, /<current_prompt>\nBase\.\n<\/current_prompt>/);
     assert.match(user, /<strategy>add constraints<\/strategy>/);
     assert.equal(v.tools, undefined);
-    const r = reflectiveRequest('openai/m', 'Base.', [{ caseId: 'w1', model: 'openai/a', reason: 'value_error', detail: 'args.date: expected "2026-12-05"', input: 'Weather?' }]);
-    assert.match(r.messages[0]!.content as string, /<failures>\n- value_error: case w1 on openai\/a; user said "Weather\?"; args\.date: expected "2026-12-05"\n<\/failures>/);
+    const r = reflectiveRequest('openai/m', 'Base.', [
+      {
+        caseId: 'w1',
+        model: 'openai/a',
+        reason: 'value_error',
+        detail: 'args.date: expected "2026-12-05"',
+        input: 'Weather?',
+      },
+    ]);
+    assert.match(
+      r.messages[0]!.content as string,
+      /<failures>\n- value_error: case w1 on openai\/a; user said "Weather\?"; args\.date: expected "2026-12-05"\n<\/failures>/,
+    );
     const x = crossoverRequest('openai/m', 'A.', 'B.');
     assert.match(x.messages[0]!.content as string, /<parent_a>\nA\.\n<\/parent_a>[\s\S]*<parent_b>\nB\.\n<\/parent_b>/);
     assert.doesNotMatch(x.messages[0]!.content as string, /<current_prompt>/);

@@ -21,9 +21,18 @@ function sharedGateway(server: FakeServer) {
   return createGateway({ providers, prices: createPriceBook(PRICES), cache: createMemoryResponseCache() });
 }
 
-const req = (model: string, n: number): ModelRequest => ({ model, system: `case ${n}`, messages: [{ role: 'user', content: 'hi' }], maxTokens: 16 });
+const req = (model: string, n: number): ModelRequest => ({
+  model,
+  system: `case ${n}`,
+  messages: [{ role: 'user', content: 'hi' }],
+  maxTokens: 16,
+});
 
-async function callsBeforeRefusal(gateway: ModelGateway, model: string, max: number): Promise<{ made: number; error: unknown }> {
+async function callsBeforeRefusal(
+  gateway: ModelGateway,
+  model: string,
+  max: number,
+): Promise<{ made: number; error: unknown }> {
   for (let i = 0; i < max; i++) {
     try {
       await gateway.call(req(model, i));
@@ -50,7 +59,10 @@ describe('per-run budget in the editor (withRunBudget over the shared gateway)',
     const run = withRunBudget(shared, 0.05);
     const r = await callsBeforeRefusal(run, 'openai/priced', 50);
     assert.ok(r.made >= 1 && r.made < 50, `stopped after ${r.made} calls`);
-    assert.ok(r.error instanceof ModelError && r.error.kind === 'budget', `a budget ModelError, got ${String(r.error)}`);
+    assert.ok(
+      r.error instanceof ModelError && r.error.kind === 'budget',
+      `a budget ModelError, got ${String(r.error)}`,
+    );
     assert.match((r.error as ModelError).message, /budget reached/);
     assert.equal(server.requests.length, r.made, 'the refused call never reached the provider');
     assert.ok(shared.stats().costUsd <= 0.05, `spent ${shared.stats().costUsd}`);

@@ -8,7 +8,18 @@ type Dist<T> = T extends unknown ? Omit<T, 'runId' | 'at'> : never;
 const ev = (s: number, e: Dist<TuneEvent>): TuneEvent => ({ runId: 'r1', at: at(s), ...e }) as TuneEvent;
 
 function fold(events: TuneEvent[]): TuneRunSnapshot {
-  let s = initialSnapshot({ runId: 'r1', mode: 'quick', suite: { name: 'S', file: 's.suite.json' }, metaModel: 'openai/m', targetModels: ['openai/a'], basePrompt: 'Base prompt.', baseVersionId: null, generationsPlanned: 1, callsPlanned: 0, startedAt: at(0) });
+  let s = initialSnapshot({
+    runId: 'r1',
+    mode: 'quick',
+    suite: { name: 'S', file: 's.suite.json' },
+    metaModel: 'openai/m',
+    targetModels: ['openai/a'],
+    basePrompt: 'Base prompt.',
+    baseVersionId: null,
+    generationsPlanned: 1,
+    callsPlanned: 0,
+    startedAt: at(0),
+  });
   for (const e of events) s = foldEvent(s, e);
   return s;
 }
@@ -18,7 +29,15 @@ const pm = (score: number) => [{ model: 'openai/a', score, passed: score * 4, to
 describe('tuning snapshot fold', () => {
   it('tracks progress and an ETA from the pace so far', () => {
     const s = fold([
-      ev(0, { type: 'tune_start', mode: 'quick', metaModel: 'openai/m', targetModels: ['openai/a'], callsPlanned: 10, generations: 1, population: 2 }),
+      ev(0, {
+        type: 'tune_start',
+        mode: 'quick',
+        metaModel: 'openai/m',
+        targetModels: ['openai/a'],
+        callsPlanned: 10,
+        generations: 1,
+        population: 2,
+      }),
       ev(4, { type: 'progress', callsDone: 4, callsPlanned: 10, detail: 'Evaluating', costUsd: 0.5 }),
     ]);
     assert.equal(s.status, 'running');
@@ -29,30 +48,98 @@ describe('tuning snapshot fold', () => {
 
   it('keeps the best candidate: highest score, ties to the shorter prompt; base score recorded', () => {
     const s = fold([
-      ev(0, { type: 'tune_start', mode: 'quick', metaModel: 'openai/m', targetModels: ['openai/a'], callsPlanned: 10, generations: 1, population: 3 }),
+      ev(0, {
+        type: 'tune_start',
+        mode: 'quick',
+        metaModel: 'openai/m',
+        targetModels: ['openai/a'],
+        callsPlanned: 10,
+        generations: 1,
+        population: 3,
+      }),
       ev(0, { type: 'generation_start', generation: 1 }),
-      ev(0, { type: 'prompt_generated', generation: 1, promptId: 'g1-p1', text: 'Base prompt.', origin: 'base', parentIds: [] }),
-      ev(0, { type: 'prompt_generated', generation: 1, promptId: 'g1-p2', text: 'A much longer prompt here.', origin: 'variant', parentIds: ['g1-p1'] }),
-      ev(0, { type: 'prompt_generated', generation: 1, promptId: 'g1-p3', text: 'Short one.', origin: 'variant', parentIds: ['g1-p1'] }),
-      ev(1, { type: 'prompt_eval_result', generation: 1, promptId: 'g1-p1', score: 0.25, validationScore: null, perModel: pm(0.25) }),
-      ev(2, { type: 'prompt_eval_result', generation: 1, promptId: 'g1-p2', score: 0.75, validationScore: null, perModel: pm(0.75) }),
-      ev(3, { type: 'prompt_eval_result', generation: 1, promptId: 'g1-p3', score: 0.75, validationScore: null, perModel: pm(0.75) }),
+      ev(0, {
+        type: 'prompt_generated',
+        generation: 1,
+        promptId: 'g1-p1',
+        text: 'Base prompt.',
+        origin: 'base',
+        parentIds: [],
+      }),
+      ev(0, {
+        type: 'prompt_generated',
+        generation: 1,
+        promptId: 'g1-p2',
+        text: 'A much longer prompt here.',
+        origin: 'variant',
+        parentIds: ['g1-p1'],
+      }),
+      ev(0, {
+        type: 'prompt_generated',
+        generation: 1,
+        promptId: 'g1-p3',
+        text: 'Short one.',
+        origin: 'variant',
+        parentIds: ['g1-p1'],
+      }),
+      ev(1, {
+        type: 'prompt_eval_result',
+        generation: 1,
+        promptId: 'g1-p1',
+        score: 0.25,
+        validationScore: null,
+        perModel: pm(0.25),
+      }),
+      ev(2, {
+        type: 'prompt_eval_result',
+        generation: 1,
+        promptId: 'g1-p2',
+        score: 0.75,
+        validationScore: null,
+        perModel: pm(0.75),
+      }),
+      ev(3, {
+        type: 'prompt_eval_result',
+        generation: 1,
+        promptId: 'g1-p3',
+        score: 0.75,
+        validationScore: null,
+        perModel: pm(0.75),
+      }),
       ev(3, { type: 'generation_complete', generation: 1, bestScore: 0.75, survivorIds: ['g1-p3'] }),
     ]);
     assert.equal(s.baseScore, 0.25);
     assert.equal(s.best?.candidateId, 'g1-p3');
     assert.equal(s.generations[0]!.complete, true);
-    assert.deepEqual(s.generations[0]!.candidates.map((c) => c.survived), [false, false, true]);
+    assert.deepEqual(
+      s.generations[0]!.candidates.map((c) => c.survived),
+      [false, false, true],
+    );
   });
 
   it('ends in the right status and never leaves a finished state', () => {
-    const start = ev(0, { type: 'tune_start', mode: 'quick', metaModel: 'openai/m', targetModels: ['openai/a'], callsPlanned: 1, generations: 1, population: 2 });
+    const start = ev(0, {
+      type: 'tune_start',
+      mode: 'quick',
+      metaModel: 'openai/m',
+      targetModels: ['openai/a'],
+      callsPlanned: 1,
+      generations: 1,
+      population: 2,
+    });
     const failed = fold([start, ev(1, { type: 'tune_error', error: '401 from openai: check the key' })]);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.error, '401 from openai: check the key');
     assert.equal(failed.detail, 'Tuning failed: 401 from openai: check the key');
-    assert.equal(fold([start, ev(1, { type: 'tune_error', error: 'over budget', status: 'budget_reached' })]).status, 'budget_reached');
-    const cancelled = fold([start, ev(1, { type: 'tune_cancelled', reason: 'Ctrl-C' }), ev(2, { type: 'tune_error', error: 'late' })]);
+    assert.equal(
+      fold([start, ev(1, { type: 'tune_error', error: 'over budget', status: 'budget_reached' })]).status,
+      'budget_reached',
+    );
+    const cancelled = fold([
+      start,
+      ev(1, { type: 'tune_cancelled', reason: 'Ctrl-C' }),
+      ev(2, { type: 'tune_error', error: 'late' }),
+    ]);
     assert.equal(cancelled.status, 'cancelled');
     assert.equal(cancelled.error, null);
   });
@@ -60,7 +147,17 @@ describe('tuning snapshot fold', () => {
   it('carries a survivor score over without evaluation', () => {
     const s = fold([
       ev(0, { type: 'generation_start', generation: 2 }),
-      ev(0, { type: 'prompt_generated', generation: 2, promptId: 'g2-p1', text: 'Kept.', origin: 'survivor', parentIds: ['g1-p3'], score: 0.5, validationScore: null, perModel: pm(0.5) }),
+      ev(0, {
+        type: 'prompt_generated',
+        generation: 2,
+        promptId: 'g2-p1',
+        text: 'Kept.',
+        origin: 'survivor',
+        parentIds: ['g1-p3'],
+        score: 0.5,
+        validationScore: null,
+        perModel: pm(0.5),
+      }),
     ]);
     assert.equal(s.generations[0]!.candidates[0]!.score, 0.5);
     assert.equal(s.generations[0]!.bestScore, 0.5);

@@ -32,7 +32,12 @@ export function bundleOf(page: WebviewPage): string {
   return join(ROOT, 'dist/webview', `${page.bundle}.js`);
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+};
 
 /** Serves the panel page and dist/ on 127.0.0.1 (a port the OS picks). */
 export async function startPageServer(page: WebviewPage): Promise<{ url: string; close(): Promise<void> }> {
@@ -60,7 +65,10 @@ export async function startPageServer(page: WebviewPage): Promise<{ url: string;
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -151,7 +159,8 @@ export class PanelSession<W extends { type: string }, H> {
   /** Let lit render. */
   async settle(): Promise<void> {
     await this.page.evaluate(
-      (element) => (document.querySelector(element) as unknown as { updateComplete: Promise<unknown> } | null)?.updateComplete,
+      (element) =>
+        (document.querySelector(element) as unknown as { updateComplete: Promise<unknown> } | null)?.updateComplete,
       this.panel.page.element,
     );
   }
@@ -161,7 +170,8 @@ export class PanelSession<W extends { type: string }, H> {
     const raw = await this.page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
     return raw.map((m) => {
       const r = this.panel.parse(m);
-      if (!r.ok) throw new Error(`the webview posted a message the host would refuse: ${r.error}: ${JSON.stringify(m)}`);
+      if (!r.ok)
+        throw new Error(`the webview posted a message the host would refuse: ${r.error}: ${JSON.stringify(m)}`);
       return m as W;
     });
   }
@@ -180,7 +190,10 @@ export class PanelSession<W extends { type: string }, H> {
     for (;;) {
       const hits = (await this.posted()).filter((m): m is Extract<W, { type: T }> => m.type === type).filter(where);
       if (hits.length > 0) return hits[hits.length - 1]!;
-      if (Date.now() > until) throw new Error(`no ${type} message posted within ${timeoutMs} ms; posted: ${JSON.stringify(await this.posted())}`);
+      if (Date.now() > until)
+        throw new Error(
+          `no ${type} message posted within ${timeoutMs} ms; posted: ${JSON.stringify(await this.posted())}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -235,14 +248,26 @@ export class PanelSession<W extends { type: string }, H> {
     return this.page.evaluate(async () => {
       const w = window as unknown as {
         __cspViolations: string[];
-        axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> };
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+          }>;
+        };
       };
       const before = w.__cspViolations.length;
       const result = await w.axe.run(document, { resultTypes: ['violations'] });
       // axe adds <style> elements of its own while it measures; the page's CSP refuses them (as it should).
       // Those refusals are axe's, not the panel's: they are not counted as the panel's CSP violations.
       w.__cspViolations.length = before;
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.map((n) => JSON.stringify(n.target)),
+      }));
     });
   }
 
@@ -268,8 +293,13 @@ export class PanelSession<W extends { type: string }, H> {
 export async function launchChromium(): Promise<{ context: BrowserContext; cleanup(): Promise<void> }> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'pt-webview-'));
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath, args: CHROMIUM_ARGS, headless: true });
+  if (!existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
   return {
     context,
     async cleanup() {

@@ -1,7 +1,15 @@
 // Test-data builders for the prompt-optimization panel: a hand-made store overview (two runs, workers with one
 // stale, a queue timeline, alerts, APO rounds and a best prompt), typed by src/core/optimize/types.ts.
 // Texts a model wrote carry HTML from a hostile model.
-import type { ApoRound, Counters, OptimizeConfig, OptimizeOverview, OptimizeRunRow, OptimizeRunSnapshot, WorkerView } from '../../src/core/optimize/types';
+import type {
+  ApoRound,
+  Counters,
+  OptimizeConfig,
+  OptimizeOverview,
+  OptimizeRunRow,
+  OptimizeRunSnapshot,
+  WorkerView,
+} from '../../src/core/optimize/types';
 import type { OptimizeView } from '../../src/protocol/optimizePanel';
 import { optimizeConfig } from '../support/optimizeConfig';
 
@@ -15,15 +23,36 @@ const iso = (ms: number) => new Date(T0 + ms).toISOString();
 export function config(overrides: Partial<OptimizeConfig> = {}): OptimizeConfig {
   return optimizeConfig({
     optimize: Array.from({ length: 8 }, (_, i) => ({ prompt: `What is ${i} + 1?`, expected: String(i + 1) })),
-    validate: Array.from({ length: 6 }, (_, i) => ({ prompt: `What is ${i} times 2?`, expected: String(i * 2), ...(i === 0 ? { must_not_regress: true } : {}) })),
+    validate: Array.from({ length: 6 }, (_, i) => ({
+      prompt: `What is ${i} times 2?`,
+      expected: String(i * 2),
+      ...(i === 0 ? { must_not_regress: true } : {}),
+    })),
     resources: { system_prompt: INITIAL_PROMPT },
     max_attempts: 2,
-    apo: { rounds: 2, beam_width: 2, branch_factor: 2, gradient_batch_size: 4, val_batch_size: 6, gradient_model: null, edit_model: null },
+    apo: {
+      rounds: 2,
+      beam_width: 2,
+      branch_factor: 2,
+      gradient_batch_size: 4,
+      val_batch_size: 6,
+      gradient_model: null,
+      edit_model: null,
+    },
     ...overrides,
   });
 }
 
-const counters = (c: Partial<Counters>): Counters => ({ total_rollouts: 0, queuing: 0, running: 0, requeuing: 0, succeeded: 0, failed: 0, cancelled: 0, ...c });
+const counters = (c: Partial<Counters>): Counters => ({
+  total_rollouts: 0,
+  queuing: 0,
+  running: 0,
+  requeuing: 0,
+  succeeded: 0,
+  failed: 0,
+  cancelled: 0,
+  ...c,
+});
 
 export function rounds(): ApoRound[] {
   return [
@@ -33,9 +62,36 @@ export function rounds(): ApoRound[] {
       leader_reward: 0.5,
       critiques: [{ parent_version: 1, text: `Answers carry extra words. ${HOSTILE}` }],
       candidates: [
-        { resources_id: 'resources-1', resources_version: 1, parent_version: null, system_prompt: INITIAL_PROMPT, batch_reward: 0.17, validate_reward: null, regressions: [], kept: true },
-        { resources_id: 'resources-2', resources_version: 2, parent_version: 1, system_prompt: `${INITIAL_PROMPT} Reply with only the final answer.`, batch_reward: 0.5, validate_reward: 0.5, regressions: [], kept: true },
-        { resources_id: 'resources-3', resources_version: 3, parent_version: 1, system_prompt: `Be brief. ${HOSTILE}`, batch_reward: 0.33, validate_reward: null, regressions: [0, 3], kept: false },
+        {
+          resources_id: 'resources-1',
+          resources_version: 1,
+          parent_version: null,
+          system_prompt: INITIAL_PROMPT,
+          batch_reward: 0.17,
+          validate_reward: null,
+          regressions: [],
+          kept: true,
+        },
+        {
+          resources_id: 'resources-2',
+          resources_version: 2,
+          parent_version: 1,
+          system_prompt: `${INITIAL_PROMPT} Reply with only the final answer.`,
+          batch_reward: 0.5,
+          validate_reward: 0.5,
+          regressions: [],
+          kept: true,
+        },
+        {
+          resources_id: 'resources-3',
+          resources_version: 3,
+          parent_version: 1,
+          system_prompt: `Be brief. ${HOSTILE}`,
+          batch_reward: 0.33,
+          validate_reward: null,
+          regressions: [0, 3],
+          kept: false,
+        },
       ],
     },
     {
@@ -44,8 +100,26 @@ export function rounds(): ApoRound[] {
       leader_reward: 1,
       critiques: [{ parent_version: 2, text: 'Numbers are written as words.' }],
       candidates: [
-        { resources_id: 'resources-2', resources_version: 2, parent_version: 1, system_prompt: `${INITIAL_PROMPT} Reply with only the final answer.`, batch_reward: 0.5, validate_reward: 0.5, regressions: [], kept: true },
-        { resources_id: 'resources-4', resources_version: 4, parent_version: 2, system_prompt: BEST_PROMPT, batch_reward: 1, validate_reward: 1, regressions: [], kept: true },
+        {
+          resources_id: 'resources-2',
+          resources_version: 2,
+          parent_version: 1,
+          system_prompt: `${INITIAL_PROMPT} Reply with only the final answer.`,
+          batch_reward: 0.5,
+          validate_reward: 0.5,
+          regressions: [],
+          kept: true,
+        },
+        {
+          resources_id: 'resources-4',
+          resources_version: 4,
+          parent_version: 2,
+          system_prompt: BEST_PROMPT,
+          batch_reward: 1,
+          validate_reward: 1,
+          regressions: [],
+          kept: true,
+        },
       ],
     },
   ];
@@ -83,7 +157,13 @@ export function snapshot(overrides: Partial<OptimizeRunSnapshot> = {}): Optimize
     validate_passed: [0],
     rounds_total: 2,
     rounds: rounds(),
-    best: { resources_id: 'resources-4', resources_version: 4, system_prompt: BEST_PROMPT, validate_reward: 1, library: null },
+    best: {
+      resources_id: 'resources-4',
+      resources_version: 4,
+      system_prompt: BEST_PROMPT,
+      validate_reward: 1,
+      library: null,
+    },
     report: null,
     startedAt: iso(0),
     endedAt: iso(95_000),
@@ -123,13 +203,42 @@ export function overview(overrides: Partial<OptimizeOverview> = {}): OptimizeOve
     location: STORE,
     generated_unix_ms: T0 + 100_000,
     runs: [
-      { run_id: 'run-2', run_number: 2, status: 'completed', interrupted: null, model_ref: 'openai/sim-1', started_at: iso(0), ended_at: iso(95_000), counters: c2, best_reward: 1 },
-      { run_id: 'run-1', run_number: 1, status: 'running', interrupted: 'its process 999 on devbox is gone', model_ref: 'openai/sim-1', started_at: iso(-200_000), ended_at: null, counters: counters({ total_rollouts: 14, succeeded: 5, running: 1, queuing: 8 }), best_reward: null },
+      {
+        run_id: 'run-2',
+        run_number: 2,
+        status: 'completed',
+        interrupted: null,
+        model_ref: 'openai/sim-1',
+        started_at: iso(0),
+        ended_at: iso(95_000),
+        counters: c2,
+        best_reward: 1,
+      },
+      {
+        run_id: 'run-1',
+        run_number: 1,
+        status: 'running',
+        interrupted: 'its process 999 on devbox is gone',
+        model_ref: 'openai/sim-1',
+        started_at: iso(-200_000),
+        ended_at: null,
+        counters: counters({ total_rollouts: 14, succeeded: 5, running: 1, queuing: 8 }),
+        best_reward: null,
+      },
     ],
     run: { row: runRow(), snapshot: snapshot(), interrupted: null },
     counters: c2,
     workers: workers(),
-    latest_resources: { resources_id: 'resources-4', version: 4, resources: { system_prompt: BEST_PROMPT }, created_time: iso(80_000), is_latest: true, run_id: 'run-2', label: 'apo r2 c1', parent_version: 2 },
+    latest_resources: {
+      resources_id: 'resources-4',
+      version: 4,
+      resources: { system_prompt: BEST_PROMPT },
+      created_time: iso(80_000),
+      is_latest: true,
+      run_id: 'run-2',
+      label: 'apo r2 c1',
+      parent_version: 2,
+    },
     timeline: [
       { t_unix_ms: T0, queued: 14, running: 0, done: 0 },
       { t_unix_ms: T0 + 10_000, queued: 6, running: 2, done: 6 },
@@ -140,7 +249,11 @@ export function overview(overrides: Partial<OptimizeOverview> = {}): OptimizeOve
     ],
     alerts: [
       { code: 'dashboard_training_failures', severity: 'warning', message: '2 rollouts failed' },
-      { code: 'stale_workers', severity: 'warning', message: `1 worker has not sent a heartbeat for 3 intervals ${HOSTILE}` },
+      {
+        code: 'stale_workers',
+        severity: 'warning',
+        message: `1 worker has not sent a heartbeat for 3 intervals ${HOSTILE}`,
+      },
     ],
     training: {
       status_path: '/ws/.prompt-tuner/training/status.json',
@@ -161,17 +274,51 @@ export function overview(overrides: Partial<OptimizeOverview> = {}): OptimizeOve
 
 /** The whole host message payload: a completed run shown. */
 export function view(overrides: Partial<OptimizeView> = {}): OptimizeView {
-  return { storePath: STORE, exists: true, overview: overview(), error: null, runningHere: [], trusted: true, readAtMs: T0 + 100_000, savedBest: null, ...overrides };
+  return {
+    storePath: STORE,
+    exists: true,
+    overview: overview(),
+    error: null,
+    runningHere: [],
+    trusted: true,
+    readAtMs: T0 + 100_000,
+    savedBest: null,
+    ...overrides,
+  };
 }
 
 /** A run of this window in its baseline phase: rollouts queued and running, no round yet. */
 export function runningView(): OptimizeView {
   const c = counters({ total_rollouts: 14, queuing: 6, running: 2, succeeded: 6 });
   const o = overview({
-    runs: [{ run_id: 'run-3', run_number: 3, status: 'running', interrupted: null, model_ref: 'openai/sim-1', started_at: iso(0), ended_at: null, counters: c, best_reward: null }, ...overview().runs],
+    runs: [
+      {
+        run_id: 'run-3',
+        run_number: 3,
+        status: 'running',
+        interrupted: null,
+        model_ref: 'openai/sim-1',
+        started_at: iso(0),
+        ended_at: null,
+        counters: c,
+        best_reward: null,
+      },
+      ...overview().runs,
+    ],
     run: {
       row: runRow({ run_id: 'run-3', run_number: 3, status: 'running', ended_at: null }),
-      snapshot: snapshot({ runId: 'run-3', status: 'running', phase: 'baseline', counters: c, rounds: [], best: null, mean_reward: { optimize: null, validate: null }, endedAt: null, detail: 'Scoring the initial prompt: 6 of 14 rollouts', etaSeconds: 12 }),
+      snapshot: snapshot({
+        runId: 'run-3',
+        status: 'running',
+        phase: 'baseline',
+        counters: c,
+        rounds: [],
+        best: null,
+        mean_reward: { optimize: null, validate: null },
+        endedAt: null,
+        detail: 'Scoring the initial prompt: 6 of 14 rollouts',
+        etaSeconds: 12,
+      }),
       interrupted: null,
     },
     counters: c,

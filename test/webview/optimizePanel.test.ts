@@ -48,7 +48,10 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     assert.match(await text('store-error'), /could not be read: file is not a database/);
     // Untrusted: Run is disabled and the reason is given.
     await show(view({ exists: false, overview: null, trusted: false }));
-    assert.equal(await byId('run-optimization').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled), true);
+    assert.equal(
+      await byId('run-optimization').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled),
+      true,
+    );
     assert.match(await text('untrusted'), /untrusted workspace/);
   });
 
@@ -56,12 +59,19 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     await show();
     const rows = byId('run-row');
     assert.equal(await rows.count(), 2);
-    assert.equal(await rows.nth(0).locator('[data-testid=show-run]').getAttribute('aria-current'), 'true', 'the shown run is marked');
+    assert.equal(
+      await rows.nth(0).locator('[data-testid=show-run]').getAttribute('aria-current'),
+      'true',
+      'the shown run is marked',
+    );
     assert.match((await rows.nth(1).innerText()).replace(/\s+/g, ' '), /#1 Interrupted openai\/sim-1 .* 5\/14 0 —/);
     assert.equal(await text('status'), 'Completed');
     assert.equal(await text('ended'), '40/40 rollouts ended');
     assert.equal(await byId('progress-bar').evaluate((el) => (el as HTMLElement & { value: number }).value), 100);
-    assert.match(await text('run-meta'), /examples\/prompt-optimization\.json · model openai\/sim-1 · 2 workers · 8 optimize \+ 6 validate items · APO 2 rounds, beam 2 · latest resources v4 \(apo r2 c1\)/);
+    assert.match(
+      await text('run-meta'),
+      /examples\/prompt-optimization\.json · model openai\/sim-1 · 2 workers · 8 optimize \+ 6 validate items · APO 2 rounds, beam 2 · latest resources v4 \(apo r2 c1\)/,
+    );
     const stats = ['total', 'running', 'succeeded', 'failed', 'cancelled', 'baseline'];
     assert.deepEqual(await Promise.all(stats.map((k) => text(`stat-${k}-value`))), ['40', '0', '38', '2', '0', '17%']);
 
@@ -70,8 +80,13 @@ describe('prompt optimization panel (webview in Chromium)', function () {
       const pts = ((await byId(`timeline-${k}`).getAttribute('points')) ?? '').trim().split(' ');
       assert.equal(pts.length, 6, `${k}: one vertex per timeline point`);
     }
-    const done = ((await byId('timeline-done').getAttribute('points')) ?? '').split(' ').map((p) => Number(p.split(',')[1]));
-    assert.ok(done.every((y, i) => i === 0 || y <= done[i - 1]!), 'done only grows (y shrinks upwards)');
+    const done = ((await byId('timeline-done').getAttribute('points')) ?? '')
+      .split(' ')
+      .map((p) => Number(p.split(',')[1]));
+    assert.ok(
+      done.every((y, i) => i === 0 || y <= done[i - 1]!),
+      'done only grows (y shrinks upwards)',
+    );
     assert.equal(
       await byId('timeline-svg').getAttribute('aria-label'),
       'Queue timeline over 95 s: at the end 0 queued, 0 running, 40 done; at most 14 queued, 0 s in.',
@@ -80,15 +95,24 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     // Workers: heartbeat age, the stale one marked in words (not colour only), a stopped one.
     const workers = byId('worker-row');
     assert.equal(await workers.count(), 3);
-    assert.deepEqual((await byId('worker-age').allInnerTexts()).map((t) => t.trim()), ['0.4 s ago', '12 s ago', '']);
+    assert.deepEqual(
+      (await byId('worker-age').allInnerTexts()).map((t) => t.trim()),
+      ['0.4 s ago', '12 s ago', ''],
+    );
     assert.deepEqual(
       (await byId('worker-state').allInnerTexts()).map((t) => t.trim()),
       ['Active', 'Stale: no heartbeat for 12 s', 'Stopped'],
     );
-    assert.equal(await page().locator('[data-testid=worker-row][data-stale=true]').getAttribute('data-worker-id'), 'worker-2-2');
+    assert.equal(
+      await page().locator('[data-testid=worker-row][data-stale=true]').getAttribute('data-worker-id'),
+      'worker-2-2',
+    );
 
     // Alerts: Tau's code and ours; the status.json line.
-    assert.deepEqual(await byId('alert').evaluateAll((els) => els.map((e) => e.getAttribute('data-code'))), ['dashboard_training_failures', 'stale_workers']);
+    assert.deepEqual(await byId('alert').evaluateAll((els) => els.map((e) => e.getAttribute('data-code'))), [
+      'dashboard_training_failures',
+      'stale_workers',
+    ]);
     assert.match(await text('training-status'), /status\.json: completed, 38 succeeded, 2 failed, 0 cancelled of 40/);
   });
 
@@ -97,13 +121,21 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     assert.equal(await byId('round').count(), 2);
     const r1 = page().locator('[data-testid=round][data-round="1"]');
     assert.equal(await r1.locator('[data-testid=candidate]').count(), 3);
-    assert.equal((await r1.locator('[data-testid=round-leader]').innerText()).trim(), 'leader v2: 50% on the full validate set');
+    assert.equal(
+      (await r1.locator('[data-testid=round-leader]').innerText()).trim(),
+      'leader v2: 50% on the full validate set',
+    );
     const v3 = r1.locator('[data-testid=candidate][data-version="3"]');
     assert.equal((await v3.locator('[data-testid=candidate-batch]').innerText()).trim(), '33%');
     assert.match(await v3.locator('[data-testid=candidate-regressions]').innerText(), /loses #1, #4/);
     assert.equal(await v3.getAttribute('data-kept'), 'false');
     const r2 = page().locator('[data-testid=round][data-round="2"]');
-    assert.equal((await r2.locator('[data-testid=candidate][data-version="4"] [data-testid=candidate-validate]').innerText()).trim(), '100%');
+    assert.equal(
+      (
+        await r2.locator('[data-testid=candidate][data-version="4"] [data-testid=candidate-validate]').innerText()
+      ).trim(),
+      '100%',
+    );
     assert.equal(await r2.locator('[data-testid=candidate][data-version="4"] [data-testid=leader]').count(), 1);
 
     assert.equal(await text('best-reward'), '100% on validate');
@@ -132,7 +164,9 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     assert.equal(await byId('best-view').count(), 1);
     // The snapshot's own record of the save counts too.
     const o = overview();
-    o.run!.snapshot = snapshot({ best: { ...o.run!.snapshot!.best!, library: { name: 'prompt-optimization (optimized)', version: 3 } } });
+    o.run!.snapshot = snapshot({
+      best: { ...o.run!.snapshot!.best!, library: { name: 'prompt-optimization (optimized)', version: 3 } },
+    });
     await show(view({ overview: o }));
     assert.match(await text('best-library'), /Saved in the Prompt Library as prompt-optimization \(optimized\) v3/);
     assert.equal(await byId('best-save').count(), 0);
@@ -144,7 +178,14 @@ describe('prompt optimization panel (webview in Chromium)', function () {
   it('a run without a snapshot still shows its stored report best; Tau mode has no rounds', async () => {
     const o = overview();
     o.run = {
-      row: { ...o.run!.row, config: { ...o.run!.row.config, apo: null }, report: { ...fakeReport(), best: { resources_version: 1, system_prompt: 'You are a concise assistant.', validate_reward: 0.2 } } },
+      row: {
+        ...o.run!.row,
+        config: { ...o.run!.row.config, apo: null },
+        report: {
+          ...fakeReport(),
+          best: { resources_version: 1, system_prompt: 'You are a concise assistant.', validate_reward: 0.2 },
+        },
+      },
       snapshot: null,
       interrupted: null,
     };
@@ -162,7 +203,11 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     assert.deepEqual(await s.posted(), [{ type: 'run/show', runId: 'run-1' }]);
     // The host answers with that run shown: interrupted, so Resume is offered.
     const o = overview();
-    o.run = { row: { ...o.run!.row, run_id: 'run-1', run_number: 1, status: 'running', ended_at: null }, snapshot: null, interrupted: 'its process 999 on devbox is gone' };
+    o.run = {
+      row: { ...o.run!.row, run_id: 'run-1', run_number: 1, status: 'running', ended_at: null },
+      snapshot: null,
+      interrupted: 'its process 999 on devbox is gone',
+    };
     await show(view({ overview: o }));
     assert.equal(await text('status'), 'Interrupted');
     assert.match(await text('interrupted'), /process 999 on devbox is gone.*Resume continues it/);
@@ -174,7 +219,10 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     // Keyboard: Tab from the first run's button reaches the second's; Enter selects it.
     await page().locator('[data-testid=run-row][data-run-id=run-1] [data-testid=show-run]').focus();
     await page().keyboard.press('Shift+Tab');
-    assert.equal(await page().evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-run-id')), 'run-2');
+    assert.equal(
+      await page().evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-run-id')),
+      'run-2',
+    );
     await s.clearPosted();
     await page().keyboard.press('Enter');
     assert.deepEqual(await s.posted(), [{ type: 'run/show', runId: 'run-2' }]);
@@ -188,7 +236,12 @@ describe('prompt optimization panel (webview in Chromium)', function () {
   it('follows a run of this window: phase, ETA, Cancel (waits for the run to stop), reveal of a new run', async () => {
     await show(view());
     await show(runningView(), 'run-3');
-    assert.equal(await page().locator('[data-testid=run-row][data-run-id=run-3] [data-testid=show-run]').getAttribute('aria-current'), 'true');
+    assert.equal(
+      await page()
+        .locator('[data-testid=run-row][data-run-id=run-3] [data-testid=show-run]')
+        .getAttribute('aria-current'),
+      'true',
+    );
     assert.equal(await text('status'), 'Running');
     assert.equal(await text('phase'), 'scoring the initial prompt');
     assert.equal(await text('ended'), '6/14 rollouts ended');
@@ -217,15 +270,27 @@ describe('prompt optimization panel (webview in Chromium)', function () {
     assert.equal(await page().locator('optimize-app b:has-text("bold")').count(), 0, 'no <b> element created');
     assert.equal(await page().locator('optimize-app script').count(), 0, 'no <script> element created');
     assert.equal(await page().evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-    assert.match(await byId('critique').first().innerText(), new RegExp(HOSTILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.match(
+      await byId('critique').first().innerText(),
+      new RegExp(HOSTILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    );
   });
 
   it('opens a candidate prompt and the critique with the keyboard', async () => {
     await show();
-    const summary = page().locator('[data-testid=round][data-round="2"] [data-testid=candidate][data-version="4"] summary');
+    const summary = page().locator(
+      '[data-testid=round][data-round="2"] [data-testid=candidate][data-version="4"] summary',
+    );
     await summary.focus();
     await page().keyboard.press('Enter');
-    assert.equal(await page().locator('[data-testid=round][data-round="2"] [data-testid=candidate][data-version="4"] [data-testid=candidate-prompt]').innerText(), BEST_PROMPT);
+    assert.equal(
+      await page()
+        .locator(
+          '[data-testid=round][data-round="2"] [data-testid=candidate][data-version="4"] [data-testid=candidate-prompt]',
+        )
+        .innerText(),
+      BEST_PROMPT,
+    );
     // The best card's actions are reached with Tab, each in turn.
     await byId('best-apply').focus();
     const order: string[] = [];
@@ -243,12 +308,24 @@ describe('prompt optimization panel (webview in Chromium)', function () {
   it('renders in high contrast: borders from the theme, the timeline series told apart by dash', async () => {
     await s.setTheme('high-contrast');
     await show();
-    const border = await byId('counters').locator('.stat').first().evaluate((el) => getComputedStyle(el).borderTopColor);
+    const border = await byId('counters')
+      .locator('.stat')
+      .first()
+      .evaluate((el) => getComputedStyle(el).borderTopColor);
     assert.equal(border, 'rgb(111, 195, 223)', 'stat cards take the contrast border');
-    const dashes = await Promise.all(['queued', 'running', 'done'].map((k) => byId(`timeline-${k}`).evaluate((el) => getComputedStyle(el).strokeDasharray)));
+    const dashes = await Promise.all(
+      ['queued', 'running', 'done'].map((k) =>
+        byId(`timeline-${k}`).evaluate((el) => getComputedStyle(el).strokeDasharray),
+      ),
+    );
     assert.equal(new Set(dashes).size, 3, `three different dash patterns: ${dashes.join(' | ')}`);
-    const strokes = await Promise.all(['queued', 'running', 'done'].map((k) => byId(`timeline-${k}`).evaluate((el) => getComputedStyle(el).stroke)));
-    assert.ok(strokes.every((c) => c !== 'none' && c !== 'rgba(0, 0, 0, 0)'), `every series has a visible stroke: ${strokes.join(' | ')}`);
+    const strokes = await Promise.all(
+      ['queued', 'running', 'done'].map((k) => byId(`timeline-${k}`).evaluate((el) => getComputedStyle(el).stroke)),
+    );
+    assert.ok(
+      strokes.every((c) => c !== 'none' && c !== 'rgba(0, 0, 0, 0)'),
+      `every series has a visible stroke: ${strokes.join(' | ')}`,
+    );
     await s.screenshot('optimize-high-contrast');
   });
 

@@ -38,7 +38,12 @@ describe('prompt optimization panel protocol (host validation)', () => {
 
   it('builds a page whose CSP allows scripts only by a fresh nonce and nothing inline or eval', () => {
     const a = newNonce();
-    const html = webviewHtml(OPTIMIZE_PAGE, { cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/s.js', codiconCssUri: 'https://webview.example/c.css' });
+    const html = webviewHtml(OPTIMIZE_PAGE, {
+      cspSource: 'https://webview.example',
+      nonce: a,
+      scriptUri: 'https://webview.example/s.js',
+      codiconCssUri: 'https://webview.example/c.css',
+    });
     assertStrictCsp(html, a);
     assert.match(html, /<optimize-app><\/optimize-app>/);
     assert.match(html, /<title>Prompt Optimization<\/title>/);

@@ -1,13 +1,20 @@
 // Test-data builders for the scale panel: host options, library versions, and run snapshots (running, with a
 // report, verified), typed by src/core/scale/types.ts. Texts a model wrote carry HTML from a hostile model.
-import type { ConversationSummary, RoleLedger, ScaleReport, ScaleRunSnapshot, ScaleStats } from '../../src/core/scale/types';
+import type {
+  ConversationSummary,
+  RoleLedger,
+  ScaleReport,
+  ScaleRunSnapshot,
+  ScaleStats,
+} from '../../src/core/scale/types';
 import type { LibraryVersionItem, ScaleOptions } from '../../src/protocol/scalePanel';
 
 export const HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b><script>window.__pwned=2</script>';
 
 export const AGENT_FILE = '/ws/agents/hotel-desk.agent.json';
 export const FREE_AGENT_FILE = '/ws/agents/free-chat.agent.json';
-export const HOTEL_PROMPT = 'You are the front desk of Hotel Fjord. Book rooms with book_room; confirm dates before booking.';
+export const HOTEL_PROMPT =
+  'You are the front desk of Hotel Fjord. Book rooms with book_room; confirm dates before booking.';
 
 export function scaleOptions(overrides: Partial<ScaleOptions> = {}): ScaleOptions {
   return {
@@ -60,8 +67,26 @@ export function scaleOptions(overrides: Partial<ScaleOptions> = {}): ScaleOption
 
 export function scaleVersions(): LibraryVersionItem[] {
   return [
-    { id: 12, promptName: 'hotel-desk', version: 3, label: 'tuned', source: 'tuned', createdAt: '2026-11-21T10:00:00.000Z', score: 0.82, text: 'You are a concise hotel receptionist.' },
-    { id: 9, promptName: 'hotel-desk', version: 2, label: null, source: 'manual', createdAt: '2026-11-20T09:00:00.000Z', score: null, text: 'You are a hotel receptionist. Always confirm dates.' },
+    {
+      id: 12,
+      promptName: 'hotel-desk',
+      version: 3,
+      label: 'tuned',
+      source: 'tuned',
+      createdAt: '2026-11-21T10:00:00.000Z',
+      score: 0.82,
+      text: 'You are a concise hotel receptionist.',
+    },
+    {
+      id: 9,
+      promptName: 'hotel-desk',
+      version: 2,
+      label: null,
+      source: 'manual',
+      createdAt: '2026-11-20T09:00:00.000Z',
+      score: null,
+      text: 'You are a hotel receptionist. Always confirm dates.',
+    },
   ];
 }
 
@@ -69,10 +94,46 @@ const MODEL = 'openai/gpt-4o-mini';
 
 function ledger(): RoleLedger[] {
   return [
-    { role: 'agent', model: MODEL, estimatedCalls: 30, estimatedUsd: 0.012, calls: 22, actualUsd: 0.0094, promptTokens: 21000, completionTokens: 2600 },
-    { role: 'user', model: MODEL, estimatedCalls: 30, estimatedUsd: 0.006, calls: 20, actualUsd: 0.0041, promptTokens: 9800, completionTokens: 1200 },
-    { role: 'judge', model: MODEL, estimatedCalls: 10, estimatedUsd: 0.004, calls: 10, actualUsd: 0.0035, promptTokens: 8000, completionTokens: 900 },
-    { role: 'summarizer', model: MODEL, estimatedCalls: 1, estimatedUsd: 0.002, calls: 1, actualUsd: 0.0018, promptTokens: 3500, completionTokens: 700 },
+    {
+      role: 'agent',
+      model: MODEL,
+      estimatedCalls: 30,
+      estimatedUsd: 0.012,
+      calls: 22,
+      actualUsd: 0.0094,
+      promptTokens: 21000,
+      completionTokens: 2600,
+    },
+    {
+      role: 'user',
+      model: MODEL,
+      estimatedCalls: 30,
+      estimatedUsd: 0.006,
+      calls: 20,
+      actualUsd: 0.0041,
+      promptTokens: 9800,
+      completionTokens: 1200,
+    },
+    {
+      role: 'judge',
+      model: MODEL,
+      estimatedCalls: 10,
+      estimatedUsd: 0.004,
+      calls: 10,
+      actualUsd: 0.0035,
+      promptTokens: 8000,
+      completionTokens: 900,
+    },
+    {
+      role: 'summarizer',
+      model: MODEL,
+      estimatedCalls: 1,
+      estimatedUsd: 0.002,
+      calls: 1,
+      actualUsd: 0.0018,
+      promptTokens: 3500,
+      completionTokens: 700,
+    },
   ];
 }
 
@@ -120,8 +181,24 @@ export function runningSnapshot(overrides: Partial<ScaleRunSnapshot> = {}): Scal
       conversation(0, {}),
       conversation(1, { outcome: 'fail', failureTags: ['GOAL_MISS'], turns: 5 }),
       conversation(2, { status: 'grading', outcome: null, endedReason: 'max_turns', turns: 6 }),
-      conversation(3, { status: 'running', outcome: null, endedReason: null, turns: 2, costUsd: 0.001, turnLatencyMs: [380, 450] }),
-      conversation(4, { status: 'pending', outcome: null, endedReason: null, turns: 0, costUsd: null, promptTokens: 0, completionTokens: 0, turnLatencyMs: [] }),
+      conversation(3, {
+        status: 'running',
+        outcome: null,
+        endedReason: null,
+        turns: 2,
+        costUsd: 0.001,
+        turnLatencyMs: [380, 450],
+      }),
+      conversation(4, {
+        status: 'pending',
+        outcome: null,
+        endedReason: null,
+        turns: 0,
+        costUsd: null,
+        promptTokens: 0,
+        completionTokens: 0,
+        turnLatencyMs: [],
+      }),
     ],
     completed: 2,
     total: 5,
@@ -170,14 +247,23 @@ function stats(overrides: Partial<ScaleStats> = {}): ScaleStats {
 }
 
 export const REVISED_PROMPT = `You are the front desk of Hotel Fjord.\n- Confirm the city and dates before you call book_room.\n- Never invent a booking number. ${HOSTILE}`;
-export const RATIONALE = 'Two conversations missed the goal because the agent booked before confirming dates (conv #2 turn 3).';
+export const RATIONALE =
+  'Two conversations missed the goal because the agent booked before confirming dates (conv #2 turn 3).';
 
 /** A completed run: 2 passed, 2 failed (GOAL_MISS; one also HALLUCINATION), 1 unscored; summary, revised prompt. */
-export function reportSnapshot(overrides: Partial<ScaleRunSnapshot> = {}, reportPatch: Partial<ScaleReport> = {}): ScaleRunSnapshot {
+export function reportSnapshot(
+  overrides: Partial<ScaleRunSnapshot> = {},
+  reportPatch: Partial<ScaleReport> = {},
+): ScaleRunSnapshot {
   const conversations = [
     conversation(0, {}),
     conversation(1, { outcome: 'fail', failureTags: ['GOAL_MISS'], turns: 5, assertionResults: [] }),
-    conversation(2, { outcome: 'unscored', endedReason: 'max_turns', turns: 6, error: 'judge reply not JSON after one re-ask' }),
+    conversation(2, {
+      outcome: 'unscored',
+      endedReason: 'max_turns',
+      turns: 6,
+      error: 'judge reply not JSON after one re-ask',
+    }),
     conversation(3, { outcome: 'fail', failureTags: ['GOAL_MISS', 'HALLUCINATION'], turns: 4, toolErrors: 1 }),
     conversation(4, { turns: 3 }),
   ];
@@ -187,9 +273,17 @@ export function reportSnapshot(overrides: Partial<ScaleRunSnapshot> = {}, report
     idempotencyKey: 'key-running-1',
     summary: {
       failureModes: [
-        { text: `Books before confirming the dates ${HOSTILE}`, citations: [{ conversationId: 'conv-2', turn: 3 }, { conversationId: 'conv-4', turn: 2 }] },
+        {
+          text: `Books before confirming the dates ${HOSTILE}`,
+          citations: [
+            { conversationId: 'conv-2', turn: 3 },
+            { conversationId: 'conv-4', turn: 2 },
+          ],
+        },
       ],
-      hallucinations: [{ text: 'Invented a booking number BK-1234.', citations: [{ conversationId: 'conv-4', turn: 4 }] }],
+      hallucinations: [
+        { text: 'Invented a booking number BK-1234.', citations: [{ conversationId: 'conv-4', turn: 4 }] },
+      ],
       goalFailures: [{ text: 'The family room was never booked.', citations: [{ conversationId: 'conv-2' }] }],
       characterInconsistency: 'information unavailable',
     },

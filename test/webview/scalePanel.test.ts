@@ -149,7 +149,10 @@ describe('scale panel (webview in Chromium)', function () {
     await s.clearPosted();
     await fill('param-budgetUsd', '0.01');
     await answerEstimate({ overBudget: true });
-    assert.match(await byId('estimate-over-budget').innerText(), /over the budget of \$0\.010: Start asks you to confirm/);
+    assert.match(
+      await byId('estimate-over-budget').innerText(),
+      /over the budget of \$0\.010: Start asks you to confirm/,
+    );
     assert.equal(await s.startDisabled(), false, 'over budget is asked at Start, not refused');
 
     // Unknown prices are "unknown", never $0.
@@ -189,7 +192,11 @@ describe('scale panel (webview in Chromium)', function () {
     await byId('start').click({ force: true });
     assert.equal((await s.posted()).filter((m) => m.type === 'scale/start').length, 1);
 
-    await s.send({ type: 'scale/didFailToStart', idempotencyKey: first.idempotencyKey, message: 'Not started: the estimate of $0.80 is over the budget of $0.50.' });
+    await s.send({
+      type: 'scale/didFailToStart',
+      idempotencyKey: first.idempotencyKey,
+      message: 'Not started: the estimate of $0.80 is over the budget of $0.50.',
+    });
     assert.match(await byId('start-error').innerText(), /over the budget/);
     assert.equal(await s.startDisabled(), false);
     await s.clearPosted();
@@ -209,7 +216,11 @@ describe('scale panel (webview in Chromium)', function () {
     assert.equal(again.idempotencyKey, first.idempotencyKey);
     assert.deepEqual(again.form, first.form);
     // The host answers with the run (its snapshot carries the key): the panel shows it and the key is done.
-    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ idempotencyKey: first.idempotencyKey }), reveal: true });
+    await s.send({
+      type: 'run/didChange',
+      snapshot: runningSnapshot({ idempotencyKey: first.idempotencyKey }),
+      reveal: true,
+    });
     assert.equal(await byId('status').innerText(), 'Running');
     await byId('new-scale-test').click();
     await s.settle();
@@ -232,7 +243,11 @@ describe('scale panel (webview in Chromium)', function () {
       (await byId('conversation-status').allInnerTexts()).map((t) => t.trim()),
       ['Passed', 'Failed', 'Grading', 'Running', 'Waiting'],
     );
-    assert.equal(await rows.nth(4).locator('[data-testid=open-transcript]').isDisabled(), true, 'no transcript before it starts');
+    assert.equal(
+      await rows.nth(4).locator('[data-testid=open-transcript]').isDisabled(),
+      true,
+      'no transcript before it starts',
+    );
 
     // Budget: spent of the cap, estimate and cap marked on the bar.
     assert.equal(await byId('budget-actual').innerText(), '$0.0095');
@@ -242,7 +257,10 @@ describe('scale panel (webview in Chromium)', function () {
     const capX = Number(await byId('mark-cap').getAttribute('x1'));
     const estX = Number(await byId('mark-estimate').getAttribute('x1'));
     assert.ok(fillW > 0 && fillW < estX && estX < capX, `spent ${fillW} < estimate ${estX} < cap ${capX}`);
-    assert.match((await byId('budget-bar').getAttribute('aria-label')) ?? '', /Spent \$0\.0095 of a \$0\.050 cap; estimated \$0\.024/);
+    assert.match(
+      (await byId('budget-bar').getAttribute('aria-label')) ?? '',
+      /Spent \$0\.0095 of a \$0\.050 cap; estimated \$0\.024/,
+    );
     assert.equal(await byId('ledger').locator('tbody tr').count(), 4);
 
     await rows.nth(3).locator('[data-testid=open-transcript]').click();
@@ -277,10 +295,15 @@ describe('scale panel (webview in Chromium)', function () {
 
     assert.equal(await byId('turns-bar').count(), 5);
     assert.match((await byId('turns-chart').locator('svg').getAttribute('aria-label')) ?? '', /#2 5 turns \(failed\)/);
-    assert.match((await byId('failure-chart').locator('svg').getAttribute('aria-label')) ?? '', /GOAL_MISS in 2 of 5 conversations/);
+    assert.match(
+      (await byId('failure-chart').locator('svg').getAttribute('aria-label')) ?? '',
+      /GOAL_MISS in 2 of 5 conversations/,
+    );
 
     // Badges: the common tags (even at 0) and every tag seen, with counts.
-    const badges = await byId('badge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-tag')}=${e.querySelector('.badge-count')?.textContent}`));
+    const badges = await byId('badge').evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('data-tag')}=${e.querySelector('.badge-count')?.textContent}`),
+    );
     assert.deepEqual(badges, ['GOAL_MISS=2', 'TOXICITY=0', 'REFUSAL=0', 'FORMAT_ERROR=0', 'HALLUCINATION=1']);
     const goal = page().locator('[data-testid=badge][data-tag=GOAL_MISS]');
     assert.equal(await byId('conversation-row').count(), 5);
@@ -288,7 +311,10 @@ describe('scale panel (webview in Chromium)', function () {
     await goal.click();
     await s.settle();
     assert.equal(await goal.getAttribute('aria-pressed'), 'true');
-    assert.deepEqual(await byId('conversation-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id'))), ['conv-2', 'conv-4']);
+    assert.deepEqual(
+      await byId('conversation-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id'))),
+      ['conv-2', 'conv-4'],
+    );
     assert.equal(await byId('filter-status').innerText(), 'Showing 2 of 5 conversations with GOAL_MISS.');
     await goal.click();
     await s.settle();
@@ -303,7 +329,10 @@ describe('scale panel (webview in Chromium)', function () {
     await page().keyboard.press('Enter');
     await s.settle();
     assert.equal(await hall.getAttribute('aria-pressed'), 'true');
-    assert.deepEqual(await byId('conversation-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id'))), ['conv-4']);
+    assert.deepEqual(
+      await byId('conversation-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id'))),
+      ['conv-4'],
+    );
     await page().keyboard.press('Space');
     await s.settle();
     assert.equal(await byId('conversation-row').count(), 5);
@@ -315,11 +344,17 @@ describe('scale panel (webview in Chromium)', function () {
 
     // Only failed conversations offer "Add to Suite".
     assert.deepEqual(
-      await page().locator('[data-testid=conversation-row]:has([data-testid=add-to-suite])').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id'))),
+      await page()
+        .locator('[data-testid=conversation-row]:has([data-testid=add-to-suite])')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id'))),
       ['conv-2', 'conv-4'],
     );
     await page().locator('[data-conversation-id=conv-4] [data-testid=add-to-suite]').click();
-    assert.deepEqual((await s.posted()).at(-1), { type: 'conversation/addToSuite', runId: 'run-1', conversationId: 'conv-4' });
+    assert.deepEqual((await s.posted()).at(-1), {
+      type: 'conversation/addToSuite',
+      runId: 'run-1',
+      conversationId: 'conv-4',
+    });
 
     // Summary: findings with citations that open the transcript at the turn; "information unavailable" said plainly.
     assert.equal(await byId('finding').count(), 3);
@@ -327,7 +362,12 @@ describe('scale panel (webview in Chromium)', function () {
     const cite = byId('citation').first();
     assert.equal((await cite.innerText()).trim(), '#2, turn 3');
     await cite.click();
-    assert.deepEqual((await s.posted()).at(-1), { type: 'transcript/open', runId: 'run-1', conversationId: 'conv-2', turn: 3 });
+    assert.deepEqual((await s.posted()).at(-1), {
+      type: 'transcript/open',
+      runId: 'run-1',
+      conversationId: 'conv-2',
+      turn: 3,
+    });
     assert.match(await byId('digest-note').innerText(), /trimmed/);
   });
 
@@ -354,7 +394,11 @@ describe('scale panel (webview in Chromium)', function () {
     assert.equal(await byId('action-note').innerText(), 'Revised prompt copied');
 
     // While a verification runs, Verify waits; afterwards the before → after with both intervals.
-    await s.send({ type: 'run/didChange', snapshot: reportSnapshot({ verification: { runId: 'run-2', status: 'running', completed: 2, total: 5 } }), reveal: false });
+    await s.send({
+      type: 'run/didChange',
+      snapshot: reportSnapshot({ verification: { runId: 'run-2', status: 'running', completed: 2, total: 5 } }),
+      reveal: false,
+    });
     assert.match(await byId('verify').innerText(), /Verifying/);
     assert.equal(await byId('verify').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled), true);
     assert.match(await byId('verification-progress').innerText(), /2\/5/);
@@ -371,11 +415,22 @@ describe('scale panel (webview in Chromium)', function () {
     await ready();
     await s.send({
       type: 'run/didChange',
-      snapshot: reportSnapshot({ status: 'budget_reached', error: 'total cap $0.05 reached' }, { summary: null, revisedPrompt: null, revisedPromptRationale: null, summaryError: 'the summarizer reply was not valid JSON twice' }),
+      snapshot: reportSnapshot(
+        { status: 'budget_reached', error: 'total cap $0.05 reached' },
+        {
+          summary: null,
+          revisedPrompt: null,
+          revisedPromptRationale: null,
+          summaryError: 'the summarizer reply was not valid JSON twice',
+        },
+      ),
       reveal: true,
     });
     assert.equal(await byId('status').innerText(), 'Budget reached — partial report');
-    assert.match(await byId('budget-reached').innerText(), /no further calls were started.*\(total cap \$0\.05 reached\)/s);
+    assert.match(
+      await byId('budget-reached').innerText(),
+      /no further calls were started.*\(total cap \$0\.05 reached\)/s,
+    );
     assert.match(await byId('summary-error').innerText(), /not valid JSON twice/);
     assert.equal(await byId('revised-card').count(), 0);
     assert.equal(await byId('stat-win-rate-value').innerText(), '50%');
@@ -403,9 +458,15 @@ describe('scale panel (webview in Chromium)', function () {
     await s.setTheme('high-contrast');
     await ready();
     await s.send({ type: 'run/didChange', snapshot: reportSnapshot(), reveal: true });
-    const border = await byId('stats').locator('.stat').first().evaluate((el) => getComputedStyle(el).borderTopColor);
+    const border = await byId('stats')
+      .locator('.stat')
+      .first()
+      .evaluate((el) => getComputedStyle(el).borderTopColor);
     assert.equal(border, 'rgb(111, 195, 223)', 'stat cards take the contrast border');
-    const bar = await byId('turns-bar').first().locator('rect').evaluate((el) => getComputedStyle(el).stroke);
+    const bar = await byId('turns-bar')
+      .first()
+      .locator('rect')
+      .evaluate((el) => getComputedStyle(el).stroke);
     assert.equal(bar, 'rgb(111, 195, 223)', 'chart bars are outlined in high contrast');
     const fg = await page().evaluate(() => getComputedStyle(document.body).color);
     const bg = await page().evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -436,7 +497,11 @@ describe('scale panel (webview in Chromium)', function () {
   it('renders in the light theme too (screenshot)', async () => {
     await s.setTheme('light');
     await ready({ preselectAgentFile: FREE_AGENT_FILE });
-    assert.equal(await byId('agent').evaluate((el) => (el as HTMLElement & { value: string }).value), FREE_AGENT_FILE, 'the explorer-chosen agent is selected');
+    assert.equal(
+      await byId('agent').evaluate((el) => (el as HTMLElement & { value: string }).value),
+      FREE_AGENT_FILE,
+      'the explorer-chosen agent is selected',
+    );
     await s.send({ type: 'run/didChange', snapshot: verifiedSnapshot(), reveal: true });
     await s.screenshot('scale-report-light');
   });

@@ -34,7 +34,12 @@ describe('tuning panel (webview in Chromium)', function () {
   /** Answers every estimate request so far with `calls` (only the newest one counts). */
   async function answerEstimate(calls: number, seconds: number, warning: string | null = null): Promise<void> {
     const req = await s.waitForPosted('estimate/compute');
-    await s.send({ type: 'estimate/didCompute', requestId: req.requestId, estimate: { calls, seconds, warning, assumedDefaultLatency: false }, error: null });
+    await s.send({
+      type: 'estimate/didCompute',
+      requestId: req.requestId,
+      estimate: { calls, seconds, warning, assumedDefaultLatency: false },
+      error: null,
+    });
   }
 
   async function readyWithOptions(): Promise<void> {
@@ -61,7 +66,11 @@ describe('tuning panel (webview in Chromium)', function () {
   it('keeps Start disabled, with the reasons shown, until a suite, a meta model and a target are chosen', async () => {
     await readyWithOptions();
     assert.equal(await s.startDisabled(), true);
-    assert.deepEqual(await s.blockers(), ['Choose a test suite', 'Choose a meta model', 'Choose at least one target model']);
+    assert.deepEqual(await s.blockers(), [
+      'Choose a test suite',
+      'Choose a meta model',
+      'Choose at least one target model',
+    ]);
 
     await s.choose('suite', 'examples/travel-desk.suite.json');
     assert.deepEqual(await s.blockers(), ['Choose a meta model', 'Choose at least one target model']);
@@ -150,9 +159,18 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(second.params.population, 12);
 
     // A stale answer (older request id) is ignored; the current one shows, with the warning.
-    await s.send({ type: 'estimate/didCompute', requestId: second.requestId - 1, estimate: { calls: 1, seconds: 1, warning: null, assumedDefaultLatency: false }, error: null });
+    await s.send({
+      type: 'estimate/didCompute',
+      requestId: second.requestId - 1,
+      estimate: { calls: 1, seconds: 1, warning: null, assumedDefaultLatency: false },
+      error: null,
+    });
     assert.match(await byId('estimate').innerText(), /Estimating/);
-    await answerEstimate(141, 130, '141 API calls (more than 100): lower the population, or use fewer target models, to spend less.');
+    await answerEstimate(
+      141,
+      130,
+      '141 API calls (more than 100): lower the population, or use fewer target models, to spend less.',
+    );
     assert.equal(await byId('estimate-text').innerText(), '141 API calls, ~130s (about 2 min)');
     assert.match(await byId('estimate-warning').innerText(), /more than 100/);
 
@@ -160,7 +178,12 @@ describe('tuning panel (webview in Chromium)', function () {
     await s.clearPosted();
     await fillNumber('param-population', '5');
     const third = await s.waitForPosted('estimate/compute');
-    await s.send({ type: 'estimate/didCompute', requestId: third.requestId, estimate: null, error: 'suite.json: cases[2].expect: unknown tool' });
+    await s.send({
+      type: 'estimate/didCompute',
+      requestId: third.requestId,
+      estimate: null,
+      error: 'suite.json: cases[2].expect: unknown tool',
+    });
     assert.match(await byId('estimate').innerText(), /cases\[2\]\.expect: unknown tool/);
   });
 
@@ -178,19 +201,36 @@ describe('tuning panel (webview in Chromium)', function () {
     await byId('add-model-input').locator('input').fill('vllm/qwen2.5-7b');
     await byId('add-model').click();
     await s.settle();
-    assert.equal(await page().locator('[data-testid="target"][data-model="vllm/qwen2.5-7b"]').evaluate((el) => (el as HTMLElement & { checked: boolean }).checked), true);
-    assert.equal(await byId('add-model-input').evaluate((el) => (el as HTMLElement & { value: string }).value), '', 'the field is cleared after adding');
-    assert.equal(await byId('meta-model').locator('[role=option]', { hasText: 'qwen2.5-7b (vllm)' }).count(), 1, 'an added model can be the meta model too');
+    assert.equal(
+      await page()
+        .locator('[data-testid="target"][data-model="vllm/qwen2.5-7b"]')
+        .evaluate((el) => (el as HTMLElement & { checked: boolean }).checked),
+      true,
+    );
+    assert.equal(
+      await byId('add-model-input').evaluate((el) => (el as HTMLElement & { value: string }).value),
+      '',
+      'the field is cleared after adding',
+    );
+    assert.equal(
+      await byId('meta-model').locator('[role=option]', { hasText: 'qwen2.5-7b (vllm)' }).count(),
+      1,
+      'an added model can be the meta model too',
+    );
 
     await byId('load-base').click();
     await s.settle();
     const items = byId('library-item');
     assert.equal(await items.count(), 3);
     const firstRow = await items.first().innerText();
-    for (const part of ['v3', 'travel-desk', 'tuned best', 'tuned', '82%']) assert.ok(firstRow.includes(part), `"${part}" in "${firstRow}"`);
+    for (const part of ['v3', 'travel-desk', 'tuned best', 'tuned', '82%'])
+      assert.ok(firstRow.includes(part), `"${part}" in "${firstRow}"`);
     await items.nth(1).click();
     await s.settle();
-    assert.equal(await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value), 'You are a travel desk agent.');
+    assert.equal(
+      await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value),
+      'You are a travel desk agent.',
+    );
     assert.equal(await byId('base-source').innerText(), 'From the library: travel-desk v2');
 
     await fillNumber('param-generations', '4');
@@ -237,7 +277,11 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await s.startDisabled(), false, 'no budget is fine');
     assert.equal(await byId('budget-note').count(), 0, 'no budget note without a budget');
     assert.equal(await page().getByLabel('Budget (USD)', { exact: true }).count(), 1, 'the field is labelled');
-    assert.equal(await page().getByLabel('Population size', { exact: true }).count(), 1, 'so are the other number fields');
+    assert.equal(
+      await page().getByLabel('Population size', { exact: true }).count(),
+      1,
+      'so are the other number fields',
+    );
 
     for (const bad of ['0', '-2']) {
       await fillNumber('param-budgetUsd', bad);
@@ -275,7 +319,10 @@ describe('tuning panel (webview in Chromium)', function () {
     const start = await s.waitForPosted('tuning/start');
     assert.equal(start.config.budgetUsd, 2.5);
     const parsed = parseWebviewMessage(start);
-    assert.ok(parsed.ok && parsed.message.type === 'tuning/start' && parsed.message.config.budgetUsd === 2.5, 'the host keeps budgetUsd after validation');
+    assert.ok(
+      parsed.ok && parsed.message.type === 'tuning/start' && parsed.message.config.budgetUsd === 2.5,
+      'the host keeps budgetUsd after validation',
+    );
 
     // Emptying the field means no budget: the key is left out.
     await s.send({ type: 'tuning/didFailToStart', message: 'try again' });
@@ -289,9 +336,19 @@ describe('tuning panel (webview in Chromium)', function () {
   it('starts from the active context prompt when one is applied', async () => {
     await s.send({
       type: 'options/didChange',
-      options: options({ activeContext: { versionId: 12, name: 'travel-desk', version: 3, text: 'Always call get_weather with ISO dates.' } }),
+      options: options({
+        activeContext: {
+          versionId: 12,
+          name: 'travel-desk',
+          version: 3,
+          text: 'Always call get_weather with ISO dates.',
+        },
+      }),
     });
-    assert.equal(await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value), 'Always call get_weather with ISO dates.');
+    assert.equal(
+      await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value),
+      'Always call get_weather with ISO dates.',
+    );
     assert.equal(await byId('base-source').innerText(), 'From the library: travel-desk v3');
   });
 
@@ -307,8 +364,14 @@ describe('tuning panel (webview in Chromium)', function () {
     await readyWithOptions();
     assert.equal(await byId('mode-evolutionary').getAttribute('aria-checked'), 'true');
     assert.equal(await byId('param-population').evaluate((el) => (el as HTMLElement & { value: string }).value), '9');
-    assert.equal(await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value), 'Draft prompt kept across reloads');
-    assert.equal(await byId('suite').evaluate((el) => (el as HTMLElement & { value: string }).value), '/ws/suites/billing.suite.json');
+    assert.equal(
+      await byId('base-prompt').evaluate((el) => (el as HTMLElement & { value: string }).value),
+      'Draft prompt kept across reloads',
+    );
+    assert.equal(
+      await byId('suite').evaluate((el) => (el as HTMLElement & { value: string }).value),
+      '/ws/suites/billing.suite.json',
+    );
   });
 
   it('renders the progress card, the timeline and the best card from a snapshot; Cancel sends tuning/cancel', async () => {
@@ -326,11 +389,16 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await gens.count(), 2);
     assert.equal(await gens.nth(0).locator('[data-testid=candidate]').count(), 3);
     assert.equal(await gens.nth(1).locator('[data-testid=candidate]').count(), 2);
-    const survivors = await page().locator('[data-testid=candidate]:has([data-testid=survivor])').evaluateAll((els) => els.map((e) => e.getAttribute('data-candidate-id')));
+    const survivors = await page()
+      .locator('[data-testid=candidate]:has([data-testid=survivor])')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-candidate-id')));
     assert.deepEqual(survivors, ['g1-p2', 'g1-p3']);
     const scores = await byId('candidate-score').allInnerTexts();
     assert.deepEqual(scores, ['30%', '75%', '50%', '75%', '7/20']);
-    assert.match(await gens.nth(0).locator('[data-testid=candidate-per-model]').nth(1).innerText(), /openai\/gpt-4o-mini: 80%.*ollama\/llama3\.1: 70%/s);
+    assert.match(
+      await gens.nth(0).locator('[data-testid=candidate-per-model]').nth(1).innerText(),
+      /openai\/gpt-4o-mini: 80%.*ollama\/llama3\.1: 70%/s,
+    );
 
     // Candidate text is collapsed until asked for.
     const g13 = page().locator('[data-candidate-id="g1-p3"]');
@@ -342,14 +410,18 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await byId('best-score').innerText(), '75%');
     assert.match(await byId('best-per-model').innerText(), /gpt-4o-mini: 80% \(8\/10\)/);
     const border = await byId('best-card').evaluate((el) => getComputedStyle(el).borderTopColor);
-    assert.equal(border, await page().evaluate(() => {
-      const probe = document.createElement('div');
-      probe.style.color = 'var(--vscode-testing-iconPassed, var(--vscode-charts-green))';
-      document.body.appendChild(probe);
-      const c = getComputedStyle(probe).color;
-      probe.remove();
-      return c;
-    }), 'best card border uses the theme pass colour');
+    assert.equal(
+      border,
+      await page().evaluate(() => {
+        const probe = document.createElement('div');
+        probe.style.color = 'var(--vscode-testing-iconPassed, var(--vscode-charts-green))';
+        document.body.appendChild(probe);
+        const c = getComputedStyle(probe).color;
+        probe.remove();
+        return c;
+      }),
+      'best card border uses the theme pass colour',
+    );
 
     await byId('cancel').click();
     const cancel = await s.waitForPosted('tuning/cancel');
@@ -399,8 +471,18 @@ describe('tuning panel (webview in Chromium)', function () {
 
   it('shows a failed run with its reason', async () => {
     await readyWithOptions();
-    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ status: 'failed', error: '401 from anthropic: check the key with Prompt Tuner: Set API Key' }), reveal: true });
-    assert.equal(await byId('run-error').innerText(), 'Tuning failed: 401 from anthropic: check the key with Prompt Tuner: Set API Key');
+    await s.send({
+      type: 'run/didChange',
+      snapshot: runningSnapshot({
+        status: 'failed',
+        error: '401 from anthropic: check the key with Prompt Tuner: Set API Key',
+      }),
+      reveal: true,
+    });
+    assert.equal(
+      await byId('run-error').innerText(),
+      'Tuning failed: 401 from anthropic: check the key with Prompt Tuner: Set API Key',
+    );
     assert.equal(await byId('cancel').count(), 0);
   });
 
@@ -415,11 +497,21 @@ describe('tuning panel (webview in Chromium)', function () {
     const reason = 'budget reached: $0.0480 spent of $0.05, and the next call could cost up to $0.0040';
     await s.send({
       type: 'run/didChange',
-      snapshot: runningSnapshot({ status: 'budget_reached', costUsd: 0.048, error: reason, detail: `Budget reached: ${reason}`, etaSeconds: null, finishedAt: '2026-11-22T15:01:00.000Z' }),
+      snapshot: runningSnapshot({
+        status: 'budget_reached',
+        costUsd: 0.048,
+        error: reason,
+        detail: `Budget reached: ${reason}`,
+        etaSeconds: null,
+        finishedAt: '2026-11-22T15:01:00.000Z',
+      }),
       reveal: true,
     });
     assert.equal(await byId('status').innerText(), 'Budget reached — partial results');
-    assert.match(await byId('run-budget').innerText(), /Budget reached — no further calls were started\. The results so far are kept below: the best prompt/);
+    assert.match(
+      await byId('run-budget').innerText(),
+      /Budget reached — no further calls were started\. The results so far are kept below: the best prompt/,
+    );
     assert.equal(await byId('run-budget-reason').innerText(), `(${reason})`);
     assert.equal(await byId('detail').count(), 0, 'the reason is not shown twice');
     assert.equal(await byId('cost').innerText(), '$0.0480 so far');
@@ -434,7 +526,11 @@ describe('tuning panel (webview in Chromium)', function () {
 
   it('shows model output containing HTML as literal text, never as markup', async () => {
     await readyWithOptions();
-    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ detail: `Evaluating ${HOSTILE}` }), reveal: true });
+    await s.send({
+      type: 'run/didChange',
+      snapshot: runningSnapshot({ detail: `Evaluating ${HOSTILE}` }),
+      reveal: true,
+    });
     await byId('best-expand').click();
     await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-expand]').click();
     await s.settle();
@@ -444,7 +540,10 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await page().locator('tuning-app script').count(), 0, 'no <script> element created');
     assert.equal(await page().evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await byId('best-text').innerText(), `Use ISO dates. ${HOSTILE}`);
-    assert.equal(await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-text]').innerText(), `Use ISO dates. ${HOSTILE}`);
+    assert.equal(
+      await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-text]').innerText(),
+      `Use ISO dates. ${HOSTILE}`,
+    );
     assert.equal(await byId('detail').innerText(), `Evaluating ${HOSTILE}`);
   });
 
@@ -470,7 +569,11 @@ describe('tuning panel (webview in Chromium)', function () {
       await readyEvolutionaryForm();
       await checkTarget('ollama/llama3.1');
       await byId('load-base').click();
-      await answerEstimate(141, 130, '141 API calls (more than 100): lower the population or the generations, or use fewer target models, to spend less.');
+      await answerEstimate(
+        141,
+        130,
+        '141 API calls (more than 100): lower the population or the generations, or use fewer target models, to spend less.',
+      );
       await s.screenshot(`config-${theme}`);
       await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
       await page().locator('[data-candidate-id="g1-p2"] [data-testid=candidate-expand]').click();

@@ -23,7 +23,19 @@ describe('tuning panel protocol (host validation)', () => {
   it('accepts every well-formed webview message', () => {
     assertAccepted(parseWebviewMessage, [
       { type: 'webview/ready' },
-      { type: 'estimate/compute', requestId: 3, params: { suiteFile: '/a', mode: 'quick', metaModel: '', targetModels: ['a/b'], population: 4, generations: 1, selectionRatio: 0.5 } },
+      {
+        type: 'estimate/compute',
+        requestId: 3,
+        params: {
+          suiteFile: '/a',
+          mode: 'quick',
+          metaModel: '',
+          targetModels: ['a/b'],
+          population: 4,
+          generations: 1,
+          selectionRatio: 0.5,
+        },
+      },
       { type: 'tuning/start', config: goodConfig },
       { type: 'tuning/start', config: { ...goodConfig, budgetUsd: 0.5 } },
       { type: 'tuning/cancel', runId: 'r1' },
@@ -37,12 +49,21 @@ describe('tuning panel protocol (host validation)', () => {
       [{ type: 'run/delete', runId: 'x' }, /type/],
       [null, /message|expected/],
       [{ type: 'tuning/cancel' }, /runId/],
-      [{ type: 'tuning/start', config: { ...goodConfig, population: 25 } }, /config\.population: population: must be from 2 to 20, got 25/],
+      [
+        { type: 'tuning/start', config: { ...goodConfig, population: 25 } },
+        /config\.population: population: must be from 2 to 20, got 25/,
+      ],
       [{ type: 'tuning/start', config: { ...goodConfig, selectionRatio: 0.95 } }, /selectionRatio/],
       [{ type: 'tuning/start', config: { ...goodConfig, metaModel: 'gpt4' } }, /metaModel.*provider\/model/],
-      [{ type: 'tuning/start', config: { ...goodConfig, targetModels: [] } }, /targetModels: choose at least one target model/],
+      [
+        { type: 'tuning/start', config: { ...goodConfig, targetModels: [] } },
+        /targetModels: choose at least one target model/,
+      ],
       [{ type: 'tuning/start', config: { ...goodConfig, basePrompt: '   ' } }, /basePrompt: must not be empty/],
-      [{ type: 'tuning/start', config: { ...goodConfig, budgetUsd: 0 } }, /config\.budgetUsd: budgetUsd: must be above 0/],
+      [
+        { type: 'tuning/start', config: { ...goodConfig, budgetUsd: 0 } },
+        /config\.budgetUsd: budgetUsd: must be above 0/,
+      ],
       [{ type: 'tuning/start', config: { ...goodConfig, budgetUsd: '5' } }, /config\.budgetUsd/],
       [{ type: 'estimate/compute', requestId: -1, params: {} }, /requestId/],
     ];
@@ -54,10 +75,18 @@ describe('tuning panel protocol (host validation)', () => {
     const b = newNonce();
     assert.notEqual(a, b);
     assert.ok(Buffer.from(a, 'base64').length >= 16, 'at least 128 random bits');
-    const html = webviewHtml(TUNING_PAGE, { cspSource: 'https://webview.example', nonce: a, scriptUri: 'https://webview.example/t.js', codiconCssUri: 'https://webview.example/c.css' });
+    const html = webviewHtml(TUNING_PAGE, {
+      cspSource: 'https://webview.example',
+      nonce: a,
+      scriptUri: 'https://webview.example/t.js',
+      codiconCssUri: 'https://webview.example/c.css',
+    });
     const csp = assertStrictCsp(html, a);
     assert.match(csp, new RegExp(`script-src 'nonce-${a.replace(/[+/=]/g, (c) => `\\${c}`)}'`));
-    assert.match(html, /<link rel="stylesheet" href="https:\/\/webview.example\/c.css" id="vscode-codicon-stylesheet">/);
+    assert.match(
+      html,
+      /<link rel="stylesheet" href="https:\/\/webview.example\/c.css" id="vscode-codicon-stylesheet">/,
+    );
   });
 });
 

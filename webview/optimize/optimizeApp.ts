@@ -54,7 +54,8 @@ export class OptimizeApp extends HostedApp<ViewState, WebviewMessage, HostMessag
         if (m.reveal) this.runId = m.reveal;
         const shown = m.view.overview?.run?.row.run_id ?? null;
         // The host reads the run asked for; a run deleted from the store falls back to the newest.
-        if (shown && (this.runId === null || m.reveal || !m.view.overview?.runs.some((r) => r.run_id === this.runId))) this.runId = shown;
+        if (shown && (this.runId === null || m.reveal || !m.view.overview?.runs.some((r) => r.run_id === this.runId)))
+          this.runId = shown;
         if (this.cancelRequested && !m.view.runningHere.includes(this.cancelRequested)) this.cancelRequested = null;
         break;
       }
@@ -79,29 +80,55 @@ export class OptimizeApp extends HostedApp<ViewState, WebviewMessage, HostMessag
     return html`<div class="row header">
         <h1>Prompt Optimization</h1>
         <span class="spacer"></span>
-        <vscode-button icon="play" data-testid="run-optimization" ?disabled=${v !== null && !v.trusted} @click=${() => this.post({ type: 'optimize/start' })}
+        <vscode-button
+          icon="play"
+          data-testid="run-optimization"
+          ?disabled=${v !== null && !v.trusted}
+          @click=${() => this.post({ type: 'optimize/start' })}
           >Run Prompt Optimization</vscode-button
         >
-        <vscode-button secondary icon="folder-opened" data-testid="pick-store" @click=${() => this.post({ type: 'store/pick' })}>Open Store…</vscode-button>
-        <vscode-button secondary icon="refresh" data-testid="refresh" @click=${() => this.post({ type: 'overview/refresh' })}>Refresh</vscode-button>
+        <vscode-button
+          secondary
+          icon="folder-opened"
+          data-testid="pick-store"
+          @click=${() => this.post({ type: 'store/pick' })}
+          >Open Store…</vscode-button
+        >
+        <vscode-button
+          secondary
+          icon="refresh"
+          data-testid="refresh"
+          @click=${() => this.post({ type: 'overview/refresh' })}
+          >Refresh</vscode-button
+        >
       </div>
       ${v ? html`<p class="hint store-path" data-testid="store-path">Store <span class="mono">${v.storePath}</span></p>` : nothing}
-      ${v && !v.trusted
-        ? html`<p class="warning-text" role="status" data-testid="untrusted">Runs are off in an untrusted workspace: trust the workspace to run or resume one.</p>`
-        : nothing}`;
+      ${
+        v && !v.trusted
+          ? html`<p class="warning-text" role="status" data-testid="untrusted">
+              Runs are off in an untrusted workspace: trust the workspace to run or resume one.
+            </p>`
+          : nothing
+      }`;
   }
 
   protected override render(): unknown {
     const v = this.view;
-    if (!v) return html`<main>${this.renderHeader(null)}<p class="hint" role="status">Loading…</p></main>`;
+    if (!v)
+      return html`<main>
+        ${this.renderHeader(null)}
+        <p class="hint" role="status">Loading…</p>
+      </main>`;
     if (!v.exists) {
       return html`<main>
         ${this.renderHeader(v)}
         <section class="card empty" data-testid="no-store">
           <h2>No runs yet</h2>
-          <p>There is no prompt-optimization store at this path. <strong>Run Prompt Optimization</strong> on a config
-            (a <span class="mono">*prompt-optimization*.json</span> or <span class="mono">*.optimize.json</span> file) creates it; the
-            command line's <span class="mono">prompt-tuner optimize run</span> writes the same store.</p>
+          <p>
+            There is no prompt-optimization store at this path. <strong>Run Prompt Optimization</strong> on a config (a
+            <span class="mono">*prompt-optimization*.json</span> or <span class="mono">*.optimize.json</span> file)
+            creates it; the command line's <span class="mono">prompt-tuner optimize run</span> writes the same store.
+          </p>
         </section>
       </main>`;
     }
@@ -109,16 +136,19 @@ export class OptimizeApp extends HostedApp<ViewState, WebviewMessage, HostMessag
       return html`<main>
         ${this.renderHeader(v)}
         <div class="alert error" role="alert" data-testid="store-error">
-          <span class="codicon codicon-error" aria-hidden="true"></span><span>The store could not be read: ${v.error ?? 'unknown reason'}</span>
+          <span class="codicon codicon-error" aria-hidden="true"></span
+          ><span>The store could not be read: ${v.error ?? 'unknown reason'}</span>
         </div>
       </main>`;
     }
     const o = v.overview;
     return html`<main>
       ${this.renderHeader(v)}
-      ${o.runs.length === 0
-        ? html`<section class="card empty" data-testid="no-runs"><p>This store has no runs yet.</p></section>`
-        : html`${renderRunsList(this, o)} ${o.run ? renderRunView(this, v, o) : nothing}`}
+      ${
+        o.runs.length === 0
+          ? html`<section class="card empty" data-testid="no-runs"><p>This store has no runs yet.</p></section>`
+          : html`${renderRunsList(this, o)} ${o.run ? renderRunView(this, v, o) : nothing}`
+      }
     </main>`;
   }
 }

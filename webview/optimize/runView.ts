@@ -41,8 +41,13 @@ export function renderRunsList(app: OptimizeApp, o: OptimizeOverview): TemplateR
       <table class="grid runs" data-testid="runs" aria-labelledby="runs-h">
         <thead>
           <tr>
-            <th scope="col">Run</th><th scope="col">Status</th><th scope="col">Model</th><th scope="col">Started</th><th scope="col" class="num">Rollouts</th
-            ><th scope="col" class="num">Failed</th><th scope="col" class="num">Best reward</th>
+            <th scope="col">Run</th>
+            <th scope="col">Status</th>
+            <th scope="col">Model</th>
+            <th scope="col">Started</th>
+            <th scope="col" class="num">Rollouts</th>
+            <th scope="col" class="num">Failed</th>
+            <th scope="col" class="num">Best reward</th>
           </tr>
         </thead>
         <tbody>
@@ -51,11 +56,19 @@ export function renderRunsList(app: OptimizeApp, o: OptimizeOverview): TemplateR
             const st = statusOf(r.status, r.interrupted);
             return html`<tr data-testid="run-row" data-run-id=${r.run_id} class=${selected ? 'selected' : ''}>
               <th scope="row">
-                <button class="linkish" data-testid="show-run" aria-current=${selected ? 'true' : 'false'} aria-label=${`Show run ${r.run_number}`} @click=${() => app.selectRun(r.run_id)}>
+                <button
+                  class="linkish"
+                  data-testid="show-run"
+                  aria-current=${selected ? 'true' : 'false'}
+                  aria-label=${`Show run ${r.run_number}`}
+                  @click=${() => app.selectRun(r.run_id)}
+                >
                   #${r.run_number}
                 </button>
               </th>
-              <td><span class="state ${st.cls}"><span class="dot ${st.cls}" aria-hidden="true"></span>${st.text}</span></td>
+              <td>
+                <span class="state ${st.cls}"><span class="dot ${st.cls}" aria-hidden="true"></span>${st.text}</span>
+              </td>
               <td class="mono">${r.model_ref}</td>
               <td class="nowrap">${dateText(r.started_at)}</td>
               <td class="num">${ended(r.counters)}/${r.counters.total_rollouts}</td>
@@ -80,11 +93,14 @@ export function renderRunView(app: OptimizeApp, v: OptimizeView, o: OptimizeOver
       ${renderRunButtons(app, v, shown)}
     </div>
     <p class="hint run-meta" data-testid="run-meta">
-      <span class="mono">${row.config_path}</span> · model <span class="mono">${row.model_ref}</span> · ${row.config.worker_count} worker${row.config.worker_count === 1 ? '' : 's'} ·
-      ${row.config.optimize.length} optimize + ${row.config.validate.length} validate items${row.config.apo ? ` · APO ${row.config.apo.rounds} rounds, beam ${row.config.apo.beam_width}` : ' · no optimizer (Tau mode)'}
+      <span class="mono">${row.config_path}</span> · model <span class="mono">${row.model_ref}</span> ·
+      ${row.config.worker_count} worker${row.config.worker_count === 1 ? '' : 's'} · ${row.config.optimize.length}
+      optimize + ${row.config.validate.length} validate
+      items${row.config.apo ? ` · APO ${row.config.apo.rounds} rounds, beam ${row.config.apo.beam_width}` : ' · no optimizer (Tau mode)'}
       ${o.latest_resources ? html` · latest resources v${o.latest_resources.version} (${o.latest_resources.label})` : nothing}
     </p>
-    ${renderStatus(app, shown, counters)} ${renderAlerts(o, shown)} ${renderCounters(counters, s)} ${renderBest(app, shown, v.savedBest)}
+    ${renderStatus(app, shown, counters)} ${renderAlerts(o, shown)} ${renderCounters(counters, s)}
+    ${renderBest(app, shown, v.savedBest)}
     <section class="card" aria-label="Queue timeline">${timelineChart(o.timeline)}</section>
     ${renderWorkers(o)} ${s ? renderRounds(s) : nothing}
   </section>`;
@@ -94,17 +110,34 @@ function renderRunButtons(app: OptimizeApp, v: OptimizeView, shown: Shown): Temp
   const id = shown.row.run_id;
   const here = v.runningHere.includes(id);
   const live = shown.row.status === 'running' && !shown.interrupted;
-  const canResume = !here && v.trusted && (shown.row.status === 'failed' || shown.row.status === 'cancelled' || !!shown.interrupted);
+  const canResume =
+    !here && v.trusted && (shown.row.status === 'failed' || shown.row.status === 'cancelled' || !!shown.interrupted);
   const requested = app.cancelRequested === id;
-  return html`${here
-      ? html`<vscode-button secondary icon="debug-stop" data-testid="cancel" ?disabled=${requested} @click=${() => app.cancel(id)}>${requested ? 'Cancelling…' : 'Cancel'}</vscode-button>`
-      : nothing}
-    ${canResume
-      ? html`<vscode-button secondary icon="debug-continue" data-testid="resume" title="Continue the run: rollouts already made are kept" @click=${() => app.post({ type: 'optimize/resume', runId: id })}
+  return html`${
+    here
+      ? html`<vscode-button
+          secondary
+          icon="debug-stop"
+          data-testid="cancel"
+          ?disabled=${requested}
+          @click=${() => app.cancel(id)}
+          >${requested ? 'Cancelling…' : 'Cancel'}</vscode-button
+        >`
+      : nothing
+  }
+  ${
+    canResume
+      ? html`<vscode-button
+          secondary
+          icon="debug-continue"
+          data-testid="resume"
+          title="Continue the run: rollouts already made are kept"
+          @click=${() => app.post({ type: 'optimize/resume', runId: id })}
           >Resume</vscode-button
         >`
-      : nothing}
-    ${live && !here ? html`<span class="hint" data-testid="running-elsewhere">Running in another process (the CLI or another window)</span>` : nothing}`;
+      : nothing
+  }
+  ${live && !here ? html`<span class="hint" data-testid="running-elsewhere">Running in another process (the CLI or another window)</span>` : nothing}`;
 }
 
 function renderStatus(app: OptimizeApp, shown: Shown, counters: Counters): TemplateResult {
@@ -113,7 +146,12 @@ function renderStatus(app: OptimizeApp, shown: Shown, counters: Counters): Templ
   const running = st.cls === 'running';
   const done = ended(counters);
   const pct = counters.total_rollouts > 0 ? progressPercent(done / counters.total_rollouts) : 0;
-  const note = app.actionNote && app.actionNote.runId === shown.row.run_id && (app.actionNote.action === 'cancel' || app.actionNote.action === 'resume') ? app.actionNote.message : '';
+  const note =
+    app.actionNote &&
+    app.actionNote.runId === shown.row.run_id &&
+    (app.actionNote.action === 'cancel' || app.actionNote.action === 'resume')
+      ? app.actionNote.message
+      : '';
   return html`<section class="card" data-testid="status-card" aria-label="Status">
     <div class="status">
       <span class="dot ${st.cls}" aria-hidden="true"></span>
@@ -125,18 +163,33 @@ function renderStatus(app: OptimizeApp, shown: Shown, counters: Counters): Templ
       <span data-testid="ended"><span class="pct">${done}/${counters.total_rollouts}</span> rollouts ended</span>
       ${running && s && s.etaSeconds !== null ? html`<span data-testid="eta">${etaText(s.etaSeconds)}</span>` : nothing}
       ${s?.detail ? html`<span data-testid="detail">${s.detail}</span>` : nothing}
-      <span class="nowrap">started ${dateText(shown.row.started_at)}${shown.row.ended_at ? ` · ended ${dateText(shown.row.ended_at)}` : ''}</span>
+      <span class="nowrap"
+        >started
+        ${dateText(shown.row.started_at)}${shown.row.ended_at ? ` · ended ${dateText(shown.row.ended_at)}` : ''}</span
+      >
     </div>
-    <vscode-progress-bar aria-label="Rollouts ended" data-testid="progress-bar" .value=${pct} max="100"></vscode-progress-bar>
-    ${shown.interrupted
-      ? html`<p class="warning-text" data-testid="interrupted">Interrupted: ${shown.interrupted}. Resume continues it; its lost attempts are requeued.</p>`
-      : nothing}
+    <vscode-progress-bar
+      aria-label="Rollouts ended"
+      data-testid="progress-bar"
+      .value=${pct}
+      max="100"
+    ></vscode-progress-bar>
+    ${
+      shown.interrupted
+        ? html`<p class="warning-text" data-testid="interrupted">
+            Interrupted: ${shown.interrupted}. Resume continues it; its lost attempts are requeued.
+          </p>`
+        : nothing
+    }
     ${shown.row.error ? html`<p class="error-text" role="alert" data-testid="run-error">${shown.row.error}</p>` : nothing}
-    ${s?.throttle
-      ? html`<p class="warning-text" role="status" data-testid="throttle">
-          Throttled by ${s.throttle.provider}: ${s.throttle.queued} waiting${s.throttle.retryInMs !== null ? `, retrying in ${Math.ceil(s.throttle.retryInMs / 1000)}s` : ''}.
-        </p>`
-      : nothing}
+    ${
+      s?.throttle
+        ? html`<p class="warning-text" role="status" data-testid="throttle">
+            Throttled by ${s.throttle.provider}: ${s.throttle.queued}
+            waiting${s.throttle.retryInMs !== null ? `, retrying in ${Math.ceil(s.throttle.retryInMs / 1000)}s` : ''}.
+          </p>`
+        : nothing
+    }
   </section>`;
 }
 
@@ -144,17 +197,30 @@ function renderAlerts(o: OptimizeOverview, shown: Shown): TemplateResult {
   const t = o.training;
   return html`<div class="alerts" data-testid="alerts">
     ${o.alerts.map(
-      (a) => html`<div class="alert ${a.severity === 'error' ? 'error' : a.severity === 'warning' ? 'warn' : ''}" role=${a.severity === 'info' ? 'status' : 'alert'} data-testid="alert" data-code=${a.code}>
-        <span class="codicon codicon-${a.severity === 'error' ? 'error' : a.severity === 'warning' ? 'warning' : 'info'}" aria-hidden="true"></span>
-        <span><span class="mono alert-code">${a.code}</span> ${a.message}</span>
-      </div>`,
+      (a) =>
+        html`<div
+          class="alert ${a.severity === 'error' ? 'error' : a.severity === 'warning' ? 'warn' : ''}"
+          role=${a.severity === 'info' ? 'status' : 'alert'}
+          data-testid="alert"
+          data-code=${a.code}
+        >
+          <span
+            class="codicon codicon-${a.severity === 'error' ? 'error' : a.severity === 'warning' ? 'warning' : 'info'}"
+            aria-hidden="true"
+          ></span>
+          <span><span class="mono alert-code">${a.code}</span> ${a.message}</span>
+        </div>`,
     )}
     <p class="hint" data-testid="training-status">
-      ${t.status_present
-        ? html`status.json: <strong>${t.run_state ?? 'unknown'}</strong>, ${t.succeeded} succeeded, ${t.failed} failed, ${t.cancelled} cancelled of ${t.total_rollouts}${t.updated_unix_ms !== null
-            ? ` · updated ${dateText(new Date(t.updated_unix_ms).toISOString())}`
-            : ''}`
-        : html`No status.json beside the store${shown.row.status === 'running' ? ' yet' : ''}.`}
+      ${
+        t.status_present
+          ? html`status.json: <strong>${t.run_state ?? 'unknown'}</strong>, ${t.succeeded} succeeded, ${t.failed}
+              failed, ${t.cancelled} cancelled of
+              ${t.total_rollouts}${
+                t.updated_unix_ms !== null ? ` · updated ${dateText(new Date(t.updated_unix_ms).toISOString())}` : ''
+              }`
+          : html`No status.json beside the store${shown.row.status === 'running' ? ' yet' : ''}.`
+      }
       ${t.diagnostics.length > 0 ? html`<span class="mono" data-testid="diagnostics">${t.diagnostics.join(' · ')}</span>` : nothing}
     </p>
   </div>`;
@@ -185,30 +251,50 @@ function renderCounters(c: Counters, s: OptimizeRunSnapshot | null): TemplateRes
 function renderWorkers(o: OptimizeOverview): TemplateResult {
   const workers = o.workers;
   return html`<h3 class="section-title" id="workers-h">Workers</h3>
-    ${workers.length === 0
-      ? html`<p class="hint" data-testid="workers-empty">No worker has registered in this store yet.</p>`
-      : html`<div class="table-scroll">
-          <table class="grid compact" data-testid="workers" aria-labelledby="workers-h">
-            <thead>
-              <tr><th scope="col">Worker</th><th scope="col">Process</th><th scope="col">Working on</th><th scope="col" class="num">Last heartbeat</th><th scope="col">State</th></tr>
-            </thead>
-            <tbody>
-              ${workers.map(
-                (w) => html`<tr data-testid="worker-row" data-worker-id=${w.worker_id} data-stale=${w.stale ? 'true' : 'false'}>
-                  <th scope="row" class="mono">${w.worker_id}</th>
-                  <td class="mono">${w.pid}@${w.host}</td>
-                  <td class="mono">${w.active_rollout_id ?? (w.stopped_at ? '' : 'idle')}</td>
-                  <td class="num" data-testid="worker-age">${w.stopped_at ? '' : ageText(w.heartbeat_age_ms)}</td>
-                  <td data-testid="worker-state">
-                    ${w.stopped_at
-                      ? html`<span class="state stopped">Stopped</span>`
-                      : w.stale
-                        ? html`<span class="state stale"><span class="codicon codicon-warning" aria-hidden="true"></span>Stale: no heartbeat for ${ageText(w.heartbeat_age_ms).replace(' ago', '')}</span>`
-                        : html`<span class="state active"><span class="codicon codicon-pulse" aria-hidden="true"></span>Active</span>`}
-                  </td>
-                </tr>`,
-              )}
-            </tbody>
-          </table>
-        </div>`}`;
+    ${
+      workers.length === 0
+        ? html`<p class="hint" data-testid="workers-empty">No worker has registered in this store yet.</p>`
+        : html`<div class="table-scroll">
+            <table class="grid compact" data-testid="workers" aria-labelledby="workers-h">
+              <thead>
+                <tr>
+                  <th scope="col">Worker</th>
+                  <th scope="col">Process</th>
+                  <th scope="col">Working on</th>
+                  <th scope="col" class="num">Last heartbeat</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${workers.map(
+                  (w) =>
+                    html`<tr
+                      data-testid="worker-row"
+                      data-worker-id=${w.worker_id}
+                      data-stale=${w.stale ? 'true' : 'false'}
+                    >
+                      <th scope="row" class="mono">${w.worker_id}</th>
+                      <td class="mono">${w.pid}@${w.host}</td>
+                      <td class="mono">${w.active_rollout_id ?? (w.stopped_at ? '' : 'idle')}</td>
+                      <td class="num" data-testid="worker-age">${w.stopped_at ? '' : ageText(w.heartbeat_age_ms)}</td>
+                      <td data-testid="worker-state">
+                        ${
+                          w.stopped_at
+                            ? html`<span class="state stopped">Stopped</span>`
+                            : w.stale
+                              ? html`<span class="state stale"
+                                  ><span class="codicon codicon-warning" aria-hidden="true"></span>Stale: no heartbeat
+                                  for ${ageText(w.heartbeat_age_ms).replace(' ago', '')}</span
+                                >`
+                              : html`<span class="state active"
+                                  ><span class="codicon codicon-pulse" aria-hidden="true"></span>Active</span
+                                >`
+                        }
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }`;
 }

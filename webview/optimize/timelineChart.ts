@@ -34,7 +34,10 @@ export function timelineSummary(points: Point[]): string {
 }
 
 export function timelineChart(points: Point[]): TemplateResult {
-  if (points.length === 0) return html`<p class="hint" data-testid="timeline-empty">No rollouts yet: the timeline starts with the first one queued.</p>`;
+  if (points.length === 0)
+    return html`<p class="hint" data-testid="timeline-empty">
+      No rollouts yet: the timeline starts with the first one queued.
+    </p>`;
   const t0 = points[0]!.t_unix_ms;
   const t1 = Math.max(t0 + 1, points[points.length - 1]!.t_unix_ms);
   const max = Math.max(1, ...points.map((p) => Math.max(p.queued, p.running, p.done)));
@@ -42,7 +45,8 @@ export function timelineChart(points: Point[]): TemplateResult {
   const plotH = H - TOP - BOTTOM;
   const x = (t: number): number => LEFT + ((t - t0) / (t1 - t0)) * plotW;
   const y = (v: number): number => TOP + plotH - (v / max) * plotH;
-  const path = (key: Series): string => points.map((p) => `${x(p.t_unix_ms).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
+  const path = (key: Series): string =>
+    points.map((p) => `${x(p.t_unix_ms).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
   const last = points[points.length - 1]!;
   return html`<figure class="chart timeline" data-testid="timeline-chart">
     <figcaption>Queue timeline</figcaption>

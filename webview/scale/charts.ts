@@ -21,7 +21,10 @@ export function turnsChart(conversations: Conversation[]): TemplateResult {
   const height = top + plotH + 22;
   const y = (turns: number): number => top + plotH - (turns / maxTurns) * plotH;
   const label = `Turns per conversation: ${rows
-    .map((c) => `#${c.index + 1} ${c.turns} turn${c.turns === 1 ? '' : 's'} (${c.outcome ? OUTCOME_TEXT[c.outcome] : c.status})`)
+    .map(
+      (c) =>
+        `#${c.index + 1} ${c.turns} turn${c.turns === 1 ? '' : 's'} (${c.outcome ? OUTCOME_TEXT[c.outcome] : c.status})`,
+    )
     .join(', ')}`;
   return html`<figure class="chart" data-testid="turns-chart">
     <figcaption>Turns per conversation</figcaption>
@@ -39,7 +42,8 @@ export function turnsChart(conversations: Conversation[]): TemplateResult {
       })}
     </svg>
     <div class="legend hint" aria-hidden="true">
-      <span><span class="swatch pass"></span>passed</span><span><span class="swatch fail"></span>failed</span><span><span class="swatch unscored"></span>unscored</span>
+      <span><span class="swatch pass"></span>passed</span><span><span class="swatch fail"></span>failed</span
+      ><span><span class="swatch unscored"></span>unscored</span>
     </div>
   </figure>`;
 }
@@ -70,4 +74,3 @@ export function failureChart(modes: { tag: string; count: number }[], total: num
     </svg>
   </figure>`;
 }
-

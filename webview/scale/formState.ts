@@ -1,5 +1,11 @@
 // The form's draft (kept in setState), why Start is not possible yet, and the form it sends.
-import type { AgentOption, LibraryVersionItem, PromptChoice, ScaleForm, ScaleOptions } from '../../src/protocol/scalePanel';
+import type {
+  AgentOption,
+  LibraryVersionItem,
+  PromptChoice,
+  ScaleForm,
+  ScaleOptions,
+} from '../../src/protocol/scalePanel';
 
 /** The form as the user left it. Numbers stay as typed so a bad value can be shown and explained. */
 export interface Draft {
@@ -44,7 +50,8 @@ export function applyOptions(draft: Draft, options: ScaleOptions): Draft {
   const d = { ...draft };
   if (d.runs === '') d.runs = String(options.limits.runs.default);
   if (d.concurrency === '') d.concurrency = String(options.limits.concurrency.default);
-  if (options.preselectAgentFile && options.agents.some((a) => a.file === options.preselectAgentFile)) d.agentFile = options.preselectAgentFile;
+  if (options.preselectAgentFile && options.agents.some((a) => a.file === options.preselectAgentFile))
+    d.agentFile = options.preselectAgentFile;
   if (d.agentFile && !options.agents.some((a) => a.file === d.agentFile)) d.agentFile = '';
   if (!d.agentFile && options.agents.length === 1) d.agentFile = options.agents[0]!.file;
   if (d.prompt === 'context' && !options.activeContext) d.prompt = 'agent';
@@ -91,7 +98,8 @@ export function budgetField(draft: Draft): { value: number | undefined } | { err
   const text = draft.budgetUsd.trim();
   if (text === '') return { value: undefined };
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) return { error: 'Budget must be a number of USD above 0 (leave it empty for no cap)' };
+  if (!Number.isFinite(n) || n <= 0)
+    return { error: 'Budget must be a number of USD above 0 (leave it empty for no cap)' };
   return { value: n };
 }
 
@@ -99,7 +107,8 @@ export function budgetField(draft: Draft): { value: number | undefined } | { err
 export function startBlockers(draft: Draft, options: ScaleOptions | null, versions: LibraryVersionItem[]): string[] {
   if (!options) return ['Waiting for the extension…'];
   const out: string[] = [];
-  if (!options.trusted) out.push('Trust this workspace to run scale tests (model calls are off in untrusted workspaces)');
+  if (!options.trusted)
+    out.push('Trust this workspace to run scale tests (model calls are off in untrusted workspaces)');
   const agent = selectedAgent(draft, options);
   if (options.agents.length === 0) out.push('Create a *.agent.json agent file in the workspace');
   else if (!agent) out.push('Choose an agent');
@@ -107,10 +116,14 @@ export function startBlockers(draft: Draft, options: ScaleOptions | null, versio
   if (!draft.agentModel) out.push('Choose an agent model');
   const choice = promptChoice(draft);
   if (!choice) out.push('Choose a system prompt');
-  else if (choice.kind === 'context' && !options.activeContext) out.push('No prompt is applied to context: choose another system prompt');
-  else if (choice.kind === 'library' && !versions.some((v) => v.id === choice.versionId)) out.push('Choose a library version for the system prompt');
-  else if (choice.kind === 'agent' && agent && !agent.error && agent.systemPrompt === null) out.push("The agent file has no system prompt: choose the active context or a library version");
-  if (agent && !agent.error && agent.scenarioCount === 0 && !draft.goal.trim()) out.push('Write the goal of the simulated user (this agent has no scenarios)');
+  else if (choice.kind === 'context' && !options.activeContext)
+    out.push('No prompt is applied to context: choose another system prompt');
+  else if (choice.kind === 'library' && !versions.some((v) => v.id === choice.versionId))
+    out.push('Choose a library version for the system prompt');
+  else if (choice.kind === 'agent' && agent && !agent.error && agent.systemPrompt === null)
+    out.push('The agent file has no system prompt: choose the active context or a library version');
+  if (agent && !agent.error && agent.scenarioCount === 0 && !draft.goal.trim())
+    out.push('Write the goal of the simulated user (this agent has no scenarios)');
   for (const f of ['runs', 'concurrency'] as const) {
     const r = intField(draft, options, f);
     if ('error' in r) out.push(r.error);

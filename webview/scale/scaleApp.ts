@@ -36,7 +36,14 @@ export interface ViewState {
 
 export function isViewState(value: unknown): value is ViewState {
   const v = value as Partial<ViewState> | null;
-  return typeof v === 'object' && v !== null && v.v === 1 && typeof v.draft === 'object' && v.draft !== null && (v.view === 'form' || v.view === 'run');
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.v === 1 &&
+    typeof v.draft === 'object' &&
+    v.draft !== null &&
+    (v.view === 'form' || v.view === 'run')
+  );
 }
 
 interface ScaleShape {
@@ -116,7 +123,10 @@ export class ScaleApp extends PanelApp<ScaleShape> {
         this.formChanged();
         break;
       case 'estimate/didCompute':
-        if (!this.answerEstimate(m.requestId, m.estimate ? { estimate: m.estimate, text: m.text ?? '' } : null, m.error)) return;
+        if (
+          !this.answerEstimate(m.requestId, m.estimate ? { estimate: m.estimate, text: m.text ?? '' } : null, m.error)
+        )
+          return;
         break;
       case 'scale/didFailToStart':
         if (m.idempotencyKey !== this.pendingKey) return;
@@ -164,9 +174,14 @@ export class ScaleApp extends PanelApp<ScaleShape> {
 
   protected override render(): unknown {
     if (!this.options) {
-      return html`<main><h1>Scale Test</h1><p class="hint" role="status">Loading…</p></main>`;
+      return html`<main>
+        <h1>Scale Test</h1>
+        <p class="hint" role="status">Loading…</p>
+      </main>`;
     }
-    return html`<main>${this.view === 'run' && this.snapshot ? renderRunView(this, this.snapshot) : renderFormView(this)}</main>`;
+    return html`<main>
+      ${this.view === 'run' && this.snapshot ? renderRunView(this, this.snapshot) : renderFormView(this)}
+    </main>`;
   }
 }
 

@@ -17,7 +17,9 @@ export function modelIdError(text: string): string | null {
 
 /** The host's models, then the ones the user added that the host does not know. */
 export function allModels(known: ModelOption[], customIds: string[]): ModelOption[] {
-  const custom = customIds.filter((id) => !known.some((m) => m.id === id)).map((id) => ({ id, label: labelOf(id), source: 'added by you' }));
+  const custom = customIds
+    .filter((id) => !known.some((m) => m.id === id))
+    .map((id) => ({ id, label: labelOf(id), source: 'added by you' }));
   return [...known, ...custom];
 }
 
@@ -39,7 +41,14 @@ export interface SelectItem {
  * A dropdown `id` (also its data-testid). `label` is its accessible name, set both as aria-label and as the
  * element's own label (which axe reads); `emptyText` adds a first, empty choice.
  */
-export function renderSelect(o: { id: string; label: string; value: string; emptyText?: string; items: SelectItem[]; onChange(value: string): void }): TemplateResult {
+export function renderSelect(o: {
+  id: string;
+  label: string;
+  value: string;
+  emptyText?: string;
+  items: SelectItem[];
+  onChange(value: string): void;
+}): TemplateResult {
   return html`<vscode-single-select
     id=${o.id}
     data-testid=${o.id}
@@ -149,15 +158,19 @@ export function renderStartRow(o: {
   onStart(): void;
 }): TemplateResult {
   return html`<div class="start-row">
-    <vscode-button data-testid="start" icon="play" ?disabled=${o.disabled} @click=${o.onStart}>${o.starting ? 'Starting…' : o.label}</vscode-button>
-    ${o.reasons.length > 0
-      ? html`<div data-testid="blockers" role="status">
-          <span class="hint">${o.reasonsIntro}</span>
-          <ul class="blockers">
-            ${o.reasons.map((b) => html`<li>${b}</li>`)}
-          </ul>
-        </div>`
-      : nothing}
+    <vscode-button data-testid="start" icon="play" ?disabled=${o.disabled} @click=${o.onStart}
+      >${o.starting ? 'Starting…' : o.label}</vscode-button
+    >
+    ${
+      o.reasons.length > 0
+        ? html`<div data-testid="blockers" role="status">
+            <span class="hint">${o.reasonsIntro}</span>
+            <ul class="blockers">
+              ${o.reasons.map((b) => html`<li>${b}</li>`)}
+            </ul>
+          </div>`
+        : nothing
+    }
     ${o.error ? html`<p class="error-text" data-testid="start-error" role="alert">${o.error}</p>` : nothing}
   </div>`;
 }

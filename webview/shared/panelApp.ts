@@ -5,10 +5,7 @@ import { HostedApp } from './hostedApp';
 
 /** The estimate box: T is what a computed estimate shows. */
 export type EstimateState<T extends object> =
-  | { status: 'idle' }
-  | { status: 'pending' }
-  | ({ status: 'ok' } & T)
-  | { status: 'error'; message: string };
+  { status: 'idle' } | { status: 'pending' } | ({ status: 'ok' } & T) | { status: 'error'; message: string };
 
 /** The types one panel is made of. */
 export interface PanelShape {
@@ -88,7 +85,9 @@ export abstract class PanelApp<P extends PanelShape> extends HostedApp<P['state'
   /** Takes the host's answer to an estimate request; false (and nothing changes) for an answer to an older form. */
   protected answerEstimate(requestId: number, estimate: P['estimate'] | null, error: string | null): boolean {
     if (requestId !== this.estimateRequestId) return false;
-    this.estimate = estimate ? { status: 'ok', ...estimate } : { status: 'error', message: error ?? 'The estimate could not be computed.' };
+    this.estimate = estimate
+      ? { status: 'ok', ...estimate }
+      : { status: 'error', message: error ?? 'The estimate could not be computed.' };
     return true;
   }
 

@@ -7,9 +7,17 @@ export function progressPercent(progress: number): number {
 }
 
 /** Cancel for a running run; it stays disabled ("Cancelling…") until a snapshot says the run stopped. */
-export function renderCancelButton(app: { cancelRequested: string | null; cancel(runId: string): void }, runId: string): TemplateResult {
+export function renderCancelButton(
+  app: { cancelRequested: string | null; cancel(runId: string): void },
+  runId: string,
+): TemplateResult {
   const requested = app.cancelRequested === runId;
-  return html`<vscode-button secondary icon="debug-stop" data-testid="cancel" ?disabled=${requested} @click=${() => app.cancel(runId)}
+  return html`<vscode-button
+    secondary
+    icon="debug-stop"
+    data-testid="cancel"
+    ?disabled=${requested}
+    @click=${() => app.cancel(runId)}
     >${requested ? 'Cancelling…' : 'Cancel'}</vscode-button
   >`;
 }

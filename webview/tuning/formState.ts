@@ -66,12 +66,18 @@ type Field = 'population' | 'generations' | 'selectionRatio' | 'validationSplit'
 export function numberField(draft: Draft, options: TuningOptions, field: Field): { value: number } | { error: string } {
   const range = options.limits[field];
   const integer = field === 'population' || field === 'generations';
-  const label = { population: 'Population', generations: 'Generations', selectionRatio: 'Selection ratio', validationSplit: 'Validation split' }[field];
+  const label = {
+    population: 'Population',
+    generations: 'Generations',
+    selectionRatio: 'Selection ratio',
+    validationSplit: 'Validation split',
+  }[field];
   const text = draft[field].trim();
   const n = Number(text);
   const min = field === 'validationSplit' ? 0.05 : range.min;
   const what = `${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${range.max}`;
-  if (text === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > range.max) return { error: what };
+  if (text === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > range.max)
+    return { error: what };
   return { value: n };
 }
 
@@ -86,7 +92,8 @@ export function budgetField(draft: Draft): { value: number | undefined } | { err
   if (text === '') return { value: undefined };
   const n = Number(text);
   // Same rule as the engine's schema (budgetUsd must be above 0); empty is how to say "no budget".
-  if (!Number.isFinite(n) || n <= 0) return { error: 'Budget must be a number of USD above 0 (leave it empty for no budget)' };
+  if (!Number.isFinite(n) || n <= 0)
+    return { error: 'Budget must be a number of USD above 0 (leave it empty for no budget)' };
   return { value: n };
 }
 

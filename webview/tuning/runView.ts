@@ -23,14 +23,18 @@ export function renderRunView(app: TuningApp): TemplateResult {
   const header = html`<div class="row">
     <h1>Prompt Tuning</h1>
     <span class="spacer"></span>
-    <vscode-button secondary icon="arrow-left" data-testid="new-tuning" @click=${() => app.showView('config')}>New Tuning</vscode-button>
+    <vscode-button secondary icon="arrow-left" data-testid="new-tuning" @click=${() => app.showView('config')}
+      >New Tuning</vscode-button
+    >
   </div>`;
   if (!s || (app.runId && s.runId !== app.runId)) {
-    return html`${header}<p class="hint" role="status">Loading the run…</p>`;
+    return html`${header}
+      <p class="hint" role="status">Loading the run…</p>`;
   }
   return html`${header}
     <p class="subtitle" data-testid="run-subtitle">
-      ${s.suite.name} · ${s.mode === 'quick' ? 'Quick' : 'Evolutionary'} · meta ${s.metaModel} · targets ${s.targetModels.join(', ')}
+      ${s.suite.name} · ${s.mode === 'quick' ? 'Quick' : 'Evolutionary'} · meta ${s.metaModel} · targets
+      ${s.targetModels.join(', ')}
     </p>
     ${renderProgress(app, s)} ${s.best ? renderBest(app, s) : nothing} ${renderTimeline(app, s)}`;
 }
@@ -51,33 +55,50 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
       <span class="pct" data-testid="percent">${pct}%</span>
       <span>${s.callsDone} / ${s.callsPlanned} calls</span>
       ${active && s.etaSeconds !== null ? html`<span data-testid="eta">${etaText(s.etaSeconds)}</span>` : nothing}
-      ${s.costUsd > 0
-        ? html`<span data-testid="cost" title="Known prices only: a model without a price adds nothing">${usd(s.costUsd)} so far</span>`
-        : nothing}
+      ${
+        s.costUsd > 0
+          ? html`<span data-testid="cost" title="Known prices only: a model without a price adds nothing"
+              >${usd(s.costUsd)} so far</span
+            >`
+          : nothing
+      }
       ${s.baseScore !== null ? html`<span>base prompt ${percent(s.baseScore)}</span>` : nothing}
     </div>
-    <vscode-progress-bar aria-label="Tuning progress" data-testid="progress-bar" .value=${pct} max="100"></vscode-progress-bar>
-    ${s.throttle
-      ? html`<p class="warning-text" data-testid="throttle">
-          Throttled by ${s.throttle.provider}: ${s.throttle.active} running, ${s.throttle.queued} waiting${s.throttle.retryInMs !== undefined
-            ? `, retrying in ${Math.ceil(s.throttle.retryInMs / 1000)}s`
-            : ''}
-        </p>`
-      : nothing}
+    <vscode-progress-bar
+      aria-label="Tuning progress"
+      data-testid="progress-bar"
+      .value=${pct}
+      max="100"
+    ></vscode-progress-bar>
+    ${
+      s.throttle
+        ? html`<p class="warning-text" data-testid="throttle">
+            Throttled by ${s.throttle.provider}: ${s.throttle.active} running, ${s.throttle.queued}
+            waiting${
+              s.throttle.retryInMs !== undefined ? `, retrying in ${Math.ceil(s.throttle.retryInMs / 1000)}s` : ''
+            }
+          </p>`
+        : nothing
+    }
     ${s.status === 'failed' ? html`<p class="error-text" role="alert" data-testid="run-error">Tuning failed: ${s.error ?? 'unknown reason'}</p>` : nothing}
     ${s.status === 'cancelled' ? html`<p class="hint" data-testid="run-cancelled">Cancelled: the results so far are kept below.</p>` : nothing}
-    ${s.status === 'budget_reached'
-      ? html`<p class="warning-text" role="status" data-testid="run-budget">
-          <span class="codicon codicon-warning" aria-hidden="true"></span> Budget reached — no further calls were started. The results so far are
-          kept below${s.best ? ': the best prompt is the best of the prompts scored before the stop' : ''}.
-          ${s.error ? html`<span class="hint" data-testid="run-budget-reason">(${s.error})</span>` : nothing}
-        </p>`
-      : nothing}
-    ${s.notes && s.notes.length > 0
-      ? html`<ul class="hint notes" data-testid="run-notes">
-          ${s.notes.map((n) => html`<li>${n}</li>`)}
-        </ul>`
-      : nothing}
+    ${
+      s.status === 'budget_reached'
+        ? html`<p class="warning-text" role="status" data-testid="run-budget">
+            <span class="codicon codicon-warning" aria-hidden="true"></span> Budget reached — no further calls were
+            started. The results so far are kept
+            below${s.best ? ': the best prompt is the best of the prompts scored before the stop' : ''}.
+            ${s.error ? html`<span class="hint" data-testid="run-budget-reason">(${s.error})</span>` : nothing}
+          </p>`
+        : nothing
+    }
+    ${
+      s.notes && s.notes.length > 0
+        ? html`<ul class="hint notes" data-testid="run-notes">
+            ${s.notes.map((n) => html`<li>${n}</li>`)}
+          </ul>`
+        : nothing
+    }
   </section>`;
 }
 
@@ -96,28 +117,58 @@ function renderBest(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
       <span class="spacer"></span>
       ${saved ? html`<span class="hint" data-testid="best-saved">Saved as ${saved.name} v${saved.version}</span>` : nothing}
     </div>
-    ${best.perModel.length > 0
-      ? html`<div class="chips" data-testid="best-per-model">
-          ${best.perModel.map((m) => html`<span class="chip">${m.model}: ${percent(m.score)} (${m.passed}/${m.total})</span>`)}
-        </div>`
-      : nothing}
+    ${
+      best.perModel.length > 0
+        ? html`<div class="chips" data-testid="best-per-model">
+            ${best.perModel.map((m) => html`<span class="chip">${m.model}: ${percent(m.score)} (${m.passed}/${m.total})</span>`)}
+          </div>`
+        : nothing
+    }
     <pre class="prompt-text ${open ? '' : 'collapsed'}" data-testid="best-text">${best.text}</pre>
-    <button class="linkish" data-testid="best-expand" aria-expanded=${open ? 'true' : 'false'} @click=${() => app.toggleExpanded(id)}>
+    <button
+      class="linkish"
+      data-testid="best-expand"
+      aria-expanded=${open ? 'true' : 'false'}
+      @click=${() => app.toggleExpanded(id)}
+    >
       ${open ? 'Show less' : 'Show full text'}
     </button>
     <div class="row">
-      <vscode-button icon="target" data-testid="best-apply" @click=${() => app.post({ type: 'best/applyToContext', runId: s.runId })}
+      <vscode-button
+        icon="target"
+        data-testid="best-apply"
+        @click=${() => app.post({ type: 'best/applyToContext', runId: s.runId })}
         >Apply to Context</vscode-button
       >
-      ${saved
-        ? html`<vscode-button secondary icon="library" data-testid="best-view" @click=${() => app.post({ type: 'best/viewInLibrary', runId: s.runId })}
-            >View in Library</vscode-button
-          >`
-        : html`<vscode-button secondary icon="save" data-testid="best-save" @click=${() => app.post({ type: 'best/saveToLibrary', runId: s.runId })}
-            >Save to Library</vscode-button
-          >`}
-      <vscode-button secondary icon="copy" data-testid="best-copy" @click=${() => app.post({ type: 'best/copy', runId: s.runId })}>Copy</vscode-button>
-      <vscode-button secondary icon="diff" data-testid="best-diff" @click=${() => app.post({ type: 'best/showDiff', runId: s.runId })}
+      ${
+        saved
+          ? html`<vscode-button
+              secondary
+              icon="library"
+              data-testid="best-view"
+              @click=${() => app.post({ type: 'best/viewInLibrary', runId: s.runId })}
+              >View in Library</vscode-button
+            >`
+          : html`<vscode-button
+              secondary
+              icon="save"
+              data-testid="best-save"
+              @click=${() => app.post({ type: 'best/saveToLibrary', runId: s.runId })}
+              >Save to Library</vscode-button
+            >`
+      }
+      <vscode-button
+        secondary
+        icon="copy"
+        data-testid="best-copy"
+        @click=${() => app.post({ type: 'best/copy', runId: s.runId })}
+        >Copy</vscode-button
+      >
+      <vscode-button
+        secondary
+        icon="diff"
+        data-testid="best-diff"
+        @click=${() => app.post({ type: 'best/showDiff', runId: s.runId })}
         >Show Diff</vscode-button
       >
     </div>
@@ -126,20 +177,26 @@ function renderBest(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
 
 function renderTimeline(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
   if (s.generations.length === 0) {
-    return html`<h2>Generation timeline</h2><p class="hint" data-testid="timeline-empty">No prompts yet: the meta model is writing the first variants.</p>`;
+    return html`<h2>Generation timeline</h2>
+      <p class="hint" data-testid="timeline-empty">No prompts yet: the meta model is writing the first variants.</p>`;
   }
   return html`<h2>Generation timeline</h2>
     <div data-testid="timeline">
       ${s.generations.map(
-        (g) => html`<section class="generation ${g.number === s.currentGeneration && !g.complete && s.status === 'running' ? 'current' : ''}" data-testid="generation" data-number=${g.number}>
-          <header>
-            <h3>Generation ${g.number}${s.generationsPlanned > 1 ? ` of ${s.generationsPlanned}` : ''}</h3>
-            <span class="hint">${g.candidates.length} prompt${g.candidates.length === 1 ? '' : 's'}</span>
-            ${g.bestScore !== null ? html`<span class="hint">best ${percent(g.bestScore)}</span>` : nothing}
-            ${g.complete ? nothing : html`<span class="hint">${s.status === 'running' || s.status === 'pending' ? 'in progress' : 'stopped'}</span>`}
-          </header>
-          ${g.candidates.map((c) => renderCandidate(app, s, c))}
-        </section>`,
+        (g) =>
+          html`<section
+            class="generation ${g.number === s.currentGeneration && !g.complete && s.status === 'running' ? 'current' : ''}"
+            data-testid="generation"
+            data-number=${g.number}
+          >
+            <header>
+              <h3>Generation ${g.number}${s.generationsPlanned > 1 ? ` of ${s.generationsPlanned}` : ''}</h3>
+              <span class="hint">${g.candidates.length} prompt${g.candidates.length === 1 ? '' : 's'}</span>
+              ${g.bestScore !== null ? html`<span class="hint">best ${percent(g.bestScore)}</span>` : nothing}
+              ${g.complete ? nothing : html`<span class="hint">${s.status === 'running' || s.status === 'pending' ? 'in progress' : 'stopped'}</span>`}
+            </header>
+            ${g.candidates.map((c) => renderCandidate(app, s, c))}
+          </section>`,
       )}
     </div>`;
 }
@@ -156,10 +213,21 @@ function renderCandidate(app: TuningApp, s: TuneRunSnapshot, c: Candidate): Temp
   const open = app.expanded.has(c.id);
   const isBest = s.best?.candidateId === c.id;
   const score =
-    c.score !== null ? percent(c.score) : c.evaluated > 0 ? `${c.evaluated}/${c.toEvaluate}` : s.status === 'running' ? 'waiting' : '—';
+    c.score !== null
+      ? percent(c.score)
+      : c.evaluated > 0
+        ? `${c.evaluated}/${c.toEvaluate}`
+        : s.status === 'running'
+          ? 'waiting'
+          : '—';
   return html`<div class="candidate ${isBest ? 'is-best' : ''}" data-testid="candidate" data-candidate-id=${c.id}>
     <div class="line">
-      <span class="cscore" data-testid="candidate-score" title=${c.score === null ? 'evaluations done / needed' : 'score on the selection cases'}>${score}</span>
+      <span
+        class="cscore"
+        data-testid="candidate-score"
+        title=${c.score === null ? 'evaluations done / needed' : 'score on the selection cases'}
+        >${score}</span
+      >
       <span class="cid">${c.id}</span>
       <vscode-badge>${ORIGIN_TEXT[c.origin]}</vscode-badge>
       ${c.survived ? html`<span class="survivor" data-testid="survivor"><span class="codicon codicon-arrow-up" aria-hidden="true"></span>survived</span>` : nothing}
@@ -167,15 +235,22 @@ function renderCandidate(app: TuningApp, s: TuneRunSnapshot, c: Candidate): Temp
       ${c.validationScore !== undefined && c.validationScore !== null ? html`<span class="hint">validation ${percent(c.validationScore)}</span>` : nothing}
       ${c.note ? html`<span class="note" data-testid="candidate-note">${c.note}</span>` : nothing}
       <span class="spacer"></span>
-      <button class="linkish" data-testid="candidate-expand" aria-expanded=${open ? 'true' : 'false'} @click=${() => app.toggleExpanded(c.id)}>
+      <button
+        class="linkish"
+        data-testid="candidate-expand"
+        aria-expanded=${open ? 'true' : 'false'}
+        @click=${() => app.toggleExpanded(c.id)}
+      >
         ${open ? 'Hide text' : 'Show text'}
       </button>
     </div>
-    ${c.perModel.length > 0
-      ? html`<div class="chips" data-testid="candidate-per-model">
-          ${c.perModel.map((m) => html`<span class="chip">${m.model}: ${percent(m.score)}</span>`)}
-        </div>`
-      : nothing}
+    ${
+      c.perModel.length > 0
+        ? html`<div class="chips" data-testid="candidate-per-model">
+            ${c.perModel.map((m) => html`<span class="chip">${m.model}: ${percent(m.score)}</span>`)}
+          </div>`
+        : nothing
+    }
     ${open ? html`<pre class="prompt-text" data-testid="candidate-text">${c.text}</pre>` : nothing}
   </div>`;
 }

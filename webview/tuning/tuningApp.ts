@@ -30,7 +30,14 @@ export interface ViewState {
 
 export function isViewState(value: unknown): value is ViewState {
   const v = value as Partial<ViewState> | null;
-  return typeof v === 'object' && v !== null && v.v === 1 && typeof v.draft === 'object' && v.draft !== null && (v.view === 'config' || v.view === 'run');
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.v === 1 &&
+    typeof v.draft === 'object' &&
+    v.draft !== null &&
+    (v.view === 'config' || v.view === 'run')
+  );
 }
 
 interface TuningShape {
@@ -61,7 +68,14 @@ export class TuningApp extends PanelApp<TuningShape> {
   }
 
   protected override viewState(): ViewState {
-    return { v: 1, savedAt: Date.now(), draft: this.draft, view: this.view, runId: this.runId, expanded: [...this.expanded] };
+    return {
+      v: 1,
+      savedAt: Date.now(),
+      draft: this.draft,
+      view: this.view,
+      runId: this.runId,
+      expanded: [...this.expanded],
+    };
   }
 
   protected override estimateInput(): EstimateParams | null {
@@ -88,7 +102,15 @@ export class TuningApp extends PanelApp<TuningShape> {
         break;
       case 'library/didSaveBasePrompt':
         if (m.version.text === this.draft.basePrompt) {
-          this.draft = { ...this.draft, baseVersion: { id: m.version.id, name: m.version.promptName, version: m.version.version, text: m.version.text } };
+          this.draft = {
+            ...this.draft,
+            baseVersion: {
+              id: m.version.id,
+              name: m.version.promptName,
+              version: m.version.version,
+              text: m.version.text,
+            },
+          };
         }
         break;
       case 'estimate/didCompute':
@@ -101,7 +123,12 @@ export class TuningApp extends PanelApp<TuningShape> {
       case 'run/didChange':
         if (m.reveal) this.startPending = false;
         this.showRun(m.snapshot, m.reveal);
-        if (m.snapshot.status !== 'running' && m.snapshot.status !== 'pending' && this.cancelRequested === m.snapshot.runId) this.cancelRequested = null;
+        if (
+          m.snapshot.status !== 'running' &&
+          m.snapshot.status !== 'pending' &&
+          this.cancelRequested === m.snapshot.runId
+        )
+          this.cancelRequested = null;
         break;
     }
     this.persist();
@@ -117,7 +144,8 @@ export class TuningApp extends PanelApp<TuningShape> {
 
   protected override render(): unknown {
     if (!this.options) {
-      return html`<h1>Prompt Tuning</h1><p class="hint" role="status">Loading…</p>`;
+      return html`<h1>Prompt Tuning</h1>
+        <p class="hint" role="status">Loading…</p>`;
     }
     if (this.view === 'run') return renderRunView(this);
     return renderConfigView(this);

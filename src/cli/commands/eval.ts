@@ -79,7 +79,10 @@ function caseJson(r: CaseResult) {
 }
 
 /** The --json object (and the payload of eval_complete / eval_error). */
-export function evalJson(summary: EvalSummary, extra: { status: EvalStatus; suite: Suite; models: string[]; repeat: number; expected: number }) {
+export function evalJson(
+  summary: EvalSummary,
+  extra: { status: EvalStatus; suite: Suite; models: string[]; repeat: number; expected: number },
+) {
   return {
     status: extra.status,
     suite: extra.suite.name,
@@ -100,10 +103,17 @@ export function evalJson(summary: EvalSummary, extra: { status: EvalStatus; suit
   };
 }
 
-async function readPrompt(values: { 'prompt-file'?: string; prompt?: string; library?: string }, cwd: string): Promise<{ from: 'file' | 'text' | 'library'; text?: string }> {
+async function readPrompt(
+  values: { 'prompt-file'?: string; prompt?: string; library?: string },
+  cwd: string,
+): Promise<{ from: 'file' | 'text' | 'library'; text?: string }> {
   const given = (['prompt-file', 'prompt', 'library'] as const).filter((k) => values[k] !== undefined);
   if (given.length !== 1) {
-    throw new UsageError(given.length === 0 ? 'give the prompt: --prompt-file F, --prompt TEXT or --library NAME[@V]' : `give only one of ${given.map((g) => `--${g}`).join(', ')}`);
+    throw new UsageError(
+      given.length === 0
+        ? 'give the prompt: --prompt-file F, --prompt TEXT or --library NAME[@V]'
+        : `give only one of ${given.map((g) => `--${g}`).join(', ')}`,
+    );
   }
   if (values.prompt !== undefined) return { from: 'text', text: values.prompt };
   if (values['prompt-file'] !== undefined) {
@@ -112,7 +122,9 @@ async function readPrompt(values: { 'prompt-file'?: string; prompt?: string; lib
       return { from: 'file', text: await readFile(file, 'utf8') };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`--prompt-file: cannot read ${values['prompt-file']}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+      throw new UsageError(
+        `--prompt-file: cannot read ${values['prompt-file']}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`,
+      );
     }
   }
   return { from: 'library' };
@@ -125,7 +137,8 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
   const models = values.model ?? [];
   if (models.length === 0) throw new UsageError('give at least one --model provider/model');
   for (const m of models) {
-    if (!/^[^/\s]+\/\S+$/.test(m)) throw new UsageError(`--model: "${m}" must be written provider/model, e.g. openai/gpt-4o-mini`);
+    if (!/^[^/\s]+\/\S+$/.test(m))
+      throw new UsageError(`--model: "${m}" must be written provider/model, e.g. openai/gpt-4o-mini`);
   }
   if (new Set(models).size !== models.length) throw new UsageError('--model: the same model is given twice');
   const concurrency = numberFlag('concurrency', values.concurrency, { min: 1, max: 256, integer: true });
@@ -144,7 +157,10 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
     return EXIT.badInput;
   }
 
-  const store = await openWorkspaceStore({ dir: path.join(workspace, '.prompt-tuner'), onNotice: (m) => io.err(`notice: ${m}\n`) });
+  const store = await openWorkspaceStore({
+    dir: path.join(workspace, '.prompt-tuner'),
+    onNotice: (m) => io.err(`notice: ${m}\n`),
+  });
   try {
     let prompt = promptSource.text ?? '';
     if (promptSource.from === 'library') {
@@ -155,7 +171,8 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         throw new UsageError(`--library: ${(e as Error).message}`);
       }
       const version = new LibraryRepository(store).resolve(ref);
-      if (!version) throw new UsageError(`--library: no prompt version "${values.library ?? ''}" in the library at ${store.dir}`);
+      if (!version)
+        throw new UsageError(`--library: no prompt version "${values.library ?? ''}" in the library at ${store.dir}`);
       prompt = version.text;
     }
     const gateway = createCliGateway({
@@ -169,7 +186,10 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
     const known = gateway.providerIds();
     for (const m of models) {
       const provider = m.slice(0, m.indexOf('/'));
-      if (!known.includes(provider)) throw new UsageError(`--model: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`);
+      if (!known.includes(provider))
+        throw new UsageError(
+          `--model: unknown provider "${provider}" in ${m} (known: ${known.join(', ')}; endpoints come from .prompt-tuner/config.json)`,
+        );
     }
 
     const emit = (o: Record<string, unknown>) => io.out(`${JSON.stringify(o)}\n`);
@@ -179,25 +199,58 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
     const stopEvents = gateway.onEvent((e: GatewayEvent) => {
       if (values.events) emit({ ...e });
       // Human mode: say why it is slow when a provider throttles (at most every 2 s, on stderr).
-      else if (!values.json && e.type === 'throttle' && e.retryInMs !== undefined && Date.now() - lastThrottleNote > 2000) {
+      else if (
+        !values.json &&
+        e.type === 'throttle' &&
+        e.retryInMs !== undefined &&
+        Date.now() - lastThrottleNote > 2000
+      ) {
         lastThrottleNote = Date.now();
-        io.err(`  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`);
+        io.err(
+          `  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`,
+        );
       }
     });
-    if (values.events) emit({ type: 'eval_start', suite: suite.name, cases: suite.cases.length, models, repeat, expectedResults: expected });
+    if (values.events)
+      emit({
+        type: 'eval_start',
+        suite: suite.name,
+        cases: suite.cases.length,
+        models,
+        repeat,
+        expectedResults: expected,
+      });
 
     const finish = (summary: EvalSummary, status: EvalStatus, error?: ModelError | Error): number => {
       const json = evalJson(summary, { status, suite, models, repeat, expected });
       if (values.events) {
         if (status === 'complete') emit({ type: 'eval_complete', ...json });
-        else emit({ type: 'eval_error', kind: error instanceof ModelError ? error.kind : 'internal', message: error?.message ?? status, ...json });
+        else
+          emit({
+            type: 'eval_error',
+            kind: error instanceof ModelError ? error.kind : 'internal',
+            message: error?.message ?? status,
+            ...json,
+          });
       } else if (values.json) {
-        io.out(`${JSON.stringify({ ...json, ...(error ? { error: { kind: error instanceof ModelError ? error.kind : 'internal', message: error.message } } : {}) }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ ...json, ...(error ? { error: { kind: error instanceof ModelError ? error.kind : 'internal', message: error.message } } : {}) }, null, 2)}\n`,
+        );
       } else {
-        io.out(formatEvalReport(summary, { suiteName: suite.name, caseIds: suite.cases.map((c) => c.id), models, repeat, expectedResults: expected }));
+        io.out(
+          formatEvalReport(summary, {
+            suiteName: suite.name,
+            caseIds: suite.cases.map((c) => c.id),
+            models,
+            repeat,
+            expectedResults: expected,
+          }),
+        );
       }
       if (status === 'budget_reached') {
-        io.err(`Budget reached: spent ${formatCost(summary.costUsd, summary.costIncomplete)} of $${String(budgetUsd ?? '?')}; stopped with ${summary.cases.length} of ${expected} results (partial).\n`);
+        io.err(
+          `Budget reached: spent ${formatCost(summary.costUsd, summary.costIncomplete)} of $${String(budgetUsd ?? '?')}; stopped with ${summary.cases.length} of ${expected} results (partial).\n`,
+        );
         return EXIT.failed;
       }
       if (status === 'cancelled') {
@@ -227,9 +280,18 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
       });
       return finish(summary, 'complete');
     } catch (e) {
-      const partial = summarize(results, models, suite.cases.map((c) => c.id), repeat);
+      const partial = summarize(
+        results,
+        models,
+        suite.cases.map((c) => c.id),
+        repeat,
+      );
       const error = e instanceof Error ? e : new Error(String(e));
-      const status: EvalStatus = io.signal.aborted ? 'cancelled' : e instanceof ModelError && e.kind === 'budget' ? 'budget_reached' : 'failed';
+      const status: EvalStatus = io.signal.aborted
+        ? 'cancelled'
+        : e instanceof ModelError && e.kind === 'budget'
+          ? 'budget_reached'
+          : 'failed';
       return finish(partial, status, error);
     } finally {
       stopEvents();

@@ -144,7 +144,8 @@ function formatVersion(v: PromptVersion, all: PromptVersion[], parent: PromptVer
   const facts = [`source: ${v.source}`, `created: ${shortTime(v.createdAt)}`];
   if (v.score !== null) facts.push(`score: ${v.score.toFixed(3)}`);
   if (v.runId) facts.push(`run: ${v.runId}`);
-  if (v.parentVersionId !== null) facts.push(`parent: ${parent ? `${parent.promptName} v${parent.version}` : `#${v.parentVersionId} (deleted)`}`);
+  if (v.parentVersionId !== null)
+    facts.push(`parent: ${parent ? `${parent.promptName} v${parent.version}` : `#${v.parentVersionId} (deleted)`}`);
   lines.push(facts.join('   '));
   lines.push(`versions: ${all.map((x) => `v${x.version}${x.id === v.id ? '*' : ''}`).join(', ')}`);
   lines.push('', v.text.endsWith('\n') ? v.text : `${v.text}\n`);
@@ -158,7 +159,8 @@ export const libraryShowCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parse(args, {});
     if (positionals.length === 0) throw new UsageError('missing NAME[@VERSION]');
-    if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]} (quote a name that has spaces)`);
+    if (positionals.length > 1)
+      throw new UsageError(`unexpected argument: ${positionals[1]} (quote a name that has spaces)`);
     const ref = await asUsage(() => parseVersionRef(positionals[0]!), { name: 'NAME' });
     const workspace = resolveWorkspace(values.workspace, io);
     const opened = await openLibrary(workspace, io, 'read');
@@ -166,7 +168,11 @@ export const libraryShowCommand: CliCommand = {
       const v = opened?.library.resolve(ref);
       if (!opened || !v) {
         const exists = opened?.library.resolve({ name: ref.name });
-        throw new UsageError(exists ? `"${ref.name}" has no version ${ref.version} (latest is v${exists.version})` : `no prompt named "${ref.name}" in ${workspace}`);
+        throw new UsageError(
+          exists
+            ? `"${ref.name}" has no version ${ref.version} (latest is v${exists.version})`
+            : `no prompt named "${ref.name}" in ${workspace}`,
+        );
       }
       if (values.json) io.out(json(v));
       else {
@@ -214,15 +220,19 @@ export const libraryAddCommand: CliCommand = {
       source: { type: 'string' },
     });
     if (positionals.length === 0) throw new UsageError('missing NAME');
-    if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]} (quote a name that has spaces)`);
-    if ((values.file === undefined) === (values.text === undefined)) throw new UsageError('give the text with exactly one of --file F or --text T');
+    if (positionals.length > 1)
+      throw new UsageError(`unexpected argument: ${positionals[1]} (quote a name that has spaces)`);
+    if ((values.file === undefined) === (values.text === undefined))
+      throw new UsageError('give the text with exactly one of --file F or --text T');
     let text: string;
     if (values.file !== undefined) {
       const file = resolve(io.cwd, values.file);
       try {
         text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
       } catch (e) {
-        throw new UsageError(`--file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(
+          `--file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       }
     } else text = values.text!;
     const flag = values.file !== undefined ? '--file' : '--text';
@@ -243,7 +253,11 @@ export const libraryAddCommand: CliCommand = {
     } finally {
       await opened.close();
     }
-    io.out(values.json ? json(v) : `Saved ${v.promptName} v${v.version}${v.label ? ` "${v.label}"` : ''} to the Prompt Library\n`);
+    io.out(
+      values.json
+        ? json(v)
+        : `Saved ${v.promptName} v${v.version}${v.label ? ` "${v.label}"` : ''} to the Prompt Library\n`,
+    );
     return EXIT.ok;
   },
 };
@@ -277,7 +291,9 @@ export const libraryExportCommand: CliCommand = {
     const opened = await openLibrary(workspace, io, 'read');
     let data;
     try {
-      data = opened ? opened.library.exportLibrary() : { format: 'prompt-tuner-library', version: 1, exportedAt: new Date().toISOString(), prompts: [] };
+      data = opened
+        ? opened.library.exportLibrary()
+        : { format: 'prompt-tuner-library', version: 1, exportedAt: new Date().toISOString(), prompts: [] };
     } finally {
       await opened?.close();
     }
@@ -290,7 +306,9 @@ export const libraryExportCommand: CliCommand = {
     const file = resolve(io.cwd, target);
     writeFileSync(file, text, 'utf8');
     const versions = data.prompts.reduce((n, p) => n + p.versions.length, 0);
-    io.out(`Exported ${data.prompts.length} prompt${data.prompts.length === 1 ? '' : 's'} (${versions} version${versions === 1 ? '' : 's'}) to ${file}\n`);
+    io.out(
+      `Exported ${data.prompts.length} prompt${data.prompts.length === 1 ? '' : 's'} (${versions} version${versions === 1 ? '' : 's'}) to ${file}\n`,
+    );
     return EXIT.ok;
   },
 };
@@ -362,4 +380,10 @@ export const libraryImportCommand: CliCommand = {
   },
 };
 
-export const LIBRARY_COMMANDS: CliCommand[] = [libraryListCommand, libraryShowCommand, libraryAddCommand, libraryExportCommand, libraryImportCommand];
+export const LIBRARY_COMMANDS: CliCommand[] = [
+  libraryListCommand,
+  libraryShowCommand,
+  libraryAddCommand,
+  libraryExportCommand,
+  libraryImportCommand,
+];

@@ -55,7 +55,13 @@ function withNoLocalWorkers(help: string): string {
 }
 
 /** Runs the job to its end and prints what the mode asks; the gateway settles before the store closes. */
-async function follow(job: OptimizeJob, gateway: Gateway, mode: FollowMode, command: string, io: CliIo): Promise<number> {
+async function follow(
+  job: OptimizeJob,
+  gateway: Gateway,
+  mode: FollowMode,
+  command: string,
+  io: CliIo,
+): Promise<number> {
   try {
     const final = await followOptimizeJob(job, mode, io);
     return finishOutput(final, mode, command, io);
@@ -67,9 +73,11 @@ async function follow(job: OptimizeJob, gateway: Gateway, mode: FollowMode, comm
 async function runOptimize(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, RUN_OPTIONS, false);
   const mode = followMode(values);
-  if (values.config === undefined || values.config.trim() === '') throw new UsageError('--config F is required (a prompt-optimization config, JSON)');
+  if (values.config === undefined || values.config.trim() === '')
+    throw new UsageError('--config F is required (a prompt-optimization config, JSON)');
   const model = modelFlag('--model', values.model);
-  if (model === undefined) throw new UsageError('--model ID is required (the model the rollouts run on, provider/model)');
+  if (model === undefined)
+    throw new UsageError('--model ID is required (the model the rollouts run on, provider/model)');
   const metaModel = modelFlag('--meta-model', values['meta-model']) ?? null;
   const workspace = workspaceDir(values.workspace, io.cwd);
   // The location as given (a URL keeps its password in memory only); what is reported and stored is storeShown.
@@ -97,7 +105,14 @@ async function runOptimize(args: string[], io: CliIo): Promise<number> {
   const store = await openCliStore(location, { create: true, io });
   try {
     const deps = { store, gateway, workspace, saveBest: librarySaver(workspace, config, io) };
-    const job = await startOptimization(deps, { config, configPath, model, metaModel, storePath, localWorkers: values['no-local-workers'] !== true });
+    const job = await startOptimization(deps, {
+      config,
+      configPath,
+      model,
+      metaModel,
+      storePath,
+      localWorkers: values['no-local-workers'] !== true,
+    });
     return await follow(job, gateway, mode, 'optimize run', io);
   } finally {
     await store.close();
@@ -108,7 +123,10 @@ async function runOptimize(args: string[], io: CliIo): Promise<number> {
 async function runToResume(store: RolloutStore, runId: string | undefined): Promise<OptimizeRunRow | undefined> {
   if (runId !== undefined) {
     const row = await store.getRun(runId);
-    if (!row) throw new UsageError(`--run: no prompt-optimization run '${runId}' in the store at '${store.location}' (prompt-tuner optimize status lists them)`);
+    if (!row)
+      throw new UsageError(
+        `--run: no prompt-optimization run '${runId}' in the store at '${store.location}' (prompt-tuner optimize status lists them)`,
+      );
     return row;
   }
   return (await store.listRuns()).find((r) => r.status !== 'completed');
@@ -123,17 +141,29 @@ async function runResume(args: string[], io: CliIo): Promise<number> {
   const modelConfig = loadModelConfig(workspace);
   const gateway = createCliGateway({ env: io.env, workspace });
 
-  const store = await openCliStore(location, { create: false, io, hint: '(nothing to resume: give --store, or start a run with prompt-tuner optimize run)' });
+  const store = await openCliStore(location, {
+    create: false,
+    io,
+    hint: '(nothing to resume: give --store, or start a run with prompt-tuner optimize run)',
+  });
   try {
     const row = await runToResume(store, values.run);
     // Without a run to resume the trainer says why (ResumeError) before it changes anything.
-    if (row && !checkModels(runModels(row.config, model ?? row.model_ref, null), gateway, modelConfig, 'optimize resume', io)) return EXIT.badInput;
+    if (
+      row &&
+      !checkModels(runModels(row.config, model ?? row.model_ref, null), gateway, modelConfig, 'optimize resume', io)
+    )
+      return EXIT.badInput;
     const config = row?.config ?? { resources: {} };
     let job: OptimizeJob;
     try {
       job = await resumeOptimization(
         { store, gateway, workspace, saveBest: librarySaver(workspace, config, io) },
-        { ...(values.run !== undefined ? { runId: values.run } : {}), ...(model !== undefined ? { model } : {}), localWorkers: values['no-local-workers'] !== true },
+        {
+          ...(values.run !== undefined ? { runId: values.run } : {}),
+          ...(model !== undefined ? { model } : {}),
+          localWorkers: values['no-local-workers'] !== true,
+        },
       );
     } catch (e) {
       if (e instanceof ResumeError) throw new UsageError(e.message);
@@ -159,4 +189,10 @@ export const optimizeResumeCommand: CliCommand = {
   run: runResume,
 };
 
-export const OPTIMIZE_COMMANDS: CliCommand[] = [optimizeRunCommand, optimizeResumeCommand, optimizeStatusCommand, optimizeDashboardCommand, optimizeWorkerCommand];
+export const OPTIMIZE_COMMANDS: CliCommand[] = [
+  optimizeRunCommand,
+  optimizeResumeCommand,
+  optimizeStatusCommand,
+  optimizeDashboardCommand,
+  optimizeWorkerCommand,
+];

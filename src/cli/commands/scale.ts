@@ -59,7 +59,8 @@ export function staggerFromEnv(env: NodeJS.ProcessEnv): [number, number] | undef
   const raw = env[STAGGER_ENV];
   if (raw === undefined || raw.trim() === '') return undefined;
   const parts = raw.split(',').map((p) => Number(p.trim()));
-  if (parts.length > 2 || parts.some((n) => !Number.isFinite(n) || n < 0)) throw new UsageError(`${STAGGER_ENV}: expected MIN,MAX or one number of ms, got "${raw}"`);
+  if (parts.length > 2 || parts.some((n) => !Number.isFinite(n) || n < 0))
+    throw new UsageError(`${STAGGER_ENV}: expected MIN,MAX or one number of ms, got "${raw}"`);
   return [parts[0]!, parts[1] ?? parts[0]!];
 }
 
@@ -80,7 +81,11 @@ function configOrUsage(input: unknown): ScaleConfig {
 async function pricing(modelConfig: ModelConfig): Promise<{ prices: PriceBook; priceProviderOf: PriceProviderOf }> {
   const prices = createPriceBook(modelConfig.prices);
   await prices.ready();
-  return { prices, priceProviderOf: (m) => modelConfig.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m) };
+  return {
+    prices,
+    priceProviderOf: (m) =>
+      modelConfig.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m),
+  };
 }
 
 /** The agent file, or undefined once its problems are printed (bad input). */
@@ -104,11 +109,21 @@ const ROLE_FLAGS: RoleLabels = ['--model', '--user-model', '--judge-model', '--s
 const ROLE_NAMES: RoleLabels = ['agent model', 'user model', 'judge model', 'summarizer model'];
 
 /** Unknown providers are bad input (thrown); missing keys are printed, one line each, and make it false. */
-function checkKeysAndProviders(config: ScaleConfig, labels: RoleLabels, gateway: Gateway, io: CliIo, modelConfig: ModelConfig): boolean {
+function checkKeysAndProviders(
+  config: ScaleConfig,
+  labels: RoleLabels,
+  gateway: Gateway,
+  io: CliIo,
+  modelConfig: ModelConfig,
+): boolean {
   const roleModels = [config.agentModel, config.userModel, config.judgeModel, config.summarizerModel];
-  assertKnownProviders(labels.map((label, i): [string, string] => [label, roleModels[i]!]), gateway.providerIds());
+  assertKnownProviders(
+    labels.map((label, i): [string, string] => [label, roleModels[i]!]),
+    gateway.providerIds(),
+  );
   const missing = missingKeys(roleModels, io.env, modelConfig);
-  for (const k of missing) io.err(`prompt-tuner scale: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
+  for (const k of missing)
+    io.err(`prompt-tuner scale: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
   return missing.length === 0;
 }
 
@@ -136,7 +151,10 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
   const temperature = num('temperature', values.temperature, false);
   const maxBudgetUsd = num('max-budget-usd', values['max-budget-usd'], false);
   const maxConversationUsd = num('max-conversation-usd', values['max-conversation-usd'], false);
-  for (const [flag, v] of [['--max-budget-usd', maxBudgetUsd], ['--max-conversation-usd', maxConversationUsd]] as const) {
+  for (const [flag, v] of [
+    ['--max-budget-usd', maxBudgetUsd],
+    ['--max-conversation-usd', maxConversationUsd],
+  ] as const) {
     if (v !== undefined && v <= 0) throw new UsageError(`${flag}: must be above 0, got ${v}`);
   }
   const workspace = workspaceDir(values.workspace, io.cwd);
@@ -183,7 +201,13 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
       if (earlier) return printReused(earlier, runs, values, io);
     }
     const priced = await pricing(modelConfig);
-    const estimate = estimateScale(config, agent, priced.prices, (m) => preGateway.measuredLatencyMs(m), priced.priceProviderOf);
+    const estimate = estimateScale(
+      config,
+      agent,
+      priced.prices,
+      (m) => preGateway.measuredLatencyMs(m),
+      priced.priceProviderOf,
+    );
     const stop = budgetPreflight(config, estimate, values, io);
     if (stop !== undefined) return stop;
 
@@ -204,8 +228,11 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
 
 async function runResume(values: Values, io: CliIo): Promise<number> {
   const runId = values.resume!;
-  const extra = RUN_FLAGS.filter((k) => values[k as keyof Values] !== undefined && !['json', 'workspace', 'help'].includes(k));
-  if (extra.length) throw new UsageError(`--resume uses the run's stored configuration: drop ${extra.map((k) => `--${k}`).join(', ')}`);
+  const extra = RUN_FLAGS.filter(
+    (k) => values[k as keyof Values] !== undefined && !['json', 'workspace', 'help'].includes(k),
+  );
+  if (extra.length)
+    throw new UsageError(`--resume uses the run's stored configuration: drop ${extra.map((k) => `--${k}`).join(', ')}`);
   const workspace = workspaceDir(values.workspace, io.cwd);
   const runtime = runtimeDeps(workspace, io);
   const store = await openStore(workspace, io, false);
@@ -213,7 +240,8 @@ async function runResume(values: Values, io: CliIo): Promise<number> {
   try {
     const runs = new ScaleRunsRepository(store);
     const config = runs.config(runId);
-    if (!config) throw new UsageError(`--resume: no scale run "${runId}" in ${workspace} (prompt-tuner scale list shows them)`);
+    if (!config)
+      throw new UsageError(`--resume: no scale run "${runId}" in ${workspace} (prompt-tuner scale list shows them)`);
     const agent = await readAgent(config.agentFile, workspace, workspace, io);
     if (!agent) return EXIT.badInput;
     const modelConfig = loadModelConfig(workspace);
@@ -241,7 +269,10 @@ async function follow(job: ScaleJob, gateway: Gateway, values: Values, io: CliIo
     // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
     await gateway.onIdle();
   }
-  if (values.json) io.out(`${JSON.stringify(final.report ?? { runId: final.runId, status: final.status, error: final.error, report: null }, null, 2)}\n`);
+  if (values.json)
+    io.out(
+      `${JSON.stringify(final.report ?? { runId: final.runId, status: final.status, error: final.error, report: null }, null, 2)}\n`,
+    );
   if (!values.json && !values.events && final.report) io.out(reportText(final.report));
   const hint = `(run ${final.runId}). ${resumeHint(final.runId)}\n`;
   return finalExitCode(final.status, io, {

@@ -112,7 +112,8 @@ function toUsage(e: TuneConfigError): UsageError {
   return new UsageError(e.message.replace(new RegExp(`^${top}(\\.\\d+)?:`), `${flag}:`));
 }
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`);
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? '—' : `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
 const perModelText = (pm: ModelScore[]) => pm.map((m) => `${m.model} ${pct(m.score)}`).join(' | ');
 const oneLine = (t: string, n = 70) => {
   const s = t.replace(/\s+/g, ' ').trim();
@@ -195,20 +196,31 @@ function finalReport(s: TuneRunSnapshot, estimateCalls: number, costIncomplete: 
     out.push('No prompt was scored.');
     return `${out.join('\n')}\n`;
   }
-  const delta = s.baseScore !== null ? ` (base ${pct(s.baseScore)}, ${s.best.score >= s.baseScore ? '+' : ''}${(Math.round((s.best.score - s.baseScore) * 1000) / 10).toFixed(1)} points)` : '';
+  const delta =
+    s.baseScore !== null
+      ? ` (base ${pct(s.baseScore)}, ${s.best.score >= s.baseScore ? '+' : ''}${(Math.round((s.best.score - s.baseScore) * 1000) / 10).toFixed(1)} points)`
+      : '';
   const partial = s.status === 'completed' ? '' : ' so far';
-  out.push(`Best prompt${partial}: ${s.best.candidateId} ${pct(s.best.score)}${delta}${s.best.validationScore !== null ? `, validation ${pct(s.best.validationScore)}` : ''}`);
+  out.push(
+    `Best prompt${partial}: ${s.best.candidateId} ${pct(s.best.score)}${delta}${s.best.validationScore !== null ? `, validation ${pct(s.best.validationScore)}` : ''}`,
+  );
   if (s.best.perModel.length > 1) out.push(`  per model: ${perModelText(s.best.perModel)}`);
   out.push('----', s.best.text, '----');
-  if (s.best.text !== s.basePrompt) out.push('Diff against the base prompt:', formatLineDiff(lineDiff(s.basePrompt, s.best.text)), '----');
+  if (s.best.text !== s.basePrompt)
+    out.push('Diff against the base prompt:', formatLineDiff(lineDiff(s.basePrompt, s.best.text)), '----');
   else out.push('The base prompt stayed the best.');
   if (s.savedVersion) out.push(`Saved to the Prompt Library as "${s.savedVersion.name}" v${s.savedVersion.version}.`);
   for (const n of s.notes ?? []) out.push(`note: ${n}`);
-  out.push(`${s.callsDone} API calls (estimate ${estimateCalls}), cost ${formatCost(s.costUsd, costIncomplete)}. Run id ${s.runId}.`);
+  out.push(
+    `${s.callsDone} API calls (estimate ${estimateCalls}), cost ${formatCost(s.costUsd, costIncomplete)}. Run id ${s.runId}.`,
+  );
   return `${out.join('\n')}\n`;
 }
 
-async function readBase(values: { 'base-prompt-file'?: string; 'base-prompt'?: string; 'base-library'?: string }, cwd: string): Promise<{ text?: string; library?: string }> {
+async function readBase(
+  values: { 'base-prompt-file'?: string; 'base-prompt'?: string; 'base-library'?: string },
+  cwd: string,
+): Promise<{ text?: string; library?: string }> {
   const given = (['base-prompt-file', 'base-prompt', 'base-library'] as const).filter((k) => values[k] !== undefined);
   if (given.length > 1) throw new UsageError(`give only one of ${given.map((g) => `--${g}`).join(', ')}`);
   if (values['base-prompt'] !== undefined) return { text: values['base-prompt'] };
@@ -217,7 +229,9 @@ async function readBase(values: { 'base-prompt-file'?: string; 'base-prompt'?: s
       return { text: await readFile(path.resolve(cwd, values['base-prompt-file']), 'utf8') };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`--base-prompt-file: cannot read ${values['base-prompt-file']}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+      throw new UsageError(
+        `--base-prompt-file: cannot read ${values['base-prompt-file']}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`,
+      );
     }
   }
   if (values['base-library'] !== undefined) return { library: values['base-library'] };
@@ -232,7 +246,8 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
   if (!values['meta-model']) throw new UsageError('--meta-model ID is required (the model that writes the prompts)');
   const models = values.model ?? [];
   if (models.length === 0) throw new UsageError('--model: give at least one target model (provider/model)');
-  const num = (flag: string, v: string | undefined, lim: { min: number; max: number }, integer: boolean) => numberFlag(flag, v, { ...lim, integer });
+  const num = (flag: string, v: string | undefined, lim: { min: number; max: number }, integer: boolean) =>
+    numberFlag(flag, v, { ...lim, integer });
   const population = num('population', values.population, L.population, true);
   const generations = num('generations', values.generations, L.generations, true);
   const selectionRatio = num('selection-ratio', values['selection-ratio'], L.selectionRatio, false);
@@ -285,7 +300,9 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
 
   if (values.estimate && !base.library) {
     // Nothing is written for an estimate: read measured latencies only when a store already exists.
-    const store = existsSync(storeDir) ? await openWorkspaceStore({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) }) : undefined;
+    const store = existsSync(storeDir)
+      ? await openWorkspaceStore({ dir: storeDir, onNotice: (m) => io.err(`notice: ${m}\n`) })
+      : undefined;
     try {
       const gateway = createCliGateway(gatewayOptions(store));
       return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
@@ -306,13 +323,18 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
         throw new UsageError(`--base-library: ${(e as Error).message}`);
       }
       const version = library.resolve(ref);
-      if (!version) throw new UsageError(`--base-library: no prompt version "${base.library}" in the library at ${store.dir}`);
+      if (!version)
+        throw new UsageError(`--base-library: no prompt version "${base.library}" in the library at ${store.dir}`);
       config = { ...config, basePrompt: version.text, baseVersionId: version.id };
       baseName = version.promptName;
     }
     const gateway = createCliGateway(gatewayOptions(store));
-    assertKnownProviders([['--meta-model', config.metaModel], ...config.targetModels.map((t): [string, string] => ['--model', t])], gateway.providerIds());
-    if (values.estimate) return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
+    assertKnownProviders(
+      [['--meta-model', config.metaModel], ...config.targetModels.map((t): [string, string] => ['--model', t])],
+      gateway.providerIds(),
+    );
+    if (values.estimate)
+      return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
 
     // A base prompt from the library gets its tuned successor as a new version of the same prompt (as in the editor).
     const saveAs = baseName ?? `${suite.name} (tuned)`;
@@ -337,7 +359,8 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
       await gateway.onIdle();
     }
     const costIncomplete = gateway.stats().costIncomplete;
-    if (values.json) io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: job.estimate.calls, costIncomplete }), null, 2)}\n`);
+    if (values.json)
+      io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: job.estimate.calls, costIncomplete }), null, 2)}\n`);
     if (human) io.out(finalReport(final, job.estimate.calls, costIncomplete));
     return finalExitCode(final.status, io, {
       cancelled: `Cancelled: partial results kept (run ${final.runId}).\n`,
@@ -349,12 +372,22 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-function printEstimate(config: TuneConfig, suite: Suite, latency: (m: string) => number | undefined, json: boolean, io: CliIo): number {
+function printEstimate(
+  config: TuneConfig,
+  suite: Suite,
+  latency: (m: string) => number | undefined,
+  json: boolean,
+  io: CliIo,
+): number {
   const e = estimateTune(config, suite.cases.length, latency);
   if (json) {
-    io.out(`${JSON.stringify({ calls: e.calls, seconds: e.seconds, warning: e.warning, metaCalls: e.metaCalls, evalCalls: e.evalCalls, assumedDefaultLatency: e.assumedDefaultLatency })}\n`);
+    io.out(
+      `${JSON.stringify({ calls: e.calls, seconds: e.seconds, warning: e.warning, metaCalls: e.metaCalls, evalCalls: e.evalCalls, assumedDefaultLatency: e.assumedDefaultLatency })}\n`,
+    );
   } else {
-    io.out(`${formatEstimate(e)}\n  ${e.metaCalls} meta-model calls + ${e.evalCalls} evaluations (${e.candidatesEvaluated} prompts × ${suite.cases.length} cases × ${config.targetModels.length} model${config.targetModels.length > 1 ? 's' : ''})\n`);
+    io.out(
+      `${formatEstimate(e)}\n  ${e.metaCalls} meta-model calls + ${e.evalCalls} evaluations (${e.candidatesEvaluated} prompts × ${suite.cases.length} cases × ${config.targetModels.length} model${config.targetModels.length > 1 ? 's' : ''})\n`,
+    );
     if (e.warning) io.out(`warning: ${e.warning}\n`);
   }
   return EXIT.ok;

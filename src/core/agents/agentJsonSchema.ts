@@ -13,8 +13,12 @@ const VALUE_BY_TYPE: Record<AssertionType, Record<string, unknown>> = {
   icontains: { required: ['value'], properties: { value: NON_EMPTY_STRING } },
   'not-contains': { required: ['value'], properties: { value: NON_EMPTY_STRING } },
   regex: { required: ['value'], properties: { value: NON_EMPTY_STRING } },
-  'is-json': { properties: { value: { type: 'object', description: 'Optional JSON Schema the JSON must conform to.' } } },
-  'contains-json': { properties: { value: { type: 'object', description: 'Optional JSON Schema the JSON must conform to.' } } },
+  'is-json': {
+    properties: { value: { type: 'object', description: 'Optional JSON Schema the JSON must conform to.' } },
+  },
+  'contains-json': {
+    properties: { value: { type: 'object', description: 'Optional JSON Schema the JSON must conform to.' } },
+  },
   'is-refusal': { not: { required: ['value'] } },
   'not-is-refusal': { not: { required: ['value'] } },
 };
@@ -23,7 +27,10 @@ const VALUE_BY_TYPE: Record<AssertionType, Record<string, unknown>> = {
 function assertionRules(): Record<string, unknown>[] {
   return ASSERTION_TYPES.map((type) => {
     const rule = VALUE_BY_TYPE[type];
-    const properties = { ...(rule.properties as Record<string, unknown> | undefined), scope: { enum: [...ASSERTION_SCOPES_BY_TYPE[type]] } };
+    const properties = {
+      ...(rule.properties as Record<string, unknown> | undefined),
+      scope: { enum: [...ASSERTION_SCOPES_BY_TYPE[type]] },
+    };
     const then: Record<string, unknown> = { ...rule, properties };
     if (type !== 'llm-rubric') then.allOf = [{ not: { required: ['threshold'] } }];
     return { if: { properties: { type: { const: type } }, required: ['type'] }, then };
@@ -31,7 +38,19 @@ function assertionRules(): Record<string, unknown>[] {
 }
 
 const at = (...segments: string[]) => JSON.stringify(segments);
-const WHEN_VALUES = at('properties', 'tools', 'items', 'properties', 'mock', 'properties', 'responses', 'items', 'properties', 'when', 'additionalProperties');
+const WHEN_VALUES = at(
+  'properties',
+  'tools',
+  'items',
+  'properties',
+  'mock',
+  'properties',
+  'responses',
+  'items',
+  'properties',
+  'when',
+  'additionalProperties',
+);
 const PARAMETERS = at('properties', 'tools', 'items', 'properties', 'parameters');
 const ASSERTION = at('properties', 'assertions', 'items');
 const ROOT = at();

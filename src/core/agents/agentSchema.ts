@@ -4,13 +4,31 @@
 import { z } from 'zod';
 
 /** Failure tags the built-in checks use; an assertion may name any tag matching TAG_PATTERN. */
-export const BUILTIN_FAILURE_TAGS = ['GOAL_MISS', 'TOXICITY', 'REFUSAL', 'FORMAT_ERROR', 'HALLUCINATION', 'CHARACTER_BREAK', 'TOOL_ERROR'] as const;
+export const BUILTIN_FAILURE_TAGS = [
+  'GOAL_MISS',
+  'TOXICITY',
+  'REFUSAL',
+  'FORMAT_ERROR',
+  'HALLUCINATION',
+  'CHARACTER_BREAK',
+  'TOOL_ERROR',
+] as const;
 export type BuiltinFailureTag = (typeof BUILTIN_FAILURE_TAGS)[number];
 /** Upper snake case, like the built-ins: GOAL_MISS, PRICE_LEAK. */
 export const TAG_PATTERN = /^[A-Z][A-Z0-9_]{1,39}$/;
 
 /** promptfoo's assertion names, with promptfoo's semantics. */
-export const ASSERTION_TYPES = ['llm-rubric', 'contains', 'not-contains', 'icontains', 'regex', 'is-json', 'contains-json', 'is-refusal', 'not-is-refusal'] as const;
+export const ASSERTION_TYPES = [
+  'llm-rubric',
+  'contains',
+  'not-contains',
+  'icontains',
+  'regex',
+  'is-json',
+  'contains-json',
+  'is-refusal',
+  'not-is-refusal',
+] as const;
 export type AssertionType = (typeof ASSERTION_TYPES)[number];
 
 /** What part of the transcript an assertion looks at. */
@@ -67,13 +85,18 @@ const AgentToolSchema = z.strictObject({
   description: z.string().optional().meta({ description: 'What the tool does, shown to the model.' }),
   parameters: z
     .record(z.string(), z.unknown())
-    .meta({ description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.' }),
+    .meta({
+      description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.',
+    }),
   mock: ToolMockSchema.optional(),
 });
 
 const ScenarioSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'scenario ids are 1–64 letters, digits, _, . or -').meta({ description: 'Unique id of the scenario.' }),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'scenario ids are 1–64 letters, digits, _, . or -')
+      .meta({ description: 'Unique id of the scenario.' }),
     persona: z.string().min(1).meta({ description: 'Who the simulated user is and how they talk.' }),
     goal: z.string().min(1).meta({ description: 'What the simulated user wants; the goal-adherence check grades it.' }),
     openingMessage: z.string().min(1).optional().meta({ description: 'Sent verbatim as the first user turn.' }),
@@ -84,16 +107,23 @@ const AssertionSchema = z
   .strictObject({
     type: z.enum(ASSERTION_TYPES).meta({ description: 'promptfoo assertion type.' }),
     value: z.unknown().optional().meta({
-      description: 'The rubric (llm-rubric), text (contains…), pattern (regex) or optional JSON Schema (is-json, contains-json).',
+      description:
+        'The rubric (llm-rubric), text (contains…), pattern (regex) or optional JSON Schema (is-json, contains-json).',
     }),
     tag: z.string().regex(TAG_PATTERN, 'tags are UPPER_SNAKE_CASE, 2–40 characters').optional().meta({
-      description: 'Failure tag recorded when the assertion fails (GOAL_MISS, TOXICITY, REFUSAL, FORMAT_ERROR, … or your own).',
+      description:
+        'Failure tag recorded when the assertion fails (GOAL_MISS, TOXICITY, REFUSAL, FORMAT_ERROR, … or your own).',
     }),
     scope: z.enum(ASSERTION_SCOPES).optional().meta({
       description:
         'transcript: the whole conversation (default for llm-rubric); each: every agent message (default for not-*, is-json, regex); any: at least one agent message; final: the last agent message.',
     }),
-    threshold: z.number().min(0).max(1).optional().meta({ description: 'llm-rubric: pass needs score ≥ threshold as well (as in promptfoo).' }),
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .meta({ description: 'llm-rubric: pass needs score ≥ threshold as well (as in promptfoo).' }),
   })
   .meta({ description: 'A check graded on every conversation.' });
 
@@ -108,12 +138,34 @@ export const AgentFileSchema = z
       .min(1)
       .optional()
       .meta({ description: 'A Prompt Library version as NAME or NAME@VERSION, used as the system prompt.' }),
-    character: z.string().min(1).optional().meta({ description: 'The character the agent keeps; character consistency is judged against it.' }),
-    format: z.enum(AGENT_FORMATS).optional().meta({ description: 'Output format the agent must keep; only then is formatting checked (FORMAT_ERROR).' }),
-    maxTurns: z.number().int().min(1).max(MAX_TURNS_LIMIT).optional().meta({ description: `User turns per conversation (default ${DEFAULT_MAX_TURNS}).` }),
-    tools: z.array(AgentToolSchema).default([]).meta({ description: 'Tools offered to the agent, answered from their mocks.' }),
-    scenarios: z.array(ScenarioSchema).optional().meta({ description: 'Simulated users; without them every run uses the form goal and message.' }),
-    assertions: z.array(AssertionSchema).optional().meta({ description: 'Checks per conversation; without them the built-in checks run.' }),
+    character: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'The character the agent keeps; character consistency is judged against it.' }),
+    format: z
+      .enum(AGENT_FORMATS)
+      .optional()
+      .meta({ description: 'Output format the agent must keep; only then is formatting checked (FORMAT_ERROR).' }),
+    maxTurns: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TURNS_LIMIT)
+      .optional()
+      .meta({ description: `User turns per conversation (default ${DEFAULT_MAX_TURNS}).` }),
+    tools: z
+      .array(AgentToolSchema)
+      .default([])
+      .meta({ description: 'Tools offered to the agent, answered from their mocks.' }),
+    scenarios: z
+      .array(ScenarioSchema)
+      .optional()
+      .meta({ description: 'Simulated users; without them every run uses the form goal and message.' }),
+    assertions: z
+      .array(AssertionSchema)
+      .optional()
+      .meta({ description: 'Checks per conversation; without them the built-in checks run.' }),
     failureTags: z
       .array(z.string().regex(TAG_PATTERN, 'tags are UPPER_SNAKE_CASE, 2–40 characters'))
       .optional()

@@ -16,7 +16,9 @@ export function checkArgs(schema: JsonSchema, value: unknown): string[] {
 function check(schema: unknown, value: unknown, path: PropertyKey[], problems: string[]): void {
   if (!isPlainObject(schema)) return;
   const at = formatPath(path);
-  const types = (Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type]).filter((t): t is string => typeof t === 'string');
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type]).filter(
+    (t): t is string => typeof t === 'string',
+  );
   if (types.length > 0 && !types.some((t) => hasJsonType(value, t))) {
     problems.push(`${at}: expected ${types.join(' or ')}, got ${typeName(value)}`);
     return;
@@ -25,8 +27,10 @@ function check(schema: unknown, value: unknown, path: PropertyKey[], problems: s
     problems.push(`${at}: expected one of ${schema.enum.map(showValue).join(', ')}, got ${showValue(value)}`);
   }
   if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${at}: must be ≥ ${schema.minimum}, got ${value}`);
-    if (typeof schema.maximum === 'number' && value > schema.maximum) problems.push(`${at}: must be ≤ ${schema.maximum}, got ${value}`);
+    if (typeof schema.minimum === 'number' && value < schema.minimum)
+      problems.push(`${at}: must be ≥ ${schema.minimum}, got ${value}`);
+    if (typeof schema.maximum === 'number' && value > schema.maximum)
+      problems.push(`${at}: must be ≤ ${schema.maximum}, got ${value}`);
   }
   if (typeof value === 'string' && typeof schema.pattern === 'string' && !matchesPattern(schema.pattern, value)) {
     problems.push(`${at}: must match ${schema.pattern}, got ${showValue(value)}`);
@@ -38,13 +42,18 @@ function check(schema: unknown, value: unknown, path: PropertyKey[], problems: s
     const props = isPlainObject(schema.properties) ? schema.properties : {};
     if (Array.isArray(schema.required)) {
       for (const name of schema.required) {
-        if (typeof name === 'string' && !(name in value)) problems.push(`${formatPath([...path, name])}: required, but missing`);
+        if (typeof name === 'string' && !(name in value))
+          problems.push(`${formatPath([...path, name])}: required, but missing`);
       }
     }
     for (const [name, item] of Object.entries(value)) {
       if (name in props) check(props[name], item, [...path, name], problems);
-      else if (schema.additionalProperties === false) problems.push(`${formatPath([...path, name])}: not a parameter (allowed: ${Object.keys(props).join(', ') || 'none'})`);
-      else if (isPlainObject(schema.additionalProperties)) check(schema.additionalProperties, item, [...path, name], problems);
+      else if (schema.additionalProperties === false)
+        problems.push(
+          `${formatPath([...path, name])}: not a parameter (allowed: ${Object.keys(props).join(', ') || 'none'})`,
+        );
+      else if (isPlainObject(schema.additionalProperties))
+        check(schema.additionalProperties, item, [...path, name], problems);
     }
   }
 }

@@ -3,7 +3,16 @@
 // simulated user replies or ends with ###STOP###. After the last allowed turn the simulated user is asked
 // once more, so a goal met on that turn still ends as `user_stop` rather than `max_turns`; that reply is
 // never sent. Tool calls and their results are recorded on the assistant message that made them.
-import { ModelError, type CallOptions, type ChatMessage, type ModelGateway, type ModelRequest, type ModelResult, type ToolCall, type ToolSpec } from '../models/types';
+import {
+  ModelError,
+  type CallOptions,
+  type ChatMessage,
+  type ModelGateway,
+  type ModelRequest,
+  type ModelResult,
+  type ToolCall,
+  type ToolSpec,
+} from '../models/types';
 import type { EndedReason, TranscriptMessage, TranscriptToolCall } from '../scale/types';
 import type { Agent } from './agentSchema';
 import { answerToolCall } from './mocks';
@@ -13,7 +22,9 @@ import { parseUserReply, userRequest, type UserReply } from './userSimulator';
 /** Agent calls answered with tool results per user turn; a further round of tool calls ends the turn. */
 export const MAX_TOOL_ROUNDS = 5;
 
-const ROUND_LIMIT_RESULT = JSON.stringify({ error: `not run: at most ${MAX_TOOL_ROUNDS} rounds of tool calls per turn; reply to the user` });
+const ROUND_LIMIT_RESULT = JSON.stringify({
+  error: `not run: at most ${MAX_TOOL_ROUNDS} rounds of tool calls per turn; reply to the user`,
+});
 
 export interface ConversationInput {
   agent: Agent;
@@ -57,12 +68,22 @@ export async function runConversation(input: ConversationInput): Promise<Convers
   const { agent, scenario, signal } = input;
   const messages: TranscriptMessage[] = [];
   const agentView: ChatMessage[] = [];
-  const tools: ToolSpec[] = agent.tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters }));
+  const tools: ToolSpec[] = agent.tools.map((t) => ({
+    name: t.name,
+    ...(t.description !== undefined ? { description: t.description } : {}),
+    parameters: t.parameters,
+  }));
   let turns = 0;
   let toolErrors = 0;
   let callIds = 0;
 
-  const end = (endedReason: EndedReason, error?: string): ConversationOutcome => ({ messages, endedReason, turns, toolErrors, ...(error !== undefined ? { error } : {}) });
+  const end = (endedReason: EndedReason, error?: string): ConversationOutcome => ({
+    messages,
+    endedReason,
+    turns,
+    toolErrors,
+    ...(error !== undefined ? { error } : {}),
+  });
   const record = (m: Omit<TranscriptMessage, 'at'>) => {
     const full: TranscriptMessage = { ...m, at: new Date().toISOString() };
     messages.push(full);
@@ -75,7 +96,16 @@ export async function runConversation(input: ConversationInput): Promise<Convers
     return result;
   };
   const askUser = async (): Promise<{ reply: UserReply; latencyMs: number }> => {
-    const r = await call('user', userRequest({ model: input.models.user, scenario, transcript: messages, seed: input.seed, temperature: input.temperature }));
+    const r = await call(
+      'user',
+      userRequest({
+        model: input.models.user,
+        scenario,
+        transcript: messages,
+        seed: input.seed,
+        temperature: input.temperature,
+      }),
+    );
     return { reply: parseUserReply(r.text), latencyMs: r.latencyMs };
   };
 
@@ -110,9 +140,16 @@ export async function runConversation(input: ConversationInput): Promise<Convers
         return { call: { ...tc, id: tc.id ?? `call_${(callIds += 1)}` } satisfies ToolCall, answer };
       });
       toolCalls += answered.length;
-      record({ turn, role: 'assistant', content: r.text, toolCalls: answered.map(toTranscriptCall), latencyMs: r.latencyMs });
+      record({
+        turn,
+        role: 'assistant',
+        content: r.text,
+        toolCalls: answered.map(toTranscriptCall),
+        latencyMs: r.latencyMs,
+      });
       agentView.push({ role: 'assistant', content: r.text, toolCalls: answered.map((a) => a.call) });
-      for (const a of answered) agentView.push({ role: 'tool', toolCallId: a.call.id, name: a.call.name, content: a.answer.result });
+      for (const a of answered)
+        agentView.push({ role: 'tool', toolCallId: a.call.id, name: a.call.name, content: a.answer.result });
       if (overLimit) break;
     }
     input.onTurn({ turn, agentText: texts.join('\n\n'), toolCalls, latencyMs, costUsd });
@@ -130,7 +167,12 @@ export async function runConversation(input: ConversationInput): Promise<Convers
     }
     for (;;) {
       turns += 1;
-      record({ turn: turns, role: 'user', content: next.text, ...(next.latencyMs !== undefined ? { latencyMs: next.latencyMs } : {}) });
+      record({
+        turn: turns,
+        role: 'user',
+        content: next.text,
+        ...(next.latencyMs !== undefined ? { latencyMs: next.latencyMs } : {}),
+      });
       agentView.push({ role: 'user', content: next.text });
       await agentTurn(turns);
       const { reply, latencyMs } = await askUser();
@@ -146,7 +188,10 @@ export async function runConversation(input: ConversationInput): Promise<Convers
   }
 }
 
-function toTranscriptCall(a: { call: ToolCall & { id: string }; answer: { result: string; error?: string } }): TranscriptToolCall {
+function toTranscriptCall(a: {
+  call: ToolCall & { id: string };
+  answer: { result: string; error?: string };
+}): TranscriptToolCall {
   return {
     id: a.call.id,
     name: a.call.name,

@@ -5,7 +5,17 @@
 import { readFile } from 'node:fs/promises';
 import { LibraryError } from '../library/libraryError';
 import { parseVersionRef } from '../library/versionRef';
-import { checkArgValue, checkJsonSchema, formatIssues, formatPath, parseJsonText, readProblem, typeName, zodIssue, type SuiteIssue } from '../suites/loadSuite';
+import {
+  checkArgValue,
+  checkJsonSchema,
+  formatIssues,
+  formatPath,
+  parseJsonText,
+  readProblem,
+  typeName,
+  zodIssue,
+  type SuiteIssue,
+} from '../suites/loadSuite';
 import { isPlainObject } from '../suites/matchers';
 import {
   ASSERTION_SCOPES_BY_TYPE,
@@ -46,7 +56,11 @@ export function parseAgent(text: string, file: string): Agent {
   const json = parseJsonText(text.replace(/^\uFEFF/, ''));
   if ('issue' in json) throw new AgentError(file, [json.issue]);
   const parsed = AgentFileSchema.safeParse(json.data);
-  if (!parsed.success) throw new AgentError(file, parsed.error.issues.map((i) => zodIssue(i, json.data)));
+  if (!parsed.success)
+    throw new AgentError(
+      file,
+      parsed.error.issues.map((i) => zodIssue(i, json.data)),
+    );
   const issues = checkAgent(parsed.data);
   if (issues.length > 0) throw new AgentError(file, issues);
   const { $schema: _schema, maxTurns, tools, ...rest } = parsed.data;
@@ -69,16 +83,25 @@ function checkAgent(file: AgentFile): AgentIssue[] {
   const firstTool = new Map<string, number>();
   file.tools.forEach((tool, i) => {
     const seen = firstTool.get(tool.name);
-    if (seen !== undefined) issues.push({ path: formatPath(['tools', i, 'name']), message: `duplicate tool name "${tool.name}" (first used at tools[${seen}])` });
+    if (seen !== undefined)
+      issues.push({
+        path: formatPath(['tools', i, 'name']),
+        message: `duplicate tool name "${tool.name}" (first used at tools[${seen}])`,
+      });
     else firstTool.set(tool.name, i);
     const schemaIssues = checkJsonSchema(tool.parameters, ['tools', i, 'parameters'], true);
     issues.push(...schemaIssues);
-    if (schemaIssues.length === 0) issues.push(...checkPatterns(tool.parameters, ['tools', i, 'parameters']), ...checkMock(tool, i));
+    if (schemaIssues.length === 0)
+      issues.push(...checkPatterns(tool.parameters, ['tools', i, 'parameters']), ...checkMock(tool, i));
   });
   const firstScenario = new Map<string, number>();
   file.scenarios?.forEach((s, i) => {
     const seen = firstScenario.get(s.id);
-    if (seen !== undefined) issues.push({ path: formatPath(['scenarios', i, 'id']), message: `duplicate scenario id "${s.id}" (first used at scenarios[${seen}])` });
+    if (seen !== undefined)
+      issues.push({
+        path: formatPath(['scenarios', i, 'id']),
+        message: `duplicate scenario id "${s.id}" (first used at scenarios[${seen}])`,
+      });
     else firstScenario.set(s.id, i);
   });
   file.assertions?.forEach((a, i) => issues.push(...checkAssertion(a, ['assertions', i])));
@@ -90,16 +113,25 @@ function checkPatterns(schema: unknown, path: PropertyKey[]): AgentIssue[] {
   if (!isPlainObject(schema)) return [];
   const issues: AgentIssue[] = [];
   if (schema.pattern !== undefined) {
-    if (typeof schema.pattern !== 'string') issues.push({ path: formatPath([...path, 'pattern']), message: `must be a regular expression as a string, got ${typeName(schema.pattern)}` });
+    if (typeof schema.pattern !== 'string')
+      issues.push({
+        path: formatPath([...path, 'pattern']),
+        message: `must be a regular expression as a string, got ${typeName(schema.pattern)}`,
+      });
     else {
       try {
         new RegExp(schema.pattern, 'u');
       } catch (e) {
-        issues.push({ path: formatPath([...path, 'pattern']), message: `invalid regular expression: ${(e as Error).message}` });
+        issues.push({
+          path: formatPath([...path, 'pattern']),
+          message: `invalid regular expression: ${(e as Error).message}`,
+        });
       }
     }
   }
-  if (isPlainObject(schema.properties)) for (const [name, sub] of Object.entries(schema.properties)) issues.push(...checkPatterns(sub, [...path, 'properties', name]));
+  if (isPlainObject(schema.properties))
+    for (const [name, sub] of Object.entries(schema.properties))
+      issues.push(...checkPatterns(sub, [...path, 'properties', name]));
   if (isPlainObject(schema.items)) issues.push(...checkPatterns(schema.items, [...path, 'items']));
   return issues;
 }
@@ -116,11 +148,17 @@ function checkMock(tool: AgentTool, toolIndex: number): AgentIssue[] {
       const path: PropertyKey[] = ['tools', toolIndex, 'mock', 'responses', ri, 'when', name];
       if (!(name in props) && !open) {
         const known = Object.keys(props);
-        issues.push({ path: formatPath(path), message: `not a parameter of ${tool.name} (parameters: ${known.length ? known.join(', ') : 'none'})` });
+        issues.push({
+          path: formatPath(path),
+          message: `not a parameter of ${tool.name} (parameters: ${known.length ? known.join(', ') : 'none'})`,
+        });
         continue;
       }
       if (isPlainObject(value) && value.absent === true && required.includes(name)) {
-        issues.push({ path: formatPath(path), message: `${name} is required by ${tool.name}, so { "absent": true } can never match` });
+        issues.push({
+          path: formatPath(path),
+          message: `${name} is required by ${tool.name}, so { "absent": true } can never match`,
+        });
       }
       issues.push(...checkArgValue(value, path));
     }
@@ -141,10 +179,18 @@ function checkAssertion(a: AgentAssertion, base: PropertyKey[]): AgentIssue[] {
   const what = TEXT_VALUE[a.type];
   if (what !== undefined) {
     if (a.value === undefined) issues.push({ path: at('value'), message: `required for ${a.type} (${what})` });
-    else if (typeof a.value !== 'string' || a.value.trim() === '') issues.push({ path: at('value'), message: `must be a non-empty string for ${a.type} (${what}), got ${typeName(a.value)}` });
+    else if (typeof a.value !== 'string' || a.value.trim() === '')
+      issues.push({
+        path: at('value'),
+        message: `must be a non-empty string for ${a.type} (${what}), got ${typeName(a.value)}`,
+      });
   } else if (a.type === 'regex') {
     if (a.value === undefined) issues.push({ path: at('value'), message: 'required for regex (a regular expression)' });
-    else if (typeof a.value !== 'string' || a.value === '') issues.push({ path: at('value'), message: `must be a regular expression as a non-empty string, got ${typeName(a.value)}` });
+    else if (typeof a.value !== 'string' || a.value === '')
+      issues.push({
+        path: at('value'),
+        message: `must be a regular expression as a non-empty string, got ${typeName(a.value)}`,
+      });
     else {
       try {
         new RegExp(a.value);
@@ -154,7 +200,11 @@ function checkAssertion(a: AgentAssertion, base: PropertyKey[]): AgentIssue[] {
     }
   } else if (a.type === 'is-json' || a.type === 'contains-json') {
     if (a.value !== undefined) {
-      if (!isPlainObject(a.value)) issues.push({ path: at('value'), message: `must be a JSON Schema object (or left out), got ${typeName(a.value)}` });
+      if (!isPlainObject(a.value))
+        issues.push({
+          path: at('value'),
+          message: `must be a JSON Schema object (or left out), got ${typeName(a.value)}`,
+        });
       else issues.push(...checkJsonSchema(a.value, [...base, 'value'], false));
     }
   } else if (a.value !== undefined) {
@@ -162,7 +212,10 @@ function checkAssertion(a: AgentAssertion, base: PropertyKey[]): AgentIssue[] {
   }
   const scopes = ASSERTION_SCOPES_BY_TYPE[a.type];
   if (a.scope !== undefined && !scopes.includes(a.scope)) {
-    issues.push({ path: at('scope'), message: `"${a.scope}" is not a scope of ${a.type} (allowed: ${scopes.join(', ')})` });
+    issues.push({
+      path: at('scope'),
+      message: `"${a.scope}" is not a scope of ${a.type} (allowed: ${scopes.join(', ')})`,
+    });
   }
   if (a.threshold !== undefined && a.type !== 'llm-rubric') {
     issues.push({ path: at('threshold'), message: `only llm-rubric takes a threshold, not ${a.type}` });

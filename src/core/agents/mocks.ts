@@ -28,7 +28,9 @@ export function answerToolCall(agent: Agent, call: MockToolCall): { result: stri
 
 /** Every named argument matches as a suite case's would: leniently for literals, by matcher otherwise. */
 function whenMatches(when: Record<string, unknown>, args: Record<string, unknown>): boolean {
-  return Object.entries(when).every(([name, want]) => (name in args ? matchValue(want, args[name], name) === null : isAbsentMatcher(want)));
+  return Object.entries(when).every(([name, want]) =>
+    name in args ? matchValue(want, args[name], name) === null : isAbsentMatcher(want),
+  );
 }
 
 function toolError(error: string): { result: string; error: string } {

@@ -26,17 +26,31 @@ export interface RunScenario {
 }
 
 /** Run `index` (0-based) plays scenario index mod S; without scenarios, the form's goal and message with a varying persona. */
-export function scenarioForRun(agent: Agent, index: number, seed: number, form: { goal?: string; userMessage?: string }): RunScenario {
+export function scenarioForRun(
+  agent: Agent,
+  index: number,
+  seed: number,
+  form: { goal?: string; userMessage?: string },
+): RunScenario {
   const scenarios = agent.scenarios ?? [];
   if (scenarios.length > 0) {
     const s = scenarios[index % scenarios.length]!;
-    return { id: s.id, persona: s.persona, goal: s.goal, ...(s.openingMessage !== undefined ? { openingMessage: s.openingMessage } : {}) };
+    return {
+      id: s.id,
+      persona: s.persona,
+      goal: s.goal,
+      ...(s.openingMessage !== undefined ? { openingMessage: s.openingMessage } : {}),
+    };
   }
   const goal = form.goal?.trim() ?? '';
   const message = form.userMessage?.trim() ?? '';
   if (goal === '' && message === '') {
     throw new AgentError(agent.file, [
-      { path: 'scenarios', message: 'the agent has no scenarios and no goal or user message was given: add scenarios to the agent file, or fill in the goal and the user message' },
+      {
+        path: 'scenarios',
+        message:
+          'the agent has no scenarios and no goal or user message was given: add scenarios to the agent file, or fill in the goal and the user message',
+      },
     ]);
   }
   const persona = PERSONAS[mod(seed + index, PERSONAS.length)]!;

@@ -19,7 +19,11 @@ export function interruptedBy(row: { status: string; owner_pid: number; owner_ho
 }
 
 /** A run's status in a list: one whose process died reads as failed. */
-export function listedStatus<S extends string>(row: { status: S; owner_pid: number; owner_host: string }): S | 'failed' {
+export function listedStatus<S extends string>(row: {
+  status: S;
+  owner_pid: number;
+  owner_host: string;
+}): S | 'failed' {
   return interruptedBy(row) ? 'failed' : row.status;
 }
 

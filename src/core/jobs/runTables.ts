@@ -36,18 +36,33 @@ export function readOwnedSnapshot<S extends { runId: string }>(
 }
 
 /** Appends events to a job's event log (a rewrite of the same seq replaces it). */
-export function writeEvents(tx: Pick<WriteTx, 'run'>, eventsTable: string, runId: string, events: readonly { seq: number; event: { type: string; at: string } }[]): void {
+export function writeEvents(
+  tx: Pick<WriteTx, 'run'>,
+  eventsTable: string,
+  runId: string,
+  events: readonly { seq: number; event: { type: string; at: string } }[],
+): void {
   for (const { seq, event } of events) {
-    tx.run(`INSERT OR REPLACE INTO ${eventsTable} (run_id, seq, type, at, json) VALUES (?, ?, ?, ?, ?)`, [runId, seq, event.type, event.at, JSON.stringify(event)]);
+    tx.run(`INSERT OR REPLACE INTO ${eventsTable} (run_id, seq, type, at, json) VALUES (?, ?, ?, ?, ?)`, [
+      runId,
+      seq,
+      event.type,
+      event.at,
+      JSON.stringify(event),
+    ]);
   }
 }
 
 /** A run's stored events in order. */
 export function readEvents<E>(store: Store, eventsTable: string, runId: string): E[] {
-  return store.all<{ json: string }>(`SELECT json FROM ${eventsTable} WHERE run_id = ? ORDER BY seq`, [runId]).map((r) => JSON.parse(r.json) as E);
+  return store
+    .all<{ json: string }>(`SELECT json FROM ${eventsTable} WHERE run_id = ? ORDER BY seq`, [runId])
+    .map((r) => JSON.parse(r.json) as E);
 }
 
 /** Sequence number of a run's last stored event (0 when none): a resumed run continues after it. */
 export function lastEventSeq(store: Store, eventsTable: string, runId: string): number {
-  return store.get<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM ${eventsTable} WHERE run_id = ?`, [runId])?.seq ?? 0;
+  return (
+    store.get<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM ${eventsTable} WHERE run_id = ?`, [runId])?.seq ?? 0
+  );
 }

@@ -230,7 +230,11 @@ export class JobRuntime<E extends JobEventBase, S> {
 
   private classify(e: unknown): JobStop {
     if (this.storeError !== undefined) {
-      return { kind: 'store', message: `could not write the run to the store: ${errorMessage(this.storeError)}`, error: this.storeError };
+      return {
+        kind: 'store',
+        message: `could not write the run to the store: ${errorMessage(this.storeError)}`,
+        error: this.storeError,
+      };
     }
     if (this.controller.signal.aborted) return { kind: 'cancelled', message: this.cancelReason, error: e };
     if (e instanceof ModelError && e.kind === 'budget') return { kind: 'budget', message: e.message, error: e };

@@ -11,7 +11,10 @@ const ExportedVersionSchema = z.object({
   /** Version number in the exporting library; on import versions get new numbers in file order. */
   version: z.number().int().positive().optional(),
   /** The prompt text (must contain more than white space). */
-  text: z.string().max(TEXT_MAX).refine((t) => t.trim().length > 0, 'must not be empty'),
+  text: z
+    .string()
+    .max(TEXT_MAX)
+    .refine((t) => t.trim().length > 0, 'must not be empty'),
   /** Optional label; null or absent when none. */
   label: z.string().max(LABEL_MAX).nullable().optional(),
   /** Where it came from; absent means "imported". */
@@ -60,6 +63,9 @@ export function parseLibraryExport(data: unknown): LibraryExportFile {
   const result = LibraryExportSchema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    result.error.issues.length > 1
+      ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''})`
+      : '';
   throw new LibraryError(pathText(issue.path), `${issue.message}${more}`);
 }

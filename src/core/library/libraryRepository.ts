@@ -2,7 +2,13 @@
 // Every change is one store transaction, so another window or the CLI sees it whole or not at all.
 import type { Store, WriteTx } from '../store/store';
 import { LibraryError } from './libraryError';
-import { LIBRARY_FORMAT, LIBRARY_FORMAT_VERSION, parseLibraryExport, type ExportedVersion, type LibraryExportFile } from './libraryExport';
+import {
+  LIBRARY_FORMAT,
+  LIBRARY_FORMAT_VERSION,
+  parseLibraryExport,
+  type ExportedVersion,
+  type LibraryExportFile,
+} from './libraryExport';
 import { checkId, checkLabel, checkName, checkRunId, checkScore, checkSource, checkText } from './libraryRules';
 import type { PromptSource, PromptSummary, PromptVersion, VersionRef } from './types';
 
@@ -61,7 +67,9 @@ export class LibraryRepository {
     if (!needle) return rows;
     const labelled = new Set(
       this.store
-        .all<{ promptId: number; label: string }>('SELECT prompt_id AS promptId, label FROM prompt_versions WHERE label IS NOT NULL')
+        .all<{ promptId: number; label: string }>(
+          'SELECT prompt_id AS promptId, label FROM prompt_versions WHERE label IS NOT NULL',
+        )
         .filter((r) => r.label.toLocaleLowerCase().includes(needle))
         .map((r) => r.promptId),
     );
@@ -70,7 +78,10 @@ export class LibraryRepository {
 
   /** A prompt's versions, newest first. */
   listVersions(promptId: number): PromptVersion[] {
-    return this.store.all<PromptVersion>(`SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE v.prompt_id = ? ORDER BY v.version DESC`, [promptId]);
+    return this.store.all<PromptVersion>(
+      `SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE v.prompt_id = ? ORDER BY v.version DESC`,
+      [promptId],
+    );
   }
 
   getVersion(id: number): PromptVersion | undefined {
@@ -81,9 +92,15 @@ export class LibraryRepository {
   resolve(ref: VersionRef): PromptVersion | undefined {
     const name = ref.name.trim();
     if (ref.version === undefined) {
-      return this.store.get<PromptVersion>(`SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE p.name = ? ORDER BY v.version DESC LIMIT 1`, [name]);
+      return this.store.get<PromptVersion>(
+        `SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE p.name = ? ORDER BY v.version DESC LIMIT 1`,
+        [name],
+      );
     }
-    return this.store.get<PromptVersion>(`SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE p.name = ? AND v.version = ?`, [name, ref.version]);
+    return this.store.get<PromptVersion>(
+      `SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE p.name = ? AND v.version = ?`,
+      [name, ref.version],
+    );
   }
 
   /** Stores a new version (creating the prompt on its first version); numbers are never reused. */
@@ -118,7 +135,10 @@ export class LibraryRepository {
   deleteVersion(versionId: number): void {
     this.store.write((tx) => {
       requireVersion(tx, versionId);
-      tx.run('UPDATE active_context SET version_id = NULL, updated_at = ? WHERE version_id = ?', [new Date().toISOString(), versionId]);
+      tx.run('UPDATE active_context SET version_id = NULL, updated_at = ? WHERE version_id = ?', [
+        new Date().toISOString(),
+        versionId,
+      ]);
       tx.run('DELETE FROM prompt_versions WHERE id = ?', [versionId]);
     });
   }
@@ -127,11 +147,12 @@ export class LibraryRepository {
   deletePrompt(promptId: number): void {
     this.store.write((tx) => {
       checkId(promptId, 'promptId');
-      if (!tx.get('SELECT id FROM prompts WHERE id = ?', [promptId])) throw new LibraryError('promptId', `no prompt with id ${promptId}`);
-      tx.run('UPDATE active_context SET version_id = NULL, updated_at = ? WHERE version_id IN (SELECT id FROM prompt_versions WHERE prompt_id = ?)', [
-        new Date().toISOString(),
-        promptId,
-      ]);
+      if (!tx.get('SELECT id FROM prompts WHERE id = ?', [promptId]))
+        throw new LibraryError('promptId', `no prompt with id ${promptId}`);
+      tx.run(
+        'UPDATE active_context SET version_id = NULL, updated_at = ? WHERE version_id IN (SELECT id FROM prompt_versions WHERE prompt_id = ?)',
+        [new Date().toISOString(), promptId],
+      );
       tx.run('DELETE FROM prompt_versions WHERE prompt_id = ?', [promptId]);
       tx.run('DELETE FROM prompts WHERE id = ?', [promptId]);
     });
@@ -141,15 +162,17 @@ export class LibraryRepository {
   previousVersion(versionId: number): PromptVersion | undefined {
     const v = this.getVersion(versionId);
     if (!v) return undefined;
-    return this.store.get<PromptVersion>(`SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE v.prompt_id = ? AND v.version < ? ORDER BY v.version DESC LIMIT 1`, [
-      v.promptId,
-      v.version,
-    ]);
+    return this.store.get<PromptVersion>(
+      `SELECT ${VERSION_COLUMNS} ${VERSION_FROM} WHERE v.prompt_id = ? AND v.version < ? ORDER BY v.version DESC LIMIT 1`,
+      [v.promptId, v.version],
+    );
   }
 
   /** Every prompt with its versions, oldest first, in the exchange format. */
   exportLibrary(): LibraryExportFile {
-    const versions = this.store.all<PromptVersion>(`SELECT ${VERSION_COLUMNS} ${VERSION_FROM} ORDER BY lower(p.name), p.name, v.version`);
+    const versions = this.store.all<PromptVersion>(
+      `SELECT ${VERSION_COLUMNS} ${VERSION_FROM} ORDER BY lower(p.name), p.name, v.version`,
+    );
     const byId = new Map(versions.map((v) => [v.id, v]));
     const prompts: LibraryExportFile['prompts'] = [];
     for (const v of versions) {
@@ -199,7 +222,7 @@ export class LibraryRepository {
             id = existing.id;
             skipped += 1;
           } else {
-            const parentId = v.parent ? idOf.get(`${v.parent.name.trim()}@${v.parent.version}`) ?? null : null;
+            const parentId = v.parent ? (idOf.get(`${v.parent.name.trim()}@${v.parent.version}`) ?? null) : null;
             id = this.insertVersion(tx, prompt.name, {
               text: v.text,
               label,
@@ -221,7 +244,9 @@ export class LibraryRepository {
 
   /** The version applied as the active system prompt, if any. */
   getActive(): PromptVersion | undefined {
-    const row = this.store.get<{ versionId: number | null }>('SELECT version_id AS versionId FROM active_context WHERE id = 1');
+    const row = this.store.get<{ versionId: number | null }>(
+      'SELECT version_id AS versionId FROM active_context WHERE id = 1',
+    );
     return row?.versionId != null ? this.getVersion(row.versionId) : undefined;
   }
 
@@ -240,7 +265,15 @@ export class LibraryRepository {
   private insertVersion(
     tx: WriteTx,
     name: string,
-    f: { text: string; label: string | null; source: PromptSource; score: number | null; runId: string | null; parentVersionId: number | null; createdAt: string },
+    f: {
+      text: string;
+      label: string | null;
+      source: PromptSource;
+      score: number | null;
+      runId: string | null;
+      parentVersionId: number | null;
+      createdAt: string;
+    },
   ): PromptVersion {
     const prompt = tx.get<{ id: number; nextVersion: number; versions: number }>(
       'SELECT p.id AS id, p.next_version AS nextVersion, (SELECT count(*) FROM prompt_versions WHERE prompt_id = p.id) AS versions FROM prompts p WHERE p.name = ?',
@@ -254,7 +287,10 @@ export class LibraryRepository {
       // A prompt whose versions were all deleted starts anew in time, but keeps counting.
       if (prompt.versions === 0) tx.run('UPDATE prompts SET created_at = ? WHERE id = ?', [f.createdAt, promptId]);
     } else {
-      promptId = tx.run('INSERT INTO prompts (name, created_at, next_version) VALUES (?, ?, 1)', [name, f.createdAt]).lastInsertRowid;
+      promptId = tx.run('INSERT INTO prompts (name, created_at, next_version) VALUES (?, ?, 1)', [
+        name,
+        f.createdAt,
+      ]).lastInsertRowid;
       version = 1;
     }
     const id = tx.run(

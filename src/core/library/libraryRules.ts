@@ -12,7 +12,8 @@ export function checkName(value: unknown, field = 'name'): string {
   if (typeof value !== 'string') throw new LibraryError(field, 'must be a string');
   const name = value.trim();
   if (name.length === 0) throw new LibraryError(field, 'must not be empty');
-  if (name.length > NAME_MAX) throw new LibraryError(field, `must be at most ${NAME_MAX} characters, got ${name.length}`);
+  if (name.length > NAME_MAX)
+    throw new LibraryError(field, `must be at most ${NAME_MAX} characters, got ${name.length}`);
   return name;
 }
 
@@ -20,7 +21,8 @@ export function checkName(value: unknown, field = 'name'): string {
 export function checkText(value: unknown, field = 'text'): string {
   if (typeof value !== 'string') throw new LibraryError(field, 'must be a string');
   if (value.trim().length === 0) throw new LibraryError(field, 'must not be empty');
-  if (value.length > TEXT_MAX) throw new LibraryError(field, `must be at most ${TEXT_MAX} characters, got ${value.length}`);
+  if (value.length > TEXT_MAX)
+    throw new LibraryError(field, `must be at most ${TEXT_MAX} characters, got ${value.length}`);
   return value;
 }
 
@@ -29,7 +31,8 @@ export function checkLabel(value: unknown, field = 'label'): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new LibraryError(field, 'must be a string or null');
   const label = value.trim();
-  if (label.length > LABEL_MAX) throw new LibraryError(field, `must be at most ${LABEL_MAX} characters, got ${label.length}`);
+  if (label.length > LABEL_MAX)
+    throw new LibraryError(field, `must be at most ${LABEL_MAX} characters, got ${label.length}`);
   return label.length === 0 ? null : label;
 }
 

@@ -1,8 +1,19 @@
 // Anthropic Messages through @anthropic-ai/sdk 1.x. That API refuses temperature/top_p/top_k, so they are
 // never sent. The SDK is imported on the first call so activation stays cheap.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsNonStreaming, MessageParam, ContentBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { type ModelProvider, type ProviderResponse, type SdkProviderOptions, ProviderError, createSdkProvider, parseToolArguments } from './providerTypes';
+import type {
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  ContentBlockParam,
+} from '@anthropic-ai/sdk/resources/messages';
+import {
+  type ModelProvider,
+  type ProviderResponse,
+  type SdkProviderOptions,
+  ProviderError,
+  createSdkProvider,
+  parseToolArguments,
+} from './providerTypes';
 import type { ModelRequest, ToolCall } from './types';
 
 /** Anthropic requires max_tokens; used when the request has none. */
@@ -47,7 +58,8 @@ export function toAnthropicBody(model: string, request: ModelRequest): MessageCr
 
 /** Maps a Messages response to the neutral result; input tokens include cache reads and writes. */
 export function fromAnthropicResponse(message: Anthropic.Messages.Message, providerId: string): ProviderResponse {
-  if (!message || !Array.isArray(message.content)) throw new ProviderError('invalid_response', `${providerId} answered without content`);
+  if (!message || !Array.isArray(message.content))
+    throw new ProviderError('invalid_response', `${providerId} answered without content`);
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
@@ -79,8 +91,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
     'anthropic',
     async (key): Promise<Anthropic> => {
       const { default: AnthropicSdk } = await import('@anthropic-ai/sdk');
-      return new AnthropicSdk({ apiKey: key, baseURL: options.baseUrl ?? 'https://api.anthropic.com', maxRetries: 0, timeout: 10 * 60_000 });
+      return new AnthropicSdk({
+        apiKey: key,
+        baseURL: options.baseUrl ?? 'https://api.anthropic.com',
+        maxRetries: 0,
+        timeout: 10 * 60_000,
+      });
     },
-    async (sdk, model, request, signal) => fromAnthropicResponse(await sdk.messages.create(toAnthropicBody(model, request), { signal }), options.id),
+    async (sdk, model, request, signal) =>
+      fromAnthropicResponse(await sdk.messages.create(toAnthropicBody(model, request), { signal }), options.id),
   );
 }

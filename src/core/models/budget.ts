@@ -16,9 +16,16 @@ export const ESTIMATE_DEFAULT_OUTPUT_TOKENS = 1024;
 export function estimateUsage(request: ModelRequest): Usage {
   const chars =
     (request.system?.length ?? 0) +
-    request.messages.reduce((n, m) => n + m.content.length + ('toolCalls' in m && m.toolCalls ? JSON.stringify(m.toolCalls).length : 0), 0) +
+    request.messages.reduce(
+      (n, m) => n + m.content.length + ('toolCalls' in m && m.toolCalls ? JSON.stringify(m.toolCalls).length : 0),
+      0,
+    ) +
     (request.tools ? JSON.stringify(request.tools).length : 0);
-  return { inputTokens: Math.ceil(chars / 3) + 16, outputTokens: request.maxTokens ?? ESTIMATE_DEFAULT_OUTPUT_TOKENS, cachedInputTokens: 0 };
+  return {
+    inputTokens: Math.ceil(chars / 3) + 16,
+    outputTokens: request.maxTokens ?? ESTIMATE_DEFAULT_OUTPUT_TOKENS,
+    cachedInputTokens: 0,
+  };
 }
 
 export class BudgetTracker {
@@ -32,12 +39,18 @@ export class BudgetTracker {
   }
 
   /** Reserves a call or returns why it may not start. `estimateUsd` null = unknown price (USD cap cannot bind). */
-  tryStart(estimateUsd: number | null): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string } {
+  tryStart(
+    estimateUsd: number | null,
+  ): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string } {
     const { usd, calls } = this.limits;
-    if (calls !== undefined && this.started + 1 > calls) return { ok: false, reason: `budget reached: ${this.started} of ${calls} calls used` };
+    if (calls !== undefined && this.started + 1 > calls)
+      return { ok: false, reason: `budget reached: ${this.started} of ${calls} calls used` };
     const estimate = estimateUsd ?? 0;
     if (usd !== undefined && this.spentUsd + this.reservedUsd + estimate > usd) {
-      return { ok: false, reason: `budget reached: $${(this.spentUsd + this.reservedUsd).toFixed(4)} spent of $${usd.toFixed(2)}, and the next call could cost up to $${estimate.toFixed(4)}` };
+      return {
+        ok: false,
+        reason: `budget reached: $${(this.spentUsd + this.reservedUsd).toFixed(4)} spent of $${usd.toFixed(2)}, and the next call could cost up to $${estimate.toFixed(4)}`,
+      };
     }
     this.started += 1;
     this.reservedUsd += estimate;

@@ -23,5 +23,7 @@ function sortDeep(value: unknown): unknown {
 /** sha256 of (provider, model, canonical request): equal requests share a key, any change makes a new one. */
 export function cacheKey(provider: string, model: string, request: ModelRequest): string {
   const { model: _ignored, ...rest } = request;
-  return createHash('sha256').update(canonicalJson([provider, model, rest])).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson([provider, model, rest]))
+    .digest('hex');
 }

@@ -11,7 +11,11 @@ import type { RetryPolicy } from './retry';
 export function keyEnvName(providerId: string, endpoint?: EndpointConfig): string {
   if (providerId === 'openai') return 'OPENAI_API_KEY';
   if (providerId === 'anthropic') return 'ANTHROPIC_API_KEY';
-  return endpoint?.apiKeyEnv ?? ENDPOINT_PRESETS[providerId]?.apiKeyEnv ?? `${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
+  return (
+    endpoint?.apiKeyEnv ??
+    ENDPOINT_PRESETS[providerId]?.apiKeyEnv ??
+    `${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`
+  );
 }
 
 export interface CliGatewayOptions {
@@ -41,7 +45,9 @@ export function createCliGateway(options: CliGatewayOptions): Gateway {
     // --concurrency wins over everything in the file.
     for (const k of Object.keys(perProvider)) perProvider[k] = options.concurrency;
   }
-  const endpoints = config.endpoints.map((e) => (options.concurrency !== undefined ? { ...e, concurrency: options.concurrency } : e));
+  const endpoints = config.endpoints.map((e) =>
+    options.concurrency !== undefined ? { ...e, concurrency: options.concurrency } : e,
+  );
   const providers = buildProviders({
     keys: {
       keyFor: (id, endpoint) => () => env[keyEnvName(id, endpoint)],

@@ -8,7 +8,16 @@ import { createPriceBook, type PriceBook } from './prices';
 import { type ModelProvider, ProviderError, providerErrorFromSdk } from './providerTypes';
 import type { ResponseCache } from './responseCache';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
-import { type CallBudget, type CallOptions, type GatewayEvent, type GatewayStats, type ModelGateway, ModelError, type ModelRequest, type ModelResult } from './types';
+import {
+  type CallBudget,
+  type CallOptions,
+  type GatewayEvent,
+  type GatewayStats,
+  type ModelGateway,
+  ModelError,
+  type ModelRequest,
+  type ModelResult,
+} from './types';
 
 /** Time, sleep and randomness, injectable so tests can measure waits without waiting. */
 export interface GatewayClock {
@@ -104,7 +113,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   const listeners = new Set<(event: GatewayEvent) => void>();
   const memoryLatency = new Map<string, { calls: number; total: number }>();
   let budgetAnnounced = false;
-  let stats: GatewayStats = { calls: 0, cacheHits: 0, retries: 0, usage: zeroUsage(), costUsd: 0, costIncomplete: false };
+  let stats: GatewayStats = {
+    calls: 0,
+    cacheHits: 0,
+    retries: 0,
+    usage: zeroUsage(),
+    costUsd: 0,
+    costIncomplete: false,
+  };
 
   const lanes = new Map<string, ProviderLane>();
   for (const provider of options.providers) {
@@ -113,7 +129,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       concurrency,
       ...(provider.intervalCap ? { intervalCap: provider.intervalCap, interval: provider.intervalMs ?? 1000 } : {}),
     });
-    lanes.set(provider.id, { provider, queue, gate: new AttemptGate(concurrency), concurrency, lastStateEventAt: -Infinity, throttled: false });
+    lanes.set(provider.id, {
+      provider,
+      queue,
+      gate: new AttemptGate(concurrency),
+      concurrency,
+      lastStateEventAt: -Infinity,
+      throttled: false,
+    });
   }
 
   function emit(event: GatewayEvent): void {
@@ -137,7 +160,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     } else if (!lane.throttled) return;
     else lane.throttled = false;
     lane.lastStateEventAt = now;
-    emit({ type: 'throttle', provider: lane.provider.id, active: lane.queue.pending, concurrency: lane.concurrency, queued });
+    emit({
+      type: 'throttle',
+      provider: lane.provider.id,
+      active: lane.queue.pending,
+      concurrency: lane.concurrency,
+      queued,
+    });
   }
 
   function toModelError(error: ProviderError, lane: ProviderLane, modelId: string, attempts: number): ModelError {
@@ -151,9 +180,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       case 'config':
         return new ModelError('config', error.message, undefined, id);
       case 'timeout':
-        return new ModelError('timeout', `${id} did not answer within ${Math.round(policy.attemptTimeoutMs / 1000)} s${tries}; try again later or lower the concurrency`, undefined, id);
+        return new ModelError(
+          'timeout',
+          `${id} did not answer within ${Math.round(policy.attemptTimeoutMs / 1000)} s${tries}; try again later or lower the concurrency`,
+          undefined,
+          id,
+        );
       case 'network':
-        return new ModelError('network', `could not reach ${id}${lane.provider.baseUrl ? ` at ${lane.provider.baseUrl}` : ''}${tries}: ${detail}. Check the base URL and that the server is running`, undefined, id);
+        return new ModelError(
+          'network',
+          `could not reach ${id}${lane.provider.baseUrl ? ` at ${lane.provider.baseUrl}` : ''}${tries}: ${detail}. Check the base URL and that the server is running`,
+          undefined,
+          id,
+        );
       case 'invalid_response':
         return new ModelError('invalid_response', detail, status, id);
       case 'http':
@@ -163,15 +202,35 @@ export function createGateway(options: GatewayOptions): Gateway {
       return new ModelError('auth', `${status} from ${id}: ${authHint(id)}${detail ? ` (${detail})` : ''}`, status, id);
     }
     if (status === 404) {
-      return new ModelError('bad_request', `404 from ${id}: model "${modelId}" or the endpoint was not found; check the model id and the base URL${detail ? ` (${detail})` : ''}`, status, id);
+      return new ModelError(
+        'bad_request',
+        `404 from ${id}: model "${modelId}" or the endpoint was not found; check the model id and the base URL${detail ? ` (${detail})` : ''}`,
+        status,
+        id,
+      );
     }
     if (status === 429) {
-      return new ModelError('rate_limit', `429 from ${id}: still rate-limited${tries}; lower the concurrency or try again later${detail ? ` (${detail})` : ''}`, status, id);
+      return new ModelError(
+        'rate_limit',
+        `429 from ${id}: still rate-limited${tries}; lower the concurrency or try again later${detail ? ` (${detail})` : ''}`,
+        status,
+        id,
+      );
     }
     if (status !== undefined && status >= 500) {
-      return new ModelError('server', `${status} from ${id}${tries}: the provider failed; try again later${detail ? ` (${detail})` : ''}`, status, id);
+      return new ModelError(
+        'server',
+        `${status} from ${id}${tries}: the provider failed; try again later${detail ? ` (${detail})` : ''}`,
+        status,
+        id,
+      );
     }
-    return new ModelError('bad_request', `${status ?? 'error'} from ${id}: the request was refused${detail ? `: ${detail}` : ''}`, status, id);
+    return new ModelError(
+      'bad_request',
+      `${status ?? 'error'} from ${id}: the request was refused${detail ? `: ${detail}` : ''}`,
+      status,
+      id,
+    );
   }
 
   async function attemptOnce(lane: ProviderLane, model: string, request: ModelRequest, signal: AbortSignal) {
@@ -198,7 +257,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch (error) {
       if (signal.aborted) throw new ProviderError('aborted', 'cancelled');
       if (timedOut) throw new ProviderError('timeout', `${lane.provider.id} did not answer in time`);
-      const failure = error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, attempt.signal);
+      const failure =
+        error instanceof ProviderError
+          ? error
+          : providerErrorFromSdk(error, lane.provider.id, undefined, attempt.signal);
       if (failure.status === 429) lane.gate.onRateLimited(sentAt);
       throw failure;
     } finally {
@@ -208,11 +270,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  async function runCall(lane: ProviderLane, modelId: string, model: string, request: ModelRequest, signal: AbortSignal, key: string | null, jobBudget?: CallBudget): Promise<ModelResult> {
+  async function runCall(
+    lane: ProviderLane,
+    modelId: string,
+    model: string,
+    request: ModelRequest,
+    signal: AbortSignal,
+    key: string | null,
+    jobBudget?: CallBudget,
+  ): Promise<ModelResult> {
     emitState(lane);
-    if (signal.aborted) throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
+    if (signal.aborted)
+      throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
     await prices.ready();
-    const estimate = budget.enabled || jobBudget ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
+    const estimate =
+      budget.enabled || jobBudget ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
     // The job's own cap first (it is usually the smaller), then the gateway's.
     const jobSlot = jobBudget?.tryStart(estimate);
     if (jobSlot && !jobSlot.ok) throw new ModelError('budget', jobSlot.reason, undefined, lane.provider.id);
@@ -249,19 +321,33 @@ export function createGateway(options: GatewayOptions): Gateway {
           };
           if (costUsd === null) stats.costIncomplete = true;
           else stats.costUsd += costUsd;
-          const result: ModelResult = { model: modelId, text: response.text, toolCalls: response.toolCalls, usage: response.usage, latencyMs, costUsd, cached: false };
+          const result: ModelResult = {
+            model: modelId,
+            text: response.text,
+            toolCalls: response.toolCalls,
+            usage: response.usage,
+            latencyMs,
+            costUsd,
+            cached: false,
+          };
           const l = memoryLatency.get(modelId) ?? { calls: 0, total: 0 };
           memoryLatency.set(modelId, { calls: l.calls + 1, total: l.total + latencyMs });
           try {
-            options.cache?.put(key, { model: modelId, text: result.text, toolCalls: result.toolCalls, usage: result.usage, latencyMs }, new Date());
+            options.cache?.put(
+              key,
+              { model: modelId, text: result.text, toolCalls: result.toolCalls, usage: result.usage, latencyMs },
+              new Date(),
+            );
           } catch (error) {
             // The answer is good even if it could not be cached; say so and go on.
             options.log?.(`response cache write failed: ${(error as Error).message}`);
           }
           return result;
         } catch (error) {
-          const failure = error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, signal);
-          if (failure.failure === 'aborted' || signal.aborted) throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
+          const failure =
+            error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, signal);
+          if (failure.failure === 'aborted' || signal.aborted)
+            throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
           if (failure.status === 429) rateLimited += 1;
           const exhausted =
             failure.status === 429
@@ -269,7 +355,12 @@ export function createGateway(options: GatewayOptions): Gateway {
               : attempt - rateLimited >= policy.maxAttempts;
           if (!isRetryable(failure) || exhausted) throw toModelError(failure, lane, modelId, attempt);
           if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
-            throw new ModelError('rate_limit', `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(), failure.status, lane.provider.id);
+            throw new ModelError(
+              'rate_limit',
+              `${failure.status ?? ''} from ${lane.provider.id}: asked to wait ${Math.round(failure.retryAfterMs / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s limit; try again later`.trim(),
+              failure.status,
+              lane.provider.id,
+            );
           }
           const delay = retryDelayMs(failure, attempt, policy, clock.random);
           if (failure.status === 429) rateLimitedWaitMs += delay;
@@ -302,27 +393,50 @@ export function createGateway(options: GatewayOptions): Gateway {
       const lane = lanes.get(providerId);
       if (!lane) {
         const known = [...lanes.keys()].join(', ') || 'none configured';
-        throw new ModelError('config', `unknown provider "${providerId}" in model "${request.model}"; known providers: ${known}`, undefined, providerId);
+        throw new ModelError(
+          'config',
+          `unknown provider "${providerId}" in model "${request.model}"; known providers: ${known}`,
+          undefined,
+          providerId,
+        );
       }
       if (!Array.isArray(request.messages) || request.messages.length === 0) {
-        throw new ModelError('bad_request', `request to ${request.model} has no messages: give at least one`, undefined, providerId);
+        throw new ModelError(
+          'bad_request',
+          `request to ${request.model} has no messages: give at least one`,
+          undefined,
+          providerId,
+        );
       }
       const signal = callOptions.signal ?? new AbortController().signal;
-      if (signal.aborted) throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
+      if (signal.aborted)
+        throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
       const caching = useCache && callOptions.cache !== false;
       const key = caching ? cacheKey(providerId, model, request) : null;
       if (key !== null) {
         const hit = options.cache?.get(key);
         if (hit) {
           stats.cacheHits += 1;
-          return { model: request.model, text: hit.text, toolCalls: hit.toolCalls, usage: hit.usage, latencyMs: 0, costUsd: 0, cached: true };
+          return {
+            model: request.model,
+            text: hit.text,
+            toolCalls: hit.toolCalls,
+            usage: hit.usage,
+            latencyMs: 0,
+            costUsd: 0,
+            cached: true,
+          };
         }
       }
       try {
-        return await lane.queue.add(() => runCall(lane, request.model, model, request, signal, key, callOptions.budget), { signal });
+        return await lane.queue.add(
+          () => runCall(lane, request.model, model, request, signal, key, callOptions.budget),
+          { signal },
+        );
       } catch (error) {
         if (error instanceof ModelError) throw error;
-        if (signal.aborted) throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
+        if (signal.aborted)
+          throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
         throw error;
       } finally {
         emitState(lane);

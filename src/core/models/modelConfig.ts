@@ -11,7 +11,9 @@ export const ModelConfigSchema = z
     /** OpenAI-compatible (or Anthropic-compatible) endpoints, usable as `<name>/<model>`. */
     endpoints: z.array(EndpointSchema).default([]),
     /** Calls at a time: one number for every provider, or per provider id with an optional `default`. */
-    concurrency: z.union([z.number().int().min(1).max(256), z.record(z.string(), z.number().int().min(1).max(256))]).optional(),
+    concurrency: z
+      .union([z.number().int().min(1).max(256), z.record(z.string(), z.number().int().min(1).max(256))])
+      .optional(),
     /** Price overrides by model id, USD per million tokens. */
     prices: PriceOverridesSchema.default({}),
   })
@@ -19,7 +21,12 @@ export const ModelConfigSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.endpoints.forEach((e, i) => {
-      if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'name'], message: `"${e.name}" is used by another endpoint` });
+      if (seen.has(e.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endpoints', i, 'name'],
+          message: `"${e.name}" is used by another endpoint`,
+        });
       seen.add(e.name);
     });
   });
@@ -41,7 +48,9 @@ export function modelConfigPath(workspace: string): string {
 function describeIssues(file: string, error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+      const where = issue.path
+        .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+        .join('');
       let message = issue.message;
       if (issue.code === 'invalid_key' && issue.issues[0]) message = `${issue.issues[0].message}`;
       if (issue.code === 'unrecognized_keys' && issue.keys.some((k) => /key|secret|token/i.test(k))) {

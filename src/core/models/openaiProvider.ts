@@ -1,8 +1,18 @@
 // OpenAI Chat Completions, also the protocol of every OpenAI-compatible endpoint (Ollama, LM Studio, vLLM,
 // OpenRouter, the simulator). The SDK is imported on the first call so activation stays cheap.
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import type OpenAI from 'openai';
-import { type ModelProvider, type ProviderResponse, type SdkProviderOptions, ProviderError, createSdkProvider, parseToolArguments } from './providerTypes';
+import {
+  type ModelProvider,
+  type ProviderResponse,
+  type SdkProviderOptions,
+  ProviderError,
+  createSdkProvider,
+  parseToolArguments,
+} from './providerTypes';
 import type { ModelRequest, ToolCall } from './types';
 
 /** Options of an OpenAI-protocol provider (baseUrl includes `/v1`). */
@@ -44,9 +54,13 @@ export function toOpenAiBody(model: string, request: ModelRequest): ChatCompleti
 }
 
 /** Maps a Chat Completions response to the neutral result. */
-export function fromOpenAiResponse(completion: OpenAI.Chat.Completions.ChatCompletion, providerId: string): ProviderResponse {
+export function fromOpenAiResponse(
+  completion: OpenAI.Chat.Completions.ChatCompletion,
+  providerId: string,
+): ProviderResponse {
   const choice = completion.choices?.[0];
-  if (!choice || !choice.message) throw new ProviderError('invalid_response', `${providerId} answered without a choice`);
+  if (!choice || !choice.message)
+    throw new ProviderError('invalid_response', `${providerId} answered without a choice`);
   const toolCalls: ToolCall[] = [];
   for (const call of choice.message.tool_calls ?? []) {
     if (call.type !== 'function') continue;
@@ -73,8 +87,14 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvi
     async (key): Promise<OpenAI> => {
       const { default: OpenAISdk } = await import('openai');
       // Explicit baseURL and key: inside the editor the SDK's env defaults would be surprising.
-      return new OpenAISdk({ apiKey: key, baseURL: options.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: 10 * 60_000 });
+      return new OpenAISdk({
+        apiKey: key,
+        baseURL: options.baseUrl ?? 'https://api.openai.com/v1',
+        maxRetries: 0,
+        timeout: 10 * 60_000,
+      });
     },
-    async (sdk, model, request, signal) => fromOpenAiResponse(await sdk.chat.completions.create(toOpenAiBody(model, request), { signal }), options.id),
+    async (sdk, model, request, signal) =>
+      fromOpenAiResponse(await sdk.chat.completions.create(toOpenAiBody(model, request), { signal }), options.id),
   );
 }

@@ -17,7 +17,10 @@ export const PriceOverrideSchema = z
 export type PriceOverride = z.infer<typeof PriceOverrideSchema>;
 
 /** Overrides keyed by full model id `provider/model`. */
-export const PriceOverridesSchema = z.record(z.string().regex(/^[^/]+\/.+$/, 'must be a model id "provider/model"'), PriceOverrideSchema);
+export const PriceOverridesSchema = z.record(
+  z.string().regex(/^[^/]+\/.+$/, 'must be a model id "provider/model"'),
+  PriceOverrideSchema,
+);
 export type PriceOverrides = z.infer<typeof PriceOverridesSchema>;
 
 type CalcPrice = typeof import('@pydantic/genai-prices').calcPrice;
@@ -44,13 +47,22 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
       if (override) {
         const cachedPrice = override.cachedInputPerMTok ?? override.inputPerMTok;
         const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens);
-        return (uncached * override.inputPerMTok + usage.cachedInputTokens * cachedPrice + usage.outputTokens * override.outputPerMTok) / 1e6;
+        return (
+          (uncached * override.inputPerMTok +
+            usage.cachedInputTokens * cachedPrice +
+            usage.outputTokens * override.outputPerMTok) /
+          1e6
+        );
       }
       if (!priceProviderId || !calc) return null;
       const model = modelId.slice(modelId.indexOf('/') + 1);
       try {
         const result = calc(
-          { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: usage.cachedInputTokens },
+          {
+            input_tokens: usage.inputTokens,
+            output_tokens: usage.outputTokens,
+            cache_read_tokens: usage.cachedInputTokens,
+          },
           model,
           { providerId: priceProviderId },
         );

@@ -9,11 +9,19 @@ import type { KeySource, ModelProvider } from './providerTypes';
 export const RESERVED_PROVIDER_IDS = ['openai', 'anthropic', 'vscode-lm'] as const;
 
 /** Known OpenAI-compatible servers: usable as `ollama/llama3.1` without configuration. */
-export const ENDPOINT_PRESETS: Record<string, { baseUrl: string; apiKeyEnv?: string; keyRequired: boolean; label: string }> = {
+export const ENDPOINT_PRESETS: Record<
+  string,
+  { baseUrl: string; apiKeyEnv?: string; keyRequired: boolean; label: string }
+> = {
   ollama: { baseUrl: 'http://localhost:11434/v1', keyRequired: false, label: 'Ollama' },
   lmstudio: { baseUrl: 'http://localhost:1234/v1', keyRequired: false, label: 'LM Studio' },
   vllm: { baseUrl: 'http://localhost:8000/v1', keyRequired: false, label: 'vLLM' },
-  openrouter: { baseUrl: 'https://openrouter.ai/api/v1', apiKeyEnv: 'OPENROUTER_API_KEY', keyRequired: true, label: 'OpenRouter' },
+  openrouter: {
+    baseUrl: 'https://openrouter.ai/api/v1',
+    apiKeyEnv: 'OPENROUTER_API_KEY',
+    keyRequired: true,
+    label: 'OpenRouter',
+  },
 };
 
 /** One endpoint as written in config.json or the `promptTuner.endpoints` setting. Never holds a key. */
@@ -22,12 +30,21 @@ export const EndpointSchema = z
     /** Provider id used in model ids (`<name>/<model>`). */
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-" (it becomes the part before "/" in model ids)')
-      .refine((n) => !(RESERVED_PROVIDER_IDS as readonly string[]).includes(n), 'is a built-in provider id; choose another name'),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        'must be letters, digits, ".", "_" or "-" (it becomes the part before "/" in model ids)',
+      )
+      .refine(
+        (n) => !(RESERVED_PROVIDER_IDS as readonly string[]).includes(n),
+        'is a built-in provider id; choose another name',
+      ),
     /** Base URL of the API (for OpenAI-compatible servers it ends in /v1); a preset's URL when absent. */
     baseUrl: z.string().url('must be a URL such as http://localhost:11434/v1').optional(),
     /** Name of the environment variable that holds the key (CLI); the editor uses Set API Key instead. */
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     /** Wire protocol: `openai` (Chat Completions, default) or `anthropic` (Messages). */
     api: z.enum(['openai', 'anthropic']).optional(),
     /** Calls at a time for this endpoint. */
@@ -40,7 +57,11 @@ export const EndpointSchema = z
   .strict()
   .superRefine((e, ctx) => {
     if (!e.baseUrl && !ENDPOINT_PRESETS[e.name]) {
-      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: `is required: "${e.name}" is not a preset (${Object.keys(ENDPOINT_PRESETS).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message: `is required: "${e.name}" is not a preset (${Object.keys(ENDPOINT_PRESETS).join(', ')})`,
+      });
     }
   });
 export type EndpointConfig = z.infer<typeof EndpointSchema>;
@@ -106,7 +127,9 @@ export function buildProviders(options: RegistryOptions): ModelProvider[] {
       missingKeyMessage: keyRequired ? missing(e.name, e) : null,
       ...(e.pricesFrom ? { priceProviderId: e.pricesFrom } : {}),
       ...(conc(e.name, e.concurrency) ? { concurrency: conc(e.name, e.concurrency) } : {}),
-      ...(e.requestsPerMinute ? { intervalCap: Math.max(1, Math.round(e.requestsPerMinute / 6)), intervalMs: 10_000 } : {}),
+      ...(e.requestsPerMinute
+        ? { intervalCap: Math.max(1, Math.round(e.requestsPerMinute / 6)), intervalMs: 10_000 }
+        : {}),
     };
     providers.push(e.api === 'anthropic' ? createAnthropicProvider(common) : createOpenAiProvider(common));
   }

@@ -59,7 +59,10 @@ export function parseToolArguments(raw: string): Pick<ToolCall, 'arguments' | 'a
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return { arguments: undefined, argumentsError: `arguments are JSON but not an object (${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value})` };
+      return {
+        arguments: undefined,
+        argumentsError: `arguments are JSON but not an object (${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value})`,
+      };
     }
     return { arguments: value as Record<string, unknown> };
   } catch (error) {
@@ -68,7 +71,10 @@ export function parseToolArguments(raw: string): Pick<ToolCall, 'arguments' | 'a
 }
 
 /** Reads `retry-after-ms` then `retry-after` (seconds or an HTTP date) from response headers. */
-export function retryAfterFromHeaders(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+export function retryAfterFromHeaders(
+  headers: { get(name: string): string | null } | undefined,
+  now = Date.now(),
+): number | undefined {
   if (!headers) return undefined;
   const ms = headers.get('retry-after-ms');
   if (ms !== null && ms.trim() !== '') {
@@ -96,7 +102,12 @@ export function redactSecrets(text: string, keys: Array<string | undefined>): st
 }
 
 /** Maps an SDK error (openai or anthropic share the shape) to a ProviderError with secrets removed. */
-export function providerErrorFromSdk(error: unknown, providerId: string, key: string | undefined, signal: AbortSignal): ProviderError {
+export function providerErrorFromSdk(
+  error: unknown,
+  providerId: string,
+  key: string | undefined,
+  signal: AbortSignal,
+): ProviderError {
   if (error instanceof ProviderError) return error;
   const e = error as { name?: string; status?: unknown; headers?: unknown; message?: unknown; error?: unknown };
   // SDK error classes set no `name`, and minified bundles rename classes: match constructor names and messages.
@@ -107,12 +118,20 @@ export function providerErrorFromSdk(error: unknown, providerId: string, key: st
   if (signal.aborted || /APIUserAbortError|AbortError/.test(name) || /^Request was aborted/.test(rawMessage)) {
     return new ProviderError('aborted', `call to ${providerId} was aborted`);
   }
-  if (/APIConnectionTimeoutError/.test(name) || /^Request timed out/.test(rawMessage)) return new ProviderError('timeout', `${providerId} did not answer in time`);
+  if (/APIConnectionTimeoutError/.test(name) || /^Request timed out/.test(rawMessage))
+    return new ProviderError('timeout', `${providerId} did not answer in time`);
   if (typeof e?.status === 'number') {
-    const headers = e.headers && typeof (e.headers as { get?: unknown }).get === 'function' ? (e.headers as { get(name: string): string | null }) : undefined;
+    const headers =
+      e.headers && typeof (e.headers as { get?: unknown }).get === 'function'
+        ? (e.headers as { get(name: string): string | null })
+        : undefined;
     return new ProviderError('http', message, e.status, retryAfterFromHeaders(headers));
   }
-  if (/APIConnectionError/.test(name) || /^Connection error/.test(rawMessage) || /ECONNREFUSED|ECONNRESET|socket hang up|fetch failed|EPIPE|ENOTFOUND|other side closed|terminated/i.test(rawMessage)) {
+  if (
+    /APIConnectionError/.test(name) ||
+    /^Connection error/.test(rawMessage) ||
+    /ECONNREFUSED|ECONNRESET|socket hang up|fetch failed|EPIPE|ENOTFOUND|other side closed|terminated/i.test(rawMessage)
+  ) {
     const code = causeCode(error);
     return new ProviderError('network', `${message.replace(/\.$/, '')}${code ? ` (${code})` : ''}`);
   }

@@ -46,7 +46,14 @@ export interface ResponseCache {
 
 function isCachedResult(value: unknown): value is CachedResult {
   const v = value as CachedResult;
-  return !!v && typeof v.model === 'string' && typeof v.text === 'string' && Array.isArray(v.toolCalls) && !!v.usage && typeof v.usage.inputTokens === 'number';
+  return (
+    !!v &&
+    typeof v.model === 'string' &&
+    typeof v.text === 'string' &&
+    Array.isArray(v.toolCalls) &&
+    !!v.usage &&
+    typeof v.usage.inputTokens === 'number'
+  );
 }
 
 /** Cache and latency over the store. */
@@ -66,7 +73,12 @@ export function createStoreResponseCache(store: ModelStore): ResponseCache {
       const at = now.toISOString();
       store.write((tx) => {
         if (key !== null) {
-          tx.run('INSERT OR REPLACE INTO model_cache (key, model, result_json, created_at) VALUES (?, ?, ?, ?)', [key, result.model, JSON.stringify(result), at]);
+          tx.run('INSERT OR REPLACE INTO model_cache (key, model, result_json, created_at) VALUES (?, ?, ?, ?)', [
+            key,
+            result.model,
+            JSON.stringify(result),
+            at,
+          ]);
         }
         tx.run(
           `INSERT INTO model_latency (model, calls, total_ms, updated_at) VALUES (?, 1, ?, ?)
@@ -76,7 +88,10 @@ export function createStoreResponseCache(store: ModelStore): ResponseCache {
       });
     },
     meanLatencyMs(model) {
-      const row = store.get<{ calls: number; total_ms: number }>('SELECT calls, total_ms FROM model_latency WHERE model = ?', [model]);
+      const row = store.get<{ calls: number; total_ms: number }>(
+        'SELECT calls, total_ms FROM model_latency WHERE model = ?',
+        [model],
+      );
       return row && row.calls > 0 ? row.total_ms / row.calls : undefined;
     },
   };

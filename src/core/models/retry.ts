@@ -42,7 +42,8 @@ export function isRetryable(error: ProviderError): boolean {
 /** Ms to wait before retry number `retry` (1-based): the server's Retry-After when given, else full jitter. */
 export function retryDelayMs(error: ProviderError, retry: number, policy: RetryPolicy, random: () => number): number {
   // Retry-After is a floor; a little jitter on top keeps calls told the same instant from colliding again.
-  if (error.retryAfterMs !== undefined) return error.retryAfterMs + Math.floor(random() * Math.min(250, error.retryAfterMs / 2));
+  if (error.retryAfterMs !== undefined)
+    return error.retryAfterMs + Math.floor(random() * Math.min(250, error.retryAfterMs / 2));
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.floor(random() * ceiling);
 }

@@ -96,7 +96,9 @@ export interface CallOptions {
 /** A per-job spending cap the gateway reserves against before a call and settles after it. */
 export interface CallBudget {
   /** Reserves a call or says why it may not start; `estimateUsd` null = unknown price. */
-  tryStart(estimateUsd: number | null): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string };
+  tryStart(
+    estimateUsd: number | null,
+  ): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string };
 }
 
 /** Why a call failed, typed so callers can say what to fix. */

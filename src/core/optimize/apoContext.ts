@@ -28,7 +28,13 @@ export interface ApoContext {
    * waits until all have ended. A rollout already made in this run for the same resources, item, purpose and
    * round is reused, not made again (resume). Throws when the completion timeout passes.
    */
-  evaluate(resources: ResourcesRow, set: 'optimize' | 'validate', itemIndexes: number[], purpose: RolloutMetadata['purpose'], round: number): Promise<RolloutRow[]>;
+  evaluate(
+    resources: ResourcesRow,
+    set: 'optimize' | 'validate',
+    itemIndexes: number[],
+    purpose: RolloutMetadata['purpose'],
+    round: number,
+  ): Promise<RolloutRow[]>;
   /** A candidate as a new resources version labelled `apo r<round> c<k>`; an existing row of this run with that label is returned instead (resume). */
   newCandidate(systemPrompt: string, parent: ResourcesRow, round: number, k: number): Promise<ResourcesRow>;
   roundStart(round: number): void;

@@ -5,7 +5,18 @@
 // the wait's reads until the completion deadline.
 import { rolloutId } from './store/ids';
 import { retryWhileUnavailable } from './storeOutage';
-import type { Counters, NewRollout, OptimizeConfig, ResourcesRow, RolloutConfig, RolloutMetadata, RolloutMode, RolloutRow, RolloutStatus, RolloutStore } from './types';
+import type {
+  Counters,
+  NewRollout,
+  OptimizeConfig,
+  ResourcesRow,
+  RolloutConfig,
+  RolloutMetadata,
+  RolloutMode,
+  RolloutRow,
+  RolloutStatus,
+  RolloutStore,
+} from './types';
 
 /** Scores one resources version on items of one set. */
 export interface BatchRequest {
@@ -45,7 +56,13 @@ export function rolloutConfigOf(config: OptimizeConfig): RolloutConfig {
 
 export const modeOf = (set: BatchRequest['set']): RolloutMode => (set === 'optimize' ? 'train' : 'val');
 
-function keyOf(resourcesId: string, set: string, itemIndex: number, purpose: string, round: number | null | undefined): string {
+function keyOf(
+  resourcesId: string,
+  set: string,
+  itemIndex: number,
+  purpose: string,
+  round: number | null | undefined,
+): string {
   return `${resourcesId}\u0000${set}\u0000${itemIndex}\u0000${purpose}\u0000${round ?? 0}`;
 }
 
@@ -97,7 +114,9 @@ export class RolloutBatches {
 
   /** Rows of each request in its itemIndexes order, once every one of them has ended. */
   async run(requests: BatchRequest[]): Promise<RolloutRow[][]> {
-    const ids = await this.serial(() => retryWhileUnavailable(() => this.findOrMake(requests), { signal: this.opts.signal }));
+    const ids = await this.serial(() =>
+      retryWhileUnavailable(() => this.findOrMake(requests), { signal: this.opts.signal }),
+    );
     const rows = await this.wait([...new Set(ids.flat())]);
     return ids.map((list) => list.map((id) => rows.get(id)!));
   }
@@ -117,10 +136,16 @@ export class RolloutBatches {
     const byKey = new Map<string, string>();
     for (const r of existing) {
       if (r.status === 'cancelled') continue;
-      byKey.set(keyOf(r.resources_id, r.metadata.set, r.metadata.item_index, r.metadata.purpose, r.metadata.round), r.rollout_id);
+      byKey.set(
+        keyOf(r.resources_id, r.metadata.set, r.metadata.item_index, r.metadata.purpose, r.metadata.round),
+        r.rollout_id,
+      );
     }
     const made: NewRollout[] = [];
-    const groups = new Map<string, { count: number; mode: RolloutMode; purpose: RolloutMetadata['purpose']; round: number | null }>();
+    const groups = new Map<
+      string,
+      { count: number; mode: RolloutMode; purpose: RolloutMetadata['purpose']; round: number | null }
+    >();
     const rolloutConfig = rolloutConfigOf(config);
     const ids = requests.map((req) => {
       const items = req.set === 'optimize' ? config.optimize : config.validate;
@@ -139,7 +164,13 @@ export class RolloutBatches {
           input,
           mode,
           config: rolloutConfig,
-          metadata: { run_id: runId, item_index: index, set: req.set, purpose: req.purpose, ...(req.round !== null ? { round: req.round } : {}) },
+          metadata: {
+            run_id: runId,
+            item_index: index,
+            set: req.set,
+            purpose: req.purpose,
+            ...(req.round !== null ? { round: req.round } : {}),
+          },
           resources_id: req.resources.resources_id,
         });
         const g = `${mode}\u0000${req.purpose}\u0000${req.round ?? ''}`;
@@ -162,7 +193,8 @@ export class RolloutBatches {
 
   private async ours(wanted: ReadonlySet<string>): Promise<Map<string, RolloutRow>> {
     const rows = new Map<string, RolloutRow>();
-    for (const r of await this.opts.store.rollouts({ run_id: this.opts.runId })) if (wanted.has(r.rollout_id)) rows.set(r.rollout_id, r);
+    for (const r of await this.opts.store.rollouts({ run_id: this.opts.runId }))
+      if (wanted.has(r.rollout_id)) rows.set(r.rollout_id, r);
     return rows;
   }
 
@@ -176,7 +208,8 @@ export class RolloutBatches {
     const deadline = clock() + config.completion_timeout_secs * 1000;
     const wanted = new Set(ids);
     // Reads wait out an unreachable store until the deadline (the clock is the run's, the retry's is Date.now).
-    const read = <T>(fn: () => Promise<T>) => retryWhileUnavailable(fn, { signal, deadlineMs: Date.now() + Math.max(0, deadline - clock()) });
+    const read = <T>(fn: () => Promise<T>) =>
+      retryWhileUnavailable(fn, { signal, deadlineMs: Date.now() + Math.max(0, deadline - clock()) });
     let readAt = '';
     for (;;) {
       this.throwIfStopped();
@@ -190,7 +223,10 @@ export class RolloutBatches {
         readAt = seen;
         // Only the run's open rows while some are open (a batch of APO may run beside this one); all rows once
         // none of ours is open, to return them.
-        const open = counters.queuing + counters.running + counters.requeuing === 0 ? [] : await read(() => store.rollouts({ run_id: runId, status: OPEN }));
+        const open =
+          counters.queuing + counters.running + counters.requeuing === 0
+            ? []
+            : await read(() => store.rollouts({ run_id: runId, status: OPEN }));
         const ours = open.filter((r) => wanted.has(r.rollout_id));
         if (ours.length === 0) {
           const rows = await read(() => this.ours(wanted));

@@ -2,7 +2,14 @@
 // checked completely before anything is written, with Tau's wording so users can search for the messages.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { APO_DEFAULTS, TAU_DEFAULTS, type ApoConfig, type OptimizeConfig, type RewardSpec, type RolloutInput } from './types';
+import {
+  APO_DEFAULTS,
+  TAU_DEFAULTS,
+  type ApoConfig,
+  type OptimizeConfig,
+  type RewardSpec,
+  type RolloutInput,
+} from './types';
 
 /** Bad input (exit code 2 in the CLI); the message is the user's, in Tau's words where Tau has them. */
 export class OptimizeConfigError extends Error {
@@ -22,8 +29,31 @@ export interface ParsedOptimizeConfig {
   warnings: string[];
 }
 
-const TOP_KEYS = ['optimize', 'train', 'validate', 'val', 'resources', 'worker_count', 'poll_interval_ms', 'heartbeat_interval_ms', 'completion_poll_interval_ms', 'completion_timeout_secs', 'max_attempts', 'rollout_timeout_secs', 'reward', 'apo'];
-const APO_KEYS = ['rounds', 'beam_width', 'branch_factor', 'gradient_batch_size', 'val_batch_size', 'gradient_model', 'edit_model'];
+const TOP_KEYS = [
+  'optimize',
+  'train',
+  'validate',
+  'val',
+  'resources',
+  'worker_count',
+  'poll_interval_ms',
+  'heartbeat_interval_ms',
+  'completion_poll_interval_ms',
+  'completion_timeout_secs',
+  'max_attempts',
+  'rollout_timeout_secs',
+  'reward',
+  'apo',
+];
+const APO_KEYS = [
+  'rounds',
+  'beam_width',
+  'branch_factor',
+  'gradient_batch_size',
+  'val_batch_size',
+  'gradient_model',
+  'edit_model',
+];
 const REWARD_KEYS: Record<RewardSpec['type'], string[]> = {
   exact_match: ['type'],
   contains: ['type', 'case_sensitive'],
@@ -42,7 +72,7 @@ const POSITIVE_FIELDS = [
   ['completion_timeout_secs', false],
 ] as const;
 
-const got = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v));
+const got = (v: unknown) => (v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v)));
 
 /** An error inside the file's content: Tau's parse prefix, then the field. */
 class FieldError extends Error {}
@@ -60,8 +90,12 @@ function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return fail(`${field}${sub}`, issue.message);
 }
 
-const number = z.number({ error: (iss) => `must be a number, got ${got(iss.input)}` }).refine(Number.isFinite, { error: 'must be a finite number' });
-const wholeNumber = z.number({ error: (iss) => `must be a whole number, got ${got(iss.input)}` }).int({ error: (iss) => `must be a whole number, got ${got(iss.input)}` });
+const number = z
+  .number({ error: (iss) => `must be a number, got ${got(iss.input)}` })
+  .refine(Number.isFinite, { error: 'must be a finite number' });
+const wholeNumber = z
+  .number({ error: (iss) => `must be a whole number, got ${got(iss.input)}` })
+  .int({ error: (iss) => `must be a whole number, got ${got(iss.input)}` });
 const positiveInt = z
   .number({ error: (iss) => `must be a positive whole number, got ${got(iss.input)}` })
   .int({ error: (iss) => `must be a positive whole number, got ${got(iss.input)}` })
@@ -70,11 +104,15 @@ const text = z.string({ error: (iss) => `must be a string, got ${got(iss.input)}
 const bool = z.boolean({ error: (iss) => `must be true or false, got ${got(iss.input)}` });
 const modelRef = z
   .string({ error: (iss) => `must be a model id like openai/gpt-4o-mini or null, got ${got(iss.input)}` })
-  .regex(/^[^/\s]+\/\S+$/, { error: (iss) => `must be a model id like openai/gpt-4o-mini (provider/model), got ${got(iss.input)}` })
+  .regex(/^[^/\s]+\/\S+$/, {
+    error: (iss) => `must be a model id like openai/gpt-4o-mini (provider/model), got ${got(iss.input)}`,
+  })
   .nullable()
   .default(null);
 const plainObject = (what: string) =>
-  z.record(z.string(), z.unknown(), { error: (iss) => `must be ${what}, got ${got(iss.input)}` }).refine((v) => !Array.isArray(v), { error: `must be ${what}` });
+  z
+    .record(z.string(), z.unknown(), { error: (iss) => `must be ${what}, got ${got(iss.input)}` })
+    .refine((v) => !Array.isArray(v), { error: `must be ${what}` });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -96,7 +134,11 @@ function rolloutInput(value: unknown, field: string): RolloutInput {
 }
 
 /** The list under `key` or its alias; both at once is ambiguous, so it is an error naming both. */
-function rolloutList(raw: Record<string, unknown>, key: 'optimize' | 'validate', alias: 'train' | 'val'): RolloutInput[] {
+function rolloutList(
+  raw: Record<string, unknown>,
+  key: 'optimize' | 'validate',
+  alias: 'train' | 'val',
+): RolloutInput[] {
   if (raw[key] !== undefined && raw[alias] !== undefined) {
     throw new FieldError(`both '${key}' and its alias '${alias}' are given: keep one`);
   }
@@ -120,12 +162,15 @@ function reward(value: unknown, warnings: string[]): RewardSpec {
   if (value === undefined || value === null) return { type: 'exact_match' };
   // "reward": "contains" is the type with its defaults.
   const spec = typeof value === 'string' ? { type: value } : value;
-  if (!isObject(spec)) return fail('reward', `must be an object with a 'type' (${REWARD_TYPES.join(', ')}), got ${got(value)}`);
+  if (!isObject(spec))
+    return fail('reward', `must be an object with a 'type' (${REWARD_TYPES.join(', ')}), got ${got(value)}`);
   const type = spec.type ?? 'exact_match';
-  if (typeof type !== 'string' || !(REWARD_TYPES as string[]).includes(type)) return fail('reward.type', `must be one of ${REWARD_TYPES.join(', ')}, got ${got(type)}`);
+  if (typeof type !== 'string' || !(REWARD_TYPES as string[]).includes(type))
+    return fail('reward.type', `must be one of ${REWARD_TYPES.join(', ')}, got ${got(type)}`);
   const t = type as RewardSpec['type'];
   const extra = unknownKeys(spec, REWARD_KEYS[t]);
-  if (extra.length) warnings.push(`unknown key${extra.length === 1 ? '' : 's'} in 'reward' (${t}) ignored: ${quoteList(extra)}`);
+  if (extra.length)
+    warnings.push(`unknown key${extra.length === 1 ? '' : 's'} in 'reward' (${t}) ignored: ${quoteList(extra)}`);
   switch (t) {
     case 'exact_match':
       return { type: t };
@@ -134,11 +179,22 @@ function reward(value: unknown, warnings: string[]): RewardSpec {
     case 'regex':
       return { type: t, flags: regexFlags(check(text.default(''), spec.flags, 'reward.flags')) };
     case 'number':
-      return { type: t, tolerance: check(number.refine((x) => x >= 0, { error: 'must be 0 or more' }).default(0), spec.tolerance, 'reward.tolerance') };
+      return {
+        type: t,
+        tolerance: check(
+          number.refine((x) => x >= 0, { error: 'must be 0 or more' }).default(0),
+          spec.tolerance,
+          'reward.tolerance',
+        ),
+      };
     case 'llm_judge':
       return {
         type: t,
-        rubric: check(text.refine((s) => s.trim().length > 0, { error: 'must not be empty' }), spec.rubric, 'reward.rubric'),
+        rubric: check(
+          text.refine((s) => s.trim().length > 0, { error: 'must not be empty' }),
+          spec.rubric,
+          'reward.rubric',
+        ),
         model: check(modelRef, spec.model, 'reward.model'),
       };
   }
@@ -188,7 +244,9 @@ function apo(value: unknown, warnings: string[]): ApoConfig | null {
 }
 
 /** Tau's "> 0" check: after the parse and the rollout count, as Tau orders them (but before any store). */
-function greaterThanZero(raw: Record<string, unknown>): Pick<OptimizeConfig, (typeof POSITIVE_FIELDS)[number][0] | 'max_attempts' | 'rollout_timeout_secs'> {
+function greaterThanZero(
+  raw: Record<string, unknown>,
+): Pick<OptimizeConfig, (typeof POSITIVE_FIELDS)[number][0] | 'max_attempts' | 'rollout_timeout_secs'> {
   const out: Record<string, number | null> = {};
   for (const [key, integer] of POSITIVE_FIELDS) {
     const v = check((integer ? wholeNumber : number).default(TAU_DEFAULTS[key]), raw[key], key);
@@ -201,7 +259,8 @@ function greaterThanZero(raw: Record<string, unknown>): Pick<OptimizeConfig, (ty
 
 /** Parses and checks a config file's text; throws OptimizeConfigError with Tau's wording. */
 export function parseOptimizeConfig(source: string, path: string): ParsedOptimizeConfig {
-  const parseError = (why: string) => new OptimizeConfigError(`failed to parse prompt-optimization config '${path}': ${why}`, path);
+  const parseError = (why: string) =>
+    new OptimizeConfigError(`failed to parse prompt-optimization config '${path}': ${why}`, path);
   let raw: unknown;
   try {
     raw = JSON.parse(source);
@@ -217,7 +276,10 @@ export function parseOptimizeConfig(source: string, path: string): ParsedOptimiz
     if (extra.length) warnings.push(`unknown key${extra.length === 1 ? '' : 's'} ignored: ${quoteList(extra)}`);
     const optimize = rolloutList(raw, 'optimize', 'train');
     const validate = rolloutList(raw, 'validate', 'val');
-    const resources = raw.resources === undefined || raw.resources === null ? {} : check(plainObject('an object'), raw.resources, 'resources');
+    const resources =
+      raw.resources === undefined || raw.resources === null
+        ? {}
+        : check(plainObject('an object'), raw.resources, 'resources');
     if (resources.system_prompt !== undefined) check(text, resources.system_prompt, 'resources.system_prompt');
     const numbers = greaterThanZero(raw);
     const rewardSpec = reward(raw.reward, warnings);
@@ -232,17 +294,24 @@ export function parseOptimizeConfig(source: string, path: string): ParsedOptimiz
   }
 
   if (config.optimize.length === 0 && config.validate.length === 0) {
-    throw new OptimizeConfigError(`prompt-optimization config '${path}' must contain at least one rollout in 'optimize' or 'validate'`, path);
+    throw new OptimizeConfigError(
+      `prompt-optimization config '${path}' must contain at least one rollout in 'optimize' or 'validate'`,
+      path,
+    );
   }
   for (const [key] of POSITIVE_FIELDS) {
-    if (!(config[key] > 0)) throw new OptimizeConfigError(`training config field '${key}' must be greater than 0`, path);
+    if (!(config[key] > 0))
+      throw new OptimizeConfigError(`training config field '${key}' must be greater than 0`, path);
   }
-  if (config.max_attempts < 1) throw new OptimizeConfigError(`training config field 'max_attempts' must be at least 1`, path);
+  if (config.max_attempts < 1)
+    throw new OptimizeConfigError(`training config field 'max_attempts' must be at least 1`, path);
   if (config.rollout_timeout_secs !== null && !(config.rollout_timeout_secs > 0)) {
     throw new OptimizeConfigError(`training config field 'rollout_timeout_secs' must be greater than 0`, path);
   }
   if (typeof config.resources.system_prompt !== 'string') {
-    warnings.push(`resources has no 'system_prompt': rollouts run without a system prompt${config.apo ? ' and APO starts from an empty one' : ''}`);
+    warnings.push(
+      `resources has no 'system_prompt': rollouts run without a system prompt${config.apo ? ' and APO starts from an empty one' : ''}`,
+    );
   }
   return { config, warnings: warnings.map((w) => `prompt-optimization config '${path}': ${w}`) };
 }
@@ -254,7 +323,10 @@ export async function readOptimizeConfig(path: string): Promise<ParsedOptimizeCo
     source = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OptimizeConfigError(`failed to read prompt-optimization config '${path}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, path);
+    throw new OptimizeConfigError(
+      `failed to read prompt-optimization config '${path}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      path,
+    );
   }
   return parseOptimizeConfig(source, path);
 }

@@ -58,7 +58,14 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
   const traceId = hex(16);
   const rootId = hex(8);
   const rootStart = clock();
-  const span = (name: string, attributes: Record<string, unknown>, start: number, end = clock(), parent: string | null = rootId, spanId = hex(8)): Span => ({
+  const span = (
+    name: string,
+    attributes: Record<string, unknown>,
+    start: number,
+    end = clock(),
+    parent: string | null = rootId,
+    spanId = hex(8),
+  ): Span => ({
     rollout_id: rollout.rollout_id,
     attempt_id: attempt.attempt_id,
     sequence_id: attempt.sequence_id,
@@ -76,13 +83,36 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
     deps.onSpansWritten?.();
   };
   const root = (attributes: Record<string, unknown>) =>
-    span('runner.execute_rollout', { rollout_id: rollout.rollout_id, attempt_id: attempt.attempt_id, mode: rollout.mode, resources_id: rollout.resources_id, ...attributes }, rootStart, clock(), null, rootId);
+    span(
+      'runner.execute_rollout',
+      {
+        rollout_id: rollout.rollout_id,
+        attempt_id: attempt.attempt_id,
+        mode: rollout.mode,
+        resources_id: rollout.resources_id,
+        ...attributes,
+      },
+      rootStart,
+      clock(),
+      null,
+      rootId,
+    );
   /** The failed outcome, with the spans that ended with the failure and the root. */
-  const fail = (error: string, answer: string | null, ...last: Span[]): ExecuteOutcome => ({ status: 'failed', error, reward: null, answer, spans: [...last, root({ status: 'failed', error })] });
+  const fail = (error: string, answer: string | null, ...last: Span[]): ExecuteOutcome => ({
+    status: 'failed',
+    error,
+    reward: null,
+    answer,
+    spans: [...last, root({ status: 'failed', error })],
+  });
 
   const resources = await deps.store.getResources(rollout.resources_id);
   const system = resources ? systemPromptOf(resources.resources) : undefined;
-  const start = span('agent.start', { model: deps.model, resources_id: rollout.resources_id, resources_version: resources?.version ?? null }, rootStart);
+  const start = span(
+    'agent.start',
+    { model: deps.model, resources_id: rollout.resources_id, resources_version: resources?.version ?? null },
+    rootStart,
+  );
   if (!resources) return fail(`resources '${rollout.resources_id}' are not in the store`, null, start);
 
   const prompt = rollout.input.prompt;
@@ -92,11 +122,29 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
   const turnStart = clock();
   let result: ModelResult;
   try {
-    result = await deps.gateway.call({ model: deps.model, ...(system !== undefined ? { system } : {}), messages: [{ role: 'user', content: prompt }] }, { signal: deps.signal, cache: false });
+    result = await deps.gateway.call(
+      { model: deps.model, ...(system !== undefined ? { system } : {}), messages: [{ role: 'user', content: prompt }] },
+      { signal: deps.signal, cache: false },
+    );
   } catch (e) {
     if (isStopError(e, deps.signal)) throw e;
     const message = e instanceof Error ? e.message : String(e);
-    return fail(message, null, span('agent.turn.1', { turn: 1, request_duration_ms: clock() - turnStart, usage: null, finish_reason: 'error', tool_results: [], error: message }, turnStart));
+    return fail(
+      message,
+      null,
+      span(
+        'agent.turn.1',
+        {
+          turn: 1,
+          request_duration_ms: clock() - turnStart,
+          usage: null,
+          finish_reason: 'error',
+          tool_results: [],
+          error: message,
+        },
+        turnStart,
+      ),
+    );
   }
   deps.onCall?.(result);
   const turnEnd = clock();
@@ -107,7 +155,12 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
       {
         turn: 1,
         request_duration_ms: result.latencyMs,
-        usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens, cached_input_tokens: result.usage.cachedInputTokens, total_tokens: result.usage.inputTokens + result.usage.outputTokens },
+        usage: {
+          input_tokens: result.usage.inputTokens,
+          output_tokens: result.usage.outputTokens,
+          cached_input_tokens: result.usage.cachedInputTokens,
+          total_tokens: result.usage.inputTokens + result.usage.outputTokens,
+        },
         finish_reason: result.toolCalls.length > 0 ? 'tool_calls' : 'stop',
         tool_results: [],
         cost_usd: result.costUsd,
@@ -133,7 +186,16 @@ export async function executeRollout(deps: ExecuteDeps, claim: Claim): Promise<E
     return fail(`the reward could not be computed: ${e instanceof Error ? e.message : String(e)}`, answer);
   }
   const spans = [
-    span('reward.emit', { reward_name: scored.name, reward_value: scored.value, rewards: { [scored.name]: scored.value }, detail: scored.detail }, rewardStart),
+    span(
+      'reward.emit',
+      {
+        reward_name: scored.name,
+        reward_value: scored.value,
+        rewards: { [scored.name]: scored.value },
+        detail: scored.detail,
+      },
+      rewardStart,
+    ),
     root({ status: 'succeeded', reward: scored.value }),
   ];
   return { status: 'succeeded', reward: scored.value, answer, rewardName: scored.name, detail: scored.detail, spans };

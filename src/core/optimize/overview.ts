@@ -79,7 +79,11 @@ export async function readOverview(store: RolloutStore, opts: ReadOverviewOption
       // The rest of the store still reads; a damaged snapshot should not blank the whole view.
       snapshotError = e instanceof Error ? e.message : String(e);
     }
-    run = { row: shownRow, snapshot: snapshot && interrupted ? asInterrupted(snapshot, interrupted) : snapshot, interrupted };
+    run = {
+      row: shownRow,
+      snapshot: snapshot && interrupted ? asInterrupted(snapshot, interrupted) : snapshot,
+      interrupted,
+    };
     const listed = runs.find((r) => r.run_id === shownRow.run_id);
     if (listed && listed.best_reward === null) listed.best_reward = snapshot?.best?.validate_reward ?? null;
     runAttempts = await store.attempts({ run_id: shownRow.run_id });
@@ -93,11 +97,18 @@ export async function readOverview(store: RolloutStore, opts: ReadOverviewOption
   }
 
   const configs = new Map(rows.map((r) => [r.run_id, r.config.heartbeat_interval_ms]));
-  const fallbackInterval = opts.heartbeatIntervalMs ?? shownRow?.config.heartbeat_interval_ms ?? TAU_DEFAULTS.heartbeat_interval_ms;
+  const fallbackInterval =
+    opts.heartbeatIntervalMs ?? shownRow?.config.heartbeat_interval_ms ?? TAU_DEFAULTS.heartbeat_interval_ms;
   const workers = (await store.workers())
     // Workers of other runs are history; ones no run claims (Tau's, or external) are shown with every run.
     .filter((w) => !shownRow || w.run_id === null || w.run_id === shownRow.run_id)
-    .map((w) => workerView(w, now, opts.heartbeatIntervalMs ?? (w.run_id ? configs.get(w.run_id) : undefined) ?? fallbackInterval))
+    .map((w) =>
+      workerView(
+        w,
+        now,
+        opts.heartbeatIntervalMs ?? (w.run_id ? configs.get(w.run_id) : undefined) ?? fallbackInterval,
+      ),
+    )
     .sort((a, b) => a.registered_at.localeCompare(b.registered_at) || a.worker_id.localeCompare(b.worker_id));
 
   const training = await readTrainingField(opts.statusPath);
@@ -112,7 +123,9 @@ export async function readOverview(store: RolloutStore, opts: ReadOverviewOption
     timeline,
     alerts: [
       ...overviewAlerts({ training, run, workers, attempts: runAttempts }),
-      ...(snapshotError ? [{ code: 'optimize_snapshot_unreadable', severity: 'error' as const, message: snapshotError }] : []),
+      ...(snapshotError
+        ? [{ code: 'optimize_snapshot_unreadable', severity: 'error' as const, message: snapshotError }]
+        : []),
     ],
     training,
   };
@@ -128,7 +141,11 @@ export function workerView(worker: WorkerRow, nowMs: number, heartbeatIntervalMs
   const last = Date.parse(worker.last_heartbeat_at);
   // An unreadable time (a foreign writer) counts as long ago; a finite number keeps the JSON valid.
   const age = Number.isFinite(last) ? Math.max(0, nowMs - last) : Math.max(0, nowMs);
-  return { ...worker, heartbeat_age_ms: age, stale: worker.stopped_at === null && age > STALE_HEARTBEATS * heartbeatIntervalMs };
+  return {
+    ...worker,
+    heartbeat_age_ms: age,
+    stale: worker.stopped_at === null && age > STALE_HEARTBEATS * heartbeatIntervalMs,
+  };
 }
 
 /** Tau's `training` field: status.json's counters, or zeros and why there are none. */
@@ -185,7 +202,11 @@ export function queueTimeline(
   });
   const firstCreated = Math.min(...items.map((i) => i.created));
   const from = Number.isFinite(range.fromMs) ? Math.min(range.fromMs, firstCreated) : firstCreated;
-  const to = Math.max(from, last, range.toMs !== null && Number.isFinite(range.toMs) ? range.toMs : Number.NEGATIVE_INFINITY);
+  const to = Math.max(
+    from,
+    last,
+    range.toMs !== null && Number.isFinite(range.toMs) ? range.toMs : Number.NEGATIVE_INFINITY,
+  );
   const n = to > from ? Math.max(2, Math.floor(range.points)) : 1;
   const out: TimelinePoint[] = [];
   for (let i = 0; i < n; i++) {
@@ -220,7 +241,11 @@ export function overviewAlerts(input: {
     });
   }
   if (run?.interrupted) {
-    alerts.push({ code: 'optimize_run_interrupted', severity: 'error', message: `Run ${run.row.run_id}: ${run.interrupted}` });
+    alerts.push({
+      code: 'optimize_run_interrupted',
+      severity: 'error',
+      message: `Run ${run.row.run_id}: ${run.interrupted}`,
+    });
   }
   const stale = input.workers.filter((w) => w.stale);
   if (stale.length > 0) {
@@ -258,7 +283,9 @@ function plural(n: number, word: string): string {
 
 function listIds(attempts: readonly AttemptRow[]): string {
   const shown = attempts.slice(0, 5).map((a) => a.attempt_id);
-  return attempts.length > shown.length ? `${shown.join(', ')} and ${attempts.length - shown.length} more` : shown.join(', ');
+  return attempts.length > shown.length
+    ? `${shown.join(', ')} and ${attempts.length - shown.length} more`
+    : shown.join(', ');
 }
 
 function ageText(ms: number): string {

@@ -26,7 +26,13 @@ export function buildReport(input: ReportInput): OptimizeReport {
     cancelled: input.counters.cancelled,
     run_id: input.runId,
     mean_reward: { optimize: input.meanReward.optimize, validate: input.meanReward.validate },
-    best: input.best ? { resources_version: input.best.resources_version, system_prompt: input.best.system_prompt, validate_reward: input.best.validate_reward } : null,
+    best: input.best
+      ? {
+          resources_version: input.best.resources_version,
+          system_prompt: input.best.system_prompt,
+          validate_reward: input.best.validate_reward,
+        }
+      : null,
     rounds: input.rounds,
     calls: input.calls,
     cost_usd: input.costUsd,
@@ -65,7 +71,9 @@ export function reportLines(report: OptimizeReport): string {
     );
   }
   if (report.best) {
-    lines.push(`best: version ${report.best.resources_version}, validate reward ${reward(report.best.validate_reward)}`);
+    lines.push(
+      `best: version ${report.best.resources_version}, validate reward ${reward(report.best.validate_reward)}`,
+    );
     lines.push(`best prompt: ${oneLine(report.best.system_prompt)}`);
   } else {
     lines.push('best: none');

@@ -44,10 +44,17 @@ function clip(text: string, max = 60): string {
 /** The judge's system prompt: scale testing's, with the expected answer as a reference after the rubric. */
 export function answerJudgeSystemPrompt(rubric: string, expected: string | undefined): string {
   const base = judgeSystemPrompt(rubric, 'final');
-  return expected === undefined ? base : `${base}\nA reference answer the agent's reply may be compared with:\n<expected>\n${expected}\n</expected>`;
+  return expected === undefined
+    ? base
+    : `${base}\nA reference answer the agent's reply may be compared with:\n<expected>\n${expected}\n</expected>`;
 }
 
-async function judgeScore(spec: Extract<RewardSpec, { type: 'llm_judge' }>, answer: string, input: RolloutInput, judge: JudgeDeps | undefined): Promise<RewardResult> {
+async function judgeScore(
+  spec: Extract<RewardSpec, { type: 'llm_judge' }>,
+  answer: string,
+  input: RolloutInput,
+  judge: JudgeDeps | undefined,
+): Promise<RewardResult> {
   const name = 'llm_judge';
   if (!judge) return { value: 0, name, detail: 'no judge model was given, so the answer could not be judged' };
   const at = new Date(0).toISOString();
@@ -55,29 +62,56 @@ async function judgeScore(spec: Extract<RewardSpec, { type: 'llm_judge' }>, answ
     { turn: 1, role: 'user', content: input.prompt, at },
     { turn: 1, role: 'assistant', content: answer, at },
   ]);
-  const request = judgeRequestOf(spec.model ?? judge.model, answerJudgeSystemPrompt(spec.rubric, input.expected), [{ role: 'user', content: judgeUserMessage(transcript) }]);
+  const request = judgeRequestOf(spec.model ?? judge.model, answerJudgeSystemPrompt(spec.rubric, input.expected), [
+    { role: 'user', content: judgeUserMessage(transcript) },
+  ]);
   // Budget and cancellation errors are rethrown by askJudge: they stop the rollout, not score it.
-  const verdict = await askJudge(request, { gateway: judge.gateway, model: request.model, signal: judge.signal, callOptions: {}, onCall: (r) => judge.onCall?.(r) });
+  const verdict = await askJudge(request, {
+    gateway: judge.gateway,
+    model: request.model,
+    signal: judge.signal,
+    callOptions: {},
+    onCall: (r) => judge.onCall?.(r),
+  });
   if ('problem' in verdict) return { value: 0, name, detail: verdict.problem };
   const value = Math.min(1, Math.max(0, verdict.verdict.score));
   return { value, name, detail: `${verdict.verdict.pass ? 'pass' : 'fail'} (${value}): ${verdict.verdict.reason}` };
 }
 
 /** Scores one answer against the input's expected value by the config's reward. */
-export async function scoreAnswer(spec: RewardSpec, answer: string, input: RolloutInput, judge?: JudgeDeps): Promise<RewardResult> {
+export async function scoreAnswer(
+  spec: RewardSpec,
+  answer: string,
+  input: RolloutInput,
+  judge?: JudgeDeps,
+): Promise<RewardResult> {
   const expected = input.expected;
   switch (spec.type) {
     case 'exact_match': {
       const name = 'exact_match';
       if (expected === undefined) return noExpected(name);
       const ok = answer.trim() === expected.trim();
-      return { value: ok ? 1 : 0, name, detail: ok ? 'the trimmed answer equals the expected one' : `expected ${clip(expected.trim())}, got ${clip(answer.trim())}` };
+      return {
+        value: ok ? 1 : 0,
+        name,
+        detail: ok
+          ? 'the trimmed answer equals the expected one'
+          : `expected ${clip(expected.trim())}, got ${clip(answer.trim())}`,
+      };
     }
     case 'contains': {
       const name = 'contains';
       if (expected === undefined) return noExpected(name);
-      const ok = spec.case_sensitive ? answer.includes(expected) : answer.toLowerCase().includes(expected.toLowerCase());
-      return { value: ok ? 1 : 0, name, detail: ok ? `the answer contains ${clip(expected)}` : `the answer does not contain ${clip(expected)}${spec.case_sensitive ? ' (case-sensitive)' : ''}` };
+      const ok = spec.case_sensitive
+        ? answer.includes(expected)
+        : answer.toLowerCase().includes(expected.toLowerCase());
+      return {
+        value: ok ? 1 : 0,
+        name,
+        detail: ok
+          ? `the answer contains ${clip(expected)}`
+          : `the answer does not contain ${clip(expected)}${spec.case_sensitive ? ' (case-sensitive)' : ''}`,
+      };
     }
     case 'regex': {
       const name = 'regex';
@@ -86,10 +120,20 @@ export async function scoreAnswer(spec: RewardSpec, answer: string, input: Rollo
       try {
         re = new RegExp(expected, spec.flags);
       } catch (e) {
-        return { value: 0, name, detail: `the expected pattern ${clip(expected)} is not a valid regular expression: ${(e as Error).message}` };
+        return {
+          value: 0,
+          name,
+          detail: `the expected pattern ${clip(expected)} is not a valid regular expression: ${(e as Error).message}`,
+        };
       }
       const ok = re.test(answer);
-      return { value: ok ? 1 : 0, name, detail: ok ? `the answer matches /${expected}/${spec.flags}` : `the answer does not match /${expected}/${spec.flags}` };
+      return {
+        value: ok ? 1 : 0,
+        name,
+        detail: ok
+          ? `the answer matches /${expected}/${spec.flags}`
+          : `the answer does not match /${expected}/${spec.flags}`,
+      };
     }
     case 'number': {
       const name = 'number';
@@ -97,9 +141,16 @@ export async function scoreAnswer(spec: RewardSpec, answer: string, input: Rollo
       const want = firstNumber(expected);
       if (want === null) return { value: 0, name, detail: `the expected value ${clip(expected)} is not a number` };
       const got = firstNumber(answer);
-      if (got === null) return { value: 0, name, detail: `the answer has no number written in digits (expected ${want})` };
+      if (got === null)
+        return { value: 0, name, detail: `the answer has no number written in digits (expected ${want})` };
       const ok = Math.abs(got - want) <= spec.tolerance;
-      return { value: ok ? 1 : 0, name, detail: ok ? `${got} is within ${spec.tolerance} of ${want}` : `${got} is not within ${spec.tolerance} of ${want}` };
+      return {
+        value: ok ? 1 : 0,
+        name,
+        detail: ok
+          ? `${got} is within ${spec.tolerance} of ${want}`
+          : `${got} is not within ${spec.tolerance} of ${want}`,
+      };
     }
     case 'llm_judge':
       return judgeScore(spec, answer, input, judge);

@@ -67,17 +67,37 @@ export function foldOptimizeEvent(s: OptimizeRunSnapshot, e: OptimizeEvent): Opt
         throttle: null,
       };
     case 'rollouts_enqueued':
-      return { ...s, detail: `${e.count} ${e.mode} rollouts queued (${e.purpose}${e.round !== null ? `, round ${e.round}` : ''})` };
+      return {
+        ...s,
+        detail: `${e.count} ${e.mode} rollouts queued (${e.purpose}${e.round !== null ? `, round ${e.round}` : ''})`,
+      };
     case 'progress': {
       // Only the baseline's size is known up front; APO's batches are planned round by round.
       const c = e.counters;
-      const eta = s.phase === 'baseline' ? etaSeconds(Date.parse(s.startedAt), Date.parse(e.at), c.succeeded + c.failed + c.cancelled, c.total_rollouts) : null;
-      return { ...s, counters: { ...c }, detail: `${phaseDetail(s)}: ${countersDetail(c)}`, etaSeconds: eta, throttle: null };
+      const eta =
+        s.phase === 'baseline'
+          ? etaSeconds(
+              Date.parse(s.startedAt),
+              Date.parse(e.at),
+              c.succeeded + c.failed + c.cancelled,
+              c.total_rollouts,
+            )
+          : null;
+      return {
+        ...s,
+        counters: { ...c },
+        detail: `${phaseDetail(s)}: ${countersDetail(c)}`,
+        etaSeconds: eta,
+        throttle: null,
+      };
     }
     case 'watchdog': {
       const requeued = e.actions.filter((a) => a.rollout_status === 'requeuing').length;
       const failed = e.actions.length - requeued;
-      return { ...s, detail: `Watchdog: ${e.actions.length} attempt(s) reclaimed (${requeued} requeued, ${failed} failed)` };
+      return {
+        ...s,
+        detail: `Watchdog: ${e.actions.length} attempt(s) reclaimed (${requeued} requeued, ${failed} failed)`,
+      };
     }
     case 'baseline_scored':
       return {
@@ -92,26 +112,61 @@ export function foldOptimizeEvent(s: OptimizeRunSnapshot, e: OptimizeEvent): Opt
     case 'round_complete': {
       // A round completed again after a resume replaces its first record.
       const rounds = [...s.rounds.filter((r) => r.round !== e.round.round), e.round].sort((a, b) => a.round - b.round);
-      return { ...s, rounds, detail: `APO round ${e.round.round} of ${s.rounds_total} complete${e.round.leader_reward !== null ? `: leader ${e.round.leader_reward.toFixed(3)}` : ''}` };
+      return {
+        ...s,
+        rounds,
+        detail: `APO round ${e.round.round} of ${s.rounds_total} complete${e.round.leader_reward !== null ? `: leader ${e.round.leader_reward.toFixed(3)}` : ''}`,
+      };
     }
     case 'best_saved':
-      return { ...s, best: { ...e.best }, detail: e.best.library ? `Best prompt saved as ${e.best.library.name} v${e.best.library.version}` : `Best prompt: version ${e.best.resources_version}` };
+      return {
+        ...s,
+        best: { ...e.best },
+        detail: e.best.library
+          ? `Best prompt saved as ${e.best.library.name} v${e.best.library.version}`
+          : `Best prompt: version ${e.best.resources_version}`,
+      };
     case 'optimize_complete':
       return {
         ...s,
         status: 'completed',
         phase: 'done',
         report: e.report,
-        counters: { ...s.counters, total_rollouts: e.report.total_rollouts, succeeded: e.report.succeeded, failed: e.report.failed, cancelled: e.report.cancelled, queuing: 0, running: 0, requeuing: 0 },
+        counters: {
+          ...s.counters,
+          total_rollouts: e.report.total_rollouts,
+          succeeded: e.report.succeeded,
+          failed: e.report.failed,
+          cancelled: e.report.cancelled,
+          queuing: 0,
+          running: 0,
+          requeuing: 0,
+        },
         endedAt: e.at,
         etaSeconds: 0,
         throttle: null,
         detail: 'Completed',
       };
     case 'optimize_error':
-      return { ...s, status: 'failed', endedAt: e.at, error: e.message, etaSeconds: null, throttle: null, detail: `Failed: ${e.message}` };
+      return {
+        ...s,
+        status: 'failed',
+        endedAt: e.at,
+        error: e.message,
+        etaSeconds: null,
+        throttle: null,
+        detail: `Failed: ${e.message}`,
+      };
     case 'optimize_cancelled':
-      return { ...s, status: 'cancelled', endedAt: e.at, error: e.message, etaSeconds: null, throttle: null, detail: `Cancelled: ${e.message}` };
+      return {
+        ...s,
+        status: 'cancelled',
+        endedAt: e.at,
+        error: e.message,
+        etaSeconds: null,
+        throttle: null,
+        detail: `Cancelled: ${e.message}`,
+      };
     case 'throttle':
       return { ...s, throttle: { provider: e.provider, retryInMs: e.retryInMs, queued: e.queued } };
     default:

@@ -45,7 +45,8 @@ export function readStatusFile(path: string): { status: StatusFile | null; diagn
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: null, diagnostics: [`training_status_missing:${path}`] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      return { status: null, diagnostics: [`training_status_missing:${path}`] };
     return { status: null, diagnostics: [`training_status_invalid:${path}: ${(e as Error).message}`] };
   }
   let json: unknown;

@@ -39,7 +39,8 @@ export function isStoreUnavailable(e: unknown): boolean {
     const err = cur as { code?: unknown; message?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
     // The PostgreSQL store's own wrapper (store/pg/pgErrors.ts), matched by name so this module needs no pg code.
     if (err.name === 'StoreConnectionError') return true;
-    if (typeof err.code === 'string' && (UNAVAILABLE_CODES.has(err.code) || /^08[0-9A-Z]{3}$/.test(err.code))) return true;
+    if (typeof err.code === 'string' && (UNAVAILABLE_CODES.has(err.code) || /^08[0-9A-Z]{3}$/.test(err.code)))
+      return true;
     if (typeof err.message === 'string' && UNAVAILABLE_MESSAGE.test(err.message)) return true;
     // AggregateError (a connect to several addresses): unavailable when its first error is.
     if (Array.isArray(err.errors) && err.errors.length > 0 && isStoreUnavailable(err.errors[0])) return true;

@@ -18,7 +18,21 @@ import { foldOptimizeEvent, initialOptimizeSnapshot } from './snapshot';
 import { emptyCounters } from './store/counters';
 import { statusPathFor, writeStatusFile } from './statusFile';
 import { retryWhileUnavailable } from './storeOutage';
-import type { ApoRound, BestPrompt, Counters, OptimizeConfig, OptimizeEvent, OptimizeRunRow, OptimizeRunSnapshot, OptimizeRunStatus, ResourcesRow, RolloutRow, RolloutStore, StatusFile, WatchdogAction } from './types';
+import type {
+  ApoRound,
+  BestPrompt,
+  Counters,
+  OptimizeConfig,
+  OptimizeEvent,
+  OptimizeRunRow,
+  OptimizeRunSnapshot,
+  OptimizeRunStatus,
+  ResourcesRow,
+  RolloutRow,
+  RolloutStore,
+  StatusFile,
+  WatchdogAction,
+} from './types';
 import { startWatchdog, type Watchdog } from './watchdog';
 import { startWorker, type LocalWorker } from './worker';
 
@@ -26,7 +40,10 @@ export interface OptimizeDeps {
   store: RolloutStore;
   gateway: Gateway;
   /** Saves the best prompt (the CLI: the workspace library; the editor: the host's); absent: not saved. */
-  saveBest?: (best: BestPrompt, run: { runId: string; configPath: string; modelRef: string }) => Promise<{ name: string; version: number }>;
+  saveBest?: (
+    best: BestPrompt,
+    run: { runId: string; configPath: string; modelRef: string },
+  ) => Promise<{ name: string; version: number }>;
   /** Cancels the run too (Ctrl-C). */
   signal?: AbortSignal;
   /** ms since the epoch for status.json and the completion deadline; default Date.now. */
@@ -127,12 +144,18 @@ export function meanReward(rows: readonly RolloutRow[]): number | null {
  */
 function withModels(config: OptimizeConfig, model: string, metaModel: string | null | undefined): OptimizeConfig {
   const meta = metaModel ?? model;
-  const reward = config.reward.type === 'llm_judge' ? { ...config.reward, model: config.reward.model ?? meta } : config.reward;
-  const apo = config.apo ? { ...config.apo, gradient_model: config.apo.gradient_model ?? meta, edit_model: config.apo.edit_model ?? meta } : null;
+  const reward =
+    config.reward.type === 'llm_judge' ? { ...config.reward, model: config.reward.model ?? meta } : config.reward;
+  const apo = config.apo
+    ? { ...config.apo, gradient_model: config.apo.gradient_model ?? meta, edit_model: config.apo.edit_model ?? meta }
+    : null;
   return { ...config, reward, apo };
 }
 
-function throttleOf(ge: Extract<GatewayEvent, { type: 'throttle' }>, base: { runId: string; at: string }): OptimizeEvent {
+function throttleOf(
+  ge: Extract<GatewayEvent, { type: 'throttle' }>,
+  base: { runId: string; at: string },
+): OptimizeEvent {
   return { type: 'throttle', ...base, provider: ge.provider, retryInMs: ge.retryInMs ?? null, queued: ge.queued };
 }
 
@@ -168,7 +191,8 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   // The type first, as stored and printed.
-  const emit = (body: EventBody) => rt.emit(Object.assign({ type: body.type, runId, at: rt.at() }, body) as OptimizeEvent);
+  const emit = (body: EventBody) =>
+    rt.emit(Object.assign({ type: body.type, runId, at: rt.at() }, body) as OptimizeEvent);
 
   const statusOf = (state: StatusFile['run_state'], c: Counters): StatusFile => ({
     schema_version: 1,
@@ -226,12 +250,20 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
 
   const best = async (apoBest: ResourcesRow, reward: number | null): Promise<BestPrompt> => {
     await live(() => store.markLatest(apoBest.resources_id));
-    const prompt: BestPrompt = { resources_id: apoBest.resources_id, resources_version: apoBest.version, system_prompt: systemPromptOf(apoBest), validate_reward: reward, library: null };
+    const prompt: BestPrompt = {
+      resources_id: apoBest.resources_id,
+      resources_version: apoBest.version,
+      system_prompt: systemPromptOf(apoBest),
+      validate_reward: reward,
+      library: null,
+    };
     if (deps.saveBest) {
       try {
         prompt.library = await deps.saveBest(prompt, { runId, configPath: row.config_path, modelRef: model });
       } catch (e) {
-        throw new Error(`the best prompt (version ${apoBest.version}) could not be saved to the library: ${e instanceof Error ? e.message : String(e)}; resume the run to try again`);
+        throw new Error(
+          `the best prompt (version ${apoBest.version}) could not be saved to the library: ${e instanceof Error ? e.message : String(e)}; resume the run to try again`,
+        );
       }
     }
     return prompt;
@@ -285,8 +317,20 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
     try {
       const all = (n: number) => Array.from({ length: n }, (_, i) => i);
       const [opt, val] = await batches.run([
-        { resources: initial, set: 'optimize', itemIndexes: all(config.optimize.length), purpose: 'baseline', round: null },
-        { resources: initial, set: 'validate', itemIndexes: all(config.validate.length), purpose: 'baseline', round: null },
+        {
+          resources: initial,
+          set: 'optimize',
+          itemIndexes: all(config.optimize.length),
+          purpose: 'baseline',
+          round: null,
+        },
+        {
+          resources: initial,
+          set: 'validate',
+          itemIndexes: all(config.validate.length),
+          purpose: 'baseline',
+          round: null,
+        },
       ]);
       writeStatus('running', await live(() => store.counters(runId)));
       const mean = { optimize: meanReward(opt!), validate: meanReward(val!) };
@@ -322,7 +366,10 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
                 const label = `apo r${round} c${k}`;
                 const existing = (await store.listResources(runId)).find((r) => r.label === label);
                 if (existing) return existing;
-                return store.addResources({ ...parent.resources, system_prompt: systemPrompt }, { run_id: runId, label, parent_version: parent.version, latest: false });
+                return store.addResources(
+                  { ...parent.resources, system_prompt: systemPrompt },
+                  { run_id: runId, label, parent_version: parent.version, latest: false },
+                );
               }),
             ),
           roundStart: (round) => emit({ type: 'round_start', round }),
@@ -336,7 +383,17 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
       emit({ type: 'best_saved', best: await best(chosen, chosenReward) });
       await stopAll();
       const counters = await live(() => store.counters(runId));
-      const report = buildReport({ runId, modelRef: model, storePath, counters, meanReward: mean, best: rt.snapshot().best, rounds, calls: tally.calls, costUsd: tally.cost });
+      const report = buildReport({
+        runId,
+        modelRef: model,
+        storePath,
+        counters,
+        meanReward: mean,
+        best: rt.snapshot().best,
+        rounds,
+        calls: tally.calls,
+        costUsd: tally.cost,
+      });
       emit({ type: 'optimize_complete', report });
     } catch (e) {
       // Nothing of a stopped run stays queued or running: its open rollouts (and their attempts) are cancelled.
@@ -365,7 +422,17 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
     const status: Exclude<OptimizeRunStatus, 'running'> = final.status === 'running' ? 'failed' : final.status;
     const report =
       final.report ??
-      buildReport({ runId, modelRef: model, storePath, counters, meanReward: final.mean_reward, best: final.best, rounds: final.rounds, calls: tally.calls, costUsd: tally.cost });
+      buildReport({
+        runId,
+        modelRef: model,
+        storePath,
+        counters,
+        meanReward: final.mean_reward,
+        best: final.best,
+        rounds: final.rounds,
+        calls: tally.calls,
+        costUsd: tally.cost,
+      });
     try {
       await settle(() => store.finishRun(runId, status, report, status === 'completed' ? null : final.error));
     } catch {
@@ -384,8 +451,19 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
 /** Starts a run: its row, the initial resources version (latest), then the job. */
 export async function startOptimization(deps: OptimizeDeps, start: OptimizeStart): Promise<OptimizeJob> {
   const config = withModels(start.config, start.model, start.metaModel);
-  const row = await deps.store.createRun({ run_id: newJobId(), model_ref: start.model, config_path: start.configPath, config, store_path: start.storePath });
-  const initial = await deps.store.addResources(config.resources, { run_id: row.run_id, label: 'initial', parent_version: null, latest: true });
+  const row = await deps.store.createRun({
+    run_id: newJobId(),
+    model_ref: start.model,
+    config_path: start.configPath,
+    config,
+    store_path: start.storePath,
+  });
+  const initial = await deps.store.addResources(config.resources, {
+    run_id: row.run_id,
+    label: 'initial',
+    parent_version: null,
+    latest: true,
+  });
   const snapshot = initialOptimizeSnapshot({
     runId: row.run_id,
     model_ref: start.model,
@@ -394,7 +472,17 @@ export async function startOptimization(deps: OptimizeDeps, start: OptimizeStart
     rounds_total: config.apo?.rounds ?? 0,
     startedAt: row.started_at,
   });
-  return launch(deps, { row, model: start.model, storePath: start.storePath, initial, snapshot, lastSeq: 0, resumed: false, swept: [], localWorkers: start.localWorkers ?? true });
+  return launch(deps, {
+    row,
+    model: start.model,
+    storePath: start.storePath,
+    initial,
+    snapshot,
+    lastSeq: 0,
+    resumed: false,
+    swept: [],
+    localWorkers: start.localWorkers ?? true,
+  });
 }
 
 /** The run to resume: the one asked for, else the newest that did not complete. */
@@ -402,14 +490,17 @@ async function runToResume(store: RolloutStore, runId: string | undefined): Prom
   let row: OptimizeRunRow | undefined;
   if (runId !== undefined) {
     row = await store.getRun(runId);
-    if (!row) throw new ResumeError(`no prompt-optimization run '${runId}' in '${store.location}' (see optimize status)`);
+    if (!row)
+      throw new ResumeError(`no prompt-optimization run '${runId}' in '${store.location}' (see optimize status)`);
   } else {
     row = (await store.listRuns()).find((r) => r.status !== 'completed');
     if (!row) throw new ResumeError(`no unfinished prompt-optimization run in '${store.location}' to resume`);
   }
   if (row.status === 'completed') throw new ResumeError(`run '${row.run_id}' is already completed; nothing to resume`);
   if (row.status === 'running' && interruptedBy(row) === null) {
-    throw new ResumeError(`run '${row.run_id}' is still running (pid ${row.owner_pid} on ${row.owner_host}); wait for it or stop it first`);
+    throw new ResumeError(
+      `run '${row.run_id}' is still running (pid ${row.owner_pid} on ${row.owner_host}); wait for it or stop it first`,
+    );
   }
   return row;
 }
@@ -418,7 +509,10 @@ async function runToResume(store: RolloutStore, runId: string | undefined): Prom
  * Continues an interrupted, failed or cancelled run: a sweep first (a killed process's attempts become
  * unresponsive and requeue), then the same phases; rollouts and APO rounds already made are reused.
  */
-export async function resumeOptimization(deps: OptimizeDeps, opts: { runId?: string; model?: string } & RolloutExecution): Promise<OptimizeJob> {
+export async function resumeOptimization(
+  deps: OptimizeDeps,
+  opts: { runId?: string; model?: string } & RolloutExecution,
+): Promise<OptimizeJob> {
   const { store } = deps;
   const found = await runToResume(store, opts.runId);
   const swept = await store.sweep();
@@ -428,7 +522,12 @@ export async function resumeOptimization(deps: OptimizeDeps, opts: { runId?: str
   const storePath = store.location;
   const initial =
     (await store.listResources(row.run_id)).find((r) => r.label === 'initial') ??
-    (await store.addResources(row.config.resources, { run_id: row.run_id, label: 'initial', parent_version: null, latest: true }));
+    (await store.addResources(row.config.resources, {
+      run_id: row.run_id,
+      label: 'initial',
+      parent_version: null,
+      latest: true,
+    }));
   const stored = await store.readJob(row.run_id);
   const fresh = initialOptimizeSnapshot({
     runId: row.run_id,
@@ -438,6 +537,18 @@ export async function resumeOptimization(deps: OptimizeDeps, opts: { runId?: str
     rounds_total: row.config.apo?.rounds ?? 0,
     startedAt: row.started_at,
   });
-  const snapshot: OptimizeRunSnapshot = stored.snapshot ? { ...stored.snapshot, status: 'running', endedAt: null, error: null, report: null, throttle: null } : fresh;
-  return launch(deps, { row, model, storePath, initial, snapshot, lastSeq: stored.lastSeq, resumed: true, swept, localWorkers: opts.localWorkers ?? true });
+  const snapshot: OptimizeRunSnapshot = stored.snapshot
+    ? { ...stored.snapshot, status: 'running', endedAt: null, error: null, report: null, throttle: null }
+    : fresh;
+  return launch(deps, {
+    row,
+    model,
+    storePath,
+    initial,
+    snapshot,
+    lastSeq: stored.lastSeq,
+    resumed: true,
+    swept,
+    localWorkers: opts.localWorkers ?? true,
+  });
 }

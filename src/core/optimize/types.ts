@@ -98,7 +98,15 @@ export interface OptimizeConfig {
 export const ROLLOUT_MODES = ['train', 'val', 'test'] as const;
 export type RolloutMode = (typeof ROLLOUT_MODES)[number];
 
-export const ROLLOUT_STATUSES = ['queuing', 'preparing', 'running', 'succeeded', 'failed', 'cancelled', 'requeuing'] as const;
+export const ROLLOUT_STATUSES = [
+  'queuing',
+  'preparing',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'requeuing',
+] as const;
 export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
 export const ATTEMPT_STATUSES = ['preparing', 'running', 'succeeded', 'failed', 'unresponsive', 'timeout'] as const;
@@ -283,13 +291,24 @@ export interface RolloutStore {
   close(): Promise<void>;
 
   // runs
-  createRun(input: { run_id: string; model_ref: string; config_path: string; config: OptimizeConfig; store_path: string }): Promise<OptimizeRunRow>;
+  createRun(input: {
+    run_id: string;
+    model_ref: string;
+    config_path: string;
+    config: OptimizeConfig;
+    store_path: string;
+  }): Promise<OptimizeRunRow>;
   getRun(runId: string): Promise<OptimizeRunRow | undefined>;
   /** Newest first. */
   listRuns(): Promise<OptimizeRunRow[]>;
   /** A resumed run: running again, owned by this process, with this model. */
   reopenRun(runId: string, modelRef: string): Promise<void>;
-  finishRun(runId: string, status: Exclude<OptimizeRunStatus, 'running'>, report: OptimizeReport | null, error: string | null): Promise<void>;
+  finishRun(
+    runId: string,
+    status: Exclude<OptimizeRunStatus, 'running'>,
+    report: OptimizeReport | null,
+    error: string | null,
+  ): Promise<void>;
   /** The job runtime's write (snapshot + events), synchronous and durable when it returns. */
   persistJob(runId: string, write: JobWrite<OptimizeEvent, OptimizeRunSnapshot>): void;
   /** Snapshot and last event seq of a run (resume continues after it). */
@@ -297,7 +316,10 @@ export interface RolloutStore {
 
   // resources
   /** A new immutable version (max + 1); `latest` moves is_latest to it. */
-  addResources(resources: Record<string, unknown>, meta: { run_id: string | null; label: string; parent_version: number | null; latest: boolean }): Promise<ResourcesRow>;
+  addResources(
+    resources: Record<string, unknown>,
+    meta: { run_id: string | null; label: string; parent_version: number | null; latest: boolean },
+  ): Promise<ResourcesRow>;
   /** Moves is_latest to this version (the content is never changed). */
   markLatest(resourcesId: string): Promise<void>;
   latestResources(): Promise<ResourcesRow | undefined>;
@@ -322,7 +344,16 @@ export interface RolloutStore {
    * same commit, as addSpans would write them. `lost`: the watchdog had already taken it, so nothing was recorded,
    * spans included (never succeeded twice).
    */
-  finishAttempt(attemptId: string, outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null; spans?: Span[] }): Promise<'recorded' | 'lost'>;
+  finishAttempt(
+    attemptId: string,
+    outcome: {
+      status: 'succeeded' | 'failed';
+      error?: string;
+      reward?: number | null;
+      answer?: string | null;
+      spans?: Span[];
+    },
+  ): Promise<'recorded' | 'lost'>;
   /** The watchdog: silent attempts → unresponsive, attempts of a dead process (same host) → unresponsive at once, past timeout → timeout; requeue or fail. */
   sweep(): Promise<WatchdogAction[]>;
   /** Cancels a run's rollouts that have not ended (cancel, Ctrl-C). */
@@ -334,7 +365,12 @@ export interface RolloutStore {
 
   // reads
   counters(runId?: string): Promise<Counters>;
-  rollouts(filter?: { run_id?: string; status?: RolloutStatus[]; mode?: RolloutMode; resources_id?: string }): Promise<RolloutRow[]>;
+  rollouts(filter?: {
+    run_id?: string;
+    status?: RolloutStatus[];
+    mode?: RolloutMode;
+    resources_id?: string;
+  }): Promise<RolloutRow[]>;
   attempts(filter?: { rollout_id?: string; run_id?: string }): Promise<AttemptRow[]>;
   spans(rolloutId: string): Promise<Span[]>;
   workers(): Promise<WorkerRow[]>;
@@ -418,12 +454,29 @@ export interface OptimizeEventBase {
 
 export type OptimizeEvent = OptimizeEventBase &
   (
-    | { type: 'optimize_start'; model_ref: string; store_path: string; items: { optimize: number; validate: number }; rounds_total: number; resumed: boolean }
-    | { type: 'rollouts_enqueued'; count: number; mode: RolloutMode; purpose: RolloutMetadata['purpose']; round: number | null }
+    | {
+        type: 'optimize_start';
+        model_ref: string;
+        store_path: string;
+        items: { optimize: number; validate: number };
+        rounds_total: number;
+        resumed: boolean;
+      }
+    | {
+        type: 'rollouts_enqueued';
+        count: number;
+        mode: RolloutMode;
+        purpose: RolloutMetadata['purpose'];
+        round: number | null;
+      }
     /** Ephemeral (stored with the next write): counters after a rollout ended. */
     | { type: 'progress'; counters: Counters }
     | { type: 'watchdog'; actions: WatchdogAction[] }
-    | { type: 'baseline_scored'; mean_reward: { optimize: number | null; validate: number | null }; validate_passed: number[] }
+    | {
+        type: 'baseline_scored';
+        mean_reward: { optimize: number | null; validate: number | null };
+        validate_passed: number[];
+      }
     | { type: 'round_start'; round: number }
     | { type: 'round_complete'; round: ApoRound }
     | { type: 'best_saved'; best: BestPrompt }
@@ -503,7 +556,17 @@ export interface TrainingStatusField {
 export interface OptimizeOverview {
   location: string;
   generated_unix_ms: number;
-  runs: { run_id: string; run_number: number; status: OptimizeRunStatus; interrupted: string | null; model_ref: string; started_at: string; ended_at: string | null; counters: Counters; best_reward: number | null }[];
+  runs: {
+    run_id: string;
+    run_number: number;
+    status: OptimizeRunStatus;
+    interrupted: string | null;
+    model_ref: string;
+    started_at: string;
+    ended_at: string | null;
+    counters: Counters;
+    best_reward: number | null;
+  }[];
   /** The run shown (the newest unless asked). */
   run: { row: OptimizeRunRow; snapshot: OptimizeRunSnapshot | null; interrupted: string | null } | null;
   counters: Counters;

@@ -22,7 +22,8 @@ export interface ClaimReward {
 }
 
 /** The store could not be reached (`down`, with the wait before the next try) or is reachable again (`up`). */
-export type StoreOutageEvent = { state: 'down'; error: unknown; retryInMs: number; call: string } | { state: 'up'; call: string };
+export type StoreOutageEvent =
+  { state: 'down'; error: unknown; retryInMs: number; call: string } | { state: 'up'; call: string };
 
 export interface WorkerOptions {
   store: RolloutStore;
@@ -171,7 +172,17 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
 
   const loop = async (): Promise<WorkerStats> => {
     try {
-      await retry('registerWorker', () => store.registerWorker({ worker_id: workerId, run_id: opts.runId, pid: opts.pid ?? process.pid, host: opts.host ?? hostname() }), idle.signal);
+      await retry(
+        'registerWorker',
+        () =>
+          store.registerWorker({
+            worker_id: workerId,
+            run_id: opts.runId,
+            pid: opts.pid ?? process.pid,
+            host: opts.host ?? hostname(),
+          }),
+        idle.signal,
+      );
     } catch (e) {
       // Stopped before the store was ever reached: nothing to finish.
       if (idle.signal.aborted && isStoreUnavailable(e)) return stats;
@@ -185,7 +196,11 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
         // A run's worker takes only its run's rollouts: it runs that run's model.
         let claim: Claim | undefined;
         try {
-          claim = await retry('dequeue', () => store.dequeue(workerId, opts.runId === null ? {} : { runId: opts.runId }), idle.signal);
+          claim = await retry(
+            'dequeue',
+            () => store.dequeue(workerId, opts.runId === null ? {} : { runId: opts.runId }),
+            idle.signal,
+          );
         } catch (e) {
           // Stopped while the store was out of reach: a claim made by a commit whose answer was lost is the watchdog's.
           if (idle.signal.aborted && isStoreUnavailable(e)) break;
@@ -219,11 +234,13 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
   // a commit whose answer was lost may be stored twice; the attempt's ending is recorded once whatever happens).
   const execStore: RolloutStore = Object.assign(Object.create(store) as RolloutStore, {
     getResources: (id: string) => retry('getResources', () => store.getResources(id), signal),
-    addSpans: (attemptId: string, spans: Parameters<RolloutStore['addSpans']>[1]) => retry('addSpans', () => store.addSpans(attemptId, spans), signal),
+    addSpans: (attemptId: string, spans: Parameters<RolloutStore['addSpans']>[1]) =>
+      retry('addSpans', () => store.addSpans(attemptId, spans), signal),
   });
 
   const rewardOf = async (claim: Claim): Promise<ClaimReward> => {
-    if (typeof opts.reward !== 'function') return { reward: opts.reward, ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}) };
+    if (typeof opts.reward !== 'function')
+      return { reward: opts.reward, ...(opts.judgeModel ? { judgeModel: opts.judgeModel } : {}) };
     const lookup = opts.reward;
     return retry('reward', () => lookup(claim), signal);
   };
@@ -254,7 +271,13 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
             },
             claim,
           )
-        : ({ status: 'failed', error: unscored ?? 'the rollout could not be scored', reward: null, answer: null, spans: [] as Span[] } as const);
+        : ({
+            status: 'failed',
+            error: unscored ?? 'the rollout could not be scored',
+            reward: null,
+            answer: null,
+            spans: [] as Span[],
+          } as const);
       // The last spans go with the ending: one commit. Retried until the store is back (a retry after a commit
       // whose answer was lost finds the attempt ended: 'lost', nothing written twice); a stop does not cut it short.
       const recorded = await retry(
@@ -298,7 +321,10 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
       signal.removeEventListener('abort', onAbort);
       try {
         // A few seconds for a store that is briefly out of reach; past that the stale row is the watchdog's.
-        await retryWhileUnavailable(() => store.stopWorker(workerId), { ...opts.backoff, deadlineMs: Date.now() + 10_000 });
+        await retryWhileUnavailable(() => store.stopWorker(workerId), {
+          ...opts.backoff,
+          deadlineMs: Date.now() + 10_000,
+        });
       } catch {
         // The store failed; the loop's own error (if any) says so, and a stale worker row is what the watchdog expects.
       }

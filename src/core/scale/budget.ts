@@ -17,7 +17,10 @@ const money = (x: number) => `$${x.toFixed(4)}`;
  * Why a run may not start: a USD cap is set and some model has no known price, so the cap could not be
  * enforced. Null when the run may start. Nothing is called before this check.
  */
-export function preflightRefusal(config: Pick<ScaleConfig, 'maxBudgetUsd' | 'maxConversationUsd'>, estimate: Pick<ScaleEstimate, 'unknownPrices'>): string | null {
+export function preflightRefusal(
+  config: Pick<ScaleConfig, 'maxBudgetUsd' | 'maxConversationUsd'>,
+  estimate: Pick<ScaleEstimate, 'unknownPrices'>,
+): string | null {
   if (config.maxBudgetUsd === undefined && config.maxConversationUsd === undefined) return null;
   if (estimate.unknownPrices.length === 0) return null;
   const models = estimate.unknownPrices.join(', ');
@@ -63,7 +66,9 @@ export class UsdCap implements CallBudget {
     return this.committed + usd <= this.capUsd + 1e-12;
   }
 
-  tryStart(estimateUsd: number | null): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string } {
+  tryStart(
+    estimateUsd: number | null,
+  ): { ok: true; release: (actualUsd: number | null) => void } | { ok: false; reason: string } {
     const estimate = estimateUsd ?? 0;
     if (!this.fits(estimate)) {
       const reason = `${this.label} of $${this.capUsd.toFixed(2)} reached: ${money(this.committed)} spent or in flight, and the next call could cost up to ${money(estimate)}`;
@@ -121,7 +126,8 @@ export class ScaleBudget {
     private readonly estimate: Pick<ScaleEstimate, 'perConversationUsd'>,
     options: { shared?: UsdCap; spentUsd?: number } = {},
   ) {
-    this.total = options.shared ?? new UsdCap(config.maxBudgetUsd ?? Infinity, 'total budget cap', options.spentUsd ?? 0);
+    this.total =
+      options.shared ?? new UsdCap(config.maxBudgetUsd ?? Infinity, 'total budget cap', options.spentUsd ?? 0);
   }
 
   /** True once the total cap refused something: no new conversation starts. */
@@ -136,7 +142,9 @@ export class ScaleBudget {
    * cheaper than estimated: `wait` for one to end and ask again. When nothing runs and it still does not fit,
    * the cap is reached (recorded in `hits`) and no conversation starts any more.
    */
-  tryStartConversation(conversationId: string): { ok: true; budget: CallBudget } | { ok: false; wait: true } | { ok: false; wait: false; reason: string } {
+  tryStartConversation(
+    conversationId: string,
+  ): { ok: true; budget: CallBudget } | { ok: false; wait: true } | { ok: false; wait: false; reason: string } {
     const hit = this.hits.find((h) => h.scope === 'total');
     if (hit) return { ok: false, wait: false, reason: hit.reason };
     if (this.config.maxBudgetUsd !== undefined) {
@@ -150,8 +158,11 @@ export class ScaleBudget {
         return { ok: false, wait: false, reason };
       }
     }
-    const cap = new UsdCap(this.config.maxConversationUsd ?? Infinity, `cap of conversation ${conversationId}`, 0, (reason) =>
-      this.hits.push({ scope: 'conversation', conversationId, reason }),
+    const cap = new UsdCap(
+      this.config.maxConversationUsd ?? Infinity,
+      `cap of conversation ${conversationId}`,
+      0,
+      (reason) => this.hits.push({ scope: 'conversation', conversationId, reason }),
     );
     this.running.set(conversationId, cap);
     return { ok: true, budget: both(this.guardTotal(), cap) };
@@ -187,7 +198,8 @@ export class ScaleBudget {
     return {
       tryStart: (estimateUsd) => {
         const r = this.total.tryStart(estimateUsd);
-        if (!r.ok && !this.hits.some((h) => h.reason === r.reason)) this.hits.push({ scope: 'total', reason: r.reason });
+        if (!r.ok && !this.hits.some((h) => h.reason === r.reason))
+          this.hits.push({ scope: 'total', reason: r.reason });
         return r;
       },
     };

@@ -36,7 +36,9 @@ const modelId = (field: string) =>
   z
     .string({ error: `${field}: expected a model id like openai/gpt-4o-mini` })
     .trim()
-    .regex(/^[^/\s]+\/\S+$/, { error: (iss) => `${field}: expected provider/model (e.g. openai/gpt-4o-mini), got ${got(iss.input)}` });
+    .regex(/^[^/\s]+\/\S+$/, {
+      error: (iss) => `${field}: expected provider/model (e.g. openai/gpt-4o-mini), got ${got(iss.input)}`,
+    });
 
 const usd = (field: string) =>
   z
@@ -59,7 +61,10 @@ const PromptSourceSchema: z.ZodType<PromptSource> = z.union(
 
 const InputObject = z.object({
   /** Path of the *.agent.json file. */
-  agentFile: z.string({ error: 'agentFile: choose an agent file (*.agent.json)' }).trim().min(1, { error: 'agentFile: choose an agent file (*.agent.json)' }),
+  agentFile: z
+    .string({ error: 'agentFile: choose an agent file (*.agent.json)' })
+    .trim()
+    .min(1, { error: 'agentFile: choose an agent file (*.agent.json)' }),
   /** The agent under test. */
   agentModel: modelId('agentModel'),
   /** Simulated user; default agentModel. */
@@ -71,20 +76,26 @@ const InputObject = z.object({
   /** The system prompt under test, resolved by the caller (agent file, text, file or library). */
   systemPrompt: z
     .string({ error: 'systemPrompt: expected the system prompt text' })
-    .refine((s) => s.trim().length > 0, { error: 'systemPrompt: must not be empty (the agent file has none: give one)' }),
+    .refine((s) => s.trim().length > 0, {
+      error: 'systemPrompt: must not be empty (the agent file has none: give one)',
+    }),
   /** Where systemPrompt came from; default the agent file. */
   promptSource: PromptSourceSchema.default({ kind: 'agent' }),
   goal: optionalText('goal'),
   userMessage: optionalText('userMessage'),
   runs: count('runs', SCALE_LIMITS.runs.min, SCALE_LIMITS.runs.max, ' (the cap)').default(SCALE_LIMITS.runs.default),
-  concurrency: count('concurrency', SCALE_LIMITS.concurrency.min, SCALE_LIMITS.concurrency.max, '').default(SCALE_LIMITS.concurrency.default),
+  concurrency: count('concurrency', SCALE_LIMITS.concurrency.min, SCALE_LIMITS.concurrency.max, '').default(
+    SCALE_LIMITS.concurrency.default,
+  ),
   maxBudgetUsd: usd('maxBudgetUsd').optional(),
   maxConversationUsd: usd('maxConversationUsd').optional(),
   seed: z
     .number({ error: (iss) => `seed: must be a whole number, got ${got(iss.input)}` })
     .int({ error: (iss) => `seed: must be a whole number, got ${got(iss.input)}` })
     .min(0, { error: (iss) => `seed: at least 0, got ${got(iss.input)}` })
-    .max(2 ** 31 - 1 - SCALE_LIMITS.runs.max, { error: (iss) => `seed: at most ${2 ** 31 - 1 - SCALE_LIMITS.runs.max}, got ${got(iss.input)}` })
+    .max(2 ** 31 - 1 - SCALE_LIMITS.runs.max, {
+      error: (iss) => `seed: at most ${2 ** 31 - 1 - SCALE_LIMITS.runs.max}, got ${got(iss.input)}`,
+    })
     .default(1),
   temperature: z
     .number({ error: (iss) => `temperature: must be a number from 0 to 2, got ${got(iss.input)}` })
@@ -92,12 +103,16 @@ const InputObject = z.object({
     .max(SCALE_LIMITS.temperature.max, { error: (iss) => `temperature: at most 2, got ${got(iss.input)}` })
     .default(SCALE_LIMITS.temperature.default),
   evaluator: z
-    .enum(['builtin', 'promptfoo', 'http'], { error: (iss) => `evaluator: must be builtin, promptfoo or http, got ${got(iss.input)}` })
+    .enum(['builtin', 'promptfoo', 'http'], {
+      error: (iss) => `evaluator: must be builtin, promptfoo or http, got ${got(iss.input)}`,
+    })
     .default('builtin'),
   evaluatorUrl: z
     .string({ error: 'evaluatorUrl: expected a URL' })
     .trim()
-    .refine((s) => /^https?:\/\/\S+$/.test(s), { error: (iss) => `evaluatorUrl: expected an http(s) URL, got ${got(iss.input)}` })
+    .refine((s) => /^https?:\/\/\S+$/.test(s), {
+      error: (iss) => `evaluatorUrl: expected an http(s) URL, got ${got(iss.input)}`,
+    })
     .optional(),
   idempotencyKey: z
     .string({ error: 'idempotencyKey: expected text' })
@@ -111,7 +126,11 @@ const InputObject = z.object({
 /** What a form or the CLI gives: the agent file, the agent model and the prompt; everything else has a default. */
 export const ScaleConfigInputSchema = InputObject.superRefine((c, ctx) => {
   if (c.evaluator === 'http' && !c.evaluatorUrl) {
-    ctx.addIssue({ code: 'custom', path: ['evaluatorUrl'], message: 'evaluatorUrl: the http evaluator needs a URL (POST {url}/eval)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['evaluatorUrl'],
+      message: 'evaluatorUrl: the http evaluator needs a URL (POST {url}/eval)',
+    });
   }
   if (c.maxBudgetUsd !== undefined && c.maxConversationUsd !== undefined && c.maxConversationUsd > c.maxBudgetUsd) {
     ctx.addIssue({
@@ -120,14 +139,12 @@ export const ScaleConfigInputSchema = InputObject.superRefine((c, ctx) => {
       message: `maxConversationUsd: at most maxBudgetUsd ($${c.maxBudgetUsd}), got $${c.maxConversationUsd}`,
     });
   }
-}).transform(
-  (c): ScaleConfig => ({
-    ...c,
-    userModel: c.userModel ?? c.agentModel,
-    judgeModel: c.judgeModel ?? c.agentModel,
-    summarizerModel: c.summarizerModel ?? c.agentModel,
-  }),
-);
+}).transform((c): ScaleConfig => ({
+  ...c,
+  userModel: c.userModel ?? c.agentModel,
+  judgeModel: c.judgeModel ?? c.agentModel,
+  summarizerModel: c.summarizerModel ?? c.agentModel,
+}));
 
 /** What a caller may pass (defaults fill the rest). */
 export type ScaleConfigInput = z.input<typeof ScaleConfigInputSchema>;

@@ -66,7 +66,9 @@ export async function runConversationPool(o: PoolOptions): Promise<void> {
       await o.play(i, start.budget);
     }
   };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(o.concurrency, o.indexes.length) }, () => worker()));
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.min(o.concurrency, o.indexes.length) }, () => worker()),
+  );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
 }

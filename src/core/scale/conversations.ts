@@ -31,11 +31,20 @@ export interface ConversationsContext extends RunContext {
 }
 
 /** A scenario as the conversation's row shows it (none when the form's goal and message were used). */
-export const summaryScenario = (s: RunScenario): ConversationSummary['scenario'] => (s.id === null ? null : { id: s.id, persona: s.persona, goal: s.goal });
+export const summaryScenario = (s: RunScenario): ConversationSummary['scenario'] =>
+  s.id === null ? null : { id: s.id, persona: s.persona, goal: s.goal };
 
 /** A grading that could not happen: never a pass, so the conversation is unscored. */
 function ungraded(kind: string, why: string): EvaluationResult {
-  return { assertion: `evaluator (${kind})`, type: 'llm-rubric', scope: 'transcript', tag: 'EVALUATOR_ERROR', pass: null, score: null, details: why };
+  return {
+    assertion: `evaluator (${kind})`,
+    type: 'llm-rubric',
+    scope: 'transcript',
+    tag: 'EVALUATOR_ERROR',
+    pass: null,
+    score: null,
+    details: why,
+  };
 }
 
 /** Emits cap_reached once for each cap the budget has hit so far. */
@@ -50,7 +59,10 @@ function capAnnouncer(ctx: Pick<ConversationsContext, 'budget' | 'emit'>): () =>
         type: 'cap_reached',
         scope: hit.scope,
         ...(hit.conversationId ? { conversationId: hit.conversationId } : {}),
-        detail: hit.scope === 'total' ? `Budget reached, no new conversation starts: ${hit.reason}` : `Conversation ${hit.conversationId} stopped at its cap: ${hit.reason}`,
+        detail:
+          hit.scope === 'total'
+            ? `Budget reached, no new conversation starts: ${hit.reason}`
+            : `Conversation ${hit.conversationId} stopped at its cap: ${hit.reason}`,
       });
     }
   };
@@ -84,7 +96,12 @@ export function throwIfConversationsStopped(ctx: Pick<ConversationsContext, 'sig
 }
 
 /** One conversation: conversation_start, its turns and messages as they happen, conversation_complete, then its grade. */
-async function playConversation(i: number, convBudget: CallBudget, ctx: ConversationsContext, announceCaps: () => void): Promise<void> {
+async function playConversation(
+  i: number,
+  convBudget: CallBudget,
+  ctx: ConversationsContext,
+  announceCaps: () => void,
+): Promise<void> {
   const { config } = ctx;
   const id = conversationIdOf(i);
   const scenario = ctx.scenarios[i]!;
@@ -138,17 +155,44 @@ async function playConversation(i: number, convBudget: CallBudget, ctx: Conversa
   if (GRADED.has(outcome.endedReason) && !ctx.signal.aborted) {
     try {
       results = await ctx.evaluator.grade(
-        { conversationId: id, agent: ctx.agent, goal: scenario.goal, messages: outcome.messages, endedReason: outcome.endedReason, seed },
-        { gateway: ctx.gateway, judgeModel: config.judgeModel, signal: ctx.signal, callOptions: ctx.callOptions(ctx.budget.forRun()), onCall: (r) => ctx.record('judge', r) },
+        {
+          conversationId: id,
+          agent: ctx.agent,
+          goal: scenario.goal,
+          messages: outcome.messages,
+          endedReason: outcome.endedReason,
+          seed,
+        },
+        {
+          gateway: ctx.gateway,
+          judgeModel: config.judgeModel,
+          signal: ctx.signal,
+          callOptions: ctx.callOptions(ctx.budget.forRun()),
+          onCall: (r) => ctx.record('judge', r),
+        },
       );
     } catch (e) {
-      results = [ungraded(ctx.evaluator.kind, e instanceof ModelError && e.kind === 'budget' ? `not graded: ${e.message}` : `the evaluator failed: ${errorMessage(e)}`)];
+      results = [
+        ungraded(
+          ctx.evaluator.kind,
+          e instanceof ModelError && e.kind === 'budget'
+            ? `not graded: ${e.message}`
+            : `the evaluator failed: ${errorMessage(e)}`,
+        ),
+      ];
     }
     announceCaps();
   }
   const graded = outcomeOf(results, outcome.endedReason, outcome.toolErrors);
   // Cut conversations are unscored whatever their partial checks say; a judge error is never a pass.
-  const verdict = GRADED.has(outcome.endedReason) && !(ctx.signal.aborted && results.length === 0) ? graded.outcome : 'unscored';
+  const verdict =
+    GRADED.has(outcome.endedReason) && !(ctx.signal.aborted && results.length === 0) ? graded.outcome : 'unscored';
   ctx.writer.keepEvaluation(id, results);
-  ctx.emit({ type: 'evaluation_complete', conversationId: id, outcome: verdict, failureTags: graded.failureTags, assertionResults: results });
+  ctx.emit({
+    type: 'evaluation_complete',
+    conversationId: id,
+    outcome: verdict,
+    failureTags: graded.failureTags,
+    assertionResults: results,
+  });
 }

@@ -50,14 +50,18 @@ export interface ScaleJob extends Job<ScaleEvent, ScaleRunSnapshot> {
 /** Conversations that ended this way were played out and graded: a resume keeps them. */
 const FINISHED: ReadonlySet<EndedReason> = new Set(['user_stop', 'max_turns']);
 
-function estimateFor(config: ScaleConfig, deps: Pick<ScaleDeps, 'agent' | 'prices' | 'gateway' | 'priceProviderOf'>): ScaleEstimate {
+function estimateFor(
+  config: ScaleConfig,
+  deps: Pick<ScaleDeps, 'agent' | 'prices' | 'gateway' | 'priceProviderOf'>,
+): ScaleEstimate {
   return estimateScale(config, deps.agent, deps.prices, (m) => deps.gateway.measuredLatencyMs(m), deps.priceProviderOf);
 }
 
 /** Refuses (ScaleConfigError, nothing stored, no call) a run whose USD cap could not be enforced. */
 function assertEnforceable(config: ScaleConfig, estimate: ScaleEstimate): void {
   const refusal = preflightRefusal(config, estimate);
-  if (refusal) throw new ScaleConfigError(refusal, config.maxBudgetUsd !== undefined ? 'maxBudgetUsd' : 'maxConversationUsd');
+  if (refusal)
+    throw new ScaleConfigError(refusal, config.maxBudgetUsd !== undefined ? 'maxBudgetUsd' : 'maxConversationUsd');
 }
 
 /**
@@ -78,19 +82,26 @@ export function startScaleRun(configInput: ScaleConfig, deps: ScaleDeps): ScaleJ
 }
 
 /** Runs again the conversations an interrupted/failed/cancelled run did not finish; the rest are kept. Throws ScaleConfigError for an unknown id or a run that is still running. */
-export async function resumeScaleRun(runId: string, deps: Omit<ScaleDeps, 'agent'> & { agent?: Agent }): Promise<ScaleJob> {
+export async function resumeScaleRun(
+  runId: string,
+  deps: Omit<ScaleDeps, 'agent'> & { agent?: Agent },
+): Promise<ScaleJob> {
   const repo = new ScaleRunsRepository(deps.store);
   const state = repo.status(runId);
   if (!state) throw new ScaleConfigError(`runId: no scale run ${runId} in this workspace (see scale list)`, 'runId');
   if (liveScaleJob(runId) || ((state.status === 'running' || state.status === 'pending') && !state.interrupted)) {
     throw new ScaleConfigError(`runId: run ${runId} is still running; cancel it first, or wait for it to end`, 'runId');
   }
-  if (state.status === 'completed') throw new ScaleConfigError(`runId: run ${runId} is already completed; nothing to resume`, 'runId');
+  if (state.status === 'completed')
+    throw new ScaleConfigError(`runId: run ${runId} is already completed; nothing to resume`, 'runId');
   const config = repo.config(runId)!;
   const stored = repo.storedSnapshot(runId)!;
-  const snapshot = state.interrupted ? { ...stored, notes: [...stored.notes, `${state.interrupted} It was resumed.`] } : stored;
+  const snapshot = state.interrupted
+    ? { ...stored, notes: [...stored.notes, `${state.interrupted} It was resumed.`] }
+    : stored;
   // The stored path is as the start gave it (relative to the workspace in the CLI and the editor).
-  const agent = deps.agent ?? (await loadAgent(path.resolve(deps.cwd ?? process.cwd(), config.agentFile), config.agentFile));
+  const agent =
+    deps.agent ?? (await loadAgent(path.resolve(deps.cwd ?? process.cwd(), config.agentFile), config.agentFile));
   await deps.prices.ready();
   const full: ScaleDeps = { ...deps, agent };
   const verifies = snapshot.verifiesRunId;
@@ -98,17 +109,27 @@ export async function resumeScaleRun(runId: string, deps: Omit<ScaleDeps, 'agent
   let verifiedReport;
   if (verifies !== null) {
     verifiedReport = repo.report(verifies);
-    if (!verifiedReport) throw new ScaleConfigError(`runId: run ${runId} verifies run ${verifies}, whose report is not in the store`, 'runId');
+    if (!verifiedReport)
+      throw new ScaleConfigError(
+        `runId: run ${runId} verifies run ${verifies}, whose report is not in the store`,
+        'runId',
+      );
     estimate = withoutSummarizer(estimate, config.maxBudgetUsd);
   }
   assertEnforceable(config, estimate);
-  const keep = new Set(snapshot.conversations.filter((c) => c.status === 'done' && c.endedReason !== null && FINISHED.has(c.endedReason)).map((c) => c.conversationId));
+  const keep = new Set(
+    snapshot.conversations
+      .filter((c) => c.status === 'done' && c.endedReason !== null && FINISHED.has(c.endedReason))
+      .map((c) => c.conversationId),
+  );
   return launchScaleJob({
     config,
     agent,
     deps: full,
     estimate,
     resume: { runId, snapshot, lastSeq: repo.lastSeq(runId), keep },
-    ...(verifies !== null && verifiedReport ? { verifies: { runId: verifies, report: verifiedReport, attach: true } } : {}),
+    ...(verifies !== null && verifiedReport
+      ? { verifies: { runId: verifies, report: verifiedReport, attach: true } }
+      : {}),
   });
 }

@@ -56,13 +56,27 @@ interface RolePlan {
 }
 
 /** Tokens of one conversation per role, and its judge calls, from the agent's prompt and tools. */
-function conversationPlan(config: ScaleConfig, agent: Agent, writesOpening: boolean): Record<'agent' | 'user' | 'judge', RolePlan> {
+function conversationPlan(
+  config: ScaleConfig,
+  agent: Agent,
+  writesOpening: boolean,
+): Record<'agent' | 'user' | 'judge', RolePlan> {
   const T = agent.maxTurns;
   const rounds = agent.tools.length > 0 ? 1 : 0;
-  const fixed = tokens(config.systemPrompt) + (agent.tools.length ? tokens(JSON.stringify(agent.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })))) : 0);
+  const fixed =
+    tokens(config.systemPrompt) +
+    (agent.tools.length
+      ? tokens(
+          JSON.stringify(
+            agent.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+          ),
+        )
+      : 0);
   const turnTokens = USER_TOKENS + AGENT_TOKENS + rounds * (TOOL_CALL_TOKENS + TOOL_RESULT_TOKENS);
   const personaTokens = Math.max(
-    ...(agent.scenarios?.length ? agent.scenarios.map((s) => tokens(`${s.persona}\n${s.goal}`)) : [tokens(`${config.goal ?? ''}\n${config.userMessage ?? ''}`) + 40]),
+    ...(agent.scenarios?.length
+      ? agent.scenarios.map((s) => tokens(`${s.persona}\n${s.goal}`))
+      : [tokens(`${config.goal ?? ''}\n${config.userMessage ?? ''}`) + 40]),
   );
 
   const a: RolePlan = { calls: 0, promptTokens: 0, completionTokens: 0 };
@@ -75,7 +89,8 @@ function conversationPlan(config: ScaleConfig, agent: Agent, writesOpening: bool
     u.completionTokens += USER_TOKENS;
     if (rounds) {
       a.calls += 2;
-      a.promptTokens += fixed + history + USER_TOKENS + (fixed + history + USER_TOKENS + TOOL_CALL_TOKENS + TOOL_RESULT_TOKENS);
+      a.promptTokens +=
+        fixed + history + USER_TOKENS + (fixed + history + USER_TOKENS + TOOL_CALL_TOKENS + TOOL_RESULT_TOKENS);
       a.completionTokens += TOOL_CALL_TOKENS + AGENT_TOKENS;
     } else {
       a.calls += 1;
@@ -98,9 +113,21 @@ function conversationPlan(config: ScaleConfig, agent: Agent, writesOpening: bool
   return { agent: a, user: u, judge: j };
 }
 
-const usage = (p: RolePlan): Usage => ({ inputTokens: p.promptTokens, outputTokens: p.completionTokens, cachedInputTokens: 0 });
-const times = (p: RolePlan, k: number): RolePlan => ({ calls: p.calls * k, promptTokens: p.promptTokens * k, completionTokens: p.completionTokens * k });
-const plus = (a: RolePlan, b: RolePlan): RolePlan => ({ calls: a.calls + b.calls, promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens });
+const usage = (p: RolePlan): Usage => ({
+  inputTokens: p.promptTokens,
+  outputTokens: p.completionTokens,
+  cachedInputTokens: 0,
+});
+const times = (p: RolePlan, k: number): RolePlan => ({
+  calls: p.calls * k,
+  promptTokens: p.promptTokens * k,
+  completionTokens: p.completionTokens * k,
+});
+const plus = (a: RolePlan, b: RolePlan): RolePlan => ({
+  calls: a.calls + b.calls,
+  promptTokens: a.promptTokens + b.promptTokens,
+  completionTokens: a.completionTokens + b.completionTokens,
+});
 const ZERO: RolePlan = { calls: 0, promptTokens: 0, completionTokens: 0 };
 
 /** Whether run i's simulated user writes the first message (run i plays scenario i mod S). */
@@ -131,29 +158,47 @@ export function estimateScale(
   const one = withOpening;
   const summarizer: RolePlan = {
     calls: 1,
-    promptTokens: SUMMARIZER_PROMPT_TOKENS + tokens(config.systemPrompt) + Math.min(DIGEST_TOKEN_CAP, N * agent.maxTurns * (USER_TOKENS + AGENT_TOKENS + 40)),
+    promptTokens:
+      SUMMARIZER_PROMPT_TOKENS +
+      tokens(config.systemPrompt) +
+      Math.min(DIGEST_TOKEN_CAP, N * agent.maxTurns * (USER_TOKENS + AGENT_TOKENS + 40)),
     completionTokens: SUMMARIZER_REPLY_TOKENS + tokens(config.systemPrompt),
   };
-  const models: Record<ScaleRole, string> = { agent: config.agentModel, user: config.userModel, judge: config.judgeModel, summarizer: config.summarizerModel };
+  const models: Record<ScaleRole, string> = {
+    agent: config.agentModel,
+    user: config.userModel,
+    judge: config.judgeModel,
+    summarizer: config.summarizerModel,
+  };
   const plans: Record<ScaleRole, RolePlan> = {
     agent: times(conv.agent, passes),
     user: times(conv.user, passes),
     judge: times(conv.judge, passes),
     summarizer,
   };
-  const cost = (role: ScaleRole, p: RolePlan): number | null => (p.calls === 0 ? 0 : prices.cost(models[role], priceProviderOf(models[role]), usage(p)));
+  const cost = (role: ScaleRole, p: RolePlan): number | null =>
+    p.calls === 0 ? 0 : prices.cost(models[role], priceProviderOf(models[role]), usage(p));
 
   const unknownPrices = new Set<string>();
   const byRole = (['agent', 'user', 'judge', 'summarizer'] as const).map((role) => {
     const usd = cost(role, plans[role]);
     if (usd === null) unknownPrices.add(models[role]);
-    return { role, model: models[role], calls: plans[role].calls, usd: usd === null ? null : round6(usd), promptTokens: plans[role].promptTokens, completionTokens: plans[role].completionTokens };
+    return {
+      role,
+      model: models[role],
+      calls: plans[role].calls,
+      usd: usd === null ? null : round6(usd),
+      promptTokens: plans[role].promptTokens,
+      completionTokens: plans[role].completionTokens,
+    };
   });
   const calls = byRole.reduce((s, r) => s + r.calls, 0);
   const usd = byRole.some((r) => r.usd === null) ? null : round6(byRole.reduce((s, r) => s + (r.usd ?? 0), 0));
 
   const perConvParts = [cost('agent', one.agent), cost('user', one.user), cost('judge', one.judge)];
-  const perConversationUsd = perConvParts.some((x) => x === null) ? null : round6(perConvParts.reduce<number>((s, x) => s + (x ?? 0), 0));
+  const perConversationUsd = perConvParts.some((x) => x === null)
+    ? null
+    : round6(perConvParts.reduce<number>((s, x) => s + (x ?? 0), 0));
 
   const latency = [...new Set(Object.values(models))].map((model) => {
     const m = measuredLatencyMs?.(model);
@@ -161,15 +206,22 @@ export function estimateScale(
     return { model, ms: measured ? Math.round(m) : ASSUMED_LATENCY_MS, measured };
   });
   const lat = (role: ScaleRole) => latency.find((l) => l.model === models[role])!.ms;
-  const perConversationMs = (conv.agent.calls * lat('agent') + conv.user.calls * lat('user') + conv.judge.calls * lat('judge')) / N;
+  const perConversationMs =
+    (conv.agent.calls * lat('agent') + conv.user.calls * lat('user') + conv.judge.calls * lat('judge')) / N;
   const waves = Math.ceil(N / Math.max(1, config.concurrency));
   const seconds = Math.round(((waves * perConversationMs * passes + lat('summarizer')) / 1000) * 10) / 10;
 
   const assumptions = [
     `Up to ${agent.maxTurns} user turns per conversation${agent.tools.length ? ', one tool round per turn' : ''}; about ${USER_TOKENS} tokens per user message, ${AGENT_TOKENS} per agent reply${agent.tools.length ? `, ${TOOL_CALL_TOKENS + TOOL_RESULT_TOKENS} per tool call and result` : ''}.`,
     `Judge: ${one.judge.calls} call${one.judge.calls === 1 ? '' : 's'} per conversation; re-asks after a non-JSON verdict and the summarizer's one re-ask are not counted.`,
-    ...(config.verify ? ['Verify: the conversations and their judges run twice; the verification run makes no summarizer call.'] : []),
-    ...latency.map((l) => (l.measured ? `${l.model}: ${l.ms} ms per call (measured)` : `${l.model}: ${l.ms} ms per call (assumed, never measured)`)),
+    ...(config.verify
+      ? ['Verify: the conversations and their judges run twice; the verification run makes no summarizer call.']
+      : []),
+    ...latency.map((l) =>
+      l.measured
+        ? `${l.model}: ${l.ms} ms per call (measured)`
+        : `${l.model}: ${l.ms} ms per call (assumed, never measured)`,
+    ),
   ];
   return {
     byRole,
@@ -186,24 +238,38 @@ export function estimateScale(
 
 const money = (x: number) => (x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`);
 const duration = (s: number) => (s < 90 ? `~${Math.ceil(s)}s` : `~${Math.round(s / 60)} min`);
-const ROLE_NAMES: Record<ScaleRole, string> = { agent: 'agent', user: 'simulated user', judge: 'judge', summarizer: 'summarizer' };
+const ROLE_NAMES: Record<ScaleRole, string> = {
+  agent: 'agent',
+  user: 'simulated user',
+  judge: 'judge',
+  summarizer: 'summarizer',
+};
 
 /** One paragraph for the CLI and the panel: totals, then each role, unknown prices named. */
 export function formatScaleEstimate(e: ScaleEstimate): string {
   const total = e.usd === null ? 'cost unknown' : `about ${money(e.usd)}`;
   const roles = e.byRole
-    .map((r) => `${ROLE_NAMES[r.role]} ${r.calls} call${r.calls === 1 ? '' : 's'} on ${r.model} (${r.usd === null ? 'price unknown' : money(r.usd)})`)
+    .map(
+      (r) =>
+        `${ROLE_NAMES[r.role]} ${r.calls} call${r.calls === 1 ? '' : 's'} on ${r.model} (${r.usd === null ? 'price unknown' : money(r.usd)})`,
+    )
     .join(', ');
-  const unknown = e.unknownPrices.length ? ` No price is known for ${e.unknownPrices.join(', ')}: add ${e.unknownPrices.length === 1 ? 'it' : 'them'} to prices in .prompt-tuner/config.json.` : '';
+  const unknown = e.unknownPrices.length
+    ? ` No price is known for ${e.unknownPrices.join(', ')}: add ${e.unknownPrices.length === 1 ? 'it' : 'them'} to prices in .prompt-tuner/config.json.`
+    : '';
   const assumed = e.latency?.filter((l) => !l.measured).map((l) => l.model) ?? [];
-  const timing = assumed.length ? ` (assuming ${ASSUMED_LATENCY_MS / 1000}s per call for ${assumed.join(', ')})` : ' (from measured latency)';
+  const timing = assumed.length
+    ? ` (assuming ${ASSUMED_LATENCY_MS / 1000}s per call for ${assumed.join(', ')})`
+    : ' (from measured latency)';
   // An upper bound: every conversation is planned at its full turn limit, and most end sooner (the user's goal is met).
   return `at most ${e.calls} model calls, ${total === 'cost unknown' ? total : `at most ${total.replace('about ', '')}`}, up to ${duration(e.seconds)}${timing}: ${roles}; conversations that end before their turn limit cost less.${unknown}${e.overBudget ? ' Over the budget cap.' : ''}`;
 }
 
 /** The estimate of a verification run: the same conversations and judges, and no summarizer call. */
 export function withoutSummarizer(e: ScaleEstimate, maxBudgetUsd?: number): ScaleEstimate {
-  const byRole = e.byRole.map((r) => (r.role === 'summarizer' ? { ...r, calls: 0, usd: 0, promptTokens: 0, completionTokens: 0 } : r));
+  const byRole = e.byRole.map((r) =>
+    r.role === 'summarizer' ? { ...r, calls: 0, usd: 0, promptTokens: 0, completionTokens: 0 } : r,
+  );
   const usd = byRole.some((r) => r.usd === null) ? null : round6(byRole.reduce((s, r) => s + (r.usd ?? 0), 0));
   const unknownPrices = [...new Set(byRole.filter((r) => r.usd === null).map((r) => r.model))];
   return {

@@ -5,7 +5,10 @@ import { computeStats } from './stats';
 import type { ScaleReport, ScaleRunSnapshot, Verification } from './types';
 
 /** What the summary phase leaves for the report. */
-export type SummaryPart = Pick<ScaleReport, 'summary' | 'revisedPrompt' | 'revisedPromptRationale' | 'summaryError' | 'digestNote'>;
+export type SummaryPart = Pick<
+  ScaleReport,
+  'summary' | 'revisedPrompt' | 'revisedPromptRationale' | 'summaryError' | 'digestNote'
+>;
 
 export class RunReport {
   /** No summary until the summary phase writes one (or says why there is none). */
@@ -40,6 +43,7 @@ export class RunReport {
 
   /** A run that stops before its summary says why the report has none. */
   summarySkipped(why: string): void {
-    if (!this.summary.summary && this.summary.summaryError === undefined) this.summary = { ...this.summary, summaryError: `The summary was skipped: ${why}.` };
+    if (!this.summary.summary && this.summary.summaryError === undefined)
+      this.summary = { ...this.summary, summaryError: `The summary was skipped: ${why}.` };
   }
 }

@@ -31,7 +31,8 @@ export class ScaleRunWriter {
   }
 
   persist({ snapshot, events }: JobWrite<ScaleEvent, ScaleRunSnapshot>): void {
-    for (const { event } of events) if ('conversationId' in event && event.conversationId) this.dirty.add(event.conversationId);
+    for (const { event } of events)
+      if ('conversationId' in event && event.conversationId) this.dirty.add(event.conversationId);
     this.repo.write({
       snapshot,
       events,

@@ -192,7 +192,12 @@ export class ScaleRunsRepository {
   claim(runId: string): void {
     const owner = currentOwner();
     this.store.write((tx) => {
-      tx.run('UPDATE scale_runs SET owner_pid = ?, owner_host = ?, updated_at = ? WHERE run_id = ?', [owner.pid, owner.host, new Date().toISOString(), runId]);
+      tx.run('UPDATE scale_runs SET owner_pid = ?, owner_host = ?, updated_at = ? WHERE run_id = ?', [
+        owner.pid,
+        owner.host,
+        new Date().toISOString(),
+        runId,
+      ]);
     });
   }
 
@@ -226,7 +231,19 @@ export class ScaleRunsRepository {
         e.results.forEach((r, i) => {
           tx.run(
             'INSERT INTO scale_evaluations (run_id, conversation_id, position, assertion, type, scope, tag, pass, score, details, turn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            [runId, e.conversationId, i, r.assertion, r.type, r.scope, r.tag, r.pass === null ? null : r.pass ? 1 : 0, r.score, r.details, r.turn ?? null],
+            [
+              runId,
+              e.conversationId,
+              i,
+              r.assertion,
+              r.type,
+              r.scope,
+              r.tag,
+              r.pass === null ? null : r.pass ? 1 : 0,
+              r.score,
+              r.details,
+              r.turn ?? null,
+            ],
           );
         });
       }
@@ -251,17 +268,34 @@ export class ScaleRunsRepository {
 
   /** The report of a finished run gets its verification (the panel's Verify Revised Prompt, after the run). */
   attachVerification(runId: string, verification: Verification): void {
-    const row = this.store.get<{ snapshot_json: string; report_json: string | null }>('SELECT snapshot_json, report_json FROM scale_runs WHERE run_id = ?', [runId]);
-    if (!row || row.report_json === null) throw new Error(`scale run ${runId} has no report to attach a verification to`);
-    const report: ScaleReport = { ...parseStoredJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`), verification };
+    const row = this.store.get<{ snapshot_json: string; report_json: string | null }>(
+      'SELECT snapshot_json, report_json FROM scale_runs WHERE run_id = ?',
+      [runId],
+    );
+    if (!row || row.report_json === null)
+      throw new Error(`scale run ${runId} has no report to attach a verification to`);
+    const report: ScaleReport = {
+      ...parseStoredJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`),
+      verification,
+    };
     const snapshot = parseStoredJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`);
     const next: ScaleRunSnapshot = {
       ...snapshot,
       report,
-      verification: { runId: verification.runId, status: verification.status, completed: verification.conversations.filter((c) => c.status === 'done').length, total: verification.conversations.length },
+      verification: {
+        runId: verification.runId,
+        status: verification.status,
+        completed: verification.conversations.filter((c) => c.status === 'done').length,
+        total: verification.conversations.length,
+      },
     };
     this.store.write((tx) => {
-      tx.run('UPDATE scale_runs SET report_json = ?, snapshot_json = ?, updated_at = ? WHERE run_id = ?', [JSON.stringify(report), JSON.stringify(next), new Date().toISOString(), runId]);
+      tx.run('UPDATE scale_runs SET report_json = ?, snapshot_json = ?, updated_at = ? WHERE run_id = ?', [
+        JSON.stringify(report),
+        JSON.stringify(next),
+        new Date().toISOString(),
+        runId,
+      ]);
     });
   }
 
@@ -287,14 +321,21 @@ export class ScaleRunsRepository {
 
   /** The stored status and, for a run whose process died, why it is not running any more. */
   status(runId: string): { status: RunStatus; interrupted: string | null } | undefined {
-    const row = this.store.get<{ status: RunStatus; owner_pid: number; owner_host: string }>('SELECT status, owner_pid, owner_host FROM scale_runs WHERE run_id = ?', [runId]);
+    const row = this.store.get<{ status: RunStatus; owner_pid: number; owner_host: string }>(
+      'SELECT status, owner_pid, owner_host FROM scale_runs WHERE run_id = ?',
+      [runId],
+    );
     return row ? { status: row.status, interrupted: interruptedBy(row) } : undefined;
   }
 
   /** The snapshot as last written (a run being resumed starts from it), without the interrupted reading. */
   storedSnapshot(runId: string): ScaleRunSnapshot | undefined {
-    const row = this.store.get<{ snapshot_json: string }>('SELECT snapshot_json FROM scale_runs WHERE run_id = ?', [runId]);
-    return row ? parseStoredJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`) : undefined;
+    const row = this.store.get<{ snapshot_json: string }>('SELECT snapshot_json FROM scale_runs WHERE run_id = ?', [
+      runId,
+    ]);
+    return row
+      ? parseStoredJson<ScaleRunSnapshot>(row.snapshot_json, `scale_runs.snapshot_json of ${runId}`)
+      : undefined;
   }
 
   /** The latest snapshot; an interrupted run reads back as failed with a note (reads never write). */
@@ -303,18 +344,32 @@ export class ScaleRunsRepository {
     if (!stored) return undefined;
     const { snapshot, interrupted } = stored;
     if (!interrupted) return snapshot;
-    return { ...asInterrupted(snapshot, interrupted), notes: [...snapshot.notes, `${interrupted} Resume it to run the unfinished conversations.`] };
+    return {
+      ...asInterrupted(snapshot, interrupted),
+      notes: [...snapshot.notes, `${interrupted} Resume it to run the unfinished conversations.`],
+    };
   }
 
   report(runId: string): ScaleReport | undefined {
-    const row = this.store.get<{ report_json: string | null }>('SELECT report_json FROM scale_runs WHERE run_id = ?', [runId]);
-    return row?.report_json ? parseStoredJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`) : undefined;
+    const row = this.store.get<{ report_json: string | null }>('SELECT report_json FROM scale_runs WHERE run_id = ?', [
+      runId,
+    ]);
+    return row?.report_json
+      ? parseStoredJson<ScaleReport>(row.report_json, `scale_runs.report_json of ${runId}`)
+      : undefined;
   }
 
   /** A conversation's messages in order. */
   transcript(runId: string, conversationId: string): TranscriptMessage[] {
     return this.store
-      .all<{ turn: number; role: TranscriptMessage['role']; content: string; tool_calls: string | null; latency_ms: number | null; at: string }>(
+      .all<{
+        turn: number;
+        role: TranscriptMessage['role'];
+        content: string;
+        tool_calls: string | null;
+        latency_ms: number | null;
+        at: string;
+      }>(
         'SELECT turn, role, content, tool_calls, latency_ms, at FROM scale_messages WHERE run_id = ? AND conversation_id = ? ORDER BY position',
         [runId, conversationId],
       )
@@ -322,7 +377,14 @@ export class ScaleRunsRepository {
         turn: r.turn,
         role: r.role,
         content: r.content,
-        ...(r.tool_calls ? { toolCalls: parseStoredJson<NonNullable<TranscriptMessage['toolCalls']>>(r.tool_calls, 'scale_messages.tool_calls') } : {}),
+        ...(r.tool_calls
+          ? {
+              toolCalls: parseStoredJson<NonNullable<TranscriptMessage['toolCalls']>>(
+                r.tool_calls,
+                'scale_messages.tool_calls',
+              ),
+            }
+          : {}),
         ...(r.latency_ms !== null ? { latencyMs: r.latency_ms } : {}),
         at: r.at,
       }));
@@ -331,7 +393,16 @@ export class ScaleRunsRepository {
   /** A conversation's stored graded assertions in order. */
   evaluations(runId: string, conversationId: string): EvaluationResult[] {
     return this.store
-      .all<{ assertion: string; type: EvaluationResult['type']; scope: EvaluationResult['scope']; tag: string; pass: number | null; score: number | null; details: string; turn: number | null }>(
+      .all<{
+        assertion: string;
+        type: EvaluationResult['type'];
+        scope: EvaluationResult['scope'];
+        tag: string;
+        pass: number | null;
+        score: number | null;
+        details: string;
+        turn: number | null;
+      }>(
         'SELECT assertion, type, scope, tag, pass, score, details, turn FROM scale_evaluations WHERE run_id = ? AND conversation_id = ? ORDER BY position',
         [runId, conversationId],
       )
@@ -354,7 +425,9 @@ export class ScaleRunsRepository {
   /** The validated config the run was started with. */
   config(runId: string): ScaleConfig | undefined {
     const row = this.store.get<{ config_json: string }>('SELECT config_json FROM scale_runs WHERE run_id = ?', [runId]);
-    return row ? parseScaleConfig(parseStoredJson<unknown>(row.config_json, `scale_runs.config_json of ${runId}`)) : undefined;
+    return row
+      ? parseScaleConfig(parseStoredJson<unknown>(row.config_json, `scale_runs.config_json of ${runId}`))
+      : undefined;
   }
 
   /** Sequence number of the last stored event (0 when none). */
@@ -367,7 +440,11 @@ export class ScaleRunsRepository {
     return readEvents<ScaleEvent>(this.store, 'scale_events', runId);
   }
 
-  private upsertConversation(tx: { run(sql: string, params?: (string | number | null)[]): unknown }, runId: string, c: ConversationSummary): void {
+  private upsertConversation(
+    tx: { run(sql: string, params?: (string | number | null)[]): unknown },
+    runId: string,
+    c: ConversationSummary,
+  ): void {
     tx.run(
       `INSERT INTO scale_conversations (run_id, conversation_id, idx, scenario_id, seed, status, outcome, ended_reason, turns, failure_tags, cost_usd, error, summary_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -17,7 +17,15 @@ import { ScaleRunsRepository } from './runsRepository';
 import { ScaleRunWriter } from './runWriter';
 import { foldEvent, initialSnapshot, pendingConversation, resumeSnapshot } from './snapshot';
 import { summarizeRun } from './summarizeRun';
-import type { ScaleConfig, ScaleEstimate, ScaleEvent, ScaleReport, ScaleRole, ScaleRunSnapshot, TranscriptMessage } from './types';
+import type {
+  ScaleConfig,
+  ScaleEstimate,
+  ScaleEvent,
+  ScaleReport,
+  ScaleRole,
+  ScaleRunSnapshot,
+  TranscriptMessage,
+} from './types';
 import { verificationOf } from './verificationPlan';
 import { verifyInside } from './verifyInside';
 
@@ -38,7 +46,13 @@ export interface ScalePlan {
 const DEFAULT_STAGGER: [number, number] = [200, 400];
 
 /** A new run's pending rows, or a resumed run's stored snapshot with the unfinished rows back to pending (`reset`). */
-function startingSnapshot(plan: ScalePlan, runId: string, models: Record<ScaleRole, string>, scenarios: RunScenario[], ledger: RoleLedgerBook): { snapshot: ScaleRunSnapshot; reset: string[] } {
+function startingSnapshot(
+  plan: ScalePlan,
+  runId: string,
+  models: Record<ScaleRole, string>,
+  scenarios: RunScenario[],
+  ledger: RoleLedgerBook,
+): { snapshot: ScaleRunSnapshot; reset: string[] } {
   const { config, agent, estimate } = plan;
   const fresh = scenarios.map((s, i) => pendingConversation(i, config.seed + i, summaryScenario(s)));
   if (plan.resume) return resumeSnapshot(plan.resume.snapshot, fresh, plan.resume.keep);
@@ -63,7 +77,12 @@ function startingSnapshot(plan: ScalePlan, runId: string, models: Record<ScaleRo
 }
 
 /** The closing event of a run that stopped early, with its partial report; a run stopped before its summary says why it has none. */
-function stopEventOf(stop: JobStop, base: { runId: string; at: string }, report: RunReport, isVerification: boolean): ScaleEvent {
+function stopEventOf(
+  stop: JobStop,
+  base: { runId: string; at: string },
+  report: RunReport,
+  isVerification: boolean,
+): ScaleEvent {
   const skipped = (why: string) => {
     if (!isVerification) report.summarySkipped(why);
   };
@@ -73,14 +92,23 @@ function stopEventOf(stop: JobStop, base: { runId: string; at: string }, report:
   }
   if (stop.kind === 'budget') {
     skipped(`the budget was reached (${stop.message})`);
-    return { type: 'scale_error', ...base, error: stop.message, status: 'budget_reached', report: report.build('budget_reached') };
+    return {
+      type: 'scale_error',
+      ...base,
+      error: stop.message,
+      status: 'budget_reached',
+      report: report.build('budget_reached'),
+    };
   }
   skipped('the run failed');
   return { type: 'scale_error', ...base, error: stop.message, status: 'failed', report: report.build('failed') };
 }
 
 /** The gateway's throttle event as this run's. */
-function throttleEventOf(ge: Extract<GatewayEvent, { type: 'throttle' }>, base: { runId: string; at: string }): ScaleEvent {
+function throttleEventOf(
+  ge: Extract<GatewayEvent, { type: 'throttle' }>,
+  base: { runId: string; at: string },
+): ScaleEvent {
   return {
     type: 'throttle',
     ...base,
@@ -94,14 +122,25 @@ function throttleEventOf(ge: Extract<GatewayEvent, { type: 'throttle' }>, base: 
 }
 
 /** The evaluator the run grades with: the caller's, or the config's (made here; the caller closes it). */
-async function evaluatorFor(config: ScaleConfig, deps: ScaleDeps): Promise<{ evaluator: ScaleEvaluator; notes: string[] }> {
+async function evaluatorFor(
+  config: ScaleConfig,
+  deps: ScaleDeps,
+): Promise<{ evaluator: ScaleEvaluator; notes: string[] }> {
   if (deps.evaluator) return { evaluator: deps.evaluator, notes: [] };
-  const made = await createEvaluator(config.evaluator, { ...(config.evaluatorUrl ? { url: config.evaluatorUrl } : {}), ...(deps.cwd ? { cwd: deps.cwd } : {}) });
+  const made = await createEvaluator(config.evaluator, {
+    ...(config.evaluatorUrl ? { url: config.evaluatorUrl } : {}),
+    ...(deps.cwd ? { cwd: deps.cwd } : {}),
+  });
   return { evaluator: made.evaluator, notes: made.warning ? [made.warning] : [] };
 }
 
 /** What the phases work with, on this job's runtime. */
-function runContext(rt: JobRuntime<ScaleEvent, ScaleRunSnapshot>, plan: ScalePlan, budget: ScaleBudget, ledger: RoleLedgerBook): RunContext {
+function runContext(
+  rt: JobRuntime<ScaleEvent, ScaleRunSnapshot>,
+  plan: ScalePlan,
+  budget: ScaleBudget,
+  ledger: RoleLedgerBook,
+): RunContext {
   const { runId } = rt;
   const ctx: RunContext = {
     runId,
@@ -129,7 +168,11 @@ function runContext(rt: JobRuntime<ScaleEvent, ScaleRunSnapshot>, plan: ScalePla
 }
 
 /** The job's end: it is no longer live; a verification started on its own attaches itself to the report it verifies, whatever its end. */
-async function afterEnd(done: Promise<ScaleRunSnapshot>, plan: ScalePlan, repo: ScaleRunsRepository): Promise<ScaleRunSnapshot> {
+async function afterEnd(
+  done: Promise<ScaleRunSnapshot>,
+  plan: ScalePlan,
+  repo: ScaleRunsRepository,
+): Promise<ScaleRunSnapshot> {
   const final = await done;
   forgetLive(final.runId);
   if (plan.verifies?.attach) {
@@ -150,8 +193,15 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
   const repo = new ScaleRunsRepository(deps.store);
   const runId = plan.resume?.runId ?? newJobId();
   const isVerification = plan.verifies !== undefined;
-  const models: Record<ScaleRole, string> = { agent: config.agentModel, user: config.userModel, judge: config.judgeModel, summarizer: config.summarizerModel };
-  const scenarios = Array.from({ length: config.runs }, (_, i) => scenarioForRun(agent, i, config.seed, { goal: config.goal, userMessage: config.userMessage }));
+  const models: Record<ScaleRole, string> = {
+    agent: config.agentModel,
+    user: config.userModel,
+    judge: config.judgeModel,
+    summarizer: config.summarizerModel,
+  };
+  const scenarios = Array.from({ length: config.runs }, (_, i) =>
+    scenarioForRun(agent, i, config.seed, { goal: config.goal, userMessage: config.userMessage }),
+  );
 
   const ledger = new RoleLedgerBook(models, estimate, plan.resume?.snapshot.budget.byRole);
   const budget = new ScaleBudget(config, estimate, {
@@ -167,7 +217,13 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
   }
 
   const writer = new ScaleRunWriter(repo, reset);
-  const report = new RunReport({ runId, idempotencyKey: config.idempotencyKey ?? null, snapshot: () => rt.snapshot(), ledger, estimatedUsd: estimate.usd });
+  const report = new RunReport({
+    runId,
+    idempotencyKey: config.idempotencyKey ?? null,
+    snapshot: () => rt.snapshot(),
+    ledger,
+    estimatedUsd: estimate.usd,
+  });
   const rt: JobRuntime<ScaleEvent, ScaleRunSnapshot> = new JobRuntime<ScaleEvent, ScaleRunSnapshot>({
     runId,
     initial,
@@ -217,7 +273,10 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
         if (config.verify) await verifyInside({ ...ctx, deps, evaluator, ledger, report, launch: launchScaleJob });
         if (rt.signal.aborted) throw rt.signal.reason ?? new ModelError('cancelled', 'Cancelled');
       } else {
-        const v = verificationOf({ ...rt.snapshot(), status: 'completed', report: report.build('completed') }, plan.verifies!.report);
+        const v = verificationOf(
+          { ...rt.snapshot(), status: 'completed', report: report.build('completed') },
+          plan.verifies!.report,
+        );
         if (v) ctx.emit({ type: 'verification_complete', verification: v });
       }
       ctx.emit({ type: 'scale_complete', report: report.build('completed') });

@@ -4,8 +4,19 @@ import { actualUsdOf } from './budget';
 import type { ConversationSummary, RoleLedger, ScaleEvent, ScaleRunSnapshot } from './types';
 
 /** What a run starts with; the rest of the snapshot starts empty. */
-export interface SnapshotInit
-  extends Pick<ScaleRunSnapshot, 'runId' | 'agent' | 'models' | 'systemPrompt' | 'promptSource' | 'runs' | 'concurrency' | 'idempotencyKey' | 'verifiesRunId' | 'startedAt'> {
+export interface SnapshotInit extends Pick<
+  ScaleRunSnapshot,
+  | 'runId'
+  | 'agent'
+  | 'models'
+  | 'systemPrompt'
+  | 'promptSource'
+  | 'runs'
+  | 'concurrency'
+  | 'idempotencyKey'
+  | 'verifiesRunId'
+  | 'startedAt'
+> {
   /** One pending row per planned conversation (scenario and seed known up front). */
   conversations: ConversationSummary[];
   estimatedUsd: number | null;
@@ -16,7 +27,11 @@ export interface SnapshotInit
 }
 
 /** A conversation row before it starts. */
-export function pendingConversation(index: number, seed: number, scenario: ConversationSummary['scenario']): ConversationSummary {
+export function pendingConversation(
+  index: number,
+  seed: number,
+  scenario: ConversationSummary['scenario'],
+): ConversationSummary {
   return {
     conversationId: conversationIdOf(index),
     index,
@@ -60,7 +75,13 @@ export function initialSnapshot(init: SnapshotInit): ScaleRunSnapshot {
     progress: 0,
     etaSeconds: null,
     detail: 'Waiting to start',
-    budget: { estimatedUsd: init.estimatedUsd, actualUsd: actualUsdOf(init.ledger), capUsd: init.capUsd, conversationCapUsd: init.conversationCapUsd, byRole: init.ledger },
+    budget: {
+      estimatedUsd: init.estimatedUsd,
+      actualUsd: actualUsdOf(init.ledger),
+      capUsd: init.capUsd,
+      conversationCapUsd: init.conversationCapUsd,
+      byRole: init.ledger,
+    },
     throttle: null,
     report: null,
     verification: null,
@@ -75,7 +96,11 @@ export function initialSnapshot(init: SnapshotInit): ScaleRunSnapshot {
  * The snapshot a resumed run starts from: the kept conversations as stored, the others back to their fresh
  * pending rows (`reset`: their stored messages and evaluations are deleted before they run again).
  */
-export function resumeSnapshot(stored: ScaleRunSnapshot, fresh: ConversationSummary[], keep: ReadonlySet<string>): { snapshot: ScaleRunSnapshot; reset: string[] } {
+export function resumeSnapshot(
+  stored: ScaleRunSnapshot,
+  fresh: ConversationSummary[],
+  keep: ReadonlySet<string>,
+): { snapshot: ScaleRunSnapshot; reset: string[] } {
   const reset: string[] = [];
   const conversations = fresh.map((f) => {
     const kept = stored.conversations.find((c) => c.index === f.index);
@@ -103,7 +128,11 @@ export function resumeSnapshot(stored: ScaleRunSnapshot, fresh: ConversationSumm
 
 const isFinished = (s: ScaleRunSnapshot) => s.status !== 'pending' && s.status !== 'running';
 
-function withConversation(s: ScaleRunSnapshot, id: string, change: (c: ConversationSummary) => ConversationSummary): ConversationSummary[] {
+function withConversation(
+  s: ScaleRunSnapshot,
+  id: string,
+  change: (c: ConversationSummary) => ConversationSummary,
+): ConversationSummary[] {
   return s.conversations.map((c) => (c.conversationId === id ? change(c) : c));
 }
 
@@ -114,7 +143,11 @@ function conversationPhase(s: ScaleRunSnapshot, conversations: ConversationSumma
   return conversations.some((c) => c.status === 'grading') ? 'grading' : 'conversations';
 }
 
-function paced(s: ScaleRunSnapshot, completed: number, at: string): Pick<ScaleRunSnapshot, 'completed' | 'progress' | 'etaSeconds'> {
+function paced(
+  s: ScaleRunSnapshot,
+  completed: number,
+  at: string,
+): Pick<ScaleRunSnapshot, 'completed' | 'progress' | 'etaSeconds'> {
   const total = s.total;
   const from = s.paceFrom ?? { at: s.startedAt, completed: 0 };
   const eta = etaSeconds(Date.parse(from.at), Date.parse(at), completed - from.completed, total - from.completed);
@@ -135,7 +168,9 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
         ...prev,
         status: 'running',
         phase: 'conversations',
-        detail: e.resumed ? `Resumed: ${prev.total - prev.completed} conversation${prev.total - prev.completed === 1 ? '' : 's'} to run` : `Running ${e.runs} conversation${e.runs === 1 ? '' : 's'}, ${e.concurrency} at a time`,
+        detail: e.resumed
+          ? `Resumed: ${prev.total - prev.completed} conversation${prev.total - prev.completed === 1 ? '' : 's'} to run`
+          : `Running ${e.runs} conversation${e.runs === 1 ? '' : 's'}, ${e.concurrency} at a time`,
         budget: { ...prev.budget, estimatedUsd: e.estimate.usd },
         paceFrom: { at: e.at, completed: prev.completed },
         finishedAt: null,
@@ -146,13 +181,22 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
     case 'conversation_start':
       return {
         ...prev,
-        conversations: withConversation(prev, e.conversationId, (c) => ({ ...c, status: 'running', scenario: e.scenario, seed: e.seed })),
+        conversations: withConversation(prev, e.conversationId, (c) => ({
+          ...c,
+          status: 'running',
+          scenario: e.scenario,
+          seed: e.seed,
+        })),
         detail: `Conversation ${e.conversationId} started`,
       };
     case 'turn_complete':
       return {
         ...prev,
-        conversations: withConversation(prev, e.conversationId, (c) => ({ ...c, turns: Math.max(c.turns, e.turn), turnLatencyMs: [...c.turnLatencyMs, e.latencyMs] })),
+        conversations: withConversation(prev, e.conversationId, (c) => ({
+          ...c,
+          turns: Math.max(c.turns, e.turn),
+          turnLatencyMs: [...c.turnLatencyMs, e.latencyMs],
+        })),
         detail: `Conversation ${e.conversationId}: turn ${e.turn}`,
       };
     case 'conversation_complete': {
@@ -167,10 +211,21 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
         ...(e.toolErrors !== undefined ? { toolErrors: e.toolErrors } : {}),
         ...(e.error !== undefined ? { error: e.error } : {}),
       }));
-      return { ...prev, conversations, phase: conversationPhase(prev, conversations), detail: `Conversation ${e.conversationId} ended (${e.endedReason.replace('_', ' ')}); grading` };
+      return {
+        ...prev,
+        conversations,
+        phase: conversationPhase(prev, conversations),
+        detail: `Conversation ${e.conversationId} ended (${e.endedReason.replace('_', ' ')}); grading`,
+      };
     }
     case 'evaluation_complete': {
-      const conversations = withConversation(prev, e.conversationId, (c) => ({ ...c, status: 'done', outcome: e.outcome, failureTags: [...e.failureTags], assertionResults: e.assertionResults }));
+      const conversations = withConversation(prev, e.conversationId, (c) => ({
+        ...c,
+        status: 'done',
+        outcome: e.outcome,
+        failureTags: [...e.failureTags],
+        assertionResults: e.assertionResults,
+      }));
       const completed = conversations.filter((c) => c.status === 'done').length;
       return {
         ...prev,
@@ -181,8 +236,18 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
       };
     }
     case 'summary_complete': {
-      const notes = [...prev.notes, ...(e.digestNote ? [e.digestNote] : []), ...(e.summaryError ? [`No summary: ${e.summaryError}`] : [])];
-      return { ...prev, notes, detail: e.summaryError ? 'Summary failed; stats and evaluations are kept' : 'Summary and revised prompt written' };
+      const notes = [
+        ...prev.notes,
+        ...(e.digestNote ? [e.digestNote] : []),
+        ...(e.summaryError ? [`No summary: ${e.summaryError}`] : []),
+      ];
+      return {
+        ...prev,
+        notes,
+        detail: e.summaryError
+          ? 'Summary failed; stats and evaluations are kept'
+          : 'Summary and revised prompt written',
+      };
     }
     case 'verification_start':
       return {
@@ -194,7 +259,11 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
     case 'verification_complete': {
       const v = e.verification;
       const completed = v.conversations.filter((c) => c.status === 'done').length;
-      return { ...prev, verification: { runId: v.runId, status: v.status, completed, total: v.conversations.length }, detail: `Verification ${v.status}` };
+      return {
+        ...prev,
+        verification: { runId: v.runId, status: v.status, completed, total: v.conversations.length },
+        detail: `Verification ${v.status}`,
+      };
     }
     case 'scale_complete':
       return {
@@ -214,7 +283,9 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
         ...finishedFields({ ...prev, status: e.status }, e.at),
         report: e.report,
         error: e.error,
-        ...(e.report ? { budget: { ...prev.budget, byRole: e.report.stats.cost.byRole, actualUsd: e.report.stats.cost.actualUsd } } : {}),
+        ...(e.report
+          ? { budget: { ...prev.budget, byRole: e.report.stats.cost.byRole, actualUsd: e.report.stats.cost.actualUsd } }
+          : {}),
         detail: e.status === 'budget_reached' ? `Budget reached: ${e.error}` : `Failed: ${e.error}`,
       };
     case 'scale_cancelled':
@@ -223,7 +294,9 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
         status: 'cancelled',
         ...finishedFields({ ...prev, status: 'cancelled' }, e.at),
         report: e.report,
-        ...(e.report ? { budget: { ...prev.budget, byRole: e.report.stats.cost.byRole, actualUsd: e.report.stats.cost.actualUsd } } : {}),
+        ...(e.report
+          ? { budget: { ...prev.budget, byRole: e.report.stats.cost.byRole, actualUsd: e.report.stats.cost.actualUsd } }
+          : {}),
         detail: `Cancelled: ${e.reason}`,
       };
     case 'cap_reached':
@@ -233,7 +306,13 @@ export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapsh
       const active = e.queued > 0 || e.retryInMs !== undefined;
       return {
         ...prev,
-        throttle: { provider: e.provider, active, concurrency: e.concurrency, queueDepth: e.queued, ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}) },
+        throttle: {
+          provider: e.provider,
+          active,
+          concurrency: e.concurrency,
+          queueDepth: e.queued,
+          ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}),
+        },
       };
     }
     case 'progress':

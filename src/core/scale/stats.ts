@@ -8,7 +8,8 @@ const MAX_SAMPLE_IDS = 3;
 /** Wilson score interval of successes/n (95% for the default z); null when n = 0. */
 export function wilsonInterval(successes: number, n: number, z: number = Z_95): { low: number; high: number } | null {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a whole number ≥ 0; got ${n}`);
-  if (!Number.isInteger(successes) || successes < 0 || successes > n) throw new RangeError(`successes must be a whole number in [0, ${n}]; got ${successes}`);
+  if (!Number.isInteger(successes) || successes < 0 || successes > n)
+    throw new RangeError(`successes must be a whole number in [0, ${n}]; got ${successes}`);
   if (n === 0) return null;
   const p = successes / n;
   const z2 = z * z;
@@ -67,12 +68,18 @@ function judgeStats(conversations: readonly ConversationSummary[]): ScaleStats['
       byLabel.set(r.assertion, s);
     }
   }
-  return [...byLabel].map(([assertion, s]) => ({ assertion, ...s, passRate: s.pass + s.fail > 0 ? s.pass / (s.pass + s.fail) : null }));
+  return [...byLabel].map(([assertion, s]) => ({
+    assertion,
+    ...s,
+    passRate: s.pass + s.fail > 0 ? s.pass / (s.pass + s.fail) : null,
+  }));
 }
 
 function cost(ledger: readonly RoleLedger[], estimatedUsd: number | null): ScaleStats['cost'] {
   // One unknown price makes the total unknown: a partial sum would read as the real spend.
-  const actualUsd = ledger.some((l) => l.actualUsd === null) ? null : ledger.reduce((sum, l) => sum + (l.actualUsd ?? 0), 0);
+  const actualUsd = ledger.some((l) => l.actualUsd === null)
+    ? null
+    : ledger.reduce((sum, l) => sum + (l.actualUsd ?? 0), 0);
   return {
     estimatedUsd,
     actualUsd,
@@ -85,7 +92,11 @@ function cost(ledger: readonly RoleLedger[], estimatedUsd: number | null): Scale
  * The report's stats. A conversation not graded (outcome null: cut before grading) counts as unscored, so
  * total = passed + failed + unscored.
  */
-export function computeStats(conversations: ConversationSummary[], ledger: RoleLedger[], estimatedUsd: number | null): ScaleStats {
+export function computeStats(
+  conversations: ConversationSummary[],
+  ledger: RoleLedger[],
+  estimatedUsd: number | null,
+): ScaleStats {
   const passed = conversations.filter((c) => c.outcome === 'pass').length;
   const failed = conversations.filter((c) => c.outcome === 'fail').length;
   const scored = passed + failed;
@@ -94,7 +105,9 @@ export function computeStats(conversations: ConversationSummary[], ledger: RoleL
   const completion = conversations.map((c) => c.completionTokens);
   const perTurn = conversations.flatMap((c) => c.turnLatencyMs);
   // A conversation with no agent turn has no run latency; counting it as 0 ms would flatter the average.
-  const perRun = conversations.filter((c) => c.turnLatencyMs.length > 0).map((c) => c.turnLatencyMs.reduce((a, b) => a + b, 0));
+  const perRun = conversations
+    .filter((c) => c.turnLatencyMs.length > 0)
+    .map((c) => c.turnLatencyMs.reduce((a, b) => a + b, 0));
   return {
     total: conversations.length,
     passed,

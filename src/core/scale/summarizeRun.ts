@@ -8,13 +8,26 @@ import { summarize } from './summarizer/summarize';
 import type { ScaleSummary, TranscriptMessage } from './types';
 
 /** Writes the report's summary part, then emits summary_complete; a cancel or the budget still stops the run. */
-export async function summarizeRun(ctx: RunContext, report: RunReport, transcriptOf: (conversationId: string) => TranscriptMessage[]): Promise<void> {
+export async function summarizeRun(
+  ctx: RunContext,
+  report: RunReport,
+  transcriptOf: (conversationId: string) => TranscriptMessage[],
+): Promise<void> {
   const { config } = ctx;
   const done = ctx.snapshot().conversations.filter((c) => c.status === 'done');
   if (!done.some((c) => c.outcome === 'pass' || c.outcome === 'fail')) {
     // Nothing was graded (every conversation cut by its cap or a provider error): no call for an empty summary.
-    report.summary = { ...report.summary, summaryError: 'No conversation could be graded, so there is nothing to summarize.' };
-    ctx.emit({ type: 'summary_complete', summary: null, revisedPrompt: null, revisedPromptRationale: null, summaryError: report.summary.summaryError! });
+    report.summary = {
+      ...report.summary,
+      summaryError: 'No conversation could be graded, so there is nothing to summarize.',
+    };
+    ctx.emit({
+      type: 'summary_complete',
+      summary: null,
+      revisedPrompt: null,
+      revisedPromptRationale: null,
+      summaryError: report.summary.summaryError!,
+    });
     return;
   }
   ctx.progress(`Summarizing ${done.length} conversation${done.length === 1 ? '' : 's'}`, { phase: 'summarizing' });
@@ -36,10 +49,21 @@ export async function summarizeRun(ctx: RunContext, report: RunReport, transcrip
   }
   const digestNote = result.digestNote !== undefined ? { digestNote: result.digestNote } : {};
   if ('summaryError' in result) {
-    report.summary = { summary: null, revisedPrompt: null, revisedPromptRationale: null, summaryError: result.summaryError, ...digestNote };
+    report.summary = {
+      summary: null,
+      revisedPrompt: null,
+      revisedPromptRationale: null,
+      summaryError: result.summaryError,
+      ...digestNote,
+    };
   } else {
     const summary: ScaleSummary = result.summary;
-    report.summary = { summary, revisedPrompt: result.revisedPrompt, revisedPromptRationale: result.revisedPromptRationale, ...digestNote };
+    report.summary = {
+      summary,
+      revisedPrompt: result.revisedPrompt,
+      revisedPromptRationale: result.revisedPromptRationale,
+      ...digestNote,
+    };
   }
   const part = report.summary;
   ctx.emit({

@@ -10,7 +10,11 @@ const ENDED: Record<NonNullable<ConversationSummary['endedReason']>, string> = {
   cancelled: 'cancelled',
 };
 
-const indent = (text: string, pad: string) => text.split('\n').map((l, i) => (i === 0 ? l : pad + l)).join('\n');
+const indent = (text: string, pad: string) =>
+  text
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : pad + l))
+    .join('\n');
 
 function verdict(r: EvaluationResult): string {
   const mark = r.pass === null ? 'NOT GRADED' : r.pass ? 'PASS' : `FAIL ${r.tag}`;
@@ -27,7 +31,12 @@ export function transcriptText(summary: ConversationSummary, messages: Transcrip
     lines.push(`Persona: ${summary.scenario.persona}`);
     lines.push(`Goal: ${summary.scenario.goal}`);
   }
-  const outcome = summary.outcome === null ? 'not graded yet' : summary.outcome === 'unscored' ? 'unscored (kept out of the win rate)' : summary.outcome;
+  const outcome =
+    summary.outcome === null
+      ? 'not graded yet'
+      : summary.outcome === 'unscored'
+        ? 'unscored (kept out of the win rate)'
+        : summary.outcome;
   lines.push(`Outcome: ${outcome}${summary.failureTags.length ? `, ${summary.failureTags.join(', ')}` : ''}`);
   const facts = [
     `${summary.turns} turn${summary.turns === 1 ? '' : 's'}`,
@@ -52,7 +61,9 @@ export function transcriptText(summary: ConversationSummary, messages: Transcrip
     }
     for (const call of m.toolCalls ?? []) {
       const args = call.arguments === null ? '(arguments not valid JSON)' : JSON.stringify(call.arguments);
-      lines.push(`[turn ${m.turn}] TOOL ${call.name} ${args} -> ${call.result}${call.error ? `  (tool error: ${call.error})` : ''}`);
+      lines.push(
+        `[turn ${m.turn}] TOOL ${call.name} ${args} -> ${call.result}${call.error ? `  (tool error: ${call.error})` : ''}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

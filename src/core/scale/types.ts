@@ -231,7 +231,14 @@ export interface ScaleReport {
 /** Preflight: calls and USD per role before anything is spent. */
 export interface ScaleEstimate {
   /** Per role; the token counts are the estimate's assumptions (see scale/estimate.ts), not a bound. */
-  byRole: { role: ScaleRole; model: string; calls: number; usd: number | null; promptTokens?: number; completionTokens?: number }[];
+  byRole: {
+    role: ScaleRole;
+    model: string;
+    calls: number;
+    usd: number | null;
+    promptTokens?: number;
+    completionTokens?: number;
+  }[];
   calls: number;
   /** null when any role's price is unknown. */
   usd: number | null;
@@ -271,7 +278,13 @@ export interface ScaleRunSnapshot {
   etaSeconds: number | null;
   /** What is happening now, one line. */
   detail: string;
-  budget: { estimatedUsd: number | null; actualUsd: number | null; capUsd: number | null; conversationCapUsd: number | null; byRole: RoleLedger[] };
+  budget: {
+    estimatedUsd: number | null;
+    actualUsd: number | null;
+    capUsd: number | null;
+    conversationCapUsd: number | null;
+    byRole: RoleLedger[];
+  };
   throttle: { provider: string; active: boolean; concurrency: number; queueDepth: number; retryInMs?: number } | null;
   /** Set once the report is folded (also for failed/cancelled/budget runs: the partial report). */
   report: ScaleReport | null;
@@ -294,20 +307,89 @@ interface EventBase {
 
 /** Events, as in the issue; `--events` prints them as JSON lines. */
 export type ScaleEvent =
-  | (EventBase & { type: 'scale_start'; agent: { name: string; file: string }; models: Record<ScaleRole, string>; runs: number; concurrency: number; estimate: ScaleEstimate; resumed?: boolean; /** Things a user should know from the start (evaluator fallback). */ notes?: string[] })
-  | (EventBase & { type: 'conversation_start'; conversationId: string; index: number; scenario: ConversationSummary['scenario']; seed: number })
-  | (EventBase & { type: 'turn_complete'; conversationId: string; turn: number; agentText: string; toolCalls: number; latencyMs: number; costUsd: number | null })
-  | (EventBase & { type: 'conversation_complete'; conversationId: string; endedReason: EndedReason; turns: number; costUsd: number | null; error?: string; /** Tokens of the conversation's agent and user calls. */ promptTokens?: number; completionTokens?: number; /** Tool calls of unknown tools or with bad arguments. */ toolErrors?: number })
-  | (EventBase & { type: 'evaluation_complete'; conversationId: string; outcome: Outcome; failureTags: string[]; assertionResults: EvaluationResult[] })
-  | (EventBase & { type: 'summary_complete'; summary: ScaleSummary | null; revisedPrompt: string | null; revisedPromptRationale: string | null; summaryError?: string; /** What the digest left out. */ digestNote?: string })
+  | (EventBase & {
+      type: 'scale_start';
+      agent: { name: string; file: string };
+      models: Record<ScaleRole, string>;
+      runs: number;
+      concurrency: number;
+      estimate: ScaleEstimate;
+      resumed?: boolean;
+      /** Things a user should know from the start (evaluator fallback). */ notes?: string[];
+    })
+  | (EventBase & {
+      type: 'conversation_start';
+      conversationId: string;
+      index: number;
+      scenario: ConversationSummary['scenario'];
+      seed: number;
+    })
+  | (EventBase & {
+      type: 'turn_complete';
+      conversationId: string;
+      turn: number;
+      agentText: string;
+      toolCalls: number;
+      latencyMs: number;
+      costUsd: number | null;
+    })
+  | (EventBase & {
+      type: 'conversation_complete';
+      conversationId: string;
+      endedReason: EndedReason;
+      turns: number;
+      costUsd: number | null;
+      error?: string;
+      /** Tokens of the conversation's agent and user calls. */ promptTokens?: number;
+      completionTokens?: number;
+      /** Tool calls of unknown tools or with bad arguments. */ toolErrors?: number;
+    })
+  | (EventBase & {
+      type: 'evaluation_complete';
+      conversationId: string;
+      outcome: Outcome;
+      failureTags: string[];
+      assertionResults: EvaluationResult[];
+    })
+  | (EventBase & {
+      type: 'summary_complete';
+      summary: ScaleSummary | null;
+      revisedPrompt: string | null;
+      revisedPromptRationale: string | null;
+      summaryError?: string;
+      /** What the digest left out. */ digestNote?: string;
+    })
   | (EventBase & { type: 'verification_start'; verificationRunId: string })
   | (EventBase & { type: 'verification_complete'; verification: Verification })
   | (EventBase & { type: 'scale_complete'; report: ScaleReport })
-  | (EventBase & { type: 'scale_error'; error: string; status: 'failed' | 'budget_reached'; report: ScaleReport | null })
+  | (EventBase & {
+      type: 'scale_error';
+      error: string;
+      status: 'failed' | 'budget_reached';
+      report: ScaleReport | null;
+    })
   | (EventBase & { type: 'scale_cancelled'; reason: string; report: ScaleReport | null })
   | (EventBase & { type: 'cap_reached'; scope: 'conversation' | 'total'; conversationId?: string; detail: string })
-  | (EventBase & { type: 'throttle'; provider: string; active: number; concurrency: number; queued: number; retryInMs?: number; status?: number })
-  | (EventBase & { type: 'progress'; completed: number; total: number; detail: string; ledger: RoleLedger[]; /** Set when the run enters a phase. */ phase?: ScaleRunSnapshot['phase']; /** The verification run's progress, while it runs. */ verification?: NonNullable<ScaleRunSnapshot['verification']> });
+  | (EventBase & {
+      type: 'throttle';
+      provider: string;
+      active: number;
+      concurrency: number;
+      queued: number;
+      retryInMs?: number;
+      status?: number;
+    })
+  | (EventBase & {
+      type: 'progress';
+      completed: number;
+      total: number;
+      detail: string;
+      ledger: RoleLedger[];
+      /** Set when the run enters a phase. */ phase?: ScaleRunSnapshot['phase'];
+      /** The verification run's progress, while it runs. */ verification?: NonNullable<
+        ScaleRunSnapshot['verification']
+      >;
+    });
 
 /** One row of the run list. */
 export interface ScaleRunSummary {

@@ -17,7 +17,9 @@ export function startVerification(runId: string, deps: ScaleDeps): ScaleJob {
   if (!config) throw new ScaleConfigError(`runId: no scale run ${runId} in this workspace`, 'runId');
   const report = repo.report(runId);
   if (!report?.revisedPrompt) {
-    const why = report?.summaryError ? `its summary failed (${report.summaryError})` : 'it has no report with a revised prompt yet';
+    const why = report?.summaryError
+      ? `its summary failed (${report.summaryError})`
+      : 'it has no report with a revised prompt yet';
     throw new ScaleConfigError(`runId: run ${runId} cannot be verified: ${why}`, 'runId');
   }
   const vConfig = verificationConfig(config, report.revisedPrompt, runId);
@@ -26,6 +28,13 @@ export function startVerification(runId: string, deps: ScaleDeps): ScaleJob {
     vConfig.maxBudgetUsd,
   );
   const refusal = preflightRefusal(vConfig, estimate);
-  if (refusal) throw new ScaleConfigError(refusal, vConfig.maxBudgetUsd !== undefined ? 'maxBudgetUsd' : 'maxConversationUsd');
-  return launchScaleJob({ config: vConfig, agent: deps.agent, deps, estimate, verifies: { runId, report, attach: true } });
+  if (refusal)
+    throw new ScaleConfigError(refusal, vConfig.maxBudgetUsd !== undefined ? 'maxBudgetUsd' : 'maxConversationUsd');
+  return launchScaleJob({
+    config: vConfig,
+    agent: deps.agent,
+    deps,
+    estimate,
+    verifies: { runId, report, attach: true },
+  });
 }

@@ -33,7 +33,10 @@ export async function verifyInside(ctx: VerifyContext): Promise<void> {
     config: vConfig,
     agent,
     deps: { ...deps, evaluator: ctx.evaluator, signal: ctx.signal },
-    estimate: withoutSummarizer(estimateScale(vConfig, agent, deps.prices, (m) => deps.gateway.measuredLatencyMs(m), deps.priceProviderOf), vConfig.maxBudgetUsd),
+    estimate: withoutSummarizer(
+      estimateScale(vConfig, agent, deps.prices, (m) => deps.gateway.measuredLatencyMs(m), deps.priceProviderOf),
+      vConfig.maxBudgetUsd,
+    ),
     verifies: { runId, report: before, attach: false },
     parent: { total: ctx.budget.total, signal: ctx.signal, ledger: ctx.ledger },
   });
@@ -41,7 +44,9 @@ export async function verifyInside(ctx: VerifyContext): Promise<void> {
   const off = child.onEvent((e) => {
     if (e.type !== 'evaluation_complete') return;
     const s = child.snapshot();
-    ctx.progress(`Verifying: ${s.completed}/${s.total} conversations`, { verification: { runId: child.runId, status: 'running', completed: s.completed, total: s.total } });
+    ctx.progress(`Verifying: ${s.completed}/${s.total} conversations`, {
+      verification: { runId: child.runId, status: 'running', completed: s.completed, total: s.total },
+    });
   });
   const final = await child.done;
   off();

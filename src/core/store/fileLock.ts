@@ -36,7 +36,12 @@ export function pidAlive(pid: number): boolean {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.time === 'number' && typeof o.token === 'string') {
+    if (
+      typeof o.pid === 'number' &&
+      typeof o.host === 'string' &&
+      typeof o.time === 'number' &&
+      typeof o.token === 'string'
+    ) {
       return o as LockOwner;
     }
   } catch {
@@ -128,7 +133,8 @@ export class FileLock {
     let stale: boolean;
     if (!owner) stale = now - mtimeMs > EMPTY_STALE_AFTER_MS;
     else if (owner.host === hostname() && owner.pid === process.pid) {
-      if (heldHere.has(this.path)) throw new Error(`Nested store write in one process (lock ${this.path}): finish the outer write first`);
+      if (heldHere.has(this.path))
+        throw new Error(`Nested store write in one process (lock ${this.path}): finish the outer write first`);
       stale = true;
     } else if (owner.host === hostname()) stale = !pidAlive(owner.pid) || now - owner.time > STALE_AFTER_MS;
     else stale = now - owner.time > STALE_AFTER_MS;

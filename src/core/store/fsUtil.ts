@@ -1,6 +1,17 @@
 // Small synchronous file helpers the store needs for durability: atomic replace, directory fsync,
 // moving a damaged file aside under a new name (never deleting it), and a blocking sleep for lock waits.
-import { closeSync, constants, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Makes a rename or create inside `dir` durable. Some platforms cannot open a directory: then the rename is as durable as it gets. */

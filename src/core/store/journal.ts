@@ -53,7 +53,8 @@ export function encodeHeader(generation: number): Uint8Array {
 /** The generation in a journal header, or why the header is unusable. */
 export function decodeHeader(b: Uint8Array): { generation: number } | { error: string } {
   if (b.length < JOURNAL_HEADER_SIZE) return { error: `header is ${b.length} bytes, expected ${JOURNAL_HEADER_SIZE}` };
-  for (let i = 0; i < MAGIC.length; i++) if (b[i] !== MAGIC.charCodeAt(i)) return { error: 'not a Prompt Tuner journal (bad magic)' };
+  for (let i = 0; i < MAGIC.length; i++)
+    if (b[i] !== MAGIC.charCodeAt(i)) return { error: 'not a Prompt Tuner journal (bad magic)' };
   const v = view(b);
   if (v.getUint32(12) !== crc32(b, 0, 12)) return { error: 'header checksum mismatch' };
   return { generation: v.getUint32(8) };
@@ -76,7 +77,9 @@ function decodeValue(v: EncodedValue): SqlValue {
 }
 
 export function encodeRecord(statements: JournalStatement[]): Uint8Array {
-  const json = JSON.stringify(statements.map((s) => (s.params && s.params.length > 0 ? [s.sql, s.params.map(encodeValue)] : [s.sql])));
+  const json = JSON.stringify(
+    statements.map((s) => (s.params && s.params.length > 0 ? [s.sql, s.params.map(encodeValue)] : [s.sql])),
+  );
   const payload = utf8Encoder.encode(json);
   const out = new Uint8Array(FRAME_SIZE + payload.length);
   view(out).setUint32(0, payload.length);
@@ -103,24 +106,41 @@ export function scanRecords(bytes: Uint8Array, base: number): JournalScan {
   while (pos < bytes.length) {
     const at = base + pos;
     const remaining = bytes.length - pos;
-    if (remaining < FRAME_SIZE) return { records, end: at, tail: 'torn', tailReason: `${remaining} bytes of an incomplete record frame` };
+    if (remaining < FRAME_SIZE)
+      return { records, end: at, tail: 'torn', tailReason: `${remaining} bytes of an incomplete record frame` };
     const len = v.getUint32(pos);
     const sum = v.getUint32(pos + 4);
-    if (len > MAX_RECORD_BYTES) return { records, end: at, tail: 'corrupt', tailReason: `record at offset ${at} claims ${len} bytes` };
+    if (len > MAX_RECORD_BYTES)
+      return { records, end: at, tail: 'corrupt', tailReason: `record at offset ${at} claims ${len} bytes` };
     if (FRAME_SIZE + len > remaining) {
-      return { records, end: at, tail: 'torn', tailReason: `record at offset ${at} is incomplete (${remaining} of ${FRAME_SIZE + len} bytes)` };
+      return {
+        records,
+        end: at,
+        tail: 'torn',
+        tailReason: `record at offset ${at} is incomplete (${remaining} of ${FRAME_SIZE + len} bytes)`,
+      };
     }
     const payload = bytes.subarray(pos + FRAME_SIZE, pos + FRAME_SIZE + len);
     const last = FRAME_SIZE + len === remaining;
     if (crc32(payload) !== sum) {
       // At the very end this is a write cut short (the file grew before the bytes landed); inside, damage.
-      return { records, end: at, tail: last ? 'torn' : 'corrupt', tailReason: `record at offset ${at} fails its checksum` };
+      return {
+        records,
+        end: at,
+        tail: last ? 'torn' : 'corrupt',
+        tailReason: `record at offset ${at} fails its checksum`,
+      };
     }
     let statements: JournalStatement[];
     try {
       statements = decodePayload(payload);
     } catch (e) {
-      return { records, end: at, tail: 'corrupt', tailReason: `record at offset ${at} is unreadable: ${(e as Error).message}` };
+      return {
+        records,
+        end: at,
+        tail: 'corrupt',
+        tailReason: `record at offset ${at} is unreadable: ${(e as Error).message}`,
+      };
     }
     records.push({ statements, offset: at, end: at + FRAME_SIZE + len });
     pos += FRAME_SIZE + len;

@@ -18,7 +18,8 @@ CREATE TABLE schema_migrations (
 function checkList(migrations: Migration[]): Migration[] {
   const seen = new Set<number>();
   for (const m of migrations) {
-    if (!Number.isInteger(m.version) || m.version < 1) throw new Error(`migration "${m.name}": version must be a positive whole number, got ${m.version}`);
+    if (!Number.isInteger(m.version) || m.version < 1)
+      throw new Error(`migration "${m.name}": version must be a positive whole number, got ${m.version}`);
     if (seen.has(m.version)) throw new Error(`migration version ${m.version} is used twice`);
     seen.add(m.version);
   }
@@ -26,7 +27,9 @@ function checkList(migrations: Migration[]): Migration[] {
 }
 
 function appliedVersions(store: Store): number[] {
-  const table = store.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  const table = store.get<{ n: number }>(
+    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+  );
   if (!table || table.n === 0) return [];
   return store.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version);
 }
@@ -48,14 +51,22 @@ export function runMigrations(store: Store, list: Migration[]): void {
   const pending = migrations.filter((m) => !applied.includes(m.version));
   for (const m of pending) {
     store.write((tx) => {
-      const table = tx.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+      const table = tx.get<{ n: number }>(
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+      );
       if (!table || table.n === 0) tx.run(CREATE_SCHEMA_MIGRATIONS);
       // Another process may have migrated between our check and our lock.
-      const now = tx.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version);
+      const now = tx
+        .all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+        .map((r) => r.version);
       refuseNewer(now);
       if (now.includes(m.version)) return;
       m.up(tx);
-      tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+      tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
     });
   }
 }

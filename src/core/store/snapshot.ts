@@ -13,7 +13,10 @@ export function snapshotGeneration(bytes: Uint8Array): number {
 }
 
 /** Opens snapshot bytes as a database, or says why they are not a usable database. */
-export function openSnapshot(SQL: SqlJsStatic, bytes: Uint8Array): { db: Database; generation: number } | { error: string } {
+export function openSnapshot(
+  SQL: SqlJsStatic,
+  bytes: Uint8Array,
+): { db: Database; generation: number } | { error: string } {
   if (bytes.length < 100 || [...SQLITE_MAGIC].some((c, i) => bytes[i] !== c.charCodeAt(0))) {
     return { error: 'not an SQLite database (bad header)' };
   }

@@ -19,7 +19,10 @@ export function loadSqlJs(wasmPath = defaultWasmPath()): Promise<SqlJsStatic> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, lazily, not at activation
       const initSqlJs = require('sql.js') as InitSqlJsStatic;
       const wasmBinary = readFileSync(wasmPath);
-      const bytes = wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer;
+      const bytes = wasmBinary.buffer.slice(
+        wasmBinary.byteOffset,
+        wasmBinary.byteOffset + wasmBinary.byteLength,
+      ) as ArrayBuffer;
       return initSqlJs({ wasmBinary: bytes });
     })();
     p.catch(() => loaded.delete(wasmPath));

@@ -4,12 +4,37 @@
 // appends one record and fsyncs it, so its cost does not grow with the database. Writers in several
 // processes serialize on a lock file and first replay what the others appended; readers notice new
 // records with one stat call and replay them.
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, statSync, unlinkSync, watch as fsWatch, writeSync, type FSWatcher, type Stats } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  watch as fsWatch,
+  writeSync,
+  type FSWatcher,
+  type Stats,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Database, SqlJsStatic, Statement } from 'sql.js';
 import { FileLock, pidAlive } from './fileLock';
 import { copyAside, moveAside, readBytes, writeFileAtomic } from './fsUtil';
-import { JOURNAL_HEADER_SIZE, decodeHeader, encodeHeader, encodeRecord, scanRecords, type JournalRecord, type JournalScan, type JournalStatement } from './journal';
+import {
+  JOURNAL_HEADER_SIZE,
+  decodeHeader,
+  encodeHeader,
+  encodeRecord,
+  scanRecords,
+  type JournalRecord,
+  type JournalScan,
+  type JournalStatement,
+} from './journal';
 import type { Migration } from './migrations';
 import { runMigrations } from './migrate';
 import { openSnapshot, writeSnapshot } from './snapshot';
@@ -214,7 +239,8 @@ export class Store {
     if (this.watchers === 1) {
       try {
         this.fsWatcher = fsWatch(this.dir, { persistent: false }, (_event, name) => {
-          if (name && !String(name).startsWith(this.files.journal) && !String(name).startsWith(this.files.snapshot)) return;
+          if (name && !String(name).startsWith(this.files.journal) && !String(name).startsWith(this.files.snapshot))
+            return;
           clearTimeout(this.watchDebounce);
           this.watchDebounce = setTimeout(() => this.backgroundRefresh(), 30);
           this.watchDebounce.unref?.();
@@ -261,17 +287,21 @@ export class Store {
       run: (sql, params) => {
         const changes = this.execute(sql, params);
         recorded.push({ sql, params: params && params.length > 0 ? [...params] : undefined });
-        const lastInsertRowid = Number(this.query<{ id: number }>('SELECT last_insert_rowid() AS id', undefined)[0]?.id ?? 0);
+        const lastInsertRowid = Number(
+          this.query<{ id: number }>('SELECT last_insert_rowid() AS id', undefined)[0]?.id ?? 0,
+        );
         return { changes, lastInsertRowid };
       },
       all: <R>(sql: string, params?: SqlValue[]) => {
         const rows = this.query<R>(sql, params);
-        if (!READ_ONLY_SQL.test(sql)) recorded.push({ sql, params: params && params.length > 0 ? [...params] : undefined });
+        if (!READ_ONLY_SQL.test(sql))
+          recorded.push({ sql, params: params && params.length > 0 ? [...params] : undefined });
         return rows;
       },
       get: <R>(sql: string, params?: SqlValue[]) => {
         const rows = this.query<R>(sql, params);
-        if (!READ_ONLY_SQL.test(sql)) recorded.push({ sql, params: params && params.length > 0 ? [...params] : undefined });
+        if (!READ_ONLY_SQL.test(sql))
+          recorded.push({ sql, params: params && params.length > 0 ? [...params] : undefined });
         return rows[0];
       },
     };
@@ -447,7 +477,9 @@ export class Store {
           // Already rolled back.
         }
         // Replay is deterministic, so every process skips the same record.
-        this.notice(`journal record at offset ${record.offset} of ${this.journalPath} could not be replayed and was skipped: ${(e as Error).message}`);
+        this.notice(
+          `journal record at offset ${record.offset} of ${this.journalPath} could not be replayed and was skipped: ${(e as Error).message}`,
+        );
       }
     }
   }
@@ -457,9 +489,13 @@ export class Store {
     const size = fstatSync(this.journalFd!).size;
     if (scan.tail === 'corrupt') {
       const aside = copyAside(this.journalPath);
-      this.notice(`damaged journal record (${scan.tailReason}); the journal was copied aside and cut before it: ${this.journalPath} → ${aside}`);
+      this.notice(
+        `damaged journal record (${scan.tailReason}); the journal was copied aside and cut before it: ${this.journalPath} → ${aside}`,
+      );
     } else {
-      this.notice(`ignored an incomplete last journal record of ${size - scan.end} bytes in ${this.journalPath} (a write interrupted before it was acknowledged)`);
+      this.notice(
+        `ignored an incomplete last journal record of ${size - scan.end} bytes in ${this.journalPath} (a write interrupted before it was acknowledged)`,
+      );
     }
     this.truncateJournal(scan.end);
     this.badTailAtSize = -1;
@@ -485,7 +521,9 @@ export class Store {
         closeSync(snapshotFd);
         snapshotFd = undefined;
         const aside = moveAside(this.snapshotPath);
-        this.notice(`corrupt database file moved aside (${opened.error}): ${this.snapshotPath} → ${aside}; starting with an empty store`);
+        this.notice(
+          `corrupt database file moved aside (${opened.error}): ${this.snapshotPath} → ${aside}; starting with an empty store`,
+        );
         snapshotLost = true;
       } else {
         db = opened.db;
@@ -518,7 +556,9 @@ export class Store {
         fresh();
       } else if (snapshotLost && hasRecords) {
         const aside = moveAside(this.journalPath);
-        this.notice(`journal moved aside because the database it continues was corrupt: ${this.journalPath} → ${aside}`);
+        this.notice(
+          `journal moved aside because the database it continues was corrupt: ${this.journalPath} → ${aside}`,
+        );
         fresh();
       } else if (header.generation < this.generation || (snapshotLost && !hasRecords)) {
         // Left by a snapshot that was written but whose new journal was not yet: the snapshot holds it all.

@@ -30,7 +30,14 @@ function pad(text: string, width: number): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function cell(results: CaseResult[], repeat: number): string {
@@ -47,7 +54,9 @@ function cell(results: CaseResult[], repeat: number): string {
 export function formatEvalReport(summary: EvalSummary, ctx: ReportContext): string {
   const lines: string[] = [];
   const passed = summary.cases.filter((r) => r.pass).length;
-  lines.push(`Suite: ${ctx.suiteName} · ${ctx.caseIds.length} case(s) × ${ctx.models.length} model(s)${ctx.repeat > 1 ? ` × ${ctx.repeat} repeats` : ''}`);
+  lines.push(
+    `Suite: ${ctx.suiteName} · ${ctx.caseIds.length} case(s) × ${ctx.models.length} model(s)${ctx.repeat > 1 ? ` × ${ctx.repeat} repeats` : ''}`,
+  );
   lines.push('');
   lines.push(
     table([
@@ -77,9 +86,15 @@ export function formatEvalReport(summary: EvalSummary, ctx: ReportContext): stri
     }
   }
   lines.push('');
-  const partial = summary.cases.length < ctx.expectedResults ? ` (partial: ${summary.cases.length} of ${ctx.expectedResults} results)` : '';
+  const partial =
+    summary.cases.length < ctx.expectedResults
+      ? ` (partial: ${summary.cases.length} of ${ctx.expectedResults} results)`
+      : '';
   lines.push(`Score: ${formatPercent(summary.score)} (${passed}/${summary.cases.length} passed)${partial}`);
-  if (summary.passHatK !== undefined) lines.push(`pass^${ctx.repeat}: ${formatPercent(summary.passHatK)} of case × model pairs passed all ${ctx.repeat} tries`);
+  if (summary.passHatK !== undefined)
+    lines.push(
+      `pass^${ctx.repeat}: ${formatPercent(summary.passHatK)} of case × model pairs passed all ${ctx.repeat} tries`,
+    );
   lines.push(
     `Calls: ${summary.calls} · cache hits: ${summary.cacheHits} · tokens: ${summary.usage.inputTokens} in / ${summary.usage.outputTokens} out · cost: ${formatCost(summary.costUsd, summary.costIncomplete)}`,
   );

@@ -1,7 +1,14 @@
 // Evaluating one prompt on a suite: every case × model (× repeat) through the gateway at once (the
 // gateway queues and throttles), scored as each answer arrives.
 import { setMaxListeners } from 'node:events';
-import { ModelError, type ModelGateway, type ModelRequest, type ModelResult, type ToolCall, type Usage } from '../models/types';
+import {
+  ModelError,
+  type ModelGateway,
+  type ModelRequest,
+  type ModelResult,
+  type ToolCall,
+  type Usage,
+} from '../models/types';
 import { scoreCase, type FailureReason } from './scoreCase';
 import type { Suite, SuiteCase } from './suiteSchema';
 
@@ -151,7 +158,8 @@ export function summarize(results: CaseResult[], models: string[], caseOrder: st
  */
 export function evaluatePrompt(opts: EvaluateOptions): Promise<EvalSummary> {
   const repeat = opts.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) return Promise.reject(new Error(`repeat: expected a whole number ≥ 1, got ${repeat}`));
+  if (!Number.isInteger(repeat) || repeat < 1)
+    return Promise.reject(new Error(`repeat: expected a whole number ≥ 1, got ${repeat}`));
   if (opts.models.length === 0) return Promise.reject(new Error('models: give at least one model id'));
   let cases: SuiteCase[];
   try {
@@ -191,7 +199,14 @@ export function evaluatePrompt(opts: EvaluateOptions): Promise<EvalSummary> {
       if (budgetError) return fail(budgetError);
       settled = true;
       finish();
-      resolve(summarize(results, opts.models, cases.map((c) => c.id), repeat));
+      resolve(
+        summarize(
+          results,
+          opts.models,
+          cases.map((c) => c.id),
+          repeat,
+        ),
+      );
     }
     function onCallError(error: unknown): void {
       if (error instanceof ModelError && error.kind === 'budget' && !opts.signal?.aborted) {

@@ -79,7 +79,11 @@ export function readProblem(e: unknown): string {
 export function parseSuite(text: string, file: string): Suite {
   const data = parseJson(text.replace(/^\uFEFF/, ''), file);
   const parsed = SuiteFileSchema.safeParse(data);
-  if (!parsed.success) throw new SuiteError(file, parsed.error.issues.map((i) => zodIssue(i, data)));
+  if (!parsed.success)
+    throw new SuiteError(
+      file,
+      parsed.error.issues.map((i) => zodIssue(i, data)),
+    );
   const issues = checkSuite(parsed.data);
   if (issues.length > 0) throw new SuiteError(file, issues);
   return toSuite(parsed.data, file);
@@ -103,7 +107,10 @@ export function parseJsonText(text: string): { data: unknown } | { issue: SuiteI
     const before = text.slice(0, offset).split('\n');
     const line = before.length;
     const column = (before.at(-1)?.length ?? 0) + 1;
-    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').replace(/^JSON\.parse: /, '');
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
+      .replace(/^JSON\.parse: /, '');
     return { issue: { path: '', message: `invalid JSON at line ${line}:${column}: ${reason}` } };
   }
 }
@@ -114,20 +121,27 @@ export function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'string')
+    return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
   return `${typeof value === 'number' ? 'a number' : `a ${typeof value}`} (${String(value)})`;
 }
 
 function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): { found: boolean; value: unknown } {
   let cur: unknown = data;
   for (const s of path) {
-    if (cur === null || typeof cur !== 'object' || !(String(s) in (cur as object))) return { found: false, value: undefined };
+    if (cur === null || typeof cur !== 'object' || !(String(s) in (cur as object)))
+      return { found: false, value: undefined };
     cur = (cur as Record<string, unknown>)[String(s)];
   }
   return { found: true, value: cur };
 }
 
-const EXPECTED_NAMES: Record<string, string> = { record: 'an object', object: 'an object', array: 'an array', nonoptional: 'a value' };
+const EXPECTED_NAMES: Record<string, string> = {
+  record: 'an object',
+  object: 'an object',
+  array: 'an array',
+  nonoptional: 'a value',
+};
 
 /** One zod issue as a problem with a JSON path and plain words (`data` is the parsed file, for what was given). */
 export function zodIssue(issue: z.core.$ZodIssue, data: unknown): SuiteIssue {
@@ -149,10 +163,16 @@ export function zodIssue(issue: z.core.$ZodIssue, data: unknown): SuiteIssue {
       if (issue.origin === 'array') return { path, message: `must have at least ${String(issue.minimum)} item(s)` };
       return { path, message: issue.message };
     case 'invalid_value':
-      return { path, message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${typeName(valueAt(data, issue.path).value)}` };
+      return {
+        path,
+        message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${typeName(valueAt(data, issue.path).value)}`,
+      };
     case 'invalid_union':
       if ('options' in issue && Array.isArray(issue.options)) {
-        return { path, message: `expected one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')}, got ${typeName(valueAt(data, issue.path).value)}` };
+        return {
+          path,
+          message: `expected one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')}, got ${typeName(valueAt(data, issue.path).value)}`,
+        };
       }
       return { path, message: issue.message };
     default:
@@ -164,10 +184,14 @@ export function zodIssue(issue: z.core.$ZodIssue, data: unknown): SuiteIssue {
 export function checkJsonSchema(schema: unknown, path: PropertyKey[], topLevel: boolean): SuiteIssue[] {
   const issues: SuiteIssue[] = [];
   const at = (...more: PropertyKey[]) => formatPath([...path, ...more]);
-  if (!isPlainObject(schema)) return [{ path: at(), message: `a JSON Schema must be an object, got ${typeName(schema)}` }];
+  if (!isPlainObject(schema))
+    return [{ path: at(), message: `a JSON Schema must be an object, got ${typeName(schema)}` }];
   const type = schema.type;
   if (topLevel && type !== 'object') {
-    issues.push({ path: at('type'), message: `must be "object" (the arguments are an object), got ${type === undefined ? 'nothing' : JSON.stringify(type)}` });
+    issues.push({
+      path: at('type'),
+      message: `must be "object" (the arguments are an object), got ${type === undefined ? 'nothing' : JSON.stringify(type)}`,
+    });
   } else if (type !== undefined) {
     const types = Array.isArray(type) ? type : [type];
     types.forEach((t, i) => {
@@ -181,21 +205,29 @@ export function checkJsonSchema(schema: unknown, path: PropertyKey[], topLevel: 
   }
   const props = schema.properties;
   if (props !== undefined) {
-    if (!isPlainObject(props)) issues.push({ path: at('properties'), message: `must be an object of property schemas, got ${typeName(props)}` });
-    else for (const [name, sub] of Object.entries(props)) issues.push(...checkJsonSchema(sub, [...path, 'properties', name], false));
+    if (!isPlainObject(props))
+      issues.push({ path: at('properties'), message: `must be an object of property schemas, got ${typeName(props)}` });
+    else
+      for (const [name, sub] of Object.entries(props))
+        issues.push(...checkJsonSchema(sub, [...path, 'properties', name], false));
   }
   const required = schema.required;
   if (required !== undefined) {
-    if (!Array.isArray(required)) issues.push({ path: at('required'), message: `must be an array of property names, got ${typeName(required)}` });
+    if (!Array.isArray(required))
+      issues.push({ path: at('required'), message: `must be an array of property names, got ${typeName(required)}` });
     else {
       required.forEach((r, i) => {
-        if (typeof r !== 'string') issues.push({ path: at('required', i), message: `must be a property name, got ${typeName(r)}` });
-        else if (!isPlainObject(props) || !(r in props)) issues.push({ path: at('required', i), message: `"${r}" is not in properties` });
+        if (typeof r !== 'string')
+          issues.push({ path: at('required', i), message: `must be a property name, got ${typeName(r)}` });
+        else if (!isPlainObject(props) || !(r in props))
+          issues.push({ path: at('required', i), message: `"${r}" is not in properties` });
       });
     }
   }
-  if (schema.items !== undefined && !Array.isArray(schema.items)) issues.push(...checkJsonSchema(schema.items, [...path, 'items'], false));
-  if (schema.enum !== undefined && !Array.isArray(schema.enum)) issues.push({ path: at('enum'), message: `must be an array, got ${typeName(schema.enum)}` });
+  if (schema.items !== undefined && !Array.isArray(schema.items))
+    issues.push(...checkJsonSchema(schema.items, [...path, 'items'], false));
+  if (schema.enum !== undefined && !Array.isArray(schema.enum))
+    issues.push({ path: at('enum'), message: `must be an array, got ${typeName(schema.enum)}` });
   return issues;
 }
 
@@ -210,23 +242,34 @@ export function checkArgValue(value: unknown, path: PropertyKey[], inOneOf = fal
   if (inOneOf) return [{ path: at(), message: 'oneOf takes literal values, not matchers' }];
   const others = keys.filter((k) => !MATCHER_KEY_SET.has(k));
   if (others.length > 0) {
-    return [{ path: at(others[0]!), message: `a matcher (${matcherKeys.join(', ')}) cannot have other keys; a literal object cannot use the keys ${[...MATCHER_KEY_SET].join(', ')}` }];
+    return [
+      {
+        path: at(others[0]!),
+        message: `a matcher (${matcherKeys.join(', ')}) cannot have other keys; a literal object cannot use the keys ${[...MATCHER_KEY_SET].join(', ')}`,
+      },
+    ];
   }
   const issues: SuiteIssue[] = [];
   const only = (allowed: string[], what: string) => {
-    for (const k of matcherKeys) if (!allowed.includes(k)) issues.push({ path: at(k), message: `cannot be combined with ${what}` });
+    for (const k of matcherKeys)
+      if (!allowed.includes(k)) issues.push({ path: at(k), message: `cannot be combined with ${what}` });
   };
   if ('oneOf' in value) {
     only(['oneOf'], 'oneOf');
     const list = value.oneOf;
-    if (!Array.isArray(list) || list.length === 0) issues.push({ path: at('oneOf'), message: `must be a non-empty array of values, got ${typeName(list)}` });
+    if (!Array.isArray(list) || list.length === 0)
+      issues.push({ path: at('oneOf'), message: `must be a non-empty array of values, got ${typeName(list)}` });
     else issues.push(...list.flatMap((v, i) => checkArgValue(v, [...path, 'oneOf', i], true)));
   } else if ('regex' in value || 'flags' in value) {
     only(['regex', 'flags'], 'regex');
     const { regex, flags } = value;
-    if (typeof regex !== 'string') issues.push({ path: at('regex'), message: `must be a string (a regular expression), got ${typeName(regex)}` });
+    if (typeof regex !== 'string')
+      issues.push({ path: at('regex'), message: `must be a string (a regular expression), got ${typeName(regex)}` });
     if (flags !== undefined && (typeof flags !== 'string' || !/^[imsu]*$/.test(flags))) {
-      issues.push({ path: at('flags'), message: `must be a string of regular expression flags (i, m, s, u), got ${typeName(flags)}` });
+      issues.push({
+        path: at('flags'),
+        message: `must be a string of regular expression flags (i, m, s, u), got ${typeName(flags)}`,
+      });
     }
     if (typeof regex === 'string' && issues.length === 0) {
       try {
@@ -250,14 +293,16 @@ export function checkArgValue(value: unknown, path: PropertyKey[], inOneOf = fal
     if (value.any !== true) issues.push({ path: at('any'), message: `must be true, got ${typeName(value.any)}` });
   } else if ('absent' in value) {
     only(['absent'], 'absent');
-    if (value.absent !== true) issues.push({ path: at('absent'), message: `must be true, got ${typeName(value.absent)}` });
+    if (value.absent !== true)
+      issues.push({ path: at('absent'), message: `must be true, got ${typeName(value.absent)}` });
   }
   return issues;
 }
 
 function expectedCallsOf(c: SuiteFileCase): { tool: string; args: Record<string, unknown>; path: PropertyKey[] }[] {
   const e = c.expect;
-  if (e.calls) return e.calls.map((call, i) => ({ tool: call.tool, args: call.args ?? {}, path: ['expect', 'calls', i] }));
+  if (e.calls)
+    return e.calls.map((call, i) => ({ tool: call.tool, args: call.args ?? {}, path: ['expect', 'calls', i] }));
   if (e.tool !== undefined) return [{ tool: e.tool, args: e.args ?? {}, path: ['expect'] }];
   return [];
 }
@@ -267,7 +312,8 @@ function checkSuite(file: SuiteFile): SuiteIssue[] {
   const issues: SuiteIssue[] = [];
   const tools = new Map<string, Record<string, unknown>>();
   file.tools.forEach((t, i) => {
-    if (tools.has(t.name)) issues.push({ path: formatPath(['tools', i, 'name']), message: `duplicate tool name "${t.name}"` });
+    if (tools.has(t.name))
+      issues.push({ path: formatPath(['tools', i, 'name']), message: `duplicate tool name "${t.name}"` });
     tools.set(t.name, t.parameters);
     issues.push(...checkJsonSchema(t.parameters, ['tools', i, 'parameters'], true));
   });
@@ -275,21 +321,33 @@ function checkSuite(file: SuiteFile): SuiteIssue[] {
   file.cases.forEach((c, ci) => {
     const base: PropertyKey[] = ['cases', ci];
     const seen = firstIndex.get(c.id);
-    if (seen !== undefined) issues.push({ path: formatPath([...base, 'id']), message: `duplicate case id "${c.id}" (first used at cases[${seen}])` });
+    if (seen !== undefined)
+      issues.push({
+        path: formatPath([...base, 'id']),
+        message: `duplicate case id "${c.id}" (first used at cases[${seen}])`,
+      });
     else firstIndex.set(c.id, ci);
-    if (c.prompt !== undefined && c.messages !== undefined) issues.push({ path: formatPath(base), message: 'has both prompt and messages; give one' });
-    if (c.prompt === undefined && c.messages === undefined) issues.push({ path: formatPath(base), message: 'needs a prompt or messages' });
+    if (c.prompt !== undefined && c.messages !== undefined)
+      issues.push({ path: formatPath(base), message: 'has both prompt and messages; give one' });
+    if (c.prompt === undefined && c.messages === undefined)
+      issues.push({ path: formatPath(base), message: 'needs a prompt or messages' });
     const e = c.expect;
     const forms = [e.tool !== undefined, e.calls !== undefined, e.noToolCall !== undefined].filter(Boolean).length;
     if (forms !== 1) {
-      issues.push({ path: formatPath([...base, 'expect']), message: `needs exactly one of tool (with args), calls or noToolCall; got ${forms === 0 ? 'none' : 'several'}` });
+      issues.push({
+        path: formatPath([...base, 'expect']),
+        message: `needs exactly one of tool (with args), calls or noToolCall; got ${forms === 0 ? 'none' : 'several'}`,
+      });
     } else if (e.args !== undefined && e.tool === undefined) {
       issues.push({ path: formatPath([...base, 'expect', 'args']), message: 'args belongs with tool' });
     }
     for (const call of expectedCallsOf(c)) {
       const schema = tools.get(call.tool);
       if (!schema) {
-        issues.push({ path: formatPath([...base, ...call.path, 'tool']), message: `unknown tool "${call.tool}" (tools: ${[...tools.keys()].join(', ')})` });
+        issues.push({
+          path: formatPath([...base, ...call.path, 'tool']),
+          message: `unknown tool "${call.tool}" (tools: ${[...tools.keys()].join(', ')})`,
+        });
         continue;
       }
       const props = isPlainObject(schema.properties) ? schema.properties : {};
@@ -299,11 +357,17 @@ function checkSuite(file: SuiteFile): SuiteIssue[] {
         const argPath = [...base, ...call.path, 'args', name];
         if (!(name in props) && !open) {
           const known = Object.keys(props);
-          issues.push({ path: formatPath(argPath), message: `not a parameter of ${call.tool} (parameters: ${known.length ? known.join(', ') : 'none'})` });
+          issues.push({
+            path: formatPath(argPath),
+            message: `not a parameter of ${call.tool} (parameters: ${known.length ? known.join(', ') : 'none'})`,
+          });
           continue;
         }
         if (isPlainObject(value) && value.absent === true && required.includes(name)) {
-          issues.push({ path: formatPath(argPath), message: `${name} is required by ${call.tool}, so { "absent": true } can never pass` });
+          issues.push({
+            path: formatPath(argPath),
+            message: `${name} is required by ${call.tool}, so { "absent": true } can never pass`,
+          });
         }
         issues.push(...checkArgValue(value, argPath));
       }
@@ -311,12 +375,20 @@ function checkSuite(file: SuiteFile): SuiteIssue[] {
     c.messages?.forEach((m, mi) => {
       if (m.role === 'assistant') {
         m.toolCalls?.forEach((tc, ti) => {
-          if (!tools.has(tc.name)) issues.push({ path: formatPath([...base, 'messages', mi, 'toolCalls', ti, 'name']), message: `unknown tool "${tc.name}"` });
+          if (!tools.has(tc.name))
+            issues.push({
+              path: formatPath([...base, 'messages', mi, 'toolCalls', ti, 'name']),
+              message: `unknown tool "${tc.name}"`,
+            });
         });
       }
     });
     const last = c.messages?.at(-1);
-    if (last?.role === 'assistant') issues.push({ path: formatPath([...base, 'messages', (c.messages?.length ?? 1) - 1]), message: 'the last message must be from the user or a tool, not the assistant' });
+    if (last?.role === 'assistant')
+      issues.push({
+        path: formatPath([...base, 'messages', (c.messages?.length ?? 1) - 1]),
+        message: 'the last message must be from the user or a tool, not the assistant',
+      });
   });
   return issues;
 }
@@ -350,7 +422,18 @@ function toSuite(file: SuiteFile, path: string): Suite {
     const expect: Expectation = c.expect.noToolCall
       ? { kind: 'noToolCall' }
       : { kind: 'calls', calls: expectedCallsOf(c).map(({ tool, args }) => ({ tool, args })) };
-    return { id: c.id, ...(c.description !== undefined ? { description: c.description } : {}), messages: toMessages(c), expect };
+    return {
+      id: c.id,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      messages: toMessages(c),
+      expect,
+    };
   });
-  return { name: file.name, ...(file.description !== undefined ? { description: file.description } : {}), tools, cases, file: path };
+  return {
+    name: file.name,
+    ...(file.description !== undefined ? { description: file.description } : {}),
+    tools,
+    cases,
+    file: path,
+  };
 }

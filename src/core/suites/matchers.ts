@@ -50,7 +50,8 @@ function normalizeString(s: string): string {
 
 /** Literal equality as the suite format defines it, recursive through arrays and objects. */
 function literalEquals(expected: unknown, actual: unknown): boolean {
-  if (typeof expected === 'string') return typeof actual === 'string' && normalizeString(expected) === normalizeString(actual);
+  if (typeof expected === 'string')
+    return typeof actual === 'string' && normalizeString(expected) === normalizeString(actual);
   if (typeof expected === 'number') return typeof actual === 'number' && expected === actual;
   return expected === actual;
 }
@@ -76,7 +77,8 @@ export function matchValue(expected: unknown, actual: unknown, path: string): st
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return fail();
-    if (actual.length !== expected.length) return `${path}: expected ${expected.length} item(s) ${showValue(expected)}, got ${actual.length} ${showValue(actual)}`;
+    if (actual.length !== expected.length)
+      return `${path}: expected ${expected.length} item(s) ${showValue(expected)}, got ${actual.length} ${showValue(actual)}`;
     for (let i = 0; i < expected.length; i += 1) {
       const m = matchValue(expected[i], actual[i], `${path}[${i}]`);
       if (m) return m;

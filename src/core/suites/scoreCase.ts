@@ -28,7 +28,14 @@ export interface CaseScore {
 const PASS: CaseScore = { pass: true, reason: null, detail: null };
 
 /** Order of checks within one call: the first that fails names the reason. */
-const CALL_CHECK_ORDER: FailureReason[] = ['wrong_tool', 'invalid_json', 'missing_arg', 'unexpected_arg', 'type_error', 'value_error'];
+const CALL_CHECK_ORDER: FailureReason[] = [
+  'wrong_tool',
+  'invalid_json',
+  'missing_arg',
+  'unexpected_arg',
+  'type_error',
+  'value_error',
+];
 
 interface Problem {
   reason: FailureReason;
@@ -76,36 +83,57 @@ function checkCall(expected: ExpectedCall, call: ToolCall, tools: ReadonlyMap<st
     return [{ reason: 'wrong_tool', detail: `expected a call to ${expected.tool}, got ${showCall(call)}` }];
   }
   if (call.arguments === undefined) {
-    return [{ reason: 'invalid_json', detail: `${call.name}: arguments are not valid JSON (${call.argumentsError ?? 'unparseable'}): ${showValue(call.rawArguments)}` }];
+    return [
+      {
+        reason: 'invalid_json',
+        detail: `${call.name}: arguments are not valid JSON (${call.argumentsError ?? 'unparseable'}): ${showValue(call.rawArguments)}`,
+      },
+    ];
   }
   const args = call.arguments;
   const schema = tools.get(call.name)?.parameters ?? {};
   const props = isPlainObject(schema.properties) ? schema.properties : {};
-  const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((r): r is string => typeof r === 'string')
+    : [];
   const open = schema.additionalProperties === true || isPlainObject(schema.additionalProperties);
   const problems: Problem[] = [];
 
-  const mustBePresent = new Set([...required, ...Object.keys(expected.args).filter((n) => !isAbsentMatcher(expected.args[n]))]);
+  const mustBePresent = new Set([
+    ...required,
+    ...Object.keys(expected.args).filter((n) => !isAbsentMatcher(expected.args[n])),
+  ]);
   for (const name of mustBePresent) {
     if (name in args) continue;
-    const why = [required.includes(name) ? 'required' : '', name in expected.args ? `expected ${describeExpected(expected.args[name])}` : '']
+    const why = [
+      required.includes(name) ? 'required' : '',
+      name in expected.args ? `expected ${describeExpected(expected.args[name])}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     problems.push({ reason: 'missing_arg', detail: `args.${name}: missing (${why})` });
   }
   for (const name of Object.keys(args)) {
     if (!(name in props) && !open) {
-      problems.push({ reason: 'unexpected_arg', detail: `args.${name}: not a parameter of ${call.name} (got ${showValue(args[name])})` });
+      problems.push({
+        reason: 'unexpected_arg',
+        detail: `args.${name}: not a parameter of ${call.name} (got ${showValue(args[name])})`,
+      });
     }
   }
   const mistyped = new Set<string>();
   for (const [name, value] of Object.entries(args)) {
     const prop = props[name];
     if (!isPlainObject(prop) || prop.type === undefined) continue;
-    const types = (Array.isArray(prop.type) ? prop.type : [prop.type]).filter((t): t is string => typeof t === 'string');
+    const types = (Array.isArray(prop.type) ? prop.type : [prop.type]).filter(
+      (t): t is string => typeof t === 'string',
+    );
     if (types.length > 0 && !types.some((t) => hasJsonType(value, t))) {
       mistyped.add(name);
-      problems.push({ reason: 'type_error', detail: `args.${name}: expected ${types.join(' or ')}, got ${typeOfValue(value)} ${showValue(value)}` });
+      problems.push({
+        reason: 'type_error',
+        detail: `args.${name}: expected ${types.join(' or ')}, got ${typeOfValue(value)} ${showValue(value)}`,
+      });
     }
   }
   for (const [name, want] of Object.entries(expected.args)) {
@@ -146,17 +174,30 @@ function maxMatching(ok: boolean[][], nActual: number): (number | undefined)[] {
 }
 
 /** Scores the model's answer to one case. `tools` are the suite's tools (for schemas). */
-export function scoreCase(testCase: Pick<SuiteCase, 'expect'>, toolCalls: ToolCall[], text: string, tools: readonly ToolSpec[] | ReadonlyMap<string, ToolSpec>): CaseScore {
+export function scoreCase(
+  testCase: Pick<SuiteCase, 'expect'>,
+  toolCalls: ToolCall[],
+  text: string,
+  tools: readonly ToolSpec[] | ReadonlyMap<string, ToolSpec>,
+): CaseScore {
   const toolMap = tools instanceof Map ? tools : new Map((tools as readonly ToolSpec[]).map((t) => [t.name, t]));
   const expect = testCase.expect;
   if (expect.kind === 'noToolCall') {
     if (toolCalls.length === 0) return PASS;
-    return { pass: false, reason: 'unexpected_call', detail: `expected no tool call, got ${toolCalls.map(showCall).join(', ')}` };
+    return {
+      pass: false,
+      reason: 'unexpected_call',
+      detail: `expected no tool call, got ${toolCalls.map(showCall).join(', ')}`,
+    };
   }
   const expected = expect.calls;
   if (toolCalls.length === 0) {
     const said = text.trim() ? `; the model answered with text: ${showValue(text.trim())}` : '';
-    return { pass: false, reason: 'no_call', detail: `expected a call to ${expected.map((c) => c.tool).join(', ')}, got no tool call${said}` };
+    return {
+      pass: false,
+      reason: 'no_call',
+      detail: `expected a call to ${expected.map((c) => c.tool).join(', ')}, got no tool call${said}`,
+    };
   }
   if (toolCalls.length !== expected.length) {
     return {

@@ -79,7 +79,9 @@ const ToolSchema = z.strictObject({
   description: z.string().optional().meta({ description: 'What the tool does, shown to the model.' }),
   parameters: z
     .record(z.string(), z.unknown())
-    .meta({ description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.' }),
+    .meta({
+      description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.',
+    }),
 });
 
 export const SuiteFileSchema = z
@@ -90,7 +92,10 @@ export const SuiteFileSchema = z
     tools: z.array(ToolSchema).min(1).meta({ description: 'Tools offered to the model in every case.' }),
     cases: z.array(CaseSchema).min(1).meta({ description: 'The test cases.' }),
   })
-  .meta({ title: 'Prompt Tuner test suite', description: 'A tool-calling test suite for Prompt Tuner (*.suite.json).' });
+  .meta({
+    title: 'Prompt Tuner test suite',
+    description: 'A tool-calling test suite for Prompt Tuner (*.suite.json).',
+  });
 
 /** The file as written, after structural validation. */
 export type SuiteFile = z.infer<typeof SuiteFileSchema>;

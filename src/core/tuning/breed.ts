@@ -19,7 +19,12 @@ export interface BreedContext {
   seen: Set<string>;
 }
 
-async function metaCall(request: ModelRequest, signal: AbortSignal, what: string, ctx: BreedContext): Promise<string | null> {
+async function metaCall(
+  request: ModelRequest,
+  signal: AbortSignal,
+  what: string,
+  ctx: BreedContext,
+): Promise<string | null> {
   ctx.tally.report(`Meta model: ${what}`);
   // Never from the response cache: asking again must be able to give another prompt.
   const r = await ctx.gateway.call(request, { signal, cache: false });
@@ -37,7 +42,9 @@ const why = (text: string | null) => (text === null ? 'empty reply' : 'identical
 export async function writeChildren(plans: ChildPlan[], generation: number, ctx: BreedContext): Promise<Candidate[]> {
   const { emit, tally, seen } = ctx;
   const fresh = (text: string | null): text is string => text !== null && !seen.has(promptKey(text));
-  const texts = await ctx.allOrAbort(plans.map((p) => (signal: AbortSignal) => metaCall(p.request, signal, `${p.id} (${p.note})`, ctx)));
+  const texts = await ctx.allOrAbort(
+    plans.map((p) => (signal: AbortSignal) => metaCall(p.request, signal, `${p.id} (${p.note})`, ctx)),
+  );
   const notes = plans.map((p) => p.note);
   const accepted: (string | null)[] = plans.map(() => null);
   const retries: { index: number; request: ModelRequest; note: string }[] = [];
@@ -50,11 +57,20 @@ export async function writeChildren(plans: ChildPlan[], generation: number, ctx:
     }
     const retry = p.retry();
     tally.callsPlanned += 1;
-    emit({ type: 'prompt_retry', generation, promptId: p.id, note: `${why(text)}; asking once more (${retry.note}; one meta call more than planned)` });
+    emit({
+      type: 'prompt_retry',
+      generation,
+      promptId: p.id,
+      note: `${why(text)}; asking once more (${retry.note}; one meta call more than planned)`,
+    });
     retries.push({ index: i, ...retry });
   });
   if (retries.length) {
-    const again = await ctx.allOrAbort(retries.map((r) => (signal: AbortSignal) => metaCall(r.request, signal, `${plans[r.index]!.id} again (${r.note})`, ctx)));
+    const again = await ctx.allOrAbort(
+      retries.map(
+        (r) => (signal: AbortSignal) => metaCall(r.request, signal, `${plans[r.index]!.id} again (${r.note})`, ctx),
+      ),
+    );
     retries.forEach((r, k) => {
       const text = again[k]!;
       const p = plans[r.index]!;
@@ -65,7 +81,13 @@ export async function writeChildren(plans: ChildPlan[], generation: number, ctx:
         return;
       }
       tally.callsPlanned -= ctx.evalsPerCandidate;
-      emit({ type: 'prompt_skipped', generation, promptId: p.id, parentIds: p.parentIds, note: `${why(text)} twice; ${ctx.evalsPerCandidate} evaluations fewer than planned` });
+      emit({
+        type: 'prompt_skipped',
+        generation,
+        promptId: p.id,
+        parentIds: p.parentIds,
+        note: `${why(text)} twice; ${ctx.evalsPerCandidate} evaluations fewer than planned`,
+      });
     });
   }
   const out: Candidate[] = [];
@@ -74,7 +96,15 @@ export async function writeChildren(plans: ChildPlan[], generation: number, ctx:
     if (text === null || text === undefined) return;
     const c = newCandidate({ id: p.id, generation, text, origin: p.origin, parentIds: p.parentIds, note: notes[i]! });
     out.push(c);
-    emit({ type: 'prompt_generated', generation, promptId: c.id, text: c.text, origin: c.origin, parentIds: c.parentIds, note: notes[i]! });
+    emit({
+      type: 'prompt_generated',
+      generation,
+      promptId: c.id,
+      text: c.text,
+      origin: c.origin,
+      parentIds: c.parentIds,
+      note: notes[i]!,
+    });
   });
   return out;
 }

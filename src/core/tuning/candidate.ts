@@ -20,7 +20,9 @@ export interface Candidate {
 }
 
 /** A candidate not evaluated yet. */
-export function newCandidate(c: Pick<Candidate, 'id' | 'generation' | 'text' | 'origin' | 'parentIds'> & { note?: string }): Candidate {
+export function newCandidate(
+  c: Pick<Candidate, 'id' | 'generation' | 'text' | 'origin' | 'parentIds'> & { note?: string },
+): Candidate {
   return { ...c, score: null, validationScore: null, perModel: [], results: [], evaluatedAs: c.id };
 }
 

@@ -20,10 +20,6 @@ function fnv1a(s: string): number {
 export function splitCases(caseIds: string[], ratio: number | undefined): { train: string[]; validation: string[] } {
   const k = Math.min(caseIds.length - 1, Math.floor(caseIds.length * (ratio ?? 0) + 1e-9));
   if (k <= 0) return { train: [...caseIds], validation: [] };
-  const held = new Set(
-    [...caseIds]
-      .sort((a, b) => fnv1a(a) - fnv1a(b) || (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, k),
-  );
+  const held = new Set([...caseIds].sort((a, b) => fnv1a(a) - fnv1a(b) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, k));
   return { train: caseIds.filter((id) => !held.has(id)), validation: caseIds.filter((id) => held.has(id)) };
 }

@@ -24,13 +24,20 @@ const modelId = (field: string) =>
   z
     .string({ error: `${field}: expected a model id like openai/gpt-4o-mini` })
     .trim()
-    .regex(/^[^/\s]+\/\S+$/, { error: (iss) => `${field}: expected provider/model (e.g. openai/gpt-4o-mini), got "${String(iss.input)}"` });
+    .regex(/^[^/\s]+\/\S+$/, {
+      error: (iss) => `${field}: expected provider/model (e.g. openai/gpt-4o-mini), got "${String(iss.input)}"`,
+    });
 
 export const TuneConfigSchema = z.object({
   /** Path of the `*.suite.json` file. */
-  suiteFile: z.string({ error: 'suiteFile: choose a suite file' }).trim().min(1, { error: 'suiteFile: choose a suite file' }),
+  suiteFile: z
+    .string({ error: 'suiteFile: choose a suite file' })
+    .trim()
+    .min(1, { error: 'suiteFile: choose a suite file' }),
   /** quick: one generation; evolutionary: several with selection. */
-  mode: z.enum(['quick', 'evolutionary'], { error: (iss) => `mode: must be quick or evolutionary, got ${JSON.stringify(iss.input)}` }),
+  mode: z.enum(['quick', 'evolutionary'], {
+    error: (iss) => `mode: must be quick or evolutionary, got ${JSON.stringify(iss.input)}`,
+  }),
   /** The model that writes and mutates prompts. */
   metaModel: modelId('metaModel'),
   /** Models the prompts are evaluated on (at least one, no duplicates). */
@@ -39,21 +46,38 @@ export const TuneConfigSchema = z.object({
     .min(1, { error: 'targetModels: choose at least one target model' })
     .refine((a) => new Set(a).size === a.length, { error: 'targetModels: a model is listed twice' }),
   /** The prompt tuning starts from. */
-  basePrompt: z.string({ error: 'basePrompt: expected text' }).refine((s) => s.trim().length > 0, { error: 'basePrompt: must not be empty' }),
+  basePrompt: z
+    .string({ error: 'basePrompt: expected text' })
+    .refine((s) => s.trim().length > 0, { error: 'basePrompt: must not be empty' }),
   /** Library version the base prompt came from. */
   baseVersionId: z.number().int().positive().nullable().optional(),
   /** Prompts per generation (base and survivors included). */
-  population: range('population', TUNE_LIMITS.population.min, TUNE_LIMITS.population.max, true).default(TUNE_LIMITS.population.default),
-  /** Generations (evolutionary only; quick always runs one). */
-  generations: range('generations', TUNE_LIMITS.generations.min, TUNE_LIMITS.generations.max, true).default(TUNE_LIMITS.generations.default),
-  /** Share of the population that survives into the next generation (evolutionary only). */
-  selectionRatio: range('selectionRatio', TUNE_LIMITS.selectionRatio.min, TUNE_LIMITS.selectionRatio.max, false).default(
-    TUNE_LIMITS.selectionRatio.default,
+  population: range('population', TUNE_LIMITS.population.min, TUNE_LIMITS.population.max, true).default(
+    TUNE_LIMITS.population.default,
   ),
+  /** Generations (evolutionary only; quick always runs one). */
+  generations: range('generations', TUNE_LIMITS.generations.min, TUNE_LIMITS.generations.max, true).default(
+    TUNE_LIMITS.generations.default,
+  ),
+  /** Share of the population that survives into the next generation (evolutionary only). */
+  selectionRatio: range(
+    'selectionRatio',
+    TUNE_LIMITS.selectionRatio.min,
+    TUNE_LIMITS.selectionRatio.max,
+    false,
+  ).default(TUNE_LIMITS.selectionRatio.default),
   /** Share of the cases held out for validation: selection uses the rest. */
-  validationSplit: range('validationSplit', TUNE_LIMITS.validationSplit.min, TUNE_LIMITS.validationSplit.max, false).optional(),
+  validationSplit: range(
+    'validationSplit',
+    TUNE_LIMITS.validationSplit.min,
+    TUNE_LIMITS.validationSplit.max,
+    false,
+  ).optional(),
   /** Stop starting calls once this many USD are spent. */
-  budgetUsd: z.number({ error: 'budgetUsd: must be a number above 0' }).positive({ error: 'budgetUsd: must be above 0' }).optional(),
+  budgetUsd: z
+    .number({ error: 'budgetUsd: must be a number above 0' })
+    .positive({ error: 'budgetUsd: must be above 0' })
+    .optional(),
   /** Parallel calls per provider. */
   concurrency: range('concurrency', TUNE_LIMITS.concurrency.min, TUNE_LIMITS.concurrency.max, true).optional(),
   /** Skip the response cache for evaluations too. */

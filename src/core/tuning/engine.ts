@@ -60,7 +60,9 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
   const caseIds = suite.cases.map((c) => c.id);
   const split = splitCases(caseIds, config.validationSplit);
   const G = plannedGenerations(config);
-  const estimate = estimateTune({ ...config, metaModel: config.metaModel }, caseIds.length, (m) => gateway.measuredLatencyMs(m));
+  const estimate = estimateTune({ ...config, metaModel: config.metaModel }, caseIds.length, (m) =>
+    gateway.measuredLatencyMs(m),
+  );
 
   const initial = initialSnapshot({
     runId,
@@ -93,7 +95,12 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
   const seen = new Set<string>();
   const trainSet = new Set(split.train);
   const validationSet = new Set(split.validation);
-  const planning: PlanContext = { metaModel: config.metaModel, suite, train: trainSet, strategies: new StrategyCycle() };
+  const planning: PlanContext = {
+    metaModel: config.metaModel,
+    suite,
+    train: trainSet,
+    strategies: new StrategyCycle(),
+  };
   const breeding: BreedContext = {
     gateway,
     emit,
@@ -134,7 +141,14 @@ export function startTuning(configInput: TuneConfig, deps: TuneDeps): TuneJob {
     emit({ type: 'generation_start', generation: 1 });
     const base = newCandidate({ id: 'g1-p1', generation: 1, text: config.basePrompt, origin: 'base', parentIds: [] });
     seen.add(promptKey(base.text));
-    emit({ type: 'prompt_generated', generation: 1, promptId: base.id, text: base.text, origin: 'base', parentIds: [] });
+    emit({
+      type: 'prompt_generated',
+      generation: 1,
+      promptId: base.id,
+      text: base.text,
+      origin: 'base',
+      parentIds: [],
+    });
     let population: Candidate[] = [base, ...(await writeChildren(variantPlans(base, P - 1, planning), 1, breeding))];
     const all: Candidate[] = [...population];
 

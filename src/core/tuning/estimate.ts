@@ -28,7 +28,9 @@ export interface TuneEstimate {
 }
 
 /** Per generation: how many new prompts the meta model writes and how many candidates get evaluated. */
-export function generationPlan(config: Pick<TuneConfig, 'mode' | 'population' | 'generations' | 'selectionRatio'>): { metaCalls: number; evaluated: number }[] {
+export function generationPlan(
+  config: Pick<TuneConfig, 'mode' | 'population' | 'generations' | 'selectionRatio'>,
+): { metaCalls: number; evaluated: number }[] {
   const gens = plannedGenerations(config);
   const plan = [{ metaCalls: config.population - 1, evaluated: config.population }];
   const children = config.population - survivorCount(config.population, config.selectionRatio);
@@ -44,7 +46,10 @@ export function generationPlan(config: Pick<TuneConfig, 'mode' | 'population' | 
  * seconds = (meta calls × meta latency + Σ models evaluations × model latency) / concurrency.
  */
 export function estimateTune(
-  config: Pick<TuneConfig, 'mode' | 'population' | 'generations' | 'selectionRatio' | 'targetModels' | 'validationSplit' | 'concurrency'> & {
+  config: Pick<
+    TuneConfig,
+    'mode' | 'population' | 'generations' | 'selectionRatio' | 'targetModels' | 'validationSplit' | 'concurrency'
+  > & {
     metaModel?: string;
   },
   caseCount: number,
@@ -80,6 +85,8 @@ export function estimateTune(
 /** "X API calls, ~Ys", as the panel and the CLI show it. */
 export function formatEstimate(e: TuneEstimate): string {
   const secs = e.seconds < 90 ? `~${Math.ceil(e.seconds)}s` : `~${Math.round(e.seconds / 60)} min`;
-  const note = e.assumedDefaultLatency ? ` (assuming ${DEFAULT_LATENCY_MS / 1000}s per call, ${e.concurrency} at a time)` : ` (${e.concurrency} at a time)`;
+  const note = e.assumedDefaultLatency
+    ? ` (assuming ${DEFAULT_LATENCY_MS / 1000}s per call, ${e.concurrency} at a time)`
+    : ` (${e.concurrency} at a time)`;
   return `${e.calls} API calls, ${secs}${note}`;
 }

@@ -28,7 +28,11 @@ export interface EvaluationContext {
 }
 
 /** Pass rate over the given cases, overall and per model; null when none of the cases were evaluated. */
-export function scoreOn(results: CaseResult[], caseIds: Set<string>, models: string[]): { score: number | null; perModel: ModelScore[] } {
+export function scoreOn(
+  results: CaseResult[],
+  caseIds: Set<string>,
+  models: string[],
+): { score: number | null; perModel: ModelScore[] } {
   const rs = results.filter((r) => caseIds.has(r.caseId));
   const perModel = models.map((model) => {
     const mine = rs.filter((r) => r.model === model);
@@ -65,5 +69,12 @@ export async function evaluateCandidate(c: Candidate, ctx: EvaluationContext): P
   c.score = selection.score ?? 0;
   c.perModel = selection.perModel;
   c.validationScore = split.validation.size ? scoreOn(c.results, split.validation, models).score : null;
-  ctx.emit({ type: 'prompt_eval_result', generation: c.generation, promptId: c.id, score: c.score, validationScore: c.validationScore, perModel: c.perModel });
+  ctx.emit({
+    type: 'prompt_eval_result',
+    generation: c.generation,
+    promptId: c.id,
+    score: c.score,
+    validationScore: c.validationScore,
+    perModel: c.perModel,
+  });
 }

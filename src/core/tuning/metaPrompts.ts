@@ -77,12 +77,19 @@ export const MAX_FAILURE_LINES = 12;
 export function formatFailures(failures: FailureLine[]): string {
   return failures
     .slice(0, MAX_FAILURE_LINES)
-    .map((f) => `- ${f.reason}: case ${f.caseId} on ${f.model}; user said "${f.input}"${f.detail ? `; ${f.detail}` : ''}`)
+    .map(
+      (f) => `- ${f.reason}: case ${f.caseId} on ${f.model}; user said "${f.input}"${f.detail ? `; ${f.detail}` : ''}`,
+    )
     .join('\n');
 }
 
 /** Reflective mutation (as GEPA does): fix what the parent got wrong, from typed failure reasons. */
-export function reflectiveRequest(model: string, prompt: string, failures: FailureLine[], retryNote?: string): ModelRequest {
+export function reflectiveRequest(
+  model: string,
+  prompt: string,
+  failures: FailureLine[],
+  retryNote?: string,
+): ModelRequest {
   return request(
     model,
     [
@@ -110,4 +117,5 @@ export function crossoverRequest(model: string, parentA: string, parentB: string
 }
 
 /** Added on the one retry after an empty or duplicate reply. */
-export const RETRY_NOTE = 'Your previous answer was empty or identical to a prompt we already have. Write a different prompt.';
+export const RETRY_NOTE =
+  'Your previous answer was empty or identical to a prompt we already have. Write a different prompt.';

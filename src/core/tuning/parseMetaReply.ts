@@ -46,7 +46,10 @@ function fromJson(text: string): string | null | undefined {
 }
 
 function clean(s: string): string | null {
-  const t = s.trim().replace(/^"""|"""$/g, '').trim();
+  const t = s
+    .trim()
+    .replace(/^"""|"""$/g, '')
+    .trim();
   return t.length ? t : null;
 }
 

@@ -4,7 +4,14 @@
 import type { ModelRequest } from '../models/types';
 import type { Suite } from '../suites/suiteSchema';
 import type { Candidate } from './candidate';
-import { crossoverRequest, reflectiveRequest, RETRY_NOTE, STRATEGIES, variantRequest, type FailureLine } from './metaPrompts';
+import {
+  crossoverRequest,
+  reflectiveRequest,
+  RETRY_NOTE,
+  STRATEGIES,
+  variantRequest,
+  type FailureLine,
+} from './metaPrompts';
 import { promptKey } from './parseMetaReply';
 
 /** A child the meta model is asked for. */
@@ -51,7 +58,13 @@ function lastUserText(suite: Suite, caseId: string): string {
 export function failuresOf(c: Candidate, ctx: Pick<PlanContext, 'suite' | 'train'>, focus = 0): FailureLine[] {
   const lines = c.results
     .filter((r) => !r.pass && ctx.train.has(r.caseId))
-    .map((r) => ({ caseId: r.caseId, model: r.model, reason: r.reason ?? 'value_error', detail: r.detail, input: lastUserText(ctx.suite, r.caseId) }));
+    .map((r) => ({
+      caseId: r.caseId,
+      model: r.model,
+      reason: r.reason ?? 'value_error',
+      detail: r.detail,
+      input: lastUserText(ctx.suite, r.caseId),
+    }));
   const groups = new Map<string, FailureLine[]>();
   for (const l of lines) groups.set(l.reason, [...(groups.get(l.reason) ?? []), l]);
   const ordered = [...groups.values()].sort((a, b) => b.length - a.length);
@@ -98,7 +111,12 @@ export function childPlans(generation: number, survivors: Candidate[], count: nu
   const plans: ChildPlan[] = [];
   const ranked: { pair: [Candidate, Candidate]; novelty: number; order: number }[] = [];
   for (let j = 1; j < survivors.length; j++) {
-    for (let i = 0; i < j; i++) ranked.push({ pair: [survivors[i]!, survivors[j]!], novelty: novelty(survivors[i]!, survivors[j]!), order: ranked.length });
+    for (let i = 0; i < j; i++)
+      ranked.push({
+        pair: [survivors[i]!, survivors[j]!],
+        novelty: novelty(survivors[i]!, survivors[j]!),
+        order: ranked.length,
+      });
   }
   const pairs = ranked.sort((a, b) => b.novelty - a.novelty || a.order - b.order).map((x) => x.pair);
   let pairCursor = 0;
@@ -150,7 +168,10 @@ function mutationPlan(id: string, parent: Candidate, focus: number, ctx: PlanCon
       reasons.length > 1
         ? () => {
             const next = failuresOf(parent, ctx, focus + 1);
-            return { request: reflectiveRequest(ctx.metaModel, parent.text, next, RETRY_NOTE), note: `leading with ${next[0]!.reason}` };
+            return {
+              request: reflectiveRequest(ctx.metaModel, parent.text, next, RETRY_NOTE),
+              note: `leading with ${next[0]!.reason}`,
+            };
           }
         : strategyRetry(parent.text, ctx),
   };

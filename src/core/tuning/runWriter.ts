@@ -23,7 +23,8 @@ export class TuneRunWriter {
       if ('generation' in event) generationNumbers.add(event.generation);
       if (event.type === 'generation_complete') {
         // Selection marks every candidate of the generation (survived or not).
-        for (const c of snapshot.generations.find((g) => g.number === event.generation)?.candidates ?? []) candidateIds.add(c.id);
+        for (const c of snapshot.generations.find((g) => g.number === event.generation)?.candidates ?? [])
+          candidateIds.add(c.id);
       }
     }
     const results = this.results;

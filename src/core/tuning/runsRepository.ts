@@ -160,13 +160,16 @@ export class TuneRunsRepository {
     this.store.write((tx) => {
       writeEvents(tx, 'tune_events', s.runId, w.events ?? []);
       for (const g of w.generations ?? []) {
-        tx.run('INSERT OR REPLACE INTO tune_generations (run_id, number, best_score, survivor_ids, complete) VALUES (?, ?, ?, ?, ?)', [
-          s.runId,
-          g.number,
-          g.bestScore,
-          JSON.stringify(g.candidates.filter((c) => c.survived).map((c) => c.id)),
-          g.complete ? 1 : 0,
-        ]);
+        tx.run(
+          'INSERT OR REPLACE INTO tune_generations (run_id, number, best_score, survivor_ids, complete) VALUES (?, ?, ?, ?, ?)',
+          [
+            s.runId,
+            g.number,
+            g.bestScore,
+            JSON.stringify(g.candidates.filter((c) => c.survived).map((c) => c.id)),
+            g.complete ? 1 : 0,
+          ],
+        );
       }
       for (const c of w.candidates ?? []) {
         tx.run(
@@ -278,21 +281,54 @@ export class TuneRunsRepository {
   }
 
   /** Stored candidates of a run, by generation then id order of creation. */
-  candidates(runId: string): { id: string; generation: number; origin: string; text: string; score: number | null; survived: boolean }[] {
+  candidates(
+    runId: string,
+  ): { id: string; generation: number; origin: string; text: string; score: number | null; survived: boolean }[] {
     return this.store
-      .all<{ candidate_id: string; generation: number; origin: string; text: string; score: number | null; survived: number }>(
+      .all<{
+        candidate_id: string;
+        generation: number;
+        origin: string;
+        text: string;
+        score: number | null;
+        survived: number;
+      }>(
         'SELECT candidate_id, generation, origin, text, score, survived FROM tune_candidates WHERE run_id = ? ORDER BY generation, rowid',
         [runId],
       )
-      .map((r) => ({ id: r.candidate_id, generation: r.generation, origin: r.origin, text: r.text, score: r.score, survived: r.survived === 1 }));
+      .map((r) => ({
+        id: r.candidate_id,
+        generation: r.generation,
+        origin: r.origin,
+        text: r.text,
+        score: r.score,
+        survived: r.survived === 1,
+      }));
   }
 
   /** Stored case × model results of a run, optionally of one candidate. */
-  caseResults(runId: string, candidateId?: string): { candidateId: string; caseId: string; model: string; split: string; pass: boolean; reason: string | null }[] {
-    const rows = this.store.all<{ candidate_id: string; case_id: string; model: string; split: string; pass: number; reason: string | null }>(
+  caseResults(
+    runId: string,
+    candidateId?: string,
+  ): { candidateId: string; caseId: string; model: string; split: string; pass: boolean; reason: string | null }[] {
+    const rows = this.store.all<{
+      candidate_id: string;
+      case_id: string;
+      model: string;
+      split: string;
+      pass: number;
+      reason: string | null;
+    }>(
       `SELECT candidate_id, case_id, model, split, pass, reason FROM tune_case_results WHERE run_id = ?${candidateId ? ' AND candidate_id = ?' : ''} ORDER BY rowid`,
       candidateId ? [runId, candidateId] : [runId],
     );
-    return rows.map((r) => ({ candidateId: r.candidate_id, caseId: r.case_id, model: r.model, split: r.split, pass: r.pass === 1, reason: r.reason }));
+    return rows.map((r) => ({
+      candidateId: r.candidate_id,
+      caseId: r.case_id,
+      model: r.model,
+      split: r.split,
+      pass: r.pass === 1,
+      reason: r.reason,
+    }));
   }
 }

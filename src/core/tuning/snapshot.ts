@@ -5,7 +5,16 @@ import type { CandidateSnapshot, GenerationSnapshot, TuneEvent, TuneRunSnapshot 
 /** What a run is started with; the rest of the snapshot starts empty. */
 export type SnapshotInit = Pick<
   TuneRunSnapshot,
-  'runId' | 'mode' | 'suite' | 'metaModel' | 'targetModels' | 'basePrompt' | 'baseVersionId' | 'generationsPlanned' | 'callsPlanned' | 'startedAt'
+  | 'runId'
+  | 'mode'
+  | 'suite'
+  | 'metaModel'
+  | 'targetModels'
+  | 'basePrompt'
+  | 'baseVersionId'
+  | 'generationsPlanned'
+  | 'callsPlanned'
+  | 'startedAt'
 >;
 
 export function initialSnapshot(init: SnapshotInit): TuneRunSnapshot {
@@ -43,7 +52,10 @@ export function initialSnapshot(init: SnapshotInit): TuneRunSnapshot {
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /** True when `a` beats `b`: higher score, ties go to the shorter prompt. */
-export function betterCandidate(a: { score: number; text: string }, b: { score: number; text: string } | null): boolean {
+export function betterCandidate(
+  a: { score: number; text: string },
+  b: { score: number; text: string } | null,
+): boolean {
   if (!b) return true;
   if (a.score !== b.score) return a.score > b.score;
   return a.text.length < b.text.length;
@@ -62,20 +74,34 @@ function offerBest(s: TuneRunSnapshot, c: CandidateSnapshot): void {
   if (c.score === null) return;
   const cur = s.best ? { score: s.best.score, text: s.best.text } : null;
   if (betterCandidate({ score: c.score, text: c.text }, cur)) {
-    s.best = { candidateId: c.id, text: c.text, score: c.score, validationScore: c.validationScore ?? null, perModel: c.perModel.map((m) => ({ ...m })) };
+    s.best = {
+      candidateId: c.id,
+      text: c.text,
+      score: c.score,
+      validationScore: c.validationScore ?? null,
+      perModel: c.perModel.map((m) => ({ ...m })),
+    };
   }
 }
 
 const isFinished = (s: TuneRunSnapshot) => s.status !== 'pending' && s.status !== 'running';
 
 /** Progress and throttle come once per call: copy only what they change instead of the whole snapshot. */
-function foldFrequent(prev: TuneRunSnapshot, e: Extract<TuneEvent, { type: 'progress' | 'throttle' }>): TuneRunSnapshot {
+function foldFrequent(
+  prev: TuneRunSnapshot,
+  e: Extract<TuneEvent, { type: 'progress' | 'throttle' }>,
+): TuneRunSnapshot {
   if (e.type === 'throttle') {
     return {
       ...prev,
       throttle:
         e.queued > 0 || e.retryInMs !== undefined
-          ? { provider: e.provider, active: e.active, queued: e.queued, ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}) }
+          ? {
+              provider: e.provider,
+              active: e.active,
+              queued: e.queued,
+              ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}),
+            }
           : null,
     };
   }
@@ -91,7 +117,9 @@ function foldFrequent(prev: TuneRunSnapshot, e: Extract<TuneEvent, { type: 'prog
   if (e.promptId !== undefined && e.evaluated !== undefined) {
     const evaluated = e.evaluated;
     s.generations = prev.generations.map((g) =>
-      g.candidates.some((c) => c.id === e.promptId) ? { ...g, candidates: g.candidates.map((c) => (c.id === e.promptId ? { ...c, evaluated } : c)) } : g,
+      g.candidates.some((c) => c.id === e.promptId)
+        ? { ...g, candidates: g.candidates.map((c) => (c.id === e.promptId ? { ...c, evaluated } : c)) }
+        : g,
     );
   }
   return s;
@@ -109,7 +137,9 @@ export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot 
       s.generationsPlanned = e.generations;
       s.detail = `Starting: ${e.callsPlanned} API calls planned`;
       if (e.validationCaseIds?.length) {
-        s.notes.push(`Validation split: ${e.validationCaseIds.length} cases held out (${e.validationCaseIds.join(', ')}); selection uses the others.`);
+        s.notes.push(
+          `Validation split: ${e.validationCaseIds.length} cases held out (${e.validationCaseIds.join(', ')}); selection uses the others.`,
+        );
       }
       break;
     case 'generation_start':
@@ -117,7 +147,10 @@ export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot 
       if (!s.generations.some((g) => g.number === e.generation)) {
         s.generations.push({ number: e.generation, candidates: [], complete: false, bestScore: null });
       }
-      s.detail = e.generation === 1 ? 'Generation 1: writing variants of the base prompt' : `Generation ${e.generation}: writing children of the survivors`;
+      s.detail =
+        e.generation === 1
+          ? 'Generation 1: writing variants of the base prompt'
+          : `Generation ${e.generation}: writing children of the survivors`;
       break;
     case 'prompt_generated': {
       const g = s.generations.find((x) => x.number === e.generation);
@@ -142,7 +175,10 @@ export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot 
         g.bestScore = generationBest(g);
         offerBest(s, c);
       }
-      s.detail = e.origin === 'survivor' ? `${e.promptId} survives from ${e.parentIds.join(', ')}` : `Generated ${e.promptId} (${e.origin}${e.note ? `: ${e.note}` : ''})`;
+      s.detail =
+        e.origin === 'survivor'
+          ? `${e.promptId} survives from ${e.parentIds.join(', ')}`
+          : `Generated ${e.promptId} (${e.origin}${e.note ? `: ${e.note}` : ''})`;
       break;
     }
     case 'prompt_retry':

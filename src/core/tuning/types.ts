@@ -75,7 +75,13 @@ export interface TuneRunSnapshot {
   currentGeneration: number;
   generations: GenerationSnapshot[];
   /** Best candidate so far, null before any score. */
-  best: { candidateId: string; text: string; score: number; validationScore: number | null; perModel: ModelScore[] } | null;
+  best: {
+    candidateId: string;
+    text: string;
+    score: number;
+    validationScore: number | null;
+    perModel: ModelScore[];
+  } | null;
   /** Base prompt's score once measured. */
   baseScore: number | null;
   /** Calls planned by the estimate. */
@@ -115,24 +121,74 @@ interface EventBase {
 
 /** Events, named as in the seed. Each carries the run id and what it concerns. */
 export type TuneEvent =
-  | (EventBase & { type: 'tune_start'; mode: TuneMode; metaModel: string; targetModels: string[]; callsPlanned: number; generations: number; population: number;
+  | (EventBase & {
+      type: 'tune_start';
+      mode: TuneMode;
+      metaModel: string;
+      targetModels: string[];
+      callsPlanned: number;
+      generations: number;
+      population: number;
       /** Case ids held out for validation (none without a split). */
-      validationCaseIds?: string[] })
+      validationCaseIds?: string[];
+    })
   | (EventBase & { type: 'generation_start'; generation: number })
-  | (EventBase & { type: 'prompt_generated'; generation: number; promptId: string; text: string; origin: CandidateSnapshot['origin']; parentIds: string[]; note?: string;
+  | (EventBase & {
+      type: 'prompt_generated';
+      generation: number;
+      promptId: string;
+      text: string;
+      origin: CandidateSnapshot['origin'];
+      parentIds: string[];
+      note?: string;
       /** Survivors only: the score carried over from the parent (not evaluated again). */
-      score?: number | null; validationScore?: number | null; perModel?: ModelScore[] })
+      score?: number | null;
+      validationScore?: number | null;
+      perModel?: ModelScore[];
+    })
   /** The meta model's reply was empty or a duplicate: asked once more (one call more than planned). */
   | (EventBase & { type: 'prompt_retry'; generation: number; promptId: string; note: string })
   /** A child the meta model could not write (empty or duplicate twice): skipped, so the run makes fewer calls than planned. */
   | (EventBase & { type: 'prompt_skipped'; generation: number; promptId: string; parentIds: string[]; note: string })
   | (EventBase & { type: 'prompt_eval_start'; generation: number; promptId: string; toEvaluate: number })
-  | (EventBase & { type: 'prompt_eval_result'; generation: number; promptId: string; score: number; validationScore: number | null; perModel: ModelScore[] })
+  | (EventBase & {
+      type: 'prompt_eval_result';
+      generation: number;
+      promptId: string;
+      score: number;
+      validationScore: number | null;
+      perModel: ModelScore[];
+    })
   | (EventBase & { type: 'generation_complete'; generation: number; bestScore: number; survivorIds: string[] })
-  | (EventBase & { type: 'tune_complete'; bestPrompt: string; bestScore: number; bestPromptId: string; savedVersion: { id: number; name: string; version: number } | null })
-  | (EventBase & { type: 'tune_error'; error: string; /** 'budget_reached' when the budget stopped the run; default 'failed'. */ status?: 'failed' | 'budget_reached' })
+  | (EventBase & {
+      type: 'tune_complete';
+      bestPrompt: string;
+      bestScore: number;
+      bestPromptId: string;
+      savedVersion: { id: number; name: string; version: number } | null;
+    })
+  | (EventBase & {
+      type: 'tune_error';
+      error: string;
+      /** 'budget_reached' when the budget stopped the run; default 'failed'. */ status?: 'failed' | 'budget_reached';
+    })
   | (EventBase & { type: 'tune_cancelled'; reason: string })
-  | (EventBase & { type: 'throttle'; provider: string; active: number; concurrency: number; queued: number; retryInMs?: number; status?: number })
-  | (EventBase & { type: 'progress'; callsDone: number; callsPlanned: number; detail: string; costUsd: number;
+  | (EventBase & {
+      type: 'throttle';
+      provider: string;
+      active: number;
+      concurrency: number;
+      queued: number;
+      retryInMs?: number;
+      status?: number;
+    })
+  | (EventBase & {
+      type: 'progress';
+      callsDone: number;
+      callsPlanned: number;
+      detail: string;
+      costUsd: number;
       /** Candidate being evaluated, with its evaluations finished so far. */
-      promptId?: string; evaluated?: number });
+      promptId?: string;
+      evaluated?: number;
+    });

@@ -22,13 +22,16 @@ async function renameLabel(ctx: HostContext, arg: unknown): Promise<PromptVersio
     title: `Rename Label: ${versionTitle(version)}`,
     prompt: `Label for ${versionTitle(version)} (empty removes the label)`,
     value: version.label ?? '',
-    validateInput: (value) => (value.trim().length > 200 ? `At most 200 characters (now ${value.trim().length}).` : undefined),
+    validateInput: (value) =>
+      value.trim().length > 200 ? `At most 200 characters (now ${value.trim().length}).` : undefined,
   });
   if (typed === undefined) return undefined;
   const library = await ctx.getLibrary();
   const renamed = library.renameLabel(version.id, typed.trim() || null);
   vscode.window.setStatusBarMessage(
-    renamed.label ? `Labelled ${versionTitle(renamed)} “${renamed.label}”` : `Removed the label of ${versionTitle(renamed)}`,
+    renamed.label
+      ? `Labelled ${versionTitle(renamed)} “${renamed.label}”`
+      : `Removed the label of ${versionTitle(renamed)}`,
     3000,
   );
   return renamed;
@@ -43,24 +46,35 @@ function selectedVersions(arg: unknown, selection: unknown): PromptVersion[] | u
 
 async function deleteVersion(ctx: HostContext, arg: unknown, selection: unknown): Promise<number> {
   const picked = selectedVersions(arg, selection);
-  const versions = picked ?? [await versionFromArg(ctx, arg, 'Version to delete', 'Delete Version')].filter((v): v is PromptVersion => !!v);
+  const versions =
+    picked ??
+    [await versionFromArg(ctx, arg, 'Version to delete', 'Delete Version')].filter((v): v is PromptVersion => !!v);
   if (versions.length === 0) return 0;
   const library = await ctx.getLibrary();
 
   // A prompt whose every version goes is deleted as a whole, so no empty prompt is left in the tree.
   const byPrompt = new Map<number, PromptVersion[]>();
   for (const v of versions) byPrompt.set(v.promptId, [...(byPrompt.get(v.promptId) ?? []), v]);
-  const wholePrompts = [...byPrompt.entries()].filter(([promptId, vs]) => library.listVersions(promptId).length <= vs.length);
+  const wholePrompts = [...byPrompt.entries()].filter(
+    ([promptId, vs]) => library.listVersions(promptId).length <= vs.length,
+  );
 
   const active = await ctx.activeContext.get();
   const names = versions.map(versionTitle);
-  const question = versions.length === 1 ? `Delete ${names[0]}?` : `Delete ${versions.length} versions (${names.join(', ')})?`;
+  const question =
+    versions.length === 1 ? `Delete ${names[0]}?` : `Delete ${versions.length} versions (${names.join(', ')})?`;
   const details = [
     'The text is removed from the Prompt Library. Version numbers are not reused.',
     ...wholePrompts.map(([, vs]) => `“${vs[0]!.promptName}” has no other version: the prompt is deleted too.`),
-    active && versions.some((v) => v.id === active.id) ? `${versionTitle(active)} is the active context; it will be cleared.` : undefined,
+    active && versions.some((v) => v.id === active.id)
+      ? `${versionTitle(active)} is the active context; it will be cleared.`
+      : undefined,
   ].filter((d): d is string => !!d);
-  const choice = await vscode.window.showWarningMessage(question, { modal: true, detail: details.join('\n') }, 'Delete');
+  const choice = await vscode.window.showWarningMessage(
+    question,
+    { modal: true, detail: details.join('\n') },
+    'Delete',
+  );
   if (choice !== 'Delete') return 0;
 
   if (active && versions.some((v) => v.id === active.id)) await ctx.activeContext.set(null);

@@ -34,7 +34,9 @@ export class FileEditorTracker implements vscode.Disposable {
       return { editor: active, uri: active.document.uri, viewColumn: active.viewColumn };
     }
     if (!this.last) return undefined;
-    const closed = !vscode.workspace.textDocuments.some((d) => d.uri.toString() === this.last?.uri.toString() && !d.isClosed);
+    const closed = !vscode.workspace.textDocuments.some(
+      (d) => d.uri.toString() === this.last?.uri.toString() && !d.isClosed,
+    );
     return closed && this.last.uri.scheme === 'untitled' ? undefined : this.last;
   }
 

@@ -29,7 +29,13 @@ export function libraryFeature(ctx: HostContext): HostCommand[] {
   // A workspace that already has a store (it activated us through workspaceContains) shows its active
   // prompt in the status bar after a reload; read after activate() returns so activation stays cheap.
   if (existsSync(ctx.storeLocation.dir)) {
-    setTimeout(() => void ctx.activeContext.get().catch((error: unknown) => ctx.log.warn(`Reading the active context failed: ${String(error)}`)), 0);
+    setTimeout(
+      () =>
+        void ctx.activeContext
+          .get()
+          .catch((error: unknown) => ctx.log.warn(`Reading the active context failed: ${String(error)}`)),
+      0,
+    );
   }
   return [...saveCommands(view), ...useCommands(files), ...editCommands(), ...transferCommands(view)];
 }

@@ -34,11 +34,15 @@ export async function pickVersion(
     const oldest = new Map<number, number>();
     for (const v of versions) oldest.set(v.promptId, Math.min(v.version, oldest.get(v.promptId) ?? Infinity));
     versions = versions.filter((v) => v.version !== oldest.get(v.promptId));
-    if (versions.length === 0) throw new UserError('No prompt has two versions yet: save another version of a prompt, then compare.');
+    if (versions.length === 0)
+      throw new UserError('No prompt has two versions yet: save another version of a prompt, then compare.');
   }
   if (versions.length === 0) throw new UserError('The Prompt Library holds no other version to compare with.');
   if (options.first !== undefined) {
-    versions = [...versions.filter((v) => v.promptId === options.first), ...versions.filter((v) => v.promptId !== options.first)];
+    versions = [
+      ...versions.filter((v) => v.promptId === options.first),
+      ...versions.filter((v) => v.promptId !== options.first),
+    ];
   }
   const activeId = ctx.activeContext.peek()?.id;
   const items: VersionItem[] = versions.map((v) => ({
@@ -81,7 +85,8 @@ export async function versionFromArg(
 async function existingVersion(ctx: HostContext, id: number, what: string): Promise<PromptVersion> {
   const library = await ctx.getLibrary();
   const version = library.getVersion(id);
-  if (!version) throw new UserError(`${what} is no longer in the Prompt Library (deleted here, by the CLI or in another window).`);
+  if (!version)
+    throw new UserError(`${what} is no longer in the Prompt Library (deleted here, by the CLI or in another window).`);
   return version;
 }
 
@@ -90,7 +95,11 @@ interface PromptItem extends vscode.QuickPickItem {
 }
 
 /** The prompt a command was run on: a prompt node, a version node's prompt, or a pick. */
-export async function promptFromArg(ctx: HostContext, arg: unknown, placeHolder: string): Promise<PromptSummary | undefined> {
+export async function promptFromArg(
+  ctx: HostContext,
+  arg: unknown,
+  placeHolder: string,
+): Promise<PromptSummary | undefined> {
   const library = await ctx.getLibrary();
   const prompts = library.listPrompts();
   let promptId: number | undefined;

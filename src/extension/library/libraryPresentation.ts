@@ -133,7 +133,10 @@ export function diffTitle(left: PromptVersion, right: PromptVersion): string {
 }
 
 /** Path and query of a version's read-only document: `prompt-tuner:/NAME/v3.md?id=12`. */
-export function versionDocumentParts(v: Pick<PromptVersion, 'id' | 'promptName' | 'version'>): { path: string; query: string } {
+export function versionDocumentParts(v: Pick<PromptVersion, 'id' | 'promptName' | 'version'>): {
+  path: string;
+  query: string;
+} {
   // The name is only for the tab and breadcrumbs; the id in the query is what the provider reads.
   const safeName = v.promptName.replace(/[/\\]/g, '-') || 'prompt';
   return { path: `/${safeName}/v${v.version}.md`, query: `id=${v.id}` };
@@ -153,7 +156,8 @@ export function promptNameProblem(name: string): string | undefined {
   if (trimmed.length === 0) return 'Type a name for the prompt.';
   if (trimmed.length > 200) return `The name is ${trimmed.length} characters long; at most 200 are allowed.`;
   // The CLI reads a trailing "@3" as a version (parseVersionRef), so such a name could not be referred to.
-  if (/@([\s\d.+-]*|v\d+)$/i.test(trimmed)) return 'The name cannot end in "@" and a number: NAME@3 means version 3 of NAME.';
+  if (/@([\s\d.+-]*|v\d+)$/i.test(trimmed))
+    return 'The name cannot end in "@" and a number: NAME@3 means version 3 of NAME.';
   return undefined;
 }
 

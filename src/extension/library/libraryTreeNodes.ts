@@ -27,8 +27,12 @@ export class PromptNode {
     item.id = this.id;
     item.description = promptDescription(p);
     const holdsActive = activeVersion?.promptId === p.id;
-    item.iconPath = new vscode.ThemeIcon('symbol-keyword', holdsActive ? new vscode.ThemeColor('charts.green') : undefined);
-    item.tooltip = `${p.name}\n${promptDescription(p)}, last saved ${formatDateTime(p.updatedAt)}` +
+    item.iconPath = new vscode.ThemeIcon(
+      'symbol-keyword',
+      holdsActive ? new vscode.ThemeColor('charts.green') : undefined,
+    );
+    item.tooltip =
+      `${p.name}\n${promptDescription(p)}, last saved ${formatDateTime(p.updatedAt)}` +
       (holdsActive && activeVersion ? `\nActive context: v${activeVersion.version}` : '');
     item.contextValue = PROMPT_CONTEXT_VALUE;
     return item;
@@ -54,7 +58,10 @@ export class VersionNode {
     const item = new vscode.TreeItem(`v${v.version}`, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = versionDescription(v, { active });
-    item.iconPath = new vscode.ThemeIcon(SOURCE_ICONS[v.source] ?? 'file', active ? new vscode.ThemeColor('charts.green') : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      SOURCE_ICONS[v.source] ?? 'file',
+      active ? new vscode.ThemeColor('charts.green') : undefined,
+    );
     item.tooltip = new vscode.MarkdownString(versionTooltipMarkdown(v, { active }));
     item.contextValue = versionContextValue({ hasPrevious: this.hasPrevious, active });
     item.accessibilityInformation = { label: `${versionTitle(v)}, ${versionDescription(v, { active })}` };

@@ -36,7 +36,8 @@ export class PromptDocumentProvider implements vscode.TextDocumentContentProvide
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const id = versionIdOfUri(uri);
-    if (id === undefined) return `This address does not name a Prompt Library version (expected ?id=N): ${uri.toString()}`;
+    if (id === undefined)
+      return `This address does not name a Prompt Library version (expected ?id=N): ${uri.toString()}`;
     const library = await this.ctx.getLibrary();
     const version = library.getVersion(id);
     return version ? version.text : 'This version is no longer in the Prompt Library (it was deleted).';

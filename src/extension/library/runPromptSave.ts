@@ -29,7 +29,12 @@ export function announceSaved(saved: PromptVersion): void {
  */
 export async function ensureSaved(
   ctx: HostContext,
-  o: { earlierId: number | null; defaultName: () => Promise<string>; ask: boolean; save: (name: string) => Promise<PromptVersion> },
+  o: {
+    earlierId: number | null;
+    defaultName: () => Promise<string>;
+    ask: boolean;
+    save: (name: string) => Promise<PromptVersion>;
+  },
 ): Promise<PromptVersion | undefined> {
   if (o.earlierId !== null) {
     const v = (await ctx.getLibrary()).getVersion(o.earlierId);

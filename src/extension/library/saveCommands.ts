@@ -24,18 +24,24 @@ export function saveCommands(view: LibraryView): HostCommand[] {
 
 async function saveSelection(ctx: HostContext, view: LibraryView): Promise<PromptVersion | undefined> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) throw new UserError('Open a file and select the prompt text first: Save Selection to Library saves the selected text.');
+  if (!editor)
+    throw new UserError(
+      'Open a file and select the prompt text first: Save Selection to Library saves the selected text.',
+    );
   const doc = editor.document;
   const text = selectedText(editor.selections.map((s) => ({ text: doc.getText(s), start: doc.offsetAt(s.start) })));
   if (text.trim().length === 0) {
-    throw new UserError('Select some text first: Save Selection to Library saves the selected text (use Save File to Library for the whole file).');
+    throw new UserError(
+      'Select some text first: Save Selection to Library saves the selected text (use Save File to Library for the whole file).',
+    );
   }
   return saveAndReveal(ctx, view, text, undefined);
 }
 
 async function saveFile(ctx: HostContext, view: LibraryView, arg: unknown): Promise<PromptVersion | undefined> {
   const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
-  if (!uri) throw new UserError('Open the file to save first: Save File to Library saves the whole file of the active editor.');
+  if (!uri)
+    throw new UserError('Open the file to save first: Save File to Library saves the whole file of the active editor.');
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   const fileName = path.posix.basename(uri.path);
@@ -43,7 +49,12 @@ async function saveFile(ctx: HostContext, view: LibraryView, arg: unknown): Prom
   return saveAndReveal(ctx, view, text, fileName.replace(/\.[^.]+$/, ''));
 }
 
-async function saveAndReveal(ctx: HostContext, view: LibraryView, text: string, suggestedName: string | undefined): Promise<PromptVersion | undefined> {
+async function saveAndReveal(
+  ctx: HostContext,
+  view: LibraryView,
+  text: string,
+  suggestedName: string | undefined,
+): Promise<PromptVersion | undefined> {
   const saved = await askAndSaveText(ctx, text, suggestedName);
   if (saved) await view.reveal(saved);
   return saved;
@@ -53,7 +64,11 @@ async function saveAndReveal(ctx: HostContext, view: LibraryView, text: string, 
  * The one save flow (the library's commands and the tuning panel's "Save to Library"): pick a prompt or
  * "New prompt…", name it, label the version, save. Undefined when the user dismissed a step.
  */
-export async function askAndSaveText(ctx: HostContext, text: string, suggestedName?: string): Promise<PromptVersion | undefined> {
+export async function askAndSaveText(
+  ctx: HostContext,
+  text: string,
+  suggestedName?: string,
+): Promise<PromptVersion | undefined> {
   const library = await ctx.getLibrary();
   const prompts = library.listPrompts();
   const items: TargetItem[] = [
@@ -80,7 +95,10 @@ export async function askAndSaveText(ctx: HostContext, text: string, suggestedNa
         const problem = promptNameProblem(value);
         if (problem) return problem;
         return existing.has(value.trim().toLowerCase())
-          ? { message: 'A prompt with this name exists: this saves a new version of it.', severity: vscode.InputBoxValidationSeverity.Warning }
+          ? {
+              message: 'A prompt with this name exists: this saves a new version of it.',
+              severity: vscode.InputBoxValidationSeverity.Warning,
+            }
           : undefined;
       },
     });
@@ -93,7 +111,8 @@ export async function askAndSaveText(ctx: HostContext, text: string, suggestedNa
     prompt: 'Label for this version (optional)',
     placeHolder: 'e.g. shorter rules; press Enter to skip',
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim().length > 200 ? `At most 200 characters (now ${value.trim().length}).` : undefined),
+    validateInput: (value) =>
+      value.trim().length > 200 ? `At most 200 characters (now ${value.trim().length}).` : undefined,
   });
   if (label === undefined) return undefined;
 

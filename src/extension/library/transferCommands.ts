@@ -41,7 +41,10 @@ async function exportLibrary(ctx: HostContext): Promise<vscode.Uri | undefined> 
   if (!target) return undefined;
   const versions = prompts.reduce((n, p) => n + p.versionCount, 0);
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Exporting the Prompt Library to ${path.basename(target.fsPath)}` },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Exporting the Prompt Library to ${path.basename(target.fsPath)}`,
+    },
     async () => {
       const data = library.exportLibrary();
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(data, null, 2)}\n`));
@@ -49,12 +52,17 @@ async function exportLibrary(ctx: HostContext): Promise<vscode.Uri | undefined> 
   );
   ctx.log.info(`Exported ${plural(prompts.length, 'prompt')} (${plural(versions, 'version')}) to ${target.fsPath}`);
   void vscode.window
-    .showInformationMessage(`Exported ${plural(prompts.length, 'prompt')} (${plural(versions, 'version')}) to ${target.fsPath}`, 'Open File')
+    .showInformationMessage(
+      `Exported ${plural(prompts.length, 'prompt')} (${plural(versions, 'version')}) to ${target.fsPath}`,
+      'Open File',
+    )
     .then((choice) => (choice ? vscode.window.showTextDocument(target) : undefined));
   return target;
 }
 
-async function importLibrary(ctx: HostContext): Promise<{ prompts: number; versions: number; skipped: number } | undefined> {
+async function importLibrary(
+  ctx: HostContext,
+): Promise<{ prompts: number; versions: number; skipped: number } | undefined> {
   const picked = await vscode.window.showOpenDialog({
     title: 'Import Library',
     openLabel: 'Import',
@@ -66,7 +74,10 @@ async function importLibrary(ctx: HostContext): Promise<{ prompts: number; versi
   if (!file) return undefined;
   const library = await ctx.getLibrary();
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Importing ${path.basename(file.fsPath)} into the Prompt Library` },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Importing ${path.basename(file.fsPath)} into the Prompt Library`,
+    },
     async () => {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
       let data: unknown;

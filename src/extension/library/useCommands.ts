@@ -26,7 +26,10 @@ export function useCommands(files: FileEditorTracker): HostCommand[] {
 async function insert(ctx: HostContext, files: FileEditorTracker, arg: unknown): Promise<PromptVersion | undefined> {
   // Checked before asking for a version, so the user is not asked for nothing.
   const target = files.target();
-  if (!target) throw new UserError('Open a file to insert into: Insert into File puts the prompt text at the cursor of the active editor.');
+  if (!target)
+    throw new UserError(
+      'Open a file to insert into: Insert into File puts the prompt text at the cursor of the active editor.',
+    );
   const version = await versionFromArg(ctx, arg, 'Version to insert at the cursor', 'Insert into File');
   if (!version) return undefined;
   const editor = await files.show(target);
@@ -52,7 +55,9 @@ async function apply(ctx: HostContext, arg: unknown): Promise<PromptVersion | un
 async function clearContext(ctx: HostContext): Promise<void> {
   const active = await ctx.activeContext.get();
   if (!active) {
-    void vscode.window.showInformationMessage('No active context to clear: Apply to Context sets one from the Prompt Library.');
+    void vscode.window.showInformationMessage(
+      'No active context to clear: Apply to Context sets one from the Prompt Library.',
+    );
     return;
   }
   await ctx.activeContext.set(null);
@@ -88,7 +93,9 @@ async function open(ctx: HostContext, arg: unknown, options: unknown): Promise<v
 }
 
 async function diff(left: PromptVersion, right: PromptVersion): Promise<void> {
-  await vscode.commands.executeCommand('vscode.diff', versionUri(left), versionUri(right), diffTitle(left, right), { preview: true });
+  await vscode.commands.executeCommand('vscode.diff', versionUri(left), versionUri(right), diffTitle(left, right), {
+    preview: true,
+  });
 }
 
 async function compareWithPrevious(ctx: HostContext, arg: unknown): Promise<void> {
@@ -98,7 +105,10 @@ async function compareWithPrevious(ctx: HostContext, arg: unknown): Promise<void
   if (!version) return;
   const library = await ctx.getLibrary();
   const previous = library.previousVersion(version.id);
-  if (!previous) throw new UserError(`${versionTitle(version)} is the first version of “${version.promptName}”: there is no previous one to compare with.`);
+  if (!previous)
+    throw new UserError(
+      `${versionTitle(version)} is the first version of “${version.promptName}”: there is no previous one to compare with.`,
+    );
   await diff(previous, version);
 }
 

@@ -44,10 +44,15 @@ export class EditorModels implements vscode.Disposable {
     if ((await secrets.get(secretName('openai'))) || process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL) {
       for (const m of ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4o']) out.push({ id: `openai/${m}`, source: 'key set' });
     }
-    if ((await secrets.get(secretName('anthropic'))) || process.env.ANTHROPIC_API_KEY || process.env.ANTHROPIC_BASE_URL) {
+    if (
+      (await secrets.get(secretName('anthropic'))) ||
+      process.env.ANTHROPIC_API_KEY ||
+      process.env.ANTHROPIC_BASE_URL
+    ) {
       for (const m of ['claude-haiku-4-5', 'claude-sonnet-4-5']) out.push({ id: `anthropic/${m}`, source: 'key set' });
     }
-    for (const e of settings.endpoints) out.push({ id: `${e.name}/`, source: `endpoint ${e.name}: add the model name` });
+    for (const e of settings.endpoints)
+      out.push({ id: `${e.name}/`, source: `endpoint ${e.name}: add the model name` });
     return out;
   }
 
@@ -55,11 +60,14 @@ export class EditorModels implements vscode.Disposable {
     const settings = readModelSettings();
     for (const p of settings.problems) this.host.log.warn(`Settings: ${p}`);
     if (settings.problems.length > 0) {
-      void vscode.window.showWarningMessage(`Prompt Tuner: ${settings.problems[0]}${settings.problems.length > 1 ? ` (and ${settings.problems.length - 1} more in the log)` : ''}`);
+      void vscode.window.showWarningMessage(
+        `Prompt Tuner: ${settings.problems[0]}${settings.problems.length > 1 ? ` (and ${settings.problems.length - 1} more in the log)` : ''}`,
+      );
     }
     const secrets = this.host.extension.secrets;
     // SecretStorage first; the environment variable the CLI uses as an explicit fallback.
-    const keyFor = (id: string, endpoint?: EndpointConfig) => async () => (await secrets.get(secretName(id))) ?? process.env[keyEnvName(id, endpoint)];
+    const keyFor = (id: string, endpoint?: EndpointConfig) => async () =>
+      (await secrets.get(secretName(id))) ?? process.env[keyEnvName(id, endpoint)];
     const openaiBaseUrl = process.env.OPENAI_BASE_URL;
     const anthropicBaseUrl = process.env.ANTHROPIC_BASE_URL;
     const providers = [
@@ -75,7 +83,9 @@ export class EditorModels implements vscode.Disposable {
     try {
       store = await this.host.getStore();
     } catch (error) {
-      this.host.log.warn(`Model calls run without the response cache: the store could not be opened (${(error as Error).message})`);
+      this.host.log.warn(
+        `Model calls run without the response cache: the store could not be opened (${(error as Error).message})`,
+      );
     }
     return createGateway({
       providers,

@@ -12,9 +12,18 @@ async function setApiKey(ctx: HostContext, arg?: unknown): Promise<void> {
   let provider = typeof arg === 'string' ? arg : undefined;
   if (!provider) {
     const items = await Promise.all(
-      keyProviders(settings).map(async (p) => ({ label: p.id, description: (await secrets.get(secretName(p.id))) ? 'key stored' : '', detail: p.detail })),
+      keyProviders(settings).map(async (p) => ({
+        label: p.id,
+        description: (await secrets.get(secretName(p.id))) ? 'key stored' : '',
+        detail: p.detail,
+      })),
     );
-    provider = (await vscode.window.showQuickPick(items, { title: 'Set API Key', placeHolder: 'Provider or endpoint the key is for' }))?.label;
+    provider = (
+      await vscode.window.showQuickPick(items, {
+        title: 'Set API Key',
+        placeHolder: 'Provider or endpoint the key is for',
+      })
+    )?.label;
   }
   if (!provider) return;
   const key = await vscode.window.showInputBox({
@@ -40,7 +49,10 @@ async function clearApiKey(ctx: HostContext, arg?: unknown): Promise<void> {
       void vscode.window.showInformationMessage('No API keys are stored.');
       return;
     }
-    provider = await vscode.window.showQuickPick(stored, { title: 'Clear API Key', placeHolder: 'Provider whose key to remove' });
+    provider = await vscode.window.showQuickPick(stored, {
+      title: 'Clear API Key',
+      placeHolder: 'Provider whose key to remove',
+    });
   }
   if (!provider) return;
   await secrets.delete(secretName(provider));
@@ -53,14 +65,23 @@ const OTHER = 'Enter a model id…';
 async function pickModel(ctx: HostContext): Promise<string | undefined> {
   const { editorModelsFor } = await import('./editorModels');
   const suggestions = await editorModelsFor(ctx).listModels();
-  const items: vscode.QuickPickItem[] = suggestions.filter((s) => !s.id.endsWith('/')).map((s) => ({ label: s.id, description: s.source }));
+  const items: vscode.QuickPickItem[] = suggestions
+    .filter((s) => !s.id.endsWith('/'))
+    .map((s) => ({ label: s.id, description: s.source }));
   try {
-    for (const m of await vscode.lm.selectChatModels()) items.push({ label: `vscode-lm/${m.id}`, description: `VS Code · ${m.vendor}` });
+    for (const m of await vscode.lm.selectChatModels())
+      items.push({ label: `vscode-lm/${m.id}`, description: `VS Code · ${m.vendor}` });
   } catch {
     // No language-model API here (older VS Code, code-server without Copilot).
   }
-  items.push({ label: OTHER, description: 'provider/model, e.g. openai/gpt-4o-mini, ollama/llama3.1, vscode-lm/gpt-4o' });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Test Model Connection', placeHolder: 'Model to test' });
+  items.push({
+    label: OTHER,
+    description: 'provider/model, e.g. openai/gpt-4o-mini, ollama/llama3.1, vscode-lm/gpt-4o',
+  });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Test Model Connection',
+    placeHolder: 'Model to test',
+  });
   if (!picked) return undefined;
   if (picked.label !== OTHER) return picked.label;
   const prefill = suggestions.find((s) => s.id.endsWith('/'))?.id;
@@ -68,7 +89,8 @@ async function pickModel(ctx: HostContext): Promise<string | undefined> {
     title: 'Test Model Connection',
     prompt: 'Model id as provider/model',
     ...(prefill ? { value: prefill } : {}),
-    validateInput: (v) => (/^[^/\s]+\/\S+$/.test(v.trim()) ? undefined : 'Write provider/model, e.g. openai/gpt-4o-mini'),
+    validateInput: (v) =>
+      /^[^/\s]+\/\S+$/.test(v.trim()) ? undefined : 'Write provider/model, e.g. openai/gpt-4o-mini',
   });
 }
 
@@ -83,7 +105,14 @@ async function testConnection(ctx: HostContext, arg?: unknown): Promise<string |
       (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return gateway.call({ model: model.trim(), messages: [{ role: 'user', content: 'Reply with the single word OK.' }], maxTokens: 16 }, { cache: false, signal: controller.signal });
+        return gateway.call(
+          {
+            model: model.trim(),
+            messages: [{ role: 'user', content: 'Reply with the single word OK.' }],
+            maxTokens: 16,
+          },
+          { cache: false, signal: controller.signal },
+        );
       },
     );
     const message = `Connected to ${result.model} in ${result.latencyMs} ms`;
@@ -96,7 +125,8 @@ async function testConnection(ctx: HostContext, arg?: unknown): Promise<string |
       ctx.log.warn(`Test Model Connection: ${error.message}`);
       const fix = error.kind === 'auth' || error.kind === 'config' ? 'Set API Key' : undefined;
       void vscode.window.showErrorMessage(error.message, ...(fix ? [fix] : [])).then((choice) => {
-        if (choice === 'Set API Key') void vscode.commands.executeCommand('promptTuner.models.setApiKey', error.provider);
+        if (choice === 'Set API Key')
+          void vscode.commands.executeCommand('promptTuner.models.setApiKey', error.provider);
       });
       return error.message;
     }

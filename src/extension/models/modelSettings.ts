@@ -24,28 +24,43 @@ export interface ModelSettings {
 export const MODEL_SETTINGS = ['promptTuner.endpoints', 'promptTuner.concurrency', 'promptTuner.prices'];
 
 /** Reads and validates the model settings; a bad entry is skipped and reported, not fatal. */
-export function readModelSettings(config: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('promptTuner')): ModelSettings {
+export function readModelSettings(
+  config: vscode.WorkspaceConfiguration = vscode.workspace.getConfiguration('promptTuner'),
+): ModelSettings {
   const problems: string[] = [];
   const endpoints: EndpointConfig[] = [];
   const rawEndpoints = config.get<unknown>('endpoints', []);
   (Array.isArray(rawEndpoints) ? rawEndpoints : []).forEach((raw, i) => {
     const parsed = EndpointSchema.safeParse(raw);
     if (parsed.success) {
-      if (endpoints.some((e) => e.name === parsed.data.name)) problems.push(`promptTuner.endpoints[${i}].name: "${parsed.data.name}" is used by another endpoint`);
+      if (endpoints.some((e) => e.name === parsed.data.name))
+        problems.push(`promptTuner.endpoints[${i}].name: "${parsed.data.name}" is used by another endpoint`);
       else endpoints.push(parsed.data);
     } else {
       for (const issue of parsed.error.issues) {
         const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-        const message = issue.code === 'unrecognized_keys' && issue.keys.some((k) => /key|secret|token/i.test(k)) ? `${issue.keys.join(', ')}: keys never go in settings; use Prompt Tuner: Set API Key` : issue.message;
+        const message =
+          issue.code === 'unrecognized_keys' && issue.keys.some((k) => /key|secret|token/i.test(k))
+            ? `${issue.keys.join(', ')}: keys never go in settings; use Prompt Tuner: Set API Key`
+            : issue.message;
         problems.push(`promptTuner.endpoints[${i}]${where}: ${message}`);
       }
     }
   });
   const concurrencyResult = z.number().int().min(1).max(256).safeParse(config.get<unknown>('concurrency', 8));
-  if (!concurrencyResult.success) problems.push('promptTuner.concurrency: must be a whole number from 1 to 256; using 8');
+  if (!concurrencyResult.success)
+    problems.push('promptTuner.concurrency: must be a whole number from 1 to 256; using 8');
   const pricesResult = PriceOverridesSchema.safeParse(config.get<unknown>('prices', {}));
-  if (!pricesResult.success) problems.push(...pricesResult.error.issues.map((i) => `promptTuner.prices.${i.path.map(String).join('.')}: ${i.message}`));
-  return { endpoints, concurrency: concurrencyResult.success ? concurrencyResult.data : 8, prices: pricesResult.success ? pricesResult.data : {}, problems };
+  if (!pricesResult.success)
+    problems.push(
+      ...pricesResult.error.issues.map((i) => `promptTuner.prices.${i.path.map(String).join('.')}: ${i.message}`),
+    );
+  return {
+    endpoints,
+    concurrency: concurrencyResult.success ? concurrencyResult.data : 8,
+    prices: pricesResult.success ? pricesResult.data : {},
+    problems,
+  };
 }
 
 /** Providers the user can give a key to: the two APIs, OpenRouter and every configured endpoint. */
@@ -55,6 +70,8 @@ export function keyProviders(settings: ModelSettings): { id: string; detail: str
     { id: 'anthropic', detail: 'Anthropic API (Messages)' },
     { id: 'openrouter', detail: `OpenRouter (${ENDPOINT_PRESETS.openrouter!.baseUrl})` },
   ];
-  for (const e of settings.endpoints) if (!out.some((o) => o.id === e.name)) out.push({ id: e.name, detail: `endpoint ${e.baseUrl ?? ENDPOINT_PRESETS[e.name]?.baseUrl ?? ''}` });
+  for (const e of settings.endpoints)
+    if (!out.some((o) => o.id === e.name))
+      out.push({ id: e.name, detail: `endpoint ${e.baseUrl ?? ENDPOINT_PRESETS[e.name]?.baseUrl ?? ''}` });
   return out;
 }

@@ -1,12 +1,20 @@
 // `vscode-lm/<id>`: VS Code's Language Model API (Copilot's models, no key, after the user's consent).
 // It has no system role and reports no token usage: the system prompt goes first as a user message, usage is 0.
 import * as vscode from 'vscode';
-import { type ModelProvider, type ProviderResponse, ProviderError, parseToolArguments } from '../../core/models/providerTypes';
+import {
+  type ModelProvider,
+  type ProviderResponse,
+  ProviderError,
+  parseToolArguments,
+} from '../../core/models/providerTypes';
 import type { ModelRequest, ToolCall } from '../../core/models/types';
 
 async function findModel(id: string): Promise<vscode.LanguageModelChat> {
   const all = await vscode.lm.selectChatModels();
-  const match = all.find((m) => m.id === id) ?? all.find((m) => m.family === id) ?? all.find((m) => `${m.vendor}/${m.family}` === id);
+  const match =
+    all.find((m) => m.id === id) ??
+    all.find((m) => m.family === id) ??
+    all.find((m) => `${m.vendor}/${m.family}` === id);
   if (!match) {
     const known = all.map((m) => m.id).join(', ') || 'none (is GitHub Copilot Chat installed and signed in?)';
     throw new ProviderError('http', `no VS Code language model "${id}"; available: ${known}`, 404);
@@ -22,10 +30,15 @@ function toMessages(request: ModelRequest): vscode.LanguageModelChatMessage[] {
     else if (m.role === 'assistant') {
       const parts: Array<vscode.LanguageModelTextPart | vscode.LanguageModelToolCallPart> = [];
       if (m.content) parts.push(new vscode.LanguageModelTextPart(m.content));
-      for (const [i, c] of (m.toolCalls ?? []).entries()) parts.push(new vscode.LanguageModelToolCallPart(c.id ?? `call_${i}`, c.name, c.arguments ?? {}));
+      for (const [i, c] of (m.toolCalls ?? []).entries())
+        parts.push(new vscode.LanguageModelToolCallPart(c.id ?? `call_${i}`, c.name, c.arguments ?? {}));
       out.push(vscode.LanguageModelChatMessage.Assistant(parts));
     } else {
-      out.push(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(m.toolCallId, [new vscode.LanguageModelTextPart(m.content)])]));
+      out.push(
+        vscode.LanguageModelChatMessage.User([
+          new vscode.LanguageModelToolResultPart(m.toolCallId, [new vscode.LanguageModelTextPart(m.content)]),
+        ]),
+      );
     }
   }
   return out;
@@ -36,10 +49,14 @@ function mapError(error: unknown, signal: AbortSignal): ProviderError {
   if (signal.aborted || error instanceof vscode.CancellationError) return new ProviderError('aborted', 'cancelled');
   if (error instanceof vscode.LanguageModelError) {
     // NoPermissions: the user has not allowed access; Blocked: rate limit or quota; NotFound: no such model.
-    const status = error.code === 'NoPermissions' ? 403 : error.code === 'Blocked' ? 429 : error.code === 'NotFound' ? 404 : 400;
+    const status =
+      error.code === 'NoPermissions' ? 403 : error.code === 'Blocked' ? 429 : error.code === 'NotFound' ? 404 : 400;
     return new ProviderError('http', `${error.code}: ${error.message}`, status);
   }
-  return new ProviderError('invalid_response', `VS Code language model failed: ${error instanceof Error ? error.message : String(error)}`);
+  return new ProviderError(
+    'invalid_response',
+    `VS Code language model failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 export function createVscodeLmProvider(concurrency = 2): ModelProvider {
@@ -56,7 +73,14 @@ export function createVscodeLmProvider(concurrency = 2): ModelProvider {
         const options: vscode.LanguageModelChatRequestOptions = {
           justification: 'Prompt Tuner evaluates and tunes prompts with the model you chose.',
           ...(request.tools && request.tools.length > 0
-            ? { tools: request.tools.map((t) => ({ name: t.name, description: t.description ?? t.name, inputSchema: t.parameters })), toolMode: vscode.LanguageModelChatToolMode.Auto }
+            ? {
+                tools: request.tools.map((t) => ({
+                  name: t.name,
+                  description: t.description ?? t.name,
+                  inputSchema: t.parameters,
+                })),
+                toolMode: vscode.LanguageModelChatToolMode.Auto,
+              }
             : {}),
         };
         const response = await model.sendRequest(toMessages(request), options, cancel.token);

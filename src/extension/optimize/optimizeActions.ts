@@ -14,14 +14,24 @@ import { isPostgresUrl } from './optimizeStores';
 /** Read-only documents of a run's initial and best prompts, for the diff editor. */
 export const OPTIMIZE_DOC_SCHEME = 'prompt-tuner-optimize';
 
-async function bestOf(service: OptimizeService, storePath: string, runId: string): Promise<RunPrompts & { best: NonNullable<RunPrompts['best']> }> {
+async function bestOf(
+  service: OptimizeService,
+  storePath: string,
+  runId: string,
+): Promise<RunPrompts & { best: NonNullable<RunPrompts['best']> }> {
   const p = await service.prompts(storePath, runId);
   if (!p.best) throw new UserError('This run has no best prompt yet: wait until the initial prompt has been scored.');
   return p as RunPrompts & { best: NonNullable<RunPrompts['best']> };
 }
 
 /** The library version of the run's best prompt, saved now when it is not yet (asking for the name when `ask`). */
-async function ensureBestSaved(ctx: HostContext, service: OptimizeService, storePath: string, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
+async function ensureBestSaved(
+  ctx: HostContext,
+  service: OptimizeService,
+  storePath: string,
+  runId: string,
+  ask: boolean,
+): Promise<PromptVersion | undefined> {
   const p = await bestOf(service, storePath, runId);
   return ensureSaved(ctx, {
     earlierId: (await service.savedVersionOf(runId, p.best))?.id ?? null,
@@ -31,7 +41,12 @@ async function ensureBestSaved(ctx: HostContext, service: OptimizeService, store
   });
 }
 
-export async function apply(ctx: HostContext, service: OptimizeService, storePath: string, runId: string): Promise<string | undefined> {
+export async function apply(
+  ctx: HostContext,
+  service: OptimizeService,
+  storePath: string,
+  runId: string,
+): Promise<string | undefined> {
   const v = await ensureBestSaved(ctx, service, storePath, runId, false);
   if (!v) return undefined;
   await applyToContext(ctx, v, `optimization run ${runId}`);
@@ -44,7 +59,12 @@ export async function save(service: OptimizeService, storePath: string, runId: s
   if (earlier) return `Already saved as ${earlier.name} v${earlier.version}`;
   const typed = await askPromptName(optimizedPromptName(p.configPath, p.config));
   if (typed === undefined) return undefined;
-  const saved = await service.saveBest(p.best, { runId, configPath: p.configPath, modelRef: p.modelRef }, p.config, typed);
+  const saved = await service.saveBest(
+    p.best,
+    { runId, configPath: p.configPath, modelRef: p.modelRef },
+    p.config,
+    typed,
+  );
   announceSaved(saved);
   return `Saved as ${saved.promptName} v${saved.version}`;
 }
@@ -67,14 +87,24 @@ export async function copy(service: OptimizeService, storePath: string, runId: s
 
 /** `prompt-tuner-optimize:/RUN/Initial prompt.md?STORE`: the tab shows the file name; the store is the query. */
 export function promptUri(storePath: string, runId: string, which: 'initial' | 'best'): vscode.Uri {
-  return vscode.Uri.from({ scheme: OPTIMIZE_DOC_SCHEME, path: `/${runId}/${which === 'initial' ? 'Initial prompt' : 'Best prompt'}.md`, query: storePath });
+  return vscode.Uri.from({
+    scheme: OPTIMIZE_DOC_SCHEME,
+    path: `/${runId}/${which === 'initial' ? 'Initial prompt' : 'Best prompt'}.md`,
+    query: storePath,
+  });
 }
 
 export async function diff(service: OptimizeService, storePath: string, runId: string): Promise<string> {
   const p = await bestOf(service, storePath, runId);
-  if (p.initial === null) throw new UserError('This run\'s resources have no system_prompt to compare with.');
+  if (p.initial === null) throw new UserError("This run's resources have no system_prompt to compare with.");
   const reward = p.best.validate_reward === null ? '' : ` ${Math.round(p.best.validate_reward * 100)}%`;
-  await vscode.commands.executeCommand('vscode.diff', promptUri(storePath, runId, 'initial'), promptUri(storePath, runId, 'best'), `Initial ↔ Best v${p.best.resources_version}${reward}`, { preview: true });
+  await vscode.commands.executeCommand(
+    'vscode.diff',
+    promptUri(storePath, runId, 'initial'),
+    promptUri(storePath, runId, 'best'),
+    `Initial ↔ Best v${p.best.resources_version}${reward}`,
+    { preview: true },
+  );
   return 'Diff opened';
 }
 
@@ -87,7 +117,7 @@ export class OptimizeDocumentProvider implements vscode.TextDocumentContentProvi
     if (!runId || !uri.query) return `Unknown document: ${uri.toString()}`;
     try {
       const p = await this.service.prompts(uri.query, runId);
-      if (file === 'Initial prompt.md') return p.initial ?? 'The run\'s resources have no system_prompt.';
+      if (file === 'Initial prompt.md') return p.initial ?? "The run's resources have no system_prompt.";
       if (file === 'Best prompt.md') return p.best?.system_prompt ?? 'No best prompt yet.';
       return `Unknown document: ${uri.toString()}`;
     } catch (error) {
@@ -130,7 +160,8 @@ export async function pickStore(service: OptimizeService, current: string): Prom
   if (kind.label === STORE_FILE) return pickStoreFile(current);
   const typed = await vscode.window.showInputBox({
     title: 'Open a prompt-optimization store on PostgreSQL',
-    prompt: 'postgres://user@host:5432/db — leave the password out: it comes from PGPASSWORD or ~/.pgpass (one typed here is kept in memory for this window only)',
+    prompt:
+      'postgres://user@host:5432/db — leave the password out: it comes from PGPASSWORD or ~/.pgpass (one typed here is kept in memory for this window only)',
     placeHolder: 'postgres://user@host:5432/db',
     // The shown store's URL without its masked password (an accepted `***` would be sent as the password).
     ...(isPostgresUrl(current) ? { value: current.replace(/:\*\*\*@/, '@') } : {}),

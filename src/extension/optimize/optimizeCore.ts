@@ -8,7 +8,10 @@ import type { OptimizeOverview, RolloutStore } from '../../core/optimize/types';
 
 export interface OptimizeCore {
   /** Opens (create: true) or only reads (create: false: StoreMissingError when absent) a rollout store: a file path or a postgres:// URL. */
-  openStore(location: string, opts: { create: boolean; wasmPath?: string; onNotice?: (message: string) => void }): Promise<RolloutStore>;
+  openStore(
+    location: string,
+    opts: { create: boolean; wasmPath?: string; onNotice?: (message: string) => void },
+  ): Promise<RolloutStore>;
   readOverview(store: RolloutStore, opts: ReadOverviewOptions): Promise<OptimizeOverview>;
   startOptimization(deps: OptimizeDeps, start: OptimizeStart): Promise<OptimizeJob>;
   resumeOptimization(deps: OptimizeDeps, opts: { runId?: string; model?: string }): Promise<OptimizeJob>;
@@ -24,7 +27,8 @@ export interface OptimizeCore {
 
 /** The real core, required on first use (esbuild keeps a required module lazy; mocha's tsx/cjs resolves it too). */
 export function loadOptimizeCore(): OptimizeCore {
-  const store = require('../../core/optimize/store/openRolloutStore') as typeof import('../../core/optimize/store/openRolloutStore');
+  const store =
+    require('../../core/optimize/store/openRolloutStore') as typeof import('../../core/optimize/store/openRolloutStore');
   const errors = require('../../core/optimize/store/errors') as typeof import('../../core/optimize/store/errors');
   const overview = require('../../core/optimize/overview') as typeof import('../../core/optimize/overview');
   const trainer = require('../../core/optimize/trainer') as typeof import('../../core/optimize/trainer');

@@ -18,7 +18,10 @@ function openArgsOf(arg: unknown): { storePath?: string; runId?: string } {
   if (arg instanceof vscode.Uri) return arg.scheme === 'file' ? { storePath: arg.fsPath } : {};
   if (typeof arg !== 'object' || arg === null) return {};
   const a = arg as Record<string, unknown>;
-  return { ...(typeof a['storePath'] === 'string' ? { storePath: a['storePath'] } : {}), ...(typeof a['runId'] === 'string' ? { runId: a['runId'] } : {}) };
+  return {
+    ...(typeof a['storePath'] === 'string' ? { storePath: a['storePath'] } : {}),
+    ...(typeof a['runId'] === 'string' ? { runId: a['runId'] } : {}),
+  };
 }
 
 export function optimizeFeature(ctx: HostContext, options: OptimizeServiceOptions = {}): HostCommand[] {
@@ -26,7 +29,8 @@ export function optimizeFeature(ctx: HostContext, options: OptimizeServiceOption
   const startRun = async (storePath: string): Promise<void> => {
     await vscode.commands.executeCommand('promptTuner.optimize.run', { storePath });
   };
-  const show = (opts: { storePath?: string; runId?: string }) => panelModule().OptimizePanel.show(ctx, service, startRun, opts);
+  const show = (opts: { storePath?: string; runId?: string }) =>
+    panelModule().OptimizePanel.show(ctx, service, startRun, opts);
   ctx.extension.subscriptions.push(
     service,
     vscode.window.registerWebviewPanelSerializer(OPTIMIZE_VIEW_TYPE, {

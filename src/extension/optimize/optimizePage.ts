@@ -6,4 +6,9 @@ export const OPTIMIZE_VIEW_TYPE = 'promptTuner.optimize';
 /** The panel's title, as the e2e test looks for it. */
 export const OPTIMIZE_PANEL_TITLE = 'Prompt Optimization';
 
-export const OPTIMIZE_PAGE: WebviewPage = { viewType: OPTIMIZE_VIEW_TYPE, title: OPTIMIZE_PANEL_TITLE, element: 'optimize-app', bundle: 'optimize' };
+export const OPTIMIZE_PAGE: WebviewPage = {
+  viewType: OPTIMIZE_VIEW_TYPE,
+  title: OPTIMIZE_PANEL_TITLE,
+  element: 'optimize-app',
+  bundle: 'optimize',
+};

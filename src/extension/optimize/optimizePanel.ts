@@ -3,7 +3,12 @@
 // is acted on, and the store's overview sent whole on ready, on a run's progress and every second while the
 // panel is visible (another process, the CLI, may be writing the store). Closing the panel stops nothing.
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostMessage, type OptimizeAction, type ValidWebviewMessage } from '../../protocol/optimizePanel';
+import {
+  parseWebviewMessage,
+  type HostMessage,
+  type OptimizeAction,
+  type ValidWebviewMessage,
+} from '../../protocol/optimizePanel';
 import type { HostContext } from '../hostContext';
 import { LatestByType } from '../latestByType';
 import { panelColumn, postOrKeep, reportPanelFailure, setUpPanel, webviewOptions } from '../panelHost';
@@ -38,13 +43,30 @@ export class OptimizePanel implements vscode.Disposable {
       existing.switchTo(opts.storePath ?? existing.storePath, opts.runId ?? null, opts.runId !== undefined);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(OPTIMIZE_PAGE.viewType, OPTIMIZE_PAGE.title, panelColumn(), webviewOptions(ctx));
-    OptimizePanel.current = new OptimizePanel(panel, ctx, service, startRun, opts.storePath ?? service.defaultStorePath(), opts.runId ?? null);
+    const panel = vscode.window.createWebviewPanel(
+      OPTIMIZE_PAGE.viewType,
+      OPTIMIZE_PAGE.title,
+      panelColumn(),
+      webviewOptions(ctx),
+    );
+    OptimizePanel.current = new OptimizePanel(
+      panel,
+      ctx,
+      service,
+      startRun,
+      opts.storePath ?? service.defaultStorePath(),
+      opts.runId ?? null,
+    );
     return OptimizePanel.current;
   }
 
   /** The serializer's entry: a panel VS Code restored after a reload (the webview names its run once ready). */
-  static revive(ctx: HostContext, service: OptimizeService, startRun: StartRun, panel: vscode.WebviewPanel): OptimizePanel {
+  static revive(
+    ctx: HostContext,
+    service: OptimizeService,
+    startRun: StartRun,
+    panel: vscode.WebviewPanel,
+  ): OptimizePanel {
     OptimizePanel.current?.dispose();
     panel.webview.options = webviewOptions(ctx);
     OptimizePanel.current = new OptimizePanel(panel, ctx, service, startRun, service.defaultStorePath(), null);
@@ -152,7 +174,8 @@ export class OptimizePanel implements vscode.Disposable {
     if (!listening) {
       // A queued overview must keep a reveal a newer one does not carry.
       const queued = this.pending.get('overview/didChange');
-      if (message.type === 'overview/didChange' && queued?.reveal && !message.reveal) message = { ...message, reveal: queued.reveal };
+      if (message.type === 'overview/didChange' && queued?.reveal && !message.reveal)
+        message = { ...message, reveal: queued.reveal };
     }
     postOrKeep(this.panel, listening, this.pending, message);
   }
@@ -199,7 +222,8 @@ export class OptimizePanel implements vscode.Disposable {
         await this.startRun(this.storePath);
         return;
       case 'optimize/cancel':
-        if (!this.service.cancel(m.runId)) void vscode.window.showInformationMessage('This run is not running in this window any more.');
+        if (!this.service.cancel(m.runId))
+          void vscode.window.showInformationMessage('This run is not running in this window any more.');
         else this.done(m.runId, 'cancel', 'Cancelling: rollouts in flight end first…');
         return;
       case 'optimize/resume': {

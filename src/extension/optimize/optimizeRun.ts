@@ -50,18 +50,29 @@ export async function pickConfig(): Promise<string | undefined> {
   };
   if (files.length === 0) return browse();
   const items = [
-    ...files.map((u) => ({ label: vscode.workspace.asRelativePath(u), file: u.fsPath })).sort((a, b) => a.label.localeCompare(b.label)),
+    ...files
+      .map((u) => ({ label: vscode.workspace.asRelativePath(u), file: u.fsPath }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
     { label: BROWSE, file: undefined as string | undefined },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Run Prompt Optimization (1/2)', placeHolder: 'The config: rollouts to optimize and validate, resources.system_prompt, workers, apo' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Run Prompt Optimization (1/2)',
+    placeHolder: 'The config: rollouts to optimize and validate, resources.system_prompt, workers, apo',
+  });
   if (!pick) return undefined;
   return pick.file ?? browse();
 }
 
 export async function pickModel(ctx: HostContext, recent: string[]): Promise<string | undefined> {
   const models = await knownModels(ctx, recent);
-  const items = [...models.map((m) => ({ label: m.label, description: m.source, id: m.id as string | undefined })), { label: TYPE_MODEL, description: 'provider/model', id: undefined }];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Run Prompt Optimization (2/2)', placeHolder: 'The model the workers run (APO critiques and edits with it too unless the config names others)' });
+  const items = [
+    ...models.map((m) => ({ label: m.label, description: m.source, id: m.id as string | undefined })),
+    { label: TYPE_MODEL, description: 'provider/model', id: undefined },
+  ];
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Run Prompt Optimization (2/2)',
+    placeHolder: 'The model the workers run (APO critiques and edits with it too unless the config names others)',
+  });
   if (!pick) return undefined;
   if (pick.id) return pick.id;
   const typed = await vscode.window.showInputBox({
@@ -74,8 +85,14 @@ export async function pickModel(ctx: HostContext, recent: string[]): Promise<str
 }
 
 /** The whole command; the panel opens on the run. Returns the job (undefined when the user stopped at a question). */
-export async function runOptimization(ctx: HostContext, service: OptimizeService, args: RunArgs, showPanel: (storePath: string, runId: string) => void): Promise<OptimizeJob | undefined> {
-  if (!vscode.workspace.isTrusted) throw new UserError('Prompt optimization is off in an untrusted workspace: trust the workspace first.');
+export async function runOptimization(
+  ctx: HostContext,
+  service: OptimizeService,
+  args: RunArgs,
+  showPanel: (storePath: string, runId: string) => void,
+): Promise<OptimizeJob | undefined> {
+  if (!vscode.workspace.isTrusted)
+    throw new UserError('Prompt optimization is off in an untrusted workspace: trust the workspace first.');
   const configPath = args.configPath ?? (await pickConfig());
   if (!configPath) return undefined;
   const config = await service.readConfig(configPath);
@@ -99,7 +116,10 @@ function showProgress(job: OptimizeJob, configName: string): Thenable<void> {
           const c = s.counters;
           const ended = c.succeeded + c.failed + c.cancelled;
           const pct = c.total_rollouts > 0 ? Math.floor((ended / c.total_rollouts) * 100) : 0;
-          progress.report({ message: `${ended}/${c.total_rollouts} rollouts · ${s.detail}`, increment: Math.max(0, pct - last) });
+          progress.report({
+            message: `${ended}/${c.total_rollouts} rollouts · ${s.detail}`,
+            increment: Math.max(0, pct - last),
+          });
           last = Math.max(last, pct);
         });
         token?.onCancellationRequested(() => job.cancel('Cancelled by the user'));

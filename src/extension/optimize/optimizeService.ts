@@ -35,7 +35,6 @@ export interface RunPrompts {
   best: { resources_version: number; system_prompt: string; validate_reward: number | null } | null;
 }
 
-
 const pct = (r: number | null | undefined) => (r === null || r === undefined ? 'unknown' : `${Math.round(r * 100)}%`);
 
 export interface OptimizeServiceOptions {
@@ -168,7 +167,13 @@ export class OptimizeService implements vscode.Disposable {
 
   /** Everything the panel shows of a store, with the live snapshot of a run of this window. */
   async view(storePath: string, runId: string | null): Promise<OptimizeView> {
-    const base = { storePath: storeIdOf(storePath), runningHere: this.runningHere(storePath), trusted: vscode.workspace.isTrusted, readAtMs: Date.now(), savedBest: null };
+    const base = {
+      storePath: storeIdOf(storePath),
+      runningHere: this.runningHere(storePath),
+      trusted: vscode.workspace.isTrusted,
+      readAtMs: Date.now(),
+      savedBest: null,
+    };
     let store: RolloutStore | null;
     try {
       store = await this.store(storePath, false);
@@ -189,7 +194,13 @@ export class OptimizeService implements vscode.Disposable {
       const shown = overview.run;
       const live = shown ? this.jobs.get(shown.row.run_id)?.job.snapshot() : undefined;
       if (shown && live) overview = { ...overview, run: { ...shown, snapshot: live } };
-      return { ...base, exists: true, overview, error: null, savedBest: overview.run ? await this.savedVersionOf(overview.run.row.run_id, bestOfRun(overview.run)) : null };
+      return {
+        ...base,
+        exists: true,
+        overview,
+        error: null,
+        savedBest: overview.run ? await this.savedVersionOf(overview.run.row.run_id, bestOfRun(overview.run)) : null,
+      };
     } catch (error) {
       this.ctx.log.warn(`Reading the prompt-optimization store ${storeIdOf(storePath)} failed: ${String(error)}`);
       return { ...base, exists: true, overview: null, error: error instanceof Error ? error.message : String(error) };
@@ -197,19 +208,28 @@ export class OptimizeService implements vscode.Disposable {
   }
 
   private assertTrusted(): void {
-    if (!vscode.workspace.isTrusted) throw new UserError('Prompt optimization is off in an untrusted workspace: trust the workspace first.');
+    if (!vscode.workspace.isTrusted)
+      throw new UserError('Prompt optimization is off in an untrusted workspace: trust the workspace first.');
   }
 
   /** Reads and checks a config file; warnings (unknown keys) are logged and shown. Throws OptimizeConfigError. */
   async readConfig(configPath: string): Promise<OptimizeConfig> {
     const { config, warnings } = await this.core.readConfig(configPath);
     for (const w of warnings) this.ctx.log.warn(`${configPath}: ${w}`);
-    if (warnings.length > 0) void vscode.window.showWarningMessage(`Prompt optimization config ${path.basename(configPath)}: ${warnings.join('; ')}`);
+    if (warnings.length > 0)
+      void vscode.window.showWarningMessage(
+        `Prompt optimization config ${path.basename(configPath)}: ${warnings.join('; ')}`,
+      );
     return config;
   }
 
   /** Starts a run on the store (created when missing); it goes on when the panel closes. */
-  async start(input: { config: OptimizeConfig; configPath: string; model: string; storePath: string }): Promise<OptimizeJob> {
+  async start(input: {
+    config: OptimizeConfig;
+    configPath: string;
+    model: string;
+    storePath: string;
+  }): Promise<OptimizeJob> {
     this.assertTrusted();
     const [gateway, store] = await Promise.all([this.gateway(), this.store(input.storePath, true)]);
     // The run records the store as shown (a URL masked), never a password.
@@ -232,7 +252,10 @@ export class OptimizeService implements vscode.Disposable {
     if (!store) throw new UserError(`There is no prompt-optimization store at ${storeIdOf(storePath)} any more.`);
     const row = await store.getRun(runId);
     if (!row) throw new UserError('This run is no longer in the store.');
-    const job = await this.core.resumeOptimization({ store, gateway: await this.gateway(), saveBest: this.saver(row.config), workspace: this.statusWorkspace() }, { runId });
+    const job = await this.core.resumeOptimization(
+      { store, gateway: await this.gateway(), saveBest: this.saver(row.config), workspace: this.statusWorkspace() },
+      { runId },
+    );
     this.ctx.log.info(`Prompt optimization ${runId} resumed (store ${storeIdOf(storePath)})`);
     this.track(job, storeIdOf(storePath));
     return job;
@@ -266,7 +289,9 @@ export class OptimizeService implements vscode.Disposable {
 
   private announce(s: OptimizeRunSnapshot, storePath: string): void {
     const c = s.counters;
-    this.ctx.log.info(`Prompt optimization ${s.runId} ended: ${s.status}, ${c.succeeded} succeeded, ${c.failed} failed, ${c.cancelled} cancelled of ${c.total_rollouts}${s.error ? `: ${s.error}` : ''}`);
+    this.ctx.log.info(
+      `Prompt optimization ${s.runId} ended: ${s.status}, ${c.succeeded} succeeded, ${c.failed} failed, ${c.cancelled} cancelled of ${c.total_rollouts}${s.error ? `: ${s.error}` : ''}`,
+    );
     const open = (choice: string | undefined) => {
       if (choice) void vscode.commands.executeCommand('promptTuner.optimize.open', { storePath, runId: s.runId });
     };
@@ -281,17 +306,29 @@ export class OptimizeService implements vscode.Disposable {
         break;
       }
       case 'failed':
-        void vscode.window.showErrorMessage(`Prompt optimization failed: ${s.error ?? 'unknown reason (see the Prompt Tuner log)'}`, 'Show Run').then(open);
+        void vscode.window
+          .showErrorMessage(
+            `Prompt optimization failed: ${s.error ?? 'unknown reason (see the Prompt Tuner log)'}`,
+            'Show Run',
+          )
+          .then(open);
         break;
       case 'cancelled':
-        void vscode.window.showInformationMessage('Prompt optimization cancelled: finished rollouts are kept; Resume continues the run.');
+        void vscode.window.showInformationMessage(
+          'Prompt optimization cancelled: finished rollouts are kept; Resume continues the run.',
+        );
         break;
       default:
         break;
     }
   }
 
-  private saver(config: Pick<OptimizeConfig, 'resources'>): (best: BestPrompt, run: { runId: string; configPath: string; modelRef: string }) => Promise<{ name: string; version: number }> {
+  private saver(
+    config: Pick<OptimizeConfig, 'resources'>,
+  ): (
+    best: BestPrompt,
+    run: { runId: string; configPath: string; modelRef: string },
+  ) => Promise<{ name: string; version: number }> {
     return async (best, run) => {
       const v = await this.saveBest(best, run, config);
       return { name: v.promptName, version: v.version };
@@ -299,14 +336,25 @@ export class OptimizeService implements vscode.Disposable {
   }
 
   /** saveBest for the trainer: a new library version (source optimized) unless this run saved the same text already. */
-  async saveBest(best: Pick<BestPrompt, 'system_prompt' | 'validate_reward' | 'resources_version'>, run: { runId: string; configPath: string; modelRef: string }, config: Pick<OptimizeConfig, 'resources'>, name = optimizedPromptName(run.configPath, config)): Promise<PromptVersion> {
+  async saveBest(
+    best: Pick<BestPrompt, 'system_prompt' | 'validate_reward' | 'resources_version'>,
+    run: { runId: string; configPath: string; modelRef: string },
+    config: Pick<OptimizeConfig, 'resources'>,
+    name = optimizedPromptName(run.configPath, config),
+  ): Promise<PromptVersion> {
     const { version: saved, added } = saveBestOnce(await this.ctx.getLibrary(), best, run, name);
-    if (added) this.ctx.log.info(`Saved the best prompt of optimization run ${run.runId} as ${saved.promptName} v${saved.version} (version id ${saved.id})`);
+    if (added)
+      this.ctx.log.info(
+        `Saved the best prompt of optimization run ${run.runId} as ${saved.promptName} v${saved.version} (version id ${saved.id})`,
+      );
     return saved;
   }
 
   /** The library version this run's best prompt was saved as (same run id and text); null when none. */
-  async savedVersionOf(runId: string, best: { system_prompt: string } | null): Promise<{ id: number; name: string; version: number } | null> {
+  async savedVersionOf(
+    runId: string,
+    best: { system_prompt: string } | null,
+  ): Promise<{ id: number; name: string; version: number } | null> {
     if (!best) return null;
     const v = savedVersionOf(await this.ctx.getLibrary(), runId, best.system_prompt);
     return v ? { id: v.id, name: v.promptName, version: v.version } : null;
@@ -352,14 +400,24 @@ export class OptimizeService implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.disposeAsync().catch((error: unknown) => this.ctx.log.warn(`Closing the prompt-optimization stores failed: ${String(error)}`));
+    void this.disposeAsync().catch((error: unknown) =>
+      this.ctx.log.warn(`Closing the prompt-optimization stores failed: ${String(error)}`),
+    );
     this.didChange.dispose();
   }
 }
 
 /** A run's best prompt: the snapshot's, else its stored report's. */
-export function bestOfRun(run: { row: { report: { best: RunPrompts['best'] } | null }; snapshot: OptimizeRunSnapshot | null }): RunPrompts['best'] {
+export function bestOfRun(run: {
+  row: { report: { best: RunPrompts['best'] } | null };
+  snapshot: OptimizeRunSnapshot | null;
+}): RunPrompts['best'] {
   const b = run.snapshot?.best;
-  if (b) return { resources_version: b.resources_version, system_prompt: b.system_prompt, validate_reward: b.validate_reward };
+  if (b)
+    return {
+      resources_version: b.resources_version,
+      system_prompt: b.system_prompt,
+      validate_reward: b.validate_reward,
+    };
   return run.row.report?.best ?? run.snapshot?.report?.best ?? null;
 }

@@ -8,14 +8,25 @@ export const SCALE_DOC_SCHEME = 'prompt-tuner-scale';
 /** `prompt-tuner-scale:/RUN/conversation/CONV/Conversation 3 (Hotel desk).txt`: the tab shows the file name. */
 export function transcriptUri(runId: string, conversationId: string, index: number, agentName: string): vscode.Uri {
   const name = `Conversation ${index + 1} (${agentName.replace(/[\\/]/g, '-')}).txt`;
-  return vscode.Uri.from({ scheme: SCALE_DOC_SCHEME, path: `/${runId}/conversation/${encodeURIComponent(conversationId)}/${name}` });
+  return vscode.Uri.from({
+    scheme: SCALE_DOC_SCHEME,
+    path: `/${runId}/conversation/${encodeURIComponent(conversationId)}/${name}`,
+  });
 }
 
 export function promptUri(runId: string, which: 'tested' | 'revised'): vscode.Uri {
-  return vscode.Uri.from({ scheme: SCALE_DOC_SCHEME, path: `/${runId}/prompt/${which === 'tested' ? 'Tested prompt' : 'Revised prompt'}.txt` });
+  return vscode.Uri.from({
+    scheme: SCALE_DOC_SCHEME,
+    path: `/${runId}/prompt/${which === 'tested' ? 'Tested prompt' : 'Revised prompt'}.txt`,
+  });
 }
 
-function parse(uri: vscode.Uri): { runId: string; kind: 'conversation'; conversationId: string } | { runId: string; kind: 'tested' | 'revised' } | undefined {
+function parse(
+  uri: vscode.Uri,
+):
+  | { runId: string; kind: 'conversation'; conversationId: string }
+  | { runId: string; kind: 'tested' | 'revised' }
+  | undefined {
   const [, runId, kind, a] = uri.path.split('/');
   if (!runId) return undefined;
   if (kind === 'conversation' && a) return { runId, kind, conversationId: decodeURIComponent(a) };

@@ -12,7 +12,6 @@ import { ScaleService } from './scaleService';
 // The panel module (zod, the protocol) loads on first use, not at activation.
 const panelModule = () => import('./scalePanel');
 
-
 export function scaleFeature(ctx: HostContext): HostCommand[] {
   const service = new ScaleService(ctx);
   const documents = new ScaleDocumentProvider(service);

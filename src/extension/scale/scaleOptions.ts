@@ -69,13 +69,19 @@ export async function findAgentFiles(): Promise<string[]> {
 }
 
 /** The agent's own prompt text: its systemPrompt, or its promptRef's library version; null when neither resolves. */
-export async function agentPromptText(ctx: HostContext, agent: Agent): Promise<{ text: string; versionId?: number } | { error: string }> {
+export async function agentPromptText(
+  ctx: HostContext,
+  agent: Agent,
+): Promise<{ text: string; versionId?: number } | { error: string }> {
   if (agent.systemPrompt !== undefined) return { text: agent.systemPrompt };
-  if (agent.promptRef === undefined) return { error: 'it has neither systemPrompt nor promptRef: choose the active context or a library version' };
+  if (agent.promptRef === undefined)
+    return { error: 'it has neither systemPrompt nor promptRef: choose the active context or a library version' };
   const { parseVersionRef } = await import('../../core/library/versionRef');
   const library = await ctx.getLibrary();
   const version = library.resolve(parseVersionRef(agent.promptRef));
-  return version ? { text: version.text, versionId: version.id } : { error: `promptRef: no prompt version "${agent.promptRef}" in the Prompt Library` };
+  return version
+    ? { text: version.text, versionId: version.id }
+    : { error: `promptRef: no prompt version "${agent.promptRef}" in the Prompt Library` };
 }
 
 async function agentOption(ctx: HostContext, cache: AgentCache, file: string): Promise<AgentOption> {
@@ -83,11 +89,26 @@ async function agentOption(ctx: HostContext, cache: AgentCache, file: string): P
   const loaded = await cache.load(file);
   if ('error' in loaded) {
     // The loader's message starts with the file name; the form shows the file beside it already.
-    const error = loaded.error.split('\n').map((l) => l.replace(/^[^:]*\.agent\.json: /, '')).join('; ');
-    return { file, relativePath, name: path.basename(file), systemPrompt: null, promptRef: null, scenarioCount: 0, toolCount: 0, maxTurns: 0, error };
+    const error = loaded.error
+      .split('\n')
+      .map((l) => l.replace(/^[^:]*\.agent\.json: /, ''))
+      .join('; ');
+    return {
+      file,
+      relativePath,
+      name: path.basename(file),
+      systemPrompt: null,
+      promptRef: null,
+      scenarioCount: 0,
+      toolCount: 0,
+      maxTurns: 0,
+      error,
+    };
   }
   const a = loaded.agent;
-  const prompt = await agentPromptText(ctx, a).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+  const prompt = await agentPromptText(ctx, a).catch((e: unknown) => ({
+    error: e instanceof Error ? e.message : String(e),
+  }));
   return {
     file,
     relativePath,
@@ -102,13 +123,20 @@ async function agentOption(ctx: HostContext, cache: AgentCache, file: string): P
   };
 }
 
-export async function buildScaleOptions(ctx: HostContext, cache: AgentCache, recentModels: string[], preselectAgentFile: string | null): Promise<ScaleOptions> {
+export async function buildScaleOptions(
+  ctx: HostContext,
+  cache: AgentCache,
+  recentModels: string[],
+  preselectAgentFile: string | null,
+): Promise<ScaleOptions> {
   const [files, models, active] = await Promise.all([
     findAgentFiles(),
     knownModels(ctx, recentModels),
     activeContextPrompt(ctx),
   ]);
-  const agents = (await Promise.all(files.map((f) => agentOption(ctx, cache, f)))).sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+  const agents = (await Promise.all(files.map((f) => agentOption(ctx, cache, f)))).sort((a, b) =>
+    a.relativePath.localeCompare(b.relativePath),
+  );
   return {
     agents,
     models,

@@ -6,4 +6,9 @@ export const SCALE_VIEW_TYPE = 'promptTuner.scale';
 /** The panel's title, as the e2e test looks for it. */
 export const SCALE_PANEL_TITLE = 'Scale Test';
 
-export const SCALE_PAGE: WebviewPage = { viewType: SCALE_VIEW_TYPE, title: SCALE_PANEL_TITLE, element: 'scale-app', bundle: 'scale' };
+export const SCALE_PAGE: WebviewPage = {
+  viewType: SCALE_VIEW_TYPE,
+  title: SCALE_PANEL_TITLE,
+  element: 'scale-app',
+  bundle: 'scale',
+};

@@ -3,7 +3,12 @@
 // the validation of every webview message are RunPanel's. Closing the panel stops nothing: the service owns the jobs.
 import * as vscode from 'vscode';
 import type { ScaleRunSnapshot } from '../../core/scale/types';
-import { parseWebviewMessage, type HostMessage, type ScaleAction, type ValidWebviewMessage } from '../../protocol/scalePanel';
+import {
+  parseWebviewMessage,
+  type HostMessage,
+  type ScaleAction,
+  type ValidWebviewMessage,
+} from '../../protocol/scalePanel';
 import type { HostContext } from '../hostContext';
 import { isUserFacing, UserError } from '../runCommand';
 import { messageOf, RunPanel, runIdOfState, type RunPanelKind } from '../runPanel';
@@ -34,7 +39,14 @@ export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, Scale
       return existing;
     }
     const panel = RunPanel.createPanel(ctx, SCALE_PAGE);
-    ScalePanel.current = new ScalePanel(panel, ctx, service, opts.runId ?? null, opts.runId !== undefined, opts.agentFile ?? null);
+    ScalePanel.current = new ScalePanel(
+      panel,
+      ctx,
+      service,
+      opts.runId ?? null,
+      opts.runId !== undefined,
+      opts.agentFile ?? null,
+    );
     return ScalePanel.current;
   }
 
@@ -67,7 +79,12 @@ export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, Scale
   }
 
   protected override async sendOptions(): Promise<void> {
-    const options = await buildScaleOptions(this.ctx, this.service.agents, await this.service.recentModels(), this.preselectAgentFile);
+    const options = await buildScaleOptions(
+      this.ctx,
+      this.service.agents,
+      await this.service.recentModels(),
+      this.preselectAgentFile,
+    );
     // The preselection applies to the form once; later options leave the user's choice alone.
     this.preselectAgentFile = null;
     this.agentFiles = new Set(options.agents.map((a) => a.file));
@@ -76,7 +93,8 @@ export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, Scale
 
   private assertAgent(file: string): void {
     // Only an agent file the host itself found may be read: the webview does not pick files.
-    if (!this.agentFiles.has(file)) throw new UserError(`agentFile: ${file} is not a *.agent.json file of this workspace: refresh the list.`);
+    if (!this.agentFiles.has(file))
+      throw new UserError(`agentFile: ${file} is not a *.agent.json file of this workspace: refresh the list.`);
   }
 
   private done(runId: string, action: ScaleAction, message: string | undefined): void {
@@ -92,13 +110,21 @@ export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, Scale
           this.post({ type: 'estimate/didCompute', requestId: m.requestId, estimate, text, error: null });
         } catch (error) {
           if (!isUserFacing(error)) this.ctx.log.error('Scale estimate failed', error);
-          this.post({ type: 'estimate/didCompute', requestId: m.requestId, estimate: null, text: null, error: messageOf(error) });
+          this.post({
+            type: 'estimate/didCompute',
+            requestId: m.requestId,
+            estimate: null,
+            text: null,
+            error: messageOf(error),
+          });
         }
         return;
       case 'scale/start':
         try {
           this.assertAgent(m.form.agentFile);
-          const snapshot = await this.service.start(m.form, m.idempotencyKey, (estimate, text) => this.confirmOverBudget(estimate.usd, m.form.maxBudgetUsd, text));
+          const snapshot = await this.service.start(m.form, m.idempotencyKey, (estimate, text) =>
+            this.confirmOverBudget(estimate.usd, m.form.maxBudgetUsd, text),
+          );
           this.showStarted(snapshot);
         } catch (error) {
           this.post({ type: 'scale/didFailToStart', idempotencyKey: m.idempotencyKey, message: messageOf(error) });
@@ -106,7 +132,8 @@ export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, Scale
         }
         return;
       case 'scale/cancel':
-        if (!this.service.cancel(m.runId)) void vscode.window.showInformationMessage('This run is not running in this window any more.');
+        if (!this.service.cancel(m.runId))
+          void vscode.window.showInformationMessage('This run is not running in this window any more.');
         return;
       case 'scale/resume': {
         const s = await this.service.resume(m.runId);

@@ -6,7 +6,15 @@ import type { Agent } from '../../core/agents/agentSchema';
 import type { PriceBook } from '../../core/models/prices';
 import type { ScaleJob } from '../../core/scale/engine';
 import type { PriceProviderOf } from '../../core/scale/estimate';
-import type { ConversationSummary, PromptSource, ScaleConfig, ScaleEstimate, ScaleRunSnapshot, ScaleRunSummary, TranscriptMessage } from '../../core/scale/types';
+import type {
+  ConversationSummary,
+  PromptSource,
+  ScaleConfig,
+  ScaleEstimate,
+  ScaleRunSnapshot,
+  ScaleRunSummary,
+  TranscriptMessage,
+} from '../../core/scale/types';
 import type { ScaleForm } from '../../protocol/scalePanel';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
@@ -47,7 +55,8 @@ export class ScaleService implements vscode.Disposable {
     const settings = readModelSettings();
     const prices = createPriceBook(settings.prices);
     await prices.ready();
-    const priceProviderOf: PriceProviderOf = (m) => settings.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m);
+    const priceProviderOf: PriceProviderOf = (m) =>
+      settings.endpoints.find((e) => e.name === m.slice(0, m.indexOf('/')))?.pricesFrom ?? defaultPriceProviderOf(m);
     return { prices, priceProviderOf };
   }
 
@@ -57,13 +66,23 @@ export class ScaleService implements vscode.Disposable {
     if (choice.kind === 'agent') {
       const p = await agentPromptText(this.ctx, agent);
       if ('error' in p) throw new UserError(`systemPrompt: ${agent.file}: ${p.error}`);
-      return { text: p.text, source: p.versionId !== undefined ? { kind: 'library', versionId: p.versionId, ref: agent.promptRef ?? '' } : { kind: 'agent' } };
+      return {
+        text: p.text,
+        source:
+          p.versionId !== undefined
+            ? { kind: 'library', versionId: p.versionId, ref: agent.promptRef ?? '' }
+            : { kind: 'agent' },
+      };
     }
     const library = await this.ctx.getLibrary();
     if (choice.kind === 'context') {
       const active = await this.ctx.activeContext.get();
-      if (!active) throw new UserError('systemPrompt: no prompt is applied to context any more: choose another system prompt.');
-      return { text: active.text, source: { kind: 'library', versionId: active.id, ref: `${active.promptName}@${active.version}` } };
+      if (!active)
+        throw new UserError('systemPrompt: no prompt is applied to context any more: choose another system prompt.');
+      return {
+        text: active.text,
+        source: { kind: 'library', versionId: active.id, ref: `${active.promptName}@${active.version}` },
+      };
     }
     const v = library.getVersion(choice.versionId);
     if (!v) throw new UserError('systemPrompt: this library version no longer exists: choose another one.');
@@ -106,11 +125,16 @@ export class ScaleService implements vscode.Disposable {
   }
 
   private assertTrusted(): void {
-    if (!vscode.workspace.isTrusted) throw new UserError('Scale tests are off in an untrusted workspace: trust the workspace first.');
+    if (!vscode.workspace.isTrusted)
+      throw new UserError('Scale tests are off in an untrusted workspace: trust the workspace first.');
   }
 
   private async deps(agent: Agent) {
-    const [gateway, store, { prices, priceProviderOf }] = await Promise.all([this.ctx.getGateway(), this.ctx.getStore(), this.prices()]);
+    const [gateway, store, { prices, priceProviderOf }] = await Promise.all([
+      this.ctx.getGateway(),
+      this.ctx.getStore(),
+      this.prices(),
+    ]);
     const cwd = workspaceRoot();
     return { agent, gateway, store, prices, priceProviderOf, ...(cwd ? { cwd } : {}) };
   }
@@ -130,12 +154,23 @@ export class ScaleService implements vscode.Disposable {
         return s;
       }
     }
-    const [{ config, agent }, { startScaleRun }] = await Promise.all([this.configOf(form, idempotencyKey), import('../../core/scale/engine')]);
+    const [{ config, agent }, { startScaleRun }] = await Promise.all([
+      this.configOf(form, idempotencyKey),
+      import('../../core/scale/engine'),
+    ]);
     const deps = await this.deps(agent);
     const { estimateScale, formatScaleEstimate } = await import('../../core/scale/estimate');
-    const estimate = estimateScale(config, agent, deps.prices, (m) => deps.gateway.measuredLatencyMs(m), deps.priceProviderOf);
+    const estimate = estimateScale(
+      config,
+      agent,
+      deps.prices,
+      (m) => deps.gateway.measuredLatencyMs(m),
+      deps.priceProviderOf,
+    );
     if (estimate.overBudget && !(await confirm(estimate, formatScaleEstimate(estimate)))) {
-      throw new UserError(`Not started: the estimate (${estimate.usd === null ? 'unknown' : `$${estimate.usd.toFixed(4)}`}) is over the budget of $${config.maxBudgetUsd}. Raise the budget or lower the runs.`);
+      throw new UserError(
+        `Not started: the estimate (${estimate.usd === null ? 'unknown' : `$${estimate.usd.toFixed(4)}`}) is over the budget of $${config.maxBudgetUsd}. Raise the budget or lower the runs.`,
+      );
     }
     const job = startScaleRun(config, deps);
     this.lastRunId = job.runId;
@@ -153,10 +188,15 @@ export class ScaleService implements vscode.Disposable {
     const repo = await this.repo();
     const config = repo.config(runId);
     if (!config) throw new UserError('This scale run is no longer in the store.');
-    const [agent, { startVerification }] = await Promise.all([this.agentOfRun(config), import('../../core/scale/verify')]);
+    const [agent, { startVerification }] = await Promise.all([
+      this.agentOfRun(config),
+      import('../../core/scale/verify'),
+    ]);
     const job = startVerification(runId, await this.deps(agent));
     this.verifying.set(runId, job.runId);
-    this.ctx.log.info(`Scale run ${runId}: verification ${job.runId} started (${config.runs} runs of the revised prompt)`);
+    this.ctx.log.info(
+      `Scale run ${runId}: verification ${job.runId} started (${config.runs} runs of the revised prompt)`,
+    );
     this.track(job);
     return job.snapshot();
   }
@@ -217,13 +257,25 @@ export class ScaleService implements vscode.Disposable {
     const what = s.verifiesRunId ? 'Verification' : 'Scale test';
     switch (s.status) {
       case 'completed':
-        void vscode.window.showInformationMessage(`${what} finished: ${rate}${s.verifiesRunId ? ' with the revised prompt' : ''}.`, 'Show Report').then(open);
+        void vscode.window
+          .showInformationMessage(
+            `${what} finished: ${rate}${s.verifiesRunId ? ' with the revised prompt' : ''}.`,
+            'Show Report',
+          )
+          .then(open);
         break;
       case 'failed':
-        void vscode.window.showErrorMessage(`${what} failed: ${s.error ?? 'unknown reason (see the Prompt Tuner log)'}`, 'Show Report').then(open);
+        void vscode.window
+          .showErrorMessage(`${what} failed: ${s.error ?? 'unknown reason (see the Prompt Tuner log)'}`, 'Show Report')
+          .then(open);
         break;
       case 'budget_reached':
-        void vscode.window.showWarningMessage(`${what} stopped: the budget was reached. The report covers the conversations finished before.`, 'Show Report').then(open);
+        void vscode.window
+          .showWarningMessage(
+            `${what} stopped: the budget was reached. The report covers the conversations finished before.`,
+            'Show Report',
+          )
+          .then(open);
         break;
       case 'cancelled':
         void vscode.window.showInformationMessage(`${what} cancelled: finished conversations are kept.`);
@@ -253,7 +305,11 @@ export class ScaleService implements vscode.Disposable {
     if (!s) return undefined;
     if (!job && isLive(s)) {
       // Stored as running by a process that is alive, but not a job of this window: another window runs it.
-      s = { ...s, etaSeconds: null, detail: `Not running in this window (another VS Code window or a prompt-tuner CLI runs it). Last: ${s.detail}` };
+      s = {
+        ...s,
+        etaSeconds: null,
+        detail: `Not running in this window (another VS Code window or a prompt-tuner CLI runs it). Last: ${s.detail}`,
+      };
     }
     const v = this.jobs.get(this.verifying.get(runId) ?? '');
     if (v) {
@@ -273,9 +329,14 @@ export class ScaleService implements vscode.Disposable {
   }
 
   /** A conversation as a readable document, and its summary; undefined when the run or conversation is unknown. */
-  async transcript(runId: string, conversationId: string): Promise<{ text: string; summary: ConversationSummary } | undefined> {
+  async transcript(
+    runId: string,
+    conversationId: string,
+  ): Promise<{ text: string; summary: ConversationSummary } | undefined> {
     const s = await this.snapshot(runId);
-    const summary = s?.conversations.find((c) => c.conversationId === conversationId) ?? s?.report?.conversations.find((c) => c.conversationId === conversationId);
+    const summary =
+      s?.conversations.find((c) => c.conversationId === conversationId) ??
+      s?.report?.conversations.find((c) => c.conversationId === conversationId);
     if (!s || !summary) return undefined;
     const [{ transcriptText }, repo] = await Promise.all([import('../../core/scale/transcriptText'), this.repo()]);
     return { text: transcriptText(summary, repo.transcript(runId, conversationId)), summary };

@@ -41,7 +41,11 @@ function toSuiteMessages(messages: TranscriptMessage[]): SuiteMessage[] {
       const calls = m.toolCalls ?? [];
       out.push(
         calls.length > 0
-          ? { role: 'assistant', content: m.content, toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments ?? {} })) }
+          ? {
+              role: 'assistant',
+              content: m.content,
+              toolCalls: calls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments ?? {} })),
+            }
           : { role: 'assistant', content: m.content },
       );
       for (const c of calls) out.push({ role: 'tool', toolCallId: c.id, name: c.name, content: c.result });
@@ -54,9 +58,15 @@ function toSuiteMessages(messages: TranscriptMessage[]): SuiteMessage[] {
 /** The case built from the conversation's last agent turn. */
 export function suiteCaseFromConversation(src: CaseSource): SuiteFileCase {
   const lastUser = src.messages.map((m) => m.role).lastIndexOf('user');
-  if (lastUser < 0) throw new SuiteCaseError(`Conversation #${src.conversation.index + 1} has no user message: nothing to turn into a case.`);
+  if (lastUser < 0)
+    throw new SuiteCaseError(
+      `Conversation #${src.conversation.index + 1} has no user message: nothing to turn into a case.`,
+    );
   const reply = src.messages.slice(lastUser + 1).find((m) => m.role === 'assistant');
-  if (!reply) throw new SuiteCaseError(`Conversation #${src.conversation.index + 1} has no agent reply to its last user message: nothing to turn into a case.`);
+  if (!reply)
+    throw new SuiteCaseError(
+      `Conversation #${src.conversation.index + 1} has no agent reply to its last user message: nothing to turn into a case.`,
+    );
   const calls = reply.toolCalls ?? [];
   const expect: SuiteFileCase['expect'] =
     calls.length === 0
@@ -68,7 +78,7 @@ export function suiteCaseFromConversation(src: CaseSource): SuiteFileCase {
   const base = `scale-${slug(c.scenario?.id ?? 'goal')}-${src.runId.slice(0, 8)}-${c.index + 1}`;
   let id = base;
   for (let n = 2; src.existingIds.has(id); n++) id = `${base}-${n}`;
-  const tags = c.failureTags.length > 0 ? c.failureTags.join(', ') : c.outcome ?? 'not graded';
+  const tags = c.failureTags.length > 0 ? c.failureTags.join(', ') : (c.outcome ?? 'not graded');
   return {
     id,
     description: `From scale run ${src.runId}, conversation #${c.index + 1} (${tags})${c.scenario ? `, scenario ${c.scenario.id}` : ''}: the agent's reply to turn ${reply.turn}. Edit the expectation into what the agent should have done.`,
@@ -78,7 +88,11 @@ export function suiteCaseFromConversation(src: CaseSource): SuiteFileCase {
 }
 
 function suiteTool(t: AgentTool): SuiteTool {
-  return { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters };
+  return {
+    name: t.name,
+    ...(t.description !== undefined ? { description: t.description } : {}),
+    parameters: t.parameters,
+  };
 }
 
 /** Tool names the case refers to (its expectation and the calls in its messages). */
@@ -86,7 +100,8 @@ function toolsOf(c: SuiteFileCase): Set<string> {
   const names = new Set<string>();
   if (c.expect.tool) names.add(c.expect.tool);
   for (const call of c.expect.calls ?? []) names.add(call.tool);
-  for (const m of c.messages ?? []) if (m.role === 'assistant') for (const call of m.toolCalls ?? []) names.add(call.name);
+  for (const m of c.messages ?? [])
+    if (m.role === 'assistant') for (const call of m.toolCalls ?? []) names.add(call.name);
   return names;
 }
 
@@ -104,12 +119,21 @@ export function newSuiteFile(agent: Pick<Agent, 'name' | 'tools'>, c: SuiteFileC
  * The suite with the case appended, and the agent's tools the case needs but the suite lacks. Key order and
  * everything else in the file is kept; throws SuiteCaseError when the file is not a suite object.
  */
-export function appendCase(suite: unknown, c: SuiteFileCase, agent: Pick<Agent, 'tools'>): { suite: Record<string, unknown>; addedTools: string[] } {
-  if (typeof suite !== 'object' || suite === null || Array.isArray(suite)) throw new SuiteCaseError('The suite file is not a JSON object.');
+export function appendCase(
+  suite: unknown,
+  c: SuiteFileCase,
+  agent: Pick<Agent, 'tools'>,
+): { suite: Record<string, unknown>; addedTools: string[] } {
+  if (typeof suite !== 'object' || suite === null || Array.isArray(suite))
+    throw new SuiteCaseError('The suite file is not a JSON object.');
   const s = suite as Record<string, unknown>;
   const tools = Array.isArray(s.tools) ? [...(s.tools as unknown[])] : [];
   const cases = Array.isArray(s.cases) ? [...(s.cases as unknown[])] : [];
-  const have = new Set(tools.map((t) => (typeof t === 'object' && t !== null ? (t as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string'));
+  const have = new Set(
+    tools
+      .map((t) => (typeof t === 'object' && t !== null ? (t as { name?: unknown }).name : undefined))
+      .filter((n): n is string => typeof n === 'string'),
+  );
   const addedTools: string[] = [];
   for (const name of toolsOf(c)) {
     if (have.has(name)) continue;
@@ -125,5 +149,7 @@ export function appendCase(suite: unknown, c: SuiteFileCase, agent: Pick<Agent, 
 export function caseIds(suite: unknown): Set<string> {
   const cases = (suite as { cases?: unknown } | null)?.cases;
   if (!Array.isArray(cases)) return new Set();
-  return new Set(cases.map((c) => (c as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string'));
+  return new Set(
+    cases.map((c) => (c as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string'),
+  );
 }

@@ -31,10 +31,18 @@ async function pickSuiteUri(arg: unknown): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri && arg.path.endsWith('.suite.json')) return arg;
   const files = await vscode.workspace.findFiles(SUITE_GLOB, '**/node_modules/**', 200);
   if (files.length === 0) {
-    throw new UserError('No *.suite.json file in this workspace. Create one (see the README for the format), then run Evaluate Prompt on Suite again.');
+    throw new UserError(
+      'No *.suite.json file in this workspace. Create one (see the README for the format), then run Evaluate Prompt on Suite again.',
+    );
   }
   const open = vscode.window.activeTextEditor?.document.uri;
-  files.sort((a, b) => (a.toString() === open?.toString() ? -1 : b.toString() === open?.toString() ? 1 : relativeLabel(a).localeCompare(relativeLabel(b))));
+  files.sort((a, b) =>
+    a.toString() === open?.toString()
+      ? -1
+      : b.toString() === open?.toString()
+        ? 1
+        : relativeLabel(a).localeCompare(relativeLabel(b)),
+  );
   if (files.length === 1) return files[0];
   const picked = await vscode.window.showQuickPick(
     files.map((uri) => ({ label: path.basename(uri.fsPath), description: relativeLabel(uri), uri })),
@@ -72,12 +80,23 @@ async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<Promp
   const editor = vscode.window.activeTextEditor;
   if (editor && editor.document.uri.toString() !== suiteUri.toString()) {
     const doc = editor.document;
-    const selected = editor.selections.map((s) => doc.getText(s)).join('\n').trim();
+    const selected = editor.selections
+      .map((s) => doc.getText(s))
+      .join('\n')
+      .trim();
     const name = path.basename(doc.uri.path);
     if (selected) {
-      items.push({ label: '$(selection) Selection', description: `${selected.length} characters in ${name}`, choose: () => Promise.resolve({ title: `selection in ${name}`, text: selected }) });
+      items.push({
+        label: '$(selection) Selection',
+        description: `${selected.length} characters in ${name}`,
+        choose: () => Promise.resolve({ title: `selection in ${name}`, text: selected }),
+      });
     }
-    items.push({ label: '$(file) Current file', description: name, choose: () => Promise.resolve({ title: name, text: doc.getText() }) });
+    items.push({
+      label: '$(file) Current file',
+      description: name,
+      choose: () => Promise.resolve({ title: name, text: doc.getText() }),
+    });
   }
   items.push({
     label: '$(library) Library version…',
@@ -87,7 +106,13 @@ async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<Promp
       return v ? { title: versionTitle(v), text: v.text } : undefined;
     },
   });
-  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Evaluate Prompt on Suite', placeHolder: 'System prompt to evaluate' });
+  const picked =
+    items.length === 1
+      ? items[0]
+      : await vscode.window.showQuickPick(items, {
+          title: 'Evaluate Prompt on Suite',
+          placeHolder: 'System prompt to evaluate',
+        });
   const choice = await picked?.choose();
   if (choice && !choice.text.trim()) throw new UserError(`The prompt "${choice.title}" is empty.`);
   return choice;
@@ -120,9 +145,19 @@ async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
   } else {
     type Item = vscode.QuickPickItem & { id?: string };
     const ids = [...new Set([...last, ...known.map((m) => m.id)])];
-    const items: Item[] = ids.map((id) => ({ label: id, description: known.find((m) => m.id === id)?.source, picked: last.includes(id), id }));
+    const items: Item[] = ids.map((id) => ({
+      label: id,
+      description: known.find((m) => m.id === id)?.source,
+      picked: last.includes(id),
+      id,
+    }));
     items.push({ label: '$(edit) Other model ids…', description: 'type provider/model ids' });
-    const picked = await vscode.window.showQuickPick(items, { title: 'Evaluate Prompt on Suite', placeHolder: 'Models to run every case on', canPickMany: true, ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Evaluate Prompt on Suite',
+      placeHolder: 'Models to run every case on',
+      canPickMany: true,
+      ignoreFocusOut: true,
+    });
     if (!picked) return undefined;
     const chosen = picked.flatMap((i) => (i.id ? [i.id] : []));
     models = picked.some((i) => !i.id) ? await typeModels(ctx, chosen.join(', ')) : chosen;
@@ -133,19 +168,42 @@ async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
 }
 
 export function splitModels(text: string): string[] {
-  return [...new Set(text.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
-function writeReport(output: vscode.OutputChannel, summary: EvalSummary, suite: Suite, prompt: PromptChoice, models: string[], status: string): void {
+function writeReport(
+  output: vscode.OutputChannel,
+  summary: EvalSummary,
+  suite: Suite,
+  prompt: PromptChoice,
+  models: string[],
+  status: string,
+): void {
   output.clear();
   output.appendLine(`Prompt: ${prompt.title} · suite file: ${suite.file} · ${new Date().toLocaleString()}`);
   if (status) output.appendLine(status);
-  output.append(formatEvalReport(summary, { suiteName: suite.name, caseIds: suite.cases.map((c) => c.id), models, repeat: 1, expectedResults: suite.cases.length * models.length }));
+  output.append(
+    formatEvalReport(summary, {
+      suiteName: suite.name,
+      caseIds: suite.cases.map((c) => c.id),
+      models,
+      repeat: 1,
+      expectedResults: suite.cases.length * models.length,
+    }),
+  );
   output.show(true);
 }
 
 export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputChannel, arg: unknown): Promise<void> {
-  if (!vscode.workspace.isTrusted) throw new UserError('Model calls are disabled in untrusted workspaces. Trust this workspace to evaluate prompts.');
+  if (!vscode.workspace.isTrusted)
+    throw new UserError('Model calls are disabled in untrusted workspaces. Trust this workspace to evaluate prompts.');
   const suiteUri = await pickSuiteUri(arg);
   if (!suiteUri) return;
   let suite: Suite;
@@ -166,7 +224,11 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
   const controller = new AbortController();
   try {
     const summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Evaluating ${prompt.title} on ${suite.name}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Evaluating ${prompt.title} on ${suite.name}`,
+        cancellable: true,
+      },
       (progress, token) => {
         token.onCancellationRequested(() => controller.abort(new Error('Evaluation cancelled')));
         progress.report({ message: `0/${total} cases` });
@@ -191,14 +253,33 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
     );
     if (choice) output.show(false);
   } catch (e) {
-    const partial = summarize(results, models, suite.cases.map((c) => c.id), 1);
+    const partial = summarize(
+      results,
+      models,
+      suite.cases.map((c) => c.id),
+      1,
+    );
     if (controller.signal.aborted || (e instanceof ModelError && e.kind === 'cancelled')) {
-      writeReport(output, partial, suite, prompt, models, `Cancelled after ${results.length} of ${total} results (partial).`);
+      writeReport(
+        output,
+        partial,
+        suite,
+        prompt,
+        models,
+        `Cancelled after ${results.length} of ${total} results (partial).`,
+      );
       return;
     }
     if (e instanceof ModelError) {
       const what = e.kind === 'budget' ? 'Budget reached' : 'Evaluation failed';
-      writeReport(output, partial, suite, prompt, models, `${what}: ${e.message} (${results.length} of ${total} results, partial).`);
+      writeReport(
+        output,
+        partial,
+        suite,
+        prompt,
+        models,
+        `${what}: ${e.message} (${results.length} of ${total} results, partial).`,
+      );
       throw new UserError(`${what}: ${e.message}`);
     }
     throw e;

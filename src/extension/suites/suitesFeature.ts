@@ -8,5 +8,10 @@ export function suitesFeature(ctx: HostContext): HostCommand[] {
   const output = vscode.window.createOutputChannel('Prompt Tuner: Evaluation');
   ctx.extension.subscriptions.push(output);
   // Loaded on first use: zod and the scorer stay out of activation.
-  return [{ id: 'suites.evaluate', run: async (c, arg) => (await import('./evaluateCommand')).evaluateOnSuite(c, output, arg) }];
+  return [
+    {
+      id: 'suites.evaluate',
+      run: async (c, arg) => (await import('./evaluateCommand')).evaluateOnSuite(c, output, arg),
+    },
+  ];
 }

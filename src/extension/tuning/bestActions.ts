@@ -12,7 +12,10 @@ import { askAndSaveText } from '../library/saveCommands';
 /** Read-only documents of a run's base and best prompts, for the diff editor. */
 export const RUN_TEXT_SCHEME = 'prompt-tuner-run';
 
-async function bestOf(service: TuningService, runId: string): Promise<TuneRunSnapshot & { best: NonNullable<TuneRunSnapshot['best']> }> {
+async function bestOf(
+  service: TuningService,
+  runId: string,
+): Promise<TuneRunSnapshot & { best: NonNullable<TuneRunSnapshot['best']> }> {
   const s = await service.snapshot(runId);
   if (!s) throw new UserError('This tuning run is no longer in the store.');
   if (!s.best) throw new UserError('This run has no best prompt yet: wait until a prompt has been scored.');
@@ -28,9 +31,19 @@ async function defaultName(ctx: HostContext, s: TuneRunSnapshot): Promise<string
   return `${s.suite.name} (tuned)`;
 }
 
-async function ensureBestSaved(ctx: HostContext, service: TuningService, runId: string, ask: boolean): Promise<PromptVersion | undefined> {
+async function ensureBestSaved(
+  ctx: HostContext,
+  service: TuningService,
+  runId: string,
+  ask: boolean,
+): Promise<PromptVersion | undefined> {
   const s = await bestOf(service, runId);
-  return ensureSaved(ctx, { earlierId: s.savedVersion?.id ?? null, defaultName: () => defaultName(ctx, s), ask, save: (name) => service.saveBest(runId, name) });
+  return ensureSaved(ctx, {
+    earlierId: s.savedVersion?.id ?? null,
+    defaultName: () => defaultName(ctx, s),
+    ask,
+    save: (name) => service.saveBest(runId, name),
+  });
 }
 
 export const bestActions = {

@@ -8,7 +8,8 @@ import type { CallOptions, ModelGateway, ModelRequest, ModelResult } from '../..
 export function withRunBudget(gateway: ModelGateway, budgetUsd: number): ModelGateway {
   const tracker = new BudgetTracker({ usd: budgetUsd });
   return {
-    call: (request: ModelRequest, options?: CallOptions): Promise<ModelResult> => gateway.call(request, { ...options, budget: tracker }),
+    call: (request: ModelRequest, options?: CallOptions): Promise<ModelResult> =>
+      gateway.call(request, { ...options, budget: tracker }),
     onEvent: (listener) => gateway.onEvent(listener),
     stats: () => gateway.stats(),
     measuredLatencyMs: (model) => gateway.measuredLatencyMs(model),

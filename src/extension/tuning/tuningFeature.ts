@@ -11,7 +11,6 @@ import { TuningService } from './tuningService';
 // The panel module (zod, the protocol) loads on first use, not at activation.
 const panelModule = () => import('./tuningPanel');
 
-
 export function tuningFeature(ctx: HostContext): HostCommand[] {
   const service = new TuningService(ctx);
   ctx.extension.subscriptions.push(
@@ -29,7 +28,12 @@ export function tuningFeature(ctx: HostContext): HostCommand[] {
       // `{ basePrompt }` from another feature (Tune from Revised Prompt) opens a form starting from that prompt.
       run: async (_ctx, arg) => {
         const basePrompt = (arg as { basePrompt?: unknown } | undefined)?.basePrompt;
-        (await panelModule()).TuningPanel.show(ctx, service, undefined, typeof basePrompt === 'string' && basePrompt.trim() ? { basePrompt } : undefined);
+        (await panelModule()).TuningPanel.show(
+          ctx,
+          service,
+          undefined,
+          typeof basePrompt === 'string' && basePrompt.trim() ? { basePrompt } : undefined,
+        );
       },
     },
     { id: 'tuning.openRun', run: (_ctx, arg) => openRun(ctx, service, arg) },

@@ -13,10 +13,20 @@ export const DEFAULT_BASE_PROMPT =
 const MAX_SUITES = 500;
 
 export async function findSuites(): Promise<SuiteOption[]> {
-  const uris = await vscode.workspace.findFiles('**/*.suite.json', '**/{node_modules,.git,.prompt-tuner}/**', MAX_SUITES);
+  const uris = await vscode.workspace.findFiles(
+    '**/*.suite.json',
+    '**/{node_modules,.git,.prompt-tuner}/**',
+    MAX_SUITES,
+  );
   return uris
     .filter((u) => u.scheme === 'file')
-    .map((u) => ({ file: u.fsPath, relativePath: vscode.workspace.asRelativePath(u, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1) }))
+    .map((u) => ({
+      file: u.fsPath,
+      relativePath: vscode.workspace.asRelativePath(
+        u,
+        vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1,
+      ),
+    }))
     .sort((a, b) => a.relativePath.localeCompare(b.relativePath));
 }
 

@@ -6,4 +6,9 @@ export const TUNING_VIEW_TYPE = 'promptTuner.tuning';
 /** The panel's title, as the e2e test looks for it. */
 export const TUNING_PANEL_TITLE = 'Prompt Tuning';
 
-export const TUNING_PAGE: WebviewPage = { viewType: TUNING_VIEW_TYPE, title: TUNING_PANEL_TITLE, element: 'tuning-app', bundle: 'tuning' };
+export const TUNING_PAGE: WebviewPage = {
+  viewType: TUNING_VIEW_TYPE,
+  title: TUNING_PANEL_TITLE,
+  element: 'tuning-app',
+  bundle: 'tuning',
+};

@@ -13,7 +13,11 @@ import { buildOptions } from './tuningOptions';
 import { TUNING_PAGE } from './tuningPage';
 import type { TuningService } from './tuningService';
 
-const TUNING_PANEL: RunPanelKind<ValidWebviewMessage> = { page: TUNING_PAGE, noun: 'Tuning', parse: parseWebviewMessage };
+const TUNING_PANEL: RunPanelKind<ValidWebviewMessage> = {
+  page: TUNING_PAGE,
+  noun: 'Tuning',
+  parse: parseWebviewMessage,
+};
 
 export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, TuneRunSnapshot> {
   private static current: TuningPanel | undefined;
@@ -31,7 +35,14 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
       return TuningPanel.current;
     }
     const panel = RunPanel.createPanel(ctx, TUNING_PAGE);
-    TuningPanel.current = new TuningPanel(panel, ctx, service, runId ?? null, runId !== undefined, init?.basePrompt ?? null);
+    TuningPanel.current = new TuningPanel(
+      panel,
+      ctx,
+      service,
+      runId ?? null,
+      runId !== undefined,
+      init?.basePrompt ?? null,
+    );
     return TuningPanel.current;
   }
 
@@ -61,7 +72,10 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
   protected override async sendOptions(): Promise<void> {
     const built = await buildOptions(this.ctx, await this.service.recentModels());
     // A form the user has not edited takes the default base prompt: here, the one this panel was opened with.
-    const options = this.initialBasePrompt !== null ? { ...built, defaultBasePrompt: this.initialBasePrompt, activeContext: null } : built;
+    const options =
+      this.initialBasePrompt !== null
+        ? { ...built, defaultBasePrompt: this.initialBasePrompt, activeContext: null }
+        : built;
     this.suiteFiles = new Set(options.suites.map((s) => s.file));
     this.post({ type: 'options/didChange', options });
   }
@@ -70,7 +84,8 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
     switch (m.type) {
       case 'estimate/compute':
         try {
-          if (!this.suiteFiles.has(m.params.suiteFile)) throw new UserError('This suite is no longer in the workspace: refresh the list.');
+          if (!this.suiteFiles.has(m.params.suiteFile))
+            throw new UserError('This suite is no longer in the workspace: refresh the list.');
           const estimate = await this.service.estimate(m.params);
           this.post({ type: 'estimate/didCompute', requestId: m.requestId, estimate, error: null });
         } catch (error) {
@@ -86,14 +101,24 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
         }
         return;
       case 'tuning/cancel':
-        if (!this.service.cancel(m.runId)) void vscode.window.showInformationMessage('This run is not running any more.');
+        if (!this.service.cancel(m.runId))
+          void vscode.window.showInformationMessage('This run is not running any more.');
         return;
       case 'library/saveBasePrompt': {
         const saved = await bestActions.saveText(this.ctx, m.text);
         if (saved) {
           this.post({
             type: 'library/didSaveBasePrompt',
-            version: { id: saved.id, promptName: saved.promptName, version: saved.version, label: saved.label, source: saved.source, createdAt: saved.createdAt, score: saved.score, text: saved.text },
+            version: {
+              id: saved.id,
+              promptName: saved.promptName,
+              version: saved.version,
+              label: saved.label,
+              source: saved.source,
+              createdAt: saved.createdAt,
+              score: saved.score,
+              text: saved.text,
+            },
           });
           await this.sendVersions();
         }
@@ -120,8 +145,11 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
   private async start(config: unknown): Promise<void> {
     const parsed = parseTuneConfig(config);
     // Only a suite the host itself found may be opened: the webview does not pick files.
-    const suites = (await vscode.workspace.findFiles('**/*.suite.json', '**/{node_modules,.git,.prompt-tuner}/**', 500)).map((u) => u.fsPath);
-    if (!suites.includes(parsed.suiteFile)) throw new UserError(`suiteFile: ${parsed.suiteFile} is not a *.suite.json file of this workspace.`);
+    const suites = (
+      await vscode.workspace.findFiles('**/*.suite.json', '**/{node_modules,.git,.prompt-tuner}/**', 500)
+    ).map((u) => u.fsPath);
+    if (!suites.includes(parsed.suiteFile))
+      throw new UserError(`suiteFile: ${parsed.suiteFile} is not a *.suite.json file of this workspace.`);
     this.showStarted(await this.service.start(parsed));
   }
 

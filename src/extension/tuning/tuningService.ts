@@ -41,7 +41,10 @@ export class TuningService implements vscode.Disposable {
   }
 
   async estimate(params: EstimateParams): Promise<EstimateResult> {
-    const [{ estimateTune }, suite] = await Promise.all([import('../../core/tuning/estimate'), this.suite(params.suiteFile)]);
+    const [{ estimateTune }, suite] = await Promise.all([
+      import('../../core/tuning/estimate'),
+      this.suite(params.suiteFile),
+    ]);
     // Latency measured before makes the seconds better; without a gateway the default is assumed and said so.
     const gateway = await this.ctx.getGateway().catch(() => undefined);
     const e = estimateTune(
@@ -62,7 +65,8 @@ export class TuningService implements vscode.Disposable {
 
   /** Starts a run; throws TuneConfigError / SuiteError / UserError with a message for the user. */
   async start(config: TuneConfig): Promise<TuneRunSnapshot> {
-    if (!vscode.workspace.isTrusted) throw new UserError('Tuning runs are off in an untrusted workspace: trust the workspace first.');
+    if (!vscode.workspace.isTrusted)
+      throw new UserError('Tuning runs are off in an untrusted workspace: trust the workspace first.');
     const [{ startTuning }, suite, gateway, store, library] = await Promise.all([
       import('../../core/tuning/engine'),
       this.suite(config.suiteFile),
@@ -73,12 +77,21 @@ export class TuningService implements vscode.Disposable {
     // A base prompt from the library gets its tuned successor as a new version of the same prompt.
     const base = config.baseVersionId ? library.getVersion(config.baseVersionId) : undefined;
     // The shared editor gateway has no budget: a run's cap wraps it for this run only.
-    const runGateway = config.budgetUsd !== undefined ? (await import('./runBudget')).withRunBudget(gateway, config.budgetUsd) : gateway;
-    const job = startTuning(config, { suite, gateway: runGateway, store, library, ...(base ? { saveAs: base.promptName } : {}) });
+    const runGateway =
+      config.budgetUsd !== undefined ? (await import('./runBudget')).withRunBudget(gateway, config.budgetUsd) : gateway;
+    const job = startTuning(config, {
+      suite,
+      gateway: runGateway,
+      store,
+      library,
+      ...(base ? { saveAs: base.promptName } : {}),
+    });
     this.jobs.set(job.runId, job);
     this.lastRunId = job.runId;
     const off = job.onSnapshot((s) => this.didChange.fire(this.withSaves(s)));
-    this.ctx.log.info(`Tuning run ${job.runId} started: ${config.mode}, ${suite.name}, meta ${config.metaModel}, targets ${config.targetModels.join(', ')}, ${job.estimate.calls} calls planned${config.budgetUsd !== undefined ? `, budget $${config.budgetUsd}` : ''}`);
+    this.ctx.log.info(
+      `Tuning run ${job.runId} started: ${config.mode}, ${suite.name}, meta ${config.metaModel}, targets ${config.targetModels.join(', ')}, ${job.estimate.calls} calls planned${config.budgetUsd !== undefined ? `, budget $${config.budgetUsd}` : ''}`,
+    );
     void job.done.then((final) => {
       off();
       this.jobs.delete(job.runId);
@@ -89,17 +102,24 @@ export class TuningService implements vscode.Disposable {
   }
 
   private announce(s: TuneRunSnapshot): void {
-    this.ctx.log.info(`Tuning run ${s.runId} ended: ${s.status}${s.best ? `, best ${Math.round(s.best.score * 100)}%` : ''}${s.error ? `: ${s.error}` : ''}`);
+    this.ctx.log.info(
+      `Tuning run ${s.runId} ended: ${s.status}${s.best ? `, best ${Math.round(s.best.score * 100)}%` : ''}${s.error ? `: ${s.error}` : ''}`,
+    );
     switch (s.status) {
       case 'completed':
         if (s.savedVersion) void vscode.window.showInformationMessage('Best prompt auto-saved to Prompt Library');
-        else void vscode.window.showInformationMessage(`Tuning finished: best ${s.best ? Math.round(s.best.score * 100) : 0}%.`);
+        else
+          void vscode.window.showInformationMessage(
+            `Tuning finished: best ${s.best ? Math.round(s.best.score * 100) : 0}%.`,
+          );
         break;
       case 'failed':
         void vscode.window.showErrorMessage(`Tuning failed: ${s.error ?? 'unknown reason (see the Prompt Tuner log)'}`);
         break;
       case 'budget_reached':
-        void vscode.window.showWarningMessage(`Tuning stopped: the budget was reached. ${s.best ? `Best so far: ${Math.round(s.best.score * 100)}%.` : ''}`);
+        void vscode.window.showWarningMessage(
+          `Tuning stopped: the budget was reached. ${s.best ? `Best so far: ${Math.round(s.best.score * 100)}%.` : ''}`,
+        );
         break;
       case 'cancelled':
         void vscode.window.showInformationMessage('Tuning cancelled: the results so far are kept.');
@@ -131,7 +151,11 @@ export class TuningService implements vscode.Disposable {
     // Stored as running but not a job of this window: the window that ran it was reloaded or closed
     // (or another window runs it). Say so instead of showing a run that seems to go on.
     if (stored.status === 'running' || stored.status === 'pending') {
-      return this.withSaves({ ...stored, etaSeconds: null, detail: `Not running in this window (VS Code was reloaded or closed while it ran, or another window runs it). Last: ${stored.detail}` });
+      return this.withSaves({
+        ...stored,
+        etaSeconds: null,
+        detail: `Not running in this window (VS Code was reloaded or closed while it ran, or another window runs it). Last: ${stored.detail}`,
+      });
     }
     return this.withSaves(stored);
   }

@@ -31,7 +31,11 @@ function eventLine(e: OptimizeEvent): string | undefined {
     case 'rollouts_enqueued':
       return `  queued ${e.count} ${e.mode} rollout${e.count === 1 ? '' : 's'} (${e.purpose}${e.round === null ? '' : `, round ${e.round}`})`;
     case 'watchdog':
-      return e.actions.map((a) => `  watchdog: ${a.attempt_id} ${a.attempt_status}, rollout ${a.rollout_status} (${a.reason})`).join('\n') || undefined;
+      return (
+        e.actions
+          .map((a) => `  watchdog: ${a.attempt_id} ${a.attempt_status}, rollout ${a.rollout_status} (${a.reason})`)
+          .join('\n') || undefined
+      );
     case 'baseline_scored':
       return `Baseline: mean reward optimize ${reward(e.mean_reward.optimize)}, validate ${reward(e.mean_reward.validate)}`;
     case 'round_start':
@@ -41,7 +45,9 @@ function eventLine(e: OptimizeEvent): string | undefined {
       return `  round ${e.round.round}: ${e.round.candidates.length} candidates${regressed ? ` (${regressed} with regressions)` : ''}; leader ${e.round.leader_version === null ? 'none' : `version ${e.round.leader_version}`}, validate ${reward(e.round.leader_reward)}`;
     }
     case 'best_saved':
-      return e.best.library ? `Saved the best prompt (version ${e.best.resources_version}) to the library as "${e.best.library.name}" v${e.best.library.version}` : undefined;
+      return e.best.library
+        ? `Saved the best prompt (version ${e.best.resources_version}) to the library as "${e.best.library.name}" v${e.best.library.version}`
+        : undefined;
     case 'optimize_error':
       return `Failed: ${e.message}`;
     case 'optimize_cancelled':
@@ -108,7 +114,9 @@ export function finishOutput(final: OptimizeRunSnapshot, mode: FollowMode, comma
       io.err(`Cancelled: rollouts made so far are kept in the store (run ${final.runId}). ${hint}\n`);
       return EXIT.cancelled;
     default:
-      io.err(`prompt-tuner ${command}: the run failed: ${final.error ?? 'unknown error'} (run ${final.runId}). ${hint}\n`);
+      io.err(
+        `prompt-tuner ${command}: the run failed: ${final.error ?? 'unknown error'} (run ${final.runId}). ${hint}\n`,
+      );
       return EXIT.failed;
   }
 }

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 export const DEFAULT_STORE = path.join('.prompt-tuner', 'training', 'store.sqlite');
 
 const STORE_OPTION = `  --store P|URL          the store: a SQLite file (default <workspace>/${DEFAULT_STORE}) or a postgres:// URL`;
-const WORKSPACE_OPTION = '  --workspace DIR        the workspace (config.json, the library, the default store; default: current folder)';
+const WORKSPACE_OPTION =
+  '  --workspace DIR        the workspace (config.json, the library, the default store; default: current folder)';
 
 export const RUN_HELP = `Usage: prompt-tuner optimize run --config F --model ID [--store P] [--json | --events]
                                 [--meta-model ID] [--apo] [--workspace DIR]

@@ -9,11 +9,23 @@ import { openWorkspaceStore } from '../../../core/workspaceStore';
 import type { CliIo } from '../../cliTypes';
 
 /** saveBest for OptimizeDeps: opens the workspace store only for the save, so the run holds no lock on it. */
-export function librarySaver(workspace: string, config: Pick<OptimizeConfig, 'resources'>, io: CliIo): NonNullable<OptimizeDeps['saveBest']> {
+export function librarySaver(
+  workspace: string,
+  config: Pick<OptimizeConfig, 'resources'>,
+  io: CliIo,
+): NonNullable<OptimizeDeps['saveBest']> {
   return async (best, run) => {
-    const store = await openWorkspaceStore({ dir: path.join(workspace, '.prompt-tuner'), onNotice: (m) => io.err(`notice: ${m}\n`) });
+    const store = await openWorkspaceStore({
+      dir: path.join(workspace, '.prompt-tuner'),
+      onNotice: (m) => io.err(`notice: ${m}\n`),
+    });
     try {
-      const { version } = saveBestOnce(new LibraryRepository(store), best, run, optimizedPromptName(run.configPath, config));
+      const { version } = saveBestOnce(
+        new LibraryRepository(store),
+        best,
+        run,
+        optimizedPromptName(run.configPath, config),
+      );
       return { name: version.promptName, version: version.version };
     } finally {
       await store.close();

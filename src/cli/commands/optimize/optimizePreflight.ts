@@ -45,9 +45,15 @@ export function statusPathOf(location: string, values: { workspace?: string }, c
  * into --json output. A store that must exist and does not is bad input: the UsageError names it (masked) and
  * ends with `hint`.
  */
-export async function openCliStore(location: string, opts: { create: boolean; io: CliIo; hint?: string }): Promise<RolloutStore> {
+export async function openCliStore(
+  location: string,
+  opts: { create: boolean; io: CliIo; hint?: string },
+): Promise<RolloutStore> {
   try {
-    return await openRolloutStore(location, { create: opts.create, onNotice: (m: string) => opts.io.err(`notice: ${m}\n`) });
+    return await openRolloutStore(location, {
+      create: opts.create,
+      onNotice: (m: string) => opts.io.err(`notice: ${m}\n`),
+    });
   } catch (e) {
     if (e instanceof StoreMissingError) throw new UsageError(`${e.message}${opts.hint ? ` ${opts.hint}` : ''}`);
     throw e;
@@ -57,12 +63,17 @@ export async function openCliStore(location: string, opts: { create: boolean; io
 /** A model flag's value: provider/model. */
 export function modelFlag(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^[^/\s]+\/\S+$/.test(value.trim())) throw new UsageError(`${flag}: expected provider/model (e.g. openai/gpt-4o-mini), got "${value}"`);
+  if (!/^[^/\s]+\/\S+$/.test(value.trim()))
+    throw new UsageError(`${flag}: expected provider/model (e.g. openai/gpt-4o-mini), got "${value}"`);
   return value.trim();
 }
 
 /** Every model a run may call, with where it comes from (for messages). */
-export function runModels(config: OptimizeConfig, model: string, metaModel: string | null | undefined): [source: string, model: string][] {
+export function runModels(
+  config: OptimizeConfig,
+  model: string,
+  metaModel: string | null | undefined,
+): [source: string, model: string][] {
   const out: [string, string][] = [['--model', model]];
   if (metaModel) out.push(['--meta-model', metaModel]);
   if (config.apo) {
@@ -74,13 +85,20 @@ export function runModels(config: OptimizeConfig, model: string, metaModel: stri
 }
 
 /** Unknown providers are bad input (thrown); missing keys are printed one a line and make it false. */
-export function checkModels(models: [string, string][], gateway: Gateway, modelConfig: ModelConfig, command: string, io: CliIo): boolean {
+export function checkModels(
+  models: [string, string][],
+  gateway: Gateway,
+  modelConfig: ModelConfig,
+  command: string,
+  io: CliIo,
+): boolean {
   assertKnownProviders(models, gateway.providerIds());
   const missing = missingKeys(
     models.map(([, m]) => m),
     io.env,
     modelConfig,
   );
-  for (const k of missing) io.err(`prompt-tuner ${command}: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
+  for (const k of missing)
+    io.err(`prompt-tuner ${command}: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
   return missing.length === 0;
 }

@@ -22,14 +22,12 @@ const STORE_LINE = /^  --store P {14}the store \(SQLite file; default ([^)]*)\)$
 function withUrlStore(help: string): string {
   return help
     .replace(/\[--store P\]/g, '[--store P|URL]')
-    .replace(
-      STORE_LINE,
-      (_, def: string) =>
-        [
-          `  --store P|URL          the store: a SQLite file (default ${def})`,
-          '                         or a postgres:// URL (the password from PGPASSWORD or ~/.pgpass; shown masked;',
-          '                         its status.json is <workspace>/.prompt-tuner/training/status.json)',
-        ].join('\n'),
+    .replace(STORE_LINE, (_, def: string) =>
+      [
+        `  --store P|URL          the store: a SQLite file (default ${def})`,
+        '                         or a postgres:// URL (the password from PGPASSWORD or ~/.pgpass; shown masked;',
+        '                         its status.json is <workspace>/.prompt-tuner/training/status.json)',
+      ].join('\n'),
     );
 }
 
@@ -37,7 +35,16 @@ const reward = (r: number | null | undefined) => (r === null || r === undefined 
 
 function table(rows: string[][], indent = '  '): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map(
+      (r) =>
+        indent +
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+    )
+    .join('\n');
 }
 
 function counters(c: Counters): string {
@@ -58,25 +65,44 @@ export function overviewText(o: OptimizeOverview, storePath: string): string {
     out.push(
       table([
         ['run', '#', 'status', 'model', 'rollouts', 'succeeded', 'failed', 'best', 'started'],
-        ...o.runs.map((r) => [r.run_id, String(r.run_number), r.interrupted ? 'interrupted' : r.status, r.model_ref, String(r.counters.total_rollouts), String(r.counters.succeeded), String(r.counters.failed), reward(r.best_reward), r.started_at]),
+        ...o.runs.map((r) => [
+          r.run_id,
+          String(r.run_number),
+          r.interrupted ? 'interrupted' : r.status,
+          r.model_ref,
+          String(r.counters.total_rollouts),
+          String(r.counters.succeeded),
+          String(r.counters.failed),
+          reward(r.best_reward),
+          r.started_at,
+        ]),
       ]),
     );
   }
   if (o.run) {
     const { row, snapshot, interrupted } = o.run;
-    out.push('', `Run ${row.run_id} (#${row.run_number}): ${interrupted ? 'interrupted' : row.status}, model ${row.model_ref}, config ${row.config_path}`);
+    out.push(
+      '',
+      `Run ${row.run_id} (#${row.run_number}): ${interrupted ? 'interrupted' : row.status}, model ${row.model_ref}, config ${row.config_path}`,
+    );
     const shown = o.runs.find((r) => r.run_id === row.run_id);
     if (shown) out.push(`  rollouts ${counters(shown.counters)}`);
     if (snapshot) {
-      out.push(`  phase ${snapshot.phase}; mean reward of the initial prompt: optimize ${reward(snapshot.mean_reward.optimize)}, validate ${reward(snapshot.mean_reward.validate)}`);
+      out.push(
+        `  phase ${snapshot.phase}; mean reward of the initial prompt: optimize ${reward(snapshot.mean_reward.optimize)}, validate ${reward(snapshot.mean_reward.validate)}`,
+      );
       if (snapshot.rounds_total) out.push(`  APO rounds ${snapshot.rounds.length}/${snapshot.rounds_total}`);
-      if (snapshot.best) out.push(`  best: version ${snapshot.best.resources_version}, validate ${reward(snapshot.best.validate_reward)}${snapshot.best.library ? `, saved as "${snapshot.best.library.name}" v${snapshot.best.library.version}` : ''}`);
+      if (snapshot.best)
+        out.push(
+          `  best: version ${snapshot.best.resources_version}, validate ${reward(snapshot.best.validate_reward)}${snapshot.best.library ? `, saved as "${snapshot.best.library.name}" v${snapshot.best.library.version}` : ''}`,
+        );
     }
     if (row.report) out.push(`  calls ${row.report.calls}, cost ${formatCost(row.report.cost_usd)}`);
     if (row.error) out.push(`  error: ${row.error}`);
     // The overview's own resume hint names no store; ours below does.
     if (interrupted) out.push(`  ${interrupted.replace(/\s*Resume it with\b.*$/s, '')}`);
-    if (interrupted || row.status === 'failed' || row.status === 'cancelled') out.push(`  ${resumeHint(storePath, row.run_id)}`);
+    if (interrupted || row.status === 'failed' || row.status === 'cancelled')
+      out.push(`  ${resumeHint(storePath, row.run_id)}`);
   }
   out.push('', `Whole store: ${counters(o.counters)}`);
   if (o.workers.length) {
@@ -84,7 +110,13 @@ export function overviewText(o: OptimizeOverview, storePath: string): string {
     out.push(
       table([
         ['worker', 'pid', 'heartbeat age', 'active rollout', 'state'],
-        ...o.workers.map((w) => [w.worker_id, String(w.pid), `${(w.heartbeat_age_ms / 1000).toFixed(1)} s`, w.active_rollout_id ?? '—', w.stopped_at ? 'stopped' : w.stale ? 'STALE' : 'live']),
+        ...o.workers.map((w) => [
+          w.worker_id,
+          String(w.pid),
+          `${(w.heartbeat_age_ms / 1000).toFixed(1)} s`,
+          w.active_rollout_id ?? '—',
+          w.stopped_at ? 'stopped' : w.stale ? 'STALE' : 'live',
+        ]),
       ]),
     );
   }
@@ -106,11 +138,18 @@ export function overviewText(o: OptimizeOverview, storePath: string): string {
 async function runStatus(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { store: { type: 'string' }, run: { type: 'string' } }, false);
   const location = storePathOf(values, io.cwd);
-  const store = await openCliStore(location, { create: false, io, hint: '(give --store, or start a run with prompt-tuner optimize run)' });
+  const store = await openCliStore(location, {
+    create: false,
+    io,
+    hint: '(give --store, or start a run with prompt-tuner optimize run)',
+  });
   try {
     let overview: OptimizeOverview;
     try {
-      overview = await readOverview(store, { statusPath: statusPathOf(location, values, io.cwd), ...(values.run !== undefined ? { runId: values.run } : {}) });
+      overview = await readOverview(store, {
+        statusPath: statusPathOf(location, values, io.cwd),
+        ...(values.run !== undefined ? { runId: values.run } : {}),
+      });
     } catch (e) {
       if (e instanceof RunNotFoundError) throw new UsageError(`--run: ${e.message}`);
       throw e;
@@ -125,16 +164,26 @@ async function runStatus(args: string[], io: CliIo): Promise<number> {
 
 async function runDashboard(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { store: { type: 'string' }, port: { type: 'string' } }, false);
-  if (values.json) throw new UsageError('--json: the dashboard serves JSON at its endpoints; prompt-tuner optimize status --json prints it once');
+  if (values.json)
+    throw new UsageError(
+      '--json: the dashboard serves JSON at its endpoints; prompt-tuner optimize status --json prints it once',
+    );
   const port = numberFlag('port', values.port, { integer: true, min: 0, max: 65535 }) ?? 0;
   const location = storePathOf(values, io.cwd);
   if (!isPostgresUrl(location)) {
     const { dir, files } = storeFilesFor(location);
-    if (!existsSync(location) && !existsSync(path.join(dir, files.journal))) io.err(`note: no store at '${location}' yet; the dashboard shows it once a run creates it\n`);
+    if (!existsSync(location) && !existsSync(path.join(dir, files.journal)))
+      io.err(`note: no store at '${location}' yet; the dashboard shows it once a run creates it\n`);
   }
-  const dashboard = await startDashboard({ storePath: location, port, statusPath: statusPathOf(location, values, io.cwd) });
+  const dashboard = await startDashboard({
+    storePath: location,
+    port,
+    statusPath: statusPathOf(location, values, io.cwd),
+  });
   try {
-    io.out(`Prompt-optimization dashboard: ${dashboard.url}\n  store ${storeShown(location)}\n  endpoints /dashboard/health, /dashboard/widgets, /dashboard/queue-timeline, /dashboard/alerts, /gateway/training/status\nPress Ctrl-C to stop.\n`);
+    io.out(
+      `Prompt-optimization dashboard: ${dashboard.url}\n  store ${storeShown(location)}\n  endpoints /dashboard/health, /dashboard/widgets, /dashboard/queue-timeline, /dashboard/alerts, /gateway/training/status\nPress Ctrl-C to stop.\n`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       else io.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -9,7 +9,13 @@ import { createCliGateway } from '../../../core/models/cliGateway';
 import { loadModelConfig } from '../../../core/models/modelConfig';
 import { TAU_DEFAULTS, type Claim, type RolloutStore, type WatchdogAction } from '../../../core/optimize/types';
 import { startWatchdog } from '../../../core/optimize/watchdog';
-import { startWorker, type ClaimReward, type LocalWorker, type StoreOutageEvent, type WorkerStats } from '../../../core/optimize/worker';
+import {
+  startWorker,
+  type ClaimReward,
+  type LocalWorker,
+  type StoreOutageEvent,
+  type WorkerStats,
+} from '../../../core/optimize/worker';
 import { numberFlag, parse, workspaceDir } from '../../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../../cliTypes';
 import { DEFAULT_STORE } from './optimizeHelp';
@@ -71,9 +77,23 @@ Examples:
 type WorkerEvent =
   | { type: 'worker_start'; store: string; model: string; host: string; pid: number; worker_ids: string[] }
   | { type: 'claim'; worker_id: string; run_id: string; rollout_id: string; attempt_id: string }
-  | { type: 'rollout_end'; worker_id: string; run_id: string; rollout_id: string; attempt_id: string; outcome: 'succeeded' | 'failed' | 'lost' }
+  | {
+      type: 'rollout_end';
+      worker_id: string;
+      run_id: string;
+      rollout_id: string;
+      attempt_id: string;
+      outcome: 'succeeded' | 'failed' | 'lost';
+    }
   | { type: 'watchdog'; actions: WatchdogAction[] }
-  | { type: 'store_outage'; worker_id: string | null; state: 'down' | 'up'; call: string; message: string | null; retry_in_ms: number | null }
+  | {
+      type: 'store_outage';
+      worker_id: string | null;
+      state: 'down' | 'up';
+      call: string;
+      message: string | null;
+      retry_in_ms: number | null;
+    }
   | { type: 'stopping'; in_flight: number }
   | { type: 'worker_stop'; workers: WorkerStats[]; error: string | null };
 
@@ -86,7 +106,9 @@ function human(e: WorkerEvent): string {
     case 'rollout_end':
       return `${e.worker_id}: ${e.rollout_id} ${e.outcome === 'lost' ? 'lost (the watchdog had taken it back; its result is dropped)' : e.outcome}`;
     case 'watchdog':
-      return e.actions.map((a) => `watchdog: ${a.attempt_id} ${a.attempt_status}, rollout ${a.rollout_status} (${a.reason})`).join('\n');
+      return e.actions
+        .map((a) => `watchdog: ${a.attempt_id} ${a.attempt_status}, rollout ${a.rollout_status} (${a.reason})`)
+        .join('\n');
     case 'store_outage':
       return e.state === 'down'
         ? `${e.worker_id ?? 'watchdog'}: the store is unreachable (${e.message}); retrying with backoff`
@@ -106,7 +128,11 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * The reward of a claim: its run's (a run's config holds its reward and, for llm_judge, the judge model the
  * trainer wrote into it). Read once per run; a run asking for another model than this worker's is noted once.
  */
-function runRewards(store: RolloutStore, model: string, note: (line: string) => void): (claim: Claim) => Promise<ClaimReward> {
+function runRewards(
+  store: RolloutStore,
+  model: string,
+  note: (line: string) => void,
+): (claim: Claim) => Promise<ClaimReward> {
   const byRun = new Map<string, Promise<ClaimReward>>();
   return (claim) => {
     const runId = claim.rollout.run_id;
@@ -114,7 +140,8 @@ function runRewards(store: RolloutStore, model: string, note: (line: string) => 
     if (!found) {
       found = store.getRun(runId).then((row) => {
         if (!row) throw new Error(`run '${runId}' of rollout '${claim.rollout.rollout_id}' is not in the store`);
-        if (row.model_ref !== model) note(`note: run ${runId} was started with model ${row.model_ref}; this worker runs its rollouts on ${model}`);
+        if (row.model_ref !== model)
+          note(`note: run ${runId} was started with model ${row.model_ref}; this worker runs its rollouts on ${model}`);
         const reward = row.config.reward;
         return { reward, ...(reward.type === 'llm_judge' ? { judgeModel: reward.model ?? row.model_ref } : {}) };
       });
@@ -129,10 +156,14 @@ function runRewards(store: RolloutStore, model: string, note: (line: string) => 
 async function runWorkerCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, WORKER_OPTIONS, false);
   const model = modelFlag('--model', values.model);
-  if (model === undefined) throw new UsageError('--model ID is required (the model the rollouts run on, provider/model)');
-  const workerCount = numberFlag('worker-count', values['worker-count'], { min: 1, max: 256, integer: true }) ?? TAU_DEFAULTS.worker_count;
+  if (model === undefined)
+    throw new UsageError('--model ID is required (the model the rollouts run on, provider/model)');
+  const workerCount =
+    numberFlag('worker-count', values['worker-count'], { min: 1, max: 256, integer: true }) ??
+    TAU_DEFAULTS.worker_count;
   const pollMs = numberFlag('poll-ms', values['poll-ms'], { min: 1, integer: true }) ?? TAU_DEFAULTS.poll_interval_ms;
-  const heartbeatMs = numberFlag('heartbeat-ms', values['heartbeat-ms'], { min: 10, integer: true }) ?? DEFAULT_HEARTBEAT_MS;
+  const heartbeatMs =
+    numberFlag('heartbeat-ms', values['heartbeat-ms'], { min: 10, integer: true }) ?? DEFAULT_HEARTBEAT_MS;
   const workspace = workspaceDir(values.workspace, io.cwd);
   const location = storePathOf(values, io.cwd);
   const modelConfig = loadModelConfig(workspace);
@@ -153,7 +184,14 @@ async function runWorkerCommand(args: string[], io: CliIo): Promise<number> {
   let workers: LocalWorker[] = [];
   const inFlight = new Set<string>();
   const outage = (workerId: string | null) => (e: StoreOutageEvent) =>
-    print({ type: 'store_outage', worker_id: workerId, state: e.state, call: e.call, message: e.state === 'down' ? messageOf(e.error) : null, retry_in_ms: e.state === 'down' ? Math.round(e.retryInMs) : null });
+    print({
+      type: 'store_outage',
+      worker_id: workerId,
+      state: e.state,
+      call: e.call,
+      message: e.state === 'down' ? messageOf(e.error) : null,
+      retry_in_ms: e.state === 'down' ? Math.round(e.retryInMs) : null,
+    });
 
   let watchdogDown = false;
   const watchdog = startWatchdog({
@@ -167,7 +205,14 @@ async function runWorkerCommand(args: string[], io: CliIo): Promise<number> {
       // The workers report an outage; the watchdog only once per stretch of failures.
       if (watchdogDown) return;
       watchdogDown = true;
-      print({ type: 'store_outage', worker_id: null, state: 'down', call: 'sweep', message: messageOf(e), retry_in_ms: heartbeatMs });
+      print({
+        type: 'store_outage',
+        worker_id: null,
+        state: 'down',
+        call: 'sweep',
+        message: messageOf(e),
+        retry_in_ms: heartbeatMs,
+      });
     },
   });
   const rewards = runRewards(store, model, note);
@@ -189,16 +234,36 @@ async function runWorkerCommand(args: string[], io: CliIo): Promise<number> {
         onClaim: (c) => {
           watchdogDown = false;
           inFlight.add(c.attempt.attempt_id);
-          print({ type: 'claim', worker_id: c.attempt.worker_id, run_id: c.rollout.run_id, rollout_id: c.rollout.rollout_id, attempt_id: c.attempt.attempt_id });
+          print({
+            type: 'claim',
+            worker_id: c.attempt.worker_id,
+            run_id: c.rollout.run_id,
+            rollout_id: c.rollout.rollout_id,
+            attempt_id: c.attempt.attempt_id,
+          });
         },
         onRolloutEnd: (c, outcome) => {
           inFlight.delete(c.attempt.attempt_id);
-          print({ type: 'rollout_end', worker_id: c.attempt.worker_id, run_id: c.rollout.run_id, rollout_id: c.rollout.rollout_id, attempt_id: c.attempt.attempt_id, outcome });
+          print({
+            type: 'rollout_end',
+            worker_id: c.attempt.worker_id,
+            run_id: c.rollout.run_id,
+            rollout_id: c.rollout.rollout_id,
+            attempt_id: c.attempt.attempt_id,
+            outcome,
+          });
         },
         onStoreOutage: outage(`worker-${host}-pid${pid}-${i + 1}`),
       }),
     );
-    print({ type: 'worker_start', store: storeShown(store.location), model, host, pid, worker_ids: workers.map((w) => w.workerId) });
+    print({
+      type: 'worker_start',
+      store: storeShown(store.location),
+      model,
+      host,
+      pid,
+      worker_ids: workers.map((w) => w.workerId),
+    });
 
     const stopAll = () => {
       for (const w of workers) w.stop();

@@ -13,7 +13,8 @@ export interface FollowOptions {
 }
 
 /** What the events told about one conversation, for its finish line (verification runs have no row in the snapshot). */
-type Seen = Pick<ConversationSummary, 'conversationId' | 'index' | 'scenario' | 'seed'> & Partial<ConversationSummary> & { runId: string; printed: boolean };
+type Seen = Pick<ConversationSummary, 'conversationId' | 'index' | 'scenario' | 'seed'> &
+  Partial<ConversationSummary> & { runId: string; printed: boolean };
 
 export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions): Promise<ScaleRunSnapshot> {
   const seen = new Map<string, Seen>();
@@ -24,7 +25,9 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
     if (c.printed || c.endedReason === undefined) return;
     c.printed = true;
     const summary: ConversationSummary = { ...pendingConversation(c.index, c.seed, c.scenario), status: 'done', ...c };
-    io.out(`${c.runId === job.runId ? '' : 'verify '}${conversationFinishLine(summary, totals.get(c.runId) ?? job.snapshot().total)}`);
+    io.out(
+      `${c.runId === job.runId ? '' : 'verify '}${conversationFinishLine(summary, totals.get(c.runId) ?? job.snapshot().total)}`,
+    );
   };
 
   const human = (e: ScaleEvent) => {
@@ -38,19 +41,36 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
         );
         if (e.resumed) {
           const kept = job.snapshot().conversations.filter((c) => c.status === 'done');
-          if (kept.length) io.out(`  kept ${kept.length} finished conversation${kept.length === 1 ? '' : 's'}: ${kept.map((c) => c.conversationId).join(', ')}\n`);
+          if (kept.length)
+            io.out(
+              `  kept ${kept.length} finished conversation${kept.length === 1 ? '' : 's'}: ${kept.map((c) => c.conversationId).join(', ')}\n`,
+            );
         }
         return;
       case 'conversation_start': {
-        const c: Seen = { runId: e.runId, conversationId: e.conversationId, index: e.index, scenario: e.scenario, seed: e.seed, printed: false };
+        const c: Seen = {
+          runId: e.runId,
+          conversationId: e.conversationId,
+          index: e.index,
+          scenario: e.scenario,
+          seed: e.seed,
+          printed: false,
+        };
         seen.set(e.conversationId, c);
-        io.out(`${e.runId === job.runId ? '' : 'verify '}${conversationStartLine(c, totals.get(e.runId) ?? job.snapshot().total)}`);
+        io.out(
+          `${e.runId === job.runId ? '' : 'verify '}${conversationStartLine(c, totals.get(e.runId) ?? job.snapshot().total)}`,
+        );
         return;
       }
       case 'conversation_complete': {
         const c = seen.get(e.conversationId);
         if (!c) return;
-        Object.assign(c, { endedReason: e.endedReason, turns: e.turns, costUsd: e.costUsd, ...(e.error ? { error: e.error } : {}) });
+        Object.assign(c, {
+          endedReason: e.endedReason,
+          turns: e.turns,
+          costUsd: e.costUsd,
+          ...(e.error ? { error: e.error } : {}),
+        });
         // A conversation cut short is not graded by every engine: say so now rather than never.
         if (e.endedReason === 'cancelled') finish(c);
         return;
@@ -59,7 +79,11 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
         const c = seen.get(e.conversationId);
         if (!c) return;
         const row = job.snapshot().conversations.find((x) => x.conversationId === e.conversationId);
-        Object.assign(c, row ?? {}, { outcome: e.outcome, failureTags: e.failureTags, assertionResults: e.assertionResults });
+        Object.assign(c, row ?? {}, {
+          outcome: e.outcome,
+          failureTags: e.failureTags,
+          assertionResults: e.assertionResults,
+        });
         finish(c);
         return;
       }
@@ -104,7 +128,10 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
       }
     }
     const b = final.budget;
-    if (final.status !== 'completed' && b) io.out(`Spent ${usd(b.actualUsd)} of ${b.capUsd === null ? 'no cap' : usd(b.capUsd)}; ${final.completed}/${final.total} conversations done (${pct(final.progress)}).\n`);
+    if (final.status !== 'completed' && b)
+      io.out(
+        `Spent ${usd(b.actualUsd)} of ${b.capUsd === null ? 'no cap' : usd(b.capUsd)}; ${final.completed}/${final.total} conversations done (${pct(final.progress)}).\n`,
+      );
   }
   return final;
 }

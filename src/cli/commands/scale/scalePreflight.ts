@@ -36,13 +36,19 @@ export const FLAG_OF: Record<string, string> = {
 
 /** "runs: at most 10 (the cap), got 11" → "--runs: at most 10 (the cap), got 11". */
 export function messageWithFlag(message: string): string {
-  return message.replace(/^([A-Za-z]+)((?:\.[\w[\]]+)*):/, (whole, field: string) => (FLAG_OF[field] ? `${FLAG_OF[field]}:` : whole));
+  return message.replace(/^([A-Za-z]+)((?:\.[\w[\]]+)*):/, (whole, field: string) =>
+    FLAG_OF[field] ? `${FLAG_OF[field]}:` : whole,
+  );
 }
 
 /** The prompt as the flags give it, before the agent and the library are consulted. */
-export type PromptChoice = { text: string; source: PromptSource } | { libraryRef: string; flag: '--library' } | { fromAgent: true };
+export type PromptChoice =
+  { text: string; source: PromptSource } | { libraryRef: string; flag: '--library' } | { fromAgent: true };
 
-export async function promptChoice(values: { 'system-prompt-file'?: string; 'system-prompt'?: string; library?: string }, cwd: string): Promise<PromptChoice> {
+export async function promptChoice(
+  values: { 'system-prompt-file'?: string; 'system-prompt'?: string; library?: string },
+  cwd: string,
+): Promise<PromptChoice> {
   const given = (['system-prompt-file', 'system-prompt', 'library'] as const).filter((k) => values[k] !== undefined);
   if (given.length > 1) throw new UsageError(`give only one of ${given.map((g) => `--${g}`).join(', ')}`);
   if (values['system-prompt'] !== undefined) {
@@ -56,7 +62,9 @@ export async function promptChoice(values: { 'system-prompt-file'?: string; 'sys
       text = await readFile(path.resolve(cwd, file), 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`--system-prompt-file: cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+      throw new UsageError(
+        `--system-prompt-file: cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`,
+      );
     }
     if (text.trim() === '') throw new UsageError(`--system-prompt-file: ${file} is empty`);
     return { text, source: { kind: 'file', path: file } };
@@ -66,12 +74,20 @@ export async function promptChoice(values: { 'system-prompt-file'?: string; 'sys
 }
 
 /** The system prompt text and its source; a library reference that does not resolve is bad input naming it. */
-export function resolvePrompt(choice: PromptChoice, agent: Agent, store: Store | undefined): { text: string; source: PromptSource } {
+export function resolvePrompt(
+  choice: PromptChoice,
+  agent: Agent,
+  store: Store | undefined,
+): { text: string; source: PromptSource } {
   if ('text' in choice) return choice;
-  if ('fromAgent' in choice && agent.systemPrompt !== undefined) return { text: agent.systemPrompt, source: { kind: 'agent' } };
+  if ('fromAgent' in choice && agent.systemPrompt !== undefined)
+    return { text: agent.systemPrompt, source: { kind: 'agent' } };
   const ref = 'libraryRef' in choice ? choice.libraryRef : agent.promptRef;
   const where = 'libraryRef' in choice ? '--library' : `${agent.file}: promptRef`;
-  if (ref === undefined) throw new UsageError(`${agent.file}: the agent has neither systemPrompt nor promptRef; give --system-prompt, --system-prompt-file or --library`);
+  if (ref === undefined)
+    throw new UsageError(
+      `${agent.file}: the agent has neither systemPrompt nor promptRef; give --system-prompt, --system-prompt-file or --library`,
+    );
   let parsed: ReturnType<typeof parseVersionRef>;
   try {
     parsed = parseVersionRef(ref);
@@ -79,7 +95,10 @@ export function resolvePrompt(choice: PromptChoice, agent: Agent, store: Store |
     throw new UsageError(`${where}: ${(e as Error).message}`);
   }
   const version = store ? new LibraryRepository(store).resolve(parsed) : undefined;
-  if (!version) throw new UsageError(`${where}: no prompt version "${ref}" in the library${store ? ` at ${store.dir}` : ' (this workspace has no .prompt-tuner store yet)'}`);
+  if (!version)
+    throw new UsageError(
+      `${where}: no prompt version "${ref}" in the library${store ? ` at ${store.dir}` : ' (this workspace has no .prompt-tuner store yet)'}`,
+    );
   // An agent's own reference is still the agent's prompt; the source records the version either way.
   return { text: version.text, source: { kind: 'library', versionId: version.id, ref } };
 }
@@ -88,7 +107,11 @@ export function resolvePrompt(choice: PromptChoice, agent: Agent, store: Store |
  * Providers whose key is needed but absent, with the variable to set. Mirrors buildProviders: the public
  * OpenAI and Anthropic APIs and keyed presets need one; a custom base URL (a proxy, the simulator) may not.
  */
-export function missingKeys(models: string[], env: NodeJS.ProcessEnv, config: ModelConfig): { provider: string; variable: string; models: string[] }[] {
+export function missingKeys(
+  models: string[],
+  env: NodeJS.ProcessEnv,
+  config: ModelConfig,
+): { provider: string; variable: string; models: string[] }[] {
   const byProvider = new Map<string, string[]>();
   for (const m of models) {
     const p = m.slice(0, m.indexOf('/'));
@@ -101,7 +124,8 @@ export function missingKeys(models: string[], env: NodeJS.ProcessEnv, config: Mo
     if (env[variable]?.trim()) continue;
     let needed: boolean;
     if (provider === 'openai') needed = !env.OPENAI_BASE_URL || /api\.openai\.com/.test(env.OPENAI_BASE_URL);
-    else if (provider === 'anthropic') needed = !env.ANTHROPIC_BASE_URL || /api\.anthropic\.com/.test(env.ANTHROPIC_BASE_URL);
+    else if (provider === 'anthropic')
+      needed = !env.ANTHROPIC_BASE_URL || /api\.anthropic\.com/.test(env.ANTHROPIC_BASE_URL);
     else {
       const preset = ENDPOINT_PRESETS[provider];
       needed = preset?.keyRequired === true && (!endpoint?.baseUrl || endpoint.baseUrl === preset.baseUrl);
@@ -112,11 +136,23 @@ export function missingKeys(models: string[], env: NodeJS.ProcessEnv, config: Mo
 }
 
 function estimateJson(e: ScaleEstimate) {
-  return { calls: e.calls, usd: e.usd, seconds: e.seconds, byRole: e.byRole, unknownPrices: e.unknownPrices, overBudget: e.overBudget };
+  return {
+    calls: e.calls,
+    usd: e.usd,
+    seconds: e.seconds,
+    byRole: e.byRole,
+    unknownPrices: e.unknownPrices,
+    overBudget: e.overBudget,
+  };
 }
 
 /** Budget preflight; a code to exit with, or undefined to go on. Nothing has been called or written yet. */
-export function budgetPreflight(config: ScaleConfig, estimate: ScaleEstimate, values: { estimate?: boolean; json?: boolean; events?: boolean; yes?: boolean }, io: CliIo): number | undefined {
+export function budgetPreflight(
+  config: ScaleConfig,
+  estimate: ScaleEstimate,
+  values: { estimate?: boolean; json?: boolean; events?: boolean; yes?: boolean },
+  io: CliIo,
+): number | undefined {
   const text = formatScaleEstimate(estimate);
   const machine = Boolean(values.json || values.events);
   if (values.estimate) {
@@ -124,14 +160,21 @@ export function budgetPreflight(config: ScaleConfig, estimate: ScaleEstimate, va
     return EXIT.ok;
   }
   (machine ? io.err : io.out)(`Estimate: ${text}\n`);
-  const usdCaps = [config.maxBudgetUsd !== undefined ? '--max-budget-usd' : '', config.maxConversationUsd !== undefined ? '--max-conversation-usd' : ''].filter(Boolean);
+  const usdCaps = [
+    config.maxBudgetUsd !== undefined ? '--max-budget-usd' : '',
+    config.maxConversationUsd !== undefined ? '--max-conversation-usd' : '',
+  ].filter(Boolean);
   if (usdCaps.length && estimate.unknownPrices.length) {
-    io.err(`prompt-tuner scale: ${usdCaps.join(' and ')} cannot be enforced: the price of ${estimate.unknownPrices.join(', ')} is unknown. Add it under "prices" in .prompt-tuner/config.json (USD per million tokens), or drop the cap. No call was made.\n`);
+    io.err(
+      `prompt-tuner scale: ${usdCaps.join(' and ')} cannot be enforced: the price of ${estimate.unknownPrices.join(', ')} is unknown. Add it under "prices" in .prompt-tuner/config.json (USD per million tokens), or drop the cap. No call was made.\n`,
+    );
     return EXIT.badInput;
   }
   if (estimate.overBudget && !values.yes) {
     if (machine) io.err(`Estimate: ${text}\n`);
-    io.err(`prompt-tuner scale: the estimate ${estimate.usd === null ? '(unknown)' : `$${estimate.usd.toFixed(4)}`} is over --max-budget-usd ${config.maxBudgetUsd}; rerun with --yes to start anyway (the cap still stops calls before it is exceeded). No call was made.\n`);
+    io.err(
+      `prompt-tuner scale: the estimate ${estimate.usd === null ? '(unknown)' : `$${estimate.usd.toFixed(4)}`} is over --max-budget-usd ${config.maxBudgetUsd}; rerun with --yes to start anyway (the cap still stops calls before it is exceeded). No call was made.\n`,
+    );
     return EXIT.badInput;
   }
   return undefined;

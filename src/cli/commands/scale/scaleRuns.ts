@@ -14,7 +14,8 @@ import { reportText, runListText, snapshotText } from './scaleText';
 /** The workspace store when one was written before (a folder holding only config.json has none); never creates one. */
 export async function openExistingStore(workspace: string, io: CliIo): Promise<Store | undefined> {
   const dir = path.join(workspace, '.prompt-tuner');
-  if (!existsSync(path.join(dir, STORE_FILES.snapshot)) && !existsSync(path.join(dir, STORE_FILES.journal))) return undefined;
+  if (!existsSync(path.join(dir, STORE_FILES.snapshot)) && !existsSync(path.join(dir, STORE_FILES.journal)))
+    return undefined;
   return openWorkspaceStore({ dir, onNotice: (m) => io.err(`notice: ${m}\n`) });
 }
 
@@ -42,7 +43,12 @@ export function exitCodeOf(status: RunStatus): number {
 }
 
 /** The report of a run started before with the same idempotency key; no call is made. */
-export function printReused(runId: string, runs: ScaleRunsRepository, values: { json?: boolean; events?: boolean }, io: CliIo): number {
+export function printReused(
+  runId: string,
+  runs: ScaleRunsRepository,
+  values: { json?: boolean; events?: boolean },
+  io: CliIo,
+): number {
   const snapshot = runs.getSnapshot(runId);
   const report: ScaleReport | null = runs.report(runId) ?? snapshot?.report ?? null;
   const status = snapshot?.status ?? report?.status ?? 'failed';
@@ -57,8 +63,7 @@ export function printReused(runId: string, runs: ScaleRunsRepository, values: { 
           ? { type: 'scale_cancelled', ...base, reason: snapshot?.error ?? 'cancelled earlier', report }
           : { type: 'scale_error', ...base, status, error: snapshot?.error ?? status, report };
     io.out(`${JSON.stringify(closing)}\n`);
-  }
-  else {
+  } else {
     io.out(`This idempotency key started run ${runId} before (${status}): its report, no call made.\n`);
     if (report) io.out(reportText(report));
     if (status === 'running' || status === 'pending') io.out('It is still running (in another process).\n');
@@ -76,23 +81,33 @@ async function runList(args: string[], io: CliIo): Promise<number> {
 
 async function runShow(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { conversation: { type: 'string' } }, true);
-  if (positionals.length !== 1) throw new UsageError(`give one RUN_ID (prompt-tuner scale list shows them)${positionals.length > 1 ? `, got ${positionals.length}` : ''}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `give one RUN_ID (prompt-tuner scale list shows them)${positionals.length > 1 ? `, got ${positionals.length}` : ''}`,
+    );
   const runId = positionals[0]!;
   const workspace = workspaceDir(values.workspace, io.cwd);
   return withExistingStore(workspace, io, (store) => {
     const runs = store ? new ScaleRunsRepository(store) : undefined;
     const snapshot = runs?.getSnapshot(runId);
-    if (!runs || !snapshot) throw new UsageError(`no scale run "${runId}" in ${workspace} (prompt-tuner scale list shows them)`);
+    if (!runs || !snapshot)
+      throw new UsageError(`no scale run "${runId}" in ${workspace} (prompt-tuner scale list shows them)`);
     const report = runs.report(runId);
     if (values.conversation !== undefined) {
       const id = values.conversation;
       const summary = (report?.conversations ?? snapshot.conversations).find((c) => c.conversationId === id);
       if (!summary) {
         const known = snapshot.conversations.map((c) => c.conversationId);
-        throw new UsageError(`--conversation: no conversation "${id}" in run ${runId} (its conversations: ${known.join(', ') || 'none'})`);
+        throw new UsageError(
+          `--conversation: no conversation "${id}" in run ${runId} (its conversations: ${known.join(', ') || 'none'})`,
+        );
       }
       const messages = runs.transcript(runId, id);
-      io.out(values.json ? `${JSON.stringify({ runId, conversation: summary, messages }, null, 2)}\n` : transcriptText(summary, messages).replace(/\n?$/, '\n'));
+      io.out(
+        values.json
+          ? `${JSON.stringify({ runId, conversation: summary, messages }, null, 2)}\n`
+          : transcriptText(summary, messages).replace(/\n?$/, '\n'),
+      );
       return EXIT.ok;
     }
     if (values.json) {
@@ -102,7 +117,8 @@ async function runShow(args: string[], io: CliIo): Promise<number> {
     }
     io.out(snapshotText(snapshot));
     if (report) io.out(reportText(report));
-    if (snapshot.status !== 'completed' && snapshot.status !== 'running' && snapshot.status !== 'pending') io.out(`${resumeHint(runId)}\n`);
+    if (snapshot.status !== 'completed' && snapshot.status !== 'running' && snapshot.status !== 'pending')
+      io.out(`${resumeHint(runId)}\n`);
     return EXIT.ok;
   });
 }
@@ -133,5 +149,15 @@ Options:
 Exit codes: 0 shown, 2 no such run or conversation.
 `;
 
-export const scaleListCommand: CliCommand = { path: ['scale', 'list'], summary: 'List stored scale-test runs', help: LIST_HELP, run: runList };
-export const scaleShowCommand: CliCommand = { path: ['scale', 'show'], summary: 'Show a scale-test run or one transcript', help: SHOW_HELP, run: runShow };
+export const scaleListCommand: CliCommand = {
+  path: ['scale', 'list'],
+  summary: 'List stored scale-test runs',
+  help: LIST_HELP,
+  run: runList,
+};
+export const scaleShowCommand: CliCommand = {
+  path: ['scale', 'show'],
+  summary: 'Show a scale-test run or one transcript',
+  help: SHOW_HELP,
+  run: runShow,
+};

@@ -123,15 +123,24 @@ export async function runApo(ctx: ApoContext): Promise<ApoResult> {
   const selectSet = hasValidate ? ('validate' as const) : ('optimize' as const);
   const selectItems = hasValidate ? config.validate : config.optimize;
   // Items whose loss is a regression: those the baseline passed among the ones that must not regress.
-  const guarded = hasValidate ? ctx.mustNotRegress.filter((i) => (ctx.baselineValidate.get(i) ?? 0) >= PASS).sort((a, b) => a - b) : [];
-  const regressionsOf = (rewards: Map<number, number>): number[] => guarded.filter((i) => rewards.has(i) && rewards.get(i)! < PASS);
+  const guarded = hasValidate
+    ? ctx.mustNotRegress.filter((i) => (ctx.baselineValidate.get(i) ?? 0) >= PASS).sort((a, b) => a - b)
+    : [];
+  const regressionsOf = (rewards: Map<number, number>): number[] =>
+    guarded.filter((i) => rewards.has(i) && rewards.get(i)! < PASS);
 
   const rounds: ApoRound[] = [...ctx.completedRounds];
   const baselineReward = hasValidate ? mean(config.validate.map((_, i) => ctx.baselineValidate.get(i) ?? 0)) : null;
   let best: Best = { row: ctx.initial, reward: baselineReward };
   if (!hasValidate && config.optimize.length > 0 && apo.rounds > rounds.length) {
     // No baseline on a validate set: score the initial prompt on the selection set once, so a leader must beat it.
-    const initialRows = await ctx.evaluate(ctx.initial, 'optimize', config.optimize.map((_, i) => i), 'leader', 0);
+    const initialRows = await ctx.evaluate(
+      ctx.initial,
+      'optimize',
+      config.optimize.map((_, i) => i),
+      'leader',
+      0,
+    );
     best = { row: ctx.initial, reward: mean(initialRows.map(rewardOf)) };
   }
 
@@ -157,12 +166,17 @@ export async function runApo(ctx: ApoContext): Promise<ApoResult> {
       const rows = await ctx.evaluate(parent, 'optimize', gradientBatch, 'gradient', round);
       const failures = failuresOf(rows, config.optimize);
       if (failures.length === 0) continue;
-      const critique = (await ctx.gateway.call(critiqueRequest(ctx.gradientModel, promptOf(parent), failures), { signal, cache: false })).text.trim();
+      const critique = (
+        await ctx.gateway.call(critiqueRequest(ctx.gradientModel, promptOf(parent), failures), { signal, cache: false })
+      ).text.trim();
       critiques.push({ parent_version: parent.version, text: critique });
       for (let j = 1; j <= apo.branch_factor; j++) {
         // The label's k counts every edit of the round, so a resumed round finds the same labels.
         const k = p * apo.branch_factor + j;
-        const reply = await ctx.gateway.call(editRequest(ctx.editModel, promptOf(parent), critique, j, apo.branch_factor), { signal, cache: false });
+        const reply = await ctx.gateway.call(
+          editRequest(ctx.editModel, promptOf(parent), critique, j, apo.branch_factor),
+          { signal, cache: false },
+        );
         let prompt: string;
         try {
           prompt = parseEditReply(reply.text);
@@ -202,7 +216,15 @@ export async function runApo(ctx: ApoContext): Promise<ApoResult> {
     beam = ranked.slice(0, apo.beam_width).map((s) => s.row);
 
     const leader = ranked[0]!;
-    const full = rewardsByItem(await ctx.evaluate(leader.row, selectSet, selectItems.map((_, i) => i), 'leader', round));
+    const full = rewardsByItem(
+      await ctx.evaluate(
+        leader.row,
+        selectSet,
+        selectItems.map((_, i) => i),
+        'leader',
+        round,
+      ),
+    );
     leader.candidate.validate_reward = mean(selectItems.map((_, i) => full.get(i) ?? 0));
     leader.candidate.regressions = regressionsOf(full);
     best = better(best, leader.row, leader.candidate.validate_reward, leader.candidate.regressions);

@@ -1,7 +1,15 @@
 // The JSON bodies of the dashboard's endpoints, shaped as Tau's gateway answers them (`schema_version`,
 // `generated_unix_ms`, the endpoint's own key, `health`, `training`, `state`), built from one read of the store.
 // Pure: the server reads, these shape.
-import type { Counters, DashboardAlert, OptimizeOverview, TauRunCounts, TimelinePoint, TrainingStatusField, WorkerView } from '../types';
+import type {
+  Counters,
+  DashboardAlert,
+  OptimizeOverview,
+  TauRunCounts,
+  TimelinePoint,
+  TrainingStatusField,
+  WorkerView,
+} from '../types';
 
 export const DASHBOARD_SCHEMA_VERSION = 1;
 /** How often the page (and any client following Tau's widget hint) asks again. */
@@ -145,7 +153,8 @@ export function dashboardAlerts(s: DashboardState): DashboardAlert[] {
     });
   }
   alerts.push(...(s.overview?.alerts ?? []));
-  if (alerts.length === 0) alerts.push({ code: 'dashboard_healthy', severity: 'info', message: 'dashboard runtime health is nominal' });
+  if (alerts.length === 0)
+    alerts.push({ code: 'dashboard_healthy', severity: 'info', message: 'dashboard runtime health is nominal' });
   return alerts;
 }
 
@@ -182,7 +191,13 @@ function envelope(s: DashboardState): Envelope {
 
 export function healthBody(s: DashboardState): HealthBody {
   const health = dashboardHealth(s);
-  return { ...envelope(s), status: health.health_state === 'healthy' ? 'ok' : 'degraded', health, training: tauTraining(s.training), state: stateMeta(s) };
+  return {
+    ...envelope(s),
+    status: health.health_state === 'healthy' ? 'ok' : 'degraded',
+    health,
+    training: tauTraining(s.training),
+    state: stateMeta(s),
+  };
 }
 
 function runSummary(o: OptimizeOverview): RunSummary | null {
@@ -216,10 +231,33 @@ export function widgetsBody(s: DashboardState): WidgetsBody {
     refresh_interval_ms: DASHBOARD_REFRESH_MS,
     updated_unix_ms: s.generated_unix_ms,
   });
-  const widgets = COUNTER_TITLES.map(([key, title]) => widget(`rollouts_${key === 'total_rollouts' ? 'total' : key}`, title, `${scope}.counters.${key}`, counters ? counters[key] : null));
-  widgets.push(widget('workers_active', 'Active workers', 'workers.active', o ? o.workers.filter((w) => w.stopped_at === null).length : null));
-  widgets.push(widget('workers_stale', 'Stale workers', 'workers.stale', o ? o.workers.filter((w) => w.stale).length : null));
-  widgets.push(widget('resources_latest_version', 'Latest resources version', 'latest_resources.version', o?.latest_resources?.version ?? null));
+  const widgets = COUNTER_TITLES.map(([key, title]) =>
+    widget(
+      `rollouts_${key === 'total_rollouts' ? 'total' : key}`,
+      title,
+      `${scope}.counters.${key}`,
+      counters ? counters[key] : null,
+    ),
+  );
+  widgets.push(
+    widget(
+      'workers_active',
+      'Active workers',
+      'workers.active',
+      o ? o.workers.filter((w) => w.stopped_at === null).length : null,
+    ),
+  );
+  widgets.push(
+    widget('workers_stale', 'Stale workers', 'workers.stale', o ? o.workers.filter((w) => w.stale).length : null),
+  );
+  widgets.push(
+    widget(
+      'resources_latest_version',
+      'Latest resources version',
+      'latest_resources.version',
+      o?.latest_resources?.version ?? null,
+    ),
+  );
   widgets.push(widget('best_validate_reward', 'Best validate reward', 'run.best_reward', run?.best_reward ?? null));
   const latest = o?.latest_resources;
   return {
@@ -227,7 +265,14 @@ export function widgetsBody(s: DashboardState): WidgetsBody {
     widgets,
     run,
     workers: o ? o.workers.map((w) => ({ ...w })) : [],
-    latest_resources: latest ? { resources_id: latest.resources_id, version: latest.version, label: latest.label, created_time: latest.created_time } : null,
+    latest_resources: latest
+      ? {
+          resources_id: latest.resources_id,
+          version: latest.version,
+          label: latest.label,
+          created_time: latest.created_time,
+        }
+      : null,
     training: tauTraining(s.training),
     state: stateMeta(s),
   };
@@ -236,7 +281,10 @@ export function widgetsBody(s: DashboardState): WidgetsBody {
 export function queueTimelineBody(s: DashboardState): QueueTimelineBody {
   return {
     ...envelope(s),
-    queue_timeline: { run_id: s.overview?.run?.row.run_id ?? null, points: s.overview ? s.overview.timeline.map((p) => ({ ...p })) : [] },
+    queue_timeline: {
+      run_id: s.overview?.run?.row.run_id ?? null,
+      points: s.overview ? s.overview.timeline.map((p) => ({ ...p })) : [],
+    },
     health: dashboardHealth(s),
     training: tauTraining(s.training),
     state: stateMeta(s),
@@ -244,7 +292,13 @@ export function queueTimelineBody(s: DashboardState): QueueTimelineBody {
 }
 
 export function alertsBody(s: DashboardState): AlertsBody {
-  return { ...envelope(s), alerts: dashboardAlerts(s), health: dashboardHealth(s), training: tauTraining(s.training), state: stateMeta(s) };
+  return {
+    ...envelope(s),
+    alerts: dashboardAlerts(s),
+    health: dashboardHealth(s),
+    training: tauTraining(s.training),
+    state: stateMeta(s),
+  };
 }
 
 export function trainingStatusBody(s: DashboardState): TrainingStatusBody {

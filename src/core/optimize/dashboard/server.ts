@@ -42,13 +42,20 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
 
   const server = createServer((req, res) => {
     handle(req, res, source).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, req, 500, { error: 'internal_error', message: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent)
+        sendJson(res, req, 500, { error: 'internal_error', message: e instanceof Error ? e.message : String(e) });
       else res.destroy();
     });
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'EADDRINUSE' ? new Error(`dashboard: port ${opts.port} on ${HOST} is in use; choose another with --port (0 picks a free one)`) : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(
+              `dashboard: port ${opts.port} on ${HOST} is in use; choose another with --port (0 picks a free one)`,
+            )
+          : e,
+      );
     });
     server.listen(opts.port ?? 0, HOST, () => resolve((server.address() as AddressInfo).port));
   });
@@ -73,12 +80,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, source: StoreSo
   const method = req.method ?? 'GET';
   if (!localHost(req.headers.host)) {
     // Only this machine's names: a page elsewhere must not read the store through DNS rebinding.
-    sendJson(res, req, 421, { error: 'misdirected_request', message: 'the dashboard answers only to 127.0.0.1 or localhost' });
+    sendJson(res, req, 421, {
+      error: 'misdirected_request',
+      message: 'the dashboard answers only to 127.0.0.1 or localhost',
+    });
     return;
   }
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('allow', ALLOWED_METHODS);
-    sendJson(res, req, 405, { error: 'method_not_allowed', message: `${method} is not allowed; the dashboard is read-only (${ALLOWED_METHODS})` });
+    sendJson(res, req, 405, {
+      error: 'method_not_allowed',
+      message: `${method} is not allowed; the dashboard is read-only (${ALLOWED_METHODS})`,
+    });
     return;
   }
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -106,18 +119,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, source: StoreSo
     return;
   }
   if (!isDashboardEndpoint(path)) {
-    sendJson(res, req, 404, { error: 'not_found', message: `no dashboard endpoint '${path}'`, endpoints: Object.keys(DASHBOARD_ENDPOINTS) });
+    sendJson(res, req, 404, {
+      error: 'not_found',
+      message: `no dashboard endpoint '${path}'`,
+      endpoints: Object.keys(DASHBOARD_ENDPOINTS),
+    });
     return;
   }
   const state = await source.read();
   sendJson(res, req, 200, DASHBOARD_ENDPOINTS[path](state));
 }
 
-const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 function sendJson(res: ServerResponse, req: IncomingMessage, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...COMMON_HEADERS });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...COMMON_HEADERS,
+  });
   res.end(req.method === 'HEAD' ? undefined : text);
 }
 
@@ -154,7 +179,10 @@ class StoreSource {
         overview = await readOverview(await opening, { statusPath: this.statusPath });
       } catch (e) {
         if (e instanceof StoreMissingError) present = false;
-        else diagnostics.push(`store_read_failed:${this.shown}: ${this.masked(e instanceof Error ? e.message : String(e))}`);
+        else
+          diagnostics.push(
+            `store_read_failed:${this.shown}: ${this.masked(e instanceof Error ? e.message : String(e))}`,
+          );
         // Try afresh next time: the file may be mid-replacement or written by a newer version.
         if (this.store === opening) this.store = undefined;
         void opening.then((s) => s.close()).catch(() => {});

@@ -26,7 +26,9 @@ export class ForeignStoreError extends Error {
     readonly path: string,
     why: string,
   ) {
-    super(`'${path}' is not a prompt-optimization store of Prompt Tuner (${why}); nothing was changed: give another store path`);
+    super(
+      `'${path}' is not a prompt-optimization store of Prompt Tuner (${why}); nothing was changed: give another store path`,
+    );
     this.name = 'ForeignStoreError';
   }
 }

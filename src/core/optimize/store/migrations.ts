@@ -3,7 +3,8 @@
 import type { Migration } from '../../store/migrations';
 
 const ROLLOUT_MODE_CHECK = "mode IN ('train', 'val', 'test')";
-const ROLLOUT_STATUS_CHECK = "status IN ('queuing', 'preparing', 'running', 'succeeded', 'failed', 'cancelled', 'requeuing')";
+const ROLLOUT_STATUS_CHECK =
+  "status IN ('queuing', 'preparing', 'running', 'succeeded', 'failed', 'cancelled', 'requeuing')";
 const ATTEMPT_STATUS_CHECK = "status IN ('preparing', 'running', 'succeeded', 'failed', 'unresponsive', 'timeout')";
 const RUN_STATUS_CHECK = "status IN ('running', 'completed', 'failed', 'cancelled')";
 

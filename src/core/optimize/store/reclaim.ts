@@ -28,6 +28,10 @@ export function watchdogVerdict<T>(
 }
 
 /** After an attempt ended badly: its rollout is requeued while attempts remain and the ending is retried, else failed. */
-export function retryOrFailDecision(attemptCount: number, config: RolloutConfig, ending: AttemptStatus): 'requeuing' | 'failed' {
+export function retryOrFailDecision(
+  attemptCount: number,
+  config: RolloutConfig,
+  ending: AttemptStatus,
+): 'requeuing' | 'failed' {
   return attemptCount < config.max_attempts && config.retry_condition.includes(ending) ? 'requeuing' : 'failed';
 }

@@ -116,7 +116,8 @@ export function rowMappers<J, T>(read: ColumnReaders<J, T>): RowMappers<J, T> {
   const timeOrNull = (v: T | null): string | null => (v === null ? null : read.time(v));
   function jsonObject<V>(v: J, what: string): V {
     const value = read.json(v, what);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what}: not a JSON object`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`${what}: not a JSON object`);
     return value as V;
   }
   return {
@@ -144,7 +145,10 @@ export function rowMappers<J, T>(read: ColumnReaders<J, T>): RowMappers<J, T> {
       return {
         resources_id: r.resources_id,
         version: r.version,
-        resources: jsonObject<Record<string, unknown>>(r.resources_json, `resources.resources_json of ${r.resources_id}`),
+        resources: jsonObject<Record<string, unknown>>(
+          r.resources_json,
+          `resources.resources_json of ${r.resources_id}`,
+        ),
         created_time: time(r.created_time),
         is_latest: r.is_latest === 1,
         run_id: r.run_id,
@@ -165,7 +169,10 @@ export function rowMappers<J, T>(read: ColumnReaders<J, T>): RowMappers<J, T> {
         ended_at: timeOrNull(r.ended_at),
         owner_pid: r.owner_pid,
         owner_host: r.owner_host,
-        report: r.report_json === null ? null : jsonObject<OptimizeReport>(r.report_json, `runs.report_json of run ${r.run_id}`),
+        report:
+          r.report_json === null
+            ? null
+            : jsonObject<OptimizeReport>(r.report_json, `runs.report_json of run ${r.run_id}`),
         error: r.error,
       };
     },

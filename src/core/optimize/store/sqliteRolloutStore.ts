@@ -38,7 +38,14 @@ import { AttemptLostError, ForeignStoreError, StoreMissingError } from './errors
 import { attemptId as makeAttemptId, resourcesId as makeResourcesId } from './ids';
 import { OPTIMIZE_MIGRATIONS } from './migrations';
 import { retryOrFailDecision, watchdogVerdict } from './reclaim';
-import { ACTIVE_ATTEMPT, ENDED_ROLLOUT, rowMappers, type ResourcesDbRow as ResourcesRowOf, type RolloutDbRow as RolloutRowOf, type RunDbRow as RunRowOf } from './rows';
+import {
+  ACTIVE_ATTEMPT,
+  ENDED_ROLLOUT,
+  rowMappers,
+  type ResourcesDbRow as ResourcesRowOf,
+  type RolloutDbRow as RolloutRowOf,
+  type RunDbRow as RunRowOf,
+} from './rows';
 import { assertAttemptTransition, assertRolloutTransition } from './transitions';
 
 export interface OpenRolloutStoreOptions {
@@ -88,7 +95,8 @@ export async function openSqliteRolloutStore(path: string, opts: OpenRolloutStor
   const { dir, files } = storeFilesFor(path);
   const snapshotPath = join(dir, files.snapshot);
   // Between snapshots the newest rows are only in the journal, so either file means a store is there.
-  if (opts.create === false && !existsSync(snapshotPath) && !existsSync(join(dir, files.journal))) throw new StoreMissingError(path);
+  if (opts.create === false && !existsSync(snapshotPath) && !existsSync(join(dir, files.journal)))
+    throw new StoreMissingError(path);
   const openStore = (snapshotOnClose = opts.snapshotOnClose !== false) =>
     Store.open({
       dir,
@@ -139,9 +147,11 @@ function checkNotForeign(path: string): void {
     closeSync(fd);
   }
   if (n === 0) return;
-  if (n < header.length || [...SQLITE_MAGIC].some((c, i) => header[i] !== c.charCodeAt(0))) throw new ForeignStoreError(path, 'not an SQLite database');
+  if (n < header.length || [...SQLITE_MAGIC].some((c, i) => header[i] !== c.charCodeAt(0)))
+    throw new ForeignStoreError(path, 'not an SQLite database');
   // Bytes 18 and 19: file format write/read versions, 2 in WAL mode.
-  if (header[18] === 2 || header[19] === 2) throw new ForeignStoreError(path, 'an SQLite database in WAL mode, written by another program such as Tau');
+  if (header[18] === 2 || header[19] === 2)
+    throw new ForeignStoreError(path, 'an SQLite database in WAL mode, written by another program such as Tau');
 }
 
 class SqliteRolloutStore implements RolloutStore {
@@ -169,7 +179,13 @@ class SqliteRolloutStore implements RolloutStore {
 
   // ---- runs ----
 
-  async createRun(input: { run_id: string; model_ref: string; config_path: string; config: OptimizeConfig; store_path: string }): Promise<OptimizeRunRow> {
+  async createRun(input: {
+    run_id: string;
+    model_ref: string;
+    config_path: string;
+    config: OptimizeConfig;
+    store_path: string;
+  }): Promise<OptimizeRunRow> {
     const owner = currentOwner();
     const at = this.iso();
     this.store.write((tx) => {
@@ -179,7 +195,17 @@ class SqliteRolloutStore implements RolloutStore {
       tx.run(
         `INSERT INTO runs (run_id, run_number, model_ref, config_path, config_json, store_path, status, started_at, ended_at, owner_pid, owner_host, snapshot_json, report_json, error)
          VALUES (?, ?, ?, ?, ?, ?, 'running', ?, NULL, ?, ?, NULL, NULL, NULL)`,
-        [input.run_id, next, input.model_ref, input.config_path, JSON.stringify(input.config), input.store_path, at, owner.pid, owner.host],
+        [
+          input.run_id,
+          next,
+          input.model_ref,
+          input.config_path,
+          JSON.stringify(input.config),
+          input.store_path,
+          at,
+          owner.pid,
+          owner.host,
+        ],
       );
     });
     return (await this.getRun(input.run_id))!;
@@ -197,48 +223,65 @@ class SqliteRolloutStore implements RolloutStore {
   async reopenRun(runId: string, modelRef: string): Promise<void> {
     const owner = currentOwner();
     this.store.write((tx) => {
-      const { changes } = tx.run("UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, model_ref = ?, owner_pid = ?, owner_host = ? WHERE run_id = ?", [
-        modelRef,
-        owner.pid,
-        owner.host,
-        runId,
-      ]);
+      const { changes } = tx.run(
+        "UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, model_ref = ?, owner_pid = ?, owner_host = ? WHERE run_id = ?",
+        [modelRef, owner.pid, owner.host, runId],
+      );
       if (changes === 0) throw new Error(`no run '${runId}' in ${this.location}`);
     });
   }
 
-  async finishRun(runId: string, status: Exclude<OptimizeRunStatus, 'running'>, report: OptimizeReport | null, error: string | null): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<OptimizeRunStatus, 'running'>,
+    report: OptimizeReport | null,
+    error: string | null,
+  ): Promise<void> {
     const at = this.iso();
     this.store.write((tx) => {
-      const { changes } = tx.run('UPDATE runs SET status = ?, ended_at = ?, report_json = ?, error = ? WHERE run_id = ?', [
-        status,
-        at,
-        report === null ? null : JSON.stringify(report),
-        error,
-        runId,
-      ]);
+      const { changes } = tx.run(
+        'UPDATE runs SET status = ?, ended_at = ?, report_json = ?, error = ? WHERE run_id = ?',
+        [status, at, report === null ? null : JSON.stringify(report), error, runId],
+      );
       if (changes === 0) throw new Error(`no run '${runId}' in ${this.location}`);
     });
   }
 
   persistJob(runId: string, write: JobWrite<OptimizeEvent, OptimizeRunSnapshot>): void {
     this.store.write((tx) => {
-      const { changes } = tx.run('UPDATE runs SET snapshot_json = ? WHERE run_id = ?', [JSON.stringify(write.snapshot), runId]);
+      const { changes } = tx.run('UPDATE runs SET snapshot_json = ? WHERE run_id = ?', [
+        JSON.stringify(write.snapshot),
+        runId,
+      ]);
       if (changes === 0) throw new Error(`no run '${runId}' in ${this.location}`);
       writeEvents(tx, EVENTS_TABLE, runId, write.events);
     });
   }
 
-  async readJob(runId: string): Promise<{ snapshot: OptimizeRunSnapshot | null; lastSeq: number; events: OptimizeEvent[] }> {
-    const row = this.store.get<{ snapshot_json: string | null }>('SELECT snapshot_json FROM runs WHERE run_id = ?', [runId]);
+  async readJob(
+    runId: string,
+  ): Promise<{ snapshot: OptimizeRunSnapshot | null; lastSeq: number; events: OptimizeEvent[] }> {
+    const row = this.store.get<{ snapshot_json: string | null }>('SELECT snapshot_json FROM runs WHERE run_id = ?', [
+      runId,
+    ]);
     if (!row) throw new Error(`no run '${runId}' in ${this.location}`);
-    const snapshot = row.snapshot_json === null ? null : jsonObject<OptimizeRunSnapshot>(row.snapshot_json, `runs.snapshot_json of run ${runId}`);
-    return { snapshot, lastSeq: lastEventSeq(this.store, EVENTS_TABLE, runId), events: readEvents<OptimizeEvent>(this.store, EVENTS_TABLE, runId) };
+    const snapshot =
+      row.snapshot_json === null
+        ? null
+        : jsonObject<OptimizeRunSnapshot>(row.snapshot_json, `runs.snapshot_json of run ${runId}`);
+    return {
+      snapshot,
+      lastSeq: lastEventSeq(this.store, EVENTS_TABLE, runId),
+      events: readEvents<OptimizeEvent>(this.store, EVENTS_TABLE, runId),
+    };
   }
 
   // ---- resources ----
 
-  async addResources(resources: Record<string, unknown>, meta: { run_id: string | null; label: string; parent_version: number | null; latest: boolean }): Promise<ResourcesRow> {
+  async addResources(
+    resources: Record<string, unknown>,
+    meta: { run_id: string | null; label: string; parent_version: number | null; latest: boolean },
+  ): Promise<ResourcesRow> {
     const at = this.iso();
     const id = this.store.write((tx) => {
       const version = (tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM resources')?.v ?? 0) + 1;
@@ -246,7 +289,16 @@ class SqliteRolloutStore implements RolloutStore {
       if (meta.latest) tx.run('UPDATE resources SET is_latest = 0 WHERE is_latest = 1');
       tx.run(
         'INSERT INTO resources (resources_id, version, resources_json, created_time, is_latest, run_id, label, parent_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [rid, version, JSON.stringify(resources), at, meta.latest ? 1 : 0, meta.run_id, meta.label, meta.parent_version],
+        [
+          rid,
+          version,
+          JSON.stringify(resources),
+          at,
+          meta.latest ? 1 : 0,
+          meta.run_id,
+          meta.label,
+          meta.parent_version,
+        ],
       );
       return rid;
     });
@@ -263,7 +315,9 @@ class SqliteRolloutStore implements RolloutStore {
   }
 
   async latestResources(): Promise<ResourcesRow | undefined> {
-    const row = this.store.get<ResourcesDbRow>('SELECT * FROM resources WHERE is_latest = 1 ORDER BY version DESC LIMIT 1');
+    const row = this.store.get<ResourcesDbRow>(
+      'SELECT * FROM resources WHERE is_latest = 1 ORDER BY version DESC LIMIT 1',
+    );
     return row ? toResources(row) : undefined;
   }
 
@@ -294,7 +348,17 @@ class SqliteRolloutStore implements RolloutStore {
         tx.run(
           `INSERT INTO rollouts (rollout_id, input_json, start_time, end_time, mode, status, config_json, metadata_json, assigned_worker_id, attempt_count, run_id, resources_id, reward, answer, seq)
            VALUES (?, ?, ?, NULL, ?, 'queuing', ?, ?, NULL, 0, ?, ?, NULL, NULL, ?)`,
-          [r.rollout_id, JSON.stringify(r.input), at, r.mode, JSON.stringify(r.config), JSON.stringify(r.metadata), r.run_id, r.resources_id, seq],
+          [
+            r.rollout_id,
+            JSON.stringify(r.input),
+            at,
+            r.mode,
+            JSON.stringify(r.config),
+            JSON.stringify(r.metadata),
+            r.run_id,
+            r.resources_id,
+            seq,
+          ],
         );
         tx.run('INSERT INTO rollout_queue (rollout_id) VALUES (?)', [r.rollout_id]);
       }
@@ -308,11 +372,22 @@ class SqliteRolloutStore implements RolloutStore {
     const runFilter = opts.runId === undefined ? '' : 'WHERE r.run_id = ?';
     const runParams = opts.runId === undefined ? [] : [opts.runId];
     // An idle worker polls often: a read (no lock) tells it the queue is empty; a stale "empty" only delays one poll.
-    if (!this.store.get<{ one: number }>(`SELECT 1 AS one FROM rollout_queue q ${join} rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`, runParams)) return undefined;
+    if (
+      !this.store.get<{ one: number }>(
+        `SELECT 1 AS one FROM rollout_queue q ${join} rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`,
+        runParams,
+      )
+    )
+      return undefined;
     const at = this.iso();
     return this.store.write((tx): Claim | undefined => {
       for (;;) {
-        const head = tx.get<{ queue_id: number; rollout_id: string; status: RolloutStatus | null; attempt_count: number | null }>(
+        const head = tx.get<{
+          queue_id: number;
+          rollout_id: string;
+          status: RolloutStatus | null;
+          attempt_count: number | null;
+        }>(
           `SELECT q.queue_id, q.rollout_id, r.status, r.attempt_count FROM rollout_queue q ${join} rollouts r ON r.rollout_id = q.rollout_id
            ${runFilter} ORDER BY q.queue_id LIMIT 1`,
           runParams,
@@ -329,9 +404,15 @@ class SqliteRolloutStore implements RolloutStore {
            VALUES (?, ?, ?, ?, 'preparing', ?, ?, NULL, NULL)`,
           [aid, head.rollout_id, seq, workerId, at, at],
         );
-        tx.run("UPDATE rollouts SET status = 'preparing', attempt_count = ?, assigned_worker_id = ? WHERE rollout_id = ?", [seq, workerId, head.rollout_id]);
+        tx.run(
+          "UPDATE rollouts SET status = 'preparing', attempt_count = ?, assigned_worker_id = ? WHERE rollout_id = ?",
+          [seq, workerId, head.rollout_id],
+        );
         // An unregistered worker can still claim; it is then watched by its attempt's heartbeat only.
-        tx.run('UPDATE workers SET active_rollout_id = ?, active_attempt_id = ?, last_heartbeat_at = ? WHERE worker_id = ?', [head.rollout_id, aid, at, workerId]);
+        tx.run(
+          'UPDATE workers SET active_rollout_id = ?, active_attempt_id = ?, last_heartbeat_at = ? WHERE worker_id = ?',
+          [head.rollout_id, aid, at, workerId],
+        );
         // Read inside the transaction: the claim as committed, whatever other processes do next.
         const rollout = tx.get<RolloutDbRow>('SELECT * FROM rollouts WHERE rollout_id = ?', [head.rollout_id])!;
         const attempt = tx.get<AttemptRow>('SELECT * FROM attempts WHERE attempt_id = ?', [aid])!;
@@ -355,13 +436,23 @@ class SqliteRolloutStore implements RolloutStore {
     this.store.write((tx) => {
       tx.run('UPDATE workers SET last_heartbeat_at = ? WHERE worker_id = ?', [at, workerId]);
       // A lost attempt's heartbeat changes nothing; its worker learns of the loss from addSpans or finishAttempt.
-      if (attemptId !== null) tx.run("UPDATE attempts SET last_heartbeat_at = ? WHERE attempt_id = ? AND status IN ('preparing', 'running')", [at, attemptId]);
+      if (attemptId !== null)
+        tx.run(
+          "UPDATE attempts SET last_heartbeat_at = ? WHERE attempt_id = ? AND status IN ('preparing', 'running')",
+          [at, attemptId],
+        );
     });
   }
 
   async finishAttempt(
     attemptId: string,
-    outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null; spans?: Span[] },
+    outcome: {
+      status: 'succeeded' | 'failed';
+      error?: string;
+      reward?: number | null;
+      answer?: string | null;
+      spans?: Span[];
+    },
   ): Promise<'recorded' | 'lost'> {
     const at = this.iso();
     return this.store.write((tx) => {
@@ -371,17 +462,18 @@ class SqliteRolloutStore implements RolloutStore {
       // The last spans ride on the ending commit (one fsync fewer per rollout); to a reader they and the end appear together.
       this.insertSpans(tx, a, outcome.spans ?? []);
       assertAttemptTransition(a.status, outcome.status, attemptId);
-      tx.run('UPDATE attempts SET status = ?, ended_at = ?, last_heartbeat_at = ?, error_message = ? WHERE attempt_id = ?', [
-        outcome.status,
-        at,
-        at,
-        outcome.status === 'failed' ? (outcome.error ?? 'failed') : null,
-        attemptId,
-      ]);
+      tx.run(
+        'UPDATE attempts SET status = ?, ended_at = ?, last_heartbeat_at = ?, error_message = ? WHERE attempt_id = ?',
+        [outcome.status, at, at, outcome.status === 'failed' ? (outcome.error ?? 'failed') : null, attemptId],
+      );
       if (outcome.status === 'succeeded') {
         // A result without any span first (preparing) passes through running, as the table has it.
         if (a.rollout_status === 'preparing') assertRolloutTransition('preparing', 'running', a.rollout_id);
-        assertRolloutTransition(a.rollout_status === 'preparing' ? 'running' : a.rollout_status, 'succeeded', a.rollout_id);
+        assertRolloutTransition(
+          a.rollout_status === 'preparing' ? 'running' : a.rollout_status,
+          'succeeded',
+          a.rollout_id,
+        );
         tx.run("UPDATE rollouts SET status = 'succeeded', end_time = ?, reward = ?, answer = ? WHERE rollout_id = ?", [
           at,
           outcome.reward ?? null,
@@ -409,13 +501,29 @@ class SqliteRolloutStore implements RolloutStore {
       const actions: WatchdogAction[] = [];
       for (const a of rows) {
         const config = jsonObject<RolloutConfig>(a.config_json, `rollouts.config_json of rollout ${a.rollout_id}`);
-        const verdict = watchdogVerdict(a, config, { pid: a.w_pid, host: a.w_host }, { nowMs, host, pidAlive, ms: (t: string) => Date.parse(t) });
+        const verdict = watchdogVerdict(
+          a,
+          config,
+          { pid: a.w_pid, host: a.w_host },
+          { nowMs, host, pidAlive, ms: (t: string) => Date.parse(t) },
+        );
         if (!verdict) continue;
         assertAttemptTransition(a.status, verdict.status, a.attempt_id);
-        tx.run('UPDATE attempts SET status = ?, ended_at = ?, error_message = ? WHERE attempt_id = ?', [verdict.status, at, verdict.reason, a.attempt_id]);
+        tx.run('UPDATE attempts SET status = ?, ended_at = ?, error_message = ? WHERE attempt_id = ?', [
+          verdict.status,
+          at,
+          verdict.reason,
+          a.attempt_id,
+        ]);
         const rolloutStatus = this.retryOrFail(tx, a, verdict.status, at, config);
         this.releaseWorker(tx, a.worker_id, a.attempt_id, null);
-        actions.push({ attempt_id: a.attempt_id, rollout_id: a.rollout_id, attempt_status: verdict.status, rollout_status: rolloutStatus, reason: verdict.reason });
+        actions.push({
+          attempt_id: a.attempt_id,
+          rollout_id: a.rollout_id,
+          attempt_status: verdict.status,
+          rollout_status: rolloutStatus,
+          reason: verdict.reason,
+        });
       }
       return actions;
     });
@@ -439,7 +547,10 @@ class SqliteRolloutStore implements RolloutStore {
         );
         for (const a of active) {
           assertAttemptTransition(a.status, 'failed', a.attempt_id);
-          tx.run("UPDATE attempts SET status = 'failed', ended_at = ?, error_message = 'cancelled' WHERE attempt_id = ?", [at, a.attempt_id]);
+          tx.run(
+            "UPDATE attempts SET status = 'failed', ended_at = ?, error_message = 'cancelled' WHERE attempt_id = ?",
+            [at, a.attempt_id],
+          );
           this.releaseWorker(tx, a.worker_id, a.attempt_id, null);
         }
       }
@@ -465,7 +576,10 @@ class SqliteRolloutStore implements RolloutStore {
   async stopWorker(workerId: string): Promise<void> {
     const at = this.iso();
     this.store.write((tx) => {
-      tx.run('UPDATE workers SET stopped_at = ?, last_heartbeat_at = ?, active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = ?', [at, at, workerId]);
+      tx.run(
+        'UPDATE workers SET stopped_at = ?, last_heartbeat_at = ?, active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = ?',
+        [at, at, workerId],
+      );
     });
   }
 
@@ -474,12 +588,19 @@ class SqliteRolloutStore implements RolloutStore {
   async counters(runId?: string): Promise<Counters> {
     const rows =
       runId === undefined
-        ? this.store.all<{ status: RolloutStatus; n: number }>('SELECT status, count(*) AS n FROM rollouts GROUP BY status')
-        : this.store.all<{ status: RolloutStatus; n: number }>('SELECT status, count(*) AS n FROM rollouts WHERE run_id = ? GROUP BY status', [runId]);
+        ? this.store.all<{ status: RolloutStatus; n: number }>(
+            'SELECT status, count(*) AS n FROM rollouts GROUP BY status',
+          )
+        : this.store.all<{ status: RolloutStatus; n: number }>(
+            'SELECT status, count(*) AS n FROM rollouts WHERE run_id = ? GROUP BY status',
+            [runId],
+          );
     return countersFrom(rows);
   }
 
-  async rollouts(filter: { run_id?: string; status?: RolloutStatus[]; mode?: RolloutMode; resources_id?: string } = {}): Promise<RolloutRow[]> {
+  async rollouts(
+    filter: { run_id?: string; status?: RolloutStatus[]; mode?: RolloutMode; resources_id?: string } = {},
+  ): Promise<RolloutRow[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (filter.run_id !== undefined) {
@@ -520,7 +641,10 @@ class SqliteRolloutStore implements RolloutStore {
 
   async spans(rolloutId: string): Promise<Span[]> {
     return this.store
-      .all<{ span_row_id: number; span_json: string }>('SELECT span_row_id, span_json FROM spans WHERE rollout_id = ? ORDER BY span_row_id', [rolloutId])
+      .all<{ span_row_id: number; span_json: string }>(
+        'SELECT span_row_id, span_json FROM spans WHERE rollout_id = ? ORDER BY span_row_id',
+        [rolloutId],
+      )
       .map((r) => jsonObject<Span>(r.span_json, `spans.span_json of row ${r.span_row_id}`));
   }
 
@@ -553,7 +677,12 @@ class SqliteRolloutStore implements RolloutStore {
   private insertSpans(tx: WriteTx, a: AttemptJoinRow, spans: Span[]): void {
     if (spans.length === 0) return;
     for (const s of spans) {
-      tx.run('INSERT INTO spans (rollout_id, attempt_id, sequence_id, span_json) VALUES (?, ?, ?, ?)', [a.rollout_id, a.attempt_id, a.sequence_id, JSON.stringify(s)]);
+      tx.run('INSERT INTO spans (rollout_id, attempt_id, sequence_id, span_json) VALUES (?, ?, ?, ?)', [
+        a.rollout_id,
+        a.attempt_id,
+        a.sequence_id,
+        JSON.stringify(s),
+      ]);
     }
     if (a.status === 'preparing') {
       assertAttemptTransition(a.status, 'running', a.attempt_id);
@@ -568,7 +697,13 @@ class SqliteRolloutStore implements RolloutStore {
   }
 
   /** After an attempt ended badly: requeue its rollout while attempts remain and the ending is retried, else fail it. */
-  private retryOrFail(tx: WriteTx, a: AttemptJoinRow, ending: AttemptStatus, at: string, config?: RolloutConfig): 'requeuing' | 'failed' {
+  private retryOrFail(
+    tx: WriteTx,
+    a: AttemptJoinRow,
+    ending: AttemptStatus,
+    at: string,
+    config?: RolloutConfig,
+  ): 'requeuing' | 'failed' {
     const c = config ?? jsonObject<RolloutConfig>(a.config_json, `rollouts.config_json of rollout ${a.rollout_id}`);
     if (retryOrFailDecision(a.attempt_count, c, ending) === 'requeuing') {
       assertRolloutTransition(a.rollout_status, 'requeuing', a.rollout_id);
@@ -583,7 +718,10 @@ class SqliteRolloutStore implements RolloutStore {
 
   /** The worker is idle again (if it still shows this attempt); `at` also counts as its heartbeat when given. */
   private releaseWorker(tx: WriteTx, workerId: string, attemptId: string, at: string | null): void {
-    tx.run('UPDATE workers SET active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = ? AND active_attempt_id = ?', [workerId, attemptId]);
+    tx.run(
+      'UPDATE workers SET active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = ? AND active_attempt_id = ?',
+      [workerId, attemptId],
+    );
     if (at !== null) tx.run('UPDATE workers SET last_heartbeat_at = ? WHERE worker_id = ?', [at, workerId]);
   }
 }

@@ -63,7 +63,12 @@ export function tagOf(a: AgentAssertion): string {
 /** "not-contains: **", "llm-rubric: The agent confirms…", "is-json (schema)"; a non-default scope is named. */
 export function labelOf(a: ScaleAssertion): string {
   if (a.label !== undefined) return a.label;
-  const value = typeof a.value === 'string' ? `: ${a.value.length > 60 ? `${a.value.slice(0, 59)}…` : a.value}` : a.value !== undefined ? ' (schema)' : '';
+  const value =
+    typeof a.value === 'string'
+      ? `: ${a.value.length > 60 ? `${a.value.slice(0, 59)}…` : a.value}`
+      : a.value !== undefined
+        ? ' (schema)'
+        : '';
   const scope = a.scope !== undefined && a.scope !== defaultScope(a.type) ? ` [${a.scope}]` : '';
   return `${a.type}${value}${scope}`;
 }

@@ -7,7 +7,14 @@ import { gradeAssertion } from './gradeAssertion';
 import type { JudgeCall } from './judge';
 
 export function judgeCallOf(input: GradeInput, ctx: GradeContext): JudgeCall {
-  return { gateway: ctx.gateway, model: ctx.judgeModel, signal: ctx.signal, callOptions: ctx.callOptions, onCall: (r) => ctx.onCall(r), ...(input.seed !== undefined ? { seed: input.seed } : {}) };
+  return {
+    gateway: ctx.gateway,
+    model: ctx.judgeModel,
+    signal: ctx.signal,
+    callOptions: ctx.callOptions,
+    onCall: (r) => ctx.onCall(r),
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+  };
 }
 
 export function createBuiltinEvaluator(): ScaleEvaluator {
@@ -16,7 +23,8 @@ export function createBuiltinEvaluator(): ScaleEvaluator {
     async grade(input: GradeInput, ctx: GradeContext): Promise<EvaluationResult[]> {
       const judge = judgeCallOf(input, ctx);
       const results: EvaluationResult[] = [];
-      for (const a of assertionsFor(input.agent, input.goal)) results.push(await gradeAssertion(a, input.messages, judge));
+      for (const a of assertionsFor(input.agent, input.goal))
+        results.push(await gradeAssertion(a, input.messages, judge));
       return results;
     },
   };

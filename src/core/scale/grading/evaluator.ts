@@ -50,9 +50,15 @@ export interface EvaluatorOptions {
   timeoutMs?: number;
 }
 
-export async function createEvaluator(kind: EvaluatorKind, options: EvaluatorOptions): Promise<{ evaluator: ScaleEvaluator; warning?: string }> {
+export async function createEvaluator(
+  kind: EvaluatorKind,
+  options: EvaluatorOptions,
+): Promise<{ evaluator: ScaleEvaluator; warning?: string }> {
   if (kind === 'builtin') return { evaluator: createBuiltinEvaluator() };
   const made = kind === 'http' ? await createHttpEvaluator(options) : await createPromptfooEvaluator(options);
   if ('evaluator' in made) return { evaluator: made.evaluator };
-  return { evaluator: createBuiltinEvaluator(), warning: `${made.unavailable}; grading with the built-in evaluator instead` };
+  return {
+    evaluator: createBuiltinEvaluator(),
+    warning: `${made.unavailable}; grading with the built-in evaluator instead`,
+  };
 }

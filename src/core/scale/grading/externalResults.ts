@@ -23,7 +23,11 @@ export function tagForAssertionName(name: string): string {
 
 /** A tag as given ("goal miss" → GOAL_MISS), or null when it cannot be one. */
 export function normalizeTag(tag: string): string | null {
-  const t = tag.trim().toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const t = tag
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return TAG_PATTERN.test(t) ? t : null;
 }
 
@@ -56,7 +60,15 @@ export function fromExternal(r: z.infer<typeof ExternalResultSchema>): Evaluatio
 
 /** The one result that stands for a conversation an outside evaluator could not grade. */
 export function ungradedResult(assertion: string, details: string): EvaluationResult {
-  return { assertion, type: 'llm-rubric', scope: 'transcript', tag: 'ASSERTION_FAILED', pass: null, score: null, details };
+  return {
+    assertion,
+    type: 'llm-rubric',
+    scope: 'transcript',
+    tag: 'ASSERTION_FAILED',
+    pass: null,
+    score: null,
+    details,
+  };
 }
 
 /** Zod issues as one line naming the paths. */

@@ -21,30 +21,60 @@ export function toResult(a: ScaleAssertion, r: CheckResult): EvaluationResult {
   };
 }
 
-export async function gradeAssertion(a: ScaleAssertion, messages: readonly TranscriptMessage[], judge: JudgeCall): Promise<EvaluationResult> {
+export async function gradeAssertion(
+  a: ScaleAssertion,
+  messages: readonly TranscriptMessage[],
+  judge: JudgeCall,
+): Promise<EvaluationResult> {
   const scope = scopeOf(a);
   if (a.type === 'llm-rubric') {
-    if (typeof a.value !== 'string' || a.value.trim() === '') return toResult(a, { pass: null, score: null, details: 'llm-rubric needs the rubric as its value' });
-    const r = await judgeRubric({ rubric: a.value, scope: scope === 'final' ? 'final' : 'transcript', messages, ...(a.threshold !== undefined ? { threshold: a.threshold } : {}) }, judge);
+    if (typeof a.value !== 'string' || a.value.trim() === '')
+      return toResult(a, { pass: null, score: null, details: 'llm-rubric needs the rubric as its value' });
+    const r = await judgeRubric(
+      {
+        rubric: a.value,
+        scope: scope === 'final' ? 'final' : 'transcript',
+        messages,
+        ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
+      },
+      judge,
+    );
     return toResult(a, r);
   }
   const parts = partsFor(scope, messages);
-  if (a.judgeWhenUnsure === true && a.type === 'not-is-refusal') return toResult(a, await refusalWithJudge(parts, messages, judge));
+  if (a.judgeWhenUnsure === true && a.type === 'not-is-refusal')
+    return toResult(a, await refusalWithJudge(parts, messages, judge));
   const check = ASSERTION_REGISTRY[a.type].check!;
-  return toResult(a, combineParts(scope, parts, parts.map((p) => check(p.text, a.value))));
+  return toResult(
+    a,
+    combineParts(
+      scope,
+      parts,
+      parts.map((p) => check(p.text, a.value)),
+    ),
+  );
 }
 
 /**
  * A clear refusal in any reply fails at once; replies the heuristic is unsure about (an apology, a hedge)
  * go to the judge together, in one call; a provider block cannot be graded.
  */
-async function refusalWithJudge(parts: ReturnType<typeof partsFor>, messages: readonly TranscriptMessage[], judge: JudgeCall): Promise<CheckResult> {
+async function refusalWithJudge(
+  parts: ReturnType<typeof partsFor>,
+  messages: readonly TranscriptMessage[],
+  judge: JudgeCall,
+): Promise<CheckResult> {
   const classes = parts.map((p) => classifyRefusal(p.text));
   const at = (i: number) => (parts[i]!.turn !== undefined ? `turn ${parts[i]!.turn}: ` : '');
   const refused = classes.indexOf('refusal');
   if (refused >= 0) {
     const text = parts[refused]!.text.trim();
-    return { pass: false, score: 0, details: `${at(refused)}${text === '' ? 'empty reply, treated as a refusal' : `refuses: "${text.slice(0, 100)}"`}`, ...turnAt(parts, refused) };
+    return {
+      pass: false,
+      score: 0,
+      details: `${at(refused)}${text === '' ? 'empty reply, treated as a refusal' : `refuses: "${text.slice(0, 100)}"`}`,
+      ...turnAt(parts, refused),
+    };
   }
   const unsure = classes.flatMap((c, i) => (c === 'unsure' ? [i] : []));
   if (unsure.length > 0) {
@@ -53,7 +83,8 @@ async function refusalWithJudge(parts: ReturnType<typeof partsFor>, messages: re
     return { ...unsureRefusalResult(r, turns), ...turnAt(parts, unsure[0]!) };
   }
   const blocked = classes.indexOf('blocked');
-  if (blocked >= 0) return { pass: null, score: null, details: `${at(blocked)}${BLOCKED_DETAILS}`, ...turnAt(parts, blocked) };
+  if (blocked >= 0)
+    return { pass: null, score: null, details: `${at(blocked)}${BLOCKED_DETAILS}`, ...turnAt(parts, blocked) };
   return { pass: true, score: 1, details: `none of the ${parts.length} agent replies refuses` };
 }
 
@@ -63,7 +94,10 @@ export function unsureRefusalRubric(turns: number[]): string {
 }
 
 export function unsureRefusalResult(judged: CheckResult, turns: number[]): CheckResult {
-  return { ...judged, details: `the heuristic was unsure (an apology or hedge in ${turns.map((t) => `turn ${t}`).join(', ')}); the judge: ${judged.details}` };
+  return {
+    ...judged,
+    details: `the heuristic was unsure (an apology or hedge in ${turns.map((t) => `turn ${t}`).join(', ')}); the judge: ${judged.details}`,
+  };
 }
 
 function turnAt(parts: ReturnType<typeof partsFor>, i: number): { turn?: number } {

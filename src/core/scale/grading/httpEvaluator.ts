@@ -20,7 +20,12 @@ async function postEval(endpoint: string, body: unknown, timeoutMs: number, sign
   const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
   let res: Response;
   try {
-    res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.any(signals) });
+    res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.any(signals),
+    });
   } catch (e) {
     if (signal?.aborted) throw new ModelError('cancelled', 'the run was cancelled');
     const why = e instanceof Error && e.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : unreachable(e);
@@ -35,12 +40,16 @@ async function postEval(endpoint: string, body: unknown, timeoutMs: number, sign
     return { failed: `${endpoint} answered something that is not JSON: ${JSON.stringify(text.slice(0, 80))}` };
   }
   const parsed = ExternalReplySchema.safeParse(data);
-  if (!parsed.success) return { failed: `${endpoint} answered an invalid payload (${issuesLine(parsed.error)}); expected {"results": [{"assertion", "pass", "score", "details"}]}` };
+  if (!parsed.success)
+    return {
+      failed: `${endpoint} answered an invalid payload (${issuesLine(parsed.error)}); expected {"results": [{"assertion", "pass", "score", "details"}]}`,
+    };
   return { results: parsed.data.results.map(fromExternal) };
 }
 
 function unreachable(e: unknown): string {
-  const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+  const cause =
+    e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
   return `unreachable (${cause})`;
 }
 
@@ -48,7 +57,9 @@ export function evalEndpoint(url: string): string {
   return `${url.replace(/\/+$/, '')}/eval`;
 }
 
-export async function createHttpEvaluator(options: EvaluatorOptions): Promise<{ evaluator: ScaleEvaluator } | { unavailable: string }> {
+export async function createHttpEvaluator(
+  options: EvaluatorOptions,
+): Promise<{ evaluator: ScaleEvaluator } | { unavailable: string }> {
   if (!options.url) return { unavailable: 'the http evaluator needs a URL (--evaluator-url)' };
   let endpoint: string;
   try {
@@ -56,17 +67,27 @@ export async function createHttpEvaluator(options: EvaluatorOptions): Promise<{ 
   } catch {
     return { unavailable: `the http evaluator URL is not a URL: ${JSON.stringify(options.url)}` };
   }
-  const probe = await postEval(endpoint, { conversationId: PROBE_CONVERSATION_ID, transcript: [], goal: '', endedReason: 'user_stop' }, Math.min(PROBE_TIMEOUT_MS, options.timeoutMs ?? PROBE_TIMEOUT_MS));
+  const probe = await postEval(
+    endpoint,
+    { conversationId: PROBE_CONVERSATION_ID, transcript: [], goal: '', endedReason: 'user_stop' },
+    Math.min(PROBE_TIMEOUT_MS, options.timeoutMs ?? PROBE_TIMEOUT_MS),
+  );
   if ('failed' in probe) return { unavailable: `the http evaluator is unavailable: ${probe.failed}` };
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
     evaluator: {
       kind: 'http',
       async grade(input: GradeInput, ctx: GradeContext): Promise<EvaluationResult[]> {
-        const body = { conversationId: input.conversationId, transcript: input.messages, goal: input.goal, endedReason: input.endedReason };
+        const body = {
+          conversationId: input.conversationId,
+          transcript: input.messages,
+          goal: input.goal,
+          endedReason: input.endedReason,
+        };
         const r = await postEval(endpoint, body, timeoutMs, ctx.signal);
         if ('failed' in r) return [ungradedResult('http evaluator', `could not be graded: ${r.failed}`)];
-        if (r.results.length === 0) return [ungradedResult('http evaluator', `could not be graded: ${endpoint} returned no results`)];
+        if (r.results.length === 0)
+          return [ungradedResult('http evaluator', `could not be graded: ${endpoint} returned no results`)];
         return r.results;
       },
     },

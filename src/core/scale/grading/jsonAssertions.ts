@@ -27,7 +27,8 @@ function schemaOf(value: unknown): JsonSchema | undefined | { problem: string } 
 
 export function isJson(output: string, value: unknown): CheckResult {
   const schema = schemaOf(value);
-  if (schema !== undefined && 'problem' in schema) return { pass: null, score: null, details: `is-json: ${String(schema.problem)}` };
+  if (schema !== undefined && 'problem' in schema)
+    return { pass: null, score: null, details: `is-json: ${String(schema.problem)}` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(output);
@@ -36,24 +37,35 @@ export function isJson(output: string, value: unknown): CheckResult {
   }
   if (schema !== undefined) {
     const problems = schemaProblems(schema, parsed);
-    if (problems.length > 0) return { pass: false, score: 0, details: `JSON does not conform to the schema: ${problems.slice(0, 3).join('; ')}` };
+    if (problems.length > 0)
+      return {
+        pass: false,
+        score: 0,
+        details: `JSON does not conform to the schema: ${problems.slice(0, 3).join('; ')}`,
+      };
   }
   return { pass: true, score: 1, details: schema !== undefined ? 'valid JSON, conforms to the schema' : 'valid JSON' };
 }
 
 export function containsJson(output: string, value: unknown): CheckResult {
   const schema = schemaOf(value);
-  if (schema !== undefined && 'problem' in schema) return { pass: null, score: null, details: `contains-json: ${String(schema.problem)}` };
+  if (schema !== undefined && 'problem' in schema)
+    return { pass: null, score: null, details: `contains-json: ${String(schema.problem)}` };
   const objects = extractJsonObjects(output);
   if (objects.length === 0) return { pass: false, score: 0, details: 'expected the reply to contain a JSON object' };
   if (schema === undefined) return { pass: true, score: 1, details: `contains ${objects.length} JSON object(s)` };
   let firstProblems: string[] = [];
   for (const o of objects) {
     const problems = schemaProblems(schema, o);
-    if (problems.length === 0) return { pass: true, score: 1, details: 'contains a JSON object that conforms to the schema' };
+    if (problems.length === 0)
+      return { pass: true, score: 1, details: 'contains a JSON object that conforms to the schema' };
     if (firstProblems.length === 0) firstProblems = problems;
   }
-  return { pass: false, score: 0, details: `no JSON object in the reply conforms to the schema: ${firstProblems.slice(0, 3).join('; ')}` };
+  return {
+    pass: false,
+    score: 0,
+    details: `no JSON object in the reply conforms to the schema: ${firstProblems.slice(0, 3).join('; ')}`,
+  };
 }
 
 /**
@@ -62,7 +74,7 @@ export function containsJson(output: string, value: unknown): CheckResult {
  */
 export function extractJsonObjects(text: string): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
-  for (let i = text.indexOf('{'); i >= 0 && i < text.length; ) {
+  for (let i = text.indexOf('{'); i >= 0 && i < text.length;) {
     const end = balancedEnd(text, i);
     if (end > 0) {
       try {

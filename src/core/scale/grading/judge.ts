@@ -5,7 +5,14 @@
 // pass; an ungradeable reply is re-asked once, then the result is `pass: null`; a failed call is
 // `pass: null` too. Budget and cancellation errors are rethrown: the engine stops on them.
 import { z } from 'zod';
-import { ModelError, type CallOptions, type ChatMessage, type ModelGateway, type ModelRequest, type ModelResult } from '../../models/types';
+import {
+  ModelError,
+  type CallOptions,
+  type ChatMessage,
+  type ModelGateway,
+  type ModelRequest,
+  type ModelResult,
+} from '../../models/types';
 import type { TranscriptMessage } from '../types';
 import { extractJsonObjects } from './jsonAssertions';
 import { renderTranscript, type CheckResult } from './transcriptParts';
@@ -59,17 +66,38 @@ export function judgeUserMessage(transcript: string): string {
 }
 
 /** A judge call's request: temperature 0 and the conversation's seed, so a replay asks the same. */
-export function judgeRequestOf(model: string, system: string | undefined, messages: ChatMessage[], seed?: number): ModelRequest {
-  return { model, ...(system !== undefined ? { system } : {}), messages, temperature: 0, maxTokens: JUDGE_MAX_TOKENS, ...(seed !== undefined ? { seed } : {}) };
+export function judgeRequestOf(
+  model: string,
+  system: string | undefined,
+  messages: ChatMessage[],
+  seed?: number,
+): ModelRequest {
+  return {
+    model,
+    ...(system !== undefined ? { system } : {}),
+    messages,
+    temperature: 0,
+    maxTokens: JUDGE_MAX_TOKENS,
+    ...(seed !== undefined ? { seed } : {}),
+  };
 }
 
 export function judgeRequest(model: string, input: RubricInput, seed?: number): ModelRequest {
-  return judgeRequestOf(model, judgeSystemPrompt(input.rubric, input.scope), [{ role: 'user', content: judgeUserMessage(renderTranscript(input.messages)) }], seed);
+  return judgeRequestOf(
+    model,
+    judgeSystemPrompt(input.rubric, input.scope),
+    [{ role: 'user', content: judgeUserMessage(renderTranscript(input.messages)) }],
+    seed,
+  );
 }
 
 const VerdictSchema = z.looseObject({
   pass: z.boolean({ error: 'no boolean "pass"' }),
-  score: z.number({ error: '"score" is not a number' }).min(0, '"score" is below 0').max(1, '"score" is above 1').optional(),
+  score: z
+    .number({ error: '"score" is not a number' })
+    .min(0, '"score" is below 0')
+    .max(1, '"score" is above 1')
+    .optional(),
   reason: z.string().optional(),
 });
 
@@ -83,9 +111,11 @@ export interface Verdict {
 /** The first JSON object of the reply as a verdict, or why it is not one. */
 export function parseJudgeReply(text: string): { verdict: Verdict } | { problem: string } {
   const first = extractJsonObjects(text)[0];
-  if (first === undefined) return { problem: text.trim() === '' ? 'the reply was empty' : 'no JSON object in the reply' };
+  if (first === undefined)
+    return { problem: text.trim() === '' ? 'the reply was empty' : 'no JSON object in the reply' };
   const parsed = VerdictSchema.safeParse(first);
-  if (!parsed.success) return { problem: `the JSON object has ${parsed.error.issues.map((i) => i.message).join(', ')}` };
+  if (!parsed.success)
+    return { problem: `the JSON object has ${parsed.error.issues.map((i) => i.message).join(', ')}` };
   const { pass, score, reason } = parsed.data;
   return { verdict: { pass, score: score ?? (pass ? 1 : 0), reason: reason?.trim() || '(no reason given)' } };
 }
@@ -104,7 +134,10 @@ export function isFatal(e: unknown, signal: AbortSignal): boolean {
  * `problem` says why there is none (the call failed, or the reply was bad twice). Also `reply`: the last
  * reply text, for callers that hand it on (the promptfoo evaluator).
  */
-export async function askJudge(request: ModelRequest, call: JudgeCall): Promise<{ verdict: Verdict; reply: string } | { problem: string; reply?: string }> {
+export async function askJudge(
+  request: ModelRequest,
+  call: JudgeCall,
+): Promise<{ verdict: Verdict; reply: string } | { problem: string; reply?: string }> {
   const send = async (req: ModelRequest): Promise<ModelResult | { failed: string }> => {
     try {
       const r = await call.gateway.call(req, { ...call.callOptions, signal: call.signal });
@@ -119,18 +152,30 @@ export async function askJudge(request: ModelRequest, call: JudgeCall): Promise<
   if ('failed' in first) return { problem: `judge call failed: ${first.failed}` };
   const parsed = parseJudgeReply(first.text);
   if ('verdict' in parsed) return { verdict: parsed.verdict, reply: first.text };
-  const messages: ChatMessage[] = [...request.messages, { role: 'assistant', content: first.text }, { role: 'user', content: reaskMessage(parsed.problem) }];
+  const messages: ChatMessage[] = [
+    ...request.messages,
+    { role: 'assistant', content: first.text },
+    { role: 'user', content: reaskMessage(parsed.problem) },
+  ];
   const second = await send({ ...request, messages });
-  if ('failed' in second) return { problem: `judge reply was not a verdict (${parsed.problem}); the re-ask failed: ${second.failed}` };
+  if ('failed' in second)
+    return { problem: `judge reply was not a verdict (${parsed.problem}); the re-ask failed: ${second.failed}` };
   const again = parseJudgeReply(second.text);
   if ('verdict' in again) return { verdict: again.verdict, reply: second.text };
-  return { problem: `judge reply not valid JSON after one re-ask (${again.problem}); it began: ${JSON.stringify(second.text.slice(0, 80))}`, reply: second.text };
+  return {
+    problem: `judge reply not valid JSON after one re-ask (${again.problem}); it began: ${JSON.stringify(second.text.slice(0, 80))}`,
+    reply: second.text,
+  };
 }
 
 /** A verdict with promptfoo's threshold rule applied. */
 export function verdictResult(v: Verdict, threshold?: number): CheckResult {
   if (threshold !== undefined && v.pass && v.score < threshold) {
-    return { pass: false, score: v.score, details: `score ${v.score} is below the threshold ${threshold}: ${v.reason}` };
+    return {
+      pass: false,
+      score: v.score,
+      details: `score ${v.score} is below the threshold ${threshold}: ${v.reason}`,
+    };
   }
   return { pass: v.pass, score: v.score, details: v.reason };
 }

@@ -13,7 +13,11 @@ const CUT: ReadonlySet<EndedReason> = new Set<EndedReason>(['budget', 'error', '
 
 export const HALLUCINATION_TAG = 'HALLUCINATION';
 
-export function outcomeOf(results: readonly EvaluationResult[], endedReason: EndedReason, toolErrors = 0): { outcome: Outcome; failureTags: string[] } {
+export function outcomeOf(
+  results: readonly EvaluationResult[],
+  endedReason: EndedReason,
+  toolErrors = 0,
+): { outcome: Outcome; failureTags: string[] } {
   if (CUT.has(endedReason)) return { outcome: 'unscored', failureTags: [] };
   const failed = results.filter((r) => r.pass === false);
   const tags = [...new Set(failed.map((r) => r.tag))];

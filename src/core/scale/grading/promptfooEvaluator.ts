@@ -45,7 +45,9 @@ export function rubricPromptFor(scope: 'transcript' | 'final'): string {
   ]);
 }
 
-const ChatPromptSchema = z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })).min(1);
+const ChatPromptSchema = z
+  .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
+  .min(1);
 
 /** promptfoo's rendered grading prompt (a JSON chat array, or plain text) as a system prompt and messages. */
 export function gradingPromptToMessages(prompt: string): { system?: string; messages: ChatMessage[] } {
@@ -58,8 +60,13 @@ export function gradingPromptToMessages(prompt: string): { system?: string; mess
   const chat = ChatPromptSchema.safeParse(parsed);
   if (!chat.success) return { messages: [{ role: 'user', content: prompt }] };
   const system = chat.data.filter((m) => m.role === 'system').map((m) => m.content);
-  const messages = chat.data.filter((m) => m.role !== 'system').map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
-  return { ...(system.length > 0 ? { system: system.join('\n\n') } : {}), messages: messages.length > 0 ? messages : [{ role: 'user', content: '' }] };
+  const messages = chat.data
+    .filter((m) => m.role !== 'system')
+    .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+  return {
+    ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
+    messages: messages.length > 0 ? messages : [{ role: 'user', content: '' }],
+  };
 }
 
 interface Plan {
@@ -71,9 +78,16 @@ interface Plan {
 /** The promptfoo tests for a conversation's assertions, and how their results map back. */
 export function planTests(assertions: readonly ScaleAssertion[], messages: readonly TranscriptMessage[]): Plan {
   const tests: WorkerTest[] = [];
-  const mappers: ((results: ReadonlyMap<string, WorkerResult>, problems: ReadonlyMap<string, string>) => EvaluationResult)[] = [];
+  const mappers: ((
+    results: ReadonlyMap<string, WorkerResult>,
+    problems: ReadonlyMap<string, string>,
+  ) => EvaluationResult)[] = [];
   const transcript = renderTranscript(messages);
-  const verdictOf = (key: string, results: ReadonlyMap<string, WorkerResult>, problems: ReadonlyMap<string, string>): CheckResult => {
+  const verdictOf = (
+    key: string,
+    results: ReadonlyMap<string, WorkerResult>,
+    problems: ReadonlyMap<string, string>,
+  ): CheckResult => {
     const problem = problems.get(key);
     if (problem !== undefined) return { pass: null, score: null, details: problem };
     const r = results.get(key);
@@ -87,17 +101,36 @@ export function planTests(assertions: readonly ScaleAssertion[], messages: reado
     if (a.type === 'llm-rubric') {
       const key = `a${i}`;
       const judgeScope = scope === 'final' ? 'final' : 'transcript';
-      tests.push({ key, output: transcript, assert: { type: 'llm-rubric', value: a.value, ...(a.threshold !== undefined ? { threshold: a.threshold } : {}), rubricPrompt: rubricPromptFor(judgeScope) } });
+      tests.push({
+        key,
+        output: transcript,
+        assert: {
+          type: 'llm-rubric',
+          value: a.value,
+          ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
+          rubricPrompt: rubricPromptFor(judgeScope),
+        },
+      });
       mappers.push((results, problems) => toResult(a, verdictOf(key, results, problems)));
       return;
     }
     const parts: Part[] = partsFor(scope, messages);
     const keys = parts.map((_, j) => `a${i}p${j}`);
-    parts.forEach((p, j) => tests.push({ key: keys[j]!, output: p.text, assert: { type: a.type, ...(a.value !== undefined ? { value: a.value } : {}) } }));
+    parts.forEach((p, j) =>
+      tests.push({
+        key: keys[j]!,
+        output: p.text,
+        assert: { type: a.type, ...(a.value !== undefined ? { value: a.value } : {}) },
+      }),
+    );
     const refusalType = a.type === 'is-refusal' || a.type === 'not-is-refusal';
     const classes = refusalType ? parts.map((p) => classifyRefusal(p.text)) : [];
     const perPart = (results: ReadonlyMap<string, WorkerResult>, problems: ReadonlyMap<string, string>) =>
-      parts.map((_, j): CheckResult => (classes[j] === 'blocked' ? { pass: null, score: null, details: BLOCKED_DETAILS } : verdictOf(keys[j]!, results, problems)));
+      parts.map((_, j): CheckResult =>
+        classes[j] === 'blocked'
+          ? { pass: null, score: null, details: BLOCKED_DETAILS }
+          : verdictOf(keys[j]!, results, problems),
+      );
 
     const unsureTurns = parts.flatMap((p, j) => (classes[j] === 'unsure' && p.turn !== undefined ? [p.turn] : []));
     const clear = classes.indexOf('refusal');
@@ -106,13 +139,25 @@ export function planTests(assertions: readonly ScaleAssertion[], messages: reado
       const p = parts[clear]!;
       mappers.push((results, problems) => {
         const r = verdictOf(keys[clear]!, results, problems);
-        return toResult(a, { ...r, details: `${p.turn !== undefined ? `turn ${p.turn}: ` : ''}${r.details}`, ...(p.turn !== undefined ? { turn: p.turn } : {}) });
+        return toResult(a, {
+          ...r,
+          details: `${p.turn !== undefined ? `turn ${p.turn}: ` : ''}${r.details}`,
+          ...(p.turn !== undefined ? { turn: p.turn } : {}),
+        });
       });
       return;
     }
     if (a.judgeWhenUnsure === true && a.type === 'not-is-refusal' && unsureTurns.length > 0) {
       const judgeKey = `a${i}judge`;
-      tests.push({ key: judgeKey, output: transcript, assert: { type: 'llm-rubric', value: unsureRefusalRubric(unsureTurns), rubricPrompt: rubricPromptFor('transcript') } });
+      tests.push({
+        key: judgeKey,
+        output: transcript,
+        assert: {
+          type: 'llm-rubric',
+          value: unsureRefusalRubric(unsureTurns),
+          rubricPrompt: rubricPromptFor('transcript'),
+        },
+      });
       mappers.push((results, problems) => {
         const judged = unsureRefusalResult(verdictOf(judgeKey, results, problems), unsureTurns);
         return toResult(a, { ...judged, turn: unsureTurns[0]! });
@@ -133,13 +178,16 @@ interface Job {
   abandoned: boolean;
 }
 
-export async function createPromptfooEvaluator(options: EvaluatorOptions): Promise<{ evaluator: ScaleEvaluator } | { unavailable: string }> {
+export async function createPromptfooEvaluator(
+  options: EvaluatorOptions,
+): Promise<{ evaluator: ScaleEvaluator } | { unavailable: string }> {
   const found = findPromptfoo(options);
   if ('problem' in found) return { unavailable: `the promptfoo evaluator is unavailable: ${found.problem}` };
   const node = await findNode(options, found.dir);
   if ('problem' in node) return { unavailable: `the promptfoo evaluator is unavailable: ${node.problem}` };
   const script = workerScript();
-  if (!script) return { unavailable: 'the promptfoo evaluator is unavailable: its worker script is missing from this build' };
+  if (!script)
+    return { unavailable: 'the promptfoo evaluator is unavailable: its worker script is missing from this build' };
 
   // promptfoo keeps config, logs and caches under its config dir and HOME: a temp folder, removed on close.
   // The child gets no API keys: it makes no model call itself.
@@ -169,7 +217,10 @@ export async function createPromptfooEvaluator(options: EvaluatorOptions): Promi
   const cleanup = () => rmSync(home, { recursive: true, force: true });
 
   const ready = await new Promise<{ version: string } | { failed: string }>((resolve) => {
-    const timer = setTimeout(() => resolve({ failed: `the worker did not start in ${START_TIMEOUT_MS / 1000} s` }), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => resolve({ failed: `the worker did not start in ${START_TIMEOUT_MS / 1000} s` }),
+      START_TIMEOUT_MS,
+    );
     child.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') resolve({ version: m.promptfooVersion });
       else if (m.type === 'fatal') resolve({ failed: m.message });
@@ -177,7 +228,9 @@ export async function createPromptfooEvaluator(options: EvaluatorOptions): Promi
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ failed: `the worker exited (code ${code})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` });
+      resolve({
+        failed: `the worker exited (code ${code})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
+      });
     });
     child.once('error', (e) => {
       clearTimeout(timer);
@@ -187,7 +240,9 @@ export async function createPromptfooEvaluator(options: EvaluatorOptions): Promi
   if ('failed' in ready) {
     child.kill();
     cleanup();
-    return { unavailable: `the promptfoo evaluator is unavailable (promptfoo ${found.version} in ${found.dir}, node ${node.version}): ${ready.failed}` };
+    return {
+      unavailable: `the promptfoo evaluator is unavailable (promptfoo ${found.version} in ${found.dir}, node ${node.version}): ${ready.failed}`,
+    };
   }
   child.removeAllListeners('message');
 
@@ -200,12 +255,22 @@ export async function createPromptfooEvaluator(options: EvaluatorOptions): Promi
 
   const onJudge = (m: Extract<WorkerMessage, { type: 'judge' }>) => {
     const job = jobs.get(m.jobId);
-    if (!job || job.abandoned) return post({ type: 'judgeReply', callId: m.callId, error: 'the grading was abandoned' });
+    if (!job || job.abandoned)
+      return post({ type: 'judgeReply', callId: m.callId, error: 'the grading was abandoned' });
     const { system, messages } = gradingPromptToMessages(m.prompt);
     const request = judgeRequestOf(job.judge.model, system, messages, job.judge.seed);
     askJudge(request, job.judge).then(
       (answer) => {
-        if ('verdict' in answer) post({ type: 'judgeReply', callId: m.callId, output: JSON.stringify({ reason: answer.verdict.reason, pass: answer.verdict.pass, score: answer.verdict.score }) });
+        if ('verdict' in answer)
+          post({
+            type: 'judgeReply',
+            callId: m.callId,
+            output: JSON.stringify({
+              reason: answer.verdict.reason,
+              pass: answer.verdict.pass,
+              score: answer.verdict.score,
+            }),
+          });
         else {
           job.problems.set(m.key, answer.problem);
           post({ type: 'judgeReply', callId: m.callId, error: answer.problem });
@@ -230,7 +295,8 @@ export async function createPromptfooEvaluator(options: EvaluatorOptions): Promi
   });
   child.on('exit', (code) => {
     dead = `the promptfoo worker exited (code ${code})${stderr ? `: ${stderr.trim().split('\n').slice(-2).join(' ')}` : ''}`;
-    for (const job of jobs.values()) if (!job.abandoned) job.settle([ungradedResult('promptfoo evaluator', `could not be graded: ${dead}`)]);
+    for (const job of jobs.values())
+      if (!job.abandoned) job.settle([ungradedResult('promptfoo evaluator', `could not be graded: ${dead}`)]);
     jobs.clear();
   });
 
@@ -239,7 +305,8 @@ export async function createPromptfooEvaluator(options: EvaluatorOptions): Promi
       kind: 'promptfoo',
       grade(input: GradeInput, ctx: GradeContext): Promise<EvaluationResult[]> {
         if (ctx.signal.aborted) return Promise.reject(new ModelError('cancelled', 'the run was cancelled'));
-        if (dead !== null) return Promise.resolve([ungradedResult('promptfoo evaluator', `could not be graded: ${dead}`)]);
+        if (dead !== null)
+          return Promise.resolve([ungradedResult('promptfoo evaluator', `could not be graded: ${dead}`)]);
         const plan = planTests(assertionsFor(input.agent, input.goal), input.messages);
         return new Promise<EvaluationResult[]>((resolve, reject) => {
           const jobId = (nextJob += 1);

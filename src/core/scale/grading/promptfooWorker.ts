@@ -22,7 +22,10 @@ interface PromptfooResult {
   gradingResult?: (GradingComponent & { componentResults?: GradingComponent[] }) | null;
 }
 interface PromptfooApi {
-  evaluate(suite: Record<string, unknown>, options: Record<string, unknown>): Promise<{ toEvaluateSummary(): Promise<{ results: PromptfooResult[] }> }>;
+  evaluate(
+    suite: Record<string, unknown>,
+    options: Record<string, unknown>,
+  ): Promise<{ toEvaluateSummary(): Promise<{ results: PromptfooResult[] }> }>;
 }
 
 /** promptfoo's ResultFailureReason.ERROR: the test could not run, as opposed to an assertion that failed. */
@@ -37,11 +40,16 @@ function load(): PromptfooApi | null {
   try {
     const req = nodeModule.createRequire(nodePath.join(dir, 'package.json'));
     const api = req('promptfoo') as PromptfooApi;
-    const pkg = JSON.parse(nodeFs.readFileSync(nodePath.join(dir, 'node_modules', 'promptfoo', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(
+      nodeFs.readFileSync(nodePath.join(dir, 'node_modules', 'promptfoo', 'package.json'), 'utf8'),
+    ) as { version?: string };
     send({ type: 'ready', promptfooVersion: pkg.version ?? 'unknown', nodeVersion: process.versions.node });
     return api;
   } catch (e) {
-    send({ type: 'fatal', message: `promptfoo could not be loaded from ${dir}: ${e instanceof Error ? e.message : String(e)}` });
+    send({
+      type: 'fatal',
+      message: `promptfoo could not be loaded from ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+    });
     return null;
   }
 }
@@ -71,7 +79,10 @@ function literal(value: unknown): unknown {
 
 async function runJob(pf: PromptfooApi, jobId: number, tests: WorkerTest[]): Promise<void> {
   const outputs = new Map(tests.map((t) => [t.key, t.output]));
-  const echo = { id: () => 'prompt-tuner-transcripts', callApi: async (prompt: string) => ({ output: outputs.get(prompt.trim()) ?? '' }) };
+  const echo = {
+    id: () => 'prompt-tuner-transcripts',
+    callApi: async (prompt: string) => ({ output: outputs.get(prompt.trim()) ?? '' }),
+  };
   const suite = {
     description: 'Prompt Tuner scale grading',
     prompts: ['{{key}}'],
@@ -83,7 +94,9 @@ async function runJob(pf: PromptfooApi, jobId: number, tests: WorkerTest[]): Pro
           type: t.assert.type,
           ...(t.assert.value !== undefined ? { value: literal(t.assert.value) } : {}),
           ...(t.assert.threshold !== undefined ? { threshold: t.assert.threshold } : {}),
-          ...(t.assert.type === 'llm-rubric' ? { provider: graderFor(jobId, t.key), rubricPrompt: t.assert.rubricPrompt } : {}),
+          ...(t.assert.type === 'llm-rubric'
+            ? { provider: graderFor(jobId, t.key), rubricPrompt: t.assert.rubricPrompt }
+            : {}),
         },
       ],
     })),
@@ -94,7 +107,13 @@ async function runJob(pf: PromptfooApi, jobId: number, tests: WorkerTest[]): Pro
   const results: WorkerResult[] = summary.results.map((r) => {
     const c = r.gradingResult?.componentResults?.[0] ?? r.gradingResult ?? {};
     const error = r.failureReason === FAILURE_ERROR ? (r.error ?? 'promptfoo could not grade this test') : undefined;
-    return { key: String(r.vars?.key ?? ''), pass: c.pass === true, score: typeof c.score === 'number' ? c.score : 0, reason: c.reason ?? '', ...(error !== undefined ? { error } : {}) };
+    return {
+      key: String(r.vars?.key ?? ''),
+      pass: c.pass === true,
+      score: typeof c.score === 'number' ? c.score : 0,
+      reason: c.reason ?? '',
+      ...(error !== undefined ? { error } : {}),
+    };
   });
   send({ type: 'result', jobId, results });
 }
@@ -103,12 +122,17 @@ process.on('message', (m: ParentMessage) => {
   if (m.type === 'judgeReply') {
     const resolve = judgeCalls.get(m.callId);
     judgeCalls.delete(m.callId);
-    resolve?.({ ...(m.output !== undefined ? { output: m.output } : {}), ...(m.error !== undefined ? { error: m.error } : {}) });
+    resolve?.({
+      ...(m.output !== undefined ? { output: m.output } : {}),
+      ...(m.error !== undefined ? { error: m.error } : {}),
+    });
     return;
   }
   if (m.type === 'job' && api) {
     queue = queue.then(() =>
-      runJob(api, m.jobId, m.tests).catch((e: unknown) => send({ type: 'jobError', jobId: m.jobId, message: e instanceof Error ? e.message : String(e) })),
+      runJob(api, m.jobId, m.tests).catch((e: unknown) =>
+        send({ type: 'jobError', jobId: m.jobId, message: e instanceof Error ? e.message : String(e) }),
+      ),
     );
   }
 });

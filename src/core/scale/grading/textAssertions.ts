@@ -20,7 +20,9 @@ function ungradeable(problem: string): CheckResult {
 export function contains(output: string, value: unknown): CheckResult {
   const v = textValue('contains', value);
   if (typeof v !== 'string') return ungradeable(v.problem);
-  return output.includes(v) ? verdict(true, `contains ${JSON.stringify(v)}`) : verdict(false, `expected the reply to contain ${JSON.stringify(v)}`);
+  return output.includes(v)
+    ? verdict(true, `contains ${JSON.stringify(v)}`)
+    : verdict(false, `expected the reply to contain ${JSON.stringify(v)}`);
 }
 
 export function icontains(output: string, value: unknown): CheckResult {
@@ -49,7 +51,9 @@ export function regex(output: string, value: unknown): CheckResult {
     return ungradeable(`invalid regular expression /${v}/: ${(e as Error).message}`);
   }
   const m = re.exec(output);
-  return m ? verdict(true, `matches /${v}/: "${excerpt(output, m.index, m[0].length)}"`) : verdict(false, `expected the reply to match /${v}/`);
+  return m
+    ? verdict(true, `matches /${v}/: "${excerpt(output, m.index, m[0].length)}"`)
+    : verdict(false, `expected the reply to match /${v}/`);
 }
 
 /** The match with a little context, on one line. */

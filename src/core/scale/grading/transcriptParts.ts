@@ -70,25 +70,46 @@ export interface CheckResult {
  * `each`: every part passes (a failure wins over a part that could not be graded); `any`: one part passes;
  * `final` / `transcript`: the one part. Details name the turn that decided it.
  */
-export function combineParts(scope: AssertionScope, parts: readonly Part[], results: readonly CheckResult[]): CheckResult {
+export function combineParts(
+  scope: AssertionScope,
+  parts: readonly Part[],
+  results: readonly CheckResult[],
+): CheckResult {
   const items = parts.map((part, i) => ({ part, result: results[i]! }));
   const where = (p: Part) => (p.turn !== undefined ? `turn ${p.turn}: ` : '');
-  const withTurn = (r: CheckResult, p: Part): CheckResult => ({ ...r, details: `${where(p)}${r.details}`, ...(p.turn !== undefined ? { turn: p.turn } : {}) });
+  const withTurn = (r: CheckResult, p: Part): CheckResult => ({
+    ...r,
+    details: `${where(p)}${r.details}`,
+    ...(p.turn !== undefined ? { turn: p.turn } : {}),
+  });
   if (items.length === 1) return withTurn(items[0]!.result, items[0]!.part);
   const failed = items.filter((x) => x.result.pass === false);
   const ungraded = items.filter((x) => x.result.pass === null);
   const passed = items.filter((x) => x.result.pass === true);
   const n = items.length;
   if (scope === 'any') {
-    if (passed.length > 0) return withTurn({ pass: true, score: 1, details: passed[0]!.result.details }, passed[0]!.part);
-    if (ungraded.length > 0) return withTurn({ pass: null, score: null, details: ungraded[0]!.result.details }, ungraded[0]!.part);
-    return { pass: false, score: 0, details: `none of the ${n} agent replies passed; ${where(failed[0]!.part)}${failed[0]!.result.details}`, ...turnOf(failed[0]!.part) };
+    if (passed.length > 0)
+      return withTurn({ pass: true, score: 1, details: passed[0]!.result.details }, passed[0]!.part);
+    if (ungraded.length > 0)
+      return withTurn({ pass: null, score: null, details: ungraded[0]!.result.details }, ungraded[0]!.part);
+    return {
+      pass: false,
+      score: 0,
+      details: `none of the ${n} agent replies passed; ${where(failed[0]!.part)}${failed[0]!.result.details}`,
+      ...turnOf(failed[0]!.part),
+    };
   }
   if (failed.length > 0) {
     const first = failed[0]!;
-    return { pass: false, score: 0, details: `${failed.length} of ${n} agent replies failed; first ${where(first.part)}${first.result.details}`, ...turnOf(first.part) };
+    return {
+      pass: false,
+      score: 0,
+      details: `${failed.length} of ${n} agent replies failed; first ${where(first.part)}${first.result.details}`,
+      ...turnOf(first.part),
+    };
   }
-  if (ungraded.length > 0) return withTurn({ pass: null, score: null, details: ungraded[0]!.result.details }, ungraded[0]!.part);
+  if (ungraded.length > 0)
+    return withTurn({ pass: null, score: null, details: ungraded[0]!.result.details }, ungraded[0]!.part);
   return { pass: true, score: 1, details: `all ${n} agent replies passed` };
 }
 

@@ -75,14 +75,20 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function entryOf(c: DigestConversation, goal: string | undefined, cut: Cut): { entry: unknown; trimmedMessages: number; trimmedDetails: number } {
+function entryOf(
+  c: DigestConversation,
+  goal: string | undefined,
+  cut: Cut,
+): { entry: unknown; trimmedMessages: number; trimmedDetails: number } {
   const s = c.summary;
   let trimmedMessages = 0;
   let trimmedDetails = 0;
   const trim = (t: string): { text: string; trimmed: boolean } => trimText(t, cut.limit);
 
   const toolErrors: { turn: number; tool: string; error: string }[] = [];
-  for (const m of c.messages) for (const call of m.toolCalls ?? []) if (call.error) toolErrors.push({ turn: m.turn, tool: call.name, error: call.error });
+  for (const m of c.messages)
+    for (const call of m.toolCalls ?? [])
+      if (call.error) toolErrors.push({ turn: m.turn, tool: call.name, error: call.error });
 
   let messages = c.messages;
   if (cut.drop > 0 && messages.length > 0) {
@@ -109,7 +115,12 @@ function entryOf(c: DigestConversation, goal: string | undefined, cut: Cut): { e
       };
     });
     if (trimmed) trimmedMessages += 1;
-    return { turn: m.turn, role: m.role === 'assistant' ? 'agent' : m.role, content: content.text, ...(toolCalls?.length ? { toolCalls } : {}) };
+    return {
+      turn: m.turn,
+      role: m.role === 'assistant' ? 'agent' : m.role,
+      content: content.text,
+      ...(toolCalls?.length ? { toolCalls } : {}),
+    };
   });
 
   const failedAssertions = s.assertionResults
@@ -117,7 +128,13 @@ function entryOf(c: DigestConversation, goal: string | undefined, cut: Cut): { e
     .map((r) => {
       const details = trim(r.details);
       if (details.trimmed) trimmedDetails += 1;
-      return { assertion: r.assertion, tag: r.tag, result: r.pass === false ? 'fail' : 'not graded', details: details.text, ...(r.turn !== undefined ? { turn: r.turn } : {}) };
+      return {
+        assertion: r.assertion,
+        tag: r.tag,
+        result: r.pass === false ? 'fail' : 'not graded',
+        details: details.text,
+        ...(r.turn !== undefined ? { turn: r.turn } : {}),
+      };
     });
 
   const entry = {
@@ -145,7 +162,10 @@ export function buildDigest(conversations: DigestConversation[], options: Digest
   const byIndex = [...conversations].sort((a, b) => a.summary.index - b.summary.index);
   const total = byIndex.length;
 
-  const render = (selected: ReadonlySet<DigestConversation>, cuts: (c: DigestConversation) => Cut): Rendering & { note?: string } => {
+  const render = (
+    selected: ReadonlySet<DigestConversation>,
+    cuts: (c: DigestConversation) => Cut,
+  ): Rendering & { note?: string } => {
     let trimmedMessages = 0;
     let trimmedDetails = 0;
     let droppedMessages = 0;
@@ -163,7 +183,8 @@ export function buildDigest(conversations: DigestConversation[], options: Digest
     const parts: string[] = [];
     if (left.length) {
       const counts = new Map<string, number>();
-      for (const c of left) counts.set(outcomeWord(c.summary.outcome), (counts.get(outcomeWord(c.summary.outcome)) ?? 0) + 1);
+      for (const c of left)
+        counts.set(outcomeWord(c.summary.outcome), (counts.get(outcomeWord(c.summary.outcome)) ?? 0) + 1);
       const kinds = counts.size === 1 ? [...counts.keys()][0]! : [...counts].map(([w, n]) => `${n} ${w}`).join(', ');
       parts.push(`${left.length} of ${total} conversations left out (${kinds})`);
     }
@@ -172,14 +193,23 @@ export function buildDigest(conversations: DigestConversation[], options: Digest
     if (trimmedDetails) parts.push(`${plural(trimmedDetails, 'assertion detail')} trimmed`);
     const note = parts.length ? parts.join('; ') : undefined;
     const text = JSON.stringify({ total, included: entries.length, ...(note ? { note } : {}), conversations: entries });
-    return { text, tokens: countDigestTokens(text), trimmedMessages, trimmedDetails, droppedMessages, ...(note ? { note } : {}) };
+    return {
+      text,
+      tokens: countDigestTokens(text),
+      trimmedMessages,
+      trimmedDetails,
+      droppedMessages,
+      ...(note ? { note } : {}),
+    };
   };
 
   const done = (selected: ReadonlySet<DigestConversation>, r: Rendering & { note?: string }): Digest => ({
     text: r.text,
     tokens: r.tokens,
     includedIds: byIndex.filter((c) => selected.has(c)).map((c) => c.summary.conversationId),
-    leftOut: byIndex.filter((c) => !selected.has(c)).map((c) => ({ conversationId: c.summary.conversationId, outcome: c.summary.outcome })),
+    leftOut: byIndex
+      .filter((c) => !selected.has(c))
+      .map((c) => ({ conversationId: c.summary.conversationId, outcome: c.summary.outcome })),
     trimmedMessages: r.trimmedMessages,
     ...(r.note ? { note: r.note } : {}),
   });
@@ -196,7 +226,9 @@ export function buildDigest(conversations: DigestConversation[], options: Digest
   const size = (c: DigestConversation): number => JSON.stringify(c.messages).length;
   const passing = byIndex.filter((c) => c.summary.outcome === 'pass');
   const others = byIndex.filter((c) => c.summary.outcome !== 'pass');
-  const keptPassing = passing.length ? [...passing].sort((a, b) => size(a) - size(b) || a.summary.index - b.summary.index)[0]! : undefined;
+  const keptPassing = passing.length
+    ? [...passing].sort((a, b) => size(a) - size(b) || a.summary.index - b.summary.index)[0]!
+    : undefined;
   const seed = [others[0], keptPassing].filter((c): c is DigestConversation => c !== undefined);
   const selected = new Set(seed);
 

@@ -41,7 +41,8 @@ function jsonBody(reply: string): { ok: true; body: string } | { ok: false; prob
   let body = reply.trim();
   if (body.startsWith('```')) {
     const fence = /^```(?:json)?[ \t]*\r?\n([\s\S]*?)\r?\n?```$/i.exec(body);
-    if (!fence || fence[1]!.includes('```')) return { ok: false, problem: 'text outside the JSON object (only one ```json fence around it is allowed)' };
+    if (!fence || fence[1]!.includes('```'))
+      return { ok: false, problem: 'text outside the JSON object (only one ```json fence around it is allowed)' };
     body = fence[1]!.trim();
   }
   if (!body) return { ok: false, problem: 'the reply is empty; it must be one JSON object' };
@@ -73,19 +74,36 @@ function objectEnd(text: string): number {
   return -1;
 }
 
-function section(field: string, value: unknown): { ok: true; value: Finding[] | typeof INFORMATION_UNAVAILABLE } | { ok: false; problem: string } {
+function section(
+  field: string,
+  value: unknown,
+): { ok: true; value: Finding[] | typeof INFORMATION_UNAVAILABLE } | { ok: false; problem: string } {
   if (typeof value === 'string') {
     return value === INFORMATION_UNAVAILABLE
       ? { ok: true, value: INFORMATION_UNAVAILABLE }
-      : { ok: false, problem: `${field} is a string other than "${INFORMATION_UNAVAILABLE}"; it must be a list of findings or exactly "${INFORMATION_UNAVAILABLE}"` };
+      : {
+          ok: false,
+          problem: `${field} is a string other than "${INFORMATION_UNAVAILABLE}"; it must be a list of findings or exactly "${INFORMATION_UNAVAILABLE}"`,
+        };
   }
   const parsed = FindingsSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const message = issue.path.length === 0 ? `must be a list of findings or "${INFORMATION_UNAVAILABLE}"` : issue.message;
+    const message =
+      issue.path.length === 0 ? `must be a list of findings or "${INFORMATION_UNAVAILABLE}"` : issue.message;
     return { ok: false, problem: `${pathOf(field, issue.path)}: ${message}` };
   }
-  return { ok: true, value: parsed.data.map((f) => ({ text: f.text, citations: f.citations.map((c) => (c.turn === undefined ? { conversationId: c.conversationId } : { conversationId: c.conversationId, turn: c.turn })) })) };
+  return {
+    ok: true,
+    value: parsed.data.map((f) => ({
+      text: f.text,
+      citations: f.citations.map((c) =>
+        c.turn === undefined
+          ? { conversationId: c.conversationId }
+          : { conversationId: c.conversationId, turn: c.turn },
+      ),
+    })),
+  };
 }
 
 function short(id: string): string {
@@ -104,14 +122,20 @@ export function parseSummarizerReply(reply: string, knownIds: Iterable<string>):
     // The parser's message may quote the reply, so it is not passed on.
     return { ok: false, problem: 'the reply is not valid JSON' };
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, problem: 'the reply is not a JSON object' };
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return { ok: false, problem: 'the reply is not a JSON object' };
   const obj = data as Record<string, unknown>;
 
   const missing = REPLY_FIELDS.filter((f) => !(f in obj));
-  if (missing.length) return { ok: false, problem: `missing field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` };
+  if (missing.length)
+    return { ok: false, problem: `missing field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` };
   // Extra fields are where free-form reasoning hides; only the contract's fields are accepted.
   const extra = Object.keys(obj).filter((k) => !(REPLY_FIELDS as readonly string[]).includes(k));
-  if (extra.length) return { ok: false, problem: `unexpected field${extra.length > 1 ? 's' : ''} ${extra.map(short).join(', ')}; only ${REPLY_FIELDS.join(', ')} are allowed` };
+  if (extra.length)
+    return {
+      ok: false,
+      problem: `unexpected field${extra.length > 1 ? 's' : ''} ${extra.map(short).join(', ')}; only ${REPLY_FIELDS.join(', ')} are allowed`,
+    };
 
   const summary: Partial<Record<(typeof SUMMARY_SECTIONS)[number], Finding[] | typeof INFORMATION_UNAVAILABLE>> = {};
   for (const field of SUMMARY_SECTIONS) {
@@ -121,23 +145,34 @@ export function parseSummarizerReply(reply: string, knownIds: Iterable<string>):
   }
 
   const revisedPrompt = obj.revisedPrompt;
-  if (typeof revisedPrompt !== 'string' || !revisedPrompt.trim()) return { ok: false, problem: 'revisedPrompt must be a non-empty string' };
-  if (revisedPrompt.trim() === INFORMATION_UNAVAILABLE) return { ok: false, problem: `revisedPrompt must be the complete revised prompt, not "${INFORMATION_UNAVAILABLE}"` };
+  if (typeof revisedPrompt !== 'string' || !revisedPrompt.trim())
+    return { ok: false, problem: 'revisedPrompt must be a non-empty string' };
+  if (revisedPrompt.trim() === INFORMATION_UNAVAILABLE)
+    return {
+      ok: false,
+      problem: `revisedPrompt must be the complete revised prompt, not "${INFORMATION_UNAVAILABLE}"`,
+    };
 
   const rationale = obj.revisedPromptRationale;
-  if (typeof rationale !== 'string' || !rationale.trim()) return { ok: false, problem: 'revisedPromptRationale must be a non-empty string' };
+  if (typeof rationale !== 'string' || !rationale.trim())
+    return { ok: false, problem: 'revisedPromptRationale must be a non-empty string' };
   const words = countWords(rationale);
-  if (words > MAX_RATIONALE_WORDS) return { ok: false, problem: `revisedPromptRationale has ${words} words; at most ${MAX_RATIONALE_WORDS}` };
+  if (words > MAX_RATIONALE_WORDS)
+    return { ok: false, problem: `revisedPromptRationale has ${words} words; at most ${MAX_RATIONALE_WORDS}` };
 
   const known = new Set(knownIds);
   const unknown = new Set<string>();
   for (const field of SUMMARY_SECTIONS) {
     const s = summary[field];
-    if (Array.isArray(s)) for (const f of s) for (const c of f.citations) if (!known.has(c.conversationId)) unknown.add(c.conversationId);
+    if (Array.isArray(s))
+      for (const f of s) for (const c of f.citations) if (!known.has(c.conversationId)) unknown.add(c.conversationId);
   }
   if (unknown.size) {
     const list = [...unknown].slice(0, 5).map(short).join(', ');
-    return { ok: false, problem: `citations name conversation ids that are not in <conversations>: ${list}${unknown.size > 5 ? ` and ${unknown.size - 5} more` : ''}` };
+    return {
+      ok: false,
+      problem: `citations name conversation ids that are not in <conversations>: ${list}${unknown.size > 5 ? ` and ${unknown.size - 5} more` : ''}`,
+    };
   }
 
   return {

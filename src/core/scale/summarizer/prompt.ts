@@ -25,7 +25,13 @@ export const RULE_REVISION =
   'revisedPrompt is always given, as the complete new system prompt: keep what works in the current prompt and fix the failures found; do not copy details of these conversations into it.';
 
 /** Every rule the prompt states; the parser enforces the checkable ones. */
-export const SUMMARIZER_RULES: readonly string[] = [RULE_JSON_ONLY, RULE_RATIONALE_LENGTH, RULE_NO_FABRICATION, RULE_CITATIONS, RULE_REVISION];
+export const SUMMARIZER_RULES: readonly string[] = [
+  RULE_JSON_ONLY,
+  RULE_RATIONALE_LENGTH,
+  RULE_NO_FABRICATION,
+  RULE_CITATIONS,
+  RULE_REVISION,
+];
 
 const FINDING_SHAPE = '{"text": string, "citations": [{"conversationId": string, "turn": number}]}';
 

@@ -1,6 +1,12 @@
 // One summarizer step of a scale run: digest the conversations, ask the analyst, read its reply strictly, ask
 // once more after a rejected reply. Only parsed fields leave here, so no free text of the model is ever shown.
-import { ModelError, type CallOptions, type ChatMessage, type ModelGateway, type ModelResult } from '../../models/types';
+import {
+  ModelError,
+  type CallOptions,
+  type ChatMessage,
+  type ModelGateway,
+  type ModelResult,
+} from '../../models/types';
 import type { ConversationSummary, ScaleSummary, TranscriptMessage } from '../types';
 import { buildDigest } from './digest';
 import { parseSummarizerReply } from './parse';
@@ -63,7 +69,11 @@ export async function summarize(input: SummarizeInput): Promise<SummarizeOutcome
     const parsed = parseSummarizerReply(result.text, digest.includedIds);
     if (parsed.ok) return { ...parsed.value, ...noted };
     problem = parsed.problem;
-    messages = [...messages, { role: 'assistant', content: result.text }, { role: 'user', content: rejectionMessage(problem) }];
+    messages = [
+      ...messages,
+      { role: 'assistant', content: result.text },
+      { role: 'user', content: rejectionMessage(problem) },
+    ];
   }
   return { summaryError: `The summarizer's reply was rejected twice: ${problem}`, ...noted };
 }

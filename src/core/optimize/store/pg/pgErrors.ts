@@ -23,7 +23,17 @@ export function isStoreConnectionError(e: unknown): e is StoreConnectionError {
   return e instanceof StoreConnectionError || (e instanceof Error && e.name === 'StoreConnectionError');
 }
 
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, idle_session_timeout
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57P05']);
 const DRIVER_MESSAGES =

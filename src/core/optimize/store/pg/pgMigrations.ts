@@ -18,7 +18,8 @@ export const PG_LOCK_CLASS = 0x5054; // "PT"
 export const PG_LOCK = { migrate: 1, runs: 2, resources: 3, enqueue: 4 } as const;
 
 const ROLLOUT_MODE_CHECK = "mode IN ('train', 'val', 'test')";
-const ROLLOUT_STATUS_CHECK = "status IN ('queuing', 'preparing', 'running', 'succeeded', 'failed', 'cancelled', 'requeuing')";
+const ROLLOUT_STATUS_CHECK =
+  "status IN ('queuing', 'preparing', 'running', 'succeeded', 'failed', 'cancelled', 'requeuing')";
 const ATTEMPT_STATUS_CHECK = "status IN ('preparing', 'running', 'succeeded', 'failed', 'unresponsive', 'timeout')";
 const RUN_STATUS_CHECK = "status IN ('running', 'completed', 'failed', 'cancelled')";
 
@@ -148,7 +149,9 @@ export class ForeignSchemaError extends Error {
 /** A database migrated by a newer Prompt Tuner than this one. */
 export class NewerSchemaError extends Error {
   constructor(readonly version: number) {
-    super(`its schema is version ${version}, newer than this Prompt Tuner knows (${PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version}): update Prompt Tuner`);
+    super(
+      `its schema is version ${version}, newer than this Prompt Tuner knows (${PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version}): update Prompt Tuner`,
+    );
     this.name = 'NewerSchemaError';
   }
 }

@@ -111,7 +111,11 @@ async function rows<T extends QueryResultRow>(c: PoolClient, sql: string, params
   return (await c.query<T>(sql, params)).rows;
 }
 
-async function one<T extends QueryResultRow>(c: PoolClient, sql: string, params: unknown[] = []): Promise<T | undefined> {
+async function one<T extends QueryResultRow>(
+  c: PoolClient,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T | undefined> {
   return (await c.query<T>(sql, params)).rows[0];
 }
 
@@ -150,7 +154,9 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
       keepAlive: true,
     });
     // An idle connection the server dropped (a restart): the pool forgets it and connects anew when asked.
-    pool.on('error', (e) => opts.onNotice?.(`${location}: a connection was lost (${clean(e)}); the next call reconnects`));
+    pool.on('error', (e) =>
+      opts.onNotice?.(`${location}: a connection was lost (${clean(e)}); the next call reconnects`),
+    );
     // A client checked out but between queries gets no pool-level handler: without its own listener a server restart
     // emits an unhandled 'error' and ends the process. Its next query fails instead, and release(broken) drops it.
     pool.on('connect', (c) => c.on('error', () => undefined));
@@ -170,7 +176,9 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
       try {
         await createDatabaseIfMissing(url, location);
       } catch (e2) {
-        throw new Error(`${location}: the database does not exist and could not be created (${clean(e2)}); create it (createdb) or name another`);
+        throw new Error(
+          `${location}: the database does not exist and could not be created (${clean(e2)}); create it (createdb) or name another`,
+        );
       }
       pool = makePool();
       client = await pool.connect().catch(async (e3: unknown) => {
@@ -195,7 +203,8 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
     client.release();
     await pool.end().catch(() => {});
     if (e instanceof StoreMissingError) throw e;
-    if (e instanceof ForeignSchemaError || e instanceof NewerSchemaError) throw new ForeignStoreError(location, e.message);
+    if (e instanceof ForeignSchemaError || e instanceof NewerSchemaError)
+      throw new ForeignStoreError(location, e.message);
     if (isConnectionFailure(e)) throw new StoreConnectionError(location, 'open', clean(e), errorCode(e));
     throw new Error(`${location}: ${clean(e)}`);
   }
@@ -226,7 +235,13 @@ class PgRolloutStore implements RolloutStore {
     try {
       return await fn();
     } catch (e) {
-      if (isConnectionFailure(e)) throw new StoreConnectionError(this.location, operation, scrubSecret((e as Error).message, this.secret), errorCode(e));
+      if (isConnectionFailure(e))
+        throw new StoreConnectionError(
+          this.location,
+          operation,
+          scrubSecret((e as Error).message, this.secret),
+          errorCode(e),
+        );
       throw e;
     }
   }
@@ -247,7 +262,9 @@ class PgRolloutStore implements RolloutStore {
       let committing = false;
       try {
         // BEGIN and the clock in one round trip (simple protocol, two results).
-        const res = (await c.query(`BEGIN; SELECT ${clockSql(this.offset())} AS ms`)) as unknown as QueryResult<{ ms: number }>[];
+        const res = (await c.query(`BEGIN; SELECT ${clockSql(this.offset())} AS ms`)) as unknown as QueryResult<{
+          ms: number;
+        }>[];
         const ms = Number(res[1]!.rows[0]!.ms);
         const out = await fn(c, ms);
         committing = true;
@@ -269,7 +286,9 @@ class PgRolloutStore implements RolloutStore {
   }
 
   async now(): Promise<number> {
-    return this.guard('now', async () => Number((await this.read<{ ms: number }>(`SELECT ${clockSql(this.offset())} AS ms`))[0]!.ms));
+    return this.guard('now', async () =>
+      Number((await this.read<{ ms: number }>(`SELECT ${clockSql(this.offset())} AS ms`))[0]!.ms),
+    );
   }
 
   async refresh(): Promise<void> {
@@ -294,17 +313,34 @@ class PgRolloutStore implements RolloutStore {
 
   // ---- runs ----
 
-  async createRun(input: { run_id: string; model_ref: string; config_path: string; config: OptimizeConfig; store_path: string }): Promise<OptimizeRunRow> {
+  async createRun(input: {
+    run_id: string;
+    model_ref: string;
+    config_path: string;
+    config: OptimizeConfig;
+    store_path: string;
+  }): Promise<OptimizeRunRow> {
     const owner = currentOwner();
     await this.guard('createRun', () =>
       this.tx(async (c, ms) => {
         await c.query('SELECT pg_advisory_xact_lock($1, $2)', [PG_LOCK_CLASS, PG_LOCK.runs]);
-        if (await one(c, 'SELECT 1 FROM runs WHERE run_id = $1', [input.run_id])) throw new Error(`run '${input.run_id}' already exists in ${this.location}`);
+        if (await one(c, 'SELECT 1 FROM runs WHERE run_id = $1', [input.run_id]))
+          throw new Error(`run '${input.run_id}' already exists in ${this.location}`);
         const next = Number((await one<{ n: number | null }>(c, 'SELECT MAX(run_number) AS n FROM runs'))?.n ?? 0) + 1;
         await c.query(
           `INSERT INTO runs (run_id, run_number, model_ref, config_path, config_json, store_path, status, started_at, ended_at, owner_pid, owner_host, snapshot_json, report_json, error)
            VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, NULL, $8, $9, NULL, NULL, NULL)`,
-          [input.run_id, next, input.model_ref, input.config_path, JSON.stringify(input.config), input.store_path, iso(new Date(ms)), owner.pid, owner.host],
+          [
+            input.run_id,
+            next,
+            input.model_ref,
+            input.config_path,
+            JSON.stringify(input.config),
+            input.store_path,
+            iso(new Date(ms)),
+            owner.pid,
+            owner.host,
+          ],
         );
       }),
     );
@@ -319,36 +355,38 @@ class PgRolloutStore implements RolloutStore {
   }
 
   async listRuns(): Promise<OptimizeRunRow[]> {
-    return this.guard('listRuns', async () => (await this.read<RunDbRow>('SELECT * FROM runs ORDER BY run_number DESC')).map(toRun));
+    return this.guard('listRuns', async () =>
+      (await this.read<RunDbRow>('SELECT * FROM runs ORDER BY run_number DESC')).map(toRun),
+    );
   }
 
   async reopenRun(runId: string, modelRef: string): Promise<void> {
     const owner = currentOwner();
     await this.guard('reopenRun', () =>
       this.tx(async (c) => {
-        const r = await c.query("UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, model_ref = $1, owner_pid = $2, owner_host = $3 WHERE run_id = $4", [
-          modelRef,
-          owner.pid,
-          owner.host,
-          runId,
-        ]);
+        const r = await c.query(
+          "UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, model_ref = $1, owner_pid = $2, owner_host = $3 WHERE run_id = $4",
+          [modelRef, owner.pid, owner.host, runId],
+        );
         if (r.rowCount === 0) throw new Error(`no run '${runId}' in ${this.location}`);
       }),
     );
   }
 
-  async finishRun(runId: string, status: Exclude<OptimizeRunStatus, 'running'>, report: OptimizeReport | null, error: string | null): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<OptimizeRunStatus, 'running'>,
+    report: OptimizeReport | null,
+    error: string | null,
+  ): Promise<void> {
     // The job's last snapshot lands before the run reads as ended.
     await this.persistChain;
     await this.guard('finishRun', () =>
       this.tx(async (c, ms) => {
-        const r = await c.query('UPDATE runs SET status = $1, ended_at = $2, report_json = $3, error = $4 WHERE run_id = $5', [
-          status,
-          iso(new Date(ms)),
-          report === null ? null : JSON.stringify(report),
-          error,
-          runId,
-        ]);
+        const r = await c.query(
+          'UPDATE runs SET status = $1, ended_at = $2, report_json = $3, error = $4 WHERE run_id = $5',
+          [status, iso(new Date(ms)), report === null ? null : JSON.stringify(report), error, runId],
+        );
         if (r.rowCount === 0) throw new Error(`no run '${runId}' in ${this.location}`);
       }),
     );
@@ -359,7 +397,12 @@ class PgRolloutStore implements RolloutStore {
     this.throwPersistError();
     // Serialised now: the caller may change its objects before the write runs.
     const snapshot = JSON.stringify(write.snapshot);
-    const events = write.events.map(({ seq, event }) => ({ seq, type: event.type, at: event.at, json: JSON.stringify(event) }));
+    const events = write.events.map(({ seq, event }) => ({
+      seq,
+      type: event.type,
+      at: event.at,
+      json: JSON.stringify(event),
+    }));
     const once = () =>
       this.tx(async (c) => {
         const r = await c.query('UPDATE runs SET snapshot_json = $1 WHERE run_id = $2', [snapshot, runId]);
@@ -369,7 +412,13 @@ class PgRolloutStore implements RolloutStore {
             `INSERT INTO run_events (run_id, seq, type, at, json)
              SELECT $1, u.seq, u.type, u.at, u.json::json FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS u(seq, type, at, json)
              ON CONFLICT (run_id, seq) DO UPDATE SET type = EXCLUDED.type, at = EXCLUDED.at, json = EXCLUDED.json`,
-            [runId, events.map((e) => e.seq), events.map((e) => e.type), events.map((e) => e.at), events.map((e) => e.json)],
+            [
+              runId,
+              events.map((e) => e.seq),
+              events.map((e) => e.type),
+              events.map((e) => e.at),
+              events.map((e) => e.json),
+            ],
           );
         }
       });
@@ -383,7 +432,12 @@ class PgRolloutStore implements RolloutStore {
         } catch (e) {
           if (!isConnectionFailure(e) || Date.now() - started > PERSIST_RETRY_MS) {
             this.persistError ??= isConnectionFailure(e)
-              ? new StoreConnectionError(this.location, 'persistJob', scrubSecret((e as Error).message, this.secret), errorCode(e))
+              ? new StoreConnectionError(
+                  this.location,
+                  'persistJob',
+                  scrubSecret((e as Error).message, this.secret),
+                  errorCode(e),
+                )
               : (e as Error);
             return;
           }
@@ -393,34 +447,61 @@ class PgRolloutStore implements RolloutStore {
     });
   }
 
-  async readJob(runId: string): Promise<{ snapshot: OptimizeRunSnapshot | null; lastSeq: number; events: OptimizeEvent[] }> {
+  async readJob(
+    runId: string,
+  ): Promise<{ snapshot: OptimizeRunSnapshot | null; lastSeq: number; events: OptimizeEvent[] }> {
     await this.persistChain;
     this.throwPersistError();
     return this.guard('readJob', async () => {
-      const [row] = await this.read<{ snapshot_json: unknown }>('SELECT snapshot_json FROM runs WHERE run_id = $1', [runId]);
+      const [row] = await this.read<{ snapshot_json: unknown }>('SELECT snapshot_json FROM runs WHERE run_id = $1', [
+        runId,
+      ]);
       if (!row) throw new Error(`no run '${runId}' in ${this.location}`);
-      const snapshot = row.snapshot_json === null ? null : jsonObject<OptimizeRunSnapshot>(row.snapshot_json, `runs.snapshot_json of run ${runId}`);
-      const ev = await this.read<{ seq: number; json: unknown }>('SELECT seq, json FROM run_events WHERE run_id = $1 ORDER BY seq', [runId]);
+      const snapshot =
+        row.snapshot_json === null
+          ? null
+          : jsonObject<OptimizeRunSnapshot>(row.snapshot_json, `runs.snapshot_json of run ${runId}`);
+      const ev = await this.read<{ seq: number; json: unknown }>(
+        'SELECT seq, json FROM run_events WHERE run_id = $1 ORDER BY seq',
+        [runId],
+      );
       return {
         snapshot,
         lastSeq: ev.length === 0 ? 0 : ev[ev.length - 1]!.seq,
-        events: ev.map((e) => (typeof e.json === 'string' ? parseStoredJson<OptimizeEvent>(e.json, `run_events.json of run ${runId}`) : (e.json as OptimizeEvent))),
+        events: ev.map((e) =>
+          typeof e.json === 'string'
+            ? parseStoredJson<OptimizeEvent>(e.json, `run_events.json of run ${runId}`)
+            : (e.json as OptimizeEvent),
+        ),
       };
     });
   }
 
   // ---- resources ----
 
-  async addResources(resources: Record<string, unknown>, meta: { run_id: string | null; label: string; parent_version: number | null; latest: boolean }): Promise<ResourcesRow> {
+  async addResources(
+    resources: Record<string, unknown>,
+    meta: { run_id: string | null; label: string; parent_version: number | null; latest: boolean },
+  ): Promise<ResourcesRow> {
     const id = await this.guard('addResources', () =>
       this.tx(async (c, ms) => {
         await c.query('SELECT pg_advisory_xact_lock($1, $2)', [PG_LOCK_CLASS, PG_LOCK.resources]);
-        const version = Number((await one<{ v: number | null }>(c, 'SELECT MAX(version) AS v FROM resources'))?.v ?? 0) + 1;
+        const version =
+          Number((await one<{ v: number | null }>(c, 'SELECT MAX(version) AS v FROM resources'))?.v ?? 0) + 1;
         const rid = makeResourcesId(version);
         if (meta.latest) await c.query('UPDATE resources SET is_latest = 0 WHERE is_latest = 1');
         await c.query(
           'INSERT INTO resources (resources_id, version, resources_json, created_time, is_latest, run_id, label, parent_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-          [rid, version, JSON.stringify(resources), iso(new Date(ms)), meta.latest ? 1 : 0, meta.run_id, meta.label, meta.parent_version],
+          [
+            rid,
+            version,
+            JSON.stringify(resources),
+            iso(new Date(ms)),
+            meta.latest ? 1 : 0,
+            meta.run_id,
+            meta.label,
+            meta.parent_version,
+          ],
         );
         return rid;
       }),
@@ -432,7 +513,8 @@ class PgRolloutStore implements RolloutStore {
     await this.guard('markLatest', () =>
       this.tx(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1, $2)', [PG_LOCK_CLASS, PG_LOCK.resources]);
-        if (!(await one(c, 'SELECT 1 FROM resources WHERE resources_id = $1', [resourcesId]))) throw new Error(`no resources '${resourcesId}' in ${this.location}`);
+        if (!(await one(c, 'SELECT 1 FROM resources WHERE resources_id = $1', [resourcesId])))
+          throw new Error(`no resources '${resourcesId}' in ${this.location}`);
         await c.query('UPDATE resources SET is_latest = 0 WHERE is_latest = 1 AND resources_id <> $1', [resourcesId]);
         await c.query('UPDATE resources SET is_latest = 1 WHERE resources_id = $1', [resourcesId]);
       }),
@@ -441,7 +523,9 @@ class PgRolloutStore implements RolloutStore {
 
   async latestResources(): Promise<ResourcesRow | undefined> {
     return this.guard('latestResources', async () => {
-      const [row] = await this.read<ResourcesDbRow>('SELECT * FROM resources WHERE is_latest = 1 ORDER BY version DESC LIMIT 1');
+      const [row] = await this.read<ResourcesDbRow>(
+        'SELECT * FROM resources WHERE is_latest = 1 ORDER BY version DESC LIMIT 1',
+      );
       return row ? toResources(row) : undefined;
     });
   }
@@ -471,7 +555,15 @@ class PgRolloutStore implements RolloutStore {
         // One enqueue at a time: seq (the listing order) is max + 1, as in SQLite.
         await c.query('SELECT pg_advisory_xact_lock($1, $2)', [PG_LOCK_CLASS, PG_LOCK.enqueue]);
         const ids = rollouts.map((r) => r.rollout_id);
-        const existing = new Set((await rows<{ rollout_id: string }>(c, 'SELECT rollout_id FROM rollouts WHERE rollout_id = ANY($1::text[])', [ids])).map((r) => r.rollout_id));
+        const existing = new Set(
+          (
+            await rows<{ rollout_id: string }>(
+              c,
+              'SELECT rollout_id FROM rollouts WHERE rollout_id = ANY($1::text[])',
+              [ids],
+            )
+          ).map((r) => r.rollout_id),
+        );
         const seen = new Set<string>();
         for (const id of ids) {
           if (existing.has(id) || seen.has(id)) throw new Error(`rollout '${id}' already exists`);
@@ -495,7 +587,10 @@ class PgRolloutStore implements RolloutStore {
           ],
         );
         // Queue ids are handed out in the batch's order: FIFO within it.
-        await c.query('INSERT INTO rollout_queue (rollout_id) SELECT u.id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, i) ORDER BY u.i', [ids]);
+        await c.query(
+          'INSERT INTO rollout_queue (rollout_id) SELECT u.id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, i) ORDER BY u.i',
+          [ids],
+        );
       }),
     );
   }
@@ -505,13 +600,21 @@ class PgRolloutStore implements RolloutStore {
     const runParams = opts.runId === undefined ? [] : [opts.runId];
     return this.guard('dequeue', async () => {
       // An idle worker polls often: one plain read tells it the queue is empty; a stale "empty" only delays one poll.
-      const any = await this.read(`SELECT 1 FROM rollout_queue q JOIN rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`, runParams);
+      const any = await this.read(
+        `SELECT 1 FROM rollout_queue q JOIN rollouts r ON r.rollout_id = q.rollout_id ${runFilter} LIMIT 1`,
+        runParams,
+      );
       if (any.length === 0) return undefined;
       return this.tx(async (c, ms): Promise<Claim | undefined> => {
         const at = iso(new Date(ms));
         for (;;) {
           // Rows another worker holds are skipped, not waited for: concurrent workers take different rollouts.
-          const head = await one<{ queue_id: string; rollout_id: string; status: RolloutStatus; attempt_count: number }>(
+          const head = await one<{
+            queue_id: string;
+            rollout_id: string;
+            status: RolloutStatus;
+            attempt_count: number;
+          }>(
             c,
             `SELECT q.queue_id, q.rollout_id, r.status, r.attempt_count FROM rollout_queue q JOIN rollouts r ON r.rollout_id = q.rollout_id
              ${runFilter} ORDER BY q.queue_id LIMIT 1 FOR UPDATE OF q, r SKIP LOCKED`,
@@ -536,7 +639,10 @@ class PgRolloutStore implements RolloutStore {
             [seq, workerId, head.rollout_id],
           );
           // An unregistered worker can still claim; it is then watched by its attempt's heartbeat only.
-          await c.query('UPDATE workers SET active_rollout_id = $1, active_attempt_id = $2, last_heartbeat_at = $3 WHERE worker_id = $4', [head.rollout_id, aid, at, workerId]);
+          await c.query(
+            'UPDATE workers SET active_rollout_id = $1, active_attempt_id = $2, last_heartbeat_at = $3 WHERE worker_id = $4',
+            [head.rollout_id, aid, at, workerId],
+          );
           return { rollout: toRollout(rollout!), attempt: toAttempt(attempt!) };
         }
       });
@@ -562,7 +668,11 @@ class PgRolloutStore implements RolloutStore {
         const at = iso(new Date(ms));
         // Attempt before worker: the lock order of every other change.
         // A lost attempt's heartbeat changes nothing; its worker learns of the loss from addSpans or finishAttempt.
-        if (attemptId !== null) await c.query("UPDATE attempts SET last_heartbeat_at = $1 WHERE attempt_id = $2 AND status IN ('preparing', 'running')", [at, attemptId]);
+        if (attemptId !== null)
+          await c.query(
+            "UPDATE attempts SET last_heartbeat_at = $1 WHERE attempt_id = $2 AND status IN ('preparing', 'running')",
+            [at, attemptId],
+          );
         await c.query('UPDATE workers SET last_heartbeat_at = $1 WHERE worker_id = $2', [at, workerId]);
       }),
     );
@@ -570,7 +680,13 @@ class PgRolloutStore implements RolloutStore {
 
   async finishAttempt(
     attemptId: string,
-    outcome: { status: 'succeeded' | 'failed'; error?: string; reward?: number | null; answer?: string | null; spans?: Span[] },
+    outcome: {
+      status: 'succeeded' | 'failed';
+      error?: string;
+      reward?: number | null;
+      answer?: string | null;
+      spans?: Span[];
+    },
   ): Promise<'recorded' | 'lost'> {
     const errorMessage = outcome.status === 'failed' ? (outcome.error ?? 'failed') : null;
     return this.guard('finishAttempt', () =>
@@ -585,24 +701,26 @@ class PgRolloutStore implements RolloutStore {
           const { r, a } = locked;
           if (!ACTIVE_ATTEMPT.includes(a.status)) {
             // Our own earlier finish whose COMMIT reply was lost with the connection: it did land.
-            const ours = this.uncertainFinishes.has(attemptId) && a.status === outcome.status && a.error_message === errorMessage;
+            const ours =
+              this.uncertainFinishes.has(attemptId) && a.status === outcome.status && a.error_message === errorMessage;
             this.uncertainFinishes.delete(attemptId);
             return ours ? 'recorded' : 'lost';
           }
           // The last spans ride on the ending commit; to a reader they and the end appear together.
           await this.insertSpans(c, r, a, outcome.spans ?? []);
           assertAttemptTransition(a.status, outcome.status, attemptId);
-          await c.query('UPDATE attempts SET status = $1, ended_at = $2, last_heartbeat_at = $2, error_message = $3 WHERE attempt_id = $4', [outcome.status, at, errorMessage, attemptId]);
+          await c.query(
+            'UPDATE attempts SET status = $1, ended_at = $2, last_heartbeat_at = $2, error_message = $3 WHERE attempt_id = $4',
+            [outcome.status, at, errorMessage, attemptId],
+          );
           if (outcome.status === 'succeeded') {
             // A result without any span first (preparing) passes through running, as the table has it.
             if (r.status === 'preparing') assertRolloutTransition('preparing', 'running', r.rollout_id);
             assertRolloutTransition(r.status === 'preparing' ? 'running' : r.status, 'succeeded', r.rollout_id);
-            await c.query("UPDATE rollouts SET status = 'succeeded', end_time = $1, reward = $2, answer = $3 WHERE rollout_id = $4", [
-              at,
-              outcome.reward ?? null,
-              outcome.answer ?? null,
-              r.rollout_id,
-            ]);
+            await c.query(
+              "UPDATE rollouts SET status = 'succeeded', end_time = $1, reward = $2, answer = $3 WHERE rollout_id = $4",
+              [at, outcome.reward ?? null, outcome.answer ?? null, r.rollout_id],
+            );
           } else {
             await this.retryOrFail(c, r, 'failed', at);
           }
@@ -621,8 +739,11 @@ class PgRolloutStore implements RolloutStore {
       this.tx(async (c, nowMs) => {
         const at = iso(new Date(nowMs));
         const here = { nowMs, host, pidAlive, ms: (t: Ts) => Date.parse(iso(t)) };
-        const verdictOf = (a: AttemptDbRow, config: RolloutConfig, w: { pid: number | null; host: string | null }) => watchdogVerdict(a, config, w, here);
-        const candidates = await rows<AttemptDbRow & { config_json: unknown; w_pid: number | null; w_host: string | null }>(
+        const verdictOf = (a: AttemptDbRow, config: RolloutConfig, w: { pid: number | null; host: string | null }) =>
+          watchdogVerdict(a, config, w, here);
+        const candidates = await rows<
+          AttemptDbRow & { config_json: unknown; w_pid: number | null; w_host: string | null }
+        >(
           c,
           `SELECT a.*, r.config_json, w.pid AS w_pid, w.host AS w_host
            FROM attempts a JOIN rollouts r ON r.rollout_id = a.rollout_id LEFT JOIN workers w ON w.worker_id = a.worker_id
@@ -631,7 +752,10 @@ class PgRolloutStore implements RolloutStore {
         const actions: WatchdogAction[] = [];
         for (const cand of candidates) {
           const what = `rollouts.config_json of rollout ${cand.rollout_id}`;
-          if (!verdictOf(cand, jsonObject<RolloutConfig>(cand.config_json, what), { pid: cand.w_pid, host: cand.w_host })) continue;
+          if (
+            !verdictOf(cand, jsonObject<RolloutConfig>(cand.config_json, what), { pid: cand.w_pid, host: cand.w_host })
+          )
+            continue;
           // Judged again on the locked rows: a heartbeat, a finish or another sweeper may have come in between.
           const { r, a } = await this.lockAttempt(c, cand.attempt_id);
           if (!ACTIVE_ATTEMPT.includes(a.status)) continue;
@@ -639,16 +763,20 @@ class PgRolloutStore implements RolloutStore {
           const verdict = verdictOf(a, config, { pid: cand.w_pid, host: cand.w_host });
           if (!verdict) continue;
           assertAttemptTransition(a.status, verdict.status, a.attempt_id);
-          const upd = await c.query("UPDATE attempts SET status = $1, ended_at = $2, error_message = $3 WHERE attempt_id = $4 AND status IN ('preparing', 'running')", [
-            verdict.status,
-            at,
-            verdict.reason,
-            a.attempt_id,
-          ]);
+          const upd = await c.query(
+            "UPDATE attempts SET status = $1, ended_at = $2, error_message = $3 WHERE attempt_id = $4 AND status IN ('preparing', 'running')",
+            [verdict.status, at, verdict.reason, a.attempt_id],
+          );
           if (upd.rowCount === 0) continue;
           const rolloutStatus = await this.retryOrFail(c, r, verdict.status, at, config);
           await this.releaseWorker(c, a.worker_id, a.attempt_id, null);
-          actions.push({ attempt_id: a.attempt_id, rollout_id: a.rollout_id, attempt_status: verdict.status, rollout_status: rolloutStatus, reason: verdict.reason });
+          actions.push({
+            attempt_id: a.attempt_id,
+            rollout_id: a.rollout_id,
+            attempt_status: verdict.status,
+            rollout_status: rolloutStatus,
+            reason: verdict.reason,
+          });
         }
         return actions;
       }),
@@ -667,7 +795,10 @@ class PgRolloutStore implements RolloutStore {
         );
         for (const r of open) {
           assertRolloutTransition(r.status, 'cancelled', r.rollout_id);
-          await c.query("UPDATE rollouts SET status = 'cancelled', end_time = $1 WHERE rollout_id = $2", [at, r.rollout_id]);
+          await c.query("UPDATE rollouts SET status = 'cancelled', end_time = $1 WHERE rollout_id = $2", [
+            at,
+            r.rollout_id,
+          ]);
           await c.query('DELETE FROM rollout_queue WHERE rollout_id = $1', [r.rollout_id]);
           // Its running attempt ends too, so the worker's late result is 'lost' and never recorded.
           const active = await rows<{ attempt_id: string; status: AttemptStatus; worker_id: string }>(
@@ -677,7 +808,10 @@ class PgRolloutStore implements RolloutStore {
           );
           for (const a of active) {
             assertAttemptTransition(a.status, 'failed', a.attempt_id);
-            await c.query("UPDATE attempts SET status = 'failed', ended_at = $1, error_message = 'cancelled' WHERE attempt_id = $2", [at, a.attempt_id]);
+            await c.query(
+              "UPDATE attempts SET status = 'failed', ended_at = $1, error_message = 'cancelled' WHERE attempt_id = $2",
+              [at, a.attempt_id],
+            );
             await this.releaseWorker(c, a.worker_id, a.attempt_id, null);
           }
         }
@@ -707,7 +841,10 @@ class PgRolloutStore implements RolloutStore {
     await this.guard('stopWorker', () =>
       this.tx(async (c, ms) => {
         const at = iso(new Date(ms));
-        await c.query('UPDATE workers SET stopped_at = $1, last_heartbeat_at = $1, active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = $2', [at, workerId]);
+        await c.query(
+          'UPDATE workers SET stopped_at = $1, last_heartbeat_at = $1, active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = $2',
+          [at, workerId],
+        );
       }),
     );
   }
@@ -718,13 +855,20 @@ class PgRolloutStore implements RolloutStore {
     return this.guard('counters', async () => {
       const found =
         runId === undefined
-          ? await this.read<{ status: RolloutStatus; n: number }>('SELECT status, count(*)::int AS n FROM rollouts GROUP BY status')
-          : await this.read<{ status: RolloutStatus; n: number }>('SELECT status, count(*)::int AS n FROM rollouts WHERE run_id = $1 GROUP BY status', [runId]);
+          ? await this.read<{ status: RolloutStatus; n: number }>(
+              'SELECT status, count(*)::int AS n FROM rollouts GROUP BY status',
+            )
+          : await this.read<{ status: RolloutStatus; n: number }>(
+              'SELECT status, count(*)::int AS n FROM rollouts WHERE run_id = $1 GROUP BY status',
+              [runId],
+            );
       return countersFrom(found);
     });
   }
 
-  async rollouts(filter: { run_id?: string; status?: RolloutStatus[]; mode?: RolloutMode; resources_id?: string } = {}): Promise<RolloutRow[]> {
+  async rollouts(
+    filter: { run_id?: string; status?: RolloutStatus[]; mode?: RolloutMode; resources_id?: string } = {},
+  ): Promise<RolloutRow[]> {
     if (filter.status !== undefined && filter.status.length === 0) return [];
     const where: string[] = [];
     const params: unknown[] = [];
@@ -757,14 +901,19 @@ class PgRolloutStore implements RolloutStore {
 
   async spans(rolloutId: string): Promise<Span[]> {
     return this.guard('spans', async () =>
-      (await this.read<{ span_row_id: string; span_json: unknown }>('SELECT span_row_id, span_json FROM spans WHERE rollout_id = $1 ORDER BY span_row_id', [rolloutId])).map((r) =>
-        jsonObject<Span>(r.span_json, `spans.span_json of row ${r.span_row_id}`),
-      ),
+      (
+        await this.read<{ span_row_id: string; span_json: unknown }>(
+          'SELECT span_row_id, span_json FROM spans WHERE rollout_id = $1 ORDER BY span_row_id',
+          [rolloutId],
+        )
+      ).map((r) => jsonObject<Span>(r.span_json, `spans.span_json of row ${r.span_row_id}`)),
     );
   }
 
   async workers(): Promise<WorkerRow[]> {
-    return this.guard('workers', async () => (await this.read<WorkerDbRow>('SELECT * FROM workers ORDER BY registered_at, worker_id')).map(toWorker));
+    return this.guard('workers', async () =>
+      (await this.read<WorkerDbRow>('SELECT * FROM workers ORDER BY registered_at, worker_id')).map(toWorker),
+    );
   }
 
   // ---- inside transactions ----
@@ -776,7 +925,9 @@ class PgRolloutStore implements RolloutStore {
       'SELECT rollout_id, status, config_json, attempt_count FROM rollouts WHERE rollout_id = (SELECT rollout_id FROM attempts WHERE attempt_id = $1) FOR UPDATE',
       [attemptId],
     );
-    const a = r ? await one<AttemptDbRow>(c, 'SELECT * FROM attempts WHERE attempt_id = $1 FOR UPDATE', [attemptId]) : undefined;
+    const a = r
+      ? await one<AttemptDbRow>(c, 'SELECT * FROM attempts WHERE attempt_id = $1 FOR UPDATE', [attemptId])
+      : undefined;
     // An attempt that is not there any more (a claim a crashed database never made durable) is lost, like one
     // the watchdog took: the worker drops its result and goes on instead of dying.
     if (!r || !a) throw new AttemptLostError(attemptId, `gone from ${this.location}`);
@@ -803,7 +954,13 @@ class PgRolloutStore implements RolloutStore {
   }
 
   /** After an attempt ended badly: requeue its rollout while attempts remain and the ending is retried, else fail it. */
-  private async retryOrFail(c: PoolClient, r: LockedRollout, ending: AttemptStatus, at: string, config?: RolloutConfig): Promise<'requeuing' | 'failed'> {
+  private async retryOrFail(
+    c: PoolClient,
+    r: LockedRollout,
+    ending: AttemptStatus,
+    at: string,
+    config?: RolloutConfig,
+  ): Promise<'requeuing' | 'failed'> {
     const conf = config ?? jsonObject<RolloutConfig>(r.config_json, `rollouts.config_json of rollout ${r.rollout_id}`);
     if (retryOrFailDecision(r.attempt_count, conf, ending) === 'requeuing') {
       assertRolloutTransition(r.status, 'requeuing', r.rollout_id);
@@ -821,7 +978,10 @@ class PgRolloutStore implements RolloutStore {
   /** The worker is idle again (if it still shows this attempt); `at` also counts as its heartbeat when given. */
   private async releaseWorker(c: PoolClient, workerId: string, attemptId: string, at: string | null): Promise<void> {
     if (at === null) {
-      await c.query('UPDATE workers SET active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = $1 AND active_attempt_id = $2', [workerId, attemptId]);
+      await c.query(
+        'UPDATE workers SET active_rollout_id = NULL, active_attempt_id = NULL WHERE worker_id = $1 AND active_attempt_id = $2',
+        [workerId, attemptId],
+      );
     } else {
       await c.query(
         'UPDATE workers SET active_rollout_id = CASE WHEN active_attempt_id = $2 THEN NULL ELSE active_rollout_id END, active_attempt_id = CASE WHEN active_attempt_id = $2 THEN NULL ELSE active_attempt_id END, last_heartbeat_at = $3 WHERE worker_id = $1',

@@ -191,8 +191,8 @@ function spawnWorker(
   const keep = (d: Buffer) => {
     out = (out + d.toString('utf8')).slice(-4000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then((code) => {
     if (code !== 0 && code !== null) console.error(`worker process ${index} exited with ${code}: ${out.trim()}`);

@@ -105,8 +105,8 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
       assert.notEqual(bestPrompt, 'You are a concise assistant.', 'the best prompt is an edited one');
       const made = (await ctx.simCalls()) - callsBefore;
       assert.ok(
-        made >= Number(m![2]),
-        `the simulator answered at least one call per rollout (${made} calls, ${m![2]} rollouts)`,
+        made >= Number(m[2]),
+        `the simulator answered at least one call per rollout (${made} calls, ${m[2]} rollouts)`,
       );
       await frame.locator('[data-testid="best-card"]').scrollIntoViewIfNeeded();
       await shootPanel(wb, join(ctx.resultsDir, 'optimize-panel.png'));

@@ -291,14 +291,12 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     'a failure badge filters the conversation rows',
     async () => {
       const frame = panel(ctx.workbench());
-      const badges = await frame
-        .locator('[data-testid="badge"]')
-        .evaluateAll((els) =>
-          els.map((e) => ({
-            tag: e.getAttribute('data-tag') ?? '',
-            count: Number(e.querySelector('.badge-count')?.textContent ?? '0'),
-          })),
-        );
+      const badges = await frame.locator('[data-testid="badge"]').evaluateAll((els) =>
+        els.map((e) => ({
+          tag: e.getAttribute('data-tag') ?? '',
+          count: Number(e.querySelector('.badge-count')?.textContent ?? '0'),
+        })),
+      );
       const hit = badges.find((b) => b.count > 0);
       assert.ok(hit, `some failure tag has conversations: ${JSON.stringify(badges)}`);
       const badge = frame.locator(`[data-testid="badge"][data-tag="${hit.tag}"]`);

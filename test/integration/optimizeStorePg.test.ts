@@ -83,18 +83,18 @@ function startChild(args: string[]): Child {
   let err = '';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((res) => (markReady = res));
-  onLines(child.stdout!, (line) => {
+  onLines(child.stdout, (line) => {
     if (line === 'ready') markReady();
     else lines.push(line);
   });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => (err += c));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => (err += c));
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   return {
     lines,
     ready: Promise.race([ready, exited.then(() => Promise.reject(new Error(`child exited early: ${err}`)))]),
     exited,
-    go: () => child.stdin!.end('go\n'),
+    go: () => child.stdin.end('go\n'),
     stderr: () => err,
   };
 }

@@ -309,7 +309,7 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
         if (!m) return;
         void (async () => {
           try {
-            const res = await fetch(new URL('/dashboard/health', m[1]!));
+            const res = await fetch(new URL('/dashboard/health', m[1]));
             served = await res.text();
           } finally {
             abort();

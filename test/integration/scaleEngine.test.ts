@@ -152,7 +152,7 @@ describe('scale engine against the simulator', function () {
     assert.equal(s.passed + s.failed + s.unscored, 10);
     assert.ok(s.passed >= 1 && s.failed >= 1 && s.unscored >= 1, `mixed: ${s.passed}/${s.failed}/${s.unscored}`);
     assert.equal(s.winRate, s.passed / (s.passed + s.failed), 'unscored conversations are kept out of the win rate');
-    assert.ok(s.winRateInterval && s.winRateInterval.low <= s.winRate! && s.winRate! <= s.winRateInterval.high);
+    assert.ok(s.winRateInterval && s.winRateInterval.low <= s.winRate && s.winRate <= s.winRateInterval.high);
 
     for (const c of report.conversations) {
       const failed = c.assertionResults.filter((r) => r.pass === false);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
 import { createCliGateway } from '../../src/core/models/cliGateway';
-import { Store } from '../../src/core/store/store';
+import { type Store } from '../../src/core/store/store';
 import { loadSuite } from '../../src/core/suites/loadSuite';
 import type { Suite } from '../../src/core/suites/suiteSchema';
 import { parseTuneConfig, type TuneConfigInput } from '../../src/core/tuning/config';

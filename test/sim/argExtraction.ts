@@ -95,18 +95,18 @@ export function findDates(text: string, defaultYear: number): DateMention[] {
     taken.push([start, end]);
     found.push({ text: m[0].trim(), iso, index: start });
   };
-  for (const m of text.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)) add(m as RegExpExecArray, m[0]);
+  for (const m of text.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)) add(m, m[0]);
   for (const m of text.matchAll(MONTH_FIRST)) {
     const month = monthIndex(m[1] ?? '');
     const day = Number(m[2]);
     if (month < 0 || day < 1 || day > 31) continue;
-    add(m as RegExpExecArray, `${m[3] ?? defaultYear}-${pad(month + 1)}-${pad(day)}`);
+    add(m, `${m[3] ?? defaultYear}-${pad(month + 1)}-${pad(day)}`);
   }
   for (const m of text.matchAll(DAY_FIRST)) {
     const month = monthIndex(m[2] ?? '');
     const day = Number(m[1]);
     if (month < 0 || day < 1 || day > 31) continue;
-    add(m as RegExpExecArray, `${m[3] ?? defaultYear}-${pad(month + 1)}-${pad(day)}`);
+    add(m, `${m[3] ?? defaultYear}-${pad(month + 1)}-${pad(day)}`);
   }
   return found.sort((a, b) => a.index - b.index);
 }

@@ -259,7 +259,7 @@ function answeredAsk(request: SimRequest, rules: Set<SimRuleId>): Planned | null
     !ASK_PATTERN.test(asked.text)
   )
     return null;
-  const texts: string[] = [msgs[lastIdx]!.text];
+  const texts: string[] = [msgs[lastIdx].text];
   for (let i = lastIdx - 1; i >= 0; i--) {
     const m = msgs[i]!;
     if (m.role === 'tool' || (m.role === 'assistant' && (m.toolCalls.length > 0 || !ASK_PATTERN.test(m.text))))

@@ -167,7 +167,7 @@ function goalVerdict(rubric: string, lines: TranscriptLine[]): Verdict {
       reason: `[turn ${failed.turn}] ${failed.tool!.name} was called but returned an error, so the goal was not reached.`,
     };
   }
-  const why = refused ? `the agent refused: "${quote(last!.text)}"` : 'no tool call for the goal was made';
+  const why = refused ? `the agent refused: "${quote(last.text)}"` : 'no tool call for the goal was made';
   return { pass: false, score: 0, reason: `[turn ${end}] The goal was not reached: ${why}.` };
 }
 

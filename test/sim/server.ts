@@ -3,7 +3,7 @@
 // A test instrument: nothing under src/ may import it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import { type z } from 'zod';
 import {
   ANTHROPIC_NO_SAMPLING_VERSION,
   ANTHROPIC_REFUSED_PARAMS,

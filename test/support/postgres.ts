@@ -285,5 +285,5 @@ export async function requirePostgres(ctx: Mocha.Context, opts?: { maxConnection
     console.log(`      skipped: ${started.skip}`);
     ctx.skip();
   }
-  return started as PgServer;
+  return started;
 }

@@ -100,12 +100,12 @@ export function startDequeuer(location: string, workerId: string): Dequeuer {
   let err = '';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((res) => (markReady = res));
-  onLines(child.stdout!, (line) => {
+  onLines(child.stdout, (line) => {
     if (line === 'ready') markReady();
     if (line.startsWith('claim ')) claims.push(line.slice(6));
   });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => (err += c));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => (err += c));
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   return {
     child,

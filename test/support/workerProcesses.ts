@@ -58,9 +58,9 @@ export function spawnWorker(store: string, env: NodeJS.ProcessEnv, extra: string
   });
   const lines: WorkerLine[] = [];
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const waiters = new Set<() => void>();
-  onLines(child.stdout!, (line) => {
+  onLines(child.stdout, (line) => {
     if (line.trim() === '') return;
     try {
       lines.push(JSON.parse(line) as WorkerLine);

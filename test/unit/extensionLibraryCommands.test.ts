@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
 import { COMMAND_PREFIX } from '../../src/extension/commandTypes';
-import { HostContext } from '../../src/extension/hostContext';
+import { type HostContext } from '../../src/extension/hostContext';
 import { libraryFeature } from '../../src/extension/library/libraryFeature';
 import { runCommand } from '../../src/extension/runCommand';
 import { fakeExtensionHost } from '../support/fakeExtensionHost';

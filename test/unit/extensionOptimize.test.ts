@@ -2,7 +2,7 @@
 // simulator: Run Prompt Optimization (config and model pickers) runs in the host and the panel shows the
 // finished run; the best prompt is in the library (source optimized); the card's actions; a missing store;
 // a bad config told in Tau's words with nothing created; cancel; another process's writes showing.
-import { fake, Uri } from './extensionFakeVscode';
+import { fake, type Uri } from './extensionFakeVscode';
 import { panels, setTrusted } from './extensionOptimizeFakes';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parseOptimizeConfig } from '../../src/core/optimize/config';
 import { openSqliteRolloutStore } from '../../src/core/optimize/store/sqliteRolloutStore';
 import type { OptimizeJob } from '../../src/core/optimize/trainer';
 import { COMMAND_PREFIX } from '../../src/extension/commandTypes';
-import { HostContext } from '../../src/extension/hostContext';
+import { type HostContext } from '../../src/extension/hostContext';
 import { optimizeFeature } from '../../src/extension/optimize/optimizeFeature';
 import { OptimizePanel } from '../../src/extension/optimize/optimizePanel';
 import { runCommand } from '../../src/extension/runCommand';
@@ -139,10 +139,10 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
     assert.ok(v.overview!.timeline.length > 1, 'a queue timeline');
     assert.ok(v.overview!.workers.length >= 2, 'the two workers are listed');
     assert.equal(shown.snapshot?.rounds.length, 2, 'two APO rounds');
-    const best = shown.snapshot!.best!;
+    const best = shown.snapshot.best!;
     assert.ok(
-      best.validate_reward! > shown.snapshot!.mean_reward.validate!,
-      `the best (${best.validate_reward}) beats the initial (${shown.snapshot!.mean_reward.validate})`,
+      best.validate_reward! > shown.snapshot.mean_reward.validate!,
+      `the best (${best.validate_reward}) beats the initial (${shown.snapshot.mean_reward.validate})`,
     );
 
     // saveBest went to the host's library: source optimized, the run linked, the validate reward as score.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibraryError, LibraryRepository, parseVersionRef } from '../../src/core/library/libraryRepository';
-import { Store } from '../../src/core/store/store';
+import { type Store } from '../../src/core/store/store';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
 
 const dirs: string[] = [];

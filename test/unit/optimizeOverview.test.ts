@@ -247,7 +247,7 @@ describe('optimize overview', () => {
     );
     const alert = o.alerts.find((a) => a.code === 'optimize_workers_stale');
     assert.equal(alert?.severity, 'warning');
-    assert.match(alert!.message, /^1 worker without a heartbeat .*w1 \(3\.5 s\)$/);
+    assert.match(alert.message, /^1 worker without a heartbeat .*w1 \(3\.5 s\)$/);
 
     o = await readOverview(store, { statusPath, heartbeatIntervalMs: 2000 });
     assert.equal(
@@ -324,7 +324,7 @@ describe('optimize overview', () => {
     const o = await readOverview(store, { statusPath });
     const alert = o.alerts.find((a) => a.code === 'optimize_attempts_timeout');
     assert.equal(alert?.severity, 'warning');
-    assert.match(alert!.message, /^1 attempt passed rollout_timeout_secs: train-1-1:attempt-1$/);
+    assert.match(alert.message, /^1 attempt passed rollout_timeout_secs: train-1-1:attempt-1$/);
     assert.equal(o.runs[0]?.counters.failed, 1);
   });
 
@@ -352,7 +352,7 @@ describe('optimize overview', () => {
     assert.equal(o.timeline.at(-1)?.queued, 1);
     const alert = o.alerts.find((a) => a.code === 'optimize_snapshot_unreadable');
     assert.equal(alert?.severity, 'error');
-    assert.match(alert!.message, /runs\.snapshot_json of run run-d: not a JSON object/);
+    assert.match(alert.message, /runs\.snapshot_json of run run-d: not a JSON object/);
   });
 
   it('a run whose process died lists as failed, says how to resume, and raises an error alert', async function () {
@@ -382,7 +382,7 @@ describe('optimize overview', () => {
     assert.equal(o.run?.snapshot?.error, o.runs[0]?.interrupted);
     const alert = o.alerts.find((a) => a.code === 'optimize_run_interrupted');
     assert.equal(alert?.severity, 'error');
-    assert.match(alert!.message, /^Run run-dead: Interrupted/);
+    assert.match(alert.message, /^Run run-dead: Interrupted/);
   });
 });
 

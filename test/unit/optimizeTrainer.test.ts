@@ -419,7 +419,7 @@ describe('optimize trainer against the simulator', function () {
     const report = final.report!;
     assert.ok(report.mean_reward.validate !== null && report.best!.validate_reward !== null);
     assert.ok(
-      report.best!.validate_reward! > report.mean_reward.validate!,
+      report.best!.validate_reward > report.mean_reward.validate,
       `best ${report.best!.validate_reward} > baseline ${report.mean_reward.validate}`,
     );
     assert.equal(report.rounds.length, config.apo!.rounds);
@@ -460,9 +460,7 @@ describe('optimize trainer against the simulator', function () {
     const resumed = await follow(await resumeOptimization(deps(), { runId: first.final.runId }));
     assert.equal(resumed.final.status, 'completed', resumed.final.error ?? '');
     assert.deepEqual(
-      resumed.events
-        .filter((e) => e.type === 'round_start')
-        .map((e) => (e as Extract<OptimizeEvent, { type: 'round_start' }>).round),
+      resumed.events.filter((e) => e.type === 'round_start').map((e) => e.round),
       [2],
       'round 1 is skipped',
     );

@@ -407,7 +407,7 @@ describe('summarize', () => {
     assert.equal(calls.length, 1);
     assert.equal(gw.options[0]!.cache, false);
     assert.ok(gw.requests[0]!.system!.startsWith('You are Prompt Tuner Analyst'));
-    assert.match(gw.requests[0]!.messages[0]!.content as string, /<conversations>\n\{"total":2,/);
+    assert.match(gw.requests[0]!.messages[0]!.content, /<conversations>\n\{"total":2,/);
     assert.deepEqual(Object.keys(out).sort(), ['revisedPrompt', 'revisedPromptRationale', 'summary']);
   });
   it('asks once more after a rejected reply, carrying the problem', async () => {
@@ -421,7 +421,7 @@ describe('summarize', () => {
     assert.equal(second.length, 3);
     assert.equal(second[1]!.role, 'assistant');
     assert.equal(second[2]!.role, 'user');
-    assert.match(second[2]!.content as string, /^Your previous reply was rejected: text outside the JSON object/);
+    assert.match(second[2]!.content, /^Your previous reply was rejected: text outside the JSON object/);
   });
   it('leaves a summaryError after a second bad reply, the stats untouched', async () => {
     const before = structuredClone(cs);

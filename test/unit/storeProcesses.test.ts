@@ -30,7 +30,7 @@ function startWriter(dir: string, prefix: string, count: number, journalLimit?: 
   let err = '';
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   onLines(
-    child.stdout!,
+    child.stdout,
     (line) => {
       if (line.startsWith('ack ')) acks.push(line.slice(4));
     },
@@ -41,8 +41,8 @@ function startWriter(dir: string, prefix: string, count: number, journalLimit?: 
       }
     },
   );
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => (err += c));
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => (err += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on('exit', (code, signal) => res({ code, signal })),
   );

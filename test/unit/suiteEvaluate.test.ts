@@ -203,7 +203,7 @@ describe('evaluatePrompt', () => {
   });
 
   it('marks the cost incomplete when a price is unknown', async () => {
-    const gateway = new FakeGateway((req, i) => ({ ...(toolUser(req, i) as object), costUsd: i === 0 ? null : 0.002 }));
+    const gateway = new FakeGateway((req, i) => ({ ...toolUser(req, i), costUsd: i === 0 ? null : 0.002 }));
     const s = await evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway });
     assert.equal(s.costIncomplete, true);
     assert.ok(Math.abs(s.costUsd - 0.004) < 1e-12);

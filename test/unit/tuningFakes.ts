@@ -110,7 +110,7 @@ function toSim(req: ModelRequest): SimRequest {
     tools: (req.tools ?? []).map((t) => ({
       name: t.name,
       description: t.description ?? '',
-      parameters: t.parameters as SimRequest['tools'][number]['parameters'],
+      parameters: t.parameters,
     })),
   };
 }

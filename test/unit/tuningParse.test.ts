@@ -41,7 +41,7 @@ describe('meta prompts', () => {
   });
   it('follow the simulator tag contract and never offer tools', () => {
     const v = variantRequest('openai/m', 'Base.', 'add constraints');
-    const user = v.messages[0]!.content as string;
+    const user = v.messages[0]!.content;
     assert.match(user, /<current_prompt>\nBase\.\n<\/current_prompt>/);
     assert.match(user, /<strategy>add constraints<\/strategy>/);
     assert.equal(v.tools, undefined);
@@ -55,12 +55,12 @@ describe('meta prompts', () => {
       },
     ]);
     assert.match(
-      r.messages[0]!.content as string,
+      r.messages[0]!.content,
       /<failures>\n- value_error: case w1 on openai\/a; user said "Weather\?"; args\.date: expected "2026-12-05"\n<\/failures>/,
     );
     const x = crossoverRequest('openai/m', 'A.', 'B.');
-    assert.match(x.messages[0]!.content as string, /<parent_a>\nA\.\n<\/parent_a>[\s\S]*<parent_b>\nB\.\n<\/parent_b>/);
-    assert.doesNotMatch(x.messages[0]!.content as string, /<current_prompt>/);
+    assert.match(x.messages[0]!.content, /<parent_a>\nA\.\n<\/parent_a>[\s\S]*<parent_b>\nB\.\n<\/parent_b>/);
+    assert.doesNotMatch(x.messages[0]!.content, /<current_prompt>/);
   });
 });
 

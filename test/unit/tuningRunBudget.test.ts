@@ -63,7 +63,7 @@ describe('per-run budget in the editor (withRunBudget over the shared gateway)',
       r.error instanceof ModelError && r.error.kind === 'budget',
       `a budget ModelError, got ${String(r.error)}`,
     );
-    assert.match((r.error as ModelError).message, /budget reached/);
+    assert.match(r.error.message, /budget reached/);
     assert.equal(server.requests.length, r.made, 'the refused call never reached the provider');
     assert.ok(shared.stats().costUsd <= 0.05, `spent ${shared.stats().costUsd}`);
   });

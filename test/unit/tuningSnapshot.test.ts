@@ -5,7 +5,7 @@ import type { TuneEvent, TuneRunSnapshot } from '../../src/core/tuning/types';
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 type Dist<T> = T extends unknown ? Omit<T, 'runId' | 'at'> : never;
-const ev = (s: number, e: Dist<TuneEvent>): TuneEvent => ({ runId: 'r1', at: at(s), ...e }) as TuneEvent;
+const ev = (s: number, e: Dist<TuneEvent>): TuneEvent => ({ runId: 'r1', at: at(s), ...e });
 
 function fold(events: TuneEvent[]): TuneRunSnapshot {
   let s = initialSnapshot({

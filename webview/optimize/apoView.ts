@@ -111,9 +111,7 @@ function renderDelta(text: string, change: number, baseline: string): TemplateRe
 }
 
 /** The run's best prompt: the snapshot's (with its library version), else the stored report's. */
-function bestOf(
-  shown: Shown,
-): {
+function bestOf(shown: Shown): {
   version: number;
   text: string;
   validate: number | null;

@@ -16,7 +16,7 @@ import {
   type ValueTarget,
 } from '../shared/formParts';
 import { plural, secondsText, usd } from './format';
-import { budgetField, intField, promptText, selectedAgent, startBlockers, type Draft } from './formState';
+import { budgetField, intField, promptText, selectedAgent, startBlockers } from './formState';
 import type { ScaleApp } from './scaleApp';
 
 export const ROLE_LABEL: Record<ScaleRole, string> = {
@@ -121,7 +121,7 @@ function roleModel(
       value: app.draft[field],
       emptyText: field === 'agentModel' ? 'Choose a model…' : 'Same as the agent model',
       items: modelItems(models),
-      onChange: (value) => app.updateDraft({ [field]: value } as Partial<Draft>),
+      onChange: (value) => app.updateDraft({ [field]: value }),
     })}
   </div>`;
 }

@@ -132,7 +132,7 @@ function onModeKey(app: TuningApp, e: KeyboardEvent): void {
   e.preventDefault();
   app.updateDraft({ mode: MODES[next]!.mode });
   void app.updateComplete.then(() =>
-    app.querySelector<HTMLElement>(`[data-testid=mode-${MODES[next!]!.mode}]`)?.focus(),
+    app.querySelector<HTMLElement>(`[data-testid=mode-${MODES[next]!.mode}]`)?.focus(),
   );
 }
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
 import { createCliGateway, type CliGatewayOptions } from '../../core/models/cliGateway';
 import { loadModelConfig } from '../../core/models/modelConfig';
-import { Store } from '../../core/store/store';
+import { type Store } from '../../core/store/store';
 import { formatCost } from '../../core/suites/evalReport';
 import { loadSuite } from '../../core/suites/loadSuite';
 import type { Suite } from '../../core/suites/suiteSchema';

@@ -71,7 +71,7 @@ export function agentJsonSchema(): Record<string, unknown> {
       if (extra) Object.assign(ctx.jsonSchema, extra);
     },
   });
-  return schema as Record<string, unknown>;
+  return schema;
 }
 
 /** The committed file's exact text (schemas/agent.schema.json), so a test can tell when it is stale. */

@@ -83,11 +83,9 @@ const AgentToolSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names are 1–64 letters, digits, _ or -')
     .meta({ description: 'Function name offered to the agent model.' }),
   description: z.string().optional().meta({ description: 'What the tool does, shown to the model.' }),
-  parameters: z
-    .record(z.string(), z.unknown())
-    .meta({
-      description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.',
-    }),
+  parameters: z.record(z.string(), z.unknown()).meta({
+    description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.',
+  }),
   mock: ToolMockSchema.optional(),
 });
 

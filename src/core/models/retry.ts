@@ -1,6 +1,6 @@
 // When to retry a failed provider call and how long to wait: Retry-After first, else exponential backoff
 // with full jitter, bounded in attempts and in delay.
-import { ProviderError } from './providerTypes';
+import { type ProviderError } from './providerTypes';
 
 export interface RetryPolicy {
   /** Attempts in total, first one included, counting failures other than 429s. */

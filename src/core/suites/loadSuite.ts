@@ -3,7 +3,7 @@
 // file, the JSON path and what is wrong, e.g. `travel.suite.json: cases[3].expect.args.date: …`.
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import type { ChatMessage, JsonSchema, ToolSpec } from '../models/types';
+import type { ChatMessage, ToolSpec } from '../models/types';
 import { jsonErrorOffset } from './jsonErrorOffset';
 import { isPlainObject, MATCHER_KEY_SET } from './matchers';
 import {
@@ -129,8 +129,7 @@ export function typeName(value: unknown): string {
 function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): { found: boolean; value: unknown } {
   let cur: unknown = data;
   for (const s of path) {
-    if (cur === null || typeof cur !== 'object' || !(String(s) in (cur as object)))
-      return { found: false, value: undefined };
+    if (cur === null || typeof cur !== 'object' || !(String(s) in cur)) return { found: false, value: undefined };
     cur = (cur as Record<string, unknown>)[String(s)];
   }
   return { found: true, value: cur };
@@ -416,7 +415,7 @@ function toSuite(file: SuiteFile, path: string): Suite {
   const tools: ToolSpec[] = file.tools.map((t) => ({
     name: t.name,
     ...(t.description !== undefined ? { description: t.description } : {}),
-    parameters: t.parameters as JsonSchema,
+    parameters: t.parameters,
   }));
   const cases: SuiteCase[] = file.cases.map((c) => {
     const expect: Expectation = c.expect.noToolCall

@@ -38,7 +38,7 @@ export function describeExpected(expected: unknown): string {
   if ('regex' in expected) return `a string matching /${expected.regex}/${expected.flags ?? ''}`;
   if ('any' in expected) return 'any value';
   if ('absent' in expected) return 'no value (absent)';
-  const { min, max } = expected as { min?: number; max?: number };
+  const { min, max } = expected;
   if (min !== undefined && min === max) return `the number ${min}`;
   if (min !== undefined && max !== undefined) return `a number from ${min} to ${max}`;
   return min !== undefined ? `a number ≥ ${min}` : `a number ≤ ${String(max)}`;
@@ -70,7 +70,7 @@ export function matchValue(expected: unknown, actual: unknown, path: string): st
       if (typeof actual !== 'string') return fail();
       return new RegExp(expected.regex, expected.flags).test(actual.trim()) ? null : fail();
     }
-    const { min, max } = expected as { min?: number; max?: number };
+    const { min, max } = expected;
     if (typeof actual !== 'number' || !Number.isFinite(actual)) return fail();
     if ((min !== undefined && actual < min) || (max !== undefined && actual > max)) return fail();
     return null;

@@ -77,11 +77,9 @@ const ToolSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names are 1–64 letters, digits, _ or -')
     .meta({ description: 'Function name offered to the model.' }),
   description: z.string().optional().meta({ description: 'What the tool does, shown to the model.' }),
-  parameters: z
-    .record(z.string(), z.unknown())
-    .meta({
-      description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.',
-    }),
+  parameters: z.record(z.string(), z.unknown()).meta({
+    description: 'JSON Schema of the arguments: { "type": "object", "properties": {...}, "required": [...] }.',
+  }),
 });
 
 export const SuiteFileSchema = z
@@ -211,7 +209,7 @@ export function suiteJsonSchema(): Record<string, unknown> {
       if (ctx.path.at(-1) === 'parameters') Object.assign(ctx.jsonSchema, PARAMETERS_JSON_SCHEMA);
     },
   });
-  return schema as Record<string, unknown>;
+  return schema;
 }
 
 /** The committed file's exact text (schemas/suite.schema.json), so a test can tell when it is stale. */

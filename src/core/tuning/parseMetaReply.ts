@@ -36,7 +36,7 @@ function fromJson(text: string): string | null | undefined {
   try {
     const v: unknown = JSON.parse(text.slice(start, end + 1));
     if (v && typeof v === 'object' && 'prompt' in v) {
-      const p = (v as { prompt: unknown }).prompt;
+      const p = v.prompt;
       return typeof p === 'string' ? clean(p) : null;
     }
   } catch {

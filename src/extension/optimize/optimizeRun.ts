@@ -66,7 +66,7 @@ export async function pickConfig(): Promise<string | undefined> {
 export async function pickModel(ctx: HostContext, recent: string[]): Promise<string | undefined> {
   const models = await knownModels(ctx, recent);
   const items = [
-    ...models.map((m) => ({ label: m.label, description: m.source, id: m.id as string | undefined })),
+    ...models.map((m) => ({ label: m.label, description: m.source, id: m.id })),
     { label: TYPE_MODEL, description: 'provider/model', id: undefined },
   ];
   const pick = await vscode.window.showQuickPick(items, {

@@ -18,7 +18,7 @@ import { openCliStore, statusPathOf, storePathOf, storeShown } from './optimizeP
  * The --store line of optimizeHelp.ts's texts, for these commands: a PostgreSQL URL works too (the help texts'
  * shared option line is left as it is for run and resume, which say so through their own command).
  */
-const STORE_LINE = /^  --store P {14}the store \(SQLite file; default ([^)]*)\)$/m;
+const STORE_LINE = /^ {2}--store P {14}the store \(SQLite file; default ([^)]*)\)$/m;
 function withUrlStore(help: string): string {
   return help
     .replace(/\[--store P\]/g, '[--store P|URL]')

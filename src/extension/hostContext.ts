@@ -4,16 +4,21 @@ import * as vscode from 'vscode';
 import type { Store } from '../core/store/store';
 import type { LibraryRepository } from '../core/library/libraryRepository';
 import type { ModelGateway } from '../core/models/types';
+import type * as WorkspaceStoreModule from '../core/workspaceStore';
+import type * as LibraryRepositoryModule from '../core/library/libraryRepository';
 import { ActiveContext } from './library/activeContext';
 import { storeLocation, type StoreLocation } from './storeLocation';
 
 // require() on first use, not import(): esbuild keeps a required module lazy (sql.js is evaluated on this call,
 // not at activation), and the same code runs under mocha's tsx/cjs, which does not resolve dynamic import().
-function loadStoreModule(): typeof import('../core/workspaceStore') {
-  return require('../core/workspaceStore') as typeof import('../core/workspaceStore');
+// The `import type` lines above are erased at build time, so they do not undo the laziness.
+function loadStoreModule(): typeof WorkspaceStoreModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: sql.js must not load at activation
+  return require('../core/workspaceStore') as typeof WorkspaceStoreModule;
 }
-function loadLibraryModule(): typeof import('../core/library/libraryRepository') {
-  return require('../core/library/libraryRepository') as typeof import('../core/library/libraryRepository');
+function loadLibraryModule(): typeof LibraryRepositoryModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: keeps the library code out of activation
+  return require('../core/library/libraryRepository') as typeof LibraryRepositoryModule;
 }
 
 export class HostContext implements vscode.Disposable {

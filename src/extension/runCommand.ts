@@ -32,7 +32,7 @@ interface ManifestCommands {
 
 /** The title the user saw ("Insert into File"), from package.json; the id when it has none. */
 function commandTitle(ctx: HostContext, id: string): string {
-  const manifest = ctx.extension.extension?.packageJSON as ManifestCommands | undefined;
+  const manifest = ctx.extension.extension.packageJSON as ManifestCommands | undefined;
   return manifest?.contributes?.commands?.find((c) => c.command === COMMAND_PREFIX + id)?.title ?? id;
 }
 

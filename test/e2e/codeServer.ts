@@ -68,7 +68,9 @@ export function installExtension(dirs: CodeServerDirs, vsix: string): string {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120_000,
   });
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  // When code-server cannot be spawned at all (r.error set), spawnSync leaves stdout/stderr null; @types/node says string.
+  const { stdout, stderr } = r as { stdout: string | null; stderr: string | null };
+  const output = `${stdout ?? ''}${stderr ?? ''}`.trim();
   if (r.status !== 0 || !/successfully installed/i.test(output)) {
     throw new Error(`installing ${vsix} failed (exit ${r.status ?? r.signal}):\n${output}`);
   }
@@ -132,7 +134,8 @@ export async function startCodeServer(
   child.stderr?.pipe(log);
   const pid = child.pid;
   if (pid === undefined) throw new Error('code-server did not start');
-  let exited: string | null = null;
+  // Set by the exit listener; `as` keeps TS from narrowing it to null for the loop below.
+  let exited = null as string | null;
   child.once('exit', (code, signal) => (exited = `exit ${code ?? signal}`));
 
   const stop = async (): Promise<void> => {

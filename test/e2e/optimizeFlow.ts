@@ -37,7 +37,10 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
       const wb = ctx.workbench();
       // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
       await waitFor(
-        async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null),
+        async () => {
+          await wb.openViewContainer('Prompt Tuner'); // throws (and waitFor retries) until the item shows
+          return true;
+        },
         'the Prompt Tuner activity-bar item',
         60_000,
       );

@@ -84,7 +84,7 @@ interface RowCells {
 async function rowCells(frame: FrameLocator): Promise<Map<string, RowCells>> {
   const rows = await frame.locator('[data-testid="conversation-row"]').evaluateAll((els) =>
     els.map((e) => {
-      const cells = Array.from(e.children).map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim());
+      const cells = Array.from(e.children).map((c) => c.textContent.replace(/\s+/g, ' ').trim());
       return { id: e.getAttribute('data-conversation-id') ?? '', cells };
     }),
   );
@@ -127,7 +127,10 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
       const wb = ctx.workbench();
       // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
       await waitFor(
-        async () => ((await wb.openViewContainer('Prompt Tuner')) ? true : null),
+        async () => {
+          await wb.openViewContainer('Prompt Tuner'); // throws (and waitFor retries) until the item shows
+          return true;
+        },
         'the Prompt Tuner activity-bar item',
         60_000,
       );

@@ -131,8 +131,9 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     }
   });
   after(async () => {
-    await sim?.close();
-    await pg?.stop();
+    // before() may have skipped (no PostgreSQL) or thrown before these were set.
+    await (sim as Simulator | undefined)?.close();
+    await (pg as PgServer | undefined)?.stop();
     if (ws) rmSync(ws, { recursive: true, force: true });
   });
 
@@ -171,7 +172,7 @@ describe('prompt-optimization views on a PostgreSQL store (status, dashboard, th
     const o = JSON.parse(j.out) as OptimizeOverview;
     assert.equal(o.location, masked);
     assert.equal(o.run?.row.run_id, runId);
-    assert.equal(o.run?.row.store_path, masked, 'the run row names the store as shown');
+    assert.equal(o.run.row.store_path, masked, 'the run row names the store as shown');
     assert.equal(o.counters.total_rollouts, TOTAL);
     assert.equal(o.counters.succeeded + o.counters.failed, TOTAL);
     assert.ok(o.workers.length >= 2 && o.workers.every((w) => w.stopped_at !== null), "the run's two workers, stopped");

@@ -95,7 +95,7 @@ describe('optimize worker on a SQLite store', function () {
     try {
       const attempt = (await s.attempts({})).find((x) => x.attempt_id === claim.attempt_id);
       assert.equal(attempt?.status, 'unresponsive');
-      assert.match(attempt?.error_message ?? '', /is gone/);
+      assert.match(attempt.error_message ?? '', /is gone/);
     } finally {
       await s.close();
     }

@@ -19,7 +19,8 @@ describe('optimize worker on a PostgreSQL store', function () {
     sim = await startSimulator({ latencyMs: 5 });
   });
   after(async () => {
-    await sim?.close();
+    // before() may have skipped (no PostgreSQL) or thrown before sim was set.
+    await (sim as Simulator | undefined)?.close();
     await pg?.stop();
   });
   beforeEach(() => sim.reset());
@@ -76,7 +77,7 @@ describe('optimize worker on a PostgreSQL store', function () {
           assert.equal(w.child.exitCode, null, `worker ${w.pid} is still running: ${w.stderr()}`);
         const outages = workers.flatMap((w) => w.lines.filter((l) => l.type === 'store_outage'));
         assert.ok(
-          outages.some((l) => l.type === 'store_outage' && l.state === 'down'),
+          outages.some((l) => l.state === 'down'),
           'a worker saw the database go away',
         );
         const s = await openRolloutStore(location, { create: false });

@@ -294,7 +294,7 @@ describe('prompt-tuner scale (CLI) against the simulator', function () {
     assert.equal(lines[0]!.type, 'scale_start');
     const last = lines.at(-1)!;
     assert.equal(last.type, 'scale_complete');
-    assert.equal(last.type === 'scale_complete' && last.report.conversations.length, 2);
+    assert.equal(last.report.conversations.length, 2);
     assert.equal(lines.filter((e) => e.type === 'conversation_complete').length, 2);
     assert.equal(lines.filter((e) => e.type === 'evaluation_complete').length, 2);
     for (const t of ['conversation_start', 'turn_complete', 'summary_complete'] as const)
@@ -467,19 +467,17 @@ describe('a scale run whose process is killed', function () {
     assert.equal(resumed.code, 0, resumed.err);
     const lines = events(resumed.out);
     assert.equal(lines[0]!.type, 'scale_start');
-    const restarted = lines
-      .filter((e) => e.type === 'conversation_start')
-      .map((e) => (e.type === 'conversation_start' ? e.conversationId : ''));
+    const restarted = lines.filter((e) => e.type === 'conversation_start').map((e) => e.conversationId);
     for (const id of finished) assert.ok(!restarted.includes(id), `${id} is not run again`);
     const last = lines.at(-1)!;
     assert.equal(last.type, 'scale_complete');
-    const report = last.type === 'scale_complete' ? last.report : undefined;
-    assert.equal(report?.runId, runId);
-    assert.equal(report?.conversations.length, 4);
-    assert.equal(report?.conversations.filter((c) => c.outcome !== null).length, 4);
+    const report = last.report;
+    assert.equal(report.runId, runId);
+    assert.equal(report.conversations.length, 4);
+    assert.equal(report.conversations.filter((c) => c.outcome !== null).length, 4);
     for (const id of finished)
       assert.ok(
-        report?.conversations.some((c) => c.conversationId === id),
+        report.conversations.some((c) => c.conversationId === id),
         `${id} is in the report`,
       );
     const after = await transcripts(ws, runId, finished);

@@ -243,10 +243,11 @@ describe('scale evaluators: promptfoo', function () {
     builtin = (await createEvaluator('builtin', {})).evaluator;
   });
   after(async () => {
-    await pf?.close?.();
-    await sim?.close();
+    // before() may have skipped (no promptfoo) or thrown before these were set.
+    await (pf as ScaleEvaluator | undefined)?.close?.();
+    await (sim as Simulator | undefined)?.close();
   });
-  beforeEach(() => sim?.reset());
+  beforeEach(() => sim.reset());
 
   const shape = (rs: Awaited<ReturnType<ScaleEvaluator['grade']>>) =>
     rs.map((r) => ({ assertion: r.assertion, type: r.type, scope: r.scope, tag: r.tag, pass: r.pass, turn: r.turn }));

@@ -99,7 +99,7 @@ describe('model simulator over HTTP', () => {
     });
     assert.equal(res.stop_reason, 'tool_use');
     const block = res.content.find((b) => b.type === 'tool_use');
-    assert.ok(block && block.type === 'tool_use');
+    assert.ok(block);
     assert.equal(block.name, 'get_weather');
     assert.deepEqual(block.input, { city: 'Lisbon', date: '2026-12-05' });
     assert.ok(res.usage.input_tokens > 0 && res.usage.output_tokens > 0);
@@ -181,7 +181,7 @@ describe('model simulator over HTTP', () => {
       ],
     });
     const use = followUp.content.find((b) => b.type === 'tool_use');
-    assert.ok(use && use.type === 'tool_use');
+    assert.ok(use);
     assert.deepEqual(use.input, { city: 'Porto', date: '2026-12-05' });
   });
 
@@ -237,7 +237,7 @@ describe('model simulator over HTTP', () => {
     });
     await assert.rejects(
       anthropic.messages.create({ model: 'sim-1', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
-      (e: unknown) => e instanceof Anthropic.RateLimitError && e.headers?.get('retry-after-ms') !== null,
+      (e: unknown) => e instanceof Anthropic.RateLimitError && e.headers.get('retry-after-ms') !== null,
     );
     const c = sim.counters();
     assert.equal(c.rateLimited, 2);

@@ -226,7 +226,7 @@ describe('tuning engine against the simulator', function () {
     const last = events.at(-1)!;
     assert.equal(last.type, 'tune_error');
     assert.match(final.error ?? '', /500/);
-    assert.equal(last.type === 'tune_error' && last.error, final.error);
+    assert.equal(last.error, final.error);
   });
 
   it('a refused key (401) ends in tune_error saying what to fix', async () => {

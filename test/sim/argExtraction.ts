@@ -255,7 +255,7 @@ function isToSide(name: string, schema: SchemaLike): boolean {
 export function extractArgs(parameters: SchemaLike, text: string, options: ExtractOptions): Record<string, unknown> {
   const props =
     parameters.properties && typeof parameters.properties === 'object'
-      ? (parameters.properties as Record<string, SchemaLike>)
+      ? (parameters.properties as Record<string, unknown>) // the client's tool schema: any JSON
       : {};
   const args: Record<string, unknown> = {};
   const dates = findDates(text, options.defaultYear);
@@ -268,7 +268,7 @@ export function extractArgs(parameters: SchemaLike, text: string, options: Extra
   let quoteCursor = 0;
 
   for (const [name, rawSchema] of Object.entries(props)) {
-    const schema = rawSchema && typeof rawSchema === 'object' ? rawSchema : {};
+    const schema: SchemaLike = rawSchema && typeof rawSchema === 'object' ? rawSchema : {};
     const type = schemaType(schema);
     const hint = schemaText(name, schema);
 

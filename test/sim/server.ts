@@ -220,7 +220,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     counters.peakConcurrency = Math.max(counters.peakConcurrency, counters.inFlight);
     let settled = false;
     let hung = false;
-    let clientGone = false;
+    // Set by the response's close listener; `as` keeps TS from narrowing it to false across the awaits below.
+    let clientGone = false as boolean;
     const entry: SimRequestLog = { seq: mySeq, api, model: null, status: 0, mode: null, body: null };
     log.push(entry);
     if (log.length > logSize) log.shift();

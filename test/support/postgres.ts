@@ -208,7 +208,7 @@ export async function startPostgres(opts: { maxConnections?: number } = {}): Pro
   } catch (e) {
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
     removeAll();
-    throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log}`);
+    throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${log}`, { cause: e });
   }
   const baseUrl = `postgres://postgres@127.0.0.1:${port}`;
   const query = async <T extends Record<string, unknown>>(

@@ -333,7 +333,7 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         const [a] = await s.attempts({ rollout_id: c.rollout.rollout_id });
         assert.equal(r?.status, 'running');
         assert.equal(a?.status, 'running');
-        sameTime(a?.last_heartbeat_at, T0 + 500);
+        sameTime(a.last_heartbeat_at, T0 + 500);
         await s.addSpans(c.attempt.attempt_id, [span('reward.emit')]);
         assert.deepEqual(
           (await s.spans(c.rollout.rollout_id)).map((x) => x.name),
@@ -345,9 +345,9 @@ export function rolloutStoreBehaviour(name: string, factory: RolloutStoreFactory
         );
         const [done] = await s.rollouts();
         assert.equal(done?.status, 'succeeded');
-        assert.equal(done?.reward, 0.5);
-        assert.equal(done?.answer, 'two');
-        sameTime(done?.end_time, T0 + 500);
+        assert.equal(done.reward, 0.5);
+        assert.equal(done.answer, 'two');
+        sameTime(done.end_time, T0 + 500);
         assert.equal((await s.workers())[0]?.active_attempt_id, null);
       });
 

@@ -167,7 +167,7 @@ describe('conversation loop', () => {
     assert.equal(first!.request.seed, 42);
     assert.equal(first!.request.temperature, 0.3);
     assert.equal(first!.options?.cache, true, 'call options come from callOptions(role)');
-    assert.equal(first!.options?.signal, value.signal);
+    assert.equal(first!.options.signal, value.signal);
     assert.deepEqual(second!.request.messages, [
       { role: 'user', content: 'Room in Oslo, now.' },
       {

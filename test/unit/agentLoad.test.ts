@@ -7,8 +7,12 @@ import { AgentError, loadAgent, parseAgent } from '../../src/core/agents/loadAge
 const ROOT = join(__dirname, '..', '..');
 const FILE = 'desk.agent.json';
 
+/** Agent JSON as the tests bend it: any key at any depth gets any value, valid or not. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately malformed JSON, mutated at arbitrary depth
+type AgentDraft = Record<string, any>;
+
 /** A valid agent; each test breaks one thing. */
-function baseAgent(): Record<string, any> {
+function baseAgent(): AgentDraft {
   return {
     name: 'Desk',
     systemPrompt: 'You are a hotel desk.',
@@ -45,7 +49,7 @@ function baseAgent(): Record<string, any> {
   };
 }
 
-function errorOf(mutate: (a: Record<string, any>) => void): AgentError {
+function errorOf(mutate: (a: AgentDraft) => void): AgentError {
   const a = baseAgent();
   mutate(a);
   try {
@@ -58,7 +62,7 @@ function errorOf(mutate: (a: Record<string, any>) => void): AgentError {
 }
 
 /** The error names the file and the path, and says what is wrong. */
-function assertProblem(mutate: (a: Record<string, any>) => void, path: string, problem: RegExp): void {
+function assertProblem(mutate: (a: AgentDraft) => void, path: string, problem: RegExp): void {
   const e = errorOf(mutate);
   const line = e.message.split('\n').find((l) => l.startsWith(`${FILE}: ${path}: `));
   assert.ok(line, `no problem at ${path} in:\n${e.message}`);

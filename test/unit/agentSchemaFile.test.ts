@@ -26,7 +26,11 @@ describe('schemas/agent.schema.json', () => {
   describe('what the editor will say', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(read('schemas/agent.schema.json')) as object);
-    const example = () => JSON.parse(read('examples/hotel-desk.agent.json')) as Record<string, any>;
+    /** The example agent, typed only as far as the paths these tests edit. */
+    type Example = Record<string, unknown> & {
+      tools: { parameters: { type: unknown }; mock: { responses: { when: unknown }[] } }[];
+    };
+    const example = () => JSON.parse(read('examples/hotel-desk.agent.json')) as Example;
     const accepts = (data: unknown) => validate(data) === true;
 
     it('accepts the example agent', () => {
@@ -36,16 +40,16 @@ describe('schemas/agent.schema.json', () => {
     it('flags both prompt sources, and parameters that are not an object schema', () => {
       assert.equal(accepts({ ...example(), promptRef: 'desk@2' }), false);
       const notObject = example();
-      notObject.tools[0].parameters.type = 'array';
+      notObject.tools[0]!.parameters.type = 'array';
       assert.equal(accepts(notObject), false);
     });
 
     it('flags a malformed matcher in a mock `when` but allows a literal object', () => {
       const bad = example();
-      bad.tools[0].mock.responses[0].when = { room_type: { regex: 3 } };
+      bad.tools[0]!.mock.responses[0]!.when = { room_type: { regex: 3 } };
       assert.equal(accepts(bad), false);
       const literal = example();
-      literal.tools[0].mock.responses[0].when = { room_type: { name: 'suite' } };
+      literal.tools[0]!.mock.responses[0]!.when = { room_type: { name: 'suite' } };
       assert.equal(accepts(literal), true, ajv.errorsText(validate.errors));
     });
 

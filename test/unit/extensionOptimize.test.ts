@@ -98,7 +98,7 @@ const lastOf = (kind: string) => [...fake.messages].reverse().find((m) => m.kind
 describe('prompt optimization in the editor (fake VS Code, real store, simulator)', function () {
   this.timeout(90_000);
   let sim: Simulator;
-  let h: Harness;
+  let h: Harness | undefined; // unset in afterEach() when the test failed before start()
   before(async () => {
     sim = await startSimulator({ latencyMs: 5 });
   });
@@ -107,6 +107,7 @@ describe('prompt optimization in the editor (fake VS Code, real store, simulator
   });
   afterEach(async () => {
     await h?.dispose();
+    h = undefined; // so a test that fails before start() does not dispose the previous harness again
   });
 
   it('Run Prompt Optimization: pick the config and a model, the run goes in the host, the panel shows it finished with its best prompt in the library', async () => {

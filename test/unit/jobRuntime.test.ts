@@ -223,7 +223,7 @@ describe('job runtime', () => {
     });
     const final = await job.done;
     assert.equal(final.stop?.kind, 'store');
-    assert.match(final.stop?.message ?? '', /disk full/);
+    assert.match(final.stop.message, /disk full/);
   });
 
   it('cancel: a cancelled stop with the reason, the signal aborted with a ModelError, later cancels ignored', async () => {

@@ -1,7 +1,7 @@
 // A tiny scripted HTTP server speaking just enough OpenAI Chat Completions and Anthropic Messages for unit
 // tests of the model layer (the full simulator lives in test/sim and is used by the integration tests).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface FakeReply {
   status?: number;
@@ -101,7 +101,7 @@ export function anthropicMessage(
 }
 
 export async function startFakeServer(): Promise<FakeServer> {
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const state: Omit<FakeServer, 'openaiBaseUrl' | 'anthropicBaseUrl' | 'close'> = {
     requests: [],
     script: [],
@@ -163,5 +163,5 @@ export async function startFakeServer(): Promise<FakeServer> {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  }) as FakeServer;
+  });
 }

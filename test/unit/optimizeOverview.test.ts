@@ -338,7 +338,7 @@ describe('optimize overview', () => {
     store.persistJob('run-s', { snapshot, events: [] });
     const o = await readOverview(store, { statusPath });
     assert.deepEqual(o.run?.snapshot, snapshot);
-    assert.equal(o.run?.interrupted, null);
+    assert.equal(o.run.interrupted, null);
     assert.equal(o.runs[0]?.best_reward, 0.75);
   });
 
@@ -373,13 +373,13 @@ describe('optimize overview', () => {
     const o = await readOverview(store, { statusPath });
     assert.equal(o.runs[0]?.status, 'failed');
     assert.match(
-      o.runs[0]?.interrupted ?? '',
+      o.runs[0].interrupted ?? '',
       /^Interrupted: the process that ran it \(pid \d+\) ended .* Resume it with `prompt-tuner optimize resume --run run-dead`\.$/,
     );
     assert.equal(o.run?.row.status, 'running', 'the stored row is not rewritten');
-    assert.equal(o.run?.snapshot?.status, 'failed');
-    assert.equal(o.run?.snapshot?.etaSeconds, null);
-    assert.equal(o.run?.snapshot?.error, o.runs[0]?.interrupted);
+    assert.equal(o.run.snapshot?.status, 'failed');
+    assert.equal(o.run.snapshot.etaSeconds, null);
+    assert.equal(o.run.snapshot.error, o.runs[0].interrupted);
     const alert = o.alerts.find((a) => a.code === 'optimize_run_interrupted');
     assert.equal(alert?.severity, 'error');
     assert.match(alert.message, /^Run run-dead: Interrupted/);

@@ -159,7 +159,7 @@ describe('scale budget', () => {
       const b = cap.tryStart(0.5);
       assert.equal(b.ok, false);
       assert.match(
-        !b.ok ? b.reason : '',
+        b.reason,
         /^total budget cap of \$1\.00 reached: \$0\.6000 spent or in flight, and the next call could cost up to \$0\.5000/,
       );
       a.release(0.3);

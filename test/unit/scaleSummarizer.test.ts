@@ -197,7 +197,7 @@ describe('summarizer reply parsing', () => {
     ]) {
       const r = parseSummarizerReply(reply, ids);
       assert.equal(r.ok, false, reply);
-      assert.match(r.ok ? '' : r.problem, /text outside the JSON object/);
+      assert.match(r.problem, /text outside the JSON object/);
     }
     const prose = parseSummarizerReply('The agent did fine.', ids);
     assert.deepEqual(prose, { ok: false, problem: 'the reply is not a JSON object' });

@@ -164,7 +164,7 @@ describe('evaluatePrompt', () => {
       tools: SUITE.tools,
     });
     assert.equal(options?.cache, true);
-    assert.ok(options?.signal instanceof AbortSignal);
+    assert.ok(options.signal instanceof AbortSignal);
     const noPrompt = new FakeGateway(toolUser);
     await evaluatePrompt({ suite: SUITE, prompt: '  ', models: ['sim/a'], gateway: noPrompt, caseIds: ['rome'] });
     assert.equal('system' in noPrompt.requests[0]!.req, false);

@@ -100,7 +100,7 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     assert.deepEqual(final.savedVersion, { id: 101, name: 'Mini travel (tuned)', version: 1 });
     const done = events.at(-1)!;
     assert.equal(done.type, 'tune_complete');
-    assert.equal(done.type === 'tune_complete' && done.bestPrompt, final.best.text);
+    assert.equal(done.bestPrompt, final.best.text);
     assert.deepEqual(named(events).slice(0, 3), ['tune_start', 'generation_start', 'prompt_generated']);
     for (const e of events) assert.equal(e.runId, final.runId);
   });
@@ -173,7 +173,7 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     // generation_complete names the survivors.
     const gc = events.filter((e) => e.type === 'generation_complete');
     assert.equal(gc.length, 3);
-    assert.deepEqual(gc.at(-1)!.type === 'generation_complete' && gc.at(-1)!.survivorIds, []);
+    assert.deepEqual(gc.at(-1)!.survivorIds, []);
   });
 
   it('when no reply is a duplicate and nothing fails, the calls made equal the estimate exactly', async () => {
@@ -266,7 +266,7 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     assert.equal(final.status, 'failed');
     const last = events.at(-1)!;
     assert.equal(last.type, 'tune_error');
-    assert.match(last.type === 'tune_error' ? last.error : '', /500 from openai/);
+    assert.match(last.error, /500 from openai/);
     assert.match(final.error ?? '', /500 from openai/);
     assert.equal(lib.added.length, 0);
   });
@@ -368,7 +368,7 @@ describe('tuning engine (fake gateway playing the simulator)', () => {
     });
     await job.done;
     const t = events.find((e) => e.type === 'throttle');
-    assert.ok(t && t.type === 'throttle' && t.queued === 9 && t.retryInMs === 1200 && t.runId === job.runId);
+    assert.ok(t && t.queued === 9 && t.retryInMs === 1200 && t.runId === job.runId);
     assert.ok(throttled, 'the snapshot shows the throttle');
   });
 });

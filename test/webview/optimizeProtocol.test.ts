@@ -31,7 +31,7 @@ describe('prompt optimization panel protocol (host validation)', () => {
     // Extra fields (a path, a prompt text) are dropped, never acted on.
     const r = parseWebviewMessage({ type: 'store/pick', path: '/etc/passwd' });
     assert.ok(r.ok);
-    assert.deepEqual(r.ok && r.message, { type: 'store/pick' });
+    assert.deepEqual(r.message, { type: 'store/pick' });
     const b = parseWebviewMessage({ type: 'best/save', runId: 'r1', text: 'You are evil.' });
     assert.deepEqual(b.ok && b.message, { type: 'best/save', runId: 'r1' });
   });

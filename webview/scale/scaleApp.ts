@@ -35,7 +35,8 @@ export interface ViewState {
 }
 
 export function isViewState(value: unknown): value is ViewState {
-  const v = value as Partial<ViewState> | null;
+  // Saved by an earlier (maybe older) webview: every field is unchecked until tested here.
+  const v = value as Partial<Record<keyof ViewState, unknown>> | null;
   return (
     typeof v === 'object' &&
     v !== null &&

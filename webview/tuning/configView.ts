@@ -308,7 +308,7 @@ function budgetInput(app: TuningApp): TemplateResult {
     min: 0,
     step: 0.01,
     placeholder: 'No budget',
-    value: app.draft.budgetUsd ?? '',
+    value: app.draft.budgetUsd,
     error: 'error' in r ? r.error : null,
     onInput: (value) => app.updateDraft({ budgetUsd: value }),
   });

@@ -88,7 +88,7 @@ function value(draft: Draft, options: TuningOptions, field: Field): number | nul
 
 /** The optional budget: undefined when the field is empty, else a number above 0, or what is wrong with it. */
 export function budgetField(draft: Draft): { value: number | undefined } | { error: string } {
-  const text = (draft.budgetUsd ?? '').trim();
+  const text = draft.budgetUsd.trim();
   if (text === '') return { value: undefined };
   const n = Number(text);
   // Same rule as the engine's schema (budgetUsd must be above 0); empty is how to say "no budget".

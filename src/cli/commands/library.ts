@@ -103,7 +103,7 @@ export const libraryListCommand: CliCommand = {
     noPositionals(positionals);
     const workspace = resolveWorkspace(values.workspace, io);
     const opened = await openLibrary(workspace, io, 'read');
-    let prompts: PromptSummary[] = [];
+    let prompts: PromptSummary[];
     try {
       prompts = opened?.library.listPrompts(values.filter) ?? [];
     } finally {

@@ -9,7 +9,7 @@ export function parseStoredJson<T>(text: string, what: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${what}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${what}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
 }
 

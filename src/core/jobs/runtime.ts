@@ -224,6 +224,7 @@ export class JobRuntime<E extends JobEventBase, S> {
         }),
       ),
     );
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the first task's rejection unchanged, whatever it is
     if (firstError !== undefined) throw firstError;
     return settled.map((x) => (x as PromiseFulfilledResult<T>).value);
   }

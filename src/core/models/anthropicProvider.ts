@@ -56,8 +56,20 @@ export function toAnthropicBody(model: string, request: ModelRequest): MessageCr
   return body;
 }
 
+/**
+ * A Messages response as it may arrive. The SDK does not check responses, and a compatible server (custom base
+ * URL) or proxy may send no body, no `content` or no `usage`, or usage without some counts.
+ */
+export type AnthropicWireMessage = Omit<Anthropic.Messages.Message, 'content' | 'usage'> & {
+  content?: Anthropic.Messages.ContentBlock[] | null;
+  usage?: Partial<Anthropic.Messages.Usage> | null;
+};
+
 /** Maps a Messages response to the neutral result; input tokens include cache reads and writes. */
-export function fromAnthropicResponse(message: Anthropic.Messages.Message, providerId: string): ProviderResponse {
+export function fromAnthropicResponse(
+  message: AnthropicWireMessage | null | undefined,
+  providerId: string,
+): ProviderResponse {
   if (!message || !Array.isArray(message.content))
     throw new ProviderError('invalid_response', `${providerId} answered without content`);
   let text = '';

@@ -256,6 +256,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { response, latencyMs: Math.max(0, Math.round(clock.now() - started)) };
     } catch (error) {
       if (signal.aborted) throw new ProviderError('aborted', 'cancelled');
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the timer callback, which TS does not see
       if (timedOut) throw new ProviderError('timeout', `${lane.provider.id} did not answer in time`);
       const failure =
         error instanceof ProviderError
@@ -346,6 +347,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         } catch (error) {
           const failure =
             error instanceof ProviderError ? error : providerErrorFromSdk(error, lane.provider.id, undefined, signal);
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TS keeps an earlier `signal.aborted` narrowing across the awaits; it can be aborted by now
           if (failure.failure === 'aborted' || signal.aborted)
             throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
           if (failure.status === 429) rateLimited += 1;
@@ -435,6 +437,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
       } catch (error) {
         if (error instanceof ModelError) throw error;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TS keeps the earlier `signal.aborted` check's narrowing across the await; it can be aborted by now
         if (signal.aborted)
           throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
         throw error;

@@ -53,11 +53,30 @@ export function toOpenAiBody(model: string, request: ModelRequest): ChatCompleti
   return body;
 }
 
+type Completion = OpenAI.Chat.Completions.ChatCompletion;
+type FunctionToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
+/** A tool call as it may arrive: some compatible servers leave out `arguments` for a call without any. */
+type WireToolCall =
+  | (Omit<FunctionToolCall, 'function'> & {
+      function: Omit<FunctionToolCall['function'], 'arguments'> & { arguments?: string | null };
+    })
+  | OpenAI.Chat.Completions.ChatCompletionMessageCustomToolCall;
+/**
+ * A completion as it may arrive. The SDK does not check responses, and an OpenAI-compatible server may leave out
+ * what the SDK types as required: `choices`, a choice's `message`, a tool call's `arguments`.
+ */
+export type OpenAiWireCompletion = Omit<Completion, 'choices'> & {
+  choices?:
+    | (Omit<Completion['choices'][number], 'message'> & {
+        message?:
+          | (Omit<Completion['choices'][number]['message'], 'tool_calls'> & { tool_calls?: WireToolCall[] | null })
+          | null;
+      })[]
+    | null;
+};
+
 /** Maps a Chat Completions response to the neutral result. */
-export function fromOpenAiResponse(
-  completion: OpenAI.Chat.Completions.ChatCompletion,
-  providerId: string,
-): ProviderResponse {
+export function fromOpenAiResponse(completion: OpenAiWireCompletion, providerId: string): ProviderResponse {
   const choice = completion.choices?.[0];
   if (!choice || !choice.message)
     throw new ProviderError('invalid_response', `${providerId} answered without a choice`);

@@ -1,6 +1,7 @@
 // Prices per model: the bundled @pydantic/genai-prices table (its remote refresh is never enabled) with
 // overrides from settings/config.json. An unknown price is null, never 0.
 import { z } from 'zod';
+import type { calcPrice } from '@pydantic/genai-prices';
 import type { Usage } from './types';
 
 /** A price override in USD per million tokens. */
@@ -23,7 +24,8 @@ export const PriceOverridesSchema = z.record(
 );
 export type PriceOverrides = z.infer<typeof PriceOverridesSchema>;
 
-type CalcPrice = typeof import('@pydantic/genai-prices').calcPrice;
+// A type-only import: the module itself is still loaded lazily, in ready().
+type CalcPrice = typeof calcPrice;
 
 export interface PriceBook {
   /** Loads the bundled table (lazily, once). */

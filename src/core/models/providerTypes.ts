@@ -109,9 +109,11 @@ export function providerErrorFromSdk(
   signal: AbortSignal,
 ): ProviderError {
   if (error instanceof ProviderError) return error;
-  const e = error as { name?: string; status?: unknown; headers?: unknown; message?: unknown; error?: unknown };
+  // Anything can be thrown, null and undefined included.
+  const e = error as
+    { name?: string; status?: unknown; headers?: unknown; message?: unknown; error?: unknown } | null | undefined;
   // SDK error classes set no `name`, and minified bundles rename classes: match constructor names and messages.
-  const ctor = (error as { constructor?: { name?: string } })?.constructor?.name ?? '';
+  const ctor = (error as { constructor?: { name?: string } } | null | undefined)?.constructor?.name ?? '';
   const name = `${typeof e?.name === 'string' ? e.name : ''} ${ctor}`;
   const rawMessage = typeof e?.message === 'string' ? e.message : String(error);
   const message = redactSecrets(rawMessage, [key]);

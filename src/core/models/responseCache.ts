@@ -45,7 +45,7 @@ export interface ResponseCache {
 }
 
 function isCachedResult(value: unknown): value is CachedResult {
-  const v = value as CachedResult;
+  const v = value as Partial<CachedResult> | null | undefined;
   return (
     !!v &&
     typeof v.model === 'string' &&

@@ -187,6 +187,7 @@ export class RolloutBatches {
 
   private throwIfStopped(): void {
     const fatal = this.opts.fatal();
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows a worker's rejection unchanged, whatever it is
     if (fatal !== undefined) throw fatal;
     if (this.opts.signal.aborted) throw this.opts.signal.reason ?? new Error('cancelled');
   }

@@ -72,7 +72,8 @@ const POSITIVE_FIELDS = [
   ['completion_timeout_secs', false],
 ] as const;
 
-const got = (v: unknown) => (v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v)));
+// JSON.stringify gives undefined for a function or a symbol, though typed string.
+const got = (v: unknown) => (v === undefined ? 'nothing' : ((JSON.stringify(v) as string | undefined) ?? String(v)));
 
 /** An error inside the file's content: Tau's parse prefix, then the field. */
 class FieldError extends Error {}

@@ -150,7 +150,7 @@ export function workerView(worker: WorkerRow, nowMs: number, heartbeatIntervalMs
 
 /** Tau's `training` field: status.json's counters, or zeros and why there are none. */
 export async function readTrainingField(statusPath: string): Promise<TrainingStatusField> {
-  const { status, diagnostics } = await readStatusFile(statusPath);
+  const { status, diagnostics } = readStatusFile(statusPath);
   return {
     status_path: statusPath,
     status_present: status !== null,

@@ -191,8 +191,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   // The type first, as stored and printed.
-  const emit = (body: EventBody) =>
-    rt.emit(Object.assign({ type: body.type, runId, at: rt.at() }, body) as OptimizeEvent);
+  const emit = (body: EventBody) => rt.emit(Object.assign({ type: body.type, runId, at: rt.at() }, body));
 
   const statusOf = (state: StatusFile['run_state'], c: Counters): StatusFile => ({
     schema_version: 1,
@@ -263,6 +262,7 @@ function launch(deps: OptimizeDeps, plan: LaunchPlan): OptimizeJob {
       } catch (e) {
         throw new Error(
           `the best prompt (version ${apoBest.version}) could not be saved to the library: ${e instanceof Error ? e.message : String(e)}; resume the run to try again`,
+          { cause: e },
         );
       }
     }

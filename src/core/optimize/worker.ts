@@ -192,6 +192,7 @@ export function startWorker(opts: WorkerOptions): LocalWorker {
     timer = setInterval(beat, intervalMs);
     try {
       while (!stopping && !signal.aborted) {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the heartbeat's failure unchanged, whatever it is
         if (heartbeatError !== undefined) throw heartbeatError;
         // A run's worker takes only its run's rollouts: it runs that run's model.
         let claim: Claim | undefined;

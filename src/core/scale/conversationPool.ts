@@ -59,6 +59,7 @@ export async function runConversationPool(o: PoolOptions): Promise<void> {
       const at = Math.max(now, nextLaunchAt);
       nextLaunchAt = at + lo + Math.random() * Math.max(0, hi - lo);
       await sleep(at - now, o.signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TS keeps the loop's `aborted` check's narrowing across the await; it can be aborted by now
       if (o.signal.aborted) {
         o.budget.conversationEnded(o.idOf(i));
         return;

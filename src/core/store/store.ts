@@ -187,7 +187,7 @@ export class Store {
     this.writing = true;
     let othersChanged = false;
     let result: T;
-    let wrote = false;
+    let wrote: boolean;
     try {
       this.lock.acquire();
       try {
@@ -243,14 +243,14 @@ export class Store {
             return;
           clearTimeout(this.watchDebounce);
           this.watchDebounce = setTimeout(() => this.backgroundRefresh(), 30);
-          this.watchDebounce.unref?.();
+          this.watchDebounce.unref();
         });
         this.fsWatcher.on('error', () => this.stopFsWatcher());
       } catch {
         // Some file systems cannot be watched; the poll below still notices.
       }
       this.pollTimer = setInterval(() => this.backgroundRefresh(), POLL_MS);
-      this.pollTimer.unref?.();
+      this.pollTimer.unref();
     }
     let stopped = false;
     return () => {
@@ -329,7 +329,9 @@ export class Store {
         this.append(encodeRecord(recorded));
       } catch (e) {
         this.reload();
-        throw new Error(`The change was not saved: could not write ${this.journalPath}: ${(e as Error).message}`);
+        throw new Error(`The change was not saved: could not write ${this.journalPath}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     }
     return result;

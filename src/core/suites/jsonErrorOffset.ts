@@ -1,8 +1,11 @@
 // Where a JSON text first goes wrong, for errors whose JSON.parse message has no position (V8 says only
 // `Unexpected token ',', "…" is not valid JSON` for some), so the loaders can still name line:column.
 
-class SyntaxAt {
-  constructor(readonly offset: number) {}
+/** Thrown to unwind the scan at the first bad character; caught below, never escapes. */
+class SyntaxAt extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON goes wrong at offset ${offset}`);
+  }
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

@@ -27,7 +27,8 @@ export function isAbsentMatcher(value: unknown): value is { absent: true } {
 /** A value as it appears in a failure detail: JSON, shortened. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined for a function or a symbol, though typed string.
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 

@@ -46,7 +46,7 @@ export interface PlanContext {
 function lastUserText(suite: Suite, caseId: string): string {
   const c = suite.cases.find((x) => x.id === caseId);
   const msg = c ? [...c.messages].reverse().find((m) => m.role === 'user') : undefined;
-  const t = msg && msg.role === 'user' ? msg.content.replace(/\s+/g, ' ').trim() : '';
+  const t = msg ? msg.content.replace(/\s+/g, ' ').trim() : '';
   return t.length > 160 ? `${t.slice(0, 157)}…` : t;
 }
 

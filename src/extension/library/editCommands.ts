@@ -98,7 +98,7 @@ async function deletePrompt(ctx: HostContext, arg: unknown): Promise<boolean> {
       modal: true,
       detail: [
         'Every version’s text is removed from the Prompt Library. Export the library first to keep a copy.',
-        holdsActive && active ? `${versionTitle(active)} is the active context; it will be cleared.` : undefined,
+        holdsActive ? `${versionTitle(active)} is the active context; it will be cleared.` : undefined,
       ]
         .filter(Boolean)
         .join('\n'),

@@ -33,7 +33,7 @@ export class PromptNode {
     );
     item.tooltip =
       `${p.name}\n${promptDescription(p)}, last saved ${formatDateTime(p.updatedAt)}` +
-      (holdsActive && activeVersion ? `\nActive context: v${activeVersion.version}` : '');
+      (holdsActive ? `\nActive context: v${activeVersion.version}` : '');
     item.contextValue = PROMPT_CONTEXT_VALUE;
     return item;
   }
@@ -59,7 +59,7 @@ export class VersionNode {
     item.id = this.id;
     item.description = versionDescription(v, { active });
     item.iconPath = new vscode.ThemeIcon(
-      SOURCE_ICONS[v.source] ?? 'file',
+      SOURCE_ICONS[v.source],
       active ? new vscode.ThemeColor('charts.green') : undefined,
     );
     item.tooltip = new vscode.MarkdownString(versionTooltipMarkdown(v, { active }));

@@ -89,6 +89,7 @@ export function createVscodeLmProvider(concurrency = 2): ModelProvider {
         for await (const part of response.stream) {
           if (part instanceof vscode.LanguageModelTextPart) text += part.value;
           else if (part instanceof vscode.LanguageModelToolCallPart) {
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- input comes from another extension's model provider; VS Code does not check it
             const rawArguments = JSON.stringify(part.input ?? {});
             toolCalls.push({ id: part.callId, name: part.name, rawArguments, ...parseToolArguments(rawArguments) });
           }

@@ -5,6 +5,13 @@ import type { ParsedOptimizeConfig } from '../../core/optimize/config';
 import type { ReadOverviewOptions } from '../../core/optimize/overview';
 import type { OptimizeDeps, OptimizeJob, OptimizeStart } from '../../core/optimize/trainer';
 import type { OptimizeOverview, RolloutStore } from '../../core/optimize/types';
+// Type-only (erased at build time): the modules themselves are required lazily in loadOptimizeCore().
+import type * as OpenRolloutStoreModule from '../../core/optimize/store/openRolloutStore';
+import type * as StoreErrorsModule from '../../core/optimize/store/errors';
+import type * as OverviewModule from '../../core/optimize/overview';
+import type * as TrainerModule from '../../core/optimize/trainer';
+import type * as StatusFileModule from '../../core/optimize/statusFile';
+import type * as ConfigModule from '../../core/optimize/config';
 
 export interface OptimizeCore {
   /** Opens (create: true) or only reads (create: false: StoreMissingError when absent) a rollout store: a file path or a postgres:// URL. */
@@ -27,13 +34,19 @@ export interface OptimizeCore {
 
 /** The real core, required on first use (esbuild keeps a required module lazy; mocha's tsx/cjs resolves it too). */
 export function loadOptimizeCore(): OptimizeCore {
-  const store =
-    require('../../core/optimize/store/openRolloutStore') as typeof import('../../core/optimize/store/openRolloutStore');
-  const errors = require('../../core/optimize/store/errors') as typeof import('../../core/optimize/store/errors');
-  const overview = require('../../core/optimize/overview') as typeof import('../../core/optimize/overview');
-  const trainer = require('../../core/optimize/trainer') as typeof import('../../core/optimize/trainer');
-  const status = require('../../core/optimize/statusFile') as typeof import('../../core/optimize/statusFile');
-  const config = require('../../core/optimize/config') as typeof import('../../core/optimize/config');
+  // Lazy: sql.js, the trainer and the rest of the optimizer core load on first use, never at activation.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  const store = require('../../core/optimize/store/openRolloutStore') as typeof OpenRolloutStoreModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  const errors = require('../../core/optimize/store/errors') as typeof StoreErrorsModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  const overview = require('../../core/optimize/overview') as typeof OverviewModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  const trainer = require('../../core/optimize/trainer') as typeof TrainerModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  const status = require('../../core/optimize/statusFile') as typeof StatusFileModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  const config = require('../../core/optimize/config') as typeof ConfigModule;
   return {
     openStore: (location, opts) => store.openRolloutStore(location, opts),
     readOverview: (s, opts) => overview.readOverview(s, opts),

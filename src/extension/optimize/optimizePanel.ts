@@ -158,6 +158,7 @@ export class OptimizePanel implements vscode.Disposable {
           const reveal = this.reveal && this.reveal === shown ? this.reveal : null;
           if (reveal) this.reveal = null;
           this.post({ type: 'overview/didChange', view, reveal });
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- both change during the await (a refresh() meanwhile, dispose()); TS keeps the narrowing from before it
         } while (this.again && !this.disposed);
       } catch (error) {
         this.fail('Reading the store', error);

@@ -122,7 +122,7 @@ function showProgress(job: OptimizeJob, configName: string): Thenable<void> {
           });
           last = Math.max(last, pct);
         });
-        token?.onCancellationRequested(() => job.cancel('Cancelled by the user'));
+        token.onCancellationRequested(() => job.cancel('Cancelled by the user'));
         void job.done.then(() => {
           off();
           resolve();

@@ -13,6 +13,7 @@ import type { OptimizeJob } from '../../core/optimize/trainer';
 import type { BestPrompt, OptimizeConfig, OptimizeRunSnapshot, RolloutStore } from '../../core/optimize/types';
 import type { OptimizeView } from '../../protocol/optimizePanel';
 import type { HostContext } from '../hostContext';
+import type * as EditorModelsModule from '../models/editorModels';
 import { UserError } from '../runCommand';
 import { loadOptimizeCore, type GatewaySource, type OptimizeCore } from './optimizeCore';
 import { isPostgresUrl, sameStore, storeIdOf } from './optimizeStores';
@@ -108,7 +109,8 @@ export class OptimizeService implements vscode.Disposable {
 
   private async gateway(): Promise<Gateway> {
     if (this.options.gateway) return this.options.gateway();
-    const { editorModelsFor } = require('../models/editorModels') as typeof import('../models/editorModels');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the model SDKs load on first use
+    const { editorModelsFor } = require('../models/editorModels') as typeof EditorModelsModule;
     return editorModelsFor(this.ctx).getGateway();
   }
 

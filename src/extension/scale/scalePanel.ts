@@ -168,6 +168,10 @@ export class ScalePanel extends RunPanel<HostMessage, ValidWebviewMessage, Scale
       case 'conversation/addToSuite':
         this.done(m.runId, 'addToSuite', await actions.addToSuite(this.service, m.runId, m.conversationId));
         return;
+      case 'webview/ready':
+      case 'options/refresh':
+        // Handled by RunPanel.onMessage before handle() is called: these never arrive here.
+        return;
     }
   }
 

@@ -128,7 +128,7 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
       }
     }
     const b = final.budget;
-    if (final.status !== 'completed' && b)
+    if (final.status !== 'completed')
       io.out(
         `Spent ${usd(b.actualUsd)} of ${b.capUsd === null ? 'no cap' : usd(b.capUsd)}; ${final.completed}/${final.total} conversations done (${pct(final.progress)}).\n`,
       );

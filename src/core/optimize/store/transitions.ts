@@ -36,12 +36,23 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/**
+ * The allowed next statuses, or undefined for a status the table lacks: `from` is read back from the store, where
+ * a newer or foreign writer may have put one (own keys only, so `constructor` is not a status either).
+ */
+function nextStatuses<S extends string>(
+  table: Readonly<Record<S, readonly S[]>>,
+  from: string,
+): readonly S[] | undefined {
+  return Object.hasOwn(table, from) ? table[from as S] : undefined;
+}
+
 export function canTransitionRollout(from: RolloutStatus, to: RolloutStatus): boolean {
-  return ROLLOUT_TRANSITIONS[from]?.includes(to) ?? false;
+  return nextStatuses(ROLLOUT_TRANSITIONS, from)?.includes(to) ?? false;
 }
 
 export function canTransitionAttempt(from: AttemptStatus, to: AttemptStatus): boolean {
-  return ATTEMPT_TRANSITIONS[from]?.includes(to) ?? false;
+  return nextStatuses(ATTEMPT_TRANSITIONS, from)?.includes(to) ?? false;
 }
 
 export function assertRolloutTransition(from: RolloutStatus, to: RolloutStatus, id: string): void {

@@ -4,11 +4,17 @@
 // llm-rubric's grading provider asks the parent (IPC) to make the judge call. Jobs run one at a time.
 // Written with erasable TypeScript only and CommonJS require(), so Node runs this file as it is (type
 // stripping) from the sources, and esbuild bundles it to dist/promptfooWorker.js for the extension/CLI.
+import type * as NodeFs from 'node:fs';
+import type { createRequire } from 'node:module';
+import type * as NodePath from 'node:path';
 import type { ParentMessage, WorkerMessage, WorkerResult, WorkerTest } from './promptfooProtocol';
 
-const nodeModule = require('node:module') as typeof import('node:module');
-const nodePath = require('node:path') as typeof import('node:path');
-const nodeFs = require('node:fs') as typeof import('node:fs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS so Node runs this file as it is (type stripping)
+const nodeModule = require('node:module') as { createRequire: typeof createRequire };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS so Node runs this file as it is (type stripping)
+const nodePath = require('node:path') as typeof NodePath;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS so Node runs this file as it is (type stripping)
+const nodeFs = require('node:fs') as typeof NodeFs;
 
 interface GradingComponent {
   pass?: boolean;
@@ -128,7 +134,8 @@ process.on('message', (m: ParentMessage) => {
     });
     return;
   }
-  if (m.type === 'job' && api) {
+  // The parent sends only the two kinds of message; anything not a judge reply is a job.
+  if (api) {
     queue = queue.then(() =>
       runJob(api, m.jobId, m.tests).catch((e: unknown) =>
         send({ type: 'jobError', jobId: m.jobId, message: e instanceof Error ? e.message : String(e) }),

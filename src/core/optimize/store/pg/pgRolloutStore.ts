@@ -178,6 +178,7 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
       } catch (e2) {
         throw new Error(
           `${location}: the database does not exist and could not be created (${clean(e2)}); create it (createdb) or name another`,
+          { cause: e2 },
         );
       }
       pool = makePool();
@@ -190,7 +191,7 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
     } else if (isConnectionFailure(e)) {
       throw new StoreConnectionError(location, 'open', clean(e), errorCode(e));
     } else {
-      throw new Error(`${location}: ${clean(e)}`);
+      throw new Error(`${location}: ${clean(e)}`, { cause: e });
     }
   }
   try {
@@ -206,7 +207,7 @@ export async function openPgRolloutStore(url: string, opts: OpenPgRolloutStoreOp
     if (e instanceof ForeignSchemaError || e instanceof NewerSchemaError)
       throw new ForeignStoreError(location, e.message);
     if (isConnectionFailure(e)) throw new StoreConnectionError(location, 'open', clean(e), errorCode(e));
-    throw new Error(`${location}: ${clean(e)}`);
+    throw new Error(`${location}: ${clean(e)}`, { cause: e });
   }
   client.release();
   return new PgRolloutStore(pool, location, opts.clockOffsetMs ?? (() => 0), secret);

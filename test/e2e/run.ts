@@ -3,7 +3,7 @@
 //   --no-package   reuse the VSIX from the last `npm run package`
 //   --vsix FILE    install FILE instead of packaging this checkout
 //   --keep-open    leave code-server running after the run and print its URL (stop it with Ctrl-C)
-//   --only A,B     run only these flows (library, tuning, scale, optimize, models), to iterate faster
+//   --only A,B     run only these flows (library, tuning, scale, optimize, eval, models, testing), to iterate faster
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,6 +23,8 @@ import { TUNING_SUITE_PATH, tuningFlow } from './tuningFlow';
 import { modelsFlow } from './modelsFlow';
 import { SCALE_AGENT_PATH, SCALE_E2E_SETTINGS, scaleFlow } from './scaleFlow';
 import { OPTIMIZE_CONFIG_PATH, optimizeFlow } from './optimizeFlow';
+import { TESTING_E2E_SETTINGS, testingFlow } from './testingFlow';
+import { evalFlow } from './evalFlow';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, RESULTS_DIR, RUN_DIR } from './paths';
 import { acquireRunLock } from './runLock';
 import { StepRunner } from './steps';
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
     if (f.startsWith('vscode-')) rmSync(join(E2E_DIR, 'tmp', f), { force: true, recursive: true });
   writeFileSync(join(workspace, 'agent.md'), AGENT_MD);
   writeFileSync(join(workspace, 'notes.md'), NOTES_MD);
-  writeUserSettings(dirs, SCALE_E2E_SETTINGS);
+  writeUserSettings(dirs, { ...SCALE_E2E_SETTINGS, ...TESTING_E2E_SETTINGS });
   // The tuning flow: the example suite in the workspace, and the simulator as the "openai" provider of the
   // extension host (code-server passes this environment on).
   mkdirSync(dirname(join(workspace, TUNING_SUITE_PATH)), { recursive: true });
@@ -196,6 +198,17 @@ async function main(): Promise<number> {
       });
     }
 
+    steps.beginSection('eval');
+    if (flow('eval')) {
+      await evalFlow({
+        workbench,
+        steps,
+        workspace,
+        resultsDir: RESULTS_DIR,
+        simCalls: async () => sim.counters().calls,
+      });
+    }
+
     steps.beginSection('models');
     if (flow('models'))
       await modelsFlow({
@@ -204,6 +217,15 @@ async function main(): Promise<number> {
         workspace,
         userDataDir: dirs.userDataDir,
         extraFiles: [join(RESULTS_DIR, 'code-server.log')],
+        simCalls: async () => sim.counters().calls,
+      });
+
+    steps.beginSection('testing');
+    if (flow('testing'))
+      await testingFlow({
+        workbench,
+        steps,
+        workspace,
         simCalls: async () => sim.counters().calls,
       });
 

@@ -97,6 +97,11 @@ export async function tuningFlow(ctx: TuningFlowContext): Promise<void> {
       const toast = await wb.expectToast('Best prompt auto-saved to Prompt Library', 180_000);
       await frame.locator('[data-testid="status"]', { hasText: 'Completed' }).waitFor({ timeout: 30_000 });
       const score = (await frame.locator('[data-testid="best-score"]').innerText()).trim();
+      // The score chart: a uPlot canvas per target model (one here), scrolled into this step's screenshot.
+      const chartCanvas = frame.locator('[data-testid="score-chart"] canvas');
+      await chartCanvas.first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await chartCanvas.count(), 1, 'one score chart for the one target model');
+      await chartCanvas.first().scrollIntoViewIfNeeded();
       const savedText = (await frame.locator('[data-testid="best-saved"]').innerText()).trim();
       const m = /^Saved as (.+) v(\d+)$/.exec(savedText);
       assert.ok(m, `the best card says where the prompt was saved; it says "${savedText}"`);

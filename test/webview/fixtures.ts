@@ -1,5 +1,9 @@
 // Test-data builders for the tuning panel: host options, library versions and run snapshots.
-import type { LibraryVersionItem, TuneRunSnapshot, TuningOptions } from '../../src/protocol/tuningPanel';
+import { scoreSeries } from '../../src/core/tuning/scoreSeries';
+import type { LibraryVersionItem, TuneRunSnapshot, TuningOptions, TuningRunView } from '../../src/protocol/tuningPanel';
+
+/** The snapshot as the host sends it: with the chart series it derives (tuningPanel.ts). */
+export const asRunView = (s: TuneRunSnapshot): TuningRunView => ({ ...s, scoreSeries: scoreSeries(s) });
 
 export const HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b><script>window.__pwned=2</script>';
 
@@ -64,13 +68,13 @@ export function versions(): LibraryVersionItem[] {
 }
 
 /** A two-generation evolutionary run, running, whose texts carry HTML from a hostile model. */
-export function runningSnapshot(overrides: Partial<TuneRunSnapshot> = {}): TuneRunSnapshot {
+export function runningSnapshot(overrides: Partial<TuneRunSnapshot> = {}): TuningRunView {
   const models = ['openai/gpt-4o-mini', 'ollama/llama3.1'];
   const pm = (a: number, b: number) => [
     { model: models[0]!, score: a, passed: Math.round(a * 10), total: 10 },
     { model: models[1]!, score: b, passed: Math.round(b * 10), total: 10 },
   ];
-  return {
+  return asRunView({
     runId: 'run-1',
     status: 'running',
     mode: 'evolutionary',
@@ -181,10 +185,10 @@ export function runningSnapshot(overrides: Partial<TuneRunSnapshot> = {}): TuneR
     startedAt: '2026-11-22T15:00:00.000Z',
     finishedAt: null,
     ...overrides,
-  };
+  });
 }
 
-export function completedSnapshot(): TuneRunSnapshot {
+export function completedSnapshot(): TuningRunView {
   const s = runningSnapshot();
   return {
     ...s,

@@ -12,12 +12,13 @@ import type { HostContext } from '../hostContext';
 import { pickVersion } from '../library/libraryPickers';
 import { versionTitle } from '../library/libraryPresentation';
 import { UserError } from '../runCommand';
+import { openEvalReport, revealEvalReport } from '../evalReport/openReport';
 
 const SUITE_GLOB = '**/*.suite.json';
 const LAST_MODELS_KEY = 'promptTuner.suites.lastModels';
 const MODEL_ID = /^[^/\s]+\/\S+$/;
 
-interface PromptChoice {
+export interface PromptChoice {
   /** Shown in the report header, e.g. "travel-desk v3" or "selection in agent.md". */
   title: string;
   text: string;
@@ -27,7 +28,7 @@ function relativeLabel(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri, false);
 }
 
-async function pickSuiteUri(arg: unknown): Promise<vscode.Uri | undefined> {
+export async function pickSuiteUri(arg: unknown, title = 'Evaluate Prompt on Suite'): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri && arg.path.endsWith('.suite.json')) return arg;
   const files = await vscode.workspace.findFiles(SUITE_GLOB, '**/node_modules/**', 200);
   if (files.length === 0) {
@@ -46,12 +47,12 @@ async function pickSuiteUri(arg: unknown): Promise<vscode.Uri | undefined> {
   if (files.length === 1) return files[0];
   const picked = await vscode.window.showQuickPick(
     files.map((uri) => ({ label: path.basename(uri.fsPath), description: relativeLabel(uri), uri })),
-    { title: 'Evaluate Prompt on Suite', placeHolder: 'Suite to run' },
+    { title, placeHolder: 'Suite to run' },
   );
   return picked?.uri;
 }
 
-async function readSuite(uri: vscode.Uri, output: vscode.OutputChannel): Promise<Suite> {
+export async function readSuite(uri: vscode.Uri, output: vscode.OutputChannel): Promise<Suite> {
   try {
     return await loadSuite(uri.fsPath, relativeLabel(uri));
   } catch (e) {
@@ -66,7 +67,7 @@ async function readSuite(uri: vscode.Uri, output: vscode.OutputChannel): Promise
   }
 }
 
-async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<PromptChoice | undefined> {
+export async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<PromptChoice | undefined> {
   type Item = vscode.QuickPickItem & { choose: () => Promise<PromptChoice | undefined> };
   const items: Item[] = [];
   const active = await ctx.activeContext.get().catch(() => undefined);
@@ -118,9 +119,9 @@ async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<Promp
   return choice;
 }
 
-async function typeModels(ctx: HostContext, initial: string): Promise<string[] | undefined> {
+async function typeModels(ctx: HostContext, initial: string, title: string): Promise<string[] | undefined> {
   const value = await vscode.window.showInputBox({
-    title: 'Evaluate Prompt on Suite',
+    title,
     prompt: 'Models to run every case on (provider/model, separated by commas)',
     placeHolder: 'openai/gpt-4o-mini, anthropic/claude-haiku-4-5',
     value: initial,
@@ -136,12 +137,12 @@ async function typeModels(ctx: HostContext, initial: string): Promise<string[] |
 }
 
 /** Known models (providers with a key, endpoints) as a multi-pick, else typed ids; remembers the last choice. */
-async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
+export async function pickModels(ctx: HostContext, title = 'Evaluate Prompt on Suite'): Promise<string[] | undefined> {
   const last = splitModels(ctx.extension.workspaceState.get<string>(LAST_MODELS_KEY) ?? '');
   const known = await ctx.listModels().catch(() => []);
   let models: string[] | undefined;
   if (known.length === 0) {
-    models = await typeModels(ctx, last.join(', '));
+    models = await typeModels(ctx, last.join(', '), title);
   } else {
     type Item = vscode.QuickPickItem & { id?: string };
     const ids = [...new Set([...last, ...known.map((m) => m.id)])];
@@ -153,14 +154,14 @@ async function pickModels(ctx: HostContext): Promise<string[] | undefined> {
     }));
     items.push({ label: '$(edit) Other model ids…', description: 'type provider/model ids' });
     const picked = await vscode.window.showQuickPick(items, {
-      title: 'Evaluate Prompt on Suite',
+      title,
       placeHolder: 'Models to run every case on',
       canPickMany: true,
       ignoreFocusOut: true,
     });
     if (!picked) return undefined;
     const chosen = picked.flatMap((i) => (i.id ? [i.id] : []));
-    models = picked.some((i) => !i.id) ? await typeModels(ctx, chosen.join(', ')) : chosen;
+    models = picked.some((i) => !i.id) ? await typeModels(ctx, chosen.join(', '), title) : chosen;
   }
   if (!models || models.length === 0) return undefined;
   await ctx.extension.workspaceState.update(LAST_MODELS_KEY, models.join(', '));
@@ -247,11 +248,13 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
       },
     );
     writeReport(output, summary, suite, prompt, models, '');
+    const run = { label: '', title: prompt.title, text: prompt.text, summary, partial: null };
+    openEvalReport(ctx, { output, suiteUri, suite, models, repeat: 1, runs: [run] });
     const choice = await vscode.window.showInformationMessage(
       `${prompt.title} scored ${formatPercent(summary.score)} on ${suite.name} (${summary.cases.filter((r) => r.pass).length}/${summary.cases.length} passed).`,
       'Show Report',
     );
-    if (choice) output.show(false);
+    if (choice && !revealEvalReport()) output.show(false);
   } catch (e) {
     const partial = summarize(
       results,
@@ -268,6 +271,9 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
         models,
         `Cancelled after ${results.length} of ${total} results (partial).`,
       );
+      const partialText = `Cancelled after ${results.length} of ${total} results.`;
+      const run = { label: '', title: prompt.title, text: prompt.text, summary: partial, partial: partialText };
+      openEvalReport(ctx, { output, suiteUri, suite, models, repeat: 1, runs: [run] });
       return;
     }
     if (e instanceof ModelError) {
@@ -280,6 +286,9 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
         models,
         `${what}: ${e.message} (${results.length} of ${total} results, partial).`,
       );
+      const partialText = `${what}: ${e.message} (${results.length} of ${total} results).`;
+      const run = { label: '', title: prompt.title, text: prompt.text, summary: partial, partial: partialText };
+      openEvalReport(ctx, { output, suiteUri, suite, models, repeat: 1, runs: [run] });
       throw new UserError(`${what}: ${e.message}`);
     }
     throw e;

@@ -19,6 +19,17 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Fires on Ctrl-C or SIGTERM. */
   signal: AbortSignal;
+  /** Whether stderr is a terminal (progress goes there with --json/--events only then); process.stderr's when absent. */
+  stderrIsTTY?: boolean;
+  /** Time for the waiting lines; tests pass one so they need not wait 10 s. The system's when absent. */
+  clock?: CliClock;
+}
+
+/** Now and a repeating timer, injectable. */
+export interface CliClock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
 }
 
 export interface CliCommand {

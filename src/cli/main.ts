@@ -1,10 +1,20 @@
 // `prompt-tuner`: the same engine as the extension, without VS Code.
-import { COMMANDS } from './commandTable';
-import { EXIT, UsageError, type CliCommand, type CliIo } from './cliTypes';
-import { ModelConfigError } from '../core/models/modelConfig';
-import { AgentError } from '../core/agents/loadAgent';
-import { SuiteError } from '../core/suites/loadSuite';
+import { COMMANDS, type CommandEntry } from './commandTable';
+import { EXIT, UsageError, type CliIo } from './cliTypes';
+import { flushAllStores, storeCommitCount } from '../core/store/groupCommit';
 import { rewriteTauFlags } from './tauFlags';
+import type * as LoadAgentModule from '../core/agents/loadAgent';
+import type * as ModelConfigModule from '../core/models/modelConfig';
+import type * as LoadSuiteModule from '../core/suites/loadSuite';
+
+// Lazy: loaded when a command failed, by which time the command has loaded these modules itself; at start-up they would cost every command their zod schemas.
+function inputErrors() {
+  return {
+    SuiteError: (require('../core/suites/loadSuite') as typeof LoadSuiteModule).SuiteError,
+    AgentError: (require('../core/agents/loadAgent') as typeof LoadAgentModule).AgentError,
+    ModelConfigError: (require('../core/models/modelConfig') as typeof ModelConfigModule).ModelConfigError,
+  };
+}
 
 const VERSION = '0.1.0';
 
@@ -32,8 +42,8 @@ function groupHelp(group: string): string {
 }
 
 /** Longest command path that prefixes argv. */
-function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
-  let found: { command: CliCommand; rest: string[] } | undefined;
+function findCommand(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let found: { command: CommandEntry; rest: string[] } | undefined;
   for (const c of COMMANDS) {
     if (c.path.every((w, i) => argv[i] === w) && (!found || c.path.length > found.command.path.length)) {
       found = { command: c, rest: argv.slice(c.path.length) };
@@ -73,13 +83,15 @@ export async function runCli(givenArgv: string[], io: CliIo): Promise<number> {
     io.err(`Unknown command: ${argv[0]}\n\n${topHelp()}`);
     return EXIT.badInput;
   }
+  const command = found.command.load();
   if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    io.out(found.command.help.endsWith('\n') ? found.command.help : `${found.command.help}\n`);
+    io.out(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return EXIT.ok;
   }
   try {
-    return await found.command.run(found.rest, io);
+    return await command.run(found.rest, io);
   } catch (e) {
+    const { SuiteError, AgentError, ModelConfigError } = inputErrors();
     // A suite's or an agent file's errors name the file and the JSON path themselves, one line each.
     if (e instanceof SuiteError || e instanceof AgentError) {
       io.err(`${e.message}\n`);
@@ -106,7 +118,11 @@ if (require.main === module) {
   let interrupts = 0;
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT.cancelled);
+    if (interrupts > 1) {
+      // Quitting without waiting for the stores to close: the answers already paid for still reach the cache.
+      flushAllStores();
+      process.exit(EXIT.cancelled);
+    }
     process.stderr.write(
       name === 'SIGINT'
         ? '\nCancelling… (Ctrl-C again to quit at once)\n'
@@ -114,6 +130,14 @@ if (require.main === module) {
     );
     controller.abort(new Error(name === 'SIGINT' ? 'Cancelled by Ctrl-C' : 'Cancelled by SIGTERM'));
   };
+  // For benchmarks of the hot path: how many durable store commits (fdatasync) the run made, and its CPU time.
+  if (process.env.PROMPT_TUNER_REPORT_COMMITS === '1')
+    process.on('exit', () => {
+      const cpu = process.cpuUsage();
+      process.stderr.write(
+        `store commits: ${storeCommitCount()}; cpu: ${Math.round((cpu.user + cpu.system) / 1000)} ms\n`,
+      );
+    });
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   runCli(process.argv.slice(2), {

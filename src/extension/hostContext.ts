@@ -13,11 +13,11 @@ import { storeLocation, type StoreLocation } from './storeLocation';
 // not at activation), and the same code runs under mocha's tsx/cjs, which does not resolve dynamic import().
 // The `import type` lines above are erased at build time, so they do not undo the laziness.
 function loadStoreModule(): typeof WorkspaceStoreModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: sql.js must not load at activation
+  // Lazy: sql.js must not load at activation
   return require('../core/workspaceStore') as typeof WorkspaceStoreModule;
 }
 function loadLibraryModule(): typeof LibraryRepositoryModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: keeps the library code out of activation
+  // Lazy: keeps the library code out of activation
   return require('../core/library/libraryRepository') as typeof LibraryRepositoryModule;
 }
 

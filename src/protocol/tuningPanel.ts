@@ -4,6 +4,7 @@
 // below before acting on it, because the webview renders model output and must not be trusted.
 import { z } from 'zod';
 import { TuneConfigSchema } from '../core/tuning/config';
+import type { ScoreSeries } from '../core/tuning/scoreSeries';
 import type { TuneMode, TuneRunSnapshot } from '../core/tuning/types';
 import {
   OptionsRefreshSchema,
@@ -21,7 +22,7 @@ import {
   type RunDidChange,
 } from './panelMessages';
 
-export type { LibraryVersionItem, ModelOption, NumberRange, PromptSource, TuneMode, TuneRunSnapshot };
+export type { LibraryVersionItem, ModelOption, NumberRange, PromptSource, ScoreSeries, TuneMode, TuneRunSnapshot };
 
 // ─── shared payloads ────────────────────────────────────────────────────────────────────────────
 
@@ -31,6 +32,12 @@ export interface SuiteOption {
   file: string;
   /** Path relative to its workspace folder, shown in the dropdown. */
   relativePath: string;
+}
+
+/** A run as the panel draws it: the snapshot, and the score chart's series the host derived from it. */
+export interface TuningRunView extends TuneRunSnapshot {
+  /** Best and mean score per generation, overall and per target model, and the base prompt's (scoreSeries.ts). */
+  scoreSeries: ScoreSeries;
 }
 
 /** Everything the config form needs from the host; sent whole on ready and whenever it changes. */
@@ -121,6 +128,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tuning/start'), /** The whole form. */ config: StartConfigSchema }),
   /** Cancel a running run; partial results stay. */
   z.object({ type: z.literal('tuning/cancel'), /** Run to cancel. */ runId }),
+  /** Go on with a cancelled, failed or interrupted run from what is stored; answered like `tuning/start`. */
+  z.object({ type: z.literal('tuning/resume'), /** Run to resume. */ runId }),
   /** Find the suites and models again (the user pressed refresh). */
   OptionsRefreshSchema,
   /** Save the base prompt text as a library version (the host asks for the name and label). */
@@ -172,7 +181,7 @@ export type HostMessage =
     }
   /** The start request was refused; nothing ran. */
   | { type: 'tuning/didFailToStart'; /** What is wrong, naming the field. */ message: string }
-  /** Full snapshot of the run this panel shows (never a delta). */
-  | RunDidChange<TuneRunSnapshot>;
+  /** Full snapshot of the run this panel shows (never a delta), with its chart series. */
+  | RunDidChange<TuningRunView>;
 
 export type HostMessageType = HostMessage['type'];

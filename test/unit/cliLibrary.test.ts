@@ -155,7 +155,7 @@ describe('cli: prompt-tuner library', () => {
       [['library', 'show', 'p@7'], /"p" has no version 7 \(latest is v1\)/],
       [['library', 'show', 'nobody'], /no prompt named "nobody"/],
       [['library', 'import', join(root, 'bad.json')], /prompts\[0\]\.versions\[0\]\.text: must not be empty/],
-      [['library', 'import', join(root, 'notjson.json')], /not valid JSON/],
+      [['library', 'import', join(root, 'notjson.json')], /notjson\.json: invalid JSON at line 1:3: /],
       [['library', 'import', join(root, 'missing.json')], /cannot read/],
       [['library', 'import'], /missing FILE/],
       [['library', 'list', 'extra'], /unexpected argument: extra/],

@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { calcPrice } from '@pydantic/genai-prices';
-import { AttemptGate } from '../../src/core/models/attemptGate';
+import { cacheKey } from '../../src/core/models/canonicalJson';
 import { createGateway, type GatewayClock, type GatewayOptions } from '../../src/core/models/gateway';
 import { buildProviders } from '../../src/core/models/providerRegistry';
 import { createMemoryResponseCache } from '../../src/core/models/responseCache';
 import { createPriceBook } from '../../src/core/models/prices';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/models/retry';
 import { type GatewayEvent, ModelError, type ModelRequest } from '../../src/core/models/types';
 import { openAiCompletion, startFakeServer, type FakeServer } from './modelsFakeServer';
 
@@ -65,12 +66,26 @@ describe('gateway', () => {
       assert.equal(result.text, 'OK');
       assert.equal(server.requests.length, 2);
       assert.equal(clock.sleeps.length, 1);
-      assert.ok(clock.sleeps[0]! >= 2000, `waited ${clock.sleeps[0]} ms, header said 2 s`);
+      // The provider's pacer holds the retry until 2 s after the 429 arrived (a few ms of it already passed).
+      assert.ok(clock.sleeps[0]! >= 1950 && clock.sleeps[0]! <= 2000, `waited ${clock.sleeps[0]} ms, header said 2 s`);
       assert.equal(gw.stats().retries, 1);
       const throttle = events.find((e) => e.type === 'throttle' && e.retryInMs !== undefined);
       assert.ok(throttle && throttle.type === 'throttle');
       assert.equal(throttle.status, 429);
-      assert.equal(throttle.retryInMs, clock.sleeps[0]);
+      assert.ok(Math.abs(throttle.retryInMs! - clock.sleeps[0]!) < 50, `announced ${throttle.retryInMs} ms`);
+    });
+
+    it("a 429's Retry-After holds the provider's other calls too (one pacer, not a sleep per call)", async () => {
+      const clock = recordingClock();
+      const gw = gatewayFor(server, { clock });
+      server.script.push({ status: 429, headers: { 'retry-after': '2' } });
+      await gw.call(req({ system: 'first' }));
+      assert.equal(clock.sleeps.length, 1);
+      // Another call, started right after: its first attempt waits for the rest of the Retry-After.
+      await gw.call(req({ system: 'second' }));
+      assert.equal(clock.sleeps.length, 2, String(clock.sleeps));
+      assert.ok(clock.sleeps[1]! > 1900, `the second call waited ${clock.sleeps[1]} ms`);
+      assert.equal(server.requests.length, 3);
     });
 
     it('prefers retry-after-ms over retry-after', async () => {
@@ -107,9 +122,13 @@ describe('gateway', () => {
       const gw = gatewayFor(server, { clock, retry: { maxRateLimitedAttempts: 100, maxRateLimitedWaitMs: 35 } });
       server.fallback = { status: 429, headers: { 'retry-after-ms': '10' } };
       await assert.rejects(gw.call(req()), (e: unknown) => e instanceof ModelError && e.kind === 'rate_limit');
-      // Each wait is 10 ms + jitter (random() = 0.5 → 12 ms): 12 + 12 + 12 ≥ 35 after the third 429.
-      assert.deepEqual(clock.sleeps, [12, 12, 12]);
-      assert.equal(server.requests.length, 4);
+      // Each wait is the 10 ms Retry-After (less what passed before the retry asked): ~40 ms ≥ 35 after four.
+      assert.equal(clock.sleeps.length, 4);
+      assert.ok(
+        clock.sleeps.every((ms) => ms > 5 && ms <= 10),
+        String(clock.sleeps),
+      );
+      assert.equal(server.requests.length, 5);
     });
 
     it('gives up after maxAttempts on persistent 500s with a server error, backoff bounded by the policy', async () => {
@@ -153,9 +172,11 @@ describe('gateway', () => {
       });
     }
 
-    it('retries a hung request as a timeout, bounded', async () => {
+    it('retries a hung request as a timeout, bounded, and says so with timeout events (not throttle)', async () => {
       const clock = recordingClock();
-      const gw = gatewayFor(server, { clock, retry: { maxAttempts: 2, attemptTimeoutMs: 150 } });
+      const gw = gatewayFor(server, { clock, retry: { maxAttempts: 2 }, requestTimeoutMs: 150 });
+      const events: GatewayEvent[] = [];
+      gw.onEvent((e) => events.push(e));
       server.fallback = { hang: true };
       const error = await gw.call(req()).then(
         () => undefined,
@@ -163,7 +184,44 @@ describe('gateway', () => {
       );
       assert.ok(error instanceof ModelError);
       assert.equal(error.kind, 'timeout');
+      assert.match(error.message, /^openai\/gpt-4o-mini timed out after 0\.15 s \(attempt 2 of 2\)/);
       assert.equal(server.requests.length, 2);
+      const timeouts = events.filter((e) => e.type === 'timeout');
+      assert.deepEqual(timeouts, [
+        {
+          type: 'timeout',
+          provider: 'openai',
+          model: 'openai/gpt-4o-mini',
+          afterS: 0.15,
+          attempt: 1,
+          maxAttempts: 2,
+          retryInMs: clock.sleeps[0],
+        },
+        { type: 'timeout', provider: 'openai', model: 'openai/gpt-4o-mini', afterS: 0.15, attempt: 2, maxAttempts: 2 },
+      ]);
+      assert.ok(
+        !events.some((e) => e.type === 'throttle' && e.retryInMs !== undefined),
+        'a hung request is not reported as throttled',
+      );
+    });
+
+    it('times out after 60 s by default; requestTimeoutMs wins over retry.attemptTimeoutMs and is validated', async () => {
+      assert.equal(DEFAULT_RETRY_POLICY.attemptTimeoutMs, 60_000);
+      const gw = gatewayFor(server, { retry: { maxAttempts: 1, attemptTimeoutMs: 60_000 }, requestTimeoutMs: 1000 });
+      server.fallback = { hang: true };
+      await assert.rejects(
+        gw.call(req()),
+        (e: unknown) => e instanceof ModelError && /after 1 s \(attempt 1 of 1\)/.test(e.message),
+      );
+      for (const bad of [0, -1, Number.NaN, 600_001]) {
+        assert.throws(
+          () => gatewayFor(server, { requestTimeoutMs: bad }),
+          (e: unknown) =>
+            e instanceof ModelError &&
+            e.kind === 'config' &&
+            /^requestTimeoutMs: expected 1 to 600000 ms/.test(e.message),
+        );
+      }
     });
 
     it('retries a dropped connection and then succeeds', async () => {
@@ -300,6 +358,87 @@ describe('gateway', () => {
       assert.equal(cache.size(), 1);
     });
 
+    it('does not cache an answer whose tool-call arguments did not parse, and does not replay an old one', async () => {
+      const cache = createMemoryResponseCache();
+      const gw = gatewayFor(server, { cache });
+      const badArgs = {
+        id: 'x',
+        object: 'chat.completion',
+        created: 0,
+        model: 'gpt-4o-mini',
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                { id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Lis' } },
+              ],
+            },
+          },
+        ],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      };
+      server.script.push({ body: badArgs });
+      const first = await gw.call(req());
+      assert.ok(first.toolCalls[0]?.argumentsError, 'the provider marked the arguments as unparsable');
+      assert.equal(cache.size(), 0, 'the transient fault was not cached');
+      const second = await gw.call(req());
+      assert.equal(second.cached, false);
+      assert.equal(second.toolCalls.length, 0, 'a fresh answer, not the replayed fault');
+      assert.equal(server.requests.length, 2);
+
+      // An entry written before this rule existed is not replayed either.
+      const poisoned = createMemoryResponseCache();
+      const key = cacheKey('openai', 'gpt-4o-mini', req({ system: 'old' }));
+      poisoned.put(
+        key,
+        { model: 'openai/gpt-4o-mini', text: '', toolCalls: first.toolCalls, usage: first.usage, latencyMs: 5 },
+        new Date(),
+      );
+      const gw2 = gatewayFor(server, { cache: poisoned });
+      const third = await gw2.call(req({ system: 'old' }));
+      assert.equal(third.cached, false);
+      assert.equal(server.requests.length, 3);
+    });
+
+    it('gives repeat k > 1 its own cache entry; repeat 1 keeps the key it always had', async () => {
+      const cache = createMemoryResponseCache();
+      const gw = gatewayFor(server, { cache });
+      const r = req();
+      assert.equal(cacheKey('openai', 'gpt-4o-mini', r, 1), cacheKey('openai', 'gpt-4o-mini', r));
+      assert.notEqual(cacheKey('openai', 'gpt-4o-mini', r, 2), cacheKey('openai', 'gpt-4o-mini', r));
+      const one = await gw.call(r);
+      const two = await gw.call(r, { repeat: 2 });
+      assert.deepEqual([one.cached, two.cached], [false, false], 'repeat 2 is a fresh sample');
+      assert.equal(server.requests.length, 2);
+      const again = await Promise.all([gw.call(r, { repeat: 1 }), gw.call(r, { repeat: 2 })]);
+      assert.deepEqual(
+        again.map((x) => x.cached),
+        [true, true],
+      );
+      assert.equal(server.requests.length, 2);
+      await assert.rejects(
+        gw.call(r, { repeat: 0 }),
+        (e: unknown) => e instanceof ModelError && /^repeat: expected a whole number ≥ 1, got 0/.test(e.message),
+      );
+    });
+
+    it('says when a cached answer was made (cachedAt)', async () => {
+      const made = '2026-11-30T10:00:00.000Z';
+      const cache = createMemoryResponseCache();
+      const usage = { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 };
+      const stored = { model: 'openai/gpt-4o-mini', text: 'old', toolCalls: [], usage, latencyMs: 3 };
+      cache.put(cacheKey('openai', 'gpt-4o-mini', req()), stored, new Date(made));
+      const hit = await gatewayFor(server, { cache }).call(req());
+      assert.equal(hit.cached, true);
+      assert.equal(hit.cachedAt, made);
+      const fresh = await gatewayFor(server).call(req());
+      assert.equal(fresh.cachedAt, undefined);
+    });
+
     it('useCache: false (--no-cache) bypasses the cache but still measures latency', async () => {
       const cache = createMemoryResponseCache();
       const gw = gatewayFor(server, { cache, useCache: false });
@@ -428,29 +567,5 @@ describe('gateway', () => {
       // the key did reach the provider: it was sent as the bearer token
       assert.equal(server.requests[0]!.headers.authorization, `Bearer ${KEY}`);
     });
-  });
-});
-
-describe('attempt gate (AIMD after 429s)', () => {
-  it('halves once per round of requests, recovers with successes, and releases waiters on abort', async () => {
-    const gate = new AttemptGate(8);
-    const signal = new AbortController().signal;
-    const sentAt = await gate.acquire(signal);
-    gate.release();
-    gate.onRateLimited(sentAt);
-    gate.onRateLimited(sentAt); // same round: already accounted for
-    assert.equal(gate.allowed, 4);
-    for (let i = 0; i < 40; i++) gate.onSuccess();
-    assert.equal(gate.allowed, 8, 'successes restore the configured concurrency');
-    for (let i = 0; i < 5; i++) gate.onRateLimited(await gate.acquire(signal).then((t) => (gate.release(), t + 1e6)));
-    assert.equal(gate.allowed, 1, 'never below one');
-    await gate.acquire(signal);
-    const controller = new AbortController();
-    const waiting = gate.acquire(controller.signal).then(
-      () => 'acquired',
-      () => 'aborted',
-    );
-    controller.abort();
-    assert.equal(await waiting, 'aborted');
   });
 });

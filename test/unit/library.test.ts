@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LibraryFileError } from '../../src/core/library/libraryExport';
 import { LibraryError, LibraryRepository, parseVersionRef } from '../../src/core/library/libraryRepository';
 import { type Store } from '../../src/core/store/store';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
@@ -296,5 +297,37 @@ describe('parseVersionRef', () => {
     assert.throws(() => parseVersionRef('travel@1.5'), libraryError('version', /whole number/));
     assert.throws(() => parseVersionRef('@3'), libraryError('name', /empty/));
     assert.throws(() => parseVersionRef(''), libraryError('name', /empty/));
+  });
+});
+
+describe('library: import file problems', () => {
+  it('exportedAt is optional, and every problem (up to 10) is listed with its JSON path', async () => {
+    const { lib } = await library();
+    assert.deepEqual(
+      lib.importLibrary({
+        format: 'prompt-tuner-library',
+        version: 1,
+        prompts: [{ name: 'a', versions: [{ text: 'x' }] }],
+      }),
+      { prompts: 1, versions: 1, skipped: 0 },
+    );
+    const many = {
+      format: 'prompt-tuner-library',
+      version: 1,
+      prompts: Array.from({ length: 12 }, (_, i) => ({ name: `p${i}`, versions: [{ text: '' }] })),
+    };
+    assert.throws(
+      () => lib.importLibrary(many),
+      (e: unknown) => {
+        assert.ok(e instanceof LibraryFileError);
+        assert.equal(e.field, 'prompts[0].versions[0].text');
+        assert.equal(e.problems.length, 12);
+        const lines = e.message.split('\n');
+        assert.equal(lines.length, 11, 'ten problems, then how many more');
+        assert.match(lines[1]!, /^prompts\[1\]\.versions\[0\]\.text: must not be empty$/);
+        assert.equal(lines[10], '… and 2 more problems');
+        return true;
+      },
+    );
   });
 });

@@ -216,9 +216,10 @@ describe('evaluatePrompt', () => {
     );
     const s = await evaluatePrompt({ suite: SUITE, prompt: 'use tools', models: ['sim/a'], gateway, repeat: 3 });
     assert.equal(s.cases.length, 9);
+    // Every repeat uses the cache with its own repeat index (its own entry: a fresh sample, never repeat 1's).
     assert.deepEqual(
-      gateway.requests.map((r) => r.options?.cache),
-      [true, false, false, true, false, false, true, false, false],
+      gateway.requests.map((r) => [r.options?.cache, r.options?.repeat]),
+      [1, 2, 3, 1, 2, 3, 1, 2, 3].map((k) => [true, k]),
     );
     const rome = s.cases.filter((c) => c.caseId === 'rome');
     assert.deepEqual(

@@ -113,6 +113,28 @@ describe('suite loading', () => {
     );
   });
 
+  it('names the line of the error even when the text V8 quotes says "position N" (Node 20)', () => {
+    const lines = JSON.stringify(baseSuite(), null, 2).split('\n');
+    // A later line `"key": "value",` gets an unquoted value; V8's message quotes it, "position 12" included.
+    const at = lines.findIndex((l, i) => i > 5 && /^\s*"[^"]+": "[^"]*",$/.test(l));
+    assert.ok(at > 5);
+    lines[at] = `${lines[at]!} "bad": position 12,`;
+    const text = lines.join('\n');
+    assert.throws(
+      () => parseSuite(text, 's.suite.json'),
+      (e: unknown) => {
+        assert.ok(e instanceof SuiteError);
+        const m = /invalid JSON at line (\d+):(\d+): (.*)$/.exec(e.message);
+        assert.ok(m, e.message);
+        assert.equal(Number(m[1]), at + 1, e.message);
+        assert.equal(Number(m[2]), lines[at]!.indexOf('position') + 1, e.message);
+        // The reason stands alone: no excerpt of the file is echoed.
+        assert.doesNotMatch(m[3]!, /is not valid JSON|position/);
+        return true;
+      },
+    );
+  });
+
   it('reports a missing file', async () => {
     await assert.rejects(
       loadSuite(join(FIXTURES, 'nope.suite.json'), 'nope.suite.json'),

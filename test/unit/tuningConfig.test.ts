@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseTuneConfig, survivorCount, TuneConfigError } from '../../src/core/tuning/config';
-import { estimateTune, formatEstimate, generationPlan } from '../../src/core/tuning/estimate';
+import { createGateway } from '../../src/core/models/gateway';
+import type { ModelProvider } from '../../src/core/models/providerTypes';
+import { DEFAULT_CONCURRENCY, estimateTune, formatEstimate, generationPlan } from '../../src/core/tuning/estimate';
 
 const base = {
   suiteFile: 's.suite.json',
@@ -113,6 +115,93 @@ describe('tuning estimate', () => {
     const unknown = estimateTune(cfg, 3, () => undefined);
     assert.equal(unknown.seconds, 5.3);
     assert.equal(unknown.assumedDefaultLatency, true);
-    assert.match(formatEstimate(unknown), /^7 API calls, ~6s \(assuming 1\.5s per call, 2 at a time\)$/);
+    assert.equal(formatEstimate(unknown), '7 API calls, ~6s (assumed 1.5 s per call: openai/m, openai/a; 2 at a time)');
+  });
+
+  it('assumes the same default concurrency as the gateway really runs', async () => {
+    const controller = new AbortController();
+    let running = 0;
+    let most = 0;
+    const hung: ModelProvider = {
+      id: 'hung',
+      api: 'openai',
+      send: (_m, _r, signal) => {
+        running += 1;
+        most = Math.max(most, running);
+        return new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            running -= 1;
+            reject(new Error('aborted'));
+          }),
+        );
+      },
+    };
+    const gateway = createGateway({ providers: [hung] });
+    const calls = Array.from({ length: DEFAULT_CONCURRENCY + 4 }, (_, i) =>
+      gateway
+        .call({ model: 'hung/x', messages: [{ role: 'user', content: `${i}` }] }, { signal: controller.signal })
+        .catch(() => undefined),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    await Promise.all(calls);
+    assert.equal(most, DEFAULT_CONCURRENCY);
+  });
+
+  it('says which latencies were measured and which assumed', () => {
+    const e = estimateTune(
+      {
+        mode: 'quick',
+        population: 2,
+        generations: 1,
+        selectionRatio: 0.5,
+        targetModels: ['openai/a', 'openai/b'],
+        metaModel: 'openai/m',
+      },
+      3,
+      (m) => (m === 'openai/a' ? 820 : m === 'openai/m' ? 2400 : undefined),
+    );
+    assert.deepEqual(
+      (e.latencies ?? []).map((l) => [l.model, l.ms, l.measured]),
+      [
+        ['openai/m', 2400, true],
+        ['openai/a', 820, true],
+        ['openai/b', 1500, false],
+      ],
+    );
+    assert.equal(
+      formatEstimate(e),
+      `13 API calls, ~${Math.ceil(e.seconds)}s (measured: openai/m 2.4 s, openai/a 820 ms; assumed 1.5 s per call: openai/b; 8 at a time)`,
+    );
+  });
+
+  it("assumes the concurrency the run really uses: the flag, else the provider's, else the gateway default of 8", () => {
+    const cfg = {
+      mode: 'quick' as const,
+      population: 2,
+      generations: 1,
+      selectionRatio: 0.5,
+      targetModels: ['openai/a'],
+      metaModel: 'anthropic/m',
+    };
+    // 1 meta call + 2 evaluations × 4 cases at 0.8 s each
+    assert.equal(estimateTune(cfg, 4, () => 800).seconds, 0.9);
+    const perProvider = estimateTune(
+      cfg,
+      4,
+      () => 800,
+      (m) => (m.startsWith('anthropic/') ? 1 : 4),
+    );
+    assert.equal(perProvider.seconds, 2.4);
+    assert.match(formatEstimate(perProvider), /at a time: anthropic\/m 1, openai\/a 4\)$/);
+    assert.equal(
+      estimateTune(
+        { ...cfg, concurrency: 2 },
+        4,
+        () => 800,
+        () => 4,
+      ).seconds,
+      3.6,
+    );
   });
 });

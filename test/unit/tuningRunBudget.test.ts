@@ -6,7 +6,7 @@ import { createPriceBook } from '../../src/core/models/prices';
 import { buildProviders } from '../../src/core/models/providerRegistry';
 import { createMemoryResponseCache } from '../../src/core/models/responseCache';
 import { ModelError, type ModelGateway, type ModelRequest } from '../../src/core/models/types';
-import { withRunBudget } from '../../src/extension/tuning/runBudget';
+import { runBudgetRefusal, withRunBudget } from '../../src/extension/tuning/runBudget';
 import { openAiCompletion, startFakeServer, type FakeServer } from './modelsFakeServer';
 
 /** $1 per 1k input tokens: a short call costs about a cent. */
@@ -84,5 +84,25 @@ describe('per-run budget in the editor (withRunBudget over the shared gateway)',
     assert.ok(first.made >= 1 && second.made >= 1, 'a new run starts with a fresh budget');
     const unlimited = await callsBeforeRefusal(shared, 'openai/priced', 10);
     assert.equal(unlimited.made, 10);
+  });
+});
+
+describe('per-run budget in the editor: models without a price', () => {
+  it('refuses the budget before the run when a model has no known price, naming it', async () => {
+    const refusal = await runBudgetRefusal(['openai/priced', 'openai/unknown-model', 'ollama/llama3'], {
+      prices: PRICES,
+      endpoints: [],
+    });
+    assert.match(refusal ?? '', /^no price known for openai\/unknown-model, ollama\/llama3: add them to prices/);
+  });
+
+  it('accepts it when every model is priced: overrides, the bundled table, or an endpoint priced from a provider', async () => {
+    assert.equal(
+      await runBudgetRefusal(['openai/priced', 'openai/gpt-4o-mini', 'proxy/gpt-4o'], {
+        prices: PRICES,
+        endpoints: [{ name: 'proxy', pricesFrom: 'openai' }],
+      }),
+      null,
+    );
   });
 });

@@ -469,6 +469,49 @@ describe('tuning panel (webview in Chromium)', function () {
     assert.equal(await byId('best-card').count(), 1);
   });
 
+  it('offers Resume on a cancelled or interrupted run (never on a running or completed one) and sends tuning/resume', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
+    assert.equal(await byId('resume').count(), 0, 'a running run has Cancel, not Resume');
+    const interrupted = runningSnapshot({
+      status: 'failed',
+      error:
+        'Interrupted: the process that ran it (pid 4242) ended before the run finished; its partial results are kept.',
+    });
+    await s.send({ type: 'run/didChange', snapshot: interrupted, reveal: false });
+    assert.equal(await byId('cancel').count(), 0);
+    await s.clearPosted();
+    await byId('resume').click();
+    assert.deepEqual(await s.posted(), [{ type: 'tuning/resume', runId: 'run-1' }]);
+    assert.match(await byId('resume').innerText(), /Resuming/);
+    assert.equal(await byId('resume').evaluate((el) => (el as HTMLElement & { disabled: boolean }).disabled), true);
+    // The host could not resume it: the reason is shown and Resume can be pressed again.
+    await s.send({ type: 'tuning/didFailToStart', message: 'The suite changed since run run-1' });
+    assert.equal(await byId('resume-error').innerText(), 'The suite changed since run run-1');
+    assert.match(await byId('resume').innerText(), /^Resume$/);
+    // It goes on: the same run, running again, with Cancel back.
+    await byId('resume').click();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
+    assert.equal(await byId('resume').count(), 0);
+    assert.equal(await byId('resume-error').count(), 0);
+    assert.equal(await byId('cancel').count(), 1);
+    await s.send({ type: 'run/didChange', snapshot: completedSnapshot(), reveal: false });
+    assert.equal(await byId('resume').count(), 0, 'a completed run has nothing to resume');
+  });
+
+  it('keeps Save to Library on the best card after Cancel', async () => {
+    await readyWithOptions();
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot(), reveal: true });
+    await byId('cancel').click();
+    await s.waitForPosted('tuning/cancel');
+    await s.send({ type: 'run/didChange', snapshot: runningSnapshot({ status: 'cancelled' }), reveal: false });
+    assert.equal(await byId('best-card').count(), 1);
+    await s.clearPosted();
+    await byId('best-save').click();
+    assert.deepEqual(await s.posted(), [{ type: 'best/saveToLibrary', runId: 'run-1' }]);
+    assert.equal(await byId('resume').count(), 1);
+  });
+
   it('shows a failed run with its reason', async () => {
     await readyWithOptions();
     await s.send({

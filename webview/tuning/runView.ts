@@ -5,6 +5,7 @@ import type { TuneRunSnapshot } from '../../src/protocol/tuningPanel';
 import { etaText, percent } from '../shared/format';
 import { progressPercent, renderCancelButton } from '../shared/runParts';
 import { usd } from './format';
+import { renderScoreChart } from './scoreChart';
 import type { TuningApp } from './tuningApp';
 
 type Candidate = TuneRunSnapshot['generations'][number]['candidates'][number];
@@ -17,6 +18,22 @@ const STATUS_TEXT: Record<TuneRunSnapshot['status'], string> = {
   cancelled: 'Cancelled',
   budget_reached: 'Budget reached — partial results',
 };
+
+/** A run that stopped before it completed can go on from what is stored (an interrupted one reads as failed). */
+const RESUMABLE = new Set<TuneRunSnapshot['status']>(['failed', 'cancelled', 'budget_reached']);
+
+function renderResumeButton(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
+  const pending = app.resumeRequested === s.runId;
+  return html`<vscode-button
+    secondary
+    icon="debug-continue"
+    data-testid="resume"
+    title="Go on from what is stored: finished evaluations are not made again"
+    ?disabled=${pending}
+    @click=${() => app.resume(s.runId)}
+    >${pending ? 'Resuming…' : 'Resume'}</vscode-button
+  >`;
+}
 
 export function renderRunView(app: TuningApp): TemplateResult {
   const s = app.snapshot;
@@ -36,7 +53,7 @@ export function renderRunView(app: TuningApp): TemplateResult {
       ${s.suite.name} · ${s.mode === 'quick' ? 'Quick' : 'Evolutionary'} · meta ${s.metaModel} · targets
       ${s.targetModels.join(', ')}
     </p>
-    ${renderProgress(app, s)} ${s.best ? renderBest(app, s) : nothing} ${renderTimeline(app, s)}`;
+    ${renderProgress(app, s)} ${s.best ? renderBest(app, s) : nothing} ${renderScoreChart(s)} ${renderTimeline(app, s)}`;
 }
 
 function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
@@ -48,8 +65,9 @@ function renderProgress(app: TuningApp, s: TuneRunSnapshot): TemplateResult {
       <h3 data-testid="status">${STATUS_TEXT[s.status]}</h3>
       <span class="hint">generation ${s.currentGeneration} of ${s.generationsPlanned}</span>
       <span class="spacer"></span>
-      ${active ? renderCancelButton(app, s.runId) : nothing}
+      ${active ? renderCancelButton(app, s.runId) : RESUMABLE.has(s.status) ? renderResumeButton(app, s) : nothing}
     </div>
+    ${!active && app.startError ? html`<p class="error-text" role="alert" data-testid="resume-error">${app.startError}</p>` : nothing}
     ${(s.status === 'failed' || s.status === 'budget_reached') && s.error && s.detail.includes(s.error) ? nothing : html`<p data-testid="detail">${s.detail}</p>`}
     <div class="progress-numbers">
       <span class="pct" data-testid="percent">${pct}%</span>

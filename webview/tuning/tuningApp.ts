@@ -6,8 +6,8 @@ import type {
   EstimateResult,
   HostMessage,
   LibraryVersionItem,
-  TuneRunSnapshot,
   TuningOptions,
+  TuningRunView,
   WebviewMessage,
 } from '../../src/protocol/tuningPanel';
 import { PanelApp } from '../shared/panelApp';
@@ -29,7 +29,8 @@ export interface ViewState {
 }
 
 export function isViewState(value: unknown): value is ViewState {
-  const v = value as Partial<ViewState> | null;
+  // Saved by an earlier (maybe older) webview: every field is unchecked until tested here.
+  const v = value as Partial<Record<keyof ViewState, unknown>> | null;
   return (
     typeof v === 'object' &&
     v !== null &&
@@ -46,7 +47,7 @@ interface TuningShape {
   formView: 'config';
   estimateInput: EstimateParams;
   estimate: EstimateResult;
-  snapshot: TuneRunSnapshot;
+  snapshot: TuningRunView;
   post: WebviewMessage;
   receive: HostMessage;
 }
@@ -59,6 +60,8 @@ export class TuningApp extends PanelApp<TuningShape> {
   expanded = new Set<string>();
   libraryOpen = false;
   startPending = false;
+  /** Run whose Resume was pressed, until the host answers (the run again, or why it could not go on). */
+  resumeRequested: string | null = null;
 
   protected override restore(saved: ViewState): void {
     this.draft = { ...emptyDraft(), ...saved.draft };
@@ -118,10 +121,13 @@ export class TuningApp extends PanelApp<TuningShape> {
         break;
       case 'tuning/didFailToStart':
         this.startPending = false;
+        this.resumeRequested = null;
         this.startError = m.message;
         break;
       case 'run/didChange':
         if (m.reveal) this.startPending = false;
+        if (m.snapshot.runId === this.resumeRequested && (m.reveal || m.snapshot.status === 'running'))
+          this.resumeRequested = null;
         this.showRun(m.snapshot, m.reveal);
         if (
           m.snapshot.status !== 'running' &&
@@ -132,6 +138,14 @@ export class TuningApp extends PanelApp<TuningShape> {
         break;
     }
     this.persist();
+    this.requestUpdate();
+  }
+
+  /** Asks the host to go on with a stored run; an error comes back as `tuning/didFailToStart`. */
+  resume(runId: string): void {
+    this.resumeRequested = runId;
+    this.startError = null;
+    this.post({ type: 'tuning/resume', runId });
     this.requestUpdate();
   }
 

@@ -3,14 +3,16 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
 import { createCliGateway } from '../../core/models/cliGateway';
-import { loadModelConfig } from '../../core/models/modelConfig';
+import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
 import { ModelError, type GatewayEvent } from '../../core/models/types';
-import { formatCost, formatEvalReport } from '../../core/suites/evalReport';
+import { cacheAges, formatCost, formatEvalReport } from '../../core/suites/evalReport';
 import { evaluatePrompt, summarize, type CaseResult, type EvalSummary } from '../../core/suites/evaluate';
 import { loadSuite } from '../../core/suites/loadSuite';
 import type { Suite } from '../../core/suites/suiteSchema';
 import { numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
+import { waitingNotes } from '../jobFollow';
+import { checkKeys, checkUsdBudget, modelsWithoutPrice, requestTimeoutMs, TIMEOUT_S_RANGE } from '../keyPreflight';
 import { openWorkspaceStore } from '../../core/workspaceStore';
 
 const HELP = `Usage: prompt-tuner eval --suite FILE (--prompt-file F | --prompt TEXT | --library NAME[@V])
@@ -25,10 +27,14 @@ Options:
   --prompt TEXT          the system prompt, inline
   --library NAME[@V]     the system prompt from the Prompt Library (latest version without @V)
   --model ID             provider/model, e.g. openai/gpt-4o-mini; repeat for several models
-  --concurrency N        calls at a time per provider (default from .prompt-tuner/config.json, else 4)
+  --concurrency N        calls at a time per provider (default from .prompt-tuner/config.json, else 8)
   --repeat K             run every case K times and report pass^k beside the mean
   --no-cache             do not use the response cache
-  --budget-usd X         stop starting calls once X USD would be exceeded (partial results, exit 1)
+  --budget-usd X         stop starting calls once X USD would be exceeded (partial results, exit 1); refused
+                         before any call when a model's price is unknown (use --budget-calls then)
+  --budget-calls N       stop starting calls after N provider calls (cache hits are free; partial results, exit 1)
+  --timeout-s N          seconds one request may take before it is retried, 1–600 (default: requestTimeoutSeconds
+                         in .prompt-tuner/config.json, else 60)
   --json                 print one JSON object with the result
   --events               print one JSON object per line as cases finish (case_result … eval_complete | eval_error)
   --workspace DIR        the workspace whose .prompt-tuner/ store and config to use (default: current folder)
@@ -54,6 +60,8 @@ const OPTIONS = {
   repeat: { type: 'string' },
   'no-cache': { type: 'boolean' },
   'budget-usd': { type: 'string' },
+  'budget-calls': { type: 'string' },
+  'timeout-s': { type: 'string' },
   events: { type: 'boolean' },
 } as const;
 
@@ -75,6 +83,7 @@ function caseJson(r: CaseResult) {
     usage: r.usage,
     costUsd: r.costUsd,
     cached: r.cached,
+    cachedAt: r.cachedAt ?? null,
   };
 }
 
@@ -96,6 +105,8 @@ export function evalJson(
     cases: summary.cases.map(caseJson),
     calls: summary.calls,
     cacheHits: summary.cacheHits,
+    /** How many answers came from the response cache and when the oldest and newest were made. */
+    cache: cacheAges(summary.cases),
     usage: summary.usage,
     /** null when some call's price is unknown (never shown as 0); costKnownUsd is the priced part. */
     costUsd: summary.costIncomplete ? null : summary.costUsd,
@@ -144,18 +155,26 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
   const concurrency = numberFlag('concurrency', values.concurrency, { min: 1, max: 256, integer: true });
   const repeat = numberFlag('repeat', values.repeat, { min: 1, max: 100, integer: true }) ?? 1;
   const budgetUsd = numberFlag('budget-usd', values['budget-usd'], { min: 0 });
+  const budgetCalls = numberFlag('budget-calls', values['budget-calls'], { min: 1, integer: true });
+  const timeoutS = numberFlag('timeout-s', values['timeout-s'], TIMEOUT_S_RANGE);
   const workspace = workspaceDir(values.workspace, io.cwd);
 
   // A bad suite throws SuiteError: runCli reports it as bad input (exit 2).
   const suite: Suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
   const promptSource = await readPrompt(values, io.cwd);
   // Validates config.json before anything is written (the store is created on open).
+  let modelConfig: ModelConfig;
   try {
-    loadModelConfig(workspace);
+    modelConfig = loadModelConfig(workspace);
   } catch (e) {
     io.err(`${(e as Error).message}\n`);
     return EXIT.badInput;
   }
+  // Found before the store is opened and before any call: a missing key, a USD cap that cannot count.
+  if (!checkKeys(models, modelConfig, 'eval', io)) return EXIT.badInput;
+  if (budgetUsd !== undefined && !(await checkUsdBudget(models, modelConfig, 'eval', io))) return EXIT.badInput;
+  const human = !values.json && !values.events;
+  const waiting = waitingNotes(io, { machine: !human });
 
   const store = await openWorkspaceStore({
     dir: path.join(workspace, '.prompt-tuner'),
@@ -175,14 +194,18 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         throw new UsageError(`--library: no prompt version "${values.library ?? ''}" in the library at ${store.dir}`);
       prompt = version.text;
     }
-    const gateway = createCliGateway({
-      env: io.env,
-      workspace,
-      store,
-      ...(concurrency !== undefined ? { concurrency } : {}),
-      ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-      ...(values['no-cache'] ? { noCache: true } : {}),
-    });
+    const gateway = waiting.track(
+      createCliGateway({
+        env: io.env,
+        workspace,
+        store,
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+        ...(budgetCalls !== undefined ? { budgetCalls } : {}),
+        requestTimeoutMs: requestTimeoutMs(timeoutS, modelConfig),
+        ...(values['no-cache'] ? { noCache: true } : {}),
+      }),
+    );
     const known = gateway.providerIds();
     for (const m of models) {
       const provider = m.slice(0, m.indexOf('/'));
@@ -192,11 +215,13 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         );
     }
 
+    const out = waiting.io;
     const emit = (o: Record<string, unknown>) => io.out(`${JSON.stringify(o)}\n`);
     const expected = suite.cases.length * models.length * repeat;
     const results: CaseResult[] = [];
     let lastThrottleNote = 0;
     const stopEvents = gateway.onEvent((e: GatewayEvent) => {
+      waiting.onGatewayEvent(e);
       if (values.events) emit({ ...e });
       // Human mode: say why it is slow when a provider throttles (at most every 2 s, on stderr).
       else if (
@@ -206,7 +231,7 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         Date.now() - lastThrottleNote > 2000
       ) {
         lastThrottleNote = Date.now();
-        io.err(
+        out.err(
           `  (throttled by ${e.provider}${e.status ? ` (${e.status})` : ''}: ${e.active} running, ${e.queued} queued, retrying in ${(e.retryInMs / 1000).toFixed(1)}s)\n`,
         );
       }
@@ -221,7 +246,12 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         expectedResults: expected,
       });
 
-    const finish = (summary: EvalSummary, status: EvalStatus, error?: ModelError | Error): number => {
+    const finish = async (given: EvalSummary, status: EvalStatus, error?: ModelError | Error): Promise<number> => {
+      // A model without a price makes the cost unknown, even when every answer came from the cache or none came.
+      const summary =
+        !given.costIncomplete && (await modelsWithoutPrice(models, modelConfig)).length > 0
+          ? { ...given, costIncomplete: true }
+          : given;
       const json = evalJson(summary, { status, suite, models, repeat, expected });
       if (values.events) {
         if (status === 'complete') emit({ type: 'eval_complete', ...json });
@@ -248,8 +278,14 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         );
       }
       if (status === 'budget_reached') {
+        const spent = [
+          budgetUsd !== undefined
+            ? `spent ${formatCost(summary.costUsd, summary.costIncomplete)} of $${String(budgetUsd)}`
+            : '',
+          budgetCalls !== undefined ? `${summary.calls} of ${budgetCalls} calls made` : '',
+        ].filter(Boolean);
         io.err(
-          `Budget reached: spent ${formatCost(summary.costUsd, summary.costIncomplete)} of $${String(budgetUsd ?? '?')}; stopped with ${summary.cases.length} of ${expected} results (partial).\n`,
+          `Budget reached: ${spent.join(', ')}; stopped with ${summary.cases.length} of ${expected} results (partial).\n`,
         );
         return EXIT.failed;
       }
@@ -278,7 +314,7 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
           if (values.events) emit({ type: 'case_result', ...caseJson(r) });
         },
       });
-      return finish(summary, 'complete');
+      return await finish(summary, 'complete');
     } catch (e) {
       const partial = summarize(
         results,
@@ -292,9 +328,10 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
         : e instanceof ModelError && e.kind === 'budget'
           ? 'budget_reached'
           : 'failed';
-      return finish(partial, status, error);
+      return await finish(partial, status, error);
     } finally {
       stopEvents();
+      waiting.stop();
       // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
       await gateway.onIdle();
     }

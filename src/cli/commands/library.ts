@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LibraryError, LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
-import { parseLibraryExport } from '../../core/library/libraryExport';
+import { LibraryFileError, parseLibraryExport } from '../../core/library/libraryExport';
+import { parseJsonText } from '../../core/suites/loadSuite';
 import { checkLabel, checkName, checkSource, checkText } from '../../core/library/libraryRules';
 import type { PromptSummary, PromptVersion } from '../../core/library/types';
 import { workspaceStoreDir } from '../../core/store/storeFiles';
@@ -142,7 +143,8 @@ Examples:
 function formatVersion(v: PromptVersion, all: PromptVersion[], parent: PromptVersion | undefined): string {
   const lines = [`${v.promptName} v${v.version}${v.label ? `  "${v.label}"` : ''}`];
   const facts = [`source: ${v.source}`, `created: ${shortTime(v.createdAt)}`];
-  if (v.score !== null) facts.push(`score: ${v.score.toFixed(3)}`);
+  // A percentage, as the panel and every score label show it.
+  if (v.score !== null) facts.push(`score: ${(Math.round(v.score * 1000) / 10).toFixed(1)}%`);
   if (v.runId) facts.push(`run: ${v.runId}`);
   if (v.parentVersionId !== null)
     facts.push(`parent: ${parent ? `${parent.promptName} v${parent.version}` : `#${v.parentVersionId} (deleted)`}`);
@@ -332,6 +334,19 @@ Example:
   prompt-tuner library import team-library.json
 `;
 
+/**
+ * The parsed JSON of an import file. A file that is not UTF-8 text (an image, an archive) is named as such:
+ * V8's JSON.parse message quotes the text around the error, which for binary data is raw bytes on the terminal.
+ */
+export function readImportJson(bytes: Buffer, file: string): unknown {
+  const text = bytes.toString('utf8');
+  if (bytes.includes(0) || text.includes('\uFFFD'))
+    throw new UsageError(`${file} is not a text file (binary data); expected a library export in JSON`);
+  const parsed = parseJsonText(text.replace(/^\uFEFF/, ''));
+  if ('issue' in parsed) throw new UsageError(`${file}: ${parsed.issue.message}`);
+  return parsed.data;
+}
+
 export const libraryImportCommand: CliCommand = {
   path: ['library', 'import'],
   summary: 'Add the prompts of a library export file',
@@ -341,23 +356,24 @@ export const libraryImportCommand: CliCommand = {
     if (positionals.length === 0) throw new UsageError('missing FILE');
     if (positionals.length > 1) throw new UsageError(`unexpected argument: ${positionals[1]}`);
     const file = resolve(io.cwd, positionals[0]!);
-    let raw: string;
+    let bytes: Buffer;
     try {
-      raw = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (e) {
       throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    let data: unknown;
-    try {
-      data = JSON.parse(raw.replace(/^\uFEFF/, ''));
-    } catch (e) {
-      throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
-    }
+    const data = readImportJson(bytes, file);
     // Check the whole file before the store is touched.
     try {
       parseLibraryExport(data);
     } catch (e) {
-      if (e instanceof LibraryError) throw new UsageError(`${file}: ${e.message}`);
+      if (e instanceof LibraryFileError)
+        throw new UsageError(
+          `${file} is not a valid library export:\n${e.message
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')}`,
+        );
       throw e;
     }
     const workspace = resolveWorkspace(values.workspace, io);

@@ -16,8 +16,9 @@ import type { Store } from '../../core/store/store';
 import { openWorkspaceStore } from '../../core/workspaceStore';
 import { assertKnownProviders, numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
-import { finalExitCode } from '../jobFollow';
-import { budgetPreflight, messageWithFlag, missingKeys, promptChoice, resolvePrompt } from './scale/scalePreflight';
+import { finalExitCode, waitingNotes, type WaitingNotes } from '../jobFollow';
+import { checkKeys, requestTimeoutMs, TIMEOUT_S_RANGE } from '../keyPreflight';
+import { budgetPreflight, messageWithFlag, promptChoice, resolvePrompt } from './scale/scalePreflight';
 import { followScaleJob } from './scale/scaleFollow';
 import { SCALE_HELP, STAGGER_ENV } from './scale/scaleHelp';
 import { openExistingStore, printReused, resumeHint, scaleListCommand, scaleShowCommand } from './scale/scaleRuns';
@@ -48,12 +49,18 @@ const OPTIONS = {
   resume: { type: 'string' },
   estimate: { type: 'boolean' },
   events: { type: 'boolean' },
+  'timeout-s': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
 /** Flags that describe a new run, refused with --resume (the stored config is used). */
-const RUN_FLAGS = Object.keys(OPTIONS).filter((k) => !['yes', 'resume', 'events'].includes(k));
+const RUN_FLAGS = Object.keys(OPTIONS).filter((k) => !['yes', 'resume', 'events', 'timeout-s'].includes(k));
+
+/** The request timeout for this process (not stored with the run): `--timeout-s`, config.json, else 60 s. */
+function timeoutOf(values: Values, modelConfig: ModelConfig): number {
+  return requestTimeoutMs(numberFlag('timeout-s', values['timeout-s'], TIMEOUT_S_RANGE), modelConfig);
+}
 
 export function staggerFromEnv(env: NodeJS.ProcessEnv): [number, number] | undefined {
   const raw = env[STAGGER_ENV];
@@ -121,10 +128,7 @@ function checkKeysAndProviders(
     labels.map((label, i): [string, string] => [label, roleModels[i]!]),
     gateway.providerIds(),
   );
-  const missing = missingKeys(roleModels, io.env, modelConfig);
-  for (const k of missing)
-    io.err(`prompt-tuner scale: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
-  return missing.length === 0;
+  return checkKeys(roleModels, modelConfig, 'scale', io);
 }
 
 /** Where the run works, what cancels it, and the launch stagger (tests set it by env; a bad value is bad input before anything is read). */
@@ -187,6 +191,7 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
   const agent = await readAgent(values.agent, workspace, io.cwd, io);
   if (!agent) return EXIT.badInput;
   const modelConfig = loadModelConfig(workspace);
+  const timeoutMs = timeoutOf(values, modelConfig);
   // Bad input must write nothing: the store is opened now only when it exists (for the library, the
   // idempotency key and measured latencies), and created only once every check has passed.
   let store = await openStore(workspace, io, false);
@@ -212,15 +217,21 @@ export async function runScale(args: string[], io: CliIo): Promise<number> {
     if (stop !== undefined) return stop;
 
     store ??= await openStore(workspace, io, true);
-    const gateway = createCliGateway({ env: io.env, workspace, store: store! });
+    const waiting = waitingNotes(io, { machine: Boolean(values.json || values.events) });
+    const gateway = waiting.track(
+      createCliGateway({ env: io.env, workspace, store: store!, requestTimeoutMs: timeoutMs }),
+    );
     let job: ScaleJob;
     try {
       job = startScaleRun(config, { agent, gateway, store: store!, ...priced, ...runtime });
     } catch (e) {
       toUsage(e);
     }
-    if (job.reused) return printReused(job.runId, new ScaleRunsRepository(store!), values, io);
-    return await follow(job, gateway, values, io);
+    if (job.reused) {
+      waiting.stop();
+      return printReused(job.runId, new ScaleRunsRepository(store!), values, io);
+    }
+    return await follow(job, gateway, values, io, waiting);
   } finally {
     await store?.close();
   }
@@ -245,7 +256,10 @@ async function runResume(values: Values, io: CliIo): Promise<number> {
     const agent = await readAgent(config.agentFile, workspace, workspace, io);
     if (!agent) return EXIT.badInput;
     const modelConfig = loadModelConfig(workspace);
-    const gateway = createCliGateway({ env: io.env, workspace, store });
+    const waiting = waitingNotes(io, { machine: Boolean(values.json || values.events) });
+    const gateway = waiting.track(
+      createCliGateway({ env: io.env, workspace, store, requestTimeoutMs: timeoutOf(values, modelConfig) }),
+    );
     if (!checkKeysAndProviders(config, ROLE_NAMES, gateway, io, modelConfig)) return EXIT.badInput;
     const priced = await pricing(modelConfig);
     let job: ScaleJob;
@@ -254,18 +268,30 @@ async function runResume(values: Values, io: CliIo): Promise<number> {
     } catch (e) {
       toUsage(e);
     }
-    return await follow(job, gateway, values, io);
+    return await follow(job, gateway, values, io, waiting);
   } finally {
     await store.close();
   }
 }
 
 /** Streams the job as the flags ask, waits for it, prints the result; the exit code of its final status. */
-async function follow(job: ScaleJob, gateway: Gateway, values: Values, io: CliIo): Promise<number> {
+async function follow(
+  job: ScaleJob,
+  gateway: Gateway,
+  values: Values,
+  io: CliIo,
+  waiting: WaitingNotes,
+): Promise<number> {
   let final: ScaleRunSnapshot;
+  const stopTimeouts = gateway.onEvent((e) => waiting.onGatewayEvent(e));
   try {
-    final = await followScaleJob(job, { mode: values.events ? 'events' : values.json ? 'json' : 'human', io });
+    final = await followScaleJob(job, {
+      mode: values.events ? 'events' : values.json ? 'json' : 'human',
+      io: waiting.io,
+    });
   } finally {
+    stopTimeouts();
+    waiting.stop();
     // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
     await gateway.onIdle();
   }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
 import { createCliGateway, type CliGatewayOptions } from '../../core/models/cliGateway';
-import { loadModelConfig } from '../../core/models/modelConfig';
+import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
 import { type Store } from '../../core/store/store';
 import { formatCost } from '../../core/suites/evalReport';
 import { loadSuite } from '../../core/suites/loadSuite';
@@ -16,8 +16,17 @@ import { formatLineDiff, lineDiff } from '../../core/tuning/lineDiff';
 import type { ModelScore, TuneEvent, TuneRunSnapshot } from '../../core/tuning/types';
 import { assertKnownProviders, numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
-import { finalExitCode, followJob, throttleNotes } from '../jobFollow';
+import { cancelledText, finalExitCode, followJob, throttleNotes, waitingNotes } from '../jobFollow';
+import {
+  checkKeys,
+  checkUsdBudget,
+  concurrencyOf,
+  modelsWithoutPrice,
+  requestTimeoutMs,
+  TIMEOUT_S_RANGE,
+} from '../keyPreflight';
 import { openWorkspaceStore } from '../../core/workspaceStore';
+import { cancelledHints, runTuneResume } from './tuneResume';
 
 /** The base prompt when none is given. */
 export const DEFAULT_BASE_PROMPT = 'You are a helpful assistant. Use the available tools to answer the user.';
@@ -51,9 +60,14 @@ Options:
   --selection-ratio R       share that survives each generation, ${L.selectionRatio.min}–${L.selectionRatio.max} (evolutionary only; default ${L.selectionRatio.default})
   --validation-split F      share of cases held out, ${L.validationSplit.min}–${L.validationSplit.max}: selection uses the rest, the
                             validation score is reported beside it (default 0)
-  --concurrency N           calls at a time per provider (default from .prompt-tuner/config.json, else 4)
-  --budget-usd X            stop starting calls once X USD would be exceeded (partial results, exit 1)
+  --concurrency N           calls at a time per provider (default from .prompt-tuner/config.json, else 8)
+  --budget-usd X            stop starting calls once X USD would be exceeded (partial results, exit 1); refused
+                            before any call when a model's price is unknown (use --budget-calls then)
+  --budget-calls N          stop starting calls after N provider calls (cache hits are free; partial results, exit 1)
+  --timeout-s N             seconds one request may take before it is retried, 1–600 (default: requestTimeoutSeconds
+                            in .prompt-tuner/config.json, else 60)
   --no-cache                do not use the response cache for evaluations (meta calls never use it)
+  --resume RUN_ID           go on with a cancelled, failed or interrupted run from what is stored (its own settings)
   --estimate                print the number of API calls and the time it would take, then stop
   --json                    print one JSON object with the result (with --estimate: { calls, seconds, warning })
   --events                  print one JSON object per line per event, ending with tune_complete,
@@ -86,9 +100,12 @@ const OPTIONS = {
   'validation-split': { type: 'string' },
   concurrency: { type: 'string' },
   'budget-usd': { type: 'string' },
+  'budget-calls': { type: 'string' },
+  'timeout-s': { type: 'string' },
   'no-cache': { type: 'boolean' },
   estimate: { type: 'boolean' },
   events: { type: 'boolean' },
+  resume: { type: 'string' },
 } as const;
 
 /** Config fields as the flags that set them, for messages that name the flag. */
@@ -144,7 +161,7 @@ export function timelineLine(e: TuneEvent, s: TuneRunSnapshot): string {
     case 'generation_complete':
       return `  best ${pct(e.bestScore)}${e.survivorIds.length ? `; survivors → generation ${e.generation + 1}: ${e.survivorIds.join(', ')}` : ''}\n`;
     case 'tune_cancelled':
-      return `\nCancelled: ${e.reason}\n`;
+      return `\n${cancelledText(e.reason)}\n`;
     case 'tune_error':
       return `\n${e.status === 'budget_reached' ? 'Budget reached' : 'Tuning failed'}: ${e.error}\n`;
     default:
@@ -190,7 +207,7 @@ export function tuneJson(s: TuneRunSnapshot, extra: { estimateCalls: number; cos
   };
 }
 
-function finalReport(s: TuneRunSnapshot, estimateCalls: number, costIncomplete: boolean): string {
+export function finalReport(s: TuneRunSnapshot, estimateCalls: number, costIncomplete: boolean): string {
   const out: string[] = [''];
   if (!s.best) {
     out.push('No prompt was scored.');
@@ -241,6 +258,7 @@ async function readBase(
 export async function runTune(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, OPTIONS, false);
   if (values.json && values.events) throw new UsageError('--json and --events cannot be combined: choose one');
+  if (values.resume !== undefined) return runTuneResume(values, io);
   if (!values.suite) throw new UsageError('--suite FILE is required');
   if (!values.mode) throw new UsageError('--mode is required: quick or evolutionary');
   if (!values['meta-model']) throw new UsageError('--meta-model ID is required (the model that writes the prompts)');
@@ -255,8 +273,17 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
   const concurrency = num('concurrency', values.concurrency, L.concurrency, true);
   const budgetUsd = numberFlag('budget-usd', values['budget-usd'], { min: 0 });
   if (budgetUsd === 0) throw new UsageError('--budget-usd: must be above 0');
+  const budgetCalls = numberFlag('budget-calls', values['budget-calls'], { min: 1, integer: true });
+  const timeoutS = numberFlag('timeout-s', values['timeout-s'], TIMEOUT_S_RANGE);
   const workspace = workspaceDir(values.workspace, io.cwd);
   const base = await readBase(values, io.cwd);
+  if (values.mode === 'quick') {
+    const ignored = (['generations', 'selection-ratio'] as const).filter((k) => values[k] !== undefined);
+    if (ignored.length > 0)
+      io.err(
+        `warning: ${ignored.map((k) => `--${k}`).join(' and ')} ${ignored.length > 1 ? 'do' : 'does'} not apply to --mode quick (one generation, no selection); ignored\n`,
+      );
+  }
 
   const draft = {
     suiteFile: values.suite,
@@ -282,12 +309,17 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
 
   // A bad suite throws SuiteError: runCli reports it as bad input (exit 2).
   const suite: Suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
+  let modelConfig: ModelConfig;
   try {
-    loadModelConfig(workspace);
+    modelConfig = loadModelConfig(workspace);
   } catch (e) {
     io.err(`${(e as Error).message}\n`);
     return EXIT.badInput;
   }
+  const runModels = [config.metaModel, ...config.targetModels];
+  // Found before the store is opened and before any call: a missing key, a USD cap that cannot count.
+  if (!values.estimate && !checkKeys(runModels, modelConfig, 'tune', io)) return EXIT.badInput;
+  if (budgetUsd !== undefined && !(await checkUsdBudget(runModels, modelConfig, 'tune', io))) return EXIT.badInput;
   const storeDir = path.join(workspace, '.prompt-tuner');
   const gatewayOptions = (store?: Store): CliGatewayOptions => ({
     env: io.env,
@@ -295,8 +327,11 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
     ...(store ? { store } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(budgetCalls !== undefined ? { budgetCalls } : {}),
+    requestTimeoutMs: requestTimeoutMs(timeoutS, modelConfig),
     ...(values['no-cache'] ? { noCache: true } : {}),
   });
+  const concurrencyFor = concurrencyOf(modelConfig, concurrency);
 
   if (values.estimate && !base.library) {
     // Nothing is written for an estimate: read measured latencies only when a store already exists.
@@ -305,7 +340,14 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
       : undefined;
     try {
       const gateway = createCliGateway(gatewayOptions(store));
-      return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
+      return printEstimate(
+        config,
+        suite,
+        (m) => gateway.measuredLatencyMs(m),
+        concurrencyFor,
+        Boolean(values.json),
+        io,
+      );
     } finally {
       await store?.close();
     }
@@ -328,42 +370,60 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
       config = { ...config, basePrompt: version.text, baseVersionId: version.id };
       baseName = version.promptName;
     }
-    const gateway = createCliGateway(gatewayOptions(store));
+    const human = !values.json && !values.events;
+    const waiting = waitingNotes(io, { machine: !human });
+    const gateway = waiting.track(createCliGateway(gatewayOptions(store)));
     assertKnownProviders(
       [['--meta-model', config.metaModel], ...config.targetModels.map((t): [string, string] => ['--model', t])],
       gateway.providerIds(),
     );
-    if (values.estimate)
-      return printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), Boolean(values.json), io);
+    if (values.estimate) {
+      waiting.stop();
+      return printEstimate(
+        config,
+        suite,
+        (m) => gateway.measuredLatencyMs(m),
+        concurrencyFor,
+        Boolean(values.json),
+        io,
+      );
+    }
 
     // A base prompt from the library gets its tuned successor as a new version of the same prompt (as in the editor).
     const saveAs = baseName ?? `${suite.name} (tuned)`;
     const job = startTuning(config, { suite, gateway, store, library, saveAs });
-    const human = !values.json && !values.events;
-    const throttled = throttleNotes(io);
+    const out = waiting.io;
+    const throttled = throttleNotes(out);
+    // The engine's estimate assumes the gateway's default concurrency; this one what config.json sets.
+    const estimate = estimateTune(config, suite.cases.length, (m) => gateway.measuredLatencyMs(m), concurrencyFor);
+    const stopTimeouts = gateway.onEvent((e) => waiting.onGatewayEvent(e));
     let final: TuneRunSnapshot;
     try {
-      final = await followJob(job, io, (e) => {
+      final = await followJob(job, out, (e) => {
         if (values.events) {
           io.out(`${JSON.stringify(e)}\n`);
           return;
         }
         if (!human) return;
         const line = timelineLine(e, job.snapshot());
-        if (line) io.out(line);
-        if (e.type === 'tune_start') io.out(`  estimate: ${formatEstimate(job.estimate)}\n`);
+        if (line) out.out(line);
+        if (e.type === 'tune_start') out.out(`  estimate: ${formatEstimate(estimate)}\n`);
         if (e.type === 'throttle') throttled(e);
       });
     } finally {
+      stopTimeouts();
+      waiting.stop();
       // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
       await gateway.onIdle();
     }
-    const costIncomplete = gateway.stats().costIncomplete;
+    // A model without a price makes the cost unknown, even when every answer came from the cache or none came.
+    const costIncomplete =
+      gateway.stats().costIncomplete || (await modelsWithoutPrice(runModels, modelConfig)).length > 0;
     if (values.json)
       io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: job.estimate.calls, costIncomplete }), null, 2)}\n`);
     if (human) io.out(finalReport(final, job.estimate.calls, costIncomplete));
     return finalExitCode(final.status, io, {
-      cancelled: `Cancelled: partial results kept (run ${final.runId}).\n`,
+      cancelled: `Cancelled: partial results kept (run ${final.runId}).\n${cancelledHints(final.runId)}`,
       budgetReached: `Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`,
       failed: `prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`,
     });
@@ -376,13 +436,14 @@ function printEstimate(
   config: TuneConfig,
   suite: Suite,
   latency: (m: string) => number | undefined,
+  concurrencyFor: (m: string) => number | undefined,
   json: boolean,
   io: CliIo,
 ): number {
-  const e = estimateTune(config, suite.cases.length, latency);
+  const e = estimateTune(config, suite.cases.length, latency, concurrencyFor);
   if (json) {
     io.out(
-      `${JSON.stringify({ calls: e.calls, seconds: e.seconds, warning: e.warning, metaCalls: e.metaCalls, evalCalls: e.evalCalls, assumedDefaultLatency: e.assumedDefaultLatency })}\n`,
+      `${JSON.stringify({ calls: e.calls, seconds: e.seconds, warning: e.warning, metaCalls: e.metaCalls, evalCalls: e.evalCalls, assumedDefaultLatency: e.assumedDefaultLatency, concurrency: e.concurrency, latencies: e.latencies })}\n`,
     );
   } else {
     io.out(

@@ -44,8 +44,8 @@ export const LibraryExportSchema = z.object({
   format: z.literal(LIBRARY_FORMAT),
   /** Format version; this code reads 1. */
   version: z.literal(LIBRARY_FORMAT_VERSION),
-  /** ISO time of the export. */
-  exportedAt: z.string(),
+  /** ISO time of the export; optional, so a hand-written file needs only format, version and prompts. */
+  exportedAt: z.string().optional(),
   prompts: z.array(ExportedPromptSchema),
 });
 
@@ -58,14 +58,31 @@ function pathText(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
-/** Validates an import file's parsed JSON; the error names the first bad path. */
+/** Problems listed at most, so a file that is wrong everywhere still gives a readable message. */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/** One problem of an import file: its JSON path and what is wrong there. */
+export interface LibraryFileProblem {
+  path: string;
+  message: string;
+}
+
+/** An import file with problems: `field` and the first line name the first one, `problems` holds them all. */
+export class LibraryFileError extends LibraryError {
+  constructor(readonly problems: LibraryFileProblem[]) {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const rest = problems.length - listed.length;
+    const first = listed[0] ?? { path: '(top level)', message: 'is not a library export' };
+    const others = listed.slice(1).map((p) => `${p.path}: ${p.message}`);
+    if (rest > 0) others.push(`… and ${rest} more problem${rest > 1 ? 's' : ''}`);
+    super(first.path, [first.message, ...others].join('\n'));
+    this.name = 'LibraryFileError';
+  }
+}
+
+/** Validates an import file's parsed JSON; the error lists every problem (up to 10) by JSON path. */
 export function parseLibraryExport(data: unknown): LibraryExportFile {
   const result = LibraryExportSchema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const more =
-    result.error.issues.length > 1
-      ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''})`
-      : '';
-  throw new LibraryError(pathText(issue.path), `${issue.message}${more}`);
+  throw new LibraryFileError(result.error.issues.map((i) => ({ path: pathText(i.path), message: i.message })));
 }

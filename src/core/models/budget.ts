@@ -28,6 +28,14 @@ export function estimateUsage(request: ModelRequest): Usage {
   };
 }
 
+/**
+ * Why a USD cap cannot be accepted: some model has no known price, so the cap could not count its calls.
+ * `alternative` is what else the user can do ("use a call budget", "remove the budget").
+ */
+export function unknownPriceRefusal(models: readonly string[], alternative: string): string {
+  return `no price known for ${models.join(', ')}: add ${models.length === 1 ? 'it' : 'them'} to prices, or ${alternative}`;
+}
+
 export class BudgetTracker {
   private spentUsd = 0;
   private reservedUsd = 0;

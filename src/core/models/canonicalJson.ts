@@ -20,10 +20,14 @@ function sortDeep(value: unknown): unknown {
   return value;
 }
 
-/** sha256 of (provider, model, canonical request): equal requests share a key, any change makes a new one. */
-export function cacheKey(provider: string, model: string, request: ModelRequest): string {
+/**
+ * sha256 of (provider, model, canonical request): equal requests share a key, any change makes a new one.
+ * Repeat k > 1 of the same request is a fresh sample with a key of its own; repeat 1 keeps the key it had
+ * before repeats were keyed, so existing caches stay valid.
+ */
+export function cacheKey(provider: string, model: string, request: ModelRequest, repeat = 1): string {
   const { model: _ignored, ...rest } = request;
   return createHash('sha256')
-    .update(canonicalJson([provider, model, rest]))
+    .update(canonicalJson(repeat === 1 ? [provider, model, rest] : [provider, model, rest, { repeat }]))
     .digest('hex');
 }

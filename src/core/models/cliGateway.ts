@@ -30,6 +30,8 @@ export interface CliGatewayOptions {
   budgetCalls?: number;
   /** `--no-cache`. */
   noCache?: boolean;
+  /** Per-attempt request timeout in ms (`--timeout-s`, config.json `requestTimeoutSeconds`); the gateway's default when absent. */
+  requestTimeoutMs?: number;
   /** Tests and benchmarks tune retries. */
   retry?: Partial<RetryPolicy>;
   log?: (message: string) => void;
@@ -73,6 +75,7 @@ export function createCliGateway(options: CliGatewayOptions): Gateway {
     budget,
     authHint: (id) => `check the key: set ${keyEnvName(id, endpointByName.get(id))}`,
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
 }

@@ -1,12 +1,13 @@
-// The one gateway every model call goes through: a queue per provider (concurrency and rate), retries with
-// Retry-After or jittered backoff, the response cache, cost, the budget, cancellation and throttle events.
+// The one gateway every model call goes through: a queue per provider (concurrency), a pacer per provider
+// that every attempt passes (rate learned from 429s and Retry-After), retries with jittered backoff for
+// other failures, a per-attempt time limit, the response cache, cost, the budget, cancellation and events.
 import PQueue from 'p-queue';
-import { AttemptGate } from './attemptGate';
 import { BudgetTracker, type BudgetLimits, estimateUsage } from './budget';
 import { cacheKey } from './canonicalJson';
 import { createPriceBook, type PriceBook } from './prices';
 import { type ModelProvider, ProviderError, providerErrorFromSdk } from './providerTypes';
 import type { ResponseCache } from './responseCache';
+import { RatePacer, type RatePacerTuning } from './ratePacer';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
 import {
   type CallBudget,
@@ -52,6 +53,13 @@ export interface GatewayOptions {
   concurrency?: number;
   /** Retry limits; defaults in retry.ts. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Time limit of one attempt in ms, from when it is sent (setting `promptTuner.requestTimeoutSeconds`,
+   * `--timeout-s`); wins over `retry.attemptTimeoutMs`. 1 to 600 000. Default 60 000.
+   */
+  requestTimeoutMs?: number;
+  /** How the per-provider pacer learns the rate; defaults in ratePacer.ts (benchmarks and tests tune it). */
+  pacer?: Partial<RatePacerTuning>;
   /** Response cache and latency store; without one nothing is cached and latency is kept in memory. */
   cache?: ResponseCache;
   /** False disables cache reads and writes for every call (`--no-cache`). Default true. */
@@ -80,7 +88,7 @@ export interface Gateway extends ModelGateway {
 interface ProviderLane {
   provider: ModelProvider;
   queue: PQueue;
-  gate: AttemptGate;
+  pacer: RatePacer;
   concurrency: number;
   lastStateEventAt: number;
   throttled: boolean;
@@ -103,8 +111,25 @@ export function splitModelId(id: string): { provider: string; model: string } {
   return { provider: id.slice(0, slash), model: id.slice(slash + 1) };
 }
 
+/** Longest request timeout accepted (10 minutes, the SDKs' own limit). */
+export const MAX_REQUEST_TIMEOUT_MS = 600_000;
+
 export function createGateway(options: GatewayOptions): Gateway {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...options.retry,
+    ...(options.requestTimeoutMs !== undefined ? { attemptTimeoutMs: options.requestTimeoutMs } : {}),
+  };
+  if (
+    !Number.isFinite(policy.attemptTimeoutMs) ||
+    policy.attemptTimeoutMs < 1 ||
+    policy.attemptTimeoutMs > MAX_REQUEST_TIMEOUT_MS
+  ) {
+    throw new ModelError(
+      'config',
+      `requestTimeoutMs: expected 1 to ${MAX_REQUEST_TIMEOUT_MS} ms, got ${policy.attemptTimeoutMs}`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   const prices = options.prices ?? createPriceBook();
   const budget = new BudgetTracker(options.budget ?? {});
@@ -132,7 +157,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     lanes.set(provider.id, {
       provider,
       queue,
-      gate: new AttemptGate(concurrency),
+      pacer: new RatePacer(clock, options.pacer),
       concurrency,
       lastStateEventAt: -Infinity,
       throttled: false,
@@ -169,7 +194,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  function toModelError(error: ProviderError, lane: ProviderLane, modelId: string, attempts: number): ModelError {
+  /** `attempts`: all attempts made; `attempt`: which of the policy's maxAttempts failed last (429s not counted). */
+  function toModelError(
+    error: ProviderError,
+    lane: ProviderLane,
+    modelId: string,
+    attempts: number,
+    attempt = attempts,
+  ): ModelError {
     const id = lane.provider.id;
     const status = error.status;
     const detail = errorDetail(error.message, status);
@@ -182,7 +214,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       case 'timeout':
         return new ModelError(
           'timeout',
-          `${id} did not answer within ${Math.round(policy.attemptTimeoutMs / 1000)} s${tries}; try again later or lower the concurrency`,
+          `${modelId} timed out after ${timeoutSeconds()} s (attempt ${attempt} of ${policy.maxAttempts}); raise the request timeout, lower the concurrency or try again later`,
           undefined,
           id,
         );
@@ -233,13 +265,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   }
 
-  async function attemptOnce(lane: ProviderLane, model: string, request: ModelRequest, signal: AbortSignal) {
-    let sentAt: number;
-    try {
-      sentAt = await lane.gate.acquire(signal);
-    } catch {
-      throw new ProviderError('aborted', 'cancelled');
-    }
+  /** The time limit in whole seconds as the user set it (a sub-second limit only happens in tests). */
+  function timeoutSeconds(): number {
+    const s = policy.attemptTimeoutMs / 1000;
+    return s >= 1 ? Math.round(s) : s;
+  }
+
+  async function attemptOnce(
+    lane: ProviderLane,
+    model: string,
+    request: ModelRequest,
+    signal: AbortSignal,
+    sentAt: number,
+  ) {
     const attempt = new AbortController();
     let timedOut = false;
     // The time limit starts once the request is sent, not while it waits at the gate.
@@ -252,20 +290,30 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = clock.now();
     try {
       const response = await lane.provider.send(model, request, attempt.signal);
-      lane.gate.onSuccess();
+      lane.pacer.onSuccess();
       return { response, latencyMs: Math.max(0, Math.round(clock.now() - started)) };
     } catch (error) {
-      if (signal.aborted) throw new ProviderError('aborted', 'cancelled');
+      if (signal.aborted) {
+        lane.pacer.onOtherFailure();
+        throw new ProviderError('aborted', 'cancelled');
+      }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the timer callback, which TS does not see
-      if (timedOut) throw new ProviderError('timeout', `${lane.provider.id} did not answer in time`);
+      if (timedOut) {
+        lane.pacer.onOtherFailure();
+        throw new ProviderError('timeout', `${lane.provider.id} did not answer in time`);
+      }
       const failure =
         error instanceof ProviderError
           ? error
           : providerErrorFromSdk(error, lane.provider.id, undefined, attempt.signal);
-      if (failure.status === 429) lane.gate.onRateLimited(sentAt);
+      if (failure.status === 429) {
+        // A wait past the limit ends the call (below); it must not hold the whole provider that long.
+        const retryAfter =
+          failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, policy.maxRetryAfterMs);
+        lane.pacer.onRateLimited(sentAt, retryAfter);
+      } else lane.pacer.onOtherFailure();
       throw failure;
     } finally {
-      lane.gate.release();
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
@@ -309,9 +357,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     try {
       let rateLimited = 0;
       let rateLimitedWaitMs = 0;
+      let afterRateLimit = false;
       for (let attempt = 1; ; attempt++) {
+        // Every attempt waits its turn at the provider's pacer; after a 429 that wait is the retry delay.
+        const askedAt = clock.now();
+        let sentAt: number;
         try {
-          const { response, latencyMs } = await attemptOnce(lane, model, request, signal);
+          sentAt = await lane.pacer.acquire(signal);
+        } catch {
+          throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
+        }
+        if (afterRateLimit) rateLimitedWaitMs += Math.max(0, sentAt - askedAt);
+        try {
+          const { response, latencyMs } = await attemptOnce(lane, model, request, signal, sentAt);
           const costUsd = prices.cost(modelId, lane.provider.priceProviderId, response.usage);
           spentUsd = costUsd;
           stats.calls += 1;
@@ -333,9 +391,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           };
           const l = memoryLatency.get(modelId) ?? { calls: 0, total: 0 };
           memoryLatency.set(modelId, { calls: l.calls + 1, total: l.total + latencyMs });
+          // An answer whose tool-call arguments did not parse is often a transient fault: replaying it from
+          // the cache would repeat the fault in every later evaluation. Its latency still counts.
+          const cacheable = !response.toolCalls.some((c) => c.argumentsError !== undefined);
           try {
             options.cache?.put(
-              key,
+              cacheable ? key : null,
               { model: modelId, text: result.text, toolCalls: result.toolCalls, usage: result.usage, latencyMs },
               new Date(),
             );
@@ -350,12 +411,31 @@ export function createGateway(options: GatewayOptions): Gateway {
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TS keeps an earlier `signal.aborted` narrowing across the awaits; it can be aborted by now
           if (failure.failure === 'aborted' || signal.aborted)
             throw toModelError(new ProviderError('aborted', 'cancelled'), lane, modelId, attempt);
-          if (failure.status === 429) rateLimited += 1;
-          const exhausted =
-            failure.status === 429
-              ? rateLimited >= policy.maxRateLimitedAttempts || rateLimitedWaitMs >= policy.maxRateLimitedWaitMs
-              : attempt - rateLimited >= policy.maxAttempts;
-          if (!isRetryable(failure) || exhausted) throw toModelError(failure, lane, modelId, attempt);
+          const isRateLimit = failure.status === 429;
+          if (isRateLimit) rateLimited += 1;
+          afterRateLimit = isRateLimit;
+          const counted = attempt - rateLimited;
+          const exhausted = isRateLimit
+            ? rateLimited >= policy.maxRateLimitedAttempts || rateLimitedWaitMs >= policy.maxRateLimitedWaitMs
+            : counted >= policy.maxAttempts;
+          const retrying = isRetryable(failure) && !exhausted;
+          const delay = !retrying
+            ? undefined
+            : isRateLimit
+              ? lane.pacer.waitMs()
+              : retryDelayMs(failure, counted, policy, clock.random);
+          if (failure.failure === 'timeout') {
+            emit({
+              type: 'timeout',
+              provider: lane.provider.id,
+              model: modelId,
+              afterS: timeoutSeconds(),
+              attempt: counted,
+              maxAttempts: policy.maxAttempts,
+              ...(delay !== undefined ? { retryInMs: delay } : {}),
+            });
+          }
+          if (delay === undefined) throw toModelError(failure, lane, modelId, attempt, counted);
           if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
             throw new ModelError(
               'rate_limit',
@@ -364,22 +444,25 @@ export function createGateway(options: GatewayOptions): Gateway {
               lane.provider.id,
             );
           }
-          const delay = retryDelayMs(failure, attempt, policy, clock.random);
-          if (failure.status === 429) rateLimitedWaitMs += delay;
           stats.retries += 1;
-          emit({
-            type: 'throttle',
-            provider: lane.provider.id,
-            active: lane.queue.pending,
-            concurrency: lane.concurrency,
-            queued: lane.queue.size,
-            retryInMs: delay,
-            ...(failure.status !== undefined ? { status: failure.status } : {}),
-          });
-          try {
-            await clock.sleep(delay, signal);
-          } catch {
-            throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
+          if (failure.failure !== 'timeout') {
+            emit({
+              type: 'throttle',
+              provider: lane.provider.id,
+              active: lane.queue.pending,
+              concurrency: lane.concurrency,
+              queued: lane.queue.size,
+              retryInMs: delay,
+              ...(failure.status !== undefined ? { status: failure.status } : {}),
+            });
+          }
+          // After a 429 the pacer is the wait (the Retry-After and this call's turn); other failures back off.
+          if (!isRateLimit) {
+            try {
+              await clock.sleep(delay, signal);
+            } catch {
+              throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
+            }
           }
         }
       }
@@ -413,11 +496,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       const signal = callOptions.signal ?? new AbortController().signal;
       if (signal.aborted)
         throw new ModelError('cancelled', `call to ${request.model} was cancelled`, undefined, providerId);
+      const repeat = callOptions.repeat ?? 1;
+      if (!Number.isInteger(repeat) || repeat < 1) {
+        throw new ModelError(
+          'bad_request',
+          `repeat: expected a whole number ≥ 1, got ${repeat}`,
+          undefined,
+          providerId,
+        );
+      }
       const caching = useCache && callOptions.cache !== false;
-      const key = caching ? cacheKey(providerId, model, request) : null;
+      const key = caching ? cacheKey(providerId, model, request, repeat) : null;
       if (key !== null) {
         const hit = options.cache?.get(key);
-        if (hit) {
+        // Entries written before unparsable arguments stopped being cached are not replayed either.
+        if (hit && !hit.toolCalls.some((c) => c.argumentsError !== undefined)) {
           stats.cacheHits += 1;
           return {
             model: request.model,
@@ -427,6 +520,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             latencyMs: 0,
             costUsd: 0,
             cached: true,
+            cachedAt: hit.createdAt,
           };
         }
       }

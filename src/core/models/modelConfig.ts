@@ -16,6 +16,8 @@ export const ModelConfigSchema = z
       .optional(),
     /** Price overrides by model id, USD per million tokens. */
     prices: PriceOverridesSchema.default({}),
+    /** Seconds one request may take before it is retried (the CLI's `--timeout-s` wins); 60 when absent. */
+    requestTimeoutSeconds: z.number().min(1).max(600).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

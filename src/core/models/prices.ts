@@ -2,6 +2,7 @@
 // overrides from settings/config.json. An unknown price is null, never 0.
 import { z } from 'zod';
 import type { calcPrice } from '@pydantic/genai-prices';
+import type * as GenaiPricesModule from '@pydantic/genai-prices';
 import type { Usage } from './types';
 
 /** A price override in USD per million tokens. */
@@ -39,8 +40,11 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
   let loading: Promise<void> | undefined;
   return {
     ready() {
-      loading ??= import('@pydantic/genai-prices').then((m) => {
-        calc = m.calcPrice;
+      // require, not import(): in the CommonJS bundle import() goes through Node's ESM loader, which parses the
+      // 0.5 MB table a second time to find its exports (about 0.2 s of every CLI run).
+      loading ??= Promise.resolve().then(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the table loads on first use
+        calc = (require('@pydantic/genai-prices') as typeof GenaiPricesModule).calcPrice;
       });
       return loading;
     },
@@ -73,5 +77,35 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
         return null;
       }
     },
+  };
+}
+
+/** Usage for asking whether a price is known at all (any non-zero usage would do). */
+const PROBE_USAGE: Usage = { inputTokens: 1000, outputTokens: 1000, cachedInputTokens: 0 };
+
+/**
+ * The models among `models` whose price the book does not know (call after ready()). `priceProviderOf` is
+ * the provider's genai-prices id: `openai`/`anthropic`, or an endpoint's `pricesFrom`.
+ */
+export function unknownPriceModels(
+  book: PriceBook,
+  models: readonly string[],
+  priceProviderOf: (model: string) => string | undefined,
+): string[] {
+  return [...new Set(models)].filter((m) => book.cost(m, priceProviderOf(m), PROBE_USAGE) === null);
+}
+
+/**
+ * The genai-prices provider of a model, as the gateway prices it: an endpoint's `pricesFrom`, else openai and
+ * anthropic for their own models, else none (unknown).
+ */
+export function priceProviderFor(
+  endpoints: readonly { name: string; pricesFrom?: string | undefined }[],
+): (model: string) => string | undefined {
+  return (m) => {
+    const provider = m.slice(0, Math.max(0, m.indexOf('/')));
+    const endpoint = endpoints.find((e) => e.name === provider);
+    if (endpoint) return endpoint.pricesFrom;
+    return provider === 'openai' || provider === 'anthropic' ? provider : undefined;
   };
 }

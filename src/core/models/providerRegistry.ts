@@ -86,13 +86,34 @@ export interface RegistryOptions {
   concurrency?: Record<string, number>;
 }
 
+/** Whether calls to an API at this base URL need a key: the public API always does, a proxy or the simulator may not. */
+function publicApi(baseUrl: string | undefined, host: RegExp): boolean {
+  return !baseUrl || host.test(baseUrl);
+}
+
+/**
+ * Whether a provider refuses to call without a key (the key preflight asks before any call, buildProviders
+ * decides the same way at call time); undefined for a provider id nobody configured.
+ */
+export function keyRequired(
+  providerId: string,
+  options: Pick<RegistryOptions, 'openaiBaseUrl' | 'anthropicBaseUrl' | 'endpoints'>,
+): boolean | undefined {
+  if (providerId === 'openai') return publicApi(options.openaiBaseUrl, /api\.openai\.com/);
+  if (providerId === 'anthropic') return publicApi(options.anthropicBaseUrl, /api\.anthropic\.com/);
+  const preset = ENDPOINT_PRESETS[providerId];
+  const endpoint = options.endpoints?.find((e) => e.name === providerId);
+  if (!preset && !endpoint) return undefined;
+  return preset?.keyRequired === true && (!endpoint?.baseUrl || endpoint.baseUrl === preset.baseUrl);
+}
+
 /** All providers: openai, anthropic, every configured endpoint and the presets not configured. */
 export function buildProviders(options: RegistryOptions): ModelProvider[] {
   const { keys } = options;
   const conc = (id: string, fallback?: number) => options.concurrency?.[id] ?? fallback;
   const missing = (id: string, e?: EndpointConfig) => `no API key for ${id}: ${keys.missingKeyHint(id, e)}`;
-  const publicOpenAi = !options.openaiBaseUrl || /api\.openai\.com/.test(options.openaiBaseUrl);
-  const publicAnthropic = !options.anthropicBaseUrl || /api\.anthropic\.com/.test(options.anthropicBaseUrl);
+  const publicOpenAi = keyRequired('openai', options) === true;
+  const publicAnthropic = keyRequired('anthropic', options) === true;
   const providers: ModelProvider[] = [
     createOpenAiProvider({
       id: 'openai',
@@ -119,12 +140,11 @@ export function buildProviders(options: RegistryOptions): ModelProvider[] {
     const preset = ENDPOINT_PRESETS[e.name];
     const baseUrl = e.baseUrl ?? preset?.baseUrl;
     if (!baseUrl) continue; // schema refuses this; kept for callers that skip the schema
-    const keyRequired = preset?.keyRequired === true && (!e.baseUrl || e.baseUrl === preset.baseUrl);
     const common = {
       id: e.name,
       baseUrl,
       apiKey: keys.keyFor(e.name, e),
-      missingKeyMessage: keyRequired ? missing(e.name, e) : null,
+      missingKeyMessage: keyRequired(e.name, { endpoints: [e] }) === true ? missing(e.name, e) : null,
       ...(e.pricesFrom ? { priceProviderId: e.pricesFrom } : {}),
       ...(conc(e.name, e.concurrency) ? { concurrency: conc(e.name, e.concurrency) } : {}),
       ...(e.requestsPerMinute

@@ -18,7 +18,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** A Retry-After longer than this ends the call instead of waiting (ms). */
   maxRetryAfterMs: number;
-  /** Per-attempt time limit in ms; a hung request counts as a timeout and is retried. */
+  /** Per-attempt time limit in ms, from when it is sent; a hung request counts as a timeout and is retried. */
   attemptTimeoutMs: number;
 }
 
@@ -29,7 +29,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
-  attemptTimeoutMs: 120_000,
+  // A minute is long for one model answer; two minutes per try left a hung request silent for too long.
+  attemptTimeoutMs: 60_000,
 };
 
 /** True for failures that may succeed later: 408/409/429/5xx, timeouts, dropped connections. */

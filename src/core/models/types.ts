@@ -78,6 +78,8 @@ export interface ModelResult {
   costUsd: number | null;
   /** True when served from the response cache. */
   cached: boolean;
+  /** On a cache hit: ISO time of the provider call that made the answer (absent for older cache entries). */
+  cachedAt?: string;
 }
 
 /** Options of one gateway call. */
@@ -91,6 +93,11 @@ export interface CallOptions {
    * price-based estimate as the gateway's own budget; a refused call throws ModelError('budget').
    */
   budget?: CallBudget;
+  /**
+   * Which repeat of the same request this is (1-based; default 1). Repeat k > 1 is a fresh sample: it has
+   * a cache entry of its own instead of replaying repeat 1's answer.
+   */
+  repeat?: number;
 }
 
 /** A per-job spending cap the gateway reserves against before a call and settles after it. */
@@ -145,6 +152,21 @@ export type GatewayEvent =
       retryInMs?: number;
       /** HTTP status that caused the wait, when there was one. */
       status?: number;
+    }
+  | {
+      type: 'timeout';
+      /** Provider id. */
+      provider: string;
+      /** `provider/model` of the call. */
+      model: string;
+      /** The request timeout that passed, in seconds. */
+      afterS: number;
+      /** Which attempt timed out (1-based; 429s not counted). */
+      attempt: number;
+      /** Attempts the retry policy allows. */
+      maxAttempts: number;
+      /** Ms until the next attempt; absent when this was the last one. */
+      retryInMs?: number;
     }
   | { type: 'budget_reached'; /** Spent so far in USD. */ costUsd: number; /** Calls made so far. */ calls: number };
 

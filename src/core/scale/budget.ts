@@ -7,6 +7,7 @@
 // running are estimated to spend yet, would pass the total cap.
 // The per-conversation cap covers the conversation's own calls (agent and simulated user); judging and the
 // summary count against the total cap only.
+import { unknownPriceRefusal } from '../models/budget';
 import type { CallBudget, ModelResult } from '../models/types';
 import type { RoleLedger, ScaleConfig, ScaleEstimate, ScaleRole } from './types';
 import { SCALE_ROLES } from './types';
@@ -23,8 +24,7 @@ export function preflightRefusal(
 ): string | null {
   if (config.maxBudgetUsd === undefined && config.maxConversationUsd === undefined) return null;
   if (estimate.unknownPrices.length === 0) return null;
-  const models = estimate.unknownPrices.join(', ');
-  return `no price known for ${models}: add ${estimate.unknownPrices.length === 1 ? 'it' : 'them'} to prices, or remove the budget`;
+  return unknownPriceRefusal(estimate.unknownPrices, 'remove the budget');
 }
 
 /** Where a cap refused a call or a conversation. */

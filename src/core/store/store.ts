@@ -24,6 +24,7 @@ import {
 import { join } from 'node:path';
 import type { Database, SqlJsStatic, Statement } from 'sql.js';
 import { FileLock, pidAlive } from './fileLock';
+import { countStoreCommit, trackPendingWrites } from './groupCommit';
 import { copyAside, moveAside, readBytes, writeFileAtomic } from './fsUtil';
 import {
   JOURNAL_HEADER_SIZE,
@@ -60,6 +61,8 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** File names inside `dir` (storeFilesFor gives them for a named .sqlite path). Default STORE_FILES. */
   files?: StoreFileNames;
+  /** How long writes queued with writeSoon() wait for their group commit. Default 50 ms. */
+  groupCommitMs?: number;
 }
 
 export interface WriteTx {
@@ -78,6 +81,7 @@ export class StoreVersionError extends Error {
 
 const DEFAULT_JOURNAL_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_CLOSE_SNAPSHOT = 64 * 1024;
+const DEFAULT_GROUP_COMMIT_MS = 50;
 const STATEMENT_CACHE_LIMIT = 256;
 const POLL_MS = 2_000;
 /** Statements that only read; anything else run through tx.all/tx.get is journaled too. */
@@ -114,6 +118,10 @@ export class Store {
   private readonly journalLimit: number;
   private readonly closeSnapshotBytes: number;
   private readonly files: StoreFileNames;
+  private readonly groupCommitMs: number;
+  /** Writes queued by writeSoon(), committed together by the next flush. */
+  private readonly queued: ((tx: WriteTx) => void)[] = [];
+  private groupCommitTimer: NodeJS.Timeout | undefined;
   /** Names of temp files and broken locks of this store's files, with the pid that made them. */
   private readonly deadTempPatterns: RegExp[];
 
@@ -159,6 +167,7 @@ export class Store {
     this.notice = options.onNotice ?? ((m) => console.error(`prompt-tuner store: ${m}`));
     this.journalLimit = options.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT;
     this.closeSnapshotBytes = options.closeSnapshotBytes ?? DEFAULT_CLOSE_SNAPSHOT;
+    this.groupCommitMs = options.groupCommitMs ?? DEFAULT_GROUP_COMMIT_MS;
   }
 
   /** Opens or creates the store, takes in other processes' writes and applies pending migrations. */
@@ -184,6 +193,59 @@ export class Store {
   write<T>(fn: (tx: WriteTx) => T): T {
     this.assertOpen();
     if (this.writing) throw new Error('Store.write: nested write() calls are not allowed; use the tx you were given');
+    // Queued writes go first, so writes land in the order they were asked for.
+    if (this.queued.length > 0) this.flushQueued();
+    return this.commit(fn);
+  }
+
+  /**
+   * Queues `fn` for the next group commit: one transaction (one fdatasync) for everything queued within
+   * groupCommitMs, so writes that may be lost in a crash (the response cache, latency) stay off the hot
+   * path. Committed by flush(), by the next write(), at close(), or by a timer that does not keep the
+   * process alive. Queued writes are not in the database until then: a caller that reads them back keeps
+   * them itself until `fn` runs. A failed group commit is told to onNotice and its writes are dropped.
+   */
+  writeSoon(fn: (tx: WriteTx) => void): void {
+    this.assertOpen();
+    this.queued.push(fn);
+    trackPendingWrites(this, true);
+    if (this.groupCommitTimer === undefined) {
+      this.groupCommitTimer = setTimeout(() => {
+        this.groupCommitTimer = undefined;
+        // write() callbacks are synchronous, so a timer never fires inside one.
+        if (!this.closed) this.flushQueued();
+      }, this.groupCommitMs);
+      this.groupCommitTimer.unref();
+    }
+  }
+
+  /** Commits the writes queued with writeSoon() now (one transaction); throws if that commit fails. */
+  flush(): void {
+    this.assertOpen();
+    if (this.writing) throw new Error('Store.flush: not allowed inside write()');
+    this.commitQueued();
+  }
+
+  private commitQueued(): void {
+    clearTimeout(this.groupCommitTimer);
+    this.groupCommitTimer = undefined;
+    trackPendingWrites(this, false);
+    if (this.queued.length === 0) return;
+    const batch = this.queued.splice(0);
+    this.commit((tx) => {
+      for (const fn of batch) fn(tx);
+    });
+  }
+
+  private flushQueued(): void {
+    try {
+      this.commitQueued();
+    } catch (e) {
+      this.notice(`queued writes (response cache, latency) were not saved: ${(e as Error).message}`);
+    }
+  }
+
+  private commit<T>(fn: (tx: WriteTx) => T): T {
     this.writing = true;
     let othersChanged = false;
     let result: T;
@@ -266,6 +328,7 @@ export class Store {
     if (this.closed) return;
     this.stopWatching();
     try {
+      if (!this.writing) this.flushQueued();
       const journalBytes = this.offset - JOURNAL_HEADER_SIZE;
       if (!this.writing && journalBytes > 0 && journalBytes >= this.closeSnapshotBytes) {
         this.withLock(() => {
@@ -348,6 +411,7 @@ export class Store {
       this.truncateJournal(this.offset);
       throw e;
     }
+    countStoreCommit();
     this.offset += record.length;
   }
 
@@ -695,6 +759,11 @@ export class Store {
   }
 
   private dispose(): void {
+    clearTimeout(this.groupCommitTimer);
+    this.groupCommitTimer = undefined;
+    if (this.queued.length > 0) this.notice(`${this.queued.length} queued writes were dropped at close`);
+    this.queued.length = 0;
+    trackPendingWrites(this, false);
     this.stopWatching();
     this.closeDatabase();
     this.closed = true;

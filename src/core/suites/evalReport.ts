@@ -1,6 +1,7 @@
 // The human-readable result of an evaluation: per model, per case, the failures with their reasons,
 // and the totals. Plain text (fixed-width), so the CLI and the editor's output view share it.
 import type { CaseResult, EvalSummary } from './evaluate';
+import { formatAge } from '../models/responseCache';
 
 export interface ReportContext {
   suiteName: string;
@@ -10,6 +11,43 @@ export interface ReportContext {
   repeat: number;
   /** Results expected in all; more than `summary.cases.length` when the run stopped early. */
   expectedResults: number;
+  /** "Now" for the age of cached answers; default the current time. */
+  now?: Date;
+}
+
+/** How many answers came from the response cache, and when the oldest and newest of them were made. */
+export function cacheAges(cases: readonly Pick<CaseResult, 'cached' | 'cachedAt'>[]): {
+  hits: number;
+  oldestAt: string | null;
+  newestAt: string | null;
+} {
+  const times = cases
+    .filter((r) => r.cached)
+    .map((r) => r.cachedAt)
+    .filter((t): t is string => t !== undefined)
+    .sort();
+  return {
+    hits: cases.filter((r) => r.cached).length,
+    oldestAt: times[0] ?? null,
+    newestAt: times[times.length - 1] ?? null,
+  };
+}
+
+/** "12 of 16 answers came from the response cache (made 2 h to 3 days ago)", or undefined without hits. */
+export function formatCacheLine(
+  cases: readonly Pick<CaseResult, 'cached' | 'cachedAt'>[],
+  now: Date,
+): string | undefined {
+  const ages = cacheAges(cases);
+  if (ages.hits === 0) return undefined;
+  const age = (iso: string) => formatAge(now.getTime() - Date.parse(iso));
+  const span =
+    ages.oldestAt === null || ages.newestAt === null
+      ? ''
+      : ages.oldestAt === ages.newestAt || age(ages.oldestAt) === age(ages.newestAt)
+        ? ` (made ${age(ages.oldestAt)} ago)`
+        : ` (made ${age(ages.newestAt)} to ${age(ages.oldestAt)} ago)`;
+  return `${ages.hits} of ${cases.length} answers came from the response cache${span}; --no-cache or \`prompt-tuner cache clear\` for fresh ones`;
 }
 
 export function formatPercent(score: number): string {
@@ -98,5 +136,7 @@ export function formatEvalReport(summary: EvalSummary, ctx: ReportContext): stri
   lines.push(
     `Calls: ${summary.calls} · cache hits: ${summary.cacheHits} · tokens: ${summary.usage.inputTokens} in / ${summary.usage.outputTokens} out · cost: ${formatCost(summary.costUsd, summary.costIncomplete)}`,
   );
+  const cacheLine = formatCacheLine(summary.cases, ctx.now ?? new Date());
+  if (cacheLine !== undefined) lines.push(cacheLine);
   return `${lines.join('\n')}\n`;
 }

@@ -37,6 +37,8 @@ export interface CaseResult {
   costUsd: number | null;
   /** Served from the response cache. */
   cached: boolean;
+  /** For a cache hit: when the provider call that made the answer happened (ISO time). */
+  cachedAt?: string;
 }
 
 export interface EvalSummary {
@@ -232,6 +234,7 @@ export function evaluatePrompt(opts: EvaluateOptions): Promise<EvalSummary> {
         usage: res.usage,
         costUsd: res.costUsd,
         cached: res.cached,
+        ...(res.cachedAt !== undefined ? { cachedAt: res.cachedAt } : {}),
       };
       results.push(result);
       try {
@@ -249,7 +252,8 @@ export function evaluatePrompt(opts: EvaluateOptions): Promise<EvalSummary> {
           const request = caseRequest(opts.suite, testCase, opts.prompt, model);
           let call: Promise<ModelResult>;
           try {
-            call = opts.gateway.call(request, { signal: controller.signal, cache: useCache && r === 0 });
+            // Each repeat is a sample of its own: it has its own cache entry, never repeat 1's answer again.
+            call = opts.gateway.call(request, { signal: controller.signal, cache: useCache, repeat: r + 1 });
           } catch (e) {
             fail(e);
             return;

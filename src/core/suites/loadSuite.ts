@@ -77,22 +77,30 @@ export function readProblem(e: unknown): string {
 }
 
 export function parseSuite(text: string, file: string): Suite {
-  const data = parseJson(text.replace(/^\uFEFF/, ''), file);
-  const parsed = SuiteFileSchema.safeParse(data);
-  if (!parsed.success)
-    throw new SuiteError(
-      file,
-      parsed.error.issues.map((i) => zodIssue(i, data)),
-    );
-  const issues = checkSuite(parsed.data);
-  if (issues.length > 0) throw new SuiteError(file, issues);
-  return toSuite(parsed.data, file);
+  const checked = checkSuiteText(text, file);
+  if (!checked.suite) throw new SuiteError(file, checked.issues);
+  return checked.suite;
 }
 
-function parseJson(text: string, file: string): unknown {
-  const parsed = parseJsonText(text);
-  if ('issue' in parsed) throw new SuiteError(file, [parsed.issue]);
-  return parsed.data;
+/** The checks a suite text goes through, in order: JSON syntax, the structure, then what the structure cannot say. */
+export type SuiteCheckStage = 'json' | 'structure' | 'references';
+
+/**
+ * Every problem of a suite text, without throwing (the editor's diagnostics); the suite when there are none.
+ * The checks stop at the first stage that fails; `stage` says which.
+ */
+export function checkSuiteText(
+  text: string,
+  file: string,
+): { suite: Suite; issues: [] } | { suite?: undefined; stage: SuiteCheckStage; issues: SuiteIssue[] } {
+  const json = parseJsonText(text.replace(/^\uFEFF/, ''));
+  if ('issue' in json) return { stage: 'json', issues: [json.issue] };
+  const data = json.data;
+  const parsed = SuiteFileSchema.safeParse(data);
+  if (!parsed.success) return { stage: 'structure', issues: parsed.error.issues.map((i) => zodIssue(i, data)) };
+  const issues = checkSuite(parsed.data);
+  if (issues.length > 0) return { stage: 'references', issues };
+  return { suite: toSuite(parsed.data, file), issues: [] };
 }
 
 /** JSON.parse with a syntax error turned into one issue naming its line:column. */
@@ -101,15 +109,17 @@ export function parseJsonText(text: string): { data: unknown } | { issue: SuiteI
     return { data: JSON.parse(text) as unknown };
   } catch (e) {
     const message = (e as Error).message;
-    const m = /position (\d+)/.exec(message);
-    const located = m ? -1 : jsonErrorOffset(text);
-    const offset = m ? Number(m[1]) : located >= 0 ? located : text.length;
+    // Our own scan is the authority on where the text goes wrong: V8's message may carry no position, and the
+    // excerpt it quotes from the text can itself contain "position N" (then the wrong line was named).
+    const located = jsonErrorOffset(text);
+    const m = / in JSON at position (\d+)/.exec(message);
+    const offset = located >= 0 ? located : m ? Number(m[1]) : text.length;
     const before = text.slice(0, offset).split('\n');
     const line = before.length;
     const column = (before.at(-1)?.length ?? 0) + 1;
     const reason = message
       .replace(/ in JSON at position \d+.*$/s, '')
-      .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
+      .replace(/, (?:\.\.\.)?".*(?:"|\.\.\.) is not valid JSON$/s, '')
       .replace(/^JSON\.parse: /, '');
     return { issue: { path: '', message: `invalid JSON at line ${line}:${column}: ${reason}` } };
   }

@@ -1,7 +1,7 @@
 // Tuning runs in the workspace store (migration 3): the run with its latest snapshot, generations,
 // candidates, every case × model result, and the event log, written as the run goes.
-import { asInterrupted, currentOwner, listedStatus } from '../jobs/owner';
-import { readEvents, readOwnedSnapshot, writeEvents } from '../jobs/runTables';
+import { asInterrupted, currentOwner, interruptedBy, listedStatus } from '../jobs/owner';
+import { lastEventSeq, parseStoredJson, readEvents, readOwnedSnapshot, writeEvents } from '../jobs/runTables';
 import type { Store, WriteTx } from '../store/store';
 import type { CaseResult } from '../suites/evaluate';
 import type { CandidateSnapshot, GenerationSnapshot, RunStatus, TuneEvent, TuneMode, TuneRunSnapshot } from './types';
@@ -273,6 +273,82 @@ export class TuneRunsRepository {
     const stored = readOwnedSnapshot<TuneRunSnapshot>(this.store, 'tune_runs', runId, 'a tuning snapshot');
     if (!stored) return undefined;
     return stored.interrupted ? asInterrupted(stored.snapshot, stored.interrupted) : stored.snapshot;
+  }
+
+  /** What a resume starts from: the snapshot as last written, the config, and why it is not running when its process died. */
+  resumable(
+    runId: string,
+  ): { snapshot: TuneRunSnapshot; config: unknown; lastSeq: number; interrupted: string | null } | undefined {
+    const row = this.store.get<{
+      snapshot_json: string;
+      config_json: string;
+      status: string;
+      owner_pid: number;
+      owner_host: string;
+    }>('SELECT snapshot_json, config_json, status, owner_pid, owner_host FROM tune_runs WHERE run_id = ?', [runId]);
+    if (!row) return undefined;
+    return {
+      snapshot: parseStoredJson<TuneRunSnapshot>(row.snapshot_json, `tune_runs.snapshot_json of run ${runId}`),
+      config: parseStoredJson<unknown>(row.config_json, `tune_runs.config_json of run ${runId}`),
+      lastSeq: lastEventSeq(this.store, 'tune_events', runId),
+      interrupted: interruptedBy(row),
+    };
+  }
+
+  /** A resumed run: this process owns it now (so it does not read as interrupted while it goes on). */
+  claim(runId: string): void {
+    const owner = currentOwner();
+    this.store.write((tx) => {
+      tx.run('UPDATE tune_runs SET owner_pid = ?, owner_host = ?, updated_at = ? WHERE run_id = ?', [
+        owner.pid,
+        owner.host,
+        new Date().toISOString(),
+        runId,
+      ]);
+    });
+  }
+
+  /** Every stored case result of a run, whole, by candidate: a resume does not evaluate them again. */
+  storedResults(runId: string): Map<string, CaseResult[]> {
+    const rows = this.store.all<{
+      candidate_id: string;
+      case_id: string;
+      model: string;
+      repeat: number;
+      pass: number;
+      reason: CaseResult['reason'];
+      detail: string | null;
+      tool_calls: string;
+      text: string;
+      latency_ms: number;
+      cost_usd: number | null;
+      cached: number;
+    }>(
+      `SELECT candidate_id, case_id, model, repeat, pass, reason, detail, tool_calls, text, latency_ms, cost_usd, cached
+       FROM tune_case_results WHERE run_id = ? ORDER BY rowid`,
+      [runId],
+    );
+    const out = new Map<string, CaseResult[]>();
+    for (const r of rows) {
+      const list = out.get(r.candidate_id) ?? [];
+      list.push({
+        caseId: r.case_id,
+        model: r.model,
+        repeat: r.repeat,
+        pass: r.pass === 1,
+        reason: r.reason,
+        detail: r.detail,
+        toolCalls: parseStoredJson<CaseResult['toolCalls']>(r.tool_calls, 'tune_case_results.tool_calls'),
+        text: r.text,
+        latencyMs: r.latency_ms,
+        // Token counts are not stored; the cost and the pass/fail a resume needs are.
+        usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+        costUsd: r.cost_usd,
+        cached: r.cached === 1,
+      });
+      out.set(r.candidate_id, list);
+    }
+    return out;
   }
 
   /** Stored events of a run in order. */

@@ -135,6 +135,19 @@ export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot 
       s.status = 'running';
       s.callsPlanned = e.callsPlanned;
       s.generationsPlanned = e.generations;
+      if (e.resumed) {
+        // The stored run goes on: whatever ended it before is history now, said in a note.
+        const before = s.error ?? s.detail;
+        s.error = null;
+        s.finishedAt = null;
+        s.etaSeconds = null;
+        s.throttle = null;
+        s.detail = `Resumed: ${e.resumed.callsLeft} API calls left`;
+        s.notes.push(
+          `Resumed at ${e.at} (before: ${before}): ${e.resumed.evaluationsKept} finished evaluations kept, ${e.resumed.callsLeft} API calls left.`,
+        );
+        break;
+      }
       s.detail = `Starting: ${e.callsPlanned} API calls planned`;
       if (e.validationCaseIds?.length) {
         s.notes.push(

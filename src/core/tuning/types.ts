@@ -131,6 +131,8 @@ export type TuneEvent =
       population: number;
       /** Case ids held out for validation (none without a split). */
       validationCaseIds?: string[];
+      /** A resumed run: what was stored is kept, callsPlanned counts it, and callsLeft is what is still to do. */
+      resumed?: { callsLeft: number; evaluationsKept: number };
     })
   | (EventBase & { type: 'generation_start'; generation: number })
   | (EventBase & {

@@ -90,6 +90,7 @@ export class EditorModels implements vscode.Disposable {
     return createGateway({
       providers,
       concurrency: settings.concurrency,
+      requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
       ...(store ? { cache: createStoreResponseCache(store) } : {}),
       prices: createPriceBook(settings.prices),
       authHint: () => SET_KEY_HINT,

@@ -4,6 +4,7 @@ import type { HostCommand } from '../commandTypes';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
 import { keyProviders, readModelSettings, secretName } from './modelSettings';
+import { cacheCommands } from './cacheCommands';
 
 /** Runs with an optional provider id argument (tests and other commands pass one). */
 async function setApiKey(ctx: HostContext, arg?: unknown): Promise<void> {
@@ -139,5 +140,6 @@ export function modelsFeature(_ctx: HostContext): HostCommand[] {
     { id: 'models.setApiKey', run: (ctx, arg) => setApiKey(ctx, arg) },
     { id: 'models.clearApiKey', run: (ctx, arg) => clearApiKey(ctx, arg) },
     { id: 'models.testConnection', run: (ctx, arg) => testConnection(ctx, arg) },
+    ...cacheCommands(),
   ];
 }

@@ -17,11 +17,21 @@ export interface ModelSettings {
   endpoints: EndpointConfig[];
   concurrency: number;
   prices: PriceOverrides;
+  /** Time limit of one model request attempt, in seconds (`promptTuner.requestTimeoutSeconds`). */
+  requestTimeoutSeconds: number;
   /** Problems found in the settings, named by path; the bad entries were skipped. */
   problems: string[];
 }
 
-export const MODEL_SETTINGS = ['promptTuner.endpoints', 'promptTuner.concurrency', 'promptTuner.prices'];
+export const MODEL_SETTINGS = [
+  'promptTuner.endpoints',
+  'promptTuner.concurrency',
+  'promptTuner.prices',
+  'promptTuner.requestTimeoutSeconds',
+];
+
+/** Default of `promptTuner.requestTimeoutSeconds` (the gateway's own default). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 
 /** Reads and validates the model settings; a bad entry is skipped and reported, not fatal. */
 export function readModelSettings(
@@ -50,6 +60,15 @@ export function readModelSettings(
   const concurrencyResult = z.number().int().min(1).max(256).safeParse(config.get<unknown>('concurrency', 8));
   if (!concurrencyResult.success)
     problems.push('promptTuner.concurrency: must be a whole number from 1 to 256; using 8');
+  const timeoutResult = z
+    .number()
+    .min(1)
+    .max(600)
+    .safeParse(config.get<unknown>('requestTimeoutSeconds', DEFAULT_REQUEST_TIMEOUT_SECONDS));
+  if (!timeoutResult.success)
+    problems.push(
+      `promptTuner.requestTimeoutSeconds: must be a number of seconds from 1 to 600; using ${DEFAULT_REQUEST_TIMEOUT_SECONDS}`,
+    );
   const pricesResult = PriceOverridesSchema.safeParse(config.get<unknown>('prices', {}));
   if (!pricesResult.success)
     problems.push(
@@ -59,6 +78,7 @@ export function readModelSettings(
     endpoints,
     concurrency: concurrencyResult.success ? concurrencyResult.data : 8,
     prices: pricesResult.success ? pricesResult.data : {},
+    requestTimeoutSeconds: timeoutResult.success ? timeoutResult.data : DEFAULT_REQUEST_TIMEOUT_SECONDS,
     problems,
   };
 }

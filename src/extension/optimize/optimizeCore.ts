@@ -35,17 +35,17 @@ export interface OptimizeCore {
 /** The real core, required on first use (esbuild keeps a required module lazy; mocha's tsx/cjs resolves it too). */
 export function loadOptimizeCore(): OptimizeCore {
   // Lazy: sql.js, the trainer and the rest of the optimizer core load on first use, never at activation.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  // Lazy-loaded on first use (see above)
   const store = require('../../core/optimize/store/openRolloutStore') as typeof OpenRolloutStoreModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  // Lazy-loaded on first use (see above)
   const errors = require('../../core/optimize/store/errors') as typeof StoreErrorsModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  // Lazy-loaded on first use (see above)
   const overview = require('../../core/optimize/overview') as typeof OverviewModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  // Lazy-loaded on first use (see above)
   const trainer = require('../../core/optimize/trainer') as typeof TrainerModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  // Lazy-loaded on first use (see above)
   const status = require('../../core/optimize/statusFile') as typeof StatusFileModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy-loaded on first use (see above)
+  // Lazy-loaded on first use (see above)
   const config = require('../../core/optimize/config') as typeof ConfigModule;
   return {
     openStore: (location, opts) => store.openRolloutStore(location, opts),

@@ -12,9 +12,9 @@ import type * as OptimizeRunModule from './optimizeRun';
 
 // The panel (zod, the protocol) and the run command load on first use, not at activation: require(), which
 // esbuild keeps lazy and mocha's tsx/cjs resolves (it does not resolve a dynamic import()).
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the panel loads on first use, not at activation
+// Lazy: the panel loads on first use, not at activation
 const panelModule = () => require('./optimizePanel') as typeof OptimizePanelModule;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the run command loads on first use
+// Lazy: the run command loads on first use
 const runModule = () => require('./optimizeRun') as typeof OptimizeRunModule;
 
 /** What the open command accepts: a store file (explorer), or the store and run to show (a notification's "Show Run"). */

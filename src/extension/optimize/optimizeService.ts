@@ -109,7 +109,7 @@ export class OptimizeService implements vscode.Disposable {
 
   private async gateway(): Promise<Gateway> {
     if (this.options.gateway) return this.options.gateway();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the model SDKs load on first use
+    // Lazy: the model SDKs load on first use
     const { editorModelsFor } = require('../models/editorModels') as typeof EditorModelsModule;
     return editorModelsFor(this.ctx).getGateway();
   }

@@ -3,11 +3,17 @@
 // webview message are RunPanel's.
 import * as vscode from 'vscode';
 import { parseTuneConfig } from '../../core/tuning/config';
+import { scoreSeries } from '../../core/tuning/scoreSeries';
 import type { TuneRunSnapshot } from '../../core/tuning/types';
-import { parseWebviewMessage, type HostMessage, type ValidWebviewMessage } from '../../protocol/tuningPanel';
+import {
+  parseWebviewMessage,
+  type HostMessage,
+  type TuningRunView,
+  type ValidWebviewMessage,
+} from '../../protocol/tuningPanel';
 import type { HostContext } from '../hostContext';
 import { isUserFacing, UserError } from '../runCommand';
-import { messageOf, RunPanel, runIdOfState, type RunPanelKind } from '../runPanel';
+import { messageOf, RunPanel, runIdOfState, type RunPanelKind, type RunSource } from '../runPanel';
 import { bestActions } from './bestActions';
 import { buildOptions } from './tuningOptions';
 import { TUNING_PAGE } from './tuningPage';
@@ -19,7 +25,22 @@ const TUNING_PANEL: RunPanelKind<ValidWebviewMessage> = {
   parse: parseWebviewMessage,
 };
 
-export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, TuneRunSnapshot> {
+const runView = (s: TuneRunSnapshot): TuningRunView => ({ ...s, scoreSeries: scoreSeries(s) });
+
+// The panel draws the chart from series derived here, so the webview only renders what it is sent.
+function withScoreSeries(runs: RunSource<TuneRunSnapshot>): RunSource<TuningRunView> {
+  return {
+    onDidChangeRun: (listener, thisArgs?: unknown, disposables?: vscode.Disposable[]) =>
+      runs.onDidChangeRun((s) => listener.call(thisArgs, runView(s)) as unknown, undefined, disposables),
+    snapshot: async (runId) => {
+      const s = await runs.snapshot(runId);
+      return s && runView(s);
+    },
+    lastRun: () => runs.lastRun(),
+  };
+}
+
+export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, TuningRunView> {
   private static current: TuningPanel | undefined;
 
   /**
@@ -66,7 +87,11 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
     /** The base prompt a new form starts from (instead of the active context or the default); null: none given. */
     private readonly initialBasePrompt: string | null = null,
   ) {
-    super(TUNING_PANEL, panel, ctx, service, { runId, reveal: revealRun, orLastRun: initialBasePrompt === null });
+    super(TUNING_PANEL, panel, ctx, withScoreSeries(service), {
+      runId,
+      reveal: revealRun,
+      orLastRun: initialBasePrompt === null,
+    });
   }
 
   protected override async sendOptions(): Promise<void> {
@@ -98,6 +123,14 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
         } catch (error) {
           this.post({ type: 'tuning/didFailToStart', message: messageOf(error) });
           if (!isUserFacing(error)) this.ctx.log.error('Starting a tuning run failed', error);
+        }
+        return;
+      case 'tuning/resume':
+        try {
+          this.showStarted(runView(await this.service.resume(m.runId)));
+        } catch (error) {
+          this.post({ type: 'tuning/didFailToStart', message: messageOf(error) });
+          if (!isUserFacing(error)) this.ctx.log.error('Resuming a tuning run failed', error);
         }
         return;
       case 'tuning/cancel':
@@ -139,6 +172,10 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
       case 'best/showDiff':
         await bestActions.diff(this.service, m.runId);
         return;
+      case 'webview/ready':
+      case 'options/refresh':
+        // Handled by RunPanel.onMessage before handle() is called: these never arrive here.
+        return;
     }
   }
 
@@ -150,7 +187,7 @@ export class TuningPanel extends RunPanel<HostMessage, ValidWebviewMessage, Tune
     ).map((u) => u.fsPath);
     if (!suites.includes(parsed.suiteFile))
       throw new UserError(`suiteFile: ${parsed.suiteFile} is not a *.suite.json file of this workspace.`);
-    this.showStarted(await this.service.start(parsed));
+    this.showStarted(runView(await this.service.start(parsed)));
   }
 
   override dispose(): void {

@@ -76,7 +76,13 @@ export class TuningService implements vscode.Disposable {
     ]);
     // A base prompt from the library gets its tuned successor as a new version of the same prompt.
     const base = config.baseVersionId ? library.getVersion(config.baseVersionId) : undefined;
-    // The shared editor gateway has no budget: a run's cap wraps it for this run only.
+    // The shared editor gateway has no budget: a run's cap wraps it for this run only, and only when it can count.
+    if (config.budgetUsd !== undefined) {
+      const { runBudgetRefusal } = await import('./runBudget');
+      const { readModelSettings } = await import('../models/modelSettings');
+      const refusal = await runBudgetRefusal([config.metaModel, ...config.targetModels], readModelSettings());
+      if (refusal) throw new UserError(refusal);
+    }
     const runGateway =
       config.budgetUsd !== undefined ? (await import('./runBudget')).withRunBudget(gateway, config.budgetUsd) : gateway;
     const job = startTuning(config, {
@@ -86,12 +92,58 @@ export class TuningService implements vscode.Disposable {
       library,
       ...(base ? { saveAs: base.promptName } : {}),
     });
-    this.jobs.set(job.runId, job);
-    this.lastRunId = job.runId;
-    const off = job.onSnapshot((s) => this.didChange.fire(this.withSaves(s)));
     this.ctx.log.info(
       `Tuning run ${job.runId} started: ${config.mode}, ${suite.name}, meta ${config.metaModel}, targets ${config.targetModels.join(', ')}, ${job.estimate.calls} calls planned${config.budgetUsd !== undefined ? `, budget $${config.budgetUsd}` : ''}`,
     );
+    return this.follow(job);
+  }
+
+  /**
+   * Goes on with a stored run that is not running (cancelled, failed, budget reached, or interrupted when the
+   * window that ran it closed) from what is stored; throws UserError when it cannot be resumed.
+   */
+  async resume(runId: string): Promise<TuneRunSnapshot> {
+    if (!vscode.workspace.isTrusted)
+      throw new UserError('Tuning runs are off in an untrusted workspace: trust the workspace first.');
+    if (this.jobs.has(runId)) throw new UserError('This run is still running in this window.');
+    const [{ resumeTuning, storedTuneConfig, TuneResumeError }, store, library] = await Promise.all([
+      import('../../core/tuning/engine'),
+      this.ctx.getStore(),
+      this.ctx.getLibrary(),
+    ]);
+    try {
+      const config = storedTuneConfig(store, runId);
+      const [suite, gateway] = await Promise.all([this.suite(config.suiteFile), this.ctx.getGateway()]);
+      const base = config.baseVersionId ? library.getVersion(config.baseVersionId) : undefined;
+      // The run's budget counts what it spent before the resume.
+      const spent = new (await import('../../core/tuning/runsRepository')).TuneRunsRepository(store).getSnapshot(
+        runId,
+      )?.costUsd;
+      const left = config.budgetUsd !== undefined ? config.budgetUsd - (spent ?? 0) : undefined;
+      if (left !== undefined && left <= 0)
+        throw new UserError(`This run spent its $${config.budgetUsd} budget already: start a new run instead.`);
+      const runGateway = left !== undefined ? (await import('./runBudget')).withRunBudget(gateway, left) : gateway;
+      const job = resumeTuning(runId, {
+        suite,
+        gateway: runGateway,
+        store,
+        library,
+        ...(base ? { saveAs: base.promptName } : {}),
+        isLiveHere: (id) => this.jobs.has(id),
+      });
+      this.ctx.log.info(`Tuning run ${runId} resumed: ${job.estimate.calls} calls left`);
+      return this.follow(job);
+    } catch (e) {
+      if (e instanceof TuneResumeError) throw new UserError(e.message.replace(/^runId: /, ''));
+      throw e;
+    }
+  }
+
+  /** Tracks a started (or resumed) job until it ends, firing every snapshot. */
+  private follow(job: TuneJob): TuneRunSnapshot {
+    this.jobs.set(job.runId, job);
+    this.lastRunId = job.runId;
+    const off = job.onSnapshot((s) => this.didChange.fire(this.withSaves(s)));
     void job.done.then((final) => {
       off();
       this.jobs.delete(job.runId);

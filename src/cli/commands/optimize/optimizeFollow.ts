@@ -5,7 +5,7 @@ import { reportLines } from '../../../core/optimize/report';
 import type { OptimizeJob } from '../../../core/optimize/trainer';
 import type { Counters, OptimizeEvent, OptimizeRunSnapshot } from '../../../core/optimize/types';
 import { EXIT, type CliIo } from '../../cliTypes';
-import { followJob } from '../../jobFollow';
+import { cancelledText, followJob } from '../../jobFollow';
 import { isPostgresUrl, withoutPassword } from '../../../core/optimize/store/pg/pgUrl';
 
 export type FollowMode = 'human' | 'json' | 'events';
@@ -51,7 +51,7 @@ function eventLine(e: OptimizeEvent): string | undefined {
     case 'optimize_error':
       return `Failed: ${e.message}`;
     case 'optimize_cancelled':
-      return `Cancelled: ${e.message}`;
+      return cancelledText(e.message);
     default:
       return undefined;
   }

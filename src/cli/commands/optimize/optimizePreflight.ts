@@ -11,7 +11,7 @@ import { isPostgresUrl, maskUrl } from '../../../core/optimize/store/pg/pgUrl';
 import type { OptimizeConfig, RolloutStore } from '../../../core/optimize/types';
 import { assertKnownProviders, workspaceDir } from '../../args';
 import { UsageError, type CliIo } from '../../cliTypes';
-import { missingKeys } from '../scale/scalePreflight';
+import { checkKeys } from '../../keyPreflight';
 import { DEFAULT_STORE } from './optimizeHelp';
 
 /**
@@ -93,12 +93,10 @@ export function checkModels(
   io: CliIo,
 ): boolean {
   assertKnownProviders(models, gateway.providerIds());
-  const missing = missingKeys(
+  return checkKeys(
     models.map(([, m]) => m),
-    io.env,
     modelConfig,
+    command,
+    io,
   );
-  for (const k of missing)
-    io.err(`prompt-tuner ${command}: no API key for ${k.provider} (${k.models.join(', ')}): set ${k.variable}\n`);
-  return missing.length === 0;
 }

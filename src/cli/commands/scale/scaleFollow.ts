@@ -4,7 +4,7 @@ import type { ScaleJob } from '../../../core/scale/engine';
 import { pendingConversation } from '../../../core/scale/snapshot';
 import type { ConversationSummary, ScaleEvent, ScaleRunSnapshot } from '../../../core/scale/types';
 import type { CliIo } from '../../cliTypes';
-import { followJob, throttleNotes } from '../../jobFollow';
+import { cancelledText, followJob, throttleNotes } from '../../jobFollow';
 import { conversationFinishLine, conversationStartLine, pct, usd } from './scaleText';
 
 export interface FollowOptions {
@@ -107,7 +107,7 @@ export async function followScaleJob(job: ScaleJob, { mode, io }: FollowOptions)
         io.out(`\n${e.status === 'budget_reached' ? 'Budget reached' : 'Failed'}: ${e.error}\n`);
         return;
       case 'scale_cancelled':
-        io.out(`\nCancelled: ${e.reason}\n`);
+        io.out(`\n${cancelledText(e.reason)}\n`);
         return;
       default:
         return;

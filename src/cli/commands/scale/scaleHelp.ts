@@ -38,6 +38,8 @@ Options:
   --evaluator KIND             builtin (default), promptfoo (needs promptfoo installed) or http
   --evaluator-url U            the http evaluator's base URL (POST U/eval)
   --idempotency-key K          a start with a key used before prints that run's report and makes no call
+  --timeout-s N                seconds one request may take before it is retried, 1–600 (default: requestTimeoutSeconds
+                               in .prompt-tuner/config.json, else 60; also with --resume)
   --verify                     afterwards, run the revised prompt on the same scenarios, seeds and models
                                and report the win rate before → after
   --resume RUN_ID              run again the conversations an interrupted, failed or cancelled run did not

@@ -1,12 +1,9 @@
 // What `prompt-tuner scale` checks before any call: where the system prompt comes from, that every model's
-// provider is known and has its key, and the mapping from config fields to the flags that set them.
+// provider is known and has its key (keyPreflight.ts), and the mapping from config fields to the flags that set them.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Agent } from '../../../core/agents/agentSchema';
 import { LibraryRepository, parseVersionRef } from '../../../core/library/libraryRepository';
-import { keyEnvName } from '../../../core/models/cliGateway';
-import type { ModelConfig } from '../../../core/models/modelConfig';
-import { ENDPOINT_PRESETS } from '../../../core/models/providerRegistry';
 import type { Store } from '../../../core/store/store';
 import { formatScaleEstimate } from '../../../core/scale/estimate';
 import type { PromptSource, ScaleConfig, ScaleEstimate } from '../../../core/scale/types';
@@ -103,37 +100,8 @@ export function resolvePrompt(
   return { text: version.text, source: { kind: 'library', versionId: version.id, ref } };
 }
 
-/**
- * Providers whose key is needed but absent, with the variable to set. Mirrors buildProviders: the public
- * OpenAI and Anthropic APIs and keyed presets need one; a custom base URL (a proxy, the simulator) may not.
- */
-export function missingKeys(
-  models: string[],
-  env: NodeJS.ProcessEnv,
-  config: ModelConfig,
-): { provider: string; variable: string; models: string[] }[] {
-  const byProvider = new Map<string, string[]>();
-  for (const m of models) {
-    const p = m.slice(0, m.indexOf('/'));
-    byProvider.set(p, [...new Set([...(byProvider.get(p) ?? []), m])]);
-  }
-  const out: { provider: string; variable: string; models: string[] }[] = [];
-  for (const [provider, ms] of byProvider) {
-    const endpoint = config.endpoints.find((e) => e.name === provider);
-    const variable = keyEnvName(provider, endpoint);
-    if (env[variable]?.trim()) continue;
-    let needed: boolean;
-    if (provider === 'openai') needed = !env.OPENAI_BASE_URL || /api\.openai\.com/.test(env.OPENAI_BASE_URL);
-    else if (provider === 'anthropic')
-      needed = !env.ANTHROPIC_BASE_URL || /api\.anthropic\.com/.test(env.ANTHROPIC_BASE_URL);
-    else {
-      const preset = ENDPOINT_PRESETS[provider];
-      needed = preset?.keyRequired === true && (!endpoint?.baseUrl || endpoint.baseUrl === preset.baseUrl);
-    }
-    if (needed) out.push({ provider, variable, models: ms });
-  }
-  return out;
-}
+// The key check is shared with tune, eval and optimize.
+export { missingKeys } from '../../keyPreflight';
 
 function estimateJson(e: ScaleEstimate) {
   return {

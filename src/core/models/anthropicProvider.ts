@@ -1,6 +1,7 @@
 // Anthropic Messages through @anthropic-ai/sdk 1.x. That API refuses temperature/top_p/top_k, so they are
 // never sent. The SDK is imported on the first call so activation stays cheap.
 import type Anthropic from '@anthropic-ai/sdk';
+import type * as AnthropicModule from '@anthropic-ai/sdk';
 import type {
   MessageCreateParamsNonStreaming,
   MessageParam,
@@ -102,7 +103,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
     options,
     'anthropic',
     async (key): Promise<Anthropic> => {
-      const { default: AnthropicSdk } = await import('@anthropic-ai/sdk');
+      // require, not import(): see openaiProvider.ts (the ESM loader pre-parses the whole SDK).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the SDK loads on the first call
+      const { default: AnthropicSdk } = require('@anthropic-ai/sdk') as typeof AnthropicModule;
       return new AnthropicSdk({
         apiKey: key,
         baseURL: options.baseUrl ?? 'https://api.anthropic.com',

@@ -5,6 +5,7 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import type OpenAI from 'openai';
+import type * as OpenAIModule from 'openai';
 import {
   type ModelProvider,
   type ProviderResponse,
@@ -104,7 +105,10 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvi
     options,
     'openai',
     async (key): Promise<OpenAI> => {
-      const { default: OpenAISdk } = await import('openai');
+      // require, not import(): in the CommonJS bundle import() of the vendor file goes through Node's ESM loader,
+      // which pre-parses the whole SDK for its exports (~100 ms on the first call of every run).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the SDK loads on the first call
+      const { default: OpenAISdk } = require('openai') as typeof OpenAIModule;
       // Explicit baseURL and key: inside the editor the SDK's env defaults would be surprising.
       return new OpenAISdk({
         apiKey: key,

@@ -6,7 +6,7 @@ import type { Suite } from '../suites/suiteSchema';
 import type { Candidate } from '../tuning/candidate';
 import { plannedGenerations, survivorCount, type TuneConfig } from '../tuning/config';
 import { estimateTune, type TuneEstimate } from '../tuning/estimate';
-import { scoreOn, type EvaluationContext } from '../tuning/evaluateCandidate';
+import { candidateResultRecorder, scoreCandidate, type EvaluationContext } from '../tuning/evaluateCandidate';
 import type { TuneRunsRepository } from '../tuning/runsRepository';
 import type { CandidateSnapshot, TuneRunSnapshot } from '../tuning/types';
 
@@ -43,6 +43,13 @@ export function loadTuneResume(
   runId: string,
   isLiveHere: (runId: string) => boolean = () => false,
 ): TuneResumeState {
+  // A unique prefix of 4+ characters names a run, as `runs show` accepts (and git does).
+  if (runId.length >= 4 && !runs.getSnapshot(runId)) {
+    const matches = runs.list().filter((r) => r.runId.startsWith(runId));
+    if (matches.length > 1)
+      throw new TuneResumeError(`runId: "${runId}" fits ${matches.length} tuning runs: give more of the id`);
+    if (matches.length === 1) runId = matches[0]!.runId;
+  }
   const stored = runs.resumable(runId);
   if (!stored)
     throw new TuneResumeError(`runId: no tuning run ${runId} in this workspace (see prompt-tuner runs list)`);
@@ -171,11 +178,11 @@ const pairKey = (caseId: string, model: string) => `${caseId}\u0000${model}`;
  * go in one evaluation.
  */
 export async function evaluateRest(c: Candidate, kept: CaseResult[], ctx: EvaluationContext): Promise<void> {
-  const { models, split, tally, suite } = ctx;
+  const { models, suite } = ctx;
   const toEvaluate = suite.cases.length * models.length;
   ctx.emit({ type: 'prompt_eval_start', generation: c.generation, promptId: c.id, toEvaluate });
   c.results = [...kept];
-  let evaluated = kept.length;
+  const onResult = candidateResultRecorder(c, ctx, toEvaluate, kept.length);
   const done = new Set(kept.map((r) => pairKey(r.caseId, r.model)));
   const groups = new Map<string, { models: string[]; caseIds: string[] }>();
   for (const sc of suite.cases) {
@@ -195,26 +202,8 @@ export async function evaluateRest(c: Candidate, kept: CaseResult[], ctx: Evalua
       gateway: ctx.gateway,
       cache: ctx.cache,
       signal: ctx.signal,
-      onResult: (r) => {
-        if (ctx.isFinished()) return;
-        c.results.push(r);
-        ctx.keepResult({ ...r, candidateId: c.id, split: split.validation.has(r.caseId) ? 'validation' : 'train' });
-        evaluated += 1;
-        tally.recordCall(r.costUsd);
-        tally.report(`Evaluating ${c.id}: ${evaluated}/${toEvaluate}`, c.id, evaluated);
-      },
+      onResult,
     });
   }
-  const selection = scoreOn(c.results, split.train, models);
-  c.score = selection.score ?? 0;
-  c.perModel = selection.perModel;
-  c.validationScore = split.validation.size ? scoreOn(c.results, split.validation, models).score : null;
-  ctx.emit({
-    type: 'prompt_eval_result',
-    generation: c.generation,
-    promptId: c.id,
-    score: c.score,
-    validationScore: c.validationScore,
-    perModel: c.perModel,
-  });
+  scoreCandidate(c, ctx);
 }

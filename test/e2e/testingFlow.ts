@@ -1,8 +1,8 @@
 // Issue 10's Testing view in a real VS Code, against the model simulator: a suite written into the workspace
 // appears in the Test Explorer (the file watcher), its run from the explorer passes three cases and fails the
-// one that expects the wrong city, the failure opens with its diff of expected and actual arguments (the
-// Compare view), the CodeLens shows the last outcome, and Rerun Failed Tests calls the model for that case only
-// (the simulator's call counter is the witness).
+// one that expects the wrong city, the CodeLens shows the last outcome, the failure opens (from its inline
+// failure widget) in the Test Results peek with the diff of expected and actual arguments, and Rerun Failed Tests
+// calls the model for that case only (the simulator's call counter is the witness).
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -193,33 +193,55 @@ export async function testingFlow(ctx: TestingFlowContext): Promise<void> {
     'the failure opens with its diff of expected and actual arguments',
     async () => {
       const wb = ctx.workbench();
-      // From the case, Go to Next Test Failure opens the results peek; a diff message shows as a diff editor.
-      await wb.runCommand('Test: Go to Next Test Failure');
-      const labels: string[] = [];
-      const icon = wb.activeEditor();
-      const diff = wb.page.locator('.monaco-diff-editor').first();
-      const shown = await diff
-        .waitFor({ state: 'visible', timeout: 15_000 })
-        .then(() => true)
-        .catch(() => false);
-      if (!shown) {
-        const zones = await wb.page
-          .locator('.zone-widget')
-          .evaluateAll((els) => els.map((e) => (e as unknown as { className: string }).className));
-        const around = await icon.evaluate(
-          (e) => (e as unknown as { parentElement: { outerHTML: string } | null }).parentElement?.outerHTML ?? '',
-        );
-        throw new Error(
-          `no diff editor; row actions ${JSON.stringify(labels)}; zone widgets: ${JSON.stringify(zones)}; the row: ${around.slice(0, 200)}`,
-        );
+      // VS Code 1.139 marks the failed case's line with an inline failure widget ("actual != expected" for a diff
+      // message); clicking it opens the Test Results peek on that message, which shows a diff message as a
+      // side-by-side diff editor (Expected result | Actual result). "Go to Next Test Failure" only moves within a
+      // peek that is already open; "Test: Peek Output" opens it from the cursor, the way without the mouse.
+      const group = wb.page.locator('.editor-group-container.active');
+      await openFile(wb, 'testing-demo.suite.json');
+      await goToLine(wb, lineOf(fixtureSuite(), `"id": "${FAILING_CASE}"`));
+      const widget = group.locator('.test-error-content-widget').first();
+      let how = 'the inline failure widget';
+      const inlineText = await widget
+        .waitFor({ state: 'visible', timeout: 10_000 })
+        .then(async () => (await widget.innerText()).replace(/\s+/g, ' ').trim())
+        .catch(() => '');
+      if (inlineText) await widget.click();
+      else {
+        how = 'Test: Peek Output';
+        await wb.runCommand('Test: Peek Output');
       }
-      await diff.waitFor({ state: 'visible', timeout: 15_000 });
-      const text = (await diff.innerText()).replace(/\u00a0/g, ' ');
-      assert.match(text, /"city": "Lisbon"/, `the expected side has the expected city: ${text}`);
-      assert.match(text, /"city": "Porto"/, `the actual side has the city the model gave: ${text}`);
-      const header = (await wb.page.locator('.zone-widget').first().innerText()).replace(/\s+/g, ' ');
-      assert.match(header, /value_error/, `the message names the reason: ${header.slice(0, 300)}`);
-      return header.slice(0, 160);
+      const peek = group.locator('.zone-widget.test-output-peek').first();
+      await peek.waitFor({ state: 'visible', timeout: 15_000 });
+      const diff = peek.locator('.monaco-diff-editor').first();
+      try {
+        await diff.waitFor({ state: 'visible', timeout: 15_000 });
+      } catch {
+        const seen = (await peek.innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300);
+        throw new Error(`the peek (opened by ${how}) shows no diff editor; it shows: ${seen}`);
+      }
+      const side = async (which: 'original' | 'modified', needle: RegExp) => {
+        const lines = diff.locator(`.editor.${which} .view-lines`).first();
+        let text = '';
+        for (let i = 0; i < 30; i++) {
+          text = (await lines.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+          if (needle.test(text)) break;
+          await wb.page.waitForTimeout(200);
+        }
+        return text;
+      };
+      const expected = await side('original', /"city": "Lisbon"/);
+      const actual = await side('modified', /"city": "Porto"/);
+      assert.match(expected, /"tool": "get_weather"/, `the expected side (left) has the expected call: ${expected}`);
+      assert.match(expected, /"city": "Lisbon"/, `the expected side (left) has the expected city: ${expected}`);
+      assert.match(actual, /"city": "Porto"/, `the actual side (right) has the city the model gave: ${actual}`);
+      assert.doesNotMatch(actual, /Lisbon/, `the actual side is the model's call, not the expectation: ${actual}`);
+      const title = (await peek.locator('.peekview-title').innerText()).replace(/\s+/g, ' ').trim();
+      const body = (await peek.innerText()).replace(/\s+/g, ' ');
+      assert.match(`${title} ${body}`, /value_error/, `the peek names the reason: ${title} | ${body.slice(0, 300)}`);
+      const changed = await diff.locator('.line-insert, .char-insert, .line-delete, .char-delete').count();
+      assert.ok(changed > 0, 'the diff marks the changed city');
+      return `opened by ${how}${inlineText ? ` ("${inlineText.slice(0, 80)}")` : ''}; peek "${title.slice(0, 120)}"`;
     },
     { timeoutMs: 60_000 },
   );

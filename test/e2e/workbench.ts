@@ -25,16 +25,38 @@ export class Workbench {
     return this.page.locator(QUICK_INPUT);
   }
 
-  /** F1, `>TITLE`, then Enter on the row that shows exactly that command. */
-  async runCommand(title: string): Promise<void> {
+  /**
+   * F1, `>TITLE`, then Enter on the row that shows exactly that command.
+   *
+   * The palette lists the commands the workbench knows when it computes its rows. Right after the workbench
+   * renders, the extension host may still be starting (code-server: the remote extension host is launched after
+   * the workbench connects, and only then are its extensions' contributions registered): an extension's command is
+   * then not in the palette at all and the first row is "similar commands". So when the row does not show, the
+   * palette is closed and opened again until TIMEOUT.
+   */
+  async runCommand(title: string, timeout = 45_000): Promise<void> {
     this.trace(`command ${title}`);
-    await this.closeQuickInput();
-    await this.openQuickInput(['F1', 'F1', 'Control+Shift+P'], 'the command palette');
-    const input = this.quickInput().locator('input');
-    await input.fill(`>${title}`);
-    const row = this.quickInput().locator('.monaco-list-row').first();
-    await row.waitFor({ state: 'visible' });
-    await waitForText(row, title, `the command palette's first row for "${title}"`);
+    const deadline = Date.now() + timeout;
+    for (let attempt = 1; ; attempt++) {
+      await this.closeQuickInput();
+      await this.openQuickInput(['F1', 'F1', 'Control+Shift+P'], 'the command palette');
+      const input = this.quickInput().locator('input');
+      await input.fill(`>${title}`);
+      const row = this.quickInput().locator('.monaco-list-row').first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5_000 });
+        await waitForText(row, title, `the command palette's first row for "${title}"`, 5_000);
+        if (attempt > 1) this.trace(`"${title}" in the palette at attempt ${attempt}`);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`${(error as Error).message} (palette opened ${attempt} times in ${timeout} ms)`, {
+            cause: error,
+          });
+        this.trace(`"${title}" not in the palette yet (attempt ${attempt}): ${(error as Error).message}`);
+        await this.page.waitForTimeout(1_000);
+      }
+    }
     await this.page.keyboard.press('Enter');
   }
 
@@ -190,10 +212,27 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor').first();
   }
 
+  /**
+   * Text focus in the active editor, the cursor left where it is. Not a click on `.view-lines`: that element
+   * scrolls with the text, so once the editor is scrolled its top-left is above the editor, Playwright's
+   * scroll-into-view then scrolls the editor's DOM (monaco renders a blank page) and the click times out.
+   */
   async focusEditor(): Promise<void> {
     const editor = this.activeEditor();
     await editor.waitFor({ state: 'visible' });
-    await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+    const focused = () => editor.evaluate((el) => el.classList.contains('focused')).catch(() => false);
+    if (await focused()) return;
+    // The editor's text input (an EditContext div, or a textarea in older builds), as a click on the text gives it.
+    const input = editor.locator('.native-edit-context, textarea.inputarea').first();
+    if ((await input.count()) > 0) {
+      await input.focus().catch(() => undefined);
+      if (await focused()) return;
+    }
+    // A click inside the visible viewport (which does not scroll), at its top-left corner.
+    await editor
+      .locator('.editor-scrollable')
+      .first()
+      .click({ position: { x: 5, y: 5 } });
   }
 
   /** The visible text of the active editor (monaco renders spaces as U+00A0). */

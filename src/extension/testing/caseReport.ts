@@ -1,6 +1,7 @@
 // One case's results on its models as a test result: passed when every model passed, else one failure
 // message per failing model with its typed reason, detail and a diff of the expected against the actual
-// calls (Compare in the Testing view), and every model's raw answer in the run's output.
+// calls (VS Code shows it as a diff editor in the Test Results peek, opened from the failure's inline widget on
+// the case's line: hence the case's location on every message), and every model's raw answer in the run's output.
 import * as vscode from 'vscode';
 import type { ToolCall } from '../../core/models/types';
 import type { CaseResult } from '../../core/suites/evaluate';
@@ -39,7 +40,7 @@ function orderKeys(actual: unknown, expected: unknown): unknown {
 
 const show = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** The two sides of Compare: the expected calls and the calls the model made, as pretty JSON. */
+/** The two sides of the diff: the expected calls and the calls the model made, as pretty JSON. */
 export function diffSides(expect: Expectation, result: CaseResult): { expected: string; actual: string } {
   const expected = expectedCalls(expect);
   return { expected: show(expected), actual: show(actualCalls(result.toolCalls, expected)) };

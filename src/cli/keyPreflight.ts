@@ -2,12 +2,22 @@
 // USD cap can be enforced (every model has a known price). Both are bad input (exit 2), found before anything
 // is spent, instead of a failure after the run started. Also what a run assumes before its first call: the
 // concurrency it will really use and its request timeout.
-import { keyEnvName } from '../core/models/cliGateway';
+import { keyEnvName, type CliGatewayOptions } from '../core/models/cliGateway';
 import { unknownPriceRefusal } from '../core/models/budget';
-import { concurrencyMap, type ModelConfig } from '../core/models/modelConfig';
+import { concurrencyMap, loadModelConfig, type ModelConfig } from '../core/models/modelConfig';
 import { createPriceBook, priceProviderFor, unknownPriceModels } from '../core/models/prices';
 import { keyRequired } from '../core/models/providerRegistry';
 import type { CliIo } from './cliTypes';
+
+/** The workspace's config.json; undefined once what is wrong with it has been written to stderr (bad input). */
+export function readModelConfig(workspace: string, io: CliIo): ModelConfig | undefined {
+  try {
+    return loadModelConfig(workspace);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return undefined;
+  }
+}
 
 /** A provider whose key is needed but absent: the variable to set and the models of the run that need it. */
 export interface MissingKey {
@@ -96,4 +106,35 @@ export const DEFAULT_TIMEOUT_S = 60;
 /** The request timeout in ms: `--timeout-s`, else config.json's `requestTimeoutSeconds`, else 60 s. */
 export function requestTimeoutMs(flagSeconds: number | undefined, config: ModelConfig): number {
   return Math.round((flagSeconds ?? config.requestTimeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000);
+}
+
+/** A run's limits as its flags (or its stored config) give them; undefined = not given. */
+export interface RunGatewayLimits {
+  concurrency?: number | undefined;
+  budgetUsd?: number | undefined;
+  budgetCalls?: number | undefined;
+  /** `--timeout-s`. */
+  timeoutS?: number | undefined;
+  noCache?: boolean | undefined;
+}
+
+/** The options of a run's CLI gateway: the store (if any), its limits and its request timeout. */
+export function runGatewayOptions(
+  io: CliIo,
+  workspace: string,
+  store: CliGatewayOptions['store'],
+  modelConfig: ModelConfig,
+  limits: RunGatewayLimits,
+): CliGatewayOptions {
+  const { concurrency, budgetUsd, budgetCalls } = limits;
+  return {
+    env: io.env,
+    workspace,
+    ...(store ? { store } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(budgetCalls !== undefined ? { budgetCalls } : {}),
+    requestTimeoutMs: requestTimeoutMs(limits.timeoutS, modelConfig),
+    ...(limits.noCache ? { noCache: true } : {}),
+  };
 }

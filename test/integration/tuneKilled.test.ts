@@ -8,7 +8,7 @@ import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { initialSnapshot } from '../../src/core/tuning/snapshot';
 import { startSimulator, type Simulator } from '../sim/server';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
-import { CLI_MAIN, ROOT, killChildAt, simEnv } from '../support/cliHarness';
+import { CLI_MAIN, killChildAt, simEnv, simTuneArgs } from '../support/cliHarness';
 
 describe('a tuning run whose process is killed', function () {
   this.timeout(60_000);
@@ -24,24 +24,7 @@ describe('a tuning run whose process is killed', function () {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-tune-kill-'));
     const { runId } = await killChildAt<{ type: string; runId: string }>(
       CLI_MAIN,
-      [
-        'tune',
-        '--workspace',
-        ws,
-        '--suite',
-        path.join(ROOT, 'examples/travel-desk.suite.json'),
-        '--mode',
-        'quick',
-        '--population',
-        '4',
-        '--meta-model',
-        'openai/sim-1',
-        '--model',
-        'openai/sim-1',
-        '--base-prompt',
-        'You are a helpful travel assistant.',
-        '--events',
-      ],
+      simTuneArgs(ws, ['--mode', 'quick', '--population', '4', '--events']),
       { ...process.env, ...simEnv(sim) },
       // Killed after the first candidate's scores are in, in the middle of the generation.
       (event) => event.type === 'prompt_eval_result',

@@ -22,6 +22,24 @@ export function simEnv(sim: Pick<Simulator, 'openaiBaseUrl'>): Record<string, st
   return { OPENAI_BASE_URL: sim.openaiBaseUrl, OPENAI_API_KEY: 'sim-key' };
 }
 
+/** `tune` of the travel-desk example with the simulator's openai/sim-1 as meta and target model, then `extra`. */
+export function simTuneArgs(ws: string, extra: string[] = []): string[] {
+  return [
+    'tune',
+    '--workspace',
+    ws,
+    '--suite',
+    path.join(ROOT, 'examples/travel-desk.suite.json'),
+    '--meta-model',
+    'openai/sim-1',
+    '--model',
+    'openai/sim-1',
+    '--base-prompt',
+    'You are a helpful travel assistant.',
+    ...extra,
+  ];
+}
+
 export interface InProcessOptions {
   /** The working folder (the default workspace). */
   cwd: string;

@@ -10,9 +10,8 @@ import { LibraryRepository } from '../../src/core/library/libraryRepository';
 import type { RunRow } from '../../src/core/runs/runRow';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
 import { startSimulator, type Simulator } from '../sim/server';
-import { ROOT, runCliInProcess, simEnv, type CliRun } from '../support/cliHarness';
+import { ROOT, runCliInProcess, simEnv, simTuneArgs, type CliRun } from '../support/cliHarness';
 
-const SUITE = path.join(ROOT, 'examples/travel-desk.suite.json');
 const AGENT = path.join(ROOT, 'examples/hotel-desk.agent.json');
 
 const OPTIMIZE_CONFIG = {
@@ -28,24 +27,8 @@ const OPTIMIZE_CONFIG = {
   completion_poll_interval_ms: 10,
 };
 
-const tuneArgs = (ws: string, extra: string[] = []) => [
-  'tune',
-  '--workspace',
-  ws,
-  '--suite',
-  SUITE,
-  '--mode',
-  'quick',
-  '--population',
-  '2',
-  '--meta-model',
-  'openai/sim-1',
-  '--model',
-  'openai/sim-1',
-  '--base-prompt',
-  'You are a helpful travel assistant.',
-  ...extra,
-];
+const tuneArgs = (ws: string, extra: string[] = []) =>
+  simTuneArgs(ws, ['--mode', 'quick', '--population', '2', ...extra]);
 
 const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
 

@@ -19,6 +19,7 @@ import { optimizeFeature } from '../../src/extension/optimize/optimizeFeature';
 import { OptimizePanel } from '../../src/extension/optimize/optimizePanel';
 import { runCommand } from '../../src/extension/runCommand';
 import { fakeExtensionHost } from '../support/fakeExtensionHost';
+import { sleep, until } from '../support/until';
 import type { HostMessage, OptimizeView } from '../../src/protocol/optimizePanel';
 import { startSimulator, type Simulator } from '../sim/server';
 
@@ -37,17 +38,6 @@ interface Harness {
 
 const pick = (value: string | undefined) => ({ kind: 'pick' as const, value });
 const input = (value: string | undefined) => ({ kind: 'input' as const, value });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 function start(sim: Simulator, opts: { config?: string } = {}): Harness {
   fake.reset();

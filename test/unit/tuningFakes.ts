@@ -15,6 +15,7 @@ import {
 } from '../../src/core/models/types';
 import { parseSuite } from '../../src/core/suites/loadSuite';
 import type { Suite } from '../../src/core/suites/suiteSchema';
+import { parseTuneConfig, type TuneConfig } from '../../src/core/tuning/config';
 import { TUNING_MIGRATION } from '../../src/core/tuning/runsRepository';
 import { simulate, type SimRequest } from '../sim/behaviour';
 
@@ -276,4 +277,16 @@ export const MINI_SUITE_JSON = {
 
 export function miniSuite(): Suite {
   return parseSuite(JSON.stringify(MINI_SUITE_JSON), 'mini.suite.json');
+}
+
+/** A quick run of 3 prompts on the mini suite written at `suiteFile`, with openai/sim-1 as meta and target model. */
+export function miniQuickConfig(suiteFile: string): TuneConfig {
+  return parseTuneConfig({
+    suiteFile,
+    mode: 'quick',
+    metaModel: 'openai/sim-1',
+    targetModels: ['openai/sim-1'],
+    basePrompt: 'You are a helpful travel assistant.',
+    population: 3,
+  });
 }

@@ -1,48 +1,21 @@
 // The tuning panel's host sends every run snapshot with the score chart's series (scoreSeries.ts): the fake
 // VS Code (with the webview panel of extensionOptimizeFakes), the real store and a simulated gateway.
-import { register } from 'node:module';
 import { fake } from './extensionFakeVscode';
 import { panels, setTrusted } from './extensionOptimizeFakes';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseTuneConfig } from '../../src/core/tuning/config';
 import { scoreSeries } from '../../src/core/tuning/scoreSeries';
 import { TuningPanel } from '../../src/extension/tuning/tuningPanel';
 import { TuningService } from '../../src/extension/tuning/tuningService';
 import type { HostMessage } from '../../src/protocol/tuningPanel';
 import { fakeExtensionHost, type FakeExtensionHost } from '../support/fakeExtensionHost';
-import { MINI_SUITE_JSON, simGateway } from './tuningFakes';
+import { registerTsImportHook } from '../support/tsImportHook';
+import { sleep, until } from '../support/until';
+import { MINI_SUITE_JSON, miniQuickConfig, simGateway } from './tuningFakes';
 
-// The service loads the engine with import() (lazily, as in the bundled extension); under mocha that goes to the
-// ESM loader, which does not know extensionless .ts paths: this hook hands them to require() (tsx/cjs).
-const TS_IMPORTS = `
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-export async function resolve(specifier, context, next) {
-  if (specifier.startsWith('.') && context.parentURL?.endsWith('.ts')) {
-    const file = fileURLToPath(new URL(specifier, context.parentURL));
-    if (existsSync(file + '.ts')) return { url: pathToFileURL(file + '.ts').href, format: 'commonjs', shortCircuit: true };
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (url.endsWith('.ts')) return { format: 'commonjs', shortCircuit: true };
-  return next(url, context);
-}`;
-register(`data:text/javascript,${encodeURIComponent(TS_IMPORTS)}`);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+registerTsImportHook();
 
 type RunChange = Extract<HostMessage, { type: 'run/didChange' }>;
 
@@ -72,16 +45,7 @@ describe('tuning panel host: snapshots carry the score chart series', function (
   });
 
   it('derives the series for the live snapshots and for the stored one the panel sends on ready', async () => {
-    const started = await service.start(
-      parseTuneConfig({
-        suiteFile: path.join(ws, 'mini.suite.json'),
-        mode: 'quick',
-        metaModel: 'openai/sim-1',
-        targetModels: ['openai/sim-1'],
-        basePrompt: 'You are a helpful travel assistant.',
-        population: 3,
-      }),
-    );
+    const started = await service.start(miniQuickConfig(path.join(ws, 'mini.suite.json')));
     TuningPanel.show(host.ctx, service, started.runId);
     const p = panels[panels.length - 1]!;
     p.receive({ type: 'webview/ready' });
@@ -90,6 +54,7 @@ describe('tuning panel host: snapshots carry the score chart series', function (
     const done = await until(
       () => changes().find((m) => m.snapshot.status === 'completed'),
       'the completed run shown in the panel',
+      20_000,
     );
     assert.ok(changes().length > 1, 'live snapshots were sent as well');
     for (const m of changes()) {
@@ -113,6 +78,7 @@ describe('tuning panel host: snapshots carry the score chart series', function (
           (m): m is RunChange => m.type === 'run/didChange' && m.snapshot.status === 'completed',
         ),
       'the stored run shown again',
+      20_000,
     );
     assert.deepEqual(again.snapshot.scoreSeries, series);
   });

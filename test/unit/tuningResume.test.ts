@@ -8,25 +8,9 @@ import * as path from 'node:path';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
 import { startSimulator, type Simulator } from '../sim/server';
-import { CLI_MAIN, ROOT, killChildAt, runCliInProcess, simEnv, type CliRun } from '../support/cliHarness';
+import { CLI_MAIN, killChildAt, runCliInProcess, simEnv, simTuneArgs, type CliRun } from '../support/cliHarness';
 
-const SUITE = path.join(ROOT, 'examples/travel-desk.suite.json');
 const CASES = 16;
-
-const tuneArgs = (ws: string, extra: string[]) => [
-  'tune',
-  '--workspace',
-  ws,
-  '--suite',
-  SUITE,
-  '--meta-model',
-  'openai/sim-1',
-  '--model',
-  'openai/sim-1',
-  '--base-prompt',
-  'You are a helpful travel assistant.',
-  ...extra,
-];
 
 /** Stored case results of a run, and whether any case × model pair of a candidate is stored twice. */
 async function storedResults(ws: string, runId: string): Promise<{ count: number; pairs: Set<string> }> {
@@ -61,7 +45,7 @@ describe('prompt-tuner tune --resume', function () {
     let pressed = false;
     const first = await cli(
       ws,
-      tuneArgs(ws, ['--mode', 'evolutionary', '--population', '3', '--generations', '2', '--events']),
+      simTuneArgs(ws, ['--mode', 'evolutionary', '--population', '3', '--generations', '2', '--events']),
       (text, abort) => {
         if (!pressed && text.includes('"type":"prompt_eval_result"')) {
           pressed = true;
@@ -106,7 +90,7 @@ describe('prompt-tuner tune --resume', function () {
     sim.configure({ latencyMs: 40 });
     const { runId } = await killChildAt<{ type: string; runId: string; promptId?: string }>(
       CLI_MAIN,
-      tuneArgs(ws, ['--mode', 'quick', '--population', '3', '--events']),
+      simTuneArgs(ws, ['--mode', 'quick', '--population', '3', '--events']),
       { ...process.env, ...simEnv(sim) },
       (e) => e.type === 'prompt_eval_result',
     );
@@ -116,7 +100,8 @@ describe('prompt-tuner tune --resume', function () {
     assert.ok(before.count >= CASES, 'the first candidate is stored');
     sim.reset();
     sim.configure({ latencyMs: 5 });
-    const resumed = await cli(ws, ['tune', '--resume', runId, '--workspace', ws]);
+    // A unique prefix names the run, as in `runs show`; what is printed is the whole id.
+    const resumed = await cli(ws, ['tune', '--resume', runId.slice(0, 8), '--workspace', ws]);
     assert.equal(resumed.code, 0, resumed.err);
     assert.match(resumed.out, new RegExp(`Resuming run ${runId} .*: ${before.count} finished evaluations kept`));
     assert.equal(sim.counters().byMode.meta, 0, 'the variants written before the kill are not asked for again');
@@ -127,7 +112,7 @@ describe('prompt-tuner tune --resume', function () {
 
   it('refuses a completed run, an unknown run and run settings given again (exit 2, no call)', async () => {
     const ws = mkdtempSync(path.join(tmpdir(), 'pt-resume-refuse-'));
-    const done = await cli(ws, tuneArgs(ws, ['--mode', 'quick', '--population', '2', '--json']));
+    const done = await cli(ws, simTuneArgs(ws, ['--mode', 'quick', '--population', '2', '--json']));
     assert.equal(done.code, 0, done.err);
     const runId = (JSON.parse(done.out) as { runId: string }).runId;
     sim.reset();

@@ -1,6 +1,5 @@
 // The tuning panel's Resume and Save to Library after Cancel in the editor host: the fake VS Code (with the
 // webview panel of extensionOptimizeFakes), the real store, and a simulated gateway whose calls are counted.
-import { register } from 'node:module';
 import { fake, fakeVscodeModule } from './extensionFakeVscode';
 import { panels, setTrusted } from './extensionOptimizeFakes';
 import assert from 'node:assert/strict';
@@ -9,44 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LibraryRepository } from '../../src/core/library/libraryRepository';
-import { parseTuneConfig } from '../../src/core/tuning/config';
 import type { TuneRunSnapshot } from '../../src/core/tuning/types';
 import type { HostContext } from '../../src/extension/hostContext';
 import { TuningPanel } from '../../src/extension/tuning/tuningPanel';
 import { TuningService } from '../../src/extension/tuning/tuningService';
 import type { HostMessage } from '../../src/protocol/tuningPanel';
 import { fakeExtensionHost, type FakeExtensionHost } from '../support/fakeExtensionHost';
-import { MINI_SUITE_JSON, simGateway, type SimGateway } from './tuningFakes';
+import { registerTsImportHook } from '../support/tsImportHook';
+import { sleep, until } from '../support/until';
+import { MINI_SUITE_JSON, miniQuickConfig, simGateway, type SimGateway } from './tuningFakes';
 
-// The service loads the engine with import() (lazily, as in the bundled extension). Under mocha that goes to the
-// ESM loader, which does not know extensionless .ts paths: this hook resolves them and hands them to require()
-// (tsx/cjs compiles them there), so the lazily loaded modules are the very ones the test imported.
-const TS_IMPORTS = `
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-export async function resolve(specifier, context, next) {
-  if (specifier.startsWith('.') && context.parentURL?.endsWith('.ts')) {
-    const file = fileURLToPath(new URL(specifier, context.parentURL));
-    if (existsSync(file + '.ts')) return { url: pathToFileURL(file + '.ts').href, format: 'commonjs', shortCircuit: true };
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (url.endsWith('.ts')) return { format: 'commonjs', shortCircuit: true };
-  return next(url, context);
-}`;
-register(`data:text/javascript,${encodeURIComponent(TS_IMPORTS)}`);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+registerTsImportHook();
 
 const CASES = MINI_SUITE_JSON.cases.length;
 
@@ -97,16 +69,7 @@ describe('tuning panel: Resume and Save to Library after Cancel (fake VS Code, r
 
   /** A quick run of 3 prompts, cancelled once the first prompt is scored. */
   async function cancelledRun(): Promise<TuneRunSnapshot> {
-    const started = await service.start(
-      parseTuneConfig({
-        suiteFile: path.join(ws, 'mini.suite.json'),
-        mode: 'quick',
-        metaModel: 'openai/sim-1',
-        targetModels: ['openai/sim-1'],
-        basePrompt: 'You are a helpful travel assistant.',
-        population: 3,
-      }),
-    );
+    const started = await service.start(miniQuickConfig(path.join(ws, 'mini.suite.json')));
     await until(() => latest?.generations[0]?.candidates.some((c) => c.score !== null), 'the first prompt scored');
     assert.equal(service.cancel(started.runId), true);
     return until(() => (latest?.status === 'cancelled' ? latest : undefined), 'the run cancelled');

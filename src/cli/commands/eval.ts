@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
 import { createCliGateway } from '../../core/models/cliGateway';
-import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
 import { ModelError, type GatewayEvent } from '../../core/models/types';
 import { cacheAges, formatCost, formatEvalReport } from '../../core/suites/evalReport';
 import { evaluatePrompt, summarize, type CaseResult, type EvalSummary } from '../../core/suites/evaluate';
@@ -12,7 +11,14 @@ import type { Suite } from '../../core/suites/suiteSchema';
 import { numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
 import { waitingNotes } from '../jobFollow';
-import { checkKeys, checkUsdBudget, modelsWithoutPrice, requestTimeoutMs, TIMEOUT_S_RANGE } from '../keyPreflight';
+import {
+  checkKeys,
+  checkUsdBudget,
+  modelsWithoutPrice,
+  readModelConfig,
+  runGatewayOptions,
+  TIMEOUT_S_RANGE,
+} from '../keyPreflight';
 import { openWorkspaceStore } from '../../core/workspaceStore';
 
 const HELP = `Usage: prompt-tuner eval --suite FILE (--prompt-file F | --prompt TEXT | --library NAME[@V])
@@ -163,13 +169,8 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
   const suite: Suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
   const promptSource = await readPrompt(values, io.cwd);
   // Validates config.json before anything is written (the store is created on open).
-  let modelConfig: ModelConfig;
-  try {
-    modelConfig = loadModelConfig(workspace);
-  } catch (e) {
-    io.err(`${(e as Error).message}\n`);
-    return EXIT.badInput;
-  }
+  const modelConfig = readModelConfig(workspace, io);
+  if (!modelConfig) return EXIT.badInput;
   // Found before the store is opened and before any call: a missing key, a USD cap that cannot count.
   if (!checkKeys(models, modelConfig, 'eval', io)) return EXIT.badInput;
   if (budgetUsd !== undefined && !(await checkUsdBudget(models, modelConfig, 'eval', io))) return EXIT.badInput;
@@ -195,16 +196,15 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
       prompt = version.text;
     }
     const gateway = waiting.track(
-      createCliGateway({
-        env: io.env,
-        workspace,
-        store,
-        ...(concurrency !== undefined ? { concurrency } : {}),
-        ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-        ...(budgetCalls !== undefined ? { budgetCalls } : {}),
-        requestTimeoutMs: requestTimeoutMs(timeoutS, modelConfig),
-        ...(values['no-cache'] ? { noCache: true } : {}),
-      }),
+      createCliGateway(
+        runGatewayOptions(io, workspace, store, modelConfig, {
+          concurrency,
+          budgetUsd,
+          budgetCalls,
+          timeoutS,
+          noCache: values['no-cache'],
+        }),
+      ),
     );
     const known = gateway.providerIds();
     for (const m of models) {

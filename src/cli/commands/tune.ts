@@ -4,25 +4,27 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
 import { createCliGateway, type CliGatewayOptions } from '../../core/models/cliGateway';
-import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
+import type { ModelConfig } from '../../core/models/modelConfig';
+import type { Gateway } from '../../core/models/gateway';
 import { type Store } from '../../core/store/store';
 import { formatCost } from '../../core/suites/evalReport';
 import { loadSuite } from '../../core/suites/loadSuite';
 import type { Suite } from '../../core/suites/suiteSchema';
 import { parseTuneConfig, TUNE_LIMITS, TuneConfigError, type TuneConfig } from '../../core/tuning/config';
-import { startTuning } from '../../core/tuning/engine';
+import { startTuning, type TuneJob } from '../../core/tuning/engine';
 import { estimateTune, formatEstimate } from '../../core/tuning/estimate';
 import { formatLineDiff, lineDiff } from '../../core/tuning/lineDiff';
 import type { ModelScore, TuneEvent, TuneRunSnapshot } from '../../core/tuning/types';
 import { assertKnownProviders, numberFlag, parse, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../cliTypes';
-import { cancelledText, finalExitCode, followJob, throttleNotes, waitingNotes } from '../jobFollow';
+import { cancelledText, finalExitCode, followJob, throttleNotes, waitingNotes, type WaitingNotes } from '../jobFollow';
 import {
   checkKeys,
   checkUsdBudget,
   concurrencyOf,
   modelsWithoutPrice,
-  requestTimeoutMs,
+  readModelConfig,
+  runGatewayOptions,
   TIMEOUT_S_RANGE,
 } from '../keyPreflight';
 import { openWorkspaceStore } from '../../core/workspaceStore';
@@ -309,29 +311,25 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
 
   // A bad suite throws SuiteError: runCli reports it as bad input (exit 2).
   const suite: Suite = await loadSuite(path.resolve(io.cwd, values.suite), values.suite);
-  let modelConfig: ModelConfig;
-  try {
-    modelConfig = loadModelConfig(workspace);
-  } catch (e) {
-    io.err(`${(e as Error).message}\n`);
-    return EXIT.badInput;
-  }
+  const modelConfig = readModelConfig(workspace, io);
+  if (!modelConfig) return EXIT.badInput;
   const runModels = [config.metaModel, ...config.targetModels];
   // Found before the store is opened and before any call: a missing key, a USD cap that cannot count.
   if (!values.estimate && !checkKeys(runModels, modelConfig, 'tune', io)) return EXIT.badInput;
   if (budgetUsd !== undefined && !(await checkUsdBudget(runModels, modelConfig, 'tune', io))) return EXIT.badInput;
   const storeDir = path.join(workspace, '.prompt-tuner');
-  const gatewayOptions = (store?: Store): CliGatewayOptions => ({
-    env: io.env,
-    workspace,
-    ...(store ? { store } : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
-    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-    ...(budgetCalls !== undefined ? { budgetCalls } : {}),
-    requestTimeoutMs: requestTimeoutMs(timeoutS, modelConfig),
-    ...(values['no-cache'] ? { noCache: true } : {}),
-  });
+  const gatewayOptions = (store?: Store): CliGatewayOptions =>
+    runGatewayOptions(io, workspace, store, modelConfig, {
+      concurrency,
+      budgetUsd,
+      budgetCalls,
+      timeoutS,
+      noCache: values['no-cache'],
+    });
   const concurrencyFor = concurrencyOf(modelConfig, concurrency);
+  // The estimate with the latencies the gateway measured (of the config as it is when printed).
+  const printEstimateWith = (gateway: Gateway) =>
+    printEstimate(config, suite, (m) => gateway.measuredLatencyMs(m), concurrencyFor, Boolean(values.json), io);
 
   if (values.estimate && !base.library) {
     // Nothing is written for an estimate: read measured latencies only when a store already exists.
@@ -340,14 +338,7 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
       : undefined;
     try {
       const gateway = createCliGateway(gatewayOptions(store));
-      return printEstimate(
-        config,
-        suite,
-        (m) => gateway.measuredLatencyMs(m),
-        concurrencyFor,
-        Boolean(values.json),
-        io,
-      );
+      return printEstimateWith(gateway);
     } finally {
       await store?.close();
     }
@@ -379,57 +370,106 @@ export async function runTune(args: string[], io: CliIo): Promise<number> {
     );
     if (values.estimate) {
       waiting.stop();
-      return printEstimate(
-        config,
-        suite,
-        (m) => gateway.measuredLatencyMs(m),
-        concurrencyFor,
-        Boolean(values.json),
-        io,
-      );
+      return printEstimateWith(gateway);
     }
 
     // A base prompt from the library gets its tuned successor as a new version of the same prompt (as in the editor).
     const saveAs = baseName ?? `${suite.name} (tuned)`;
     const job = startTuning(config, { suite, gateway, store, library, saveAs });
-    const out = waiting.io;
-    const throttled = throttleNotes(out);
     // The engine's estimate assumes the gateway's default concurrency; this one what config.json sets.
     const estimate = estimateTune(config, suite.cases.length, (m) => gateway.measuredLatencyMs(m), concurrencyFor);
-    const stopTimeouts = gateway.onEvent((e) => waiting.onGatewayEvent(e));
-    let final: TuneRunSnapshot;
-    try {
-      final = await followJob(job, out, (e) => {
-        if (values.events) {
-          io.out(`${JSON.stringify(e)}\n`);
-          return;
-        }
-        if (!human) return;
-        const line = timelineLine(e, job.snapshot());
-        if (line) out.out(line);
-        if (e.type === 'tune_start') out.out(`  estimate: ${formatEstimate(estimate)}\n`);
-        if (e.type === 'throttle') throttled(e);
-      });
-    } finally {
-      stopTimeouts();
-      waiting.stop();
-      // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
-      await gateway.onIdle();
-    }
-    // A model without a price makes the cost unknown, even when every answer came from the cache or none came.
-    const costIncomplete =
-      gateway.stats().costIncomplete || (await modelsWithoutPrice(runModels, modelConfig)).length > 0;
-    if (values.json)
-      io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: job.estimate.calls, costIncomplete }), null, 2)}\n`);
-    if (human) io.out(finalReport(final, job.estimate.calls, costIncomplete));
-    return finalExitCode(final.status, io, {
-      cancelled: `Cancelled: partial results kept (run ${final.runId}).\n${cancelledHints(final.runId)}`,
-      budgetReached: `Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`,
-      failed: `prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`,
-    });
+    const final = await followTuneJob(
+      job,
+      gateway,
+      waiting,
+      {
+        events: values.events,
+        human,
+        tuneStart: (line) => [line, `  estimate: ${formatEstimate(estimate)}\n`],
+      },
+      io,
+    );
+    return await reportTuneEnd(
+      final,
+      job.estimate.calls,
+      { gateway, runModels, modelConfig, json: values.json, human },
+      io,
+    );
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Follows a tuning job (tune and tune --resume) to its end: with --events every event as a JSON line, in the
+ * human mode its timeline (what the tune_start event prints is `tuneStart`'s lines), throttle notes, and the
+ * gateway's waiting and timeout notes; then waits for the gateway's calls to settle.
+ */
+export async function followTuneJob(
+  job: TuneJob,
+  gateway: Pick<Gateway, 'onEvent' | 'onIdle'>,
+  waiting: WaitingNotes,
+  opts: {
+    events: boolean | undefined;
+    human: boolean;
+    /** The lines the tune_start event prints, given its timeline line; empty ones are left out. */
+    tuneStart: (timeline: string) => string[];
+  },
+  io: CliIo,
+): Promise<TuneRunSnapshot> {
+  const out = waiting.io;
+  const throttled = throttleNotes(out);
+  const stopTimeouts = gateway.onEvent((e) => waiting.onGatewayEvent(e));
+  try {
+    return await followJob(job, out, (e) => {
+      if (opts.events) {
+        io.out(`${JSON.stringify(e)}\n`);
+        return;
+      }
+      if (!opts.human) return;
+      const line = timelineLine(e, job.snapshot());
+      if (e.type === 'tune_start') {
+        for (const l of opts.tuneStart(line)) if (l) out.out(l);
+        return;
+      }
+      if (line) out.out(line);
+      if (e.type === 'throttle') throttled(e);
+    });
+  } finally {
+    stopTimeouts();
+    waiting.stop();
+    // Cancelled calls settle quickly; the cache writes of finished ones must land before the store closes.
+    await gateway.onIdle();
+  }
+}
+
+/**
+ * The end of a followed tuning run (tune and tune --resume): the JSON or human report against the calls
+ * planned, and the exit code with what to do next.
+ */
+export async function reportTuneEnd(
+  final: TuneRunSnapshot,
+  plannedCalls: number,
+  run: {
+    gateway: Pick<Gateway, 'stats'>;
+    runModels: string[];
+    modelConfig: ModelConfig;
+    json: boolean | undefined;
+    human: boolean;
+  },
+  io: CliIo,
+): Promise<number> {
+  // A model without a price makes the cost unknown, even when every answer came from the cache or none came.
+  const costIncomplete =
+    run.gateway.stats().costIncomplete || (await modelsWithoutPrice(run.runModels, run.modelConfig)).length > 0;
+  if (run.json)
+    io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: plannedCalls, costIncomplete }), null, 2)}\n`);
+  if (run.human) io.out(finalReport(final, plannedCalls, costIncomplete));
+  return finalExitCode(final.status, io, {
+    cancelled: `Cancelled: partial results kept (run ${final.runId}).\n${cancelledHints(final.runId)}`,
+    budgetReached: `Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`,
+    failed: `prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`,
+  });
 }
 
 function printEstimate(

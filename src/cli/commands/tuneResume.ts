@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { LibraryRepository } from '../../core/library/libraryRepository';
 import { createCliGateway } from '../../core/models/cliGateway';
-import { loadModelConfig, type ModelConfig } from '../../core/models/modelConfig';
 import { loadTuneResume, resumeEstimate, TuneResumeError } from '../../core/runs/tuneResume';
 import type { Store } from '../../core/store/store';
 import { loadSuite } from '../../core/suites/loadSuite';
@@ -12,13 +11,12 @@ import { resumeTuning } from '../../core/tuning/engine';
 import { formatEstimate } from '../../core/tuning/estimate';
 import { parseTuneConfig, TUNE_LIMITS, type TuneConfig } from '../../core/tuning/config';
 import { TuneRunsRepository } from '../../core/tuning/runsRepository';
-import type { TuneRunSnapshot } from '../../core/tuning/types';
 import { assertKnownProviders, numberFlag, workspaceDir } from '../args';
 import { EXIT, UsageError, type CliIo } from '../cliTypes';
-import { finalExitCode, followJob, throttleNotes, waitingNotes } from '../jobFollow';
-import { checkKeys, concurrencyOf, modelsWithoutPrice, requestTimeoutMs, TIMEOUT_S_RANGE } from '../keyPreflight';
+import { waitingNotes } from '../jobFollow';
+import { checkKeys, concurrencyOf, readModelConfig, runGatewayOptions, TIMEOUT_S_RANGE } from '../keyPreflight';
 import { openExistingStore } from './scale/scaleRuns';
-import { finalReport, timelineLine, tuneJson } from './tune';
+import { followTuneJob, reportTuneEnd } from './tune';
 
 /** What `tune` prints after a cancelled run: how to keep its best prompt, and how to go on with it. */
 export function cancelledHints(runId: string): string {
@@ -76,7 +74,7 @@ async function openStore(workspace: string, io: CliIo, runId: string): Promise<S
 }
 
 export async function runTuneResume(values: TuneResumeFlags, io: CliIo): Promise<number> {
-  const runId = values.resume?.trim();
+  let runId = values.resume?.trim();
   if (!runId) throw new UsageError('--resume: expected a run id (see prompt-tuner runs list)');
   const given = RUN_FLAGS.filter((f) => values[f] !== undefined);
   if (given.length)
@@ -84,13 +82,8 @@ export async function runTuneResume(values: TuneResumeFlags, io: CliIo): Promise
       `--resume goes on with the run's own settings: drop ${given.map((f) => `--${f}`).join(', ')} (only --concurrency, --budget-calls, --timeout-s, --json, --events, --estimate and --workspace apply)`,
     );
   const workspace = workspaceDir(values.workspace, io.cwd);
-  let modelConfig: ModelConfig;
-  try {
-    modelConfig = loadModelConfig(workspace);
-  } catch (e) {
-    io.err(`${(e as Error).message}\n`);
-    return EXIT.badInput;
-  }
+  const modelConfig = readModelConfig(workspace, io);
+  if (!modelConfig) return EXIT.badInput;
   const store = await openStore(workspace, io, runId);
   try {
     const runs = new TuneRunsRepository(store);
@@ -101,6 +94,7 @@ export async function runTuneResume(values: TuneResumeFlags, io: CliIo): Promise
       if (e instanceof TuneResumeError) throw new UsageError(`--resume: ${e.message.replace(/^runId: /, '')}`);
       throw e;
     }
+    runId = state.runId; // the whole id when a prefix was given
     const config = parseTuneConfig(state.config);
     const runModels = [config.metaModel, ...config.targetModels];
     if (!values.estimate && !checkKeys(runModels, modelConfig, 'tune', io)) return EXIT.badInput;
@@ -115,16 +109,15 @@ export async function runTuneResume(values: TuneResumeFlags, io: CliIo): Promise
     const human = !values.json && !values.events;
     const waiting = waitingNotes(io, { machine: !human });
     const gateway = waiting.track(
-      createCliGateway({
-        env: io.env,
-        workspace,
-        store,
-        ...(concurrency !== undefined ? { concurrency } : {}),
-        ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-        ...(budgetCalls !== undefined ? { budgetCalls } : {}),
-        requestTimeoutMs: requestTimeoutMs(timeoutS, modelConfig),
-        ...(config.noCache ? { noCache: true } : {}),
-      }),
+      createCliGateway(
+        runGatewayOptions(io, workspace, store, modelConfig, {
+          concurrency,
+          budgetUsd,
+          budgetCalls,
+          timeoutS,
+          noCache: config.noCache,
+        }),
+      ),
     );
     assertKnownProviders(
       [['--meta-model', config.metaModel], ...config.targetModels.map((t): [string, string] => ['--model', t])],
@@ -159,43 +152,25 @@ export async function runTuneResume(values: TuneResumeFlags, io: CliIo): Promise
       library,
       saveAs: base?.promptName ?? `${suite.name} (tuned)`,
     });
-    const out = waiting.io;
-    const throttled = throttleNotes(out);
-    const stopTimeouts = gateway.onEvent((e) => waiting.onGatewayEvent(e));
-    let final: TuneRunSnapshot;
-    try {
-      final = await followJob(job, out, (e) => {
-        if (values.events) {
-          io.out(`${JSON.stringify(e)}\n`);
-          return;
-        }
-        if (!human) return;
-        if (e.type === 'tune_start') {
-          out.out(
-            `Resuming run ${runId} ("${suite.name}", ${config.mode}): ${estimate.evaluationsKept} finished evaluations kept\n  left: ${formatEstimate(estimate)}\n`,
-          );
-          return;
-        }
-        const line = timelineLine(e, job.snapshot());
-        if (line) out.out(line);
-        if (e.type === 'throttle') throttled(e);
-      });
-    } finally {
-      stopTimeouts();
-      waiting.stop();
-      await gateway.onIdle();
-    }
-    const costIncomplete =
-      gateway.stats().costIncomplete || (await modelsWithoutPrice(runModels, modelConfig)).length > 0;
-    const planned = final.callsPlanned;
-    if (values.json)
-      io.out(`${JSON.stringify(tuneJson(final, { estimateCalls: planned, costIncomplete }), null, 2)}\n`);
-    if (human) io.out(finalReport(final, planned, costIncomplete));
-    return finalExitCode(final.status, io, {
-      cancelled: `Cancelled: partial results kept (run ${final.runId}).\n${cancelledHints(final.runId)}`,
-      budgetReached: `Budget reached: ${final.error ?? ''}; partial results kept (run ${final.runId}).\n`,
-      failed: `prompt-tuner tune: tuning failed: ${final.error ?? 'unknown error'}\n`,
-    });
+    const final = await followTuneJob(
+      job,
+      gateway,
+      waiting,
+      {
+        events: values.events,
+        human,
+        tuneStart: () => [
+          `Resuming run ${runId} ("${suite.name}", ${config.mode}): ${estimate.evaluationsKept} finished evaluations kept\n  left: ${formatEstimate(estimate)}\n`,
+        ],
+      },
+      io,
+    );
+    return await reportTuneEnd(
+      final,
+      final.callsPlanned,
+      { gateway, runModels, modelConfig, json: values.json, human },
+      io,
+    );
   } finally {
     await store.close();
   }

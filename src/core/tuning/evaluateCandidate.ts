@@ -43,28 +43,30 @@ export function scoreOn(
   return { score: total ? rs.filter((r) => r.pass).length / total : null, perModel };
 }
 
-/** Fills in the candidate's results and scores and reports them (prompt_eval_start … prompt_eval_result). */
-export async function evaluateCandidate(c: Candidate, ctx: EvaluationContext): Promise<void> {
-  const { models, split, tally } = ctx;
-  const toEvaluate = ctx.suite.cases.length * models.length;
-  ctx.emit({ type: 'prompt_eval_start', generation: c.generation, promptId: c.id, toEvaluate });
-  let evaluated = 0;
-  await ctx.evaluate({
-    suite: ctx.suite,
-    prompt: c.text,
-    models,
-    gateway: ctx.gateway,
-    cache: ctx.cache,
-    signal: ctx.signal,
-    onResult: (r) => {
-      if (ctx.isFinished()) return;
-      c.results.push(r);
-      ctx.keepResult({ ...r, candidateId: c.id, split: split.validation.has(r.caseId) ? 'validation' : 'train' });
-      evaluated += 1;
-      tally.recordCall(r.costUsd);
-      tally.report(`Evaluating ${c.id}: ${evaluated}/${toEvaluate}`, c.id, evaluated);
-    },
-  });
+/**
+ * The onResult of a candidate's evaluation: keeps each result (dropped once the job has ended), buffers it for
+ * the store and reports progress, counting on from `evaluated` results already done.
+ */
+export function candidateResultRecorder(
+  c: Candidate,
+  ctx: EvaluationContext,
+  toEvaluate: number,
+  evaluated: number,
+): (r: CaseResult) => void {
+  const { split, tally } = ctx;
+  return (r) => {
+    if (ctx.isFinished()) return;
+    c.results.push(r);
+    ctx.keepResult({ ...r, candidateId: c.id, split: split.validation.has(r.caseId) ? 'validation' : 'train' });
+    evaluated += 1;
+    tally.recordCall(r.costUsd);
+    tally.report(`Evaluating ${c.id}: ${evaluated}/${toEvaluate}`, c.id, evaluated);
+  };
+}
+
+/** Scores the candidate's results (selection and validation) and reports them (prompt_eval_result). */
+export function scoreCandidate(c: Candidate, ctx: EvaluationContext): void {
+  const { models, split } = ctx;
   const selection = scoreOn(c.results, split.train, models);
   c.score = selection.score ?? 0;
   c.perModel = selection.perModel;
@@ -77,4 +79,21 @@ export async function evaluateCandidate(c: Candidate, ctx: EvaluationContext): P
     validationScore: c.validationScore,
     perModel: c.perModel,
   });
+}
+
+/** Fills in the candidate's results and scores and reports them (prompt_eval_start … prompt_eval_result). */
+export async function evaluateCandidate(c: Candidate, ctx: EvaluationContext): Promise<void> {
+  const { models } = ctx;
+  const toEvaluate = ctx.suite.cases.length * models.length;
+  ctx.emit({ type: 'prompt_eval_start', generation: c.generation, promptId: c.id, toEvaluate });
+  await ctx.evaluate({
+    suite: ctx.suite,
+    prompt: c.text,
+    models,
+    gateway: ctx.gateway,
+    cache: ctx.cache,
+    signal: ctx.signal,
+    onResult: candidateResultRecorder(c, ctx, toEvaluate, 0),
+  });
+  scoreCandidate(c, ctx);
 }

@@ -9,7 +9,7 @@ import { evaluatePrompt, summarize, type CaseResult, type EvalSummary } from '..
 import type { Suite } from '../../core/suites/suiteSchema';
 import type { HostContext } from '../hostContext';
 import { UserError } from '../runCommand';
-import { pickModels, pickSuiteUri, readSuite } from '../suites/evaluateCommand';
+import { pickAndReadSuite, pickModels } from '../suites/evaluateCommand';
 import { pickComparedPrompt, type ComparedPrompt } from './comparePickers';
 import { openEvalReport, revealEvalReport } from './openReport';
 import type { RunInput } from './reportView';
@@ -51,15 +51,9 @@ function writeLog(
 export async function compareTwoPrompts(ctx: HostContext, output: vscode.OutputChannel, arg: unknown): Promise<void> {
   if (!vscode.workspace.isTrusted)
     throw new UserError('Model calls are disabled in untrusted workspaces. Trust this workspace to compare prompts.');
-  const suiteUri = await pickSuiteUri(arg, TITLE);
-  if (!suiteUri) return;
-  let suite: Suite;
-  try {
-    suite = await readSuite(suiteUri, output);
-  } catch (e) {
-    if (e instanceof vscode.CancellationError) return;
-    throw e;
-  }
+  const picked = await pickAndReadSuite(arg, output, TITLE);
+  if (!picked) return;
+  const { suiteUri, suite } = picked;
   const a = await pickComparedPrompt(ctx, suiteUri, `${TITLE} (1/3)`, 'Prompt A: the baseline (what you use now)');
   if (!a) return;
   const b = await pickComparedPrompt(ctx, suiteUri, `${TITLE} (2/3)`, 'Prompt B: the candidate (the change)');

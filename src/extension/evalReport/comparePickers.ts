@@ -6,6 +6,7 @@ import type { HostContext } from '../hostContext';
 import { pickVersion } from '../library/libraryPickers';
 import { versionTitle } from '../library/libraryPresentation';
 import { UserError } from '../runCommand';
+import { promptsAtHand } from '../suites/evaluateCommand';
 
 /** One side of the comparison. */
 export interface ComparedPrompt {
@@ -38,37 +39,7 @@ export async function pickComparedPrompt(
   title: string,
   which: string,
 ): Promise<ComparedPrompt | undefined> {
-  type Item = vscode.QuickPickItem & { choose: () => Promise<ComparedPrompt | undefined> };
-  const items: Item[] = [];
-  const active = await ctx.activeContext.get().catch(() => undefined);
-  if (active) {
-    items.push({
-      label: `$(symbol-keyword) Active context: ${versionTitle(active)}`,
-      description: active.label ?? undefined,
-      choose: () => Promise.resolve({ title: versionTitle(active), text: active.text }),
-    });
-  }
-  const editor = vscode.window.activeTextEditor;
-  if (editor && editor.document.uri.toString() !== suiteUri.toString()) {
-    const doc = editor.document;
-    const name = path.basename(doc.uri.path);
-    const selected = editor.selections
-      .map((s) => doc.getText(s))
-      .join('\n')
-      .trim();
-    if (selected) {
-      items.push({
-        label: '$(selection) Selection',
-        description: `${selected.length} characters in ${name}`,
-        choose: () => Promise.resolve({ title: `selection in ${name}`, text: selected }),
-      });
-    }
-    items.push({
-      label: '$(file) Current file',
-      description: name,
-      choose: () => Promise.resolve({ title: name, text: doc.getText() }),
-    });
-  }
+  const items = await promptsAtHand(ctx, suiteUri);
   items.push(
     {
       label: '$(library) Library version…',

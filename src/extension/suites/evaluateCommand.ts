@@ -67,9 +67,31 @@ export async function readSuite(uri: vscode.Uri, output: vscode.OutputChannel): 
   }
 }
 
-export async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<PromptChoice | undefined> {
-  type Item = vscode.QuickPickItem & { choose: () => Promise<PromptChoice | undefined> };
-  const items: Item[] = [];
+/** The suite to run (as pickSuiteUri picks it) and its contents; undefined when none was picked or it has problems (shown). */
+export async function pickAndReadSuite(
+  arg: unknown,
+  output: vscode.OutputChannel,
+  title?: string,
+): Promise<{ suiteUri: vscode.Uri; suite: Suite } | undefined> {
+  const suiteUri = await pickSuiteUri(arg, title);
+  if (!suiteUri) return undefined;
+  try {
+    return { suiteUri, suite: await readSuite(suiteUri, output) };
+  } catch (e) {
+    if (e instanceof vscode.CancellationError) return undefined;
+    throw e;
+  }
+}
+
+/** A quick-pick item that yields a prompt when chosen (undefined when its own pick is dismissed). */
+export type PromptItem = vscode.QuickPickItem & { choose: () => Promise<PromptChoice | undefined> };
+
+/**
+ * The prompts at hand: the active context, and the selection and the current file of the open editor unless
+ * that editor is the suite itself.
+ */
+export async function promptsAtHand(ctx: HostContext, suiteUri: vscode.Uri): Promise<PromptItem[]> {
+  const items: PromptItem[] = [];
   const active = await ctx.activeContext.get().catch(() => undefined);
   if (active) {
     items.push({
@@ -99,6 +121,11 @@ export async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promis
       choose: () => Promise.resolve({ title: name, text: doc.getText() }),
     });
   }
+  return items;
+}
+
+export async function pickPrompt(ctx: HostContext, suiteUri: vscode.Uri): Promise<PromptChoice | undefined> {
+  const items = await promptsAtHand(ctx, suiteUri);
   items.push({
     label: '$(library) Library version…',
     description: 'a version from the Prompt Library',
@@ -205,15 +232,9 @@ function writeReport(
 export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputChannel, arg: unknown): Promise<void> {
   if (!vscode.workspace.isTrusted)
     throw new UserError('Model calls are disabled in untrusted workspaces. Trust this workspace to evaluate prompts.');
-  const suiteUri = await pickSuiteUri(arg);
-  if (!suiteUri) return;
-  let suite: Suite;
-  try {
-    suite = await readSuite(suiteUri, output);
-  } catch (e) {
-    if (e instanceof vscode.CancellationError) return;
-    throw e;
-  }
+  const picked = await pickAndReadSuite(arg, output);
+  if (!picked) return;
+  const { suiteUri, suite } = picked;
   const prompt = await pickPrompt(ctx, suiteUri);
   if (!prompt) return;
   const models = await pickModels(ctx);

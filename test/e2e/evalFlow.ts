@@ -248,6 +248,8 @@ export async function evalFlow(ctx: EvalFlowContext): Promise<void> {
       const wb = ctx.workbench();
       await hideBottomPanel(wb);
       const frame = panel(wb);
+      // The filters outlive a report (the text filter from the single-prompt report is still set): start clean.
+      await frame.locator('[data-testid="filter-text"] input').fill('');
       await choose(frame, 'filter-outcome', 'Wins (B passed, A failed)');
       await waitFor(async () => ((await rowIds(wb)).length === 11 ? true : null), 'the 11 wins');
       await choose(frame, 'filter-outcome', 'Losses (A passed, B failed)');

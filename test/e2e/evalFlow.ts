@@ -250,6 +250,13 @@ export async function evalFlow(ctx: EvalFlowContext): Promise<void> {
       const frame = panel(wb);
       // The filters outlive a report (the text filter from the single-prompt report is still set): start clean.
       await frame.locator('[data-testid="filter-text"] input').fill('');
+      // The comparison's cards push the filters to the bottom of a short panel, where the outcome list opens
+      // cut off below its fourth option: bring the filters to the top first, as a user would scroll.
+      await frame
+        .locator('[data-testid="filter-outcome"]')
+        .evaluate((el) =>
+          (el as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'start' }),
+        );
       await choose(frame, 'filter-outcome', 'Wins (B passed, A failed)');
       await waitFor(async () => ((await rowIds(wb)).length === 11 ? true : null), 'the 11 wins');
       await choose(frame, 'filter-outcome', 'Losses (A passed, B failed)');

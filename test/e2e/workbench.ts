@@ -162,6 +162,9 @@ export class Workbench {
         await row.click({ timeout: 5_000 });
         return;
       } catch (e) {
+        if (!(await this.quickInput().isVisible())) {
+          throw new Error(`the quick pick closed (it lost focus?) before "${label}" was picked`, { cause: e });
+        }
         if (attempt === 3) throw e;
         this.trace(`pick "${label}": retrying the click (${(e as Error).message.split('\n')[0]})`);
       }

@@ -213,6 +213,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> => {
+    // The latency is counted from here: the simulator's own work (reading, parsing, answering) is inside it, as a
+    // provider's is, so a client that adds nothing sees exactly latencyMs.
+    const arrivedAt = performance.now();
     const mySeq = ++seq;
     counters.calls++;
     counters.byApi[api]++;
@@ -341,12 +344,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       req.socket.destroy();
       return;
     }
-    if (draw.delayMs > 0) await new Promise((r) => setTimeout(r, draw.delayMs));
+    const answers = draw.errorStatus === null && modelName !== 'fail-500';
+    // Worked out before the wait, so the wait covers it; simulate() reads only the request.
+    const reply = answers
+      ? simulate(sim, { judgeBadJsonRate: faults.judgeBadJsonRate, summarizerFault: faults.summarizerFault })
+      : undefined;
+    const waitMs = draw.delayMs - (performance.now() - arrivedAt);
+    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
     if (clientGone) return;
     if (draw.errorStatus !== null) return fail(draw.errorStatus, `Injected ${draw.errorStatus} (simulator fault).`);
-    if (modelName === 'fail-500') return fail(500, 'Model fail-500 always answers 500 (simulator).');
+    if (!reply) return fail(500, 'Model fail-500 always answers 500 (simulator).');
 
-    const reply = simulate(sim, { judgeBadJsonRate: faults.judgeBadJsonRate, summarizerFault: faults.summarizerFault });
     counters.byMode[reply.mode]++;
     entry.mode = reply.mode;
     entry.status = 200;

@@ -70,12 +70,14 @@ const webviewEntries = existsSync('webview')
 const builds = [
   vendorBuild,
   { ...nodeCommon, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  // The bin is a few lines that turn the V8 code cache on and then load the CLI's bundle beside it.
   {
     ...nodeCommon,
-    entryPoints: ['src/cli/main.ts'],
+    entryPoints: ['src/cli/bin.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
+  { ...nodeCommon, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cliMain.js' },
   // The promptfoo evaluator's child process (run under a Node ≥ 22.22), found beside the bundle that forks it.
   { ...nodeCommon, entryPoints: ['src/core/scale/grading/promptfooWorker.ts'], outfile: 'dist/promptfooWorker.js' },
 ];

@@ -111,7 +111,8 @@ export async function runCli(givenArgv: string[], io: CliIo): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the CLI on this process's arguments and exits with its code. Called by the bin (dist/cli.js). */
+export function startCli(): void {
   // Ctrl-C and SIGTERM (a service manager, CI, `kill`) cancel alike: the command's signal aborts and it winds
   // down (an `optimize worker` finishes its attempts in flight); a second signal of either kind quits at once.
   const controller = new AbortController();
@@ -149,10 +150,30 @@ if (require.main === module) {
   }).then(
     (code) => {
       process.exitCode = code;
+      exitWhenWritten();
     },
     (e: unknown) => {
       process.stderr.write(`prompt-tuner: ${(e as Error).stack ?? String(e)}\n`);
       process.exitCode = EXIT.failed;
+      exitWhenWritten();
     },
   );
+}
+
+// Run directly (tsx src/cli/main.ts, as the tests do) it starts itself.
+if (require.main === module) startCli();
+
+/**
+ * Exits once stdout and stderr have taken everything written. The command is done (its stores are closed, its calls
+ * settled), but Node 20's fetch keeps the event loop alive for about 0.1 s after the last answer: without this every
+ * command that called a model would wait that long for nothing.
+ */
+function exitWhenWritten(): void {
+  let open = 2;
+  const written = () => {
+    open -= 1;
+    if (open === 0) process.exit();
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
 }

@@ -1,7 +1,7 @@
 // `prompt-tuner eval`: one prompt on a suite, on one or more models, scored as BFCL does.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LibraryRepository, parseVersionRef } from '../../core/library/libraryRepository';
+import type * as LibraryRepositoryModule from '../../core/library/libraryRepository';
 import { createCliGateway } from '../../core/models/cliGateway';
 import { ModelError, type GatewayEvent } from '../../core/models/types';
 import { cacheAges, formatCost, formatEvalReport } from '../../core/suites/evalReport';
@@ -184,6 +184,9 @@ export async function runEval(args: string[], io: CliIo): Promise<number> {
   try {
     let prompt = promptSource.text ?? '';
     if (promptSource.from === 'library') {
+      // Loaded only for --library: the library's modules are a tenth of the command's start-up.
+      const { LibraryRepository, parseVersionRef } =
+        require('../../core/library/libraryRepository') as typeof LibraryRepositoryModule;
       let ref: ReturnType<typeof parseVersionRef>;
       try {
         ref = parseVersionRef(values.library ?? '');

@@ -8,6 +8,7 @@ import { createPriceBook } from '../../src/core/models/prices';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/models/retry';
 import { type GatewayEvent, ModelError, type ModelRequest } from '../../src/core/models/types';
 import { openAiCompletion, startFakeServer, type FakeServer } from './modelsFakeServer';
+import { sleep, until } from '../support/until';
 
 const KEY = 'sk-test-ZXCVBNM1234567890secret';
 
@@ -476,6 +477,35 @@ describe('gateway', () => {
       assert.equal(result.costUsd, null);
       assert.equal(gw.stats().costUsd, 0);
       assert.equal(gw.stats().costIncomplete, true);
+    });
+
+    it('without a budget, sends the call before the price table has loaded, and prices the answer once it has', async () => {
+      // A price book whose table is still loading: the request must not wait behind it.
+      const real = createPriceBook();
+      let release!: () => void;
+      const loaded = new Promise<void>((r) => (release = r));
+      const slow = { ready: () => loaded.then(() => real.ready()), cost: real.cost.bind(real) };
+      const gw = gatewayFor(server, { prices: slow });
+      const call = gw.call(req());
+      await until(() => server.requests.length === 1, 'the request to reach the server');
+      release();
+      const result = await call;
+      assert.equal(typeof result.costUsd, 'number', 'the answer is priced once the table is in');
+      assert.ok(result.costUsd! > 0);
+    });
+
+    it('with a budget, waits for the price table before sending (the estimate needs it)', async () => {
+      const real = createPriceBook();
+      let release!: () => void;
+      const loaded = new Promise<void>((r) => (release = r));
+      const slow = { ready: () => loaded.then(() => real.ready()), cost: real.cost.bind(real) };
+      const gw = gatewayFor(server, { prices: slow, budget: { usd: 5 } });
+      const call = gw.call(req());
+      await sleep(50);
+      assert.equal(server.requests.length, 0, 'nothing is sent before the estimate can be made');
+      release();
+      await call;
+      assert.equal(server.requests.length, 1);
     });
 
     it('uses price overrides for models the table does not know', async () => {

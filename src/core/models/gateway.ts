@@ -94,6 +94,16 @@ interface ProviderLane {
   throttled: boolean;
 }
 
+/**
+ * When no budget needs the price before a call, the price table (tens of ms of loading) loads once the event loop
+ * has been idle for PRICES_IDLE_TICKS ticks of PRICES_TICK_MS in a row: the first requests are on the wire by then
+ * and their answers not yet back, so the load delays neither.
+ */
+const PRICES_TICK_MS = 5;
+const PRICES_IDLE_TICKS = 2;
+/** A tick this much later than asked for means the loop was busy (timers on a loaded machine are often 1–2 ms late). */
+const PRICES_LATE_MS = 3;
+
 const zeroUsage = () => ({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 });
 
 function errorDetail(message: string, status: number | undefined): string {
@@ -319,6 +329,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
+  let pricesPreload = false;
+  /** Loads the price table in the first idle moment after the first call is sent: in the wait for its answer. */
+  function preloadPrices(): void {
+    if (pricesPreload) return;
+    pricesPreload = true;
+    let idleTicks = 0;
+    const tick = (scheduledAt: number): void => {
+      // A timer that fires late means the loop was busy (requests still being built and written).
+      idleTicks = performance.now() - scheduledAt < PRICES_TICK_MS + PRICES_LATE_MS ? idleTicks + 1 : 0;
+      if (idleTicks >= PRICES_IDLE_TICKS) void prices.ready();
+      else schedule();
+    };
+    const schedule = (): void => {
+      const at = performance.now();
+      setTimeout(() => tick(at), PRICES_TICK_MS).unref();
+    };
+    schedule();
+  }
+
   async function runCall(
     lane: ProviderLane,
     modelId: string,
@@ -331,9 +360,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     emitState(lane);
     if (signal.aborted)
       throw new ModelError('cancelled', `call to ${modelId} was cancelled`, undefined, lane.provider.id);
-    await prices.ready();
-    const estimate =
-      budget.enabled || jobBudget ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
+    const estimating = budget.enabled || jobBudget !== undefined;
+    // Only a budget needs the price before the call. Otherwise the table (tens of ms of loading) loads while the
+    // first calls are on the wire, not in front of them.
+    if (estimating) await prices.ready();
+    else preloadPrices();
+    const estimate = estimating ? prices.cost(modelId, lane.provider.priceProviderId, estimateUsage(request)) : null;
     // The job's own cap first (it is usually the smaller), then the gateway's.
     const jobSlot = jobBudget?.tryStart(estimate);
     if (jobSlot && !jobSlot.ok) throw new ModelError('budget', jobSlot.reason, undefined, lane.provider.id);
@@ -370,6 +402,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (afterRateLimit) rateLimitedWaitMs += Math.max(0, sentAt - askedAt);
         try {
           const { response, latencyMs } = await attemptOnce(lane, model, request, signal, sentAt);
+          await prices.ready();
           const costUsd = prices.cost(modelId, lane.provider.priceProviderId, response.usage);
           spentUsd = costUsd;
           stats.calls += 1;

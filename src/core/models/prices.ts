@@ -38,6 +38,9 @@ export interface PriceBook {
 export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
   let calc: CalcPrice | undefined;
   let loading: Promise<void> | undefined;
+  // Models the table does not have, as `provider/model`: a lookup that found nothing finds nothing again, and each
+  // one walks the provider's whole model list (a simulator's or a custom endpoint's model, on every call).
+  const unknown = new Set<string>();
   return {
     ready() {
       // require, not import(): in the CommonJS bundle import() goes through Node's ESM loader, which parses the
@@ -62,6 +65,8 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
       }
       if (!priceProviderId || !calc) return null;
       const model = modelId.slice(modelId.indexOf('/') + 1);
+      const lookup = `${priceProviderId}/${model}`;
+      if (unknown.has(lookup)) return null;
       try {
         const result = calc(
           {
@@ -72,8 +77,10 @@ export function createPriceBook(overrides: PriceOverrides = {}): PriceBook {
           model,
           { providerId: priceProviderId },
         );
+        if (!result) unknown.add(lookup);
         return result ? result.total_price : null;
       } catch {
+        unknown.add(lookup);
         return null;
       }
     },

@@ -15,6 +15,7 @@ import type { Migration } from '../../src/core/store/migrations';
 import { Store, StoreVersionError, type StoreOptions } from '../../src/core/store/store';
 import { ITEM_MIGRATIONS } from './fixtures/storeWriter';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
+import { storeCommitCount } from '../../src/core/store/groupCommit';
 
 type Item = { id: string; who: string; body: string };
 
@@ -186,6 +187,19 @@ describe('store: migrations', () => {
     assert.deepEqual(runs, [1, 2]);
     assert.equal(third, 1);
     assert.equal(s.all('SELECT version FROM schema_migrations').length, 3);
+  });
+
+  it("makes a new store's whole schema in one commit (one journal record, one fdatasync)", async () => {
+    const dir = tempDir();
+    const second: Migration = { version: 2, name: 'second', up: (tx) => tx.run('CREATE TABLE second (x)') };
+    const third: Migration = { version: 3, name: 'third', up: (tx) => tx.run('CREATE TABLE third (y)') };
+    const before = storeCommitCount();
+    const s = await open(dir, { migrations: [ITEM_MIGRATIONS[0]!, second, third] });
+    assert.equal(storeCommitCount() - before, 1);
+    assert.deepEqual(
+      s.all<{ name: string }>('SELECT name FROM schema_migrations ORDER BY version').map((r) => r.name),
+      ['items', 'second', 'third'],
+    );
   });
 
   it('leaves a failing migration unapplied so a fixed one can run later', async () => {

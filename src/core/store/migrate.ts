@@ -1,4 +1,5 @@
-// Applies pending migrations in order, each in its own transaction with its schema_migrations row.
+// Applies pending migrations in order, all in one transaction (one journal record and one fdatasync for a new
+// store's whole schema), each with its schema_migrations row; one that fails leaves the store as it was.
 // A store that has a migration this code does not know was written by a newer version: refuse it
 // before writing anything.
 import type { Migration } from './migrations';
@@ -49,24 +50,22 @@ export function runMigrations(store: Store, list: Migration[]): void {
   const applied = appliedVersions(store);
   refuseNewer(applied);
   const pending = migrations.filter((m) => !applied.includes(m.version));
-  for (const m of pending) {
-    store.write((tx) => {
-      const table = tx.get<{ n: number }>(
-        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-      );
-      if (!table || table.n === 0) tx.run(CREATE_SCHEMA_MIGRATIONS);
-      // Another process may have migrated between our check and our lock.
-      const now = tx
-        .all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
-        .map((r) => r.version);
-      refuseNewer(now);
-      if (now.includes(m.version)) return;
+  if (pending.length === 0) return;
+  store.write((tx) => {
+    const table = tx.get<{ n: number }>(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+    );
+    if (!table || table.n === 0) tx.run(CREATE_SCHEMA_MIGRATIONS);
+    // Another process may have migrated between our check and our lock.
+    const now = tx
+      .all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+      .map((r) => r.version);
+    refuseNewer(now);
+    const at = new Date().toISOString();
+    for (const m of pending) {
+      if (now.includes(m.version)) continue;
       m.up(tx);
-      tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      ]);
-    });
-  }
+      tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, at]);
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { createRequire } from 'node:module';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import {
 import { flushAllStores, storeCommitCount } from '../../src/core/store/groupCommit';
 import type { Store } from '../../src/core/store/store';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
+import { until } from '../support/until';
 
 const result = (model: string, text: string, latencyMs = 100) => ({
   model,
@@ -18,6 +20,9 @@ const result = (model: string, text: string, latencyMs = 100) => ({
   usage: { inputTokens: 10, outputTokens: 2, cachedInputTokens: 0 },
   latencyMs,
 });
+
+// The fs module object itself (an import's namespace is read-only), so a test can count the store's fdatasyncs.
+const fs = createRequire(__filename)('node:fs') as { fdatasyncSync(fd: number): void };
 
 describe('response cache: group commits, stats and clear', () => {
   let dir: string;
@@ -65,6 +70,46 @@ describe('response cache: group commits, stats and clear', () => {
       assert.equal(reopened.get('at-close')?.text, 'by close');
       assert.equal(reopened.meanLatencyMs('openai/a'), 100);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("the timer's group commit does not fdatasync on the event loop; flush(), write() and close() do", async () => {
+    // The store calls fs.fdatasyncSync through the module object, so counting it here sees every blocking sync.
+    const real = fs.fdatasyncSync;
+    let blocking = 0;
+    fs.fdatasyncSync = (fd: number) => {
+      blocking++;
+      real(fd);
+    };
+    const store = await open(10);
+    try {
+      const cache = createStoreResponseCache(store);
+      const commits = storeCommitCount();
+      blocking = 0; // opening a new store made its schema, durably
+      cache.put('by-timer', result('openai/a', 'timer'), new Date());
+      await until(() => storeCommitCount() > commits, 'the group commit');
+      assert.equal(blocking, 0, 'no fdatasync on the event loop for a group commit');
+      // Another process sees it at once: the record is in the journal, only its fsync runs on the thread pool.
+      const other = await open();
+      try {
+        assert.equal(createStoreResponseCache(other).get('by-timer')?.text, 'timer');
+      } finally {
+        await other.close();
+      }
+      blocking = 0;
+      cache.put('by-flush', result('openai/a', 'flush'), new Date());
+      store.flush();
+      assert.equal(blocking, 1, 'flush() is durable when it returns');
+      blocking = 0;
+      store.write((tx) => tx.run("DELETE FROM model_cache WHERE key = 'none'"));
+      assert.equal(blocking, 1, 'write() is durable when it returns');
+      blocking = 0;
+      cache.put('by-close', result('openai/a', 'close'), new Date());
+      await store.close();
+      assert.equal(blocking, 1, 'close() makes its last group commit durable');
+    } finally {
+      fs.fdatasyncSync = real;
       await store.close();
     }
   });

@@ -3,7 +3,9 @@
 // append-only journal holding every committed transaction since, as the statements it ran. A commit
 // appends one record and fsyncs it, so its cost does not grow with the database. Writers in several
 // processes serialize on a lock file and first replay what the others appended; readers notice new
-// records with one stat call and replay them.
+// records with one stat call and replay them. A group commit (writeSoon) appends its record at once but fsyncs it
+// on Node's thread pool, off the event loop: its writes are the kind a crash may lose anyway.
+import { open as openFile } from 'node:fs/promises';
 import {
   closeSync,
   existsSync,
@@ -141,6 +143,10 @@ export class Store {
 
   private writing = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** The thread-pool fsync of group commits in flight, if any (syncSoon). */
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
   private readonly listeners = new Set<() => void>();
   private notifyQueued = false;
   private watchers = 0;
@@ -199,9 +205,9 @@ export class Store {
   }
 
   /**
-   * Queues `fn` for the next group commit: one transaction (one fdatasync) for everything queued within
-   * groupCommitMs, so writes that may be lost in a crash (the response cache, latency) stay off the hot
-   * path. Committed by flush(), by the next write(), at close(), or by a timer that does not keep the
+   * Queues `fn` for the next group commit: one transaction (one fdatasync, done on the thread pool) for
+   * everything queued within groupCommitMs, so writes that may be lost in a crash (the response cache,
+   * latency) stay off the hot path. Committed by flush(), by the next write(), at close(), or by a timer that does not keep the
    * process alive. Queued writes are not in the database until then: a caller that reads them back keeps
    * them itself until `fn` runs. A failed group commit is told to onNotice and its writes are dropped.
    */
@@ -223,29 +229,34 @@ export class Store {
   flush(): void {
     this.assertOpen();
     if (this.writing) throw new Error('Store.flush: not allowed inside write()');
-    this.commitQueued();
+    this.commitQueued(true);
   }
 
-  private commitQueued(): void {
+  /** `durable`: fsynced before this returns (flush, close); otherwise on the thread pool (the timer, before a write). */
+  private commitQueued(durable: boolean): void {
     clearTimeout(this.groupCommitTimer);
     this.groupCommitTimer = undefined;
     trackPendingWrites(this, false);
     if (this.queued.length === 0) return;
     const batch = this.queued.splice(0);
-    this.commit((tx) => {
-      for (const fn of batch) fn(tx);
-    });
+    this.commit(
+      (tx) => {
+        for (const fn of batch) fn(tx);
+      },
+      { durable },
+    );
   }
 
-  private flushQueued(): void {
+  private flushQueued(durable = false): void {
     try {
-      this.commitQueued();
+      this.commitQueued(durable);
     } catch (e) {
       this.notice(`queued writes (response cache, latency) were not saved: ${(e as Error).message}`);
     }
   }
 
-  private commit<T>(fn: (tx: WriteTx) => T): T {
+  /** `durable: false` (group commits): the record is written now and fsynced on the thread pool (syncSoon). */
+  private commit<T>(fn: (tx: WriteTx) => T, options: { durable: boolean } = { durable: true }): T {
     this.writing = true;
     let othersChanged = false;
     let result: T;
@@ -255,7 +266,7 @@ export class Store {
       try {
         othersChanged = this.catchUp(true);
         const before = this.offset;
-        result = this.transaction(fn);
+        result = this.transaction(fn, options.durable);
         wrote = this.offset !== before;
         if (this.offset > this.journalLimit) this.tryCompact();
       } finally {
@@ -324,11 +335,19 @@ export class Store {
   }
 
   /** Writes a snapshot when the journal has grown, then releases everything. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Once: a second close() while the first waits for its fsync gets the same promise.
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     if (this.closed) return;
     this.stopWatching();
     try {
-      if (!this.writing) this.flushQueued();
+      if (!this.writing) this.flushQueued(true);
+      // Group commits fsynced on the thread pool are on disk before close returns.
+      await this.syncing;
       const journalBytes = this.offset - JOURNAL_HEADER_SIZE;
       if (!this.writing && journalBytes > 0 && journalBytes >= this.closeSnapshotBytes) {
         this.withLock(() => {
@@ -343,7 +362,7 @@ export class Store {
 
   // ---- transactions ----
 
-  private transaction<T>(fn: (tx: WriteTx) => T): T {
+  private transaction<T>(fn: (tx: WriteTx) => T, durable = true): T {
     const db = this.database();
     const recorded: JournalStatement[] = [];
     const tx: WriteTx = {
@@ -389,7 +408,7 @@ export class Store {
     // rebuilt from the files, which do not have the change.
     if (recorded.length > 0) {
       try {
-        this.append(encodeRecord(recorded));
+        this.append(encodeRecord(recorded), durable);
       } catch (e) {
         this.reload();
         throw new Error(`The change was not saved: could not write ${this.journalPath}: ${(e as Error).message}`, {
@@ -400,19 +419,54 @@ export class Store {
     return result;
   }
 
-  /** Appends one record at the end of the journal and fsyncs it; on failure the journal is cut back. */
-  private append(record: Uint8Array): void {
+  /**
+   * Appends one record at the end of the journal and fsyncs it (`durable`), or has it fsynced on the thread pool;
+   * on failure the journal is cut back.
+   */
+  private append(record: Uint8Array, durable: boolean): void {
     const fd = this.journalFd!;
     try {
       let done = 0;
       while (done < record.length) done += writeSync(fd, record, done, record.length - done, this.offset + done);
-      fdatasyncSync(fd);
+      if (durable) fdatasyncSync(fd);
     } catch (e) {
       this.truncateJournal(this.offset);
       throw e;
     }
     countStoreCommit();
     this.offset += record.length;
+    if (!durable) this.syncSoon();
+  }
+
+  /**
+   * fdatasyncs the journal on the thread pool, through a descriptor of its own: this store's may be closed (at
+   * compaction or close) while the sync runs, and its number reused. A sync asked for while one runs is done after
+   * it, so every record appended is covered. If compaction has replaced the journal meanwhile, its records are in
+   * the snapshot, which compaction wrote durably.
+   */
+  private syncSoon(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        try {
+          const handle = await openFile(this.journalPath, 'r+');
+          try {
+            await handle.datasync();
+          } finally {
+            await handle.close();
+          }
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+            this.notice(`queued writes (response cache, latency) may not be on disk: ${(e as Error).message}`);
+        }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by syncSoon() during the awaits above
+      } while (this.syncAgain);
+      this.syncing = undefined;
+    })();
   }
 
   private truncateJournal(length: number): void {

@@ -89,14 +89,26 @@ describe('gateway', () => {
       assert.equal(server.requests.length, 3);
     });
 
+    it("a 503's Retry-After holds the provider's other calls too, not only the call it answered", async () => {
+      const clock = recordingClock();
+      const gw = gatewayFor(server, { clock });
+      server.script.push({ status: 503, headers: { 'retry-after': '2' } });
+      await gw.call(req({ system: 'first' }));
+      assert.equal(clock.sleeps.length, 1);
+      // Another call, started right after: the overloaded server asked every call to wait, so its first attempt does.
+      await gw.call(req({ system: 'second' }));
+      assert.equal(clock.sleeps.length, 2, String(clock.sleeps));
+      assert.equal(server.requests.length, 3);
+    });
+
     it('prefers retry-after-ms over retry-after', async () => {
       const clock = recordingClock();
       const gw = gatewayFor(server, { clock });
       server.script.push({ status: 503, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } });
       await gw.call(req());
       assert.equal(clock.sleeps.length, 1);
-      // At least the header's 1.5 s, plus at most 250 ms of jitter so calls told the same instant spread out.
-      assert.ok(clock.sleeps[0]! >= 1500 && clock.sleeps[0]! <= 1750, `waited ${clock.sleeps[0]} ms`);
+      // The provider's pacer holds the retry until 1.5 s after the 503 arrived (a few ms of it already passed), not 9 s.
+      assert.ok(clock.sleeps[0]! >= 1450 && clock.sleeps[0]! <= 1500, `waited ${clock.sleeps[0]} ms`);
     });
 
     it('429s are paced, not failures: they do not use up maxAttempts, and have their own bound', async () => {

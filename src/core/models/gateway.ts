@@ -321,6 +321,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         const retryAfter =
           failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, policy.maxRetryAfterMs);
         lane.pacer.onRateLimited(sentAt, retryAfter);
+      } else if (failure.retryAfterMs !== undefined) {
+        // An overloaded server (503, Anthropic's 529) that says when to come back says it for every call.
+        lane.pacer.onHeldOff(Math.min(failure.retryAfterMs, policy.maxRetryAfterMs));
       } else lane.pacer.onOtherFailure();
       throw failure;
     } finally {
@@ -452,9 +455,11 @@ export function createGateway(options: GatewayOptions): Gateway {
             ? rateLimited >= policy.maxRateLimitedAttempts || rateLimitedWaitMs >= policy.maxRateLimitedWaitMs
             : counted >= policy.maxAttempts;
           const retrying = isRetryable(failure) && !exhausted;
+          // A 429, or another failure with a Retry-After (503 overloaded), holds the whole provider at its pacer.
+          const pacerWaits = isRateLimit || failure.retryAfterMs !== undefined;
           const delay = !retrying
             ? undefined
-            : isRateLimit
+            : pacerWaits
               ? lane.pacer.waitMs()
               : retryDelayMs(failure, counted, policy, clock.random);
           if (failure.failure === 'timeout') {
@@ -489,8 +494,8 @@ export function createGateway(options: GatewayOptions): Gateway {
               ...(failure.status !== undefined ? { status: failure.status } : {}),
             });
           }
-          // After a 429 the pacer is the wait (the Retry-After and this call's turn); other failures back off.
-          if (!isRateLimit) {
+          // After a Retry-After the pacer is the wait (the Retry-After and this call's turn); other failures back off.
+          if (!pacerWaits) {
             try {
               await clock.sleep(delay, signal);
             } catch {

@@ -150,6 +150,16 @@ export class RatePacer {
     this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
+  /**
+   * The attempt failed with a Retry-After that is not a rate limit (503 overloaded): nothing is sent to the provider
+   * until then, but the rate learned from 429s stays as it is.
+   */
+  onHeldOff(retryAfterMs: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.blockedUntil = Math.max(this.blockedUntil, this.clock.now() + retryAfterMs);
+    this.pump();
+  }
+
   /** The attempt sent at `sentAt` was answered 429, with the server's Retry-After when it gave one. */
   onRateLimited(sentAt: number, retryAfterMs: number | undefined): void {
     const inFlight = this.inFlight;

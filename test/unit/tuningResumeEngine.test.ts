@@ -2,9 +2,14 @@
 // partly stored when the run stopped gets only its missing case × model pairs evaluated, with two target models
 // and a validation split, and the resumed run ends where an uninterrupted one would.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { etaSeconds } from '../../src/core/jobs/job';
+import { loadTuneResume } from '../../src/core/runs/tuneResume';
+import { tuneRun } from '../../src/core/runs/tuneRuns';
 import { resumeTuning, startTuning, TuneResumeError } from '../../src/core/tuning/engine';
 import { parseTuneConfig } from '../../src/core/tuning/config';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
+import { initialSnapshot } from '../../src/core/tuning/snapshot';
 import type { TuneRunSnapshot } from '../../src/core/tuning/types';
 import { fakeLibrary, memoryStore, miniSuite, simGateway } from './tuningFakes';
 
@@ -75,4 +80,90 @@ describe('tuning engine: resume from what is stored', () => {
       (e: unknown) => e instanceof TuneResumeError && /already completed/.test(e.message),
     );
   });
+
+  it('does not count the pause before a resume in the duration or the ETA', async () => {
+    const store = await memoryStore();
+    const lib = fakeLibrary();
+    const job = startTuning(config, { suite: miniSuite(), gateway: simGateway(), store, library: lib.library });
+    job.onEvent((e) => {
+      if (e.type === 'prompt_eval_result') job.cancel('stop here');
+    });
+    const cancelled = await job.done;
+    assert.equal(cancelled.status, 'cancelled');
+    // The first part ran 5 s and stopped an hour ago (explicit times, written as a stopped run stores them).
+    const stoppedAt = Date.parse(cancelled.finishedAt!) - 3_600_000;
+    const moved = {
+      ...cancelled,
+      startedAt: new Date(stoppedAt - 5_000).toISOString(),
+      finishedAt: new Date(stoppedAt).toISOString(),
+    };
+    store.write((tx) => {
+      tx.run('UPDATE tune_runs SET snapshot_json = ?, started_at = ? WHERE run_id = ?', [
+        JSON.stringify(moved),
+        moved.startedAt,
+        job.runId,
+      ]);
+    });
+
+    const resumed = resumeTuning(job.runId, { suite: miniSuite(), gateway: simGateway(), store, library: lib.library });
+    const etas: { shown: number | null; sinceResume: number | null; sinceStart: number | null }[] = [];
+    resumed.onEvent((e) => {
+      if (e.type !== 'progress' || e.callsDone === e.callsPlanned) return;
+      const s = resumed.snapshot();
+      const kept = cancelled.callsDone;
+      etas.push({
+        shown: s.etaSeconds,
+        sinceResume: etaSeconds(Date.parse(s.resumedAt!), Date.parse(e.at), e.callsDone - kept, e.callsPlanned - kept),
+        sinceStart: etaSeconds(Date.parse(moved.startedAt), Date.parse(e.at), e.callsDone, e.callsPlanned),
+      });
+    });
+    const final = await resumed.done;
+    assert.equal(final.status, 'completed', final.error ?? '');
+    assert.equal(final.activeSecondsBefore, 5, 'the 5 s before the pause');
+    assert.equal(final.callsDoneAtResume, cancelled.callsDone);
+    const since = Date.parse(final.finishedAt!) - Date.parse(final.resumedAt!);
+    const row = tuneRun(store, job.runId)!;
+    assert.equal(row.durationSeconds, Math.round((5 + since / 1000) * 10) / 10, 'run time before and after the pause');
+    assert.ok(etas.length > 0);
+    for (const eta of etas) {
+      assert.equal(eta.shown, eta.sinceResume, 'the ETA is the pace of the calls made since the resume');
+      assert.notEqual(eta.shown, eta.sinceStart);
+    }
+  });
+
+  it('takes the last write of a run whose process died as the time it stopped', async () => {
+    const store = await memoryStore();
+    const repo = new TuneRunsRepository(store);
+    const s = { ...startedSnapshot(), status: 'running' as const };
+    repo.create(s, config);
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const lastWrite = '2026-11-30T08:00:00.000Z';
+    store.write((tx) => {
+      tx.run('UPDATE tune_runs SET status = ?, owner_pid = ?, updated_at = ? WHERE run_id = ?', [
+        'running',
+        deadPid,
+        lastWrite,
+        s.runId,
+      ]);
+    });
+    const state = loadTuneResume(repo, s.runId);
+    assert.ok(state.interrupted);
+    assert.equal(state.stoppedAt, lastWrite);
+  });
 });
+
+/** A stored-looking snapshot of a run that has only started. */
+function startedSnapshot(): TuneRunSnapshot {
+  return initialSnapshot({
+    runId: 'run-died',
+    mode: 'quick',
+    suite: { name: 'mini', file: 'mini.suite.json' },
+    metaModel: config.metaModel,
+    targetModels: MODELS,
+    basePrompt: config.basePrompt,
+    baseVersionId: null,
+    generationsPlanned: 1,
+    callsPlanned: 10,
+    startedAt: '2026-11-30T07:00:00.000Z',
+  });
+}

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { foldEvent, initialSnapshot } from '../../src/core/tuning/snapshot';
+import { tuneRun } from '../../src/core/runs/tuneRuns';
+import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
+import { foldEvent, initialSnapshot, runningSeconds } from '../../src/core/tuning/snapshot';
 import type { TuneEvent, TuneRunSnapshot } from '../../src/core/tuning/types';
+import { memoryStore } from './tuningFakes';
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -162,5 +165,76 @@ describe('tuning snapshot fold', () => {
     assert.equal(s.generations[0]!.candidates[0]!.score, 0.5);
     assert.equal(s.generations[0]!.bestScore, 0.5);
     assert.equal(s.best?.candidateId, 'g2-p1');
+  });
+
+  describe('a resumed run', () => {
+    const start = (s: number, resumed?: { callsLeft: number; evaluationsKept: number; stoppedAt?: string }) =>
+      ev(s, {
+        type: 'tune_start',
+        mode: 'quick',
+        metaModel: 'openai/m',
+        targetModels: ['openai/a'],
+        callsPlanned: 100,
+        generations: 1,
+        population: 2,
+        ...(resumed ? { resumed } : {}),
+      });
+    const progress = (s: number, callsDone: number) =>
+      ev(s, { type: 'progress', callsDone, callsPlanned: 100, detail: 'Evaluating', costUsd: 0 });
+    // 10 calls in the first 10 s, cancelled, resumed an hour later, then 10 calls in 10 s.
+    const events = [
+      start(0),
+      progress(10, 10),
+      ev(10, { type: 'tune_cancelled', reason: 'Ctrl-C' }),
+      start(3610, { callsLeft: 90, evaluationsKept: 10, stoppedAt: at(10) }),
+      progress(3620, 20),
+    ];
+
+    it('takes its ETA from the pace since the resume, not from its first start', () => {
+      const s = fold(events);
+      assert.equal(s.status, 'running');
+      // 10 calls in the 10 s since the resume: 80 left take 80 s (from the first start it would be 4 hours).
+      assert.equal(s.etaSeconds, 80);
+      assert.equal(s.progress, 0.2);
+    });
+
+    it('counts as its duration only the time it ran, in the snapshot and in the run index', async () => {
+      const done = fold([
+        ...events,
+        ev(3700, { type: 'tune_complete', bestPrompt: 'B', bestScore: 1, bestPromptId: 'g1-p1', savedVersion: null }),
+      ]);
+      assert.equal(done.resumedAt, at(3610));
+      assert.equal(runningSeconds(done, done.finishedAt!), 10 + 90);
+      const store = await memoryStore();
+      const repo = new TuneRunsRepository(store);
+      repo.create(fold([]), {});
+      repo.write({ snapshot: done });
+      const row = tuneRun(store, 'r1')!;
+      assert.equal(row.durationSeconds, 100, '10 s before the pause and 90 s after it');
+      assert.equal(row.resumedAt, at(3610));
+    });
+
+    it('adds up every run between pauses; a run whose process died stopped at its last write', () => {
+      const s = fold([
+        ...events,
+        progress(3630, 30),
+        // Killed: no closing event; the resume says when it last wrote (3630).
+        start(7200, { callsLeft: 70, evaluationsKept: 30, stoppedAt: at(3630) }),
+        progress(7205, 35),
+      ]);
+      assert.equal(s.activeSecondsBefore, 10 + 20);
+      assert.equal(runningSeconds(s, at(7210)), 10 + 20 + 10);
+      // 5 calls in the 5 s since the latest resume: 65 left.
+      assert.equal(s.etaSeconds, 65);
+    });
+
+    it('reads a run stored before resumes were timed as it did: from its start', () => {
+      const old = fold([start(0), progress(10, 10), ev(10, { type: 'tune_cancelled', reason: 'Ctrl-C' })]);
+      assert.equal(old.resumedAt, undefined);
+      assert.equal(runningSeconds(old, old.finishedAt!), 10);
+      // A resume event stored without its stop time falls back to the run's end.
+      const legacy = fold([...events.slice(0, 3), start(3610, { callsLeft: 90, evaluationsKept: 10 })]);
+      assert.equal(legacy.activeSecondsBefore, 10);
+    });
   });
 });

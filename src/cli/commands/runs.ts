@@ -159,7 +159,7 @@ export function runShowText(r: RunRow): string {
     `Run ${r.runId} (${r.kind}): ${r.status}`,
     `  subject   ${r.subject}`,
     `  models    ${r.models.join(', ')}`,
-    `  started   ${r.startedAt}${r.finishedAt ? `, ended ${r.finishedAt}` : ''} (${durationText(r.durationSeconds)})`,
+    `  started   ${r.startedAt}${r.resumedAt ? `, resumed ${r.resumedAt}` : ''}${r.finishedAt ? `, ended ${r.finishedAt}` : ''} (${durationText(r.durationSeconds)}${r.resumedAt ? ' running, pauses not counted' : ''})`,
     `  ${r.scoreLabel.padEnd(9)} best ${scoreText(r, r.score)}${r.baseScore !== null ? `, base ${scoreText(r, r.baseScore)}` : ''}`,
     `  calls     ${r.calls === null ? '—' : r.calls}`,
     `  cost      ${costText(r)}`,

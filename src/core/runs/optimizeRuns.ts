@@ -25,6 +25,7 @@ async function toRow(store: RolloutStore, r: OptimizeRunRow): Promise<RunRow> {
     startedAt: r.started_at,
     finishedAt: end,
     durationSeconds: secondsBetween(r.started_at, end ?? (interrupted ? null : new Date().toISOString())),
+    resumedAt: null,
     scoreLabel: 'validate reward',
     score: best?.validate_reward ?? report?.best?.validate_reward ?? null,
     baseScore: snapshot?.mean_reward.validate ?? report?.mean_reward.validate ?? null,

@@ -24,8 +24,13 @@ export interface RunRow {
   startedAt: string;
   /** ISO time it ended; null while running or when its process died. */
   finishedAt: string | null;
-  /** Seconds from start to its end (or its last write, for an interrupted run); null when unknown. */
+  /**
+   * Seconds it was running, up to its end (or its last write, for an interrupted run): a resumed tuning run does
+   * not count the time it was stopped. Null when unknown.
+   */
   durationSeconds: number | null;
+  /** ISO time of its latest resume; null when it was not resumed, or its kind does not keep it. */
+  resumedAt: string | null;
   /** What `score` measures (pass rate, win rate, validate reward). */
   scoreLabel: string;
   /** The best score so far in [0,1] (reward scale for optimize); null before any score. */

@@ -36,6 +36,7 @@ function toRow(r: ScaleRunTableRow): RunRow {
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,
     durationSeconds: secondsBetween(s.startedAt, end ?? new Date().toISOString()),
+    resumedAt: null,
     scoreLabel: 'win rate',
     score: report?.verification?.stats.winRate ?? report?.stats.winRate ?? null,
     baseScore: report?.verification ? report.stats.winRate : null,

@@ -29,6 +29,11 @@ export interface TuneResumeState {
   lastSeq: number;
   /** Why it stopped running when its process died; null otherwise. */
   interrupted: string | null;
+  /**
+   * ISO time it stopped running: its end, or its last write when its process died. The time from then to the
+   * resume is a pause, not counted in its duration or its pace.
+   */
+  stoppedAt: string;
   /** Candidates the run wrote, by id. */
   candidates: Map<string, CandidateSnapshot>;
   /** Stored case results, by candidate id. */
@@ -69,6 +74,7 @@ export function loadTuneResume(
     config: stored.config,
     lastSeq: stored.lastSeq,
     interrupted: stored.interrupted,
+    stoppedAt: snapshot.finishedAt ?? stored.updatedAt,
     candidates,
     results: runs.storedResults(runId),
     skipped,

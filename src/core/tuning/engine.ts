@@ -208,7 +208,9 @@ function launchTuning(config: TuneConfig, deps: TuneDeps, prior: TuneResumeState
       generations: G,
       population: P,
       ...(split.validation.length && !prior ? { validationCaseIds: split.validation } : {}),
-      ...(left ? { resumed: { callsLeft: left.calls, evaluationsKept: left.evaluationsKept } } : {}),
+      ...(left && prior
+        ? { resumed: { callsLeft: left.calls, evaluationsKept: left.evaluationsKept, stoppedAt: prior.stoppedAt } }
+        : {}),
     });
 
     // Generation 1: the base and population − 1 strategy variants.

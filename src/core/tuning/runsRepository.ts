@@ -122,6 +122,35 @@ type RunRow = {
   best_score: number | null;
 };
 
+/**
+ * The snapshot to write, keeping a saved version someone else recorded: `runs save-best` (or Save to Library in
+ * another window) may save a run that a process is still running, and that process's next write carries its own
+ * in-memory savedVersion (null). A run's save is never undone, so a write without one keeps the stored one.
+ */
+function withSavedElsewhere(tx: Pick<WriteTx, 'get'>, s: TuneRunSnapshot): TuneRunSnapshot {
+  if (s.savedVersion) return s;
+  const row = tx.get<{ saved_version_id: number | null }>('SELECT saved_version_id FROM tune_runs WHERE run_id = ?', [
+    s.runId,
+  ]);
+  if (!row || row.saved_version_id === null) return s;
+  // Only now the stored snapshot is read: it holds the saved version's name and number the column does not.
+  const stored = tx.get<{ snapshot_json: string }>('SELECT snapshot_json FROM tune_runs WHERE run_id = ?', [s.runId]);
+  let savedVersion: unknown;
+  try {
+    savedVersion = stored ? (JSON.parse(stored.snapshot_json) as { savedVersion?: unknown }).savedVersion : undefined;
+  } catch {
+    // A damaged stored snapshot must not stop a live run's write; the column still keeps the id (COALESCE below).
+    return s;
+  }
+  return isSavedVersion(savedVersion) && savedVersion.id === row.saved_version_id ? { ...s, savedVersion } : s;
+}
+
+function isSavedVersion(v: unknown): v is NonNullable<TuneRunSnapshot['savedVersion']> {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.id === 'number' && typeof o.name === 'string' && typeof o.version === 'number';
+}
+
 export class TuneRunsRepository {
   constructor(private readonly store: Store) {}
 
@@ -156,8 +185,8 @@ export class TuneRunsRepository {
 
   /** One transaction: the latest snapshot plus whatever events, candidates, generations and results came since. */
   write(w: RunWrite): void {
-    const s = w.snapshot;
     this.store.write((tx) => {
+      const s = withSavedElsewhere(tx, w.snapshot);
       writeEvents(tx, 'tune_events', s.runId, w.events ?? []);
       for (const g of w.generations ?? []) {
         tx.run(
@@ -217,7 +246,7 @@ export class TuneRunsRepository {
       }
       tx.run(
         `UPDATE tune_runs SET status = ?, finished_at = ?, best_score = ?, best_candidate_id = ?, base_score = ?, calls_planned = ?, calls_done = ?,
-           cost_usd = ?, error = ?, saved_version_id = ?, snapshot_json = ?, updated_at = ? WHERE run_id = ?`,
+           cost_usd = ?, error = ?, saved_version_id = COALESCE(?, saved_version_id), snapshot_json = ?, updated_at = ? WHERE run_id = ?`,
         [
           s.status,
           s.finishedAt,
@@ -276,22 +305,33 @@ export class TuneRunsRepository {
   }
 
   /** What a resume starts from: the snapshot as last written, the config, and why it is not running when its process died. */
-  resumable(
-    runId: string,
-  ): { snapshot: TuneRunSnapshot; config: unknown; lastSeq: number; interrupted: string | null } | undefined {
+  resumable(runId: string):
+    | {
+        snapshot: TuneRunSnapshot;
+        config: unknown;
+        lastSeq: number;
+        interrupted: string | null;
+        /** ISO time of the row's latest write: when a run whose process died last did something. */
+        updatedAt: string;
+      }
+    | undefined {
     const row = this.store.get<{
       snapshot_json: string;
       config_json: string;
       status: string;
       owner_pid: number;
       owner_host: string;
-    }>('SELECT snapshot_json, config_json, status, owner_pid, owner_host FROM tune_runs WHERE run_id = ?', [runId]);
+      updated_at: string;
+    }>('SELECT snapshot_json, config_json, status, owner_pid, owner_host, updated_at FROM tune_runs WHERE run_id = ?', [
+      runId,
+    ]);
     if (!row) return undefined;
     return {
       snapshot: parseStoredJson<TuneRunSnapshot>(row.snapshot_json, `tune_runs.snapshot_json of run ${runId}`),
       config: parseStoredJson<unknown>(row.config_json, `tune_runs.config_json of run ${runId}`),
       lastSeq: lastEventSeq(this.store, 'tune_events', runId),
       interrupted: interruptedBy(row),
+      updatedAt: row.updated_at,
     };
   }
 

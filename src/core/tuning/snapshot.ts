@@ -84,6 +84,21 @@ function offerBest(s: TuneRunSnapshot, c: CandidateSnapshot): void {
   }
 }
 
+/**
+ * Seconds the run was running up to `at`: a resumed run counts its time before the latest resume and the time
+ * since, not the pause between. A run never resumed (or stored before resumes were timed) counts from its start.
+ * Null when a time is unreadable.
+ */
+export function runningSeconds(
+  s: Pick<TuneRunSnapshot, 'startedAt' | 'resumedAt' | 'activeSecondsBefore'>,
+  at: string,
+): number | null {
+  const from = Date.parse(s.resumedAt ?? s.startedAt);
+  const to = Date.parse(at);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return null;
+  return Math.round(((s.activeSecondsBefore ?? 0) + Math.max(0, to - from) / 1000) * 1000) / 1000;
+}
+
 const isFinished = (s: TuneRunSnapshot) => s.status !== 'pending' && s.status !== 'running';
 
 /** Progress and throttle come once per call: copy only what they change instead of the whole snapshot. */
@@ -111,7 +126,14 @@ function foldFrequent(
     callsPlanned: e.callsPlanned,
     costUsd: e.costUsd,
     progress: e.callsPlanned > 0 ? Math.min(1, e.callsDone / e.callsPlanned) : 0,
-    etaSeconds: etaSeconds(Date.parse(prev.startedAt), Date.parse(e.at), e.callsDone, e.callsPlanned),
+    // The pace since the latest resume: the time the run was stopped would slow it down, and calls kept from
+    // before the stop were not made in that time.
+    etaSeconds: etaSeconds(
+      Date.parse(prev.resumedAt ?? prev.startedAt),
+      Date.parse(e.at),
+      e.callsDone - (prev.callsDoneAtResume ?? 0),
+      e.callsPlanned - (prev.callsDoneAtResume ?? 0),
+    ),
     detail: e.detail || prev.detail,
   };
   if (e.promptId !== undefined && e.evaluated !== undefined) {
@@ -138,6 +160,11 @@ export function foldEvent(prev: TuneRunSnapshot, e: TuneEvent): TuneRunSnapshot 
       if (e.resumed) {
         // The stored run goes on: whatever ended it before is history now, said in a note.
         const before = s.error ?? s.detail;
+        // Without the stop time (an event stored before it was kept) the pause counts as running, as it did then.
+        const stoppedAt = e.resumed.stoppedAt ?? s.finishedAt ?? e.at;
+        s.activeSecondsBefore = runningSeconds(s, stoppedAt) ?? s.activeSecondsBefore ?? 0;
+        s.resumedAt = e.at;
+        s.callsDoneAtResume = s.callsDone;
         s.error = null;
         s.finishedAt = null;
         s.etaSeconds = null;

@@ -111,6 +111,15 @@ export interface TuneRunSnapshot {
   /** ISO times. */
   startedAt: string;
   finishedAt: string | null;
+  /**
+   * ISO time of the latest resume. With activeSecondsBefore and callsDoneAtResume it keeps the time a run was
+   * stopped out of its duration and its ETA. Absent for a run never resumed, and for runs stored before it was kept.
+   */
+  resumedAt?: string;
+  /** Seconds the run was running before the latest resume (the pauses between its stops and resumes not counted). */
+  activeSecondsBefore?: number;
+  /** callsDone when the latest resume started: the ETA's pace counts only the calls made since. */
+  callsDoneAtResume?: number;
 }
 
 interface EventBase {
@@ -131,8 +140,12 @@ export type TuneEvent =
       population: number;
       /** Case ids held out for validation (none without a split). */
       validationCaseIds?: string[];
-      /** A resumed run: what was stored is kept, callsPlanned counts it, and callsLeft is what is still to do. */
-      resumed?: { callsLeft: number; evaluationsKept: number };
+      /**
+       * A resumed run: what was stored is kept, callsPlanned counts it, and callsLeft is what is still to do.
+       * stoppedAt is when it stopped running before (its end, or its last write when its process died); absent in
+       * events stored before it was kept.
+       */
+      resumed?: { callsLeft: number; evaluationsKept: number; stoppedAt?: string };
     })
   | (EventBase & { type: 'generation_start'; generation: number })
   | (EventBase & {

@@ -4,9 +4,11 @@
 // failure widget) in the Test Results peek with the diff of expected and actual arguments, and Rerun Failed Tests
 // calls the model for that case only (the simulator's call counter is the witness).
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT, RESULTS_DIR } from './paths';
 import type { StepRunner } from './steps';
 import type { Workbench } from './workbench';
 
@@ -273,6 +275,183 @@ export async function testingFlow(ctx: TestingFlowContext): Promise<void> {
     { timeoutMs: 60_000 },
   );
 
+  await suiteDiagnosticsSteps(ctx, suiteFile);
+
   // Later runs (and the other flows' pickers) expect one suite in the workspace.
   rmSync(suiteFile, { force: true });
+}
+
+/** The typo the user makes: the failed case's expected tool, renamed to one the suite does not define. */
+const TYPO = '_today';
+
+/** The CLI's exit-2 line for TEXT as a suite file: the message the diagnostic must carry, without the file name. */
+function cliProblem(text: string, needle: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pt-e2e-suite-'));
+  try {
+    const file = join(dir, 'typo.suite.json');
+    writeFileSync(file, text);
+    const cli = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'cli.js'), 'eval', '--suite', file, '--prompt', 'x', '--model', SIM_MODEL],
+      { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, OPENAI_API_KEY: '' } },
+    );
+    assert.equal(cli.status, 2, `the CLI refuses the suite with exit 2: ${cli.status} ${cli.stderr}`);
+    const line = cli.stderr.split('\n').find((l) => l.includes(needle));
+    if (!line?.startsWith(`${file}: `)) throw new Error(`the CLI does not name the problem: ${cli.stderr}`);
+    return line.slice(`${file}: `.length).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Problems panel's rows that mention TEXT, each as its aria label ("Error: MESSAGE at line L and character C…"). */
+async function problemRows(wb: Workbench, text: string): Promise<string[]> {
+  const rows = wb.page.locator('.part.panel .markers-panel .monaco-list-row').filter({ hasText: text });
+  const labels: string[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const label = await rows
+      .nth(i)
+      .getAttribute('aria-label')
+      .catch(() => null);
+    labels.push(
+      (
+        label ??
+        (await rows
+          .nth(i)
+          .innerText()
+          .catch(() => ''))
+      )
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
+  }
+  return labels;
+}
+
+async function showProblems(wb: Workbench): Promise<void> {
+  await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+  await wb.page.locator('.part.panel .markers-panel').first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** Error squiggles in the active editor (monaco draws them as overlays of the lines in view). */
+function squiggles(wb: Workbench) {
+  return wb.page.locator('.editor-group-container.active .monaco-editor .squiggly-error');
+}
+
+const activeTabDirty = (wb: Workbench) =>
+  wb.page
+    .locator('.tabs-container .tab.active.dirty')
+    .count()
+    .then((n) => n > 0);
+
+/**
+ * The suite diagnostics as a user meets them: a typo typed into the open suite shows in the Problems panel with
+ * the CLI's exit-2 message on the typo's line (and as a squiggle), and Ctrl+Z takes it away. The file on disk is
+ * never written (the edit is only in the editor), and the editor is left as it was found.
+ */
+async function suiteDiagnosticsSteps(ctx: TestingFlowContext, suiteFile: string): Promise<void> {
+  const { steps } = ctx;
+  const original = fixtureSuite();
+  const lines = original.split('\n');
+  const caseLine = lineOf(original, `"id": "${FAILING_CASE}"`);
+  // 1-based line of the failed case's `"tool": "get_weather",` (the first after its id).
+  const toolLine = lines.findIndex((l, i) => i >= caseLine && l.includes('"tool": "get_weather"')) + 1;
+  assert.ok(toolLine > caseLine, "the fixture's failed case has an expected tool");
+  const typed = original
+    .split('\n')
+    .map((l, i) => (i === toolLine - 1 ? l.replace('"get_weather"', `"get_weather${TYPO}"`) : l))
+    .join('\n');
+  const message = cliProblem(typed, `get_weather${TYPO}`);
+  const column = (lines[toolLine - 1] ?? '').indexOf('"get_weather"') + 1;
+  const wanted = new RegExp(`at line ${toolLine} and character ${column}\\b`);
+
+  await steps.step(
+    'a typo typed into the suite shows in Problems with the CLI message on its line',
+    async () => {
+      const wb = ctx.workbench();
+      await openFile(wb, 'testing-demo.suite.json');
+      await showProblems(wb);
+      assert.deepEqual(await problemRows(wb, message), [], 'no such problem before the edit');
+      await goToLine(wb, toolLine);
+      await wb.focusEditor();
+      // At the end of `"tool": "get_weather",`, two characters back is inside the string, before its closing quote.
+      await wb.page.keyboard.press('End');
+      await wb.page.keyboard.press('ArrowLeft');
+      await wb.page.keyboard.press('ArrowLeft');
+      await wb.page.keyboard.type(TYPO, { delay: 40 });
+      await wb.page.keyboard.press('Escape'); // a suggestion list, if one opened, must not take the next key
+      const deadline = Date.now() + 15_000;
+      let text = '';
+      while (!text.includes(`"tool": "get_weather${TYPO}",`)) {
+        if (Date.now() > deadline) throw new Error(`the editor does not show the typo: ${text.slice(0, 300)}`);
+        text = await wb.activeEditorText();
+        await wb.page.waitForTimeout(200);
+      }
+      let rows: string[] = [];
+      for (const until = Date.now() + 15_000; Date.now() < until;) {
+        rows = await problemRows(wb, message);
+        if (rows.length > 0) break;
+        await wb.page.waitForTimeout(250);
+      }
+      const all = await problemRows(wb, '');
+      assert.equal(rows.length, 1, `one Problems row with "${message}"; the panel has: ${JSON.stringify(all)}`);
+      assert.match(rows[0] ?? '', /^Error: /, `an error: ${rows[0]}`);
+      assert.match(rows[0] ?? '', wanted, `on line ${toolLine}, column ${column} (the typed tool name): ${rows[0]}`);
+      assert.match(rows[0] ?? '', /Prompt Tuner/, `from Prompt Tuner: ${rows[0]}`);
+      await squiggles(wb).first().waitFor({ state: 'attached', timeout: 10_000 });
+      // The squiggle's hover, as a user points at it: the same message, in the editor.
+      let hover = '';
+      for (const until = Date.now() + 10_000; !hover.includes(message) && Date.now() < until;) {
+        await squiggles(wb).first().hover({ force: true });
+        await wb.page.waitForTimeout(1_000);
+        hover = (
+          await wb.page
+            .locator('.monaco-hover:visible')
+            .allInnerTexts()
+            .catch(() => [])
+        )
+          .join(' ')
+          .replace(/\s+/g, ' ');
+      }
+      assert.ok(hover.includes(message), `the squiggle's hover shows the message: ${hover.slice(0, 300)}`);
+      await wb.screenshot(join(RESULTS_DIR, 'suite-diagnostic-hover.png'));
+      assert.equal(await activeTabDirty(wb), true, 'the edit is in the editor, not saved');
+      assert.equal(readFileSync(suiteFile, 'utf8'), original, 'the file on disk is unchanged');
+      return `${rows[0]}`;
+    },
+    { critical: true, timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'Ctrl+Z takes the typo back and its problem leaves the Problems panel',
+    async () => {
+      const wb = ctx.workbench();
+      await wb.focusEditor();
+      await wb.page.keyboard.press('Control+Z');
+      // One undo takes back the whole word typed; another press is harmless (nothing older to undo).
+      for (const until = Date.now() + 10_000; await activeTabDirty(wb);) {
+        if (Date.now() > until) throw new Error('the editor is still modified after Ctrl+Z');
+        await wb.page.waitForTimeout(300);
+        if (await activeTabDirty(wb)) await wb.page.keyboard.press('Control+Z');
+      }
+      const text = await wb.activeEditorText();
+      assert.ok(!text.includes(TYPO), `the typo is gone from the editor: ${text.slice(0, 300)}`);
+      let rows = await problemRows(wb, message);
+      for (const until = Date.now() + 15_000; rows.length > 0 && Date.now() < until;) {
+        await wb.page.waitForTimeout(250);
+        rows = await problemRows(wb, message);
+      }
+      assert.deepEqual(rows, [], 'the problem is gone from the Problems panel');
+      for (const until = Date.now() + 10_000; (await squiggles(wb).count()) > 0 && Date.now() < until;)
+        await wb.page.waitForTimeout(250);
+      assert.equal(await squiggles(wb).count(), 0, 'no error squiggle in the suite');
+      assert.equal(readFileSync(suiteFile, 'utf8'), original, 'the file on disk is unchanged');
+      return `the panel has ${JSON.stringify(await problemRows(wb, ''))}`;
+    },
+    { timeoutMs: 45_000 },
+  );
+
+  // Whatever failed above, the suite's editor must not keep an unsaved edit for the steps and runs after this.
+  const wb = ctx.workbench();
+  if (await activeTabDirty(wb).catch(() => false)) await wb.runCommand('File: Revert File').catch(() => undefined);
 }

@@ -9,6 +9,7 @@ import {
   pendingConversation,
 } from '../../src/core/scale/snapshot';
 import type { RoleLedger, ScaleEstimate, ScaleEvent, ScaleReport, ScaleRunSnapshot } from '../../src/core/scale/types';
+import { runningSeconds } from '../../src/core/tuning/snapshot';
 
 const RUN = 'run-1';
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
@@ -60,7 +61,7 @@ function deepFreeze<T>(o: T): T {
 }
 
 const base = { runId: RUN };
-const start = (s = 0, resumed = false): ScaleEvent => ({
+const start = (s = 0, resumed = false, stoppedAt?: string): ScaleEvent => ({
   ...base,
   at: at(s),
   type: 'scale_start',
@@ -70,6 +71,7 @@ const start = (s = 0, resumed = false): ScaleEvent => ({
   concurrency: 2,
   estimate,
   ...(resumed ? { resumed } : {}),
+  ...(stoppedAt !== undefined ? { stoppedAt } : {}),
 });
 const convStart = (i: number, s: number): ScaleEvent => ({
   ...base,
@@ -393,5 +395,38 @@ describe('scale snapshot fold', () => {
     const next = foldEvents(resumed, [convStart(1, 1000), convDone(1, 1001), graded(1, 1010)]);
     assert.equal(next.completed, 2);
     assert.equal(next.etaSeconds, 10, '10 s for the one since the resume, 1 left (not the 100 s of the first)');
+  });
+
+  describe('the duration of a resumed run', () => {
+    const cancelled = (s: number): ScaleEvent => ({
+      ...base,
+      at: at(s),
+      type: 'scale_cancelled',
+      reason: 'x',
+      report: null,
+    });
+    // 10 s of running, cancelled, resumed an hour later.
+    const stopped = () => foldEvents(init(), [start(0), convStart(0, 0), convDone(0, 1), graded(0, 10), cancelled(10)]);
+
+    it('counts the time before the stop and the time since the resume, not the pause; older runs read as before', () => {
+      const resumed = foldEvent({ ...stopped(), status: 'pending', finishedAt: null }, start(3610, true, at(10)));
+      assert.equal(resumed.resumedAt, at(3610));
+      assert.equal(resumed.activeSecondsBefore, 10);
+      assert.equal(runningSeconds(resumed, at(3700)), 10 + 90);
+      // Stored before the stop time was kept: a run never resumed, or a resume event without it, reads as it did.
+      const old = stopped();
+      assert.equal(old.resumedAt, undefined);
+      assert.equal(runningSeconds(old, old.finishedAt!), 10);
+      const legacy = foldEvent({ ...old, status: 'pending', finishedAt: null }, start(3610, true));
+      assert.equal(runningSeconds(legacy, at(3700)), 3700);
+    });
+
+    it('adds up every stretch between pauses; a run whose process died stopped at its last write', () => {
+      const first = foldEvent({ ...stopped(), status: 'pending', finishedAt: null }, start(3610, true, at(10)));
+      // Killed at 3630 with no closing event: the resume says when it last wrote.
+      const again = foldEvent({ ...first, status: 'pending' }, start(7200, true, at(3630)));
+      assert.equal(again.activeSecondsBefore, 10 + 20);
+      assert.equal(runningSeconds(again, at(7210)), 10 + 20 + 10);
+    });
   });
 });

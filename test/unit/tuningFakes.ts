@@ -4,7 +4,7 @@ import type { Database } from 'sql.js';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
 import type { Store, SqlValue, WriteTx } from '../../src/core/store/store';
 import type { LibraryRepository } from '../../src/core/library/libraryRepository';
-import type { PromptVersion } from '../../src/core/library/types';
+import type { PromptSummary, PromptVersion } from '../../src/core/library/types';
 import {
   ModelError,
   type GatewayEvent,
@@ -69,13 +69,18 @@ export interface FakeLibrary {
   added: Parameters<LibraryRepository['addVersion']>[0][];
 }
 
+/**
+ * A recording library. It also answers what the engine asks before it saves (which version a run saved a text as:
+ * savedVersionOf walks listPrompts and listVersions); every version reads back under prompt 1 as addVersion made it.
+ */
 export function fakeLibrary(): FakeLibrary {
   const added: FakeLibrary['added'] = [];
+  const made: PromptVersion[] = [];
   const library = {
     addVersion(input: FakeLibrary['added'][number]): PromptVersion {
       added.push(input);
       const version = added.filter((a) => a.name === input.name).length;
-      return {
+      const v: PromptVersion = {
         id: 100 + added.length,
         promptId: 1,
         promptName: input.name,
@@ -88,6 +93,24 @@ export function fakeLibrary(): FakeLibrary {
         runId: input.runId ?? null,
         parentVersionId: input.parentVersionId ?? null,
       };
+      made.push(v);
+      return v;
+    },
+    listPrompts(): PromptSummary[] {
+      if (made.length === 0) return [];
+      return [
+        {
+          id: 1,
+          name: made[0]!.promptName,
+          createdAt: made[0]!.createdAt,
+          updatedAt: made[made.length - 1]!.createdAt,
+          versionCount: made.length,
+          latestVersion: Math.max(...made.map((v) => v.version)),
+        },
+      ];
+    },
+    listVersions(promptId: number): PromptVersion[] {
+      return made.filter((v) => v.promptId === promptId);
     },
   };
   return { library: library as unknown as LibraryRepository, added };

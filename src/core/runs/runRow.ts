@@ -25,7 +25,7 @@ export interface RunRow {
   /** ISO time it ended; null while running or when its process died. */
   finishedAt: string | null;
   /**
-   * Seconds it was running, up to its end (or its last write, for an interrupted run): a resumed tuning run does
+   * Seconds it was running, up to its end (or its last write, for an interrupted run): a resumed tuning or scale run does
    * not count the time it was stopped. Null when unknown.
    */
   durationSeconds: number | null;

@@ -127,7 +127,8 @@ export async function resumeScaleRun(
     agent,
     deps: full,
     estimate,
-    resume: { runId, snapshot, lastSeq: repo.lastSeq(runId), keep },
+    // Read before the resume claims the row (which rewrites updated_at): the pause from then on is not run time.
+    resume: { runId, snapshot, lastSeq: repo.lastSeq(runId), keep, stoppedAt: stored.finishedAt ?? state.updatedAt },
     ...(verifies !== null && verifiedReport
       ? { verifies: { runId: verifies, report: verifiedReport, attach: true } }
       : {}),

@@ -319,13 +319,16 @@ export class ScaleRunsRepository {
       }));
   }
 
-  /** The stored status and, for a run whose process died, why it is not running any more. */
-  status(runId: string): { status: RunStatus; interrupted: string | null } | undefined {
-    const row = this.store.get<{ status: RunStatus; owner_pid: number; owner_host: string }>(
-      'SELECT status, owner_pid, owner_host FROM scale_runs WHERE run_id = ?',
+  /**
+   * The stored status, for a run whose process died why it is not running any more, and the time of the row's
+   * latest write (when such a run last did something).
+   */
+  status(runId: string): { status: RunStatus; interrupted: string | null; updatedAt: string } | undefined {
+    const row = this.store.get<{ status: RunStatus; owner_pid: number; owner_host: string; updated_at: string }>(
+      'SELECT status, owner_pid, owner_host, updated_at FROM scale_runs WHERE run_id = ?',
       [runId],
     );
-    return row ? { status: row.status, interrupted: interruptedBy(row) } : undefined;
+    return row ? { status: row.status, interrupted: interruptedBy(row), updatedAt: row.updated_at } : undefined;
   }
 
   /** The snapshot as last written (a run being resumed starts from it), without the interrupted reading. */

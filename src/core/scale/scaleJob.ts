@@ -35,8 +35,11 @@ export interface ScalePlan {
   agent: Agent;
   deps: ScaleDeps;
   estimate: ScaleEstimate;
-  /** A resumed run: its stored snapshot, the last stored event and the conversations kept. */
-  resume?: { runId: string; snapshot: ScaleRunSnapshot; lastSeq: number; keep: Set<string> };
+  /**
+   * A resumed run: its stored snapshot, the last stored event, the conversations kept, and when it stopped
+   * running (its end, or its last write when its process died).
+   */
+  resume?: { runId: string; snapshot: ScaleRunSnapshot; lastSeq: number; keep: Set<string>; stoppedAt: string };
   /** For a verification run: the run it verifies and that run's report (for winRateBefore). */
   verifies?: { runId: string; report: ScaleReport; attach: boolean };
   /** A verification inside a run with verify: the parent's total cap, signal and ledger (its spend counts there too). */
@@ -253,7 +256,7 @@ export function launchScaleJob(plan: ScalePlan): ScaleJob {
         runs: config.runs,
         concurrency: config.concurrency,
         estimate,
-        ...(plan.resume ? { resumed: true } : {}),
+        ...(plan.resume ? { resumed: true, stoppedAt: plan.resume.stoppedAt } : {}),
         ...(notes.length ? { notes } : {}),
       });
       await runConversations({

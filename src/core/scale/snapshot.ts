@@ -1,5 +1,6 @@
 // Events → the full snapshot a panel renders. Pure: the engine, the store and a reopened run fold the same way.
 import { etaSeconds } from '../jobs/job';
+import { runningSeconds } from '../tuning/snapshot';
 import { actualUsdOf } from './budget';
 import type { ConversationSummary, RoleLedger, ScaleEvent, ScaleRunSnapshot } from './types';
 
@@ -161,11 +162,24 @@ const finishedFields = (s: ScaleRunSnapshot, at: string) => ({
   throttle: s.throttle ? { ...s.throttle, active: false } : null,
 });
 
+/**
+ * A resume's clock: the time run before it is added up, the pause from its stop to now is not counted. Without
+ * the stop time (an event stored before it was kept) the pause counts as running, as it did then.
+ */
+function resumedFields(
+  prev: ScaleRunSnapshot,
+  e: Extract<ScaleEvent, { type: 'scale_start' }>,
+): Pick<ScaleRunSnapshot, 'resumedAt' | 'activeSecondsBefore'> {
+  const active = runningSeconds(prev, e.stoppedAt ?? e.at) ?? prev.activeSecondsBefore ?? 0;
+  return { resumedAt: e.at, activeSecondsBefore: active };
+}
+
 export function foldEvent(prev: ScaleRunSnapshot, e: ScaleEvent): ScaleRunSnapshot {
   switch (e.type) {
     case 'scale_start':
       return {
         ...prev,
+        ...(e.resumed ? resumedFields(prev, e) : {}),
         status: 'running',
         phase: 'conversations',
         detail: e.resumed

@@ -297,6 +297,13 @@ export interface ScaleRunSnapshot {
   finishedAt: string | null;
   /** Where the ETA's pace is measured from: the latest scale_start (a resumed run restarts the clock). */
   paceFrom?: { at: string; completed: number };
+  /**
+   * ISO time of the latest resume. With activeSecondsBefore it keeps the time a run was stopped out of its
+   * duration. Absent for a run never resumed, and for runs stored before it was kept.
+   */
+  resumedAt?: string;
+  /** Seconds the run was running before the latest resume (the pauses between its stops and resumes not counted). */
+  activeSecondsBefore?: number;
 }
 
 interface EventBase {
@@ -315,6 +322,11 @@ export type ScaleEvent =
       concurrency: number;
       estimate: ScaleEstimate;
       resumed?: boolean;
+      /**
+       * With resumed: when the run stopped running before (its end, or its last write when its process died).
+       * Absent in events stored before it was kept.
+       */
+      stoppedAt?: string;
       /** Things a user should know from the start (evaluator fallback). */ notes?: string[];
     })
   | (EventBase & {

@@ -5,6 +5,7 @@ import { newJobId } from '../jobs/job';
 import { JobRuntime, type Job, type JobStop } from '../jobs/runtime';
 import type { LibraryRepository } from '../library/libraryRepository';
 import type { ModelGateway } from '../models/types';
+import { savedVersionOf } from '../optimize/libraryBest';
 import type { Store } from '../store/store';
 import { evaluatePrompt } from '../suites/evaluate';
 import type { Suite } from '../suites/suiteSchema';
@@ -267,15 +268,19 @@ function launchTuning(config: TuneConfig, deps: TuneDeps, prior: TuneResumeState
 
     const best = rank(all)[0];
     if (!best || best.score === null) throw new Error('no candidate was evaluated');
-    const version = deps.library.addVersion({
-      name: deps.saveAs?.trim() || `${suite.name} (tuned)`,
-      text: best.text,
-      label: `${config.mode} tune, ${pct(best.score)}`,
-      source: 'tuned',
-      score: best.score,
-      runId,
-      parentVersionId: config.baseVersionId ?? null,
-    });
+    // `runs save-best` or the panel's Save to Library may have saved this very prompt while the run went on:
+    // that version is the run's save, not a second one with the same text. A better best found since is new.
+    const version =
+      savedVersionOf(deps.library, runId, best.text) ??
+      deps.library.addVersion({
+        name: deps.saveAs?.trim() || `${suite.name} (tuned)`,
+        text: best.text,
+        label: `${config.mode} tune, ${pct(best.score)}`,
+        source: 'tuned',
+        score: best.score,
+        runId,
+        parentVersionId: config.baseVersionId ?? null,
+      });
     const savedVersion = { id: version.id, name: version.promptName, version: version.version };
     emit({ type: 'tune_complete', bestPrompt: best.text, bestScore: best.score, bestPromptId: best.id, savedVersion });
   }

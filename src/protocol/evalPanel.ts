@@ -1,7 +1,8 @@
 // Messages between the host and the evaluation report panel ("Evaluation Report"), each declared once.
 // Names say direction and intent: `xxx/didYyy` host→webview notifications; imperative names webview→host.
 // The host sends the finished report whole (one prompt, or two prompts compared); the webview only filters,
-// opens a case and names a case id back. Prompt texts, answers and paths never travel webview→host.
+// opens a case and names a case id back. Prompt texts, answers and paths never travel webview→host in a
+// message; only the saved state VS Code hands the serializer after a reload holds the report (validated below).
 // The webview imports only the types; the zod schemas below run on the host.
 import { z } from 'zod';
 import { parsePanelMessage, WebviewReadySchema } from './panelMessages';
@@ -207,6 +208,126 @@ export function parseWebviewMessage(
   raw: unknown,
 ): { ok: true; message: ValidWebviewMessage } | { ok: false; error: string } {
   return parsePanelMessage(WebviewMessageSchema, raw);
+}
+
+// ─── saved with the panel (webview setState → the host's serializer after a window reload) ─────────
+
+/**
+ * The part of the webview's saved state the host reads when VS Code brings the panel back after a reload:
+ * the report shown, since the host keeps reports in memory only. The webview bounds it (long texts shortened,
+ * or no report when even that is too large); the host validates it like any other webview data.
+ */
+export interface EvalSavedReport {
+  /** Shape version: a state of another version brings no report back. */
+  v: 2;
+  /** The report shown, as it was saved; null when none was shown or it was too large to keep. */
+  report: EvalReportView | null;
+}
+
+const count = z.number().int().nonnegative();
+const ToolCallViewSchema = z.object({ name: z.string(), arguments: z.string(), argumentsError: z.string().nullable() });
+const TallyViewSchema = z.object({
+  wins: count,
+  losses: count,
+  bothPass: count,
+  bothFail: count,
+  pValue: z.number().min(0).max(1),
+  significant: z.boolean(),
+});
+
+const EvalReportViewSchema: z.ZodType<EvalReportView> = z
+  .object({
+    suiteName: z.string(),
+    suiteFile: z.string().min(1),
+    models: z.array(z.string()),
+    repeat: z.number().int().positive(),
+    cases: z.array(
+      z.object({
+        id: z.string(),
+        description: z.string().nullable(),
+        messages: z.array(
+          z.object({
+            role: z.enum(['user', 'assistant', 'tool']),
+            content: z.string(),
+            toolCalls: z.array(ToolCallViewSchema),
+            toolName: z.string().nullable(),
+          }),
+        ),
+        expected: z.array(z.string()),
+      }),
+    ),
+    runs: z
+      .array(
+        z.object({
+          label: z.string(),
+          promptTitle: z.string(),
+          promptText: z.string(),
+          partial: z.string().nullable(),
+          score: z.number(),
+          perModel: z.array(z.object({ model: z.string(), score: z.number(), passed: count, total: count })),
+          results: z.array(
+            z.object({
+              caseId: z.string(),
+              model: z.string(),
+              repeat: count,
+              pass: z.boolean(),
+              reason: z.string().nullable(),
+              detail: z.string().nullable(),
+              text: z.string(),
+              toolCalls: z.array(ToolCallViewSchema),
+              latencyMs: z.number().nonnegative(),
+              inputTokens: count,
+              outputTokens: count,
+              costUsd: z.number().nullable(),
+              cached: z.boolean(),
+            }),
+          ),
+          calls: count,
+          cacheHits: count,
+          inputTokens: count,
+          outputTokens: count,
+          costUsd: z.number(),
+          costIncomplete: z.boolean(),
+          passHatK: z.number().nullable(),
+        }),
+      )
+      .min(1)
+      .max(2),
+    comparison: z
+      .object({
+        total: TallyViewSchema,
+        perModel: z.array(TallyViewSchema.extend({ model: z.string() })),
+        pairs: z.array(
+          z.object({
+            caseId: z.string(),
+            model: z.string(),
+            repeat: count,
+            change: z.enum(['win', 'loss', 'bothPass', 'bothFail']),
+          }),
+        ),
+        unpaired: z.object({ a: count, b: count }),
+        alpha: z.number(),
+        verdict: z.string(),
+      })
+      .nullable(),
+    finishedAt: z.string(),
+  })
+  .refine((r) => (r.runs.length === 2) === (r.comparison !== null), {
+    message: 'a comparison goes with two runs, a single report with one',
+    path: ['comparison'],
+  });
+
+const EvalSavedReportSchema = z.object({ v: z.literal(2), report: EvalReportViewSchema.nullable() });
+
+/**
+ * The report a restored panel's saved state holds: null without one (nothing saved yet, an older state's
+ * shape, or none shown); an error names what is wrong with a state that claims this shape but is not it.
+ */
+export function parseSavedReport(state: unknown): { report: EvalReportView | null; error: string | null } {
+  const v = (state as { v?: unknown } | null | undefined)?.v;
+  if (typeof state !== 'object' || state === null || v !== 2) return { report: null, error: null };
+  const parsed = parsePanelMessage(EvalSavedReportSchema, state);
+  return parsed.ok ? { report: parsed.message.report, error: null } : { report: null, error: parsed.error };
 }
 
 // ─── host → webview ─────────────────────────────────────────────────────────────────────────────────

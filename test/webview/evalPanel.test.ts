@@ -109,6 +109,62 @@ describe('evaluation report panel (webview in Chromium)', function () {
     assert.deepEqual(await rowIds(), ['hotel-nights']);
   });
 
+  it('keeps the report in its saved state and draws it again from that state alone after a reload', async () => {
+    const savedState = () =>
+      page().evaluate(() => JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null') as unknown);
+    await s.send({ type: 'report/didChange', report: compareReport() });
+    await s.choose('filter-outcome', 'Changed (wins and losses)');
+    const saved = (await savedState()) as { v: number; report: unknown };
+    assert.equal(saved.v, 2);
+    assert.deepEqual(saved.report, compareReport(), 'the whole report is saved with the panel');
+
+    // A window reload: the host has no report of its own and says nothing; the page draws the saved one.
+    await page().reload();
+    await page().waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await s.settle();
+    assert.deepEqual(await s.posted(), [{ type: 'webview/ready' }]);
+    assert.doesNotMatch(await page().locator('eval-app').innerText(), /Loading/);
+    assert.match(await page().locator('h1').innerText(), /Prompt Comparison/);
+    assert.match(await byId('verdict').innerText(), /B looks better \(2 wins, 1 loss\)/);
+    assert.deepEqual(await rowIds(), ['weather-iso', 'weather-date-words'], 'with its filters');
+    await cell('weather-iso', CLAUDE).click();
+    await s.settle();
+    assert.match(await byId('detail-answer-b').innerText(), /Failed: wrong_tool/);
+
+    // The single-prompt report the same way; the host's copy (the one it restored) then changes nothing.
+    await s.send({ type: 'report/didChange', report: singleReport() });
+    await page().reload();
+    await page().waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await s.settle();
+    assert.match(await byId('report-meta').innerText(), /Suite Travel desk .* 4 cases × 2 models/);
+    assert.equal(await byId('score').innerText(), '50%');
+    assert.equal(await byId('cell').count(), 8);
+    await s.send({ type: 'report/didChange', report: singleReport() });
+    assert.equal(await byId('cell').count(), 8);
+  });
+
+  it('after a reload says so when the report was too large to keep', async () => {
+    await page().evaluate(() =>
+      sessionStorage.setItem(
+        'vscodeState',
+        JSON.stringify({
+          v: 2,
+          report: null,
+          filter: { outcome: '', model: '', text: '' },
+          open: null,
+          notKept: 'Big',
+        }),
+      ),
+    );
+    await page().reload();
+    await page().waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    await s.send({ type: 'report/didChange', report: null });
+    assert.match(
+      await byId('no-report').innerText(),
+      /The last report \(suite Big\) was too large to keep across a reload of the window/,
+    );
+  });
+
   it('opens a case with the keyboard: request, answer and expected call side by side; Escape closes and gives the focus back', async () => {
     await s.send({ type: 'report/didChange', report: singleReport() });
     await cell('weather-date-words', GPT).focus();

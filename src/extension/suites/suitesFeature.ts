@@ -2,6 +2,7 @@
 // cancellable progress, and show the report in the "Prompt Tuner: Evaluation" output channel.
 import * as vscode from 'vscode';
 import type { HostCommand } from '../commandTypes';
+import { registerEvalReportSerializer } from '../evalReport/evalSerializer';
 import type { HostContext } from '../hostContext';
 import { SuiteTesting } from '../testing/suiteTesting';
 import { caseCommands } from '../testing/caseCommands';
@@ -10,7 +11,7 @@ import { startSuiteDiagnostics } from './suiteDiagnostics';
 
 export function suitesFeature(ctx: HostContext): HostCommand[] {
   const output = vscode.window.createOutputChannel('Prompt Tuner: Evaluation');
-  ctx.extension.subscriptions.push(output);
+  ctx.extension.subscriptions.push(output, registerEvalReportSerializer(ctx, output));
   // The Testing view, diagnostics and CodeLens of *.suite.json: objects and listeners only; suites are read
   // when the Testing view asks or a suite file is open, after activate() returns.
   const testing = new SuiteTesting(ctx);

@@ -9,20 +9,12 @@ import { LibraryRepository } from '../../src/core/library/libraryRepository';
 import { saveRunBest, type SavedBest } from '../../src/core/runs/saveBest';
 import { tuneRun } from '../../src/core/runs/tuneRuns';
 import type { Store } from '../../src/core/store/store';
-import { parseTuneConfig } from '../../src/core/tuning/config';
 import { startTuning } from '../../src/core/tuning/engine';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
-import { miniSuite, simGateway } from './tuningFakes';
+import { miniQuickConfig, miniSuite, simGateway } from './tuningFakes';
 
-const config = parseTuneConfig({
-  suiteFile: 'mini.suite.json',
-  mode: 'quick',
-  metaModel: 'openai/sim-meta',
-  targetModels: ['openai/sim-a'],
-  basePrompt: 'You are a helpful travel assistant.',
-  population: 3,
-});
+const config = miniQuickConfig('mini.suite.json', { metaModel: 'openai/sim-meta', targetModels: ['openai/sim-a'] });
 
 describe('runs save-best on a run that is still running elsewhere', () => {
   const stores: Store[] = [];

@@ -9,20 +9,12 @@ import type { PromptVersion } from '../../src/core/library/types';
 import { saveRunBest, type SavedBest } from '../../src/core/runs/saveBest';
 import { tuneRun } from '../../src/core/runs/tuneRuns';
 import type { Store } from '../../src/core/store/store';
-import { parseTuneConfig } from '../../src/core/tuning/config';
 import { startTuning, type TuneJob } from '../../src/core/tuning/engine';
 import type { TuneEvent } from '../../src/core/tuning/types';
 import { openWorkspaceStore } from '../../src/core/workspaceStore';
-import { miniSuite, simGateway } from './tuningFakes';
+import { miniQuickConfig, miniSuite, simGateway } from './tuningFakes';
 
-const config = parseTuneConfig({
-  suiteFile: 'mini.suite.json',
-  mode: 'quick',
-  metaModel: 'openai/sim-meta',
-  targetModels: ['openai/sim-a'],
-  basePrompt: 'You are a helpful travel assistant.',
-  population: 3,
-});
+const config = miniQuickConfig('mini.suite.json', { metaModel: 'openai/sim-meta', targetModels: ['openai/sim-a'] });
 
 function versionsOfRun(library: LibraryRepository, runId: string): PromptVersion[] {
   return library.listPrompts().flatMap((p) => library.listVersions(p.id).filter((v) => v.runId === runId));

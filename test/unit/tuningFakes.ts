@@ -303,12 +303,14 @@ export function miniSuite(): Suite {
 }
 
 /** A quick run of 3 prompts on the mini suite written at `suiteFile`, with openai/sim-1 as meta and target model. */
-export function miniQuickConfig(suiteFile: string): TuneConfig {
+export function miniQuickConfig(
+  suiteFile: string,
+  models: { metaModel: string; targetModels: string[] } = { metaModel: 'openai/sim-1', targetModels: ['openai/sim-1'] },
+): TuneConfig {
   return parseTuneConfig({
     suiteFile,
     mode: 'quick',
-    metaModel: 'openai/sim-1',
-    targetModels: ['openai/sim-1'],
+    ...models,
     basePrompt: 'You are a helpful travel assistant.',
     population: 3,
   });

@@ -2,7 +2,9 @@
 // the Evaluation Report panel (the grid of cases × models, totals, an unknown price shown as unknown), the
 // filters and a case opened side by side (request, answer, expected call), Open in Suite; then Compare Two
 // Prompts on two workspace files (the plain base prompt and the same with the simulator's five rules): wins,
-// losses, the exact McNemar p and the verdict, and a win opened with both answers. The simulator's
+// losses, the exact McNemar p and the verdict, and a win opened with both answers; after Developer: Reload Window
+// the panel comes back with that comparison, its filters and the case opened (the last step: later flows run in the
+// reloaded workbench). The simulator's
 // behaviour is known (test/sim/README.md): the base prompt passes 5 of 16 cases, all five rules pass 16.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -92,6 +94,32 @@ async function openWorkspaceFile(wb: Workbench, name: string): Promise<void> {
 /** The Output panel (Evaluate shows its text log there) takes height the report's dropdowns need: hidden when shown. */
 async function hideBottomPanel(wb: Workbench): Promise<void> {
   if (await wb.page.locator('.part.panel').isVisible()) await wb.runCommand('View: Hide Panel');
+}
+
+/** What the comparison panel shows that a reload must keep: its summary, its filters and the case opened. */
+async function comparisonShown(wb: Workbench): Promise<Record<string, string>> {
+  const frame = panel(wb);
+  const value = async (testId: string, inner = '') =>
+    frame
+      .locator(`[data-testid="${testId}"]${inner}`)
+      .evaluate((el) => String((el as unknown as { value: unknown }).value));
+  const detailShown = await frame.locator('[data-testid="detail"]').isVisible();
+  return {
+    heading: (await frame.locator('h1').innerText()).trim(),
+    wins: await text(frame, 'wins'),
+    losses: await text(frame, 'losses'),
+    pValue: await text(frame, 'p-value'),
+    significance: await text(frame, 'significance'),
+    verdict: await text(frame, 'verdict'),
+    scores: `${await text(frame, 'score-a')} → ${await text(frame, 'score-b')}`,
+    prompts: `${await text(frame, 'prompt-title-a')} vs ${await text(frame, 'prompt-title-b')}`,
+    outcomeFilter: await value('filter-outcome'),
+    modelFilter: await value('filter-model'),
+    textFilter: await value('filter-text'),
+    filterStatus: await text(frame, 'filter-status'),
+    rows: (await rowIds(wb)).join(','),
+    openCase: detailShown ? await text(frame, 'detail-title') : '(none)',
+  };
 }
 
 const rowIds = async (wb: Workbench): Promise<string[]> =>
@@ -275,5 +303,48 @@ export async function evalFlow(ctx: EvalFlowContext): Promise<void> {
       return `A "${a.slice(0, 60)}…", B "${b.slice(0, 60)}…"`;
     },
     { timeoutMs: 60_000 },
+  );
+
+  await steps.step(
+    'after Developer: Reload Window the Evaluation Report comes back with the comparison, its filters and the open case',
+    async () => {
+      const wb = ctx.workbench();
+      const before = await comparisonShown(wb);
+      assert.equal(before.heading, 'Prompt Comparison', 'the comparison is what the reload starts from');
+      const reloadMs = await wb.reloadWindow();
+      // VS Code puts the panel back (its tab, then its webview) and the webview redraws from its saved state.
+      const tab = wb.page.locator('.tabs-container .tab', { hasText: 'Evaluation Report' }).first();
+      await tab.waitFor({ state: 'visible', timeout: 60_000 });
+      const frame = panel(wb);
+      await frame.locator('[data-testid="comparison"]').waitFor({ state: 'visible', timeout: 60_000 });
+      await frame.locator('[data-testid="detail"]').waitFor({ state: 'visible', timeout: 10_000 });
+      const after = await comparisonShown(wb);
+      assert.deepEqual(after, before, 'the reloaded panel shows what it showed before the reload');
+      assert.equal(after.outcomeFilter, 'changed', 'the outcome filter is still "Changed (wins and losses)"');
+      await frame.locator('[data-testid="detail"]').scrollIntoViewIfNeeded();
+      await shootPanel(wb, join(ctx.resultsDir, 'eval-compare-reloaded.png'));
+      // A case still opens its detail after the reload, with A's and B's answers.
+      await frame.locator('[data-testid="close-detail"]').click();
+      await frame.locator('[data-testid="detail"]').waitFor({ state: 'hidden', timeout: 10_000 });
+      const other = (await rowIds(wb)).find((id) => id !== 'cancel-and-weather');
+      assert.ok(other, 'another changed case to open');
+      await frame.locator(`[data-testid="cell"][data-case-id="${other}"]`).click();
+      await frame.locator('[data-testid="detail"]').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await text(frame, 'detail-title'), `${other} on ${SIM_MODEL}`);
+      assert.match(await text(frame, 'detail-answer-a'), /Failed/, 'a win: A failed');
+      assert.match(await text(frame, 'detail-answer-b'), /Passed/, 'a win: B passed');
+      // The restored panel's host has the report too (the webview could draw its saved copy alone): Open in
+      // Suite names a case the host looks up in its own report and opens the suite file it found again.
+      await frame.locator('[data-testid="open-in-suite"]').click();
+      await wb.page
+        .locator('.tabs-container .tab', { hasText: 'travel-desk.suite.json' })
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 });
+      return (
+        `reloaded in ${reloadMs} ms; ${after.wins} wins, ${after.losses} losses, p ${after.pValue}; ` +
+        `filter "${after.outcomeFilter}" (${after.filterStatus}); open case "${after.openCase}"; then ${other} opened`
+      );
+    },
+    { timeoutMs: 180_000 },
   );
 }

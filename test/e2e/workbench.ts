@@ -21,6 +21,35 @@ export class Workbench {
     await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
   }
 
+  /**
+   * "Developer: Reload Window" from the palette, as a user runs it, then waits for the new workbench; returns the
+   * milliseconds it took. The Page stays the same object (the reload navigates it), so the locators and frame
+   * locators built after this find the reloaded DOM; only handles held from before (an ElementHandle, a Frame)
+   * are gone. A mark left on the old document tells the two workbenches apart: `.monaco-workbench` alone is
+   * also found on the old page in the moment before it unloads.
+   */
+  async reloadWindow(timeout = 90_000): Promise<number> {
+    const started = Date.now();
+    type Marked = { __e2eBeforeReload?: boolean };
+    await this.page.evaluate(() => {
+      (globalThis as unknown as Marked).__e2eBeforeReload = true;
+    });
+    await this.runCommand('Developer: Reload Window');
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      // Evaluating while the page navigates throws (its context is destroyed): "not yet".
+      const old = await this.page
+        .evaluate(() => (globalThis as unknown as Marked).__e2eBeforeReload === true)
+        .catch(() => true);
+      if (!old) break;
+      if (Date.now() > deadline) throw new Error(`the window did not reload within ${timeout} ms`);
+      await this.page.waitForTimeout(200);
+    }
+    await this.waitReady();
+    this.trace(`window reloaded in ${Date.now() - started} ms`);
+    return Date.now() - started;
+  }
+
   quickInput(): Locator {
     return this.page.locator(QUICK_INPUT);
   }

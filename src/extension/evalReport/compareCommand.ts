@@ -120,8 +120,14 @@ export async function compareTwoPrompts(ctx: HostContext, output: vscode.OutputC
     writeLog(output, suite, models, list, '');
     show(list, null);
     const verdict = comparisonVerdict(comparePrompts(sa.cases, sb.cases, models).total);
-    const choice = await vscode.window.showInformationMessage(`${TITLE}: ${verdict}`, 'Show Report');
-    if (choice && !revealEvalReport()) output.show(false);
+    // Not awaited: the command is done once the report shows. A toast still open when the window reloads would
+    // hold it until the extension host ends, whose pending call then fails as if the comparison had.
+    void vscode.window.showInformationMessage(`${TITLE}: ${verdict}`, 'Show Report').then(
+      (choice) => {
+        if (choice && !revealEvalReport()) output.show(false);
+      },
+      () => undefined,
+    );
   } catch (e) {
     const list = sidesOf();
     const got = `${results.a.length + results.b.length} of ${2 * perRun} results`;

@@ -37,6 +37,9 @@ function commandTitle(ctx: HostContext, id: string): string {
 }
 
 export function reportError(ctx: HostContext, what: string, error: unknown): void {
+  // VS Code rejects a command's pending API calls with "Canceled" when the extension host stops (a window reload
+  // with a toast still open) or when the user cancels: not a failure, and the log may be closed by then.
+  if (error instanceof Error && error.name === 'Canceled') return;
   if (error instanceof UserError) {
     void vscode.window.showErrorMessage(error.message);
     return;

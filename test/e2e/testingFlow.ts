@@ -309,21 +309,22 @@ async function problemRows(wb: Workbench, text: string): Promise<string[]> {
   const rows = wb.page.locator('.part.panel .markers-panel .monaco-list-row').filter({ hasText: text });
   const labels: string[] = [];
   for (let i = 0; i < (await rows.count()); i++) {
+    // The list keeps a row it is taking away for a moment, hidden and empty: only what a user can see counts.
+    if (!(await rows.nth(i).isVisible())) continue;
     const label = await rows
       .nth(i)
       .getAttribute('aria-label')
       .catch(() => null);
-    labels.push(
-      (
-        label ??
-        (await rows
-          .nth(i)
-          .innerText()
-          .catch(() => ''))
-      )
-        .replace(/\s+/g, ' ')
-        .trim(),
-    );
+    const text = (
+      label ??
+      (await rows
+        .nth(i)
+        .innerText()
+        .catch(() => ''))
+    )
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (text) labels.push(text);
   }
   return labels;
 }

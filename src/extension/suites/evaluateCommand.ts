@@ -271,11 +271,19 @@ export async function evaluateOnSuite(ctx: HostContext, output: vscode.OutputCha
     writeReport(output, summary, suite, prompt, models, '');
     const run = { label: '', title: prompt.title, text: prompt.text, summary, partial: null };
     openEvalReport(ctx, { output, suiteUri, suite, models, repeat: 1, runs: [run] });
-    const choice = await vscode.window.showInformationMessage(
-      `${prompt.title} scored ${formatPercent(summary.score)} on ${suite.name} (${summary.cases.filter((r) => r.pass).length}/${summary.cases.length} passed).`,
-      'Show Report',
-    );
-    if (choice && !revealEvalReport()) output.show(false);
+    // Not awaited, as Compare's: the command is done once the report shows, and a toast still open at a window
+    // reload would hold it until the extension host ends.
+    void vscode.window
+      .showInformationMessage(
+        `${prompt.title} scored ${formatPercent(summary.score)} on ${suite.name} (${summary.cases.filter((r) => r.pass).length}/${summary.cases.length} passed).`,
+        'Show Report',
+      )
+      .then(
+        (choice) => {
+          if (choice && !revealEvalReport()) output.show(false);
+        },
+        () => undefined,
+      );
   } catch (e) {
     const partial = summarize(
       results,

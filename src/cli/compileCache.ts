@@ -67,22 +67,17 @@ export function installCompileCache(scope: string, options: CompileCacheOptions 
 
   const compile = (mod: LoadingModule, content: string, filename: string): unknown => {
     if (!filename.startsWith(prefix) || !filename.endsWith('.js')) return original.call(mod, content, filename);
-    let cacheFile: string;
+    const key = createHash('sha256')
+      .update(`${filename}\0${process.version}\0${process.arch}\0`)
+      .update(content)
+      .digest('hex')
+      .slice(0, 32);
+    const cacheFile = path.join(dir, `${key}.bin`);
     let cached: Buffer | undefined;
     try {
-      const key = createHash('sha256')
-        .update(`${filename}\0${process.version}\0${process.arch}\0`)
-        .update(content)
-        .digest('hex')
-        .slice(0, 32);
-      cacheFile = path.join(dir, `${key}.bin`);
-      try {
-        cached = readFileSync(cacheFile);
-      } catch {
-        cached = undefined;
-      }
+      cached = readFileSync(cacheFile);
     } catch {
-      return original.call(mod, content, filename);
+      // None yet: compiled below and written at exit.
     }
     const script = new Script(loader.wrap(content), { filename, ...(cached ? { cachedData: cached } : {}) });
     // Written at exit, so the functions that ran (V8 compiles them lazily) are in it too.

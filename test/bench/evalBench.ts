@@ -94,6 +94,18 @@ const SuiteSchema = z.object({
   ),
 });
 
+/** The suite as both peers send it: its tools in the OpenAI wire shape, and each case's chat after the system prompt. */
+function wireSuite() {
+  const suite = SuiteSchema.parse(JSON.parse(readFileSync(SUITE, 'utf8')));
+  return {
+    tools: suite.tools.map((t) => ({ type: 'function', function: t })),
+    cases: suite.cases.map((c) => ({
+      id: c.id,
+      messages: [{ role: 'system', content: PROMPT }, ...(c.messages ?? [{ role: 'user', content: c.prompt ?? '' }])],
+    })),
+  };
+}
+
 /** promptfoo on the same suite, model endpoint, repeats and concurrency; undefined when it is not installed. */
 async function promptfoo(sim: BenchSim): Promise<Measured | string> {
   const dir = path.resolve('.e2e/promptfoo');
@@ -101,7 +113,7 @@ async function promptfoo(sim: BenchSim): Promise<Measured | string> {
   const node = path.resolve('.e2e/node24/bin/node');
   if (!existsSync(entry)) return 'not installed (scripts/setup-promptfoo.sh installs it under .e2e/)';
   if (!existsSync(node)) return 'no Node ≥ 22.22 under .e2e/node24 (scripts/setup-promptfoo.sh installs one)';
-  const suite = SuiteSchema.parse(JSON.parse(readFileSync(SUITE, 'utf8')));
+  const suite = wireSuite();
   const home = mkdtempSync(path.join(tmpdir(), 'pt-evalbench-pf-'));
   try {
     const config = {
@@ -115,18 +127,13 @@ async function promptfoo(sim: BenchSim): Promise<Measured | string> {
             apiBaseUrl: sim.openaiBaseUrl,
             apiKey: 'bench',
             temperature: 0,
-            tools: suite.tools.map((t) => ({ type: 'function', function: t })),
+            tools: suite.tools,
           },
         },
       ],
       tests: suite.cases.map((c) => ({
         description: c.id,
-        vars: {
-          chat: JSON.stringify([
-            { role: 'system', content: PROMPT },
-            ...(c.messages ?? [{ role: 'user', content: c.prompt ?? '' }]),
-          ]),
-        },
+        vars: { chat: JSON.stringify(c.messages) },
       })),
     };
     // promptfoo's CLI needs its libsql binding (an optional dependency the test install leaves out); its Node
@@ -172,14 +179,14 @@ pf.evaluate(suite, { maxConcurrency: ${CONCURRENCY}, repeat: ${REPEAT}, cache: f
  * exits as soon as the last answer is in, as prompt-tuner does (Node 20's fetch would hold the process ~0.1 s more).
  */
 async function sdkFloor(sim: BenchSim): Promise<Measured> {
-  const suite = SuiteSchema.parse(JSON.parse(readFileSync(SUITE, 'utf8')));
+  const suite = wireSuite();
   const home = mkdtempSync(path.join(tmpdir(), 'pt-evalbench-sdk-'));
   try {
     const requests = suite.cases.map((c) => ({
       model: 'sim-1',
       temperature: 0,
-      tools: suite.tools.map((t) => ({ type: 'function', function: t })),
-      messages: [{ role: 'system', content: PROMPT }, ...(c.messages ?? [{ role: 'user', content: c.prompt ?? '' }])],
+      tools: suite.tools,
+      messages: c.messages,
     }));
     const script = path.join(home, 'floor.cjs');
     writeFileSync(

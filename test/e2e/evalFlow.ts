@@ -137,14 +137,7 @@ export async function evalFlow(ctx: EvalFlowContext): Promise<void> {
     'Evaluate Prompt on Suite opens the Evaluation Report panel: the grid of cases × models and the totals',
     async () => {
       const wb = ctx.workbench();
-      await waitFor(
-        async () => {
-          await wb.openViewContainer('Prompt Tuner'); // throws (and waitFor retries) until the item shows
-          return true;
-        },
-        'the Prompt Tuner activity-bar item',
-        60_000,
-      );
+      await wb.openPromptTuner();
       await wb.runCommand('Notifications: Clear All Notifications');
       await wb.runCommand('View: Close All Editors');
       await openWorkspaceFile(wb, 'eval-base.md');

@@ -35,15 +35,7 @@ export async function optimizeFlow(ctx: OptimizeFlowContext): Promise<void> {
     'Run Prompt Optimization from the palette: pick the example config and the model',
     async () => {
       const wb = ctx.workbench();
-      // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
-      await waitFor(
-        async () => {
-          await wb.openViewContainer('Prompt Tuner'); // throws (and waitFor retries) until the item shows
-          return true;
-        },
-        'the Prompt Tuner activity-bar item',
-        60_000,
-      );
+      await wb.openPromptTuner();
       await wb.clearNotifications();
       await wb.runCommand('View: Close All Editors');
       callsBefore = await ctx.simCalls();

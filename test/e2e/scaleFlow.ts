@@ -125,15 +125,7 @@ export async function scaleFlow(ctx: ScaleFlowContext): Promise<void> {
     'Run Scale Test opens the Scale Test panel with the workspace agent',
     async () => {
       const wb = ctx.workbench();
-      // The extension's contributions are known once its activity-bar item shows (a flow run alone comes here early).
-      await waitFor(
-        async () => {
-          await wb.openViewContainer('Prompt Tuner'); // throws (and waitFor retries) until the item shows
-          return true;
-        },
-        'the Prompt Tuner activity-bar item',
-        60_000,
-      );
+      await wb.openPromptTuner();
       await wb.clearNotifications();
       // The tuning panel of the earlier flow would be a second webview: a clean editor area.
       await wb.runCommand('View: Close All Editors');

@@ -285,6 +285,23 @@ export class Workbench {
   }
 
   /** Clicks an activity-bar item by its title and returns the side bar. */
+  /**
+   * Opens the Prompt Tuner view container once the activity bar has it: the extension's contributions are known only
+   * then (a flow run alone comes here before the extension host has started).
+   */
+  async openPromptTuner(timeout = 60_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      try {
+        await this.openViewContainer('Prompt Tuner');
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await this.page.waitForTimeout(500);
+      }
+    }
+  }
+
   async openViewContainer(title: string): Promise<Locator> {
     this.trace(`open view container ${title}`);
     const item = this.page

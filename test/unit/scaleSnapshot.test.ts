@@ -9,7 +9,7 @@ import {
   pendingConversation,
 } from '../../src/core/scale/snapshot';
 import type { RoleLedger, ScaleEstimate, ScaleEvent, ScaleReport, ScaleRunSnapshot } from '../../src/core/scale/types';
-import { runningSeconds } from '../../src/core/tuning/snapshot';
+import { runningSeconds } from '../../src/core/jobs/job';
 
 const RUN = 'run-1';
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { tuneRun } from '../../src/core/runs/tuneRuns';
 import { TuneRunsRepository } from '../../src/core/tuning/runsRepository';
-import { foldEvent, initialSnapshot, runningSeconds } from '../../src/core/tuning/snapshot';
+import { runningSeconds } from '../../src/core/jobs/job';
+import { foldEvent, initialSnapshot } from '../../src/core/tuning/snapshot';
 import type { TuneEvent, TuneRunSnapshot } from '../../src/core/tuning/types';
 import { memoryStore } from './tuningFakes';
 

@@ -46,6 +46,21 @@ export function etaSeconds(startedAtMs: number, nowMs: number, done: number, pla
   return Math.round((elapsed / done) * left * 10) / 10;
 }
 
+/**
+ * Seconds the run was running up to `at`: a resumed run counts its time before the latest resume and the time
+ * since, not the pause between. A run never resumed (or stored before resumes were timed) counts from its start.
+ * Null when a time is unreadable.
+ */
+export function runningSeconds(
+  s: { startedAt: string; resumedAt?: string; activeSecondsBefore?: number },
+  at: string,
+): number | null {
+  const from = Date.parse(s.resumedAt ?? s.startedAt);
+  const to = Date.parse(at);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return null;
+  return Math.round(((s.activeSecondsBefore ?? 0) + Math.max(0, to - from) / 1000) * 1000) / 1000;
+}
+
 /** An AbortController that also aborts when any parent signal does. */
 export function linkedController(...parents: (AbortSignal | undefined)[]): AbortController {
   const controller = new AbortController();

@@ -1,5 +1,6 @@
 // One row type for every kind of stored run (tuning, scale testing, prompt optimization), so `runs list`,
 // `runs show` and `runs save-best` treat them alike. Each kind has its own adapter that fills it from its tables.
+import { runningSeconds } from '../jobs/job';
 
 /** The job kinds the stores hold. */
 export const RUN_KINDS = ['tune', 'scale', 'optimize'] as const;
@@ -62,3 +63,12 @@ export function secondsBetween(from: string, to: string | null): number | null {
 
 /** Statuses a run can be resumed from. */
 export const RESUMABLE = new Set<RunRowStatus>(['failed', 'cancelled', 'budget_reached', 'interrupted']);
+
+/** A row's duration in seconds to the tenth: its running time up to its end, or up to now while it has none. */
+export function rowDurationSeconds(
+  s: { startedAt: string; resumedAt?: string; activeSecondsBefore?: number },
+  end: string | null,
+): number | null {
+  const seconds = runningSeconds(s, end ?? new Date().toISOString());
+  return seconds === null ? null : Math.round(seconds * 10) / 10;
+}

@@ -3,8 +3,7 @@ import { interruptedBy } from '../jobs/owner';
 import { parseStoredJson } from '../jobs/runTables';
 import type { ScaleReport, ScaleRunSnapshot } from '../scale/types';
 import type { Store } from '../store/store';
-import { runningSeconds } from '../tuning/snapshot';
-import { RESUMABLE, type RunRow, type RunRowStatus } from './runRow';
+import { RESUMABLE, rowDurationSeconds, type RunRow, type RunRowStatus } from './runRow';
 
 interface ScaleRunTableRow {
   run_id: string;
@@ -18,8 +17,6 @@ interface ScaleRunTableRow {
 
 const SELECT =
   'SELECT run_id, status, owner_pid, owner_host, snapshot_json, report_json, updated_at, started_at FROM scale_runs';
-
-const tenths = (s: number | null) => (s === null ? null : Math.round(s * 10) / 10);
 
 function toRow(r: ScaleRunTableRow): RunRow {
   const s = parseStoredJson<ScaleRunSnapshot>(r.snapshot_json, `scale_runs.snapshot_json of run ${r.run_id}`);
@@ -39,7 +36,7 @@ function toRow(r: ScaleRunTableRow): RunRow {
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,
     // A resumed run's pause (from its stop to the resume) is not time it ran.
-    durationSeconds: tenths(runningSeconds(s, end ?? new Date().toISOString())),
+    durationSeconds: rowDurationSeconds(s, end),
     resumedAt: s.resumedAt ?? null,
     scoreLabel: 'win rate',
     score: report?.verification?.stats.winRate ?? report?.stats.winRate ?? null,

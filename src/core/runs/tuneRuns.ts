@@ -3,8 +3,7 @@ import { interruptedBy } from '../jobs/owner';
 import { parseStoredJson } from '../jobs/runTables';
 import type { Store } from '../store/store';
 import type { TuneRunSnapshot } from '../tuning/types';
-import { runningSeconds } from '../tuning/snapshot';
-import { RESUMABLE, type RunRow, type RunRowStatus } from './runRow';
+import { RESUMABLE, rowDurationSeconds, type RunRow, type RunRowStatus } from './runRow';
 
 interface TuneRunTableRow {
   run_id: string;
@@ -35,8 +34,6 @@ function knownCost(s: TuneRunSnapshot, row: TuneRunTableRow): number | null {
   return s.costUsd;
 }
 
-const tenths = (s: number | null) => (s === null ? null : Math.round(s * 10) / 10);
-
 function toRow(r: TuneRunTableRow): RunRow {
   const s = parseStoredJson<TuneRunSnapshot>(r.snapshot_json, `tune_runs.snapshot_json of run ${r.run_id}`);
   const interrupted = interruptedBy(r);
@@ -50,7 +47,7 @@ function toRow(r: TuneRunTableRow): RunRow {
     models: [...new Set([s.metaModel, ...s.targetModels])],
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,
-    durationSeconds: tenths(runningSeconds(s, end ?? new Date().toISOString())),
+    durationSeconds: rowDurationSeconds(s, end),
     resumedAt: s.resumedAt ?? null,
     scoreLabel: 'pass rate',
     score: s.best?.score ?? null,

@@ -1,6 +1,5 @@
 // Events → the full snapshot a panel renders. Pure: the engine, the store and a reopened run fold the same way.
-import { etaSeconds } from '../jobs/job';
-import { runningSeconds } from '../tuning/snapshot';
+import { etaSeconds, runningSeconds } from '../jobs/job';
 import { actualUsdOf } from './budget';
 import type { ConversationSummary, RoleLedger, ScaleEvent, ScaleRunSnapshot } from './types';
 

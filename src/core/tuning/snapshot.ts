@@ -1,5 +1,5 @@
 // Events → the full snapshot a panel renders. Pure: the engine, the store and a reopened run all fold the same way.
-import { etaSeconds } from '../jobs/job';
+import { etaSeconds, runningSeconds } from '../jobs/job';
 import type { CandidateSnapshot, GenerationSnapshot, TuneEvent, TuneRunSnapshot } from './types';
 
 /** What a run is started with; the rest of the snapshot starts empty. */
@@ -82,21 +82,6 @@ function offerBest(s: TuneRunSnapshot, c: CandidateSnapshot): void {
       perModel: c.perModel.map((m) => ({ ...m })),
     };
   }
-}
-
-/**
- * Seconds the run was running up to `at`: a resumed run counts its time before the latest resume and the time
- * since, not the pause between. A run never resumed (or stored before resumes were timed) counts from its start.
- * Null when a time is unreadable.
- */
-export function runningSeconds(
-  s: Pick<TuneRunSnapshot, 'startedAt' | 'resumedAt' | 'activeSecondsBefore'>,
-  at: string,
-): number | null {
-  const from = Date.parse(s.resumedAt ?? s.startedAt);
-  const to = Date.parse(at);
-  if (!Number.isFinite(from) || !Number.isFinite(to)) return null;
-  return Math.round(((s.activeSecondsBefore ?? 0) + Math.max(0, to - from) / 1000) * 1000) / 1000;
 }
 
 const isFinished = (s: TuneRunSnapshot) => s.status !== 'pending' && s.status !== 'running';

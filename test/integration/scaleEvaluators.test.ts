@@ -25,6 +25,7 @@ import { outcomeOf } from '../../src/core/scale/grading/outcome';
 import { findPromptfoo } from '../../src/core/scale/grading/promptfooLocate';
 import type { TranscriptMessage } from '../../src/core/scale/types';
 import { startSimulator, type Simulator } from '../sim/server';
+import { noGatewayStats } from '../support/gatewayStats';
 
 const ROOT = path.join(__dirname, '..', '..');
 const AT = '2026-01-01T00:00:00.000Z';
@@ -71,14 +72,7 @@ function input(agent: Agent, over: Partial<GradeInput> = {}): GradeInput {
 const noGateway: ModelGateway = {
   call: () => Promise.reject(new Error('no model call expected')),
   onEvent: () => () => undefined,
-  stats: () => ({
-    calls: 0,
-    cacheHits: 0,
-    retries: 0,
-    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-    costUsd: 0,
-    costIncomplete: false,
-  }),
+  stats: noGatewayStats,
   measuredLatencyMs: () => undefined,
 };
 

@@ -18,6 +18,7 @@ import {
   type ToolCall,
 } from '../../src/core/models/types';
 import type { TranscriptMessage } from '../../src/core/scale/types';
+import { noGatewayStats } from '../support/gatewayStats';
 
 function agentWith(extra: Record<string, unknown> = {}): Agent {
   return parseAgent(
@@ -62,14 +63,7 @@ function scriptedGateway(script: Record<Role, Reply[] | ((req: ModelRequest) => 
       return result(reply.text ?? '', reply.toolCalls ?? [], reply.costUsd === undefined ? 0.001 : reply.costUsd);
     },
     onEvent: () => () => {},
-    stats: () => ({
-      calls: 0,
-      cacheHits: 0,
-      retries: 0,
-      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-      costUsd: 0,
-      costIncomplete: false,
-    }),
+    stats: noGatewayStats,
     measuredLatencyMs: () => undefined,
   };
   return { gateway, requests, byRole: (role: Role) => requests.filter((r) => r.role === role) };

@@ -11,6 +11,7 @@ import { ModelConfigSchema } from '../../src/core/models/modelConfig';
 import type { ModelGateway, ModelResult } from '../../src/core/models/types';
 import { startSimulator, type Simulator } from '../sim/server';
 import { ROOT, simEnv } from '../support/cliHarness';
+import { noGatewayStats } from '../support/gatewayStats';
 
 const SUITE = path.join(ROOT, 'examples', 'travel-desk.suite.json');
 
@@ -198,14 +199,7 @@ describe('waiting lines (jobFollow.waitingNotes)', () => {
     const gateway: ModelGateway = {
       call: () => new Promise<ModelResult>((resolve) => pending.push(resolve)),
       onEvent: () => () => undefined,
-      stats: () => ({
-        calls: 0,
-        cacheHits: 0,
-        retries: 0,
-        usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-        costUsd: 0,
-        costIncomplete: false,
-      }),
+      stats: noGatewayStats,
       measuredLatencyMs: () => undefined,
     };
     const notes = waitingNotes(io, { machine });

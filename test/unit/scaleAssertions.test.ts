@@ -25,6 +25,7 @@ import { outcomeOf } from '../../src/core/scale/grading/outcome';
 import { classifyRefusal, isRefusal, notIsRefusal } from '../../src/core/scale/grading/refusal';
 import { agentReplies, partsFor, renderTranscript } from '../../src/core/scale/grading/transcriptParts';
 import type { EvaluationResult, TranscriptMessage } from '../../src/core/scale/types';
+import { noGatewayStats } from '../support/gatewayStats';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const user = (turn: number, content: string): TranscriptMessage => ({ turn, role: 'user', content, at: AT });
@@ -80,14 +81,7 @@ function fakeJudge(replies: (string | Error)[]): FakeJudge {
       };
     },
     onEvent: () => () => undefined,
-    stats: () => ({
-      calls: 0,
-      cacheHits: 0,
-      retries: 0,
-      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-      costUsd: 0,
-      costIncomplete: false,
-    }),
+    stats: noGatewayStats,
     measuredLatencyMs: () => undefined,
   };
   return {

@@ -11,6 +11,7 @@ import {
   type RubricInput,
 } from '../../src/core/scale/grading/judge';
 import type { TranscriptMessage } from '../../src/core/scale/types';
+import { noGatewayStats } from '../support/gatewayStats';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const MESSAGES: TranscriptMessage[] = [
@@ -60,14 +61,7 @@ function fake(replies: (string | Error)[]): Fake {
       };
     },
     onEvent: () => () => undefined,
-    stats: () => ({
-      calls: 0,
-      cacheHits: 0,
-      retries: 0,
-      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-      costUsd: 0,
-      costIncomplete: false,
-    }),
+    stats: noGatewayStats,
     measuredLatencyMs: () => undefined,
   };
   return {
